@@ -1,0 +1,174 @@
+/**
+ * The Facts model: everything ecs-preflight learned about an account, as plain, versioned JSON.
+ * Every fact is either a value or the error that hid it; rules read Facts and never call AWS.
+ * A snapshot file is exactly one `Facts` object (see schema/facts.schema.json).
+ */
+
+/** Why a fact could not be learned: which API call, the AWS error code, and its message. */
+export interface FactError {
+  api: string;
+  code: string;
+  message: string;
+}
+
+export type Fact<T> = { ok: true; value: T } | { ok: false; error: FactError };
+
+export const FACTS_SCHEMA_VERSION = 1;
+
+export interface Facts {
+  schemaVersion: typeof FACTS_SCHEMA_VERSION;
+  /** ISO 8601 time the collection started; rules measure durations against it, so snapshots replay exactly. */
+  collectedAt: string;
+  region: string;
+  /** STS GetCallerIdentity. */
+  caller: Fact<CallerIdentity>;
+  scope: Scope;
+  /** Every infrastructure role in scope: named with --role, or referenced by a service or task in scope. */
+  roles: RoleFacts[];
+  /** Managed policies by ARN, each fetched once per run (GetPolicy + GetPolicyVersion at the default version). */
+  managedPolicies: Record<string, Fact<ManagedPolicy>>;
+  /** ECS facts; absent when ECS was not in scope (role-only checks). */
+  ecs?: EcsFacts;
+  /** CloudTrail facts; absent when CloudTrail was not looked at. */
+  trail?: TrailFacts;
+}
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId: string;
+}
+
+export interface Scope {
+  clusters: string[];
+  services: string[];
+  tasks: string[];
+  roles: string[];
+  /** CloudTrail look-back, e.g. "24h". */
+  since?: string;
+}
+
+/** Where a role in scope was found. */
+export type RoleReference =
+  | { kind: "flag" }
+  | { kind: "service"; cluster: string; service: string; use: "ebs" | "service-connect-tls" }
+  | { kind: "task"; cluster: string; task: string; status: string };
+
+export interface RoleFacts {
+  /** The role as referenced: a name or an ARN. */
+  ref: string;
+  /** The role name (last path segment of an ARN). */
+  name: string;
+  referencedBy: RoleReference[];
+  /** IAM GetRole; `exists: false` when IAM answered NoSuchEntity. */
+  role: Fact<RoleDetail>;
+  /** ListAttachedRolePolicies (every page). The policies themselves are in Facts.managedPolicies. */
+  attachedPolicies: Fact<AttachedPolicy[]>;
+  /** ListRolePolicies (every page) + GetRolePolicy for each name. */
+  inlinePolicies: Fact<InlinePolicy[]>;
+}
+
+export type RoleDetail =
+  | { exists: false }
+  | {
+      exists: true;
+      arn: string;
+      name: string;
+      path: string;
+      roleId: string;
+      createDate?: string;
+      /** The trust policy, URL-decoded; a PolicyDocument fact because a malformed one must not hide the rest. */
+      trustPolicy: PolicyDocument;
+      permissionsBoundaryArn?: string;
+    };
+
+/** A policy document as AWS returned it, URL-decoded and JSON-parsed; an error fact when it was not JSON. */
+export type PolicyDocument = Fact<unknown>;
+
+export interface AttachedPolicy {
+  name: string;
+  arn: string;
+}
+
+export interface InlinePolicy {
+  name: string;
+  document: PolicyDocument;
+}
+
+export interface ManagedPolicy {
+  arn: string;
+  name: string;
+  defaultVersionId: string;
+  document: PolicyDocument;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ECS (filled by the ECS collector)
+
+export interface EcsFacts {
+  /** ListClusters, or the clusters named with --cluster. */
+  clusters: Fact<ClusterFacts[]>;
+}
+
+export interface ClusterFacts {
+  arn: string;
+  name: string;
+  /** ListServices + DescribeServices. */
+  services: Fact<ServiceFacts[]>;
+  /** ListTasks (RUNNING and STOPPED) + DescribeTasks. */
+  tasks: Fact<TaskFacts[]>;
+}
+
+export interface ServiceFacts {
+  arn: string;
+  name: string;
+  status: string;
+  /** Infrastructure roles referenced by the service's deployments. */
+  infrastructureRoles: { roleArn: string; use: "ebs" | "service-connect-tls"; deploymentId: string }[];
+  deploymentIds: string[];
+}
+
+export interface TaskFacts {
+  arn: string;
+  clusterArn: string;
+  group?: string;
+  startedBy?: string;
+  lastStatus: string;
+  desiredStatus: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  stoppingAt?: string;
+  executionStoppedAt?: string;
+  ebsAttachments: EbsAttachment[];
+}
+
+export interface EbsAttachment {
+  id: string;
+  status: string;
+  roleArn?: string;
+  volumeId?: string;
+  volumeName?: string;
+  deleteOnTermination?: string;
+  statusReason?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudTrail (filled by the CloudTrail collector)
+
+export interface TrailFacts {
+  /** ISO start of the look-back window. */
+  startTime: string;
+  /** One LookupEvents series per session name looked up. */
+  sessions: Record<string, Fact<TrailEvent[]>>;
+}
+
+export interface TrailEvent {
+  eventId: string;
+  eventName: string;
+  eventTime: string;
+  eventSource: string;
+  roleArn?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  volumeId?: string;
+}
