@@ -1,0 +1,74 @@
+import { rules as allRules } from "../../rules/index.ts";
+import { type CollectOptions, collect } from "../collect/index.ts";
+import type { Facts, Scope } from "../facts/types.ts";
+import type { Logger } from "../log.ts";
+import type { Report } from "../report/types.ts";
+import { readSnapshot } from "../snapshot/index.ts";
+import { VERSION } from "../version.ts";
+import { type Config, EMPTY_CONFIG } from "./config.ts";
+import { runRules } from "./run.ts";
+import type { Rule } from "./types.ts";
+import { exitCodeFor, type FailOn, summarise, verdictOf } from "./verdict.ts";
+
+export interface CheckOptions {
+  scope: Scope;
+  /** Where facts come from: a snapshot file, facts in memory, or AWS (the default). */
+  snapshot?: string;
+  facts?: Facts;
+  aws?: CollectOptions["aws"];
+  collect?: Omit<CollectOptions, "scope" | "aws" | "log">;
+  config?: Config;
+  failOn?: FailOn;
+  stuckAfterMs?: number;
+  rules?: readonly Rule[];
+  log?: Logger;
+}
+
+export const DEFAULT_STUCK_AFTER_MS = 15 * 60_000;
+
+/** Evaluates already-gathered facts into a report: the pure half of a check. */
+export function evaluate(facts: Facts, options: Omit<CheckOptions, "facts" | "snapshot" | "aws" | "collect"> & { startedAt?: Date; source?: Report["scope"]["source"]; snapshot?: string }): Report {
+  const startedAt = options.startedAt ?? new Date();
+  const config = options.config ?? EMPTY_CONFIG;
+  const failOn = options.failOn ?? config.failOn ?? "fail";
+  const findings = runRules(facts, options.rules ?? allRules, {
+    now: new Date(facts.collectedAt),
+    stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
+  }, config);
+  const verdict = verdictOf(findings);
+  return {
+    schemaVersion: 1,
+    tool: { name: "ecs-preflight", version: VERSION },
+    verdict,
+    exitCode: exitCodeFor(verdict, failOn),
+    failOn,
+    region: facts.region,
+    account: facts.caller.ok ? facts.caller.value.account : null,
+    scope: { ...facts.scope, source: options.source ?? "aws", ...(options.snapshot ? { snapshot: options.snapshot } : {}) },
+    startedAt: startedAt.toISOString(),
+    collectedAt: facts.collectedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    summary: summarise(findings),
+    findings,
+    trail: {},
+  };
+}
+
+/**
+ * The whole check: gather facts (from AWS, a snapshot, or memory), run the rules, build the report.
+ * `import { check } from "ecs-preflight"` is the same function the CLI calls.
+ */
+export async function check(options: CheckOptions): Promise<Report> {
+  const startedAt = new Date();
+  let facts: Facts;
+  let source: Report["scope"]["source"] = "aws";
+  if (options.facts) facts = options.facts;
+  else if (options.snapshot) {
+    facts = await readSnapshot(options.snapshot);
+    source = "snapshot";
+  } else {
+    if (!options.aws) throw new TypeError("check: pass aws settings, a snapshot or facts");
+    facts = await collect({ ...options.collect, scope: options.scope, aws: options.aws, ...(options.log ? { log: options.log } : {}), now: startedAt });
+  }
+  return evaluate(facts, { ...options, startedAt, source, ...(options.snapshot ? { snapshot: options.snapshot } : {}) });
+}

@@ -1,0 +1,39 @@
+import type { Facts } from "../facts/types.ts";
+import type { Config, Suppression } from "./config.ts";
+import type { Finding, Rule, RuleOptions, Status } from "./types.ts";
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*")}$`);
+}
+
+function suppressionFor(finding: Finding, suppressions: readonly Suppression[], now: Date): Suppression | undefined {
+  return suppressions.find(
+    (s) =>
+      s.rule === finding.rule &&
+      globToRegExp(s.resource).test(finding.resource) &&
+      (!s.expires || Date.parse(s.expires) > now.getTime()),
+  );
+}
+
+/** A configured level caps a fail at warn, or raises a warn to fail; pass and unknown are facts, not opinions. */
+function applyLevel(status: Status, level: "warn" | "fail" | undefined): Status {
+  if (level === "warn" && status === "fail") return "warn";
+  if (level === "fail" && status === "warn") return "fail";
+  return status;
+}
+
+/** Runs every enabled rule on the facts; applies the config's levels and suppressions. */
+export function runRules(facts: Facts, rules: readonly Rule[], options: RuleOptions, config: Config): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const level = config.rules[rule.id];
+    if (level === "off") continue;
+    for (const raw of rule.check(facts, options)) {
+      const finding: Finding = { rule: rule.id, ...raw, status: applyLevel(raw.status, level) };
+      const suppression = finding.status === "pass" ? undefined : suppressionFor(finding, config.suppressions, options.now);
+      if (suppression) finding.suppressed = { reason: suppression.reason };
+      findings.push(finding);
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig, parseConfig } from "../../src/engine/config.ts";
+import { runRules } from "../../src/engine/run.ts";
+import type { Rule } from "../../src/engine/types.ts";
+import { InputError } from "../../src/errors.ts";
+import { facts } from "../support/facts.ts";
+
+const IDS = ["role-exists", "managed-policy"];
+
+describe("config", () => {
+  it("accepts a full, valid config", () => {
+    const c = parseConfig(
+      {
+        failOn: "warn",
+        stuckAfter: "30m",
+        rules: { "managed-policy": "off" },
+        suppressions: [{ rule: "role-exists", resource: "arn:aws:iam::*:role/legacy-*", reason: "decommissioned", expires: "2027-01-31" }],
+      },
+      "c.json",
+      IDS,
+    );
+    expect(c.failOn).toBe("warn");
+    expect(c.rules["managed-policy"]).toBe("off");
+    expect(c.suppressions).toHaveLength(1);
+  });
+
+  it.each([
+    [[], "c.json: (root): expected a JSON object"],
+    [{ failOn: "never" }, 'c.json: failOn: expected "fail" or "warn", got "never"'],
+    [{ rules: { "no-such-rule": "off" } }, "c.json: rules.no-such-rule: expected a rule id (role-exists, managed-policy)"],
+    [{ rules: { "role-exists": "error" } }, 'c.json: rules.role-exists: expected "off", "warn" or "fail", got "error"'],
+    [{ suppressions: [{ rule: "role-exists", resource: "*" }] }, "c.json: suppressions[0].reason: expected a non-empty reason"],
+    [{ suppressions: [{ rule: "role-exists", resource: "*", reason: "x", until: "2027" }] }, "c.json: suppressions[0].until: expected one of rule, resource, reason, expires"],
+    [{ suppressions: [{ rule: "role-exists", resource: "*", reason: "x", expires: "soon" }] }, "c.json: suppressions[0].expires: expected an ISO date"],
+    [{ colour: true }, "c.json: colour: expected one of failOn"],
+  ])("rejects %j naming the path", (raw, message) => {
+    expect(() => parseConfig(raw, "c.json", IDS)).toThrow(InputError);
+    expect(() => parseConfig(raw, "c.json", IDS)).toThrow(message);
+  });
+
+  it("names the file when it is not JSON", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const file = join(dir, "bad.json");
+    writeFileSync(file, "{ failOn: warn }");
+    await expect(loadConfig(file, IDS)).rejects.toThrow(/bad\.json: not valid JSON/);
+    await expect(loadConfig(join(dir, "missing.json"), IDS)).rejects.toThrow(/missing\.json: cannot read config file \(ENOENT\)/);
+  });
+});
+
+describe("levels and suppressions", () => {
+  const failing: Rule = {
+    id: "role-exists",
+    title: "t",
+    severity: "fail",
+    docs: { summary: "s", rationale: "r", remediation: "x" },
+    check: () => [
+      { status: "fail", resource: "arn:aws:iam::1:role/legacy-a", message: "m", remediation: "x" },
+      { status: "fail", resource: "arn:aws:iam::1:role/prod", message: "m", remediation: "x" },
+      { status: "pass", resource: "arn:aws:iam::1:role/legacy-b", message: "m" },
+    ],
+  };
+  const options = { now: new Date("2026-11-27T00:00:00Z"), stuckAfterMs: 1 };
+  const base = { rules: {}, suppressions: [] };
+
+  it("caps a rule at warn", () => {
+    const out = runRules(facts([]), [failing], options, { ...base, rules: { "role-exists": "warn" } });
+    expect(out.map((f) => f.status)).toEqual(["warn", "warn", "pass"]);
+  });
+
+  it("turns a rule off", () => {
+    expect(runRules(facts([]), [failing], options, { ...base, rules: { "role-exists": "off" } })).toEqual([]);
+  });
+
+  it("suppresses matching non-pass findings until they expire", () => {
+    const suppressions = [{ rule: "role-exists", resource: "arn:aws:iam::*:role/legacy-*", reason: "being removed", expires: "2027-01-01" }];
+    const out = runRules(facts([]), [failing], options, { ...base, suppressions });
+    expect(out.map((f) => Boolean(f.suppressed))).toEqual([true, false, false]);
+    const later = runRules(facts([]), [failing], { ...options, now: new Date("2027-02-01T00:00:00Z") }, { ...base, suppressions });
+    expect(later.some((f) => f.suppressed)).toBe(false);
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../src/errors.ts";
+import { readSnapshot, writeSnapshot } from "../../src/snapshot/index.ts";
+import { facts, role } from "../support/facts.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "snap-"));
+const write = (name: string, content: string) => {
+  const file = join(dir, name);
+  writeFileSync(file, content);
+  return file;
+};
+
+describe("snapshot", () => {
+  it("round-trips facts and writes the file readable by the owner only", async () => {
+    const file = join(dir, "ok.json");
+    writeFileSync(file, "old", { mode: 0o644 });
+    const f = facts([role("infra")]);
+    await writeSnapshot(file, f);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(await readSnapshot(file)).toEqual(f);
+  });
+
+  it("reads the bundled demo account", async () => {
+    const demo = await readSnapshot("fixtures/demo/account.json");
+    expect(demo.roles.length).toBeGreaterThanOrEqual(4);
+  });
+
+  const good = () => JSON.parse(JSON.stringify(facts([role("infra")])));
+  it.each<[string, (f: ReturnType<typeof good>) => unknown, RegExp]>([
+    ["a missing role fact", (f) => (delete f.roles[0].role, f), /roles\[0\]: missing required property "role"/],
+    ["ok: true without a value", (f) => ((f.roles[0].role = { ok: true }), f), /roles\[0\]\.role: missing required property "value"/],
+    ["a fact error without its code", (f) => ((f.caller = { ok: false, error: { api: "sts:GetCallerIdentity", message: "x" } }), f), /caller\.error: missing required property "code"/],
+    ["a wrong schemaVersion", (f) => ((f.schemaVersion = 2), f), /schemaVersion: expected 1/],
+    ["an unknown property", (f) => ((f.roles[0].colour = "red"), f), /roles\[0\]: unexpected property "colour"/],
+    ["a role reference of an unknown kind", (f) => ((f.roles[0].referencedBy = [{ kind: "lambda" }]), f), /roles\[0\]\.referencedBy\[0\]\.kind: expected one of/],
+    ["a bad collectedAt", (f) => ((f.collectedAt = "yesterday"), f), /collectedAt: expected an ISO 8601 date-time/],
+    ["an array at the root", () => [], /\(root\): expected object/],
+  ])("rejects %s with the file and JSON path", async (_name, mutate, message) => {
+    const file = write("bad.json", JSON.stringify(mutate(good())));
+    const read = readSnapshot(file);
+    await expect(read).rejects.toBeInstanceOf(InputError);
+    await expect(readSnapshot(file)).rejects.toThrow(message);
+    await expect(readSnapshot(file)).rejects.toThrow(file);
+  });
+
+  it("rejects a file that is not JSON", async () => {
+    const file = write("garbage.json", "{ not json");
+    await expect(readSnapshot(file)).rejects.toThrow(/garbage\.json: not valid JSON/);
+  });
+
+  it("names a missing file", async () => {
+    await expect(readSnapshot(join(dir, "nope.json"))).rejects.toThrow(/nope\.json: cannot read snapshot \(no such file\)/);
+  });
+
+  it("keeps the demo fixture byte-stable (pretty JSON, trailing newline)", () => {
+    const text = readFileSync("fixtures/demo/account.json", "utf8");
+    expect(text.endsWith("}\n")).toBe(true);
+  });
+});
