@@ -1,0 +1,51 @@
+import { roleNameOf } from "../src/analysis/arn.ts";
+import { recreateRoleCommands } from "../src/analysis/remediation.ts";
+import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
+import { defineRule } from "../src/engine/types.ts";
+import { unknownFinding } from "../src/engine/unknown.ts";
+
+function pathOf(ref: string): string {
+  const m = /:role(\/.*\/)[^/]+$/.exec(ref);
+  return m?.[1] ?? "/";
+}
+
+export default defineRule({
+  id: "role-exists",
+  title: "Infrastructure role exists",
+  severity: "fail",
+  docs: {
+    summary: "Every ECS infrastructure role in scope still exists in IAM.",
+    rationale:
+      "ECS assumes the infrastructure role to detach and delete a task's EBS volume when the task stops. If the role " +
+      "was deleted, tasks hang in DEPROVISIONING and their volumes are never deleted (they keep costing money). ECS " +
+      "retries until a role with the same name exists again.",
+    remediation:
+      "Recreate the role with the same name (and path), trusted by ecs.amazonaws.com, with the managed policy " +
+      "AmazonECSInfrastructureRolePolicyForVolumes attached:\n\n" +
+      "aws iam create-role --role-name NAME --assume-role-policy-document '{...ecs.amazonaws.com...}'\n" +
+      "aws iam attach-role-policy --role-name NAME --policy-arn " +
+      "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
+  },
+  check(facts) {
+    return facts.roles.map((role) => {
+      const resource = roleResource(facts, role);
+      const dependents = dependentsOf(role);
+      if (!role.role.ok) return unknownFinding(resource, `whether role ${role.name} exists`, role.role.error);
+      if (!role.role.value.exists) {
+        return {
+          status: "fail",
+          resource,
+          message: `Role ${role.name} does not exist: ECS cannot detach or delete the volumes of tasks that use it.${dependentsSentence(dependents)}`,
+          details: { dependents },
+          remediation: recreateRoleCommands(roleNameOf(role.ref), pathOf(role.ref)),
+        };
+      }
+      return {
+        status: "pass",
+        resource,
+        message: `Role ${role.name} exists.`,
+        details: { dependents },
+      };
+    });
+  },
+});

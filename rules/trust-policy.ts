@@ -1,0 +1,112 @@
+import { parseArn } from "../src/analysis/arn.ts";
+import { decisionDetails, describeStatement, undecidedKeys } from "../src/analysis/describe-decision.ts";
+import { assumeRoleRequest, ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
+import { updateTrustCommand } from "../src/analysis/remediation.ts";
+import { parsedPolicy } from "../src/analysis/role-policies.ts";
+import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
+import { defineRule, type RuleFinding } from "../src/engine/types.ts";
+import { unknownFinding } from "../src/engine/unknown.ts";
+import { evaluateTrust } from "../src/iam/evaluate.ts";
+import type { Policy } from "../src/iam/types.ts";
+
+/** Context keys whose values model what ECS sends (unverified by AWS docs): failing on them alone is a warning. */
+const MODELLED_KEYS = ["aws:SourceAccount", "aws:SourceArn"];
+
+export default defineRule({
+  id: "trust-policy",
+  title: "Trust policy lets ECS assume the role",
+  severity: "fail",
+  docs: {
+    summary: `The role's trust policy allows ${ECS_SERVICE_PRINCIPAL} to perform sts:AssumeRole.`,
+    rationale:
+      "ECS assumes the infrastructure role to manage a task's EBS volume. A trust policy that names another principal " +
+      "(ecs-tasks.amazonaws.com is a common mix-up), denies ecs.amazonaws.com, or puts conditions on the request that " +
+      "ECS may not meet leaves stopping tasks stuck in DEPROVISIONING. The check models ECS assuming the role for the " +
+      "account's own clusters: aws:SourceAccount is the role's account and aws:SourceArn some ECS ARN of that account " +
+      "and region. Conditions that hold for every such request pass; any other condition is a warning naming it, " +
+      "because the tool cannot prove ECS will satisfy it.",
+    remediation:
+      "Restore the documented trust policy:\n\n" +
+      "aws iam update-assume-role-policy --role-name NAME --policy-document " +
+      `'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}'`,
+  },
+  check(facts) {
+    const findings: RuleFinding[] = [];
+    for (const role of facts.roles) {
+      if (!role.role.ok) {
+        findings.push(unknownFinding(roleResource(facts, role), `the trust policy of ${role.name}`, role.role.error));
+        continue;
+      }
+      const detail = role.role.value;
+      if (!detail.exists) continue; // role-exists reports it
+      const what = `the trust policy of ${role.name}`;
+      const policy = parsedPolicy("iam:GetRole", detail.trustPolicy, { kind: "trust", name: "trust policy" });
+      if (!policy.ok) {
+        findings.push(unknownFinding(detail.arn, what, policy.error));
+        continue;
+      }
+      const arn = parseArn(detail.arn);
+      const request = assumeRoleRequest({
+        partition: arn?.partition ?? "aws",
+        region: facts.region,
+        account: arn?.account ?? "",
+        roleArn: detail.arn,
+      });
+      let decision = evaluateTrust(request, policy.value);
+      if (decision.decision === "implicit-deny") {
+        // The source keys are our model of ECS's request, not a fact: if the policy fails only on them
+        // (another account, another region), say it cannot be proven rather than that it is broken.
+        const context = Object.fromEntries(Object.entries(request.context).filter(([k]) => !MODELLED_KEYS.includes(k)));
+        const relaxed = evaluateTrust({ ...request, context }, policy.value);
+        if (relaxed.decision === "conditional") decision = relaxed;
+      }
+      const details = { ...decisionDetails(decision), dependents: dependentsOf(role) };
+      const deps = dependentsSentence(details.dependents);
+      const fix = updateTrustCommand(role.name);
+      switch (decision.decision) {
+        case "allow":
+          findings.push({
+            status: "pass",
+            resource: detail.arn,
+            message: `${ECS_SERVICE_PRINCIPAL} may assume ${role.name} (${decision.statements.map(describeStatement).join(", ")}).`,
+            details,
+          });
+          break;
+        case "conditional":
+          findings.push({
+            status: "warn",
+            resource: detail.arn,
+            message: `Cannot prove ECS meets the trust policy's conditions on ${undecidedKeys(decision).join(", ")} of ${role.name}: if it does not, stopping tasks will hang in DEPROVISIONING.${deps}`,
+            details,
+            remediation: `Check that ECS sends the condition keys with the values the trust policy expects, or restore the documented trust policy:\n${fix}`,
+          });
+          break;
+        case "explicit-deny":
+          findings.push({
+            status: "fail",
+            resource: detail.arn,
+            message: `The trust policy of ${role.name} denies ${ECS_SERVICE_PRINCIPAL} sts:AssumeRole (${decision.statements.map(describeStatement).join(", ")}): stopping tasks will hang in DEPROVISIONING.${deps}`,
+            details,
+            remediation: fix,
+          });
+          break;
+        default:
+          findings.push({
+            status: "fail",
+            resource: detail.arn,
+            message: `The trust policy of ${role.name} does not allow ${ECS_SERVICE_PRINCIPAL} to assume it: stopping tasks will hang in DEPROVISIONING.${deps}`,
+            details: { ...details, trustedPrincipals: trustedPrincipals(policy.value) },
+            remediation: fix,
+          });
+      }
+    }
+    return findings;
+  },
+});
+
+/** Who the Allow statements trust ("Service:ecs-tasks.amazonaws.com"), so a reader sees the mix-up at once. */
+function trustedPrincipals(policy: Policy): string[] {
+  return policy.statements
+    .filter((s) => s.effect === "Allow")
+    .flatMap((s) => Object.entries(s.principal ?? {}).flatMap(([type, ids]) => ids.map((id) => `${type}:${id}`)));
+}

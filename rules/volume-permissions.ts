@@ -1,0 +1,113 @@
+import { parseArn } from "../src/analysis/arn.ts";
+import { decisionDetails, describeStatement, undecidedKeys } from "../src/analysis/describe-decision.ts";
+import {
+  attachVolumesPolicyCommand,
+  editInlinePolicyCommands,
+  editManagedPolicyCommands,
+  shellQuote,
+} from "../src/analysis/remediation.ts";
+import { existingRole, rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
+import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
+import { defineRule, type RuleFinding, type Status } from "../src/engine/types.ts";
+import { unknownFinding } from "../src/engine/unknown.ts";
+import type { Decision } from "../src/iam/types.ts";
+import { type ActionVerdict, volumeAccess } from "../src/analysis/volume-access.ts";
+
+/** One line per action: what allows it, what denies it, or that nothing allows it. */
+function explain({ action, decision }: ActionVerdict): string {
+  switch (decision.decision) {
+    case "allow":
+      return `${action} allowed by ${decision.statements.map(describeStatement).join(", ")}`;
+    case "explicit-deny":
+      return `${action} denied by ${decision.statements.map(describeStatement).join(", ")}`;
+    case "conditional":
+      return `${action} allowed only if ECS meets conditions on ${undecidedKeys(decision).join(", ")}`;
+    default:
+      return decision.boundary === "implicit-deny" && decision.statements.length === 0
+        ? `${action} not allowed by the permissions boundary`
+        : `${action} not allowed by any policy`;
+  }
+}
+
+/** The fix for one denied action, aimed at the policy that causes it. */
+function fixFor(roleName: string, { decision }: ActionVerdict, partition: string, boundaryArn?: string): string {
+  const deny = decision.statements.find((s) => s.effect === "Deny");
+  if (decision.decision === "explicit-deny" && deny) {
+    return deny.source.kind === "inline"
+      ? editInlinePolicyCommands(roleName, deny.source.name, deny.sid)
+      : editManagedPolicyCommands(deny.source.arn ?? deny.source.name, deny.source.versionId, deny.sid);
+  }
+  if (decision.boundary === "implicit-deny" && boundaryArn) {
+    return [
+      `# the permissions boundary ${boundaryArn} does not allow the action: extend it, or remove the boundary:`,
+      editManagedPolicyCommands(boundaryArn, undefined, undefined),
+      `# or: aws iam delete-role-permissions-boundary --role-name ${shellQuote(roleName)}`,
+    ].join("\n");
+  }
+  return attachVolumesPolicyCommand(roleName, partition);
+}
+
+const STATUS_OF: Record<Decision["decision"], Status> = {
+  allow: "pass",
+  conditional: "warn",
+  "explicit-deny": "fail",
+  "implicit-deny": "fail",
+};
+
+export default defineRule({
+  id: "volume-permissions",
+  title: "Role may detach, delete and describe ECS-managed volumes",
+  severity: "fail",
+  docs: {
+    summary:
+      "The role's effective permissions (identity policies within the permissions boundary, explicit Deny wins) allow " +
+      "ec2:DetachVolume, ec2:DeleteVolume and ec2:DescribeVolumes on an ECS-managed volume.",
+    rationale:
+      "When a task stops, ECS detaches and deletes its EBS volume as the infrastructure role. The volume carries the tags " +
+      "AmazonECSManaged=true and AmazonECSCreated=<task ARN>, so the check evaluates the role's policies with those " +
+      "resource tags in the request. If any of the three actions is not allowed, tasks hang in DEPROVISIONING and the " +
+      "volumes are never deleted. Each action's finding names the statement that allows or denies it. A condition on a " +
+      "key the tool cannot know (for example aws:SourceVpc) makes the finding a warning naming the key.",
+    remediation:
+      "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions:\n\n" +
+      "aws iam attach-role-policy --role-name NAME --policy-arn " +
+      "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
+  },
+  check(facts) {
+    const findings: RuleFinding[] = [];
+    for (const role of facts.roles) {
+      if (!usedForVolumes(role)) continue;
+      if (role.role.ok && !role.role.value.exists) continue; // role-exists reports it
+      const resource = roleResource(facts, role);
+      const policies = rolePolicies(facts, role);
+      if (!policies.ok) {
+        findings.push(unknownFinding(resource, `the permissions of ${role.name}`, policies.error));
+        continue;
+      }
+      const { arn } = policies.value;
+      const partition = parseArn(arn)?.partition ?? "aws";
+      const verdicts = volumeAccess(facts, policies.value);
+      const worst = verdicts.reduce<Status>((acc, v) => {
+        const s = STATUS_OF[v.decision.decision];
+        return s === "fail" || acc === "fail" ? "fail" : s === "warn" || acc === "warn" ? "warn" : "pass";
+      }, "pass");
+      const dependents = dependentsOf(role);
+      const actions = Object.fromEntries(verdicts.map((v) => [v.action, { ...decisionDetails(v.decision), explanation: explain(v) }]));
+      const bad = verdicts.filter((v) => v.decision.decision !== "allow");
+      const boundaryArn = existingRole(role)?.permissionsBoundaryArn;
+      findings.push({
+        status: worst,
+        resource: arn,
+        message:
+          worst === "pass"
+            ? `${role.name} may detach, delete and describe ECS-managed volumes.`
+            : `${role.name}: ${bad.map(explain).join("; ")}.${worst === "fail" ? " Stopping its tasks will leave them in DEPROVISIONING and leak their volumes." : ""}${dependentsSentence(dependents)}`,
+        details: { actions, dependents, ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}) },
+        ...(bad.length
+          ? { remediation: [...new Set(bad.map((v) => fixFor(role.name, v, partition, boundaryArn)))].join("\n") }
+          : {}),
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,30 @@
+/** Parsed pieces of an ARN: arn:partition:service:region:account:resource. */
+export interface ArnParts {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+export function parseArn(arn: string): ArnParts | undefined {
+  const parts = arn.split(":");
+  if (parts.length < 6 || parts[0] !== "arn") return undefined;
+  const [, partition = "", service = "", region = "", account = ""] = parts;
+  return { partition, service, region, account, resource: parts.slice(5).join(":") };
+}
+
+/** The role name from a role ARN (the last path segment) or the name itself. */
+export function roleNameOf(ref: string): string {
+  const parsed = parseArn(ref);
+  if (!parsed) return ref;
+  const path = parsed.resource.replace(/^role\//, "");
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** The last segment of an ECS ARN (cluster, service or task id), or the value itself. */
+export function shortName(arnOrName: string): string {
+  const parsed = parseArn(arnOrName);
+  if (!parsed) return arnOrName;
+  return parsed.resource.slice(parsed.resource.lastIndexOf("/") + 1);
+}

@@ -1,0 +1,43 @@
+import type { Decision, StatementRef } from "../iam/types.ts";
+
+/** `inline policy "p" (Sid S)`, `managed policy arn:… v3 (statement 2)`: how a person finds the statement. */
+export function describeStatement(ref: StatementRef): string {
+  const { source } = ref;
+  const where =
+    source.kind === "inline"
+      ? `inline policy "${source.name}"`
+      : source.kind === "trust"
+        ? "the trust policy"
+        : `${source.kind === "boundary" ? "permissions boundary" : "managed policy"} ${source.arn ?? source.name}${source.versionId ? ` (${source.versionId})` : ""}`;
+  return `${where} ${ref.sid ? `Sid "${ref.sid}"` : `statement ${ref.index + 1}`}`;
+}
+
+/** The statements and undecided conditions of a decision, as JSON for a finding's details. */
+export function decisionDetails(decision: Decision) {
+  return {
+    decision: decision.decision,
+    statements: decision.statements.map((s) => ({
+      policy: s.source.arn ?? s.source.name,
+      policyType: s.source.kind,
+      ...(s.source.versionId ? { versionId: s.source.versionId } : {}),
+      ...(s.sid ? { sid: s.sid } : {}),
+      index: s.index,
+      effect: s.effect,
+    })),
+    ...(decision.undecided.length
+      ? {
+          undecided: decision.undecided.map((u) => ({
+            statement: describeStatement(u.statement),
+            keys: u.keys,
+            reason: u.reason,
+          })),
+        }
+      : {}),
+    ...(decision.boundary ? { boundary: decision.boundary } : {}),
+  };
+}
+
+/** Keys that made a decision conditional, deduplicated, for a one-line message. */
+export function undecidedKeys(decision: Decision): string[] {
+  return [...new Set(decision.undecided.flatMap((u) => u.keys))];
+}
