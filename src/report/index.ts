@@ -1,0 +1,25 @@
+import type { Rule } from "../engine/types.ts";
+import { formatJson } from "./json.ts";
+import { formatJunit } from "./junit.ts";
+import { formatMarkdown } from "./markdown.ts";
+import { formatSarif } from "./sarif.ts";
+import { formatText } from "./text.ts";
+import type { Report } from "./types.ts";
+
+export const FORMATS = ["text", "json", "junit", "sarif", "markdown"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function formatReport(report: Report, format: Format, options: { color: boolean; rules: readonly Rule[] }): string {
+  switch (format) {
+    case "json":
+      return formatJson(report);
+    case "junit":
+      return formatJunit(report);
+    case "sarif":
+      return formatSarif(report, options.rules);
+    case "markdown":
+      return formatMarkdown(report);
+    default:
+      return formatText(report, { color: options.color });
+  }
+}

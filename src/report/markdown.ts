@@ -1,0 +1,33 @@
+import type { Status } from "../engine/types.ts";
+import type { Report } from "./types.ts";
+
+const ICON: Record<Status, string> = { fail: "❌", unknown: "❓", warn: "⚠️", pass: "✅" };
+
+/** Escapes text for a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, "<br>");
+}
+
+/** A Markdown report for pull-request comments and job summaries. */
+export function formatMarkdown(report: Report): string {
+  const { summary } = report;
+  const out = [
+    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()}`,
+    "",
+    `Region \`${report.region}\`${report.account ? `, account \`${report.account}\`` : ""} · ${summary.fail} fail · ${summary.unknown} unknown · ${summary.warn} warn · ${summary.pass} pass${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""} · exit code ${report.exitCode}`,
+    "",
+    "| Status | Rule | Resource | Finding |",
+    "|---|---|---|---|",
+  ];
+  for (const f of report.findings) {
+    out.push(`| ${ICON[f.status]} ${f.suppressed ? "(suppressed) " : ""}${f.status} | \`${f.rule}\` | \`${cell(f.resource)}\` | ${cell(f.message)} |`);
+  }
+  const fixes = report.findings.filter((f) => f.remediation && f.status !== "pass" && !f.suppressed);
+  if (fixes.length) {
+    out.push("", "### How to fix", "");
+    for (const f of fixes) {
+      out.push(`**${f.rule}** · \`${f.resource}\``, "", "```sh", f.remediation ?? "", "```", "");
+    }
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}

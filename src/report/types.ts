@@ -1,0 +1,33 @@
+import type { FailOn, Summary, Verdict } from "../engine/verdict.ts";
+import type { Finding } from "../engine/types.ts";
+import type { Scope } from "../facts/types.ts";
+
+/** Per session name and role: what the role's CloudTrail sessions did (filled when CloudTrail is in scope). */
+export type TrailSummary = Record<string, TrailRoleSummary[]>;
+
+export interface TrailRoleSummary {
+  roleArn: string;
+  /** action -> outcome ("success" or the error code) -> count */
+  counts: Record<string, Record<string, number>>;
+  lastSuccess?: string;
+  lastFailure?: string;
+}
+
+/** The report: the stable, documented output (schema/report.schema.json). */
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: "ecs-preflight"; version: string };
+  verdict: Verdict;
+  exitCode: number;
+  failOn: FailOn;
+  region: string;
+  account: string | null;
+  scope: Scope & { source: "aws" | "snapshot"; snapshot?: string };
+  startedAt: string;
+  /** When the facts were collected (equal to startedAt for a live run; the snapshot's time on replay). */
+  collectedAt: string;
+  durationMs: number;
+  summary: Summary;
+  findings: Finding[];
+  trail: TrailSummary;
+}

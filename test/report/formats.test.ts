@@ -1,0 +1,68 @@
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { describe, expect, it } from "vitest";
+import { rules } from "../../rules/index.ts";
+import { evaluate } from "../../src/engine/check.ts";
+import { formatReport } from "../../src/report/index.ts";
+import type { Report } from "../../src/report/types.ts";
+import { readSnapshot } from "../../src/snapshot/index.ts";
+import reportSchema from "../../schema/report.schema.json" with { type: "json" };
+
+const demo = await readSnapshot("fixtures/demo/account.json");
+const report: Report = evaluate(demo, { scope: demo.scope, source: "snapshot", snapshot: "demo.json" });
+const ANSI = /\u001b\[/;
+
+describe("report formats", () => {
+  it("json validates against schema/report.schema.json and keeps the documented fields", () => {
+    const json = JSON.parse(formatReport(report, "json", { color: false, rules }));
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(reportSchema);
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.verdict).toBe("fail");
+    expect(json.exitCode).toBe(1);
+    expect(json.summary).toEqual({ pass: 13, warn: 1, fail: 3, unknown: 0, suppressed: 0 });
+  });
+
+  it("text puts the verdict first, then problems with fixes, then what was verified; plain without colour", () => {
+    const text = formatReport(report, "text", { color: false, rules });
+    expect(text.split("\n")[0]).toMatch(/^FAIL {2}ecs-preflight: NOT safe to stop tasks/);
+    expect(text).not.toMatch(ANSI);
+    expect(text.indexOf("FAIL    role-exists")).toBeLessThan(text.indexOf("Verified"));
+    expect(text).toMatch(/Fix:\n\s+aws iam update-assume-role-policy --role-name ecs-infra-reports/);
+    expect(text).toMatch(/exit 1: unsafe/);
+  });
+
+  it("text is coloured only when asked", () => {
+    expect(formatReport(report, "text", { color: true, rules })).toMatch(ANSI);
+  });
+
+  it("junit has a suite per rule and a failure per failing finding, XML-escaped", () => {
+    const xml = formatReport(report, "junit", { color: false, rules });
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    expect(xml.match(/<testsuite /g)).toHaveLength(4);
+    expect(xml.match(/<testcase /g)).toHaveLength(17);
+    expect(xml.match(/<failure /g)).toHaveLength(3);
+    expect(xml).toContain("&apos;{&quot;Version&quot;");
+    expect(xml).not.toMatch(/'{"Version"/);
+  });
+
+  it("junit turns warnings into failures with --fail-on warn", () => {
+    const xml = formatReport({ ...report, failOn: "warn" }, "junit", { color: false, rules });
+    expect(xml.match(/<failure /g)).toHaveLength(4);
+  });
+
+  it("sarif 2.1.0 lists every rule and a result per finding with logical locations", () => {
+    const sarif = JSON.parse(formatReport(report, "sarif", { color: false, rules }));
+    expect(sarif.version).toBe("2.1.0");
+    const run = sarif.runs[0];
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(rules.map((r) => r.id));
+    expect(run.results).toHaveLength(report.findings.length);
+    const fail = run.results.find((r: { level: string }) => r.level === "error");
+    expect(fail.locations[0].logicalLocations[0].fullyQualifiedName).toMatch(/^arn:aws:iam::/);
+  });
+
+  it("markdown has a row per finding and the fixes in shell blocks", () => {
+    const md = formatReport(report, "markdown", { color: false, rules });
+    expect(md).toMatch(/^## ❌ ecs-preflight: FAIL/);
+    expect(md.match(/^\| (✅|❌|⚠️|❓)/gm)).toHaveLength(17);
+    expect(md).toMatch(/```sh\naws iam update-assume-role-policy/);
+  });
+});
