@@ -1,0 +1,39 @@
+import type { AwsSettings } from "../collect/clients.ts";
+import { InputError } from "../errors.ts";
+
+export interface AwsFlags {
+  region?: string;
+  profile?: string;
+  maxAttempts?: number;
+}
+
+/**
+ * Resolves the Region the AWS way (flag, AWS_REGION, AWS_DEFAULT_REGION, then the profile's config) before any
+ * call, so a missing Region is one clear usage error rather than a failure on every fact.
+ */
+export async function resolveAwsSettings(flags: AwsFlags, env: NodeJS.ProcessEnv): Promise<AwsSettings> {
+  const profile = flags.profile ?? env.AWS_PROFILE;
+  let region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) {
+    const { STSClient } = await import("@aws-sdk/client-sts");
+    const probe = new STSClient(profile ? { profile } : {});
+    try {
+      region = await probe.config.region();
+    } catch {
+      region = undefined;
+    } finally {
+      probe.destroy();
+    }
+  }
+  if (!region) {
+    throw new InputError("no AWS Region: pass --region, set AWS_REGION, or set region in the AWS profile");
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new InputError(`--region: expected a Region such as us-east-1, got "${region}"`);
+  }
+  return {
+    region,
+    ...(profile ? { profile } : {}),
+    ...(flags.maxAttempts ? { maxAttempts: flags.maxAttempts } : {}),
+  };
+}

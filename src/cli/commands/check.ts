@@ -1,0 +1,101 @@
+import { writeFile } from "node:fs/promises";
+import { Command } from "commander";
+import { rules } from "../../../rules/index.ts";
+import { check, DEFAULT_STUCK_AFTER_MS } from "../../engine/check.ts";
+import { EMPTY_CONFIG, loadConfig } from "../../engine/config.ts";
+import { InputError } from "../../errors.ts";
+import type { Scope } from "../../facts/types.ts";
+import type { Logger } from "../../log.ts";
+import { type Format, formatReport } from "../../report/index.ts";
+import type { Report } from "../../report/types.ts";
+import { resolveAwsSettings } from "../aws-settings.ts";
+import { parseDuration } from "../duration.ts";
+import { colorEnabled, type Io } from "../io.ts";
+import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
+
+export interface CheckFlags {
+  cluster?: string[];
+  service?: string[];
+  task?: string[];
+  role?: string[];
+  region?: string;
+  profile?: string;
+  maxAttempts?: number;
+  since?: number;
+  stuckAfter?: number;
+  snapshot?: string;
+  config?: string;
+  format: Format;
+  output?: string;
+  failOn?: "fail" | "warn";
+  color?: boolean;
+}
+
+export function scopeFrom(flags: CheckFlags, sinceMs: number | undefined): Scope {
+  return {
+    clusters: flags.cluster ?? [],
+    services: flags.service ?? [],
+    tasks: flags.task ?? [],
+    roles: flags.role ?? [],
+    ...(sinceMs ? { since: `${Math.round(sinceMs / 1000)}s` } : {}),
+  };
+}
+
+function configDuration(value: string | undefined, key: string, file: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InputError(`${file}: ${key}: expected a duration such as 15m, got "${value}"`);
+  return ms;
+}
+
+/** Runs a check from CLI flags: the shared core of `check` and `stop`. */
+export async function runCheck(flags: CheckFlags, io: Io, log: Logger): Promise<Report> {
+  const ruleIds = rules.map((r) => r.id);
+  const config = flags.config ? await loadConfig(flags.config, ruleIds) : EMPTY_CONFIG;
+  const stuckAfterMs = flags.stuckAfter ?? configDuration(config.stuckAfter, "stuckAfter", flags.config) ?? DEFAULT_STUCK_AFTER_MS;
+  const sinceMs = flags.since ?? configDuration(config.since, "since", flags.config);
+  const scope = scopeFrom(flags, sinceMs);
+  const failOn = flags.failOn ?? config.failOn ?? "fail";
+  if (flags.snapshot) {
+    const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find((k) => flags[k] !== undefined);
+    if (scoped) throw new InputError(`--${scoped} cannot be combined with --snapshot: a snapshot is evaluated for the scope it was taken with`);
+    return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
+  }
+  const aws = await resolveAwsSettings(flags, io.env);
+  return check({ scope, aws, config, failOn, stuckAfterMs, log });
+}
+
+export async function emitReport(report: Report, flags: Pick<CheckFlags, "format" | "output" | "color">, io: Io, log: Logger): Promise<void> {
+  const color = !flags.output && flags.format === "text" && colorEnabled(io, "stdout", flags.color);
+  const text = formatReport(report, flags.format, { color, rules });
+  if (flags.output) {
+    try {
+      await writeFile(flags.output, text);
+    } catch (err) {
+      throw new InputError(`--output ${flags.output}: cannot write the report (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    log.info({ file: flags.output, verdict: report.verdict, exitCode: report.exitCode }, "report written");
+  } else {
+    io.stdout.write(text);
+  }
+}
+
+export function checkCommand(io: Io, logFor: (cmd: Command) => Logger, setExit: (code: number) => void): Command {
+  const cmd = new Command("check")
+    .summary("check whether tasks with ECS-managed EBS volumes can be stopped safely")
+    .description(
+      "Checks the ECS infrastructure roles in scope (and, with ECS in scope, the tasks that use them) and reports\n" +
+        "whether stopping tasks now is safe. Exit codes: 0 safe, 1 unsafe, 2 usage or input error, 3 could not decide.",
+    );
+  for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
+  cmd.option("--snapshot <file>", "evaluate a snapshot file instead of calling AWS (see the snapshot command)");
+  for (const o of reportOptions()) cmd.addOption(o);
+  cmd.action(async (flags: CheckFlags, command: Command) => {
+    const log = logFor(command);
+    const report = await runCheck(flags, io, log);
+    await emitReport(report, flags, io, log);
+    log.info({ verdict: report.verdict, exitCode: report.exitCode, summary: report.summary, durationMs: report.durationMs }, "check finished");
+    setExit(report.exitCode);
+  });
+  return cmd;
+}

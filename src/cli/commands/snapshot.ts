@@ -1,0 +1,32 @@
+import { Command, Option } from "commander";
+import type { Logger } from "../../log.ts";
+import { writeSnapshot } from "../../snapshot/index.ts";
+import { InputError } from "../../errors.ts";
+import { resolveAwsSettings } from "../aws-settings.ts";
+import type { Io } from "../io.ts";
+import { awsOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
+import { type CheckFlags, scopeFrom } from "./check.ts";
+
+export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Command {
+  const cmd = new Command("snapshot")
+    .summary("write the facts a check would evaluate to a file, for offline checks and bug reports")
+    .description(
+      "Collects exactly the facts `check` would evaluate and writes them as JSON (schema/facts.schema.json),\n" +
+        "readable by the owner only. `ecs-preflight check --snapshot FILE` evaluates it later without AWS.",
+    );
+  for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
+  cmd.addOption(new Option("--out <file>", "snapshot file to write").makeOptionMandatory());
+  cmd.action(async (flags: CheckFlags & { out: string }, command: Command) => {
+    const log = logFor(command);
+    const aws = await resolveAwsSettings(flags, io.env);
+    const { collect } = await import("../../collect/index.ts");
+    const facts = await collect({ scope: scopeFrom(flags, flags.since), aws, log });
+    try {
+      await writeSnapshot(flags.out, facts);
+    } catch (err) {
+      throw new InputError(`--out ${flags.out}: cannot write the snapshot (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    log.info({ file: flags.out, roles: facts.roles.length }, "snapshot written");
+  });
+  return cmd;
+}

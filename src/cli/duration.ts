@@ -1,0 +1,19 @@
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "15m", "2h", "1d" → milliseconds; undefined for anything else. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)([smhd])$/.exec(text.trim());
+  if (!m) return undefined;
+  const ms = Number(m[1]) * (UNITS[m[2] as string] ?? 0);
+  return ms > 0 ? ms : undefined;
+}
+
+/** 125_000 → "2m 5s": how long something has been stuck, for people. */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3_600);
+  const m = Math.floor((s % 3_600) / 60);
+  const parts = [d && `${d}d`, h && `${h}h`, m && `${m}m`, !d && !h && `${s % 60}s`].filter(Boolean);
+  return parts.join(" ") || "0s";
+}

@@ -1,0 +1,69 @@
+import { Command, CommanderError } from "commander";
+import { InputError } from "../errors.ts";
+import { createLogger, type Logger, LOG_LEVELS, type LogLevel } from "../log.ts";
+import { VERSION } from "../version.ts";
+import { checkCommand } from "./commands/check.ts";
+import { explainCommand, rulesCommand } from "./commands/rules.ts";
+import { snapshotCommand } from "./commands/snapshot.ts";
+import { type Io, processIo } from "./io.ts";
+import { globalOptions } from "./options.ts";
+
+function logLevel(flag: string | undefined, io: Io): LogLevel {
+  const fromEnv = io.env.ECS_PREFLIGHT_LOG_LEVEL;
+  if (!flag && fromEnv && !(LOG_LEVELS as readonly string[]).includes(fromEnv)) {
+    throw new InputError(`ECS_PREFLIGHT_LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got "${fromEnv}"`);
+  }
+  return (flag ?? fromEnv ?? (io.stderr.isTTY ? "warn" : "info")) as LogLevel;
+}
+
+/** Runs the CLI; resolves to the exit code (0 safe, 1 unsafe, 2 usage/input error, 3 undecided). */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let exitCode = 0;
+  let log: Logger | undefined;
+  const logFor = (cmd: Command): Logger => {
+    const opts = cmd.optsWithGlobals() as { logLevel?: string };
+    log = createLogger({ level: logLevel(opts.logLevel, io), pretty: Boolean(io.stderr.isTTY), ...(io.stderr === process.stderr ? {} : { stream: io.stderr }) });
+    return log;
+  };
+  const program = new Command("ecs-preflight")
+    .description(
+      "Is it safe to stop ECS tasks that carry ECS-managed EBS volumes right now? If not, why, and how to fix it.\n" +
+        "Reads AWS and never changes it (stop aside). Exit codes: 0 safe, 1 unsafe, 2 usage or input error, 3 could not decide.",
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+  for (const o of globalOptions()) program.addOption(o);
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  for (const cmd of [checkCommand(io, logFor, setExit), snapshotCommand(io, logFor), rulesCommand(io), explainCommand(io)]) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd.showSuggestionAfterError(true);
+    program.addCommand(cmd);
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every other parse problem is a usage error (commander already printed it).
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      if (err.code === "commander.executeSubCommandAsync") return 2;
+      return 2;
+    }
+    if (err instanceof InputError) {
+      io.stderr.write(`ecs-preflight: error: ${err.message}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    log?.debug({ err }, "internal error");
+    io.stderr.write(`ecs-preflight: internal error: ${message}\n(this is a bug; run with --log-level debug for details and report it)\n`);
+    return 3;
+  }
+}

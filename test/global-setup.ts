@@ -1,0 +1,6 @@
+import { execFileSync } from "node:child_process";
+
+/** Builds the bundle once: the end-to-end tests run what users run. */
+export default function setup(): void {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+}

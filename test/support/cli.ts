@@ -1,0 +1,56 @@
+import { spawn } from "node:child_process";
+import { Writable } from "node:stream";
+import { main } from "../../src/cli/main.ts";
+import type { Io } from "../../src/cli/io.ts";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+class Capture extends Writable {
+  text = "";
+  constructor(readonly isTTY = false) {
+    super();
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** Runs the CLI in-process (fast): argv, an env for the CLI's own reads, and fake streams. */
+export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; confirm?: (q: string) => Promise<boolean> } = {}): Promise<CliResult> {
+  const stdout = new Capture(options.tty);
+  const stderr = new Capture(false);
+  const io: Io = {
+    stdout,
+    stderr,
+    env: { ...process.env, ...options.env },
+    stdinIsTTY: Boolean(options.tty),
+    ...(options.confirm ? { confirm: options.confirm } : {}),
+  };
+  const code = await main(args, io);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Runs the bundled CLI as a real process (what users run): exit code and output exactly as a shell sees them. */
+export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["dist/ecs-preflight.mjs", ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
