@@ -1,5 +1,5 @@
 import { rules as allRules } from "../../rules/index.ts";
-import { type CollectOptions, collect } from "../collect/index.ts";
+import type { CollectOptions } from "../collect/index.ts";
 import type { Facts, Scope } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
 import type { Report } from "../report/types.ts";
@@ -68,6 +68,8 @@ export async function check(options: CheckOptions): Promise<Report> {
     source = "snapshot";
   } else {
     if (!options.aws) throw new TypeError("check: pass aws settings, a snapshot or facts");
+    // The AWS SDK loads only when AWS is called: snapshot checks, rules and explain start fast.
+    const { collect } = await import("../collect/index.ts");
     facts = await collect({ ...options.collect, scope: options.scope, aws: options.aws, ...(options.log ? { log: options.log } : {}), now: startedAt });
   }
   return evaluate(facts, { ...options, startedAt, source, ...(options.snapshot ? { snapshot: options.snapshot } : {}) });
