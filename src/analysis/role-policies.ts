@@ -35,14 +35,23 @@ export function parsedPolicy(api: string, document: Fact<unknown>, source: Polic
   return { ok: false, error: malformed(api, source, `${first?.path}: ${first?.message}${more}`) };
 }
 
+/** Parsed managed policies, per fact object and use: many roles share one policy, and several rules ask. */
+const parsedManaged = new WeakMap<object, Partial<Record<"managed" | "boundary", Fact<Policy>>>>();
+
 function managedPolicy(facts: Facts, arn: string, kind: "managed" | "boundary"): Fact<Policy> {
   const fact = facts.managedPolicies[arn];
   if (!fact) {
     return { ok: false, error: { api: "iam:GetPolicy", code: "NotCollected", message: `policy ${arn} was not collected` } };
   }
   if (!fact.ok) return fact;
-  const { name, defaultVersionId, document } = fact.value;
-  return parsedPolicy("iam:GetPolicyVersion", document, { kind, name, arn, versionId: defaultVersionId });
+  const cached = parsedManaged.get(fact) ?? {};
+  let parsed = cached[kind];
+  if (!parsed) {
+    const { name, defaultVersionId, document } = fact.value;
+    parsed = parsedPolicy("iam:GetPolicyVersion", document, { kind, name, arn, versionId: defaultVersionId });
+    parsedManaged.set(fact, { ...cached, [kind]: parsed });
+  }
+  return parsed;
 }
 
 /**

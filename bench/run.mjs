@@ -1,0 +1,68 @@
+// Benchmarks, reported as ratios to a baseline measured in the same run on the same machine (never asserted).
+//   npm run bench            (builds first)
+// 1. start-up: `ecs-preflight --version`, `rules`, and a snapshot check, against bare `node -e 0`;
+// 2. evaluation: check --snapshot on a synthetic account of N roles (and tasks, when ECS facts exist),
+//    against parsing the same snapshot with JSON.parse (the floor for any snapshot evaluation);
+// 3. memory: peak RSS of that check against bare node.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const bin = "dist/ecs-preflight.mjs";
+
+function timeRun(args) {
+  const samples = [];
+  let rssKb = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, ...args], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+    const [secs, kb] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
+    samples.push(secs * 1000);
+    rssKb = Math.max(rssKb, kb);
+  }
+  samples.sort((a, b) => a - b);
+  return { medianMs: samples[Math.floor(samples.length / 2)], rssKb };
+}
+
+function syntheticAccount(roleCount) {
+  const demo = JSON.parse(readFileSync("fixtures/demo/account.json", "utf8"));
+  const [healthy] = demo.roles;
+  const roles = [];
+  for (let i = 0; i < roleCount; i++) {
+    const name = `bench-role-${i}`;
+    const arn = healthy.role.value.arn.replace(/role\/.*$/, `role/${name}`);
+    roles.push({ ...structuredClone(healthy), ref: name, name, role: { ok: true, value: { ...structuredClone(healthy.role.value), name, arn } } });
+  }
+  return { ...demo, scope: { ...demo.scope, roles: roles.map((r) => r.ref) }, roles };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "bench-"));
+const rows = [];
+const baseline = timeRun(["-e", "0"]);
+rows.push(["node -e 0 (baseline)", baseline.medianMs, 1, baseline.rssKb]);
+for (const [label, args] of [
+  ["--version", [bin, "--version"]],
+  ["rules", [bin, "rules"]],
+  ["check --snapshot demo", [bin, "check", "--snapshot", "fixtures/demo/account.json", "--log-level", "silent"]],
+]) {
+  const t = timeRun(args);
+  rows.push([label, t.medianMs, t.medianMs / baseline.medianMs, t.rssKb]);
+}
+
+for (const n of [100, 1000]) {
+  const file = join(dir, `roles-${n}.json`);
+  writeFileSync(file, JSON.stringify(syntheticAccount(n)));
+  const parse = timeRun(["-e", `JSON.parse(require("fs").readFileSync(${JSON.stringify(file)}, "utf8"))`]);
+  const check = timeRun([bin, "check", "--snapshot", file, "--format", "json", "--log-level", "silent"]);
+  rows.push([`JSON.parse ${n} roles (floor)`, parse.medianMs, parse.medianMs / baseline.medianMs, parse.rssKb]);
+  rows.push([`check --snapshot ${n} roles`, check.medianMs, check.medianMs / parse.medianMs, check.rssKb]);
+}
+
+console.log(`ecs-preflight benchmarks: median of ${RUNS} runs, Node ${process.version}\n`);
+console.log("| run | median ms | ratio | peak RSS MB |");
+console.log("|---|---:|---:|---:|");
+for (const [label, ms, ratio, kb] of rows) {
+  console.log(`| ${label} | ${ms.toFixed(0)} | ${ratio.toFixed(2)}× | ${(kb / 1024).toFixed(0)} |`);
+}
+console.log("\nratio: start-up rows against `node -e 0`; `check N roles` against `JSON.parse N roles`.");
