@@ -1,12 +1,13 @@
 // Bundles the CLI and the library into ESM files under dist/. The EC2 client (≈40 ms of start-up) is split
 // into its own chunk, loaded only when a rule needs volume state.
-import { chmod, rm } from "node:fs/promises";
+import { chmod, rename, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
-await rm("dist", { recursive: true, force: true });
+// Build beside dist/ and swap it in, so a concurrent run (tests in another terminal) never sees a half-built dist/.
+const out = `dist.tmp-${process.pid}`;
 await build({
   entryPoints: { "ecs-preflight": "src/cli/bin.ts", index: "src/index.ts" },
-  outdir: "dist",
+  outdir: out,
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
   bundle: true,
@@ -25,4 +26,8 @@ await build({
   external: ["pino-pretty"],
   logLevel: "warning",
 });
-await chmod("dist/ecs-preflight.mjs", 0o755);
+await chmod(`${out}/ecs-preflight.mjs`, 0o755);
+const old = `dist.old-${process.pid}`;
+await rename("dist", old).catch(() => {});
+await rename(out, "dist");
+await rm(old, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { checkCommand } from "./commands/check.ts";
 import { explainCommand, rulesCommand } from "./commands/rules.ts";
 import { snapshotCommand } from "./commands/snapshot.ts";
 import { type Io, processIo } from "./io.ts";
+import { EXIT_CODES_HELP } from "./exit-codes-help.ts";
 import { globalOptions } from "./options.ts";
 
 function logLevel(flag: string | undefined, io: Io): LogLevel {
@@ -28,8 +29,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const program = new Command("ecs-preflight")
     .description(
       "Is it safe to stop ECS tasks that carry ECS-managed EBS volumes right now? If not, why, and how to fix it.\n" +
-        "Reads AWS and never changes it (stop aside). Exit codes: 0 safe, 1 unsafe, 2 usage or input error, 3 could not decide.",
+        "Reads AWS and never changes it (the stop command's StopTask aside).",
     )
+    .addHelpText("after", EXIT_CODES_HELP)
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .showSuggestionAfterError(true)

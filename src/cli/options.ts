@@ -54,6 +54,7 @@ export function reportOptions(): Option[] {
     new Option("--output <file>", "write the report to a file instead of stdout"),
     new Option("--fail-on <status>", "lowest status that fails the run: fail (warnings pass) or warn").choices(["fail", "warn"]),
     new Option("--config <file>", "JSON config: rule levels, suppressions, defaults (see docs/config.md)"),
+    new Option("--redact", "mask account ids and replace resource names with stable pseudonyms in the report"),
   ];
 }
 

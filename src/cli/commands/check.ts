@@ -7,10 +7,12 @@ import { InputError } from "../../errors.ts";
 import type { Scope } from "../../facts/types.ts";
 import type { Logger } from "../../log.ts";
 import { type Format, formatReport } from "../../report/index.ts";
+import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import { parseDuration } from "../duration.ts";
 import { colorEnabled, type Io } from "../io.ts";
+import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 
 export interface CheckFlags {
@@ -29,6 +31,7 @@ export interface CheckFlags {
   output?: string;
   failOn?: "fail" | "warn";
   color?: boolean;
+  redact?: boolean;
 }
 
 export function scopeFrom(flags: CheckFlags, sinceMs: number | undefined): Scope {
@@ -65,9 +68,14 @@ export async function runCheck(flags: CheckFlags, io: Io, log: Logger): Promise<
   return check({ scope, aws, config, failOn, stuckAfterMs, log });
 }
 
-export async function emitReport(report: Report, flags: Pick<CheckFlags, "format" | "output" | "color">, io: Io, log: Logger): Promise<void> {
+export async function emitReport(
+  report: Report,
+  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact">,
+  io: Io,
+  log: Logger,
+): Promise<void> {
   const color = !flags.output && flags.format === "text" && colorEnabled(io, "stdout", flags.color);
-  const text = formatReport(report, flags.format, { color, rules });
+  const text = formatReport(flags.redact ? redactReport(report) : report, flags.format, { color, rules });
   if (flags.output) {
     try {
       await writeFile(flags.output, text);
@@ -85,8 +93,9 @@ export function checkCommand(io: Io, logFor: (cmd: Command) => Logger, setExit: 
     .summary("check whether tasks with ECS-managed EBS volumes can be stopped safely")
     .description(
       "Checks the ECS infrastructure roles in scope (and, with ECS in scope, the tasks that use them) and reports\n" +
-        "whether stopping tasks now is safe. Exit codes: 0 safe, 1 unsafe, 2 usage or input error, 3 could not decide.",
-    );
+        "whether stopping tasks now is safe.",
+    )
+    .addHelpText("after", EXIT_CODES_HELP);
   for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
   cmd.option("--snapshot <file>", "evaluate a snapshot file instead of calling AWS (see the snapshot command)");
   for (const o of reportOptions()) cmd.addOption(o);
