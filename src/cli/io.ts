@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import type { AwsSettings } from "../collect/clients.ts";
 
 /** Where the CLI reads and writes; the real process in production, buffers in tests. */
 export interface Io {
@@ -6,6 +7,8 @@ export interface Io {
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
+  /** For tests and embedding: AWS settings that win over flags and environment (e.g. zero retry back-off). */
+  aws?: Partial<AwsSettings>;
   /** Asks a yes/no question on the terminal (the stop command's confirmation). */
   confirm?(question: string): Promise<boolean>;
 }

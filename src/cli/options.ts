@@ -45,6 +45,9 @@ export function awsOptions(): Option[] {
     new Option("--region <region>", "AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)"),
     new Option("--profile <name>", "named profile from the AWS config files (default: AWS_PROFILE)"),
     new Option("--max-attempts <n>", "attempts per AWS call, with the SDK's standard retry mode (default: AWS_MAX_ATTEMPTS or 3)").argParser(positiveInt),
+    new Option("--timeout <duration>", "deadline for the whole run; what is not gathered by then is unknown (exit 3)").argParser(durationArg()),
+    new Option("--read-timeout <duration>", "socket timeout for one AWS answer (default: 20s)").argParser(durationArg()),
+    new Option("--connect-timeout <duration>", "timeout to open a connection to AWS (default: 5s)").argParser(durationArg()),
   ];
 }
 

@@ -3,7 +3,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { RetryStrategyV2 } from "@smithy/types";
+import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 
 /**
  * AWS settings, the AWS way: --region / AWS_REGION, --profile / AWS_PROFILE, the default credential chain,
@@ -17,8 +17,30 @@ export interface AwsSettings {
   /** Socket timeout for one HTTP answer, ms. */
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
-  /** Tests replace the back-off (zero delay); production keeps the SDK's standard strategy. */
-  retryStrategy?: RetryStrategyV2;
+  /**
+   * Replaces the SDK's back-off delays while keeping its retry decisions (tests use zero delay); production keeps
+   * the standard strategy, which also honours AWS_MAX_ATTEMPTS and AWS_RETRY_MODE.
+   */
+  retryBackoffMs?: (attempt: number) => number;
+  /** The whole run's deadline (--timeout): when it fires, calls in flight are aborted and new ones fail at once. */
+  signal?: AbortSignal;
+}
+
+/** Gives every request the run's abort signal: the SDK aborts the socket and does not retry an AbortError. */
+function withRunSignal(inner: NodeHttpHandler, signal: AbortSignal | undefined): NodeHttpHandler {
+  if (!signal) return inner;
+  const handle = inner.handle.bind(inner);
+  inner.handle = (request, options) => {
+    if (signal.aborted) return Promise.reject(runTimeoutError(signal));
+    return handle(request, { ...options, abortSignal: options?.abortSignal ?? signal });
+  };
+  return inner;
+}
+
+/** The error a call gets once the run's --timeout has passed. */
+export function runTimeoutError(signal: AbortSignal): Error {
+  const reason = signal.reason instanceof Error ? signal.reason.message : "the run's --timeout passed";
+  return Object.assign(new Error(reason), { name: "RunTimeout" });
 }
 
 export interface AwsClients {
@@ -36,11 +58,19 @@ export function createClients(settings: AwsSettings): AwsClients {
     region: settings.region,
     ...(settings.profile ? { profile: settings.profile } : {}),
     ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
-    ...(settings.retryStrategy ? { retryStrategy: settings.retryStrategy } : {}),
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: settings.connectTimeoutMs ?? 5_000,
-      requestTimeout: settings.requestTimeoutMs ?? 20_000,
-    }),
+    ...(settings.retryBackoffMs
+      ? { retryStrategy: new ConfiguredRetryStrategy(settings.maxAttempts ?? 3, settings.retryBackoffMs) }
+      : {}),
+    requestHandler: withRunSignal(
+      new NodeHttpHandler({
+        connectionTimeout: settings.connectTimeoutMs ?? 5_000,
+        requestTimeout: settings.requestTimeoutMs ?? 20_000,
+        // Without this the SDK only warns when an answer is late, and the run waits for ever.
+        throwOnRequestTimeout: true,
+        socketTimeout: settings.requestTimeoutMs ?? 20_000,
+      }),
+      settings.signal,
+    ),
   };
   // IAM is global: the SDK's endpoint rules map any region of a partition to that partition's IAM endpoint.
   const iam = new IAMClient(common);

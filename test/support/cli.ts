@@ -29,6 +29,8 @@ export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv;
     stderr,
     env: { ...process.env, ...options.env },
     stdinIsTTY: Boolean(options.tty),
+    // The SDK's real retry decisions, without its back-off delays: fault tests take milliseconds.
+    aws: { retryBackoffMs: () => 0 },
     ...(options.confirm ? { confirm: options.confirm } : {}),
   };
   const code = await main(args, io);

@@ -23,6 +23,9 @@ export interface CheckFlags {
   region?: string;
   profile?: string;
   maxAttempts?: number;
+  timeout?: number;
+  readTimeout?: number;
+  connectTimeout?: number;
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
@@ -64,7 +67,7 @@ export async function runCheck(flags: CheckFlags, io: Io, log: Logger): Promise<
     if (scoped) throw new InputError(`--${scoped} cannot be combined with --snapshot: a snapshot is evaluated for the scope it was taken with`);
     return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
   }
-  const aws = await resolveAwsSettings(flags, io.env);
+  const aws = await resolveAwsSettings(flags, io.env, io.aws);
   return check({ scope, aws, config, failOn, stuckAfterMs, log });
 }
 

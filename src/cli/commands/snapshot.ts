@@ -18,7 +18,7 @@ export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Comma
   cmd.addOption(new Option("--out <file>", "snapshot file to write").makeOptionMandatory());
   cmd.action(async (flags: CheckFlags & { out: string }, command: Command) => {
     const log = logFor(command);
-    const aws = await resolveAwsSettings(flags, io.env);
+    const aws = await resolveAwsSettings(flags, io.env, io.aws);
     const { collect } = await import("../../collect/index.ts");
     const facts = await collect({ scope: scopeFrom(flags, flags.since), aws, log });
     try {
