@@ -1,0 +1,88 @@
+/**
+ * ARN matching as IAM does it for Resource and the Arn* operators: the first five colons split partition, service,
+ * region and account; the rest (the resource part, which may hold colons) is one component; wildcards never cross a
+ * split colon.
+ */
+
+import { compareGlob, type Glob, type GlobToken, patternSubject, STAR, type Subject } from "./glob.ts";
+import type { Truth } from "./truth.ts";
+
+const ARN_COMPONENTS = 6;
+const splitCache = new WeakMap<Glob, Glob[] | null>();
+
+/** Splits a glob on its first five literal colons; undefined when it does not start `arn:` or has fewer. */
+export function splitArnGlob(glob: Glob): Glob[] | undefined {
+  const hit = splitCache.get(glob);
+  if (hit !== undefined) return hit ?? undefined;
+  const parts = startsWithArn(glob) ? splitTokens(glob) : undefined;
+  splitCache.set(glob, parts ?? null);
+  return parts;
+}
+
+function startsWithArn(glob: Glob): boolean {
+  return glob[0] === "a" && glob[1] === "r" && glob[2] === "n" && glob[3] === ":";
+}
+
+function splitTokens(glob: Glob): Glob[] | undefined {
+  const parts: Glob[] = [];
+  let current: GlobToken[] = [];
+  for (const t of glob) {
+    if (t === ":" && parts.length < ARN_COMPONENTS - 1) {
+      parts.push(current);
+      current = [];
+    } else current.push(t);
+  }
+  parts.push(current);
+  return parts.length === ARN_COMPONENTS ? parts : undefined;
+}
+
+/** Splits an ARN string the same way; undefined when it is not ARN-shaped. */
+export function splitArnText(text: string): string[] | undefined {
+  if (!text.startsWith("arn:")) return undefined;
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 0; i < ARN_COMPONENTS - 1; i++) {
+    const colon = text.indexOf(":", from);
+    if (colon < 0) return undefined;
+    parts.push(text.slice(from, colon));
+    from = colon + 1;
+  }
+  parts.push(text.slice(from));
+  return parts;
+}
+
+const splitSubjects = new WeakMap<Subject, Subject[] | null>();
+
+function splitSubject(subject: Subject): Subject[] | undefined {
+  if (subject.kind === "exact") {
+    return splitArnText(subject.text)?.map((text) => ({ kind: "exact", text }));
+  }
+  const hit = splitSubjects.get(subject);
+  if (hit !== undefined) return hit ?? undefined;
+  const parts = splitArnGlob(subject.glob)?.map(patternSubject);
+  splitSubjects.set(subject, parts ?? null);
+  return parts;
+}
+
+/**
+ * Compares a policy ARN glob with a request ARN (exact, or a pattern whose wildcards stay inside their component).
+ * `*` alone matches anything. When only one side is ARN-shaped the whole strings are compared, and a match is only
+ * "maybe": IAM's component rules cannot be applied to it.
+ */
+export function compareArn(policy: Glob, subject: Subject): Truth {
+  if (policy.length === 1 && policy[0] === STAR) return "yes";
+  const policyParts = splitArnGlob(policy);
+  const subjectParts = splitSubject(subject);
+  if (policyParts && subjectParts) {
+    let result: Truth = "yes";
+    for (let i = 0; i < ARN_COMPONENTS; i++) {
+      const t = compareGlob(policyParts[i] as Glob, subjectParts[i] as Subject);
+      if (t === "no") return "no";
+      if (t === "maybe") result = "maybe";
+    }
+    return result;
+  }
+  const whole = compareGlob(policy, subject);
+  if (!policyParts && !subjectParts) return whole;
+  return whole === "yes" ? "maybe" : whole;
+}

@@ -1,0 +1,60 @@
+/** The Action and Resource elements against a request: actions as case-insensitive globs, resources as ARNs. */
+
+import { compareArn } from "./arn.ts";
+import { type ContextLookup, subjectsOf } from "./context.ts";
+import { globText, matchGlob, parseGlob, type Subject } from "./glob.ts";
+import { memoize } from "./memo.ts";
+import { anyOf, fromTruth, maybe, NO, type Outcome, YES } from "./truth.ts";
+import type { RequestValue } from "./types.ts";
+import { resolvePolicyValue } from "./variables.ts";
+
+/** A policy action as a lower-cased glob (memoised per policy string). */
+const actionGlob = memoize((pattern) => parseGlob(pattern.toLowerCase()));
+
+/** Whether one policy action (`ec2:*Volume*`, `*`) names the request action; IAM ignores case in actions. */
+export function actionMatches(pattern: string, action: string): boolean {
+  return matchGlob(actionGlob(pattern), action.toLowerCase());
+}
+
+/** Whether any of the policy's actions names the request action, given already lower-cased. */
+export function matchActions(patterns: readonly string[], lowerAction: string): Outcome {
+  return patterns.some((p) => matchGlob(actionGlob(p), lowerAction)) ? YES : NO;
+}
+
+/**
+ * Whether any of the policy's resources names the request resource. An exact request value listing several ARNs
+ * means "one of these, unknown which"; an absent resource is compared as "*".
+ */
+export function matchResources(
+  patterns: readonly string[],
+  resource: RequestValue,
+  lookup: ContextLookup,
+  variables: boolean,
+): Outcome {
+  const subjects: readonly Subject[] =
+    resource.kind === "absent" ? [{ kind: "exact", text: "*" }] : subjectsOf(resource);
+  const resolved = patterns.map((pattern) => ({
+    pattern,
+    value: resolvePolicyValue(pattern, lookup, variables),
+  }));
+  const perSubject = subjects.map((subject) =>
+    anyOf(
+      resolved.map(({ pattern, value }) => {
+        if (!value.ok) return { truth: "maybe", unknowns: value.unknowns };
+        return fromTruth(compareArn(value.glob, subject), () => ({
+          reason: `Resource "${pattern}" matches only some of the request's resources ("${describe(subject)}")`,
+        }));
+      }),
+    ),
+  );
+  if (perSubject.every((o) => o.truth === "yes")) return YES;
+  if (perSubject.every((o) => o.truth === "no")) return NO;
+  const unknowns = perSubject.flatMap((o) => o.unknowns);
+  return unknowns.length > 0
+    ? { truth: "maybe", unknowns }
+    : maybe("the policy's resources match only some of the request's resources");
+}
+
+function describe(subject: Subject): string {
+  return subject.kind === "exact" ? subject.text : globText(subject.glob);
+}

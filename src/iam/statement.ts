@@ -1,0 +1,43 @@
+/** Whether one statement applies to a request: Action ∧ Principal ∧ Resource ∧ Condition, three-valued. */
+
+import { evaluateConditions } from "./conditions.ts";
+import type { ContextLookup } from "./context.ts";
+import { matchActions, matchResources } from "./match.ts";
+import { principalMatches } from "./principal.ts";
+import { allOf, maybe, NO, not, type Outcome, YES } from "./truth.ts";
+import type { ParsedStatement, RequestContext } from "./types.ts";
+
+export interface StatementScope {
+  request: RequestContext;
+  /** The request action, lower-cased once per evaluation. */
+  action: string;
+  lookup: ContextLookup;
+  /** Whether policy variables are substituted (false for Version 2008-10-17). */
+  variables: boolean;
+  /** Whether Principal/NotPrincipal take part (trust policies); identity policies ignore them. */
+  principals: boolean;
+}
+
+/** Evaluates a statement's applicability; the action, cheapest and most selective, is checked first. */
+export function statementApplies(s: ParsedStatement, scope: StatementScope): Outcome {
+  const { request, lookup, variables } = scope;
+  const action = s.action
+    ? matchActions(s.action, scope.action)
+    : s.notAction
+      ? not(matchActions(s.notAction, scope.action))
+      : NO;
+  if (action.truth === "no") return NO;
+  const parts: Outcome[] = [action];
+  if (scope.principals) parts.push(principalOutcome(s, request));
+  if (s.resource) parts.push(matchResources(s.resource, request.resource, lookup, variables));
+  else if (s.notResource) parts.push(not(matchResources(s.notResource, request.resource, lookup, variables)));
+  if (s.condition) parts.push(evaluateConditions(s.condition, lookup, variables));
+  return allOf(parts);
+}
+
+function principalOutcome(s: ParsedStatement, request: RequestContext): Outcome {
+  if (!request.principal) return s.principal || s.notPrincipal ? maybe("the request names no principal") : NO;
+  if (s.principal) return principalMatches(s.principal, request.principal) ? YES : NO;
+  if (s.notPrincipal) return principalMatches(s.notPrincipal, request.principal) ? NO : YES;
+  return NO;
+}
