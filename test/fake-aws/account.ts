@@ -1,0 +1,108 @@
+/**
+ * The account a fake AWS server serves: small, plain data that a test writes inline (or with ./builders.ts).
+ * Policy documents may be objects (serialised with JSON.stringify) or strings (sent exactly as given, so a test
+ * can serve a malformed document). Timestamps are ISO 8601 strings; each protocol renders them its own way.
+ */
+
+/** The services the fake speaks. */
+export type AwsService = "iam" | "sts" | "ecs" | "cloudtrail" | "ec2";
+
+export interface FakeAccount {
+  /** Twelve digits, e.g. "111122223333". */
+  accountId: string;
+  /** Default "us-east-1". */
+  region?: string;
+  /** What STS GetCallerIdentity answers; default an IAM user `preflight` in the account. */
+  caller?: { arn: string; userId: string };
+  roles?: FakeRole[];
+  /** Customer and AWS managed policies, by ARN. */
+  managedPolicies?: FakeManagedPolicy[];
+  clusters?: FakeCluster[];
+  trailEvents?: FakeTrailEvent[];
+  volumes?: FakeVolume[];
+}
+
+export type PolicyText = object | string;
+
+export interface FakeRole {
+  name: string;
+  /** IAM path, default "/". */
+  path?: string;
+  trustPolicy: PolicyText;
+  /** ARN of the permissions boundary policy. */
+  boundaryArn?: string;
+  /** ARNs of the attached managed policies. */
+  attached?: string[];
+  /** Inline policies by name. */
+  inline?: Record<string, PolicyText>;
+  createDate?: string;
+}
+
+export interface FakeManagedPolicy {
+  arn: string;
+  /** Default: the last segment of the ARN. */
+  name?: string;
+  defaultVersionId: string;
+  /** Documents by version id ("v1", "v5", …). */
+  versions: Record<string, PolicyText>;
+}
+
+export interface FakeCluster {
+  name: string;
+  services?: FakeService[];
+  tasks?: FakeTask[];
+}
+
+/** An ECS service. Extra keys are passed through to DescribeServices as given (ISO times become epoch seconds). */
+export interface FakeService {
+  name: string;
+  /** ACTIVE (default), DRAINING or INACTIVE; ListServices shows ACTIVE services only, as ECS does. */
+  status?: string;
+  /** Raw ECS Deployment JSON. */
+  deployments?: object[];
+  [key: string]: unknown;
+}
+
+/** An ECS task. Extra keys are passed through to DescribeTasks as given (ISO times become epoch seconds). */
+export interface FakeTask {
+  /** Full task ARN; or give `id`; or neither and the server derives a stable id. */
+  taskArn?: string;
+  id?: string;
+  lastStatus: string;
+  desiredStatus: string;
+  /** e.g. "service:web" (matched by ListTasks serviceName) or "family:mytaskdef". */
+  group?: string;
+  startedBy?: string;
+  stoppingAt?: string;
+  executionStoppedAt?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  attachments?: object[];
+  /** What StopTask does to lastStatus: "stopped" (default) or "deprovisioning" (stays there until the test moves it). */
+  onStop?: "stopped" | "deprovisioning";
+  [key: string]: unknown;
+}
+
+export interface FakeTrailEvent {
+  eventName: string;
+  eventTime: string;
+  /** The session name CloudTrail shows as User name, e.g. "ECSTaskVolumesForEBS". */
+  username: string;
+  /** The CloudTrailEvent JSON; the server stringifies it. */
+  record: object;
+  /** Default: record.eventSource, else "ec2.amazonaws.com". */
+  eventSource?: string;
+  /** Default: record.eventID, else a stable id derived from the event. */
+  eventId?: string;
+}
+
+export interface FakeVolume {
+  volumeId: string;
+  /** creating | available | in-use | deleting | deleted | error */
+  state: string;
+  tags?: Record<string, string>;
+  /** EC2 VolumeAttachment fields in SDK spelling: associatedResource, instanceOwningService, state, … */
+  attachments?: object[];
+  /** Other scalar Volume fields in SDK spelling (size, availabilityZone, volumeType, createTime, encrypted, …). */
+  [key: string]: unknown;
+}

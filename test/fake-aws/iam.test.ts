@@ -1,0 +1,224 @@
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+} from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  awsManagedVolumesPolicy,
+  ecsTrustPolicy,
+  infrastructureRole,
+  VOLUMES_POLICY_ARN,
+  volumesPolicyDocument,
+} from "./builders.ts";
+import { type FakeAws, startFakeAws } from "./server.ts";
+
+const BOUNDARY_ARN = "arn:aws:iam::111122223333:policy/boundaries/EcsBoundary";
+const customerPolicies = ["p1", "p2", "p3", "p4", "p5"].map(
+  (name) => `arn:aws:iam::111122223333:policy/${name}`,
+);
+const trustWithCondition = ecsTrustPolicy({ StringEquals: { "aws:SourceAccount": "111122223333" } });
+
+let fake: FakeAws;
+let iam: IAMClient;
+
+beforeAll(async () => {
+  fake = await startFakeAws(
+    {
+      accountId: "111122223333",
+      caller: { arn: "arn:aws:sts::111122223333:assumed-role/deployer/ci", userId: "AROAEXAMPLE:ci" },
+      roles: [
+        infrastructureRole({ trustPolicy: trustWithCondition, boundaryArn: BOUNDARY_ARN }),
+        {
+          name: "manyPolicies",
+          path: "/ecs/",
+          trustPolicy: ecsTrustPolicy(),
+          attached: [VOLUMES_POLICY_ARN, ...customerPolicies],
+          inline: { a: { Version: "2012-10-17", Statement: [] }, b: "{not json", c: "{}" },
+        },
+        { name: "brokenTrust", trustPolicy: '{"Version": "2012-10-17", "Statement": [' },
+      ],
+      managedPolicies: [
+        awsManagedVolumesPolicy(),
+        { arn: BOUNDARY_ARN, defaultVersionId: "v2", versions: { v1: "{}", v2: { Version: "2012-10-17" } } },
+      ],
+    },
+    { pageSize: { iam: 2 } },
+  );
+  iam = new IAMClient(fake.clientConfig());
+});
+
+afterAll(async () => {
+  iam.destroy();
+  await fake.close();
+});
+
+describe("GetRole", () => {
+  test("round-trips the trust policy URL-encoded, as real IAM sends it to the JS SDK", async () => {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: "ecsInfrastructureRole" }));
+    const encoded = Role?.AssumeRolePolicyDocument ?? "";
+    expect(encoded).toMatch(/^%7B%22Version%22/);
+    expect(JSON.parse(decodeURIComponent(encoded))).toEqual(trustWithCondition);
+    expect(Role).toMatchObject({
+      RoleName: "ecsInfrastructureRole",
+      Path: "/",
+      Arn: "arn:aws:iam::111122223333:role/ecsInfrastructureRole",
+      PermissionsBoundary: {
+        PermissionsBoundaryType: "PermissionsBoundaryPolicy",
+        PermissionsBoundaryArn: BOUNDARY_ARN,
+      },
+    });
+    expect(Role?.RoleId).toMatch(/^AROA[A-Z2-7]{17}$/);
+    expect(Role?.CreateDate).toBeInstanceOf(Date);
+  });
+
+  test("a path shows in the ARN, and a role without a boundary has none", async () => {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: "manyPolicies" }));
+    expect(Role?.Arn).toBe("arn:aws:iam::111122223333:role/ecs/manyPolicies");
+    expect(Role?.PermissionsBoundary).toBeUndefined();
+  });
+
+  test("a malformed string trust policy is sent exactly as given", async () => {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: "brokenTrust" }));
+    const decoded = decodeURIComponent(Role?.AssumeRolePolicyDocument ?? "");
+    expect(decoded).toBe('{"Version": "2012-10-17", "Statement": [');
+    expect(() => JSON.parse(decoded)).toThrow(SyntaxError);
+  });
+
+  test("a missing role is NoSuchEntity (HTTP 404), which the SDK names NoSuchEntityException", async () => {
+    const error = await iam.send(new GetRoleCommand({ RoleName: "gone" })).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: "NoSuchEntityException",
+      Code: "NoSuchEntity",
+      message: "The role with name gone cannot be found.",
+      $fault: "client",
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  test("XML special characters in a message are escaped so the SDK reads them back intact", async () => {
+    const name = `a&b<c>"d'`;
+    const error = await iam.send(new GetRoleCommand({ RoleName: name })).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: "NoSuchEntityException",
+      message: `The role with name ${name} cannot be found.`,
+    });
+  });
+});
+
+describe("attached and inline policies", () => {
+  test("paginateListAttachedRolePolicies follows IsTruncated/Marker through every page", async () => {
+    const before = fake.requests.length;
+    const arns: string[] = [];
+    for await (const page of paginateListAttachedRolePolicies(
+      { client: iam },
+      { RoleName: "manyPolicies" },
+    )) {
+      expect(page.AttachedPolicies?.length).toBeLessThanOrEqual(2);
+      arns.push(...(page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn ?? ""));
+    }
+    expect(arns).toEqual([VOLUMES_POLICY_ARN, ...customerPolicies]);
+    const pages = fake.requests.slice(before).filter((r) => r.action === "ListAttachedRolePolicies");
+    expect(pages).toHaveLength(3);
+    expect(pages[0]?.params).toEqual({ RoleName: "manyPolicies" });
+    expect(pages[1]?.params).toHaveProperty("Marker");
+  });
+
+  test("policy names come from the managed policy, or the ARN's last segment", async () => {
+    const pages = paginateListAttachedRolePolicies({ client: iam }, { RoleName: "manyPolicies" });
+    const first = (await pages.next()).value;
+    expect(first?.AttachedPolicies).toEqual([
+      { PolicyName: "AmazonECSInfrastructureRolePolicyForVolumes", PolicyArn: VOLUMES_POLICY_ARN },
+      { PolicyName: "p1", PolicyArn: customerPolicies[0] },
+    ]);
+  });
+
+  test("MaxItems below the page-size cap is honoured", async () => {
+    const pages = paginateListAttachedRolePolicies(
+      { client: iam, pageSize: 1 },
+      { RoleName: "manyPolicies" },
+    );
+    const first = (await pages.next()).value;
+    expect(first?.AttachedPolicies).toHaveLength(1);
+    expect(first?.IsTruncated).toBe(true);
+  });
+
+  test("inline policies list and fetch, malformed ones as given", async () => {
+    const names: string[] = [];
+    for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: "manyPolicies" })) {
+      names.push(...(page.PolicyNames ?? []));
+    }
+    expect(names).toEqual(["a", "b", "c"]);
+    const good = await iam.send(new GetRolePolicyCommand({ RoleName: "manyPolicies", PolicyName: "a" }));
+    expect(JSON.parse(decodeURIComponent(good.PolicyDocument ?? ""))).toEqual({
+      Version: "2012-10-17",
+      Statement: [],
+    });
+    const bad = await iam.send(new GetRolePolicyCommand({ RoleName: "manyPolicies", PolicyName: "b" }));
+    expect(decodeURIComponent(bad.PolicyDocument ?? "")).toBe("{not json");
+    await expect(
+      iam.send(new GetRolePolicyCommand({ RoleName: "manyPolicies", PolicyName: "zz" })),
+    ).rejects.toMatchObject({
+      name: "NoSuchEntityException",
+      message: "The role policy with name zz cannot be found.",
+    });
+  });
+});
+
+describe("managed policies", () => {
+  test("GetPolicy gives the default version and GetPolicyVersion the real v5 EBS document", async () => {
+    const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: VOLUMES_POLICY_ARN }));
+    expect(Policy).toMatchObject({
+      PolicyName: "AmazonECSInfrastructureRolePolicyForVolumes",
+      Path: "/service-role/",
+      DefaultVersionId: "v5",
+      AttachmentCount: 2,
+      IsAttachable: true,
+    });
+    const { PolicyVersion } = await iam.send(
+      new GetPolicyVersionCommand({ PolicyArn: VOLUMES_POLICY_ARN, VersionId: Policy?.DefaultVersionId }),
+    );
+    expect(PolicyVersion?.IsDefaultVersion).toBe(true);
+    const document = JSON.parse(decodeURIComponent(PolicyVersion?.Document ?? ""));
+    expect(document).toEqual(volumesPolicyDocument());
+    expect(JSON.stringify(document)).toContain("ec2:DeleteVolume");
+  });
+
+  test("a non-default version is not the default; an unknown version or policy is NoSuchEntity", async () => {
+    const { PolicyVersion } = await iam.send(
+      new GetPolicyVersionCommand({ PolicyArn: BOUNDARY_ARN, VersionId: "v1" }),
+    );
+    expect(PolicyVersion?.IsDefaultVersion).toBe(false);
+    await expect(
+      iam.send(new GetPolicyVersionCommand({ PolicyArn: BOUNDARY_ARN, VersionId: "v9" })),
+    ).rejects.toMatchObject({ name: "NoSuchEntityException", Code: "NoSuchEntity" });
+    await expect(
+      iam.send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::111122223333:policy/nope" })),
+    ).rejects.toMatchObject({ name: "NoSuchEntityException" });
+  });
+
+  test("a malformed policy ARN is InvalidInput, which the SDK names InvalidInputException", async () => {
+    await expect(iam.send(new GetPolicyCommand({ PolicyArn: "not-an-arn" }))).rejects.toMatchObject({
+      name: "InvalidInputException",
+      Code: "InvalidInput",
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+});
+
+test("STS GetCallerIdentity answers the account's caller", async () => {
+  const sts = new STSClient(fake.clientConfig());
+  const identity = await sts.send(new GetCallerIdentityCommand({}));
+  sts.destroy();
+  expect(identity).toMatchObject({
+    Account: "111122223333",
+    Arn: "arn:aws:sts::111122223333:assumed-role/deployer/ci",
+    UserId: "AROAEXAMPLE:ci",
+  });
+  expect(fake.requests.at(-1)).toMatchObject({ service: "sts", action: "GetCallerIdentity", status: 200 });
+});
