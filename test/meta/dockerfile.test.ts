@@ -1,0 +1,35 @@
+import { existsSync, readFileSync } from "node:fs";
+import { DockerfileParser } from "dockerfile-ast";
+import { validate } from "dockerfile-utils";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The container image for scheduled audits. No Docker engine runs here, so the Dockerfile is linted and its
+ * contract checked: Node 22 LTS, non-root, the bundle as entrypoint, JSON report by default.
+ */
+const text = readFileSync("Dockerfile", "utf8");
+const dockerfile = DockerfileParser.parse(text);
+const instructions = dockerfile.getInstructions().map((i) => [i.getKeyword(), i.getArgumentsContent() ?? ""] as const);
+const finalStage = instructions.slice(instructions.map(([k]) => k).lastIndexOf("FROM"));
+
+describe("Dockerfile", () => {
+  it("lints clean", () => {
+    expect(validate(text)).toEqual([]);
+  });
+
+  it("runs the bundle on Node 22 LTS as a non-root user", () => {
+    expect(finalStage[0]?.[1]).toMatch(/^node:22(-[a-z-]+)?$/);
+    expect(finalStage).toContainEqual(["USER", "node"]);
+    const entry = finalStage.find(([k]) => k === "ENTRYPOINT")?.[1] ?? "";
+    expect(JSON.parse(entry)).toEqual(["node", "/app/dist/ecs-preflight.mjs"]);
+    expect(JSON.parse(finalStage.find(([k]) => k === "CMD")?.[1] ?? "[]")).toEqual(["check", "--format", "json"]);
+  });
+
+  it("copies only what exists after a build, and keeps node_modules out of the context", () => {
+    for (const [, args] of finalStage.filter(([k]) => k === "COPY")) {
+      const source = args.replace(/--from=\S+\s+/, "").split(/\s+/)[0]?.replace(/^\/src\//, "") ?? "";
+      expect(existsSync(source), source).toBe(true);
+    }
+    expect(readFileSync(".dockerignore", "utf8")).toMatch(/^node_modules$/m);
+  });
+});
