@@ -1,3 +1,4 @@
+import { createInterface } from "node:readline/promises";
 import type { Writable } from "node:stream";
 import type { AwsSettings } from "../collect/clients.ts";
 
@@ -19,7 +20,18 @@ export function processIo(): Io {
     stderr: process.stderr,
     env: process.env,
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    confirm: askOnTerminal,
   };
+}
+
+/** Asks on the terminal (the prompt goes to stderr: stdout carries the report); only "y" or "yes" confirms. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** Colour only for a terminal, never with NO_COLOR; FORCE_COLOR forces it (as most CLIs do). */

@@ -5,6 +5,7 @@ import { VERSION } from "../version.ts";
 import { checkCommand } from "./commands/check.ts";
 import { explainCommand, rulesCommand } from "./commands/rules.ts";
 import { snapshotCommand } from "./commands/snapshot.ts";
+import { stopCommand } from "./commands/stop.ts";
 import { type Io, processIo } from "./io.ts";
 import { EXIT_CODES_HELP } from "./exit-codes-help.ts";
 import { globalOptions } from "./options.ts";
@@ -44,7 +45,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const setExit = (code: number) => {
     exitCode = code;
   };
-  for (const cmd of [checkCommand(io, logFor, setExit), snapshotCommand(io, logFor), rulesCommand(io), explainCommand(io)]) {
+  for (const cmd of [checkCommand(io, logFor, setExit), snapshotCommand(io, logFor), stopCommand(io, logFor, setExit), rulesCommand(io), explainCommand(io)]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     cmd.showSuggestionAfterError(true);
     program.addCommand(cmd);

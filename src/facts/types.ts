@@ -117,6 +117,16 @@ export interface ClusterFacts {
   services: Fact<ServiceFacts[]>;
   /** ListTasks (RUNNING and STOPPED) + DescribeTasks. */
   tasks: Fact<TaskFacts[]>;
+  /** Tasks and services named in scope that DescribeTasks / DescribeServices answered in `failures[]`. */
+  missing?: MissingResource[];
+}
+
+/** A `failures[]` entry for a task or service named with --task / --service (reason MISSING: no such resource). */
+export interface MissingResource {
+  kind: "task" | "service";
+  arn: string;
+  reason: string;
+  detail?: string;
 }
 
 export interface ServiceFacts {
@@ -171,4 +181,9 @@ export interface TrailEvent {
   errorCode?: string;
   errorMessage?: string;
   volumeId?: string;
+  /**
+   * Set when the CloudTrailEvent record was not a JSON object: why it could not be read. Such an event keeps only
+   * what LookupEvents lists beside the record (id, name, time, source), so it may belong to any role of the session.
+   */
+  malformed?: string;
 }

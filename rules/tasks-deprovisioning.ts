@@ -1,0 +1,198 @@
+import { parseArn, shortName } from "../src/analysis/arn.ts";
+import { likelyCause } from "../src/analysis/stuck-task-causes.ts";
+import { stoppingSince } from "../src/analysis/task-timing.ts";
+import { formatDuration } from "../src/cli/duration.ts";
+import { defineRule, type RuleFinding, type RuleOptions } from "../src/engine/types.ts";
+import { unknownFinding } from "../src/engine/unknown.ts";
+import type { ClusterFacts, EbsAttachment, Facts, MissingResource, TaskFacts } from "../src/facts/types.ts";
+
+/** `service:web` → "web"; standalone tasks have `family:NAME` and no service. */
+function serviceOf(task: TaskFacts): string | undefined {
+  return task.group?.startsWith("service:") ? task.group.slice("service:".length) : undefined;
+}
+
+function describeAttachment(a: EbsAttachment): string {
+  const reason = a.statusReason ? `status reason "${a.statusReason}"` : "no status reason";
+  return `EBS volume ${a.volumeId ?? `"${a.volumeName ?? a.id}" (no volume id yet)`} attachment ${a.status || "(no status)"}, ${reason}`;
+}
+
+function watchCommand(cluster: string, task: string): string {
+  return `# ECS retries while the task is DEPROVISIONING; after the fix, check it moves on to STOPPED:\naws ecs describe-tasks --cluster ${shortName(cluster)} --tasks ${shortName(task)} --query 'tasks[].[lastStatus,attachments[?type==\`AmazonElasticBlockStorage\`].[status,details]]'`;
+}
+
+/** The finding for one DEPROVISIONING task, or undefined when it has not been there longer than stuckAfter. */
+function deprovisioningFinding(
+  facts: Facts,
+  cluster: ClusterFacts,
+  task: TaskFacts,
+  options: RuleOptions,
+): RuleFinding | undefined {
+  const service = serviceOf(task);
+  const who = `Task ${shortName(task.arn)} (${service ? `service ${service}` : task.group ? `standalone, ${task.group}` : "standalone"}, cluster ${cluster.name})`;
+  const [primary] = task.ebsAttachments;
+  const since = stoppingSince(task);
+  const stuckForMs = since ? options.now.getTime() - since.ms : undefined;
+  const watch = watchCommand(cluster.arn, task.arn);
+  if (!primary) {
+    // DEPROVISIONING also covers network-interface clean-up: without a volume it is not this tool's failure mode.
+    if (stuckForMs === undefined || stuckForMs <= options.stuckAfterMs) return undefined;
+    return {
+      status: "warn",
+      resource: task.arn,
+      message: `${who} has been DEPROVISIONING for ${formatDuration(stuckForMs)} but has no EBS volume: no volume is at risk; ECS may be slow to release its network interface.`,
+      details: {
+        taskArn: task.arn,
+        cluster: cluster.arn,
+        ...(service ? { service } : {}),
+        stuckForMs,
+        stuckSince: since?.at,
+      },
+      remediation: watch,
+    };
+  }
+  if (stuckForMs !== undefined && stuckForMs <= options.stuckAfterMs) return undefined;
+  const cause = likelyCause(facts, primary);
+  const remediation = [cause.fix, watch].filter(Boolean).join("\n");
+  const volumes = task.ebsAttachments.map(describeAttachment).join("; ");
+  const details = {
+    taskArn: task.arn,
+    cluster: cluster.arn,
+    ...(service ? { service } : {}),
+    volumeId: primary.volumeId ?? null,
+    attachmentStatus: primary.status,
+    statusReason: primary.statusReason ?? null,
+    stuckForMs: stuckForMs ?? null,
+    stuckSince: since?.at ?? null,
+    measuredFrom: since?.from ?? null,
+    roleArn: primary.roleArn ?? null,
+    likelyCause: {
+      statusReason: cause.statusReason,
+      confirmedBy: cause.confirmedBy,
+      unchecked: cause.unchecked,
+      summary: cause.summary,
+    },
+    ...(task.ebsAttachments.length > 1 ? { attachments: task.ebsAttachments } : {}),
+  };
+  if (stuckForMs === undefined) {
+    return {
+      status: "unknown",
+      resource: task.arn,
+      message: `${who} is DEPROVISIONING with ${volumes}, but DescribeTasks gave neither stoppingAt nor executionStoppedAt, so how long it has been stuck cannot be told. ${cause.summary}`,
+      details,
+      remediation,
+    };
+  }
+  return {
+    status: "fail",
+    resource: task.arn,
+    message: `${who} has been DEPROVISIONING for ${formatDuration(stuckForMs)} (since ${since?.at}, its ${since?.from}), longer than ${formatDuration(options.stuckAfterMs)}: ${volumes}. ${cause.summary}`,
+    details,
+    remediation,
+  };
+}
+
+/** A task or service named in scope that ECS does not know: nothing about it can be verified. */
+function missingFinding(m: MissingResource, cluster: ClusterFacts): RuleFinding {
+  const api = m.kind === "task" ? "ecs:DescribeTasks" : "ecs:DescribeServices";
+  const hint =
+    m.kind === "task"
+      ? " Check the id and --cluster; ECS forgets stopped tasks about an hour after they stop."
+      : " Check the name and --cluster.";
+  return {
+    status: "unknown",
+    resource: m.arn,
+    message: `Could not check ${m.kind} ${shortName(m.arn)}: ${api} in cluster ${cluster.name} answered ${m.reason}${m.detail ? ` (${m.detail})` : ""}.${hint}`,
+    details: {
+      api,
+      kind: m.kind,
+      cluster: cluster.arn,
+      reason: m.reason,
+      ...(m.detail ? { detail: m.detail } : {}),
+    },
+  };
+}
+
+function clusterFindings(
+  facts: Facts,
+  cluster: ClusterFacts,
+  options: RuleOptions,
+  servicesFound: Set<string>,
+): RuleFinding[] {
+  const tasks = cluster.tasks.ok ? cluster.tasks.value : [];
+  const findings = tasks
+    .filter((t) => t.lastStatus === "DEPROVISIONING")
+    .flatMap((t) => deprovisioningFinding(facts, cluster, t, options) ?? []);
+  for (const m of cluster.missing ?? []) {
+    // A service name given with several clusters need only exist in one of them.
+    if (m.kind === "service" && servicesFound.has(shortName(m.arn))) continue;
+    findings.push(missingFinding(m, cluster));
+  }
+  if (!cluster.tasks.ok) {
+    findings.push(unknownFinding(cluster.arn, `the tasks of cluster ${cluster.name}`, cluster.tasks.error));
+  } else if (!cluster.services.ok) {
+    findings.push(
+      unknownFinding(
+        cluster.arn,
+        `the services of cluster ${cluster.name} (and the infrastructure roles they use)`,
+        cluster.services.error,
+      ),
+    );
+  } else if (!findings.some((f) => f.status === "fail" || f.status === "unknown")) {
+    const under = tasks.filter((t) => {
+      const since = t.lastStatus === "DEPROVISIONING" ? stoppingSince(t) : undefined;
+      return since !== undefined && options.now.getTime() - since.ms <= options.stuckAfterMs;
+    }).length;
+    findings.push({
+      status: "pass",
+      resource: cluster.arn,
+      message: `No task with an EBS volume is stuck in DEPROVISIONING in cluster ${cluster.name} (${tasks.length} task${tasks.length === 1 ? "" : "s"} examined${under ? `; ${under} DEPROVISIONING for ${formatDuration(options.stuckAfterMs)} or less` : ""}).`,
+      details: {
+        cluster: cluster.arn,
+        tasksExamined: tasks.length,
+        deprovisioningUnderThreshold: under,
+        stuckAfterMs: options.stuckAfterMs,
+      },
+    });
+  }
+  return findings;
+}
+
+/** The resource for "every cluster in the region" when ListClusters itself failed. */
+function allClusters(facts: Facts): string {
+  const caller = facts.caller.ok ? facts.caller.value : undefined;
+  const partition = (caller && parseArn(caller.arn)?.partition) ?? "aws";
+  return `arn:${partition}:ecs:${facts.region}:${caller?.account ?? "*"}:cluster/*`;
+}
+
+export default defineRule({
+  id: "tasks-deprovisioning",
+  title: "No task with an EBS volume is stuck in DEPROVISIONING",
+  severity: "fail",
+  docs: {
+    summary:
+      "No task in scope has been DEPROVISIONING with an ECS-managed EBS volume for longer than --stuck-after (default 15m), measured from stoppingAt, else executionStoppedAt.",
+    rationale:
+      "A task that stops goes through DEPROVISIONING while ECS detaches and deletes its EBS volume with the infrastructure " +
+      "role. When the role is gone, no longer trusts ecs.amazonaws.com, or lacks the EC2 permissions, the task stays there " +
+      "and the volume is never deleted: the damage is already done, and stopping more tasks that use the same role adds to " +
+      "it. Each finding names the task, its service, the volume, the attachment status and status reason, how long it has " +
+      "been stuck, and the likely cause: the status reasons AWS documents are matched, and the role is judged again with " +
+      "the role rules' analysis (role-exists, trust-policy, volume-permissions) to say which cause is confirmed. A task " +
+      "DEPROVISIONING without an EBS volume is at most a warning. A cluster whose tasks could not be listed is unknown, and " +
+      "a task named with --task that ECS does not know is unknown.",
+    remediation:
+      "Fix the cause the finding names (recreate the role, restore the trust policy, or restore the volume permissions); ECS " +
+      "retries and the task then reaches STOPPED and its volume is deleted. Watch it with:\n\n" +
+      "aws ecs describe-tasks --cluster CLUSTER --tasks TASK --query 'tasks[].[lastStatus,attachments]'",
+  },
+  check(facts, options) {
+    const ecs = facts.ecs;
+    if (!ecs) return [];
+    if (!ecs.clusters.ok)
+      return [unknownFinding(allClusters(facts), "the clusters in the region", ecs.clusters.error)];
+    const servicesFound = new Set(
+      ecs.clusters.value.flatMap((c) => (c.services.ok ? c.services.value.map((s) => s.name) : [])),
+    );
+    return ecs.clusters.value.flatMap((cluster) => clusterFindings(facts, cluster, options, servicesFound));
+  },
+});

@@ -1,0 +1,143 @@
+import type { Facts, RoleFacts } from "../facts/types.ts";
+import { parseArn, roleNameOf } from "./arn.ts";
+import { describeStatement } from "./describe-decision.ts";
+import { ECS_SERVICE_PRINCIPAL } from "./ecs-requests.ts";
+import {
+  attachVolumesPolicyCommand,
+  editInlinePolicyCommands,
+  editManagedPolicyCommands,
+  recreateRoleCommands,
+  updateTrustCommand,
+} from "./remediation.ts";
+import { rolePolicies } from "./role-policies.ts";
+import { ecsTrustDecision } from "./trust-access.ts";
+import { type ActionVerdict, volumeAccess } from "./volume-access.ts";
+
+/** The role checks a stuck task's cause can be confirmed by, named as the rules that report them. */
+export type RoleCheck = "role-exists" | "trust-policy" | "volume-permissions";
+
+export interface RoleProblem {
+  check: RoleCheck;
+  /** What is wrong, as a clause: "role X does not exist". */
+  problem: string;
+  fix: string;
+}
+
+/**
+ * The same role, judged again with the analysis the role rules use (not by reading their findings, so a rule
+ * turned off in the config does not hide a cause): what is broken, what holds, and what could not be checked.
+ */
+export interface RoleDiagnosis {
+  roleArn: string;
+  broken: RoleProblem[];
+  holds: RoleCheck[];
+  /** Checks that could not be made, with why (a fact error, or a condition the tool cannot prove). */
+  unchecked: { check: RoleCheck; why: string }[];
+}
+
+export function findRole(facts: Facts, roleArn: string): RoleFacts | undefined {
+  const name = roleNameOf(roleArn);
+  return facts.roles.find((r) => r.name === name);
+}
+
+function pathOf(roleArn: string): string {
+  return /:role(\/.*\/)[^/]+$/.exec(roleArn)?.[1] ?? "/";
+}
+
+/** The fix for a volume action the role may not perform, aimed at the policy that blocks it. */
+function permissionFix(
+  roleName: string,
+  { decision }: ActionVerdict,
+  partition: string,
+  boundaryArn?: string,
+): string {
+  const deny = decision.statements.find((s) => s.effect === "Deny");
+  if (decision.decision === "explicit-deny" && deny) {
+    return deny.source.kind === "inline"
+      ? editInlinePolicyCommands(roleName, deny.source.name, deny.sid)
+      : editManagedPolicyCommands(deny.source.arn ?? deny.source.name, deny.source.versionId, deny.sid);
+  }
+  if (decision.boundary === "implicit-deny" && boundaryArn) {
+    return [
+      `# the permissions boundary ${boundaryArn} does not allow the action: extend it`,
+      editManagedPolicyCommands(boundaryArn, undefined, undefined),
+    ].join("\n");
+  }
+  return attachVolumesPolicyCommand(roleName, partition);
+}
+
+export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {
+  const diagnosis: RoleDiagnosis = { roleArn, broken: [], holds: [], unchecked: [] };
+  const role = findRole(facts, roleArn);
+  const name = roleNameOf(roleArn);
+  if (!role) {
+    for (const check of ["role-exists", "trust-policy", "volume-permissions"] as const) {
+      diagnosis.unchecked.push({ check, why: `role ${name} was not collected` });
+    }
+    return diagnosis;
+  }
+  if (!role.role.ok) {
+    const why = `${role.role.error.api} failed with ${role.role.error.code}`;
+    for (const check of ["role-exists", "trust-policy", "volume-permissions"] as const)
+      diagnosis.unchecked.push({ check, why });
+    return diagnosis;
+  }
+  const detail = role.role.value;
+  if (!detail.exists) {
+    diagnosis.broken.push({
+      check: "role-exists",
+      problem: `role ${name} does not exist`,
+      fix: recreateRoleCommands(name, pathOf(roleArn)),
+    });
+    return diagnosis;
+  }
+  diagnosis.holds.push("role-exists");
+
+  const trust = ecsTrustDecision(facts, detail);
+  if (!trust.ok)
+    diagnosis.unchecked.push({ check: "trust-policy", why: `${trust.error.code}: ${trust.error.message}` });
+  else if (trust.value.decision.decision === "allow") diagnosis.holds.push("trust-policy");
+  else if (trust.value.decision.decision === "conditional") {
+    diagnosis.unchecked.push({
+      check: "trust-policy",
+      why: "the trust policy has conditions the tool cannot prove ECS meets",
+    });
+  } else {
+    const denied = trust.value.decision.decision === "explicit-deny";
+    const by = denied ? ` (${trust.value.decision.statements.map(describeStatement).join(", ")})` : "";
+    diagnosis.broken.push({
+      check: "trust-policy",
+      problem: `the trust policy of ${name} ${denied ? "denies" : "does not allow"} ${ECS_SERVICE_PRINCIPAL} sts:AssumeRole${by}`,
+      fix: updateTrustCommand(name),
+    });
+  }
+
+  const policies = rolePolicies(facts, role);
+  if (!policies.ok) {
+    diagnosis.unchecked.push({
+      check: "volume-permissions",
+      why: `${policies.error.api} failed with ${policies.error.code}`,
+    });
+    return diagnosis;
+  }
+  const verdicts = volumeAccess(facts, policies.value);
+  const refused = verdicts.filter(
+    (v) => v.decision.decision === "explicit-deny" || v.decision.decision === "implicit-deny",
+  );
+  if (refused.length) {
+    const partition = parseArn(policies.value.arn)?.partition ?? "aws";
+    diagnosis.broken.push({
+      check: "volume-permissions",
+      problem: `${name} may not ${refused.map((v) => v.action).join(", ")}`,
+      fix: [
+        ...new Set(refused.map((v) => permissionFix(name, v, partition, detail.permissionsBoundaryArn))),
+      ].join("\n"),
+    });
+  } else if (verdicts.some((v) => v.decision.decision === "conditional")) {
+    diagnosis.unchecked.push({
+      check: "volume-permissions",
+      why: "the volume permissions depend on conditions the tool cannot prove",
+    });
+  } else diagnosis.holds.push("volume-permissions");
+  return diagnosis;
+}

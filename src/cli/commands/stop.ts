@@ -1,0 +1,190 @@
+import { Command, Option } from "commander";
+import { rules } from "../../../rules/index.ts";
+import { shortName } from "../../analysis/arn.ts";
+import type { StopOutcome, WaitOutcome } from "../../collect/ecs-stop.ts";
+import { DEFAULT_STUCK_AFTER_MS } from "../../engine/check.ts";
+import { loadConfig } from "../../engine/config.ts";
+import { EXIT } from "../../engine/verdict.ts";
+import { InputError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { resolveAwsSettings } from "../aws-settings.ts";
+import { formatDuration, parseDuration } from "../duration.ts";
+import type { Io } from "../io.ts";
+import { awsOptions, collectList, reportOptions, ruleTuningOptions } from "../options.ts";
+import { type CheckFlags, emitReport, runCheck } from "./check.ts";
+
+interface StopFlags extends CheckFlags {
+  cluster: string[];
+  task: string[];
+  reason?: string;
+  yes?: boolean;
+  wait?: boolean;
+}
+
+const DEFAULT_REASON = "Stopped by ecs-preflight after a passing pre-flight check";
+/** The SDK's TasksStopped waiter polls every 6 s; tests set ECS_PREFLIGHT_POLL_MS to a few milliseconds. */
+const DEFAULT_POLL_MS = 6_000;
+
+function pollInterval(env: NodeJS.ProcessEnv): number {
+  const raw = env.ECS_PREFLIGHT_POLL_MS;
+  if (raw === undefined || raw === "") return DEFAULT_POLL_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new InputError(`ECS_PREFLIGHT_POLL_MS: expected a whole number of milliseconds, got "${raw}"`);
+  return ms;
+}
+
+/** --stuck-after as the check reads it: the flag, else the config's stuckAfter, else 15m. */
+async function stuckAfterMs(flags: StopFlags): Promise<number> {
+  if (flags.stuckAfter) return flags.stuckAfter;
+  if (!flags.config) return DEFAULT_STUCK_AFTER_MS;
+  const configured = (
+    await loadConfig(
+      flags.config,
+      rules.map((r) => r.id),
+    )
+  ).stuckAfter;
+  return (configured && parseDuration(configured)) || DEFAULT_STUCK_AFTER_MS;
+}
+
+function say(io: Io, line: string): void {
+  io.stderr.write(`ecs-preflight stop: ${line}\n`);
+}
+
+function reportStops(io: Io, outcomes: StopOutcome[]): boolean {
+  for (const o of outcomes) {
+    if (o.ok)
+      say(io, `StopTask accepted for task ${shortName(o.task)} (lastStatus ${o.lastStatus || "unknown"}).`);
+    else say(io, `StopTask failed for task ${shortName(o.task)}: ${o.error.code}: ${o.error.message}`);
+  }
+  return outcomes.every((o) => o.ok);
+}
+
+/** Exit code and message for the end of --wait. */
+function reportWait(io: Io, waited: WaitOutcome, stuckAfter: number, cluster: string): number {
+  switch (waited.kind) {
+    case "stopped":
+      say(io, `every task reached STOPPED (${waited.tasks.map((t) => shortName(t.arn)).join(", ")}).`);
+      return EXIT.safe;
+    case "stuck": {
+      const { task } = waited;
+      const volumes = task.ebsAttachments.map(
+        (a) =>
+          `EBS volume ${a.volumeId ?? a.volumeName ?? a.id} attachment ${a.status}${a.statusReason ? ` ("${a.statusReason}")` : ""}`,
+      );
+      say(
+        io,
+        `task ${shortName(task.arn)} is still ${task.lastStatus} after ${formatDuration(waited.stuckForMs)}, longer than --stuck-after ${formatDuration(stuckAfter)}` +
+          `${volumes.length ? `: ${volumes.join("; ")}` : ""}. See why with: ecs-preflight check --cluster ${cluster} --task ${task.arn}`,
+      );
+      return EXIT.unsafe;
+    }
+    default:
+      say(
+        io,
+        `could not follow the tasks to STOPPED: ${waited.error.api} failed with ${waited.error.code}: ${waited.error.message}`,
+      );
+      return EXIT.undecided;
+  }
+}
+
+export function stopCommand(
+  io: Io,
+  logFor: (cmd: Command) => Logger,
+  setExit: (code: number) => void,
+): Command {
+  const cmd = new Command("stop")
+    .summary("check, then stop tasks only when it is safe (the only command that changes AWS)")
+    .description(
+      "Runs the check for the named tasks and the infrastructure roles their EBS volumes use, prints the report, and\n" +
+        "calls StopTask only when the verdict passes --fail-on, after a confirmation on a terminal or with --yes.\n" +
+        "Exit codes: 0 stopped, 1 unsafe / declined / StopTask failed / stuck while waiting, 2 usage error, 3 undecided.",
+    );
+  cmd.addOption(
+    new Option("--cluster <name>", "the tasks' ECS cluster, name or ARN (exactly one)")
+      .argParser(collectList("a cluster name or ARN"))
+      .makeOptionMandatory(),
+  );
+  cmd.addOption(
+    new Option("--task <id>", "task id or ARN to stop (repeatable, or a comma list)")
+      .argParser(collectList("a task id or ARN"))
+      .makeOptionMandatory(),
+  );
+  cmd.option("--reason <text>", "reason recorded with StopTask (shown by DescribeTasks)");
+  cmd.option("--yes", "stop without asking (required when stdin is not a terminal)");
+  cmd.option(
+    "--wait",
+    "poll until every task is STOPPED; fail if one is still DEPROVISIONING after --stuck-after",
+  );
+  for (const o of [...awsOptions(), ...ruleTuningOptions(), ...reportOptions()]) cmd.addOption(o);
+  cmd.action(async (flags: StopFlags, command: Command) => {
+    const log = logFor(command);
+    // Every usage problem is found before the first AWS call.
+    if (flags.cluster.length !== 1)
+      throw new InputError(`--cluster: stop takes exactly one cluster, got ${flags.cluster.join(",")}`);
+    if (!flags.yes && !io.stdinIsTTY) {
+      throw new InputError("stop: no terminal to confirm on: pass --yes to stop the tasks without asking");
+    }
+    const pollMs = pollInterval(io.env);
+    const stuckAfter = await stuckAfterMs(flags);
+    const cluster = flags.cluster[0] as string;
+    const { service: _service, role: _role, ...rest } = flags;
+    const checkStarted = Date.now();
+    const report = await runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log);
+    const checkMs = Date.now() - checkStarted;
+    await emitReport(report, flags, io, log);
+    if (report.exitCode !== EXIT.safe) {
+      say(
+        io,
+        `not stopping: the check's verdict is ${report.verdict} (exit ${report.exitCode}); no StopTask call was made.`,
+      );
+      setExit(report.exitCode);
+      return;
+    }
+    if (!flags.yes) {
+      if (!io.confirm) throw new InputError("stop: cannot ask for confirmation here: pass --yes");
+      const n = flags.task.length;
+      const confirmed = await io.confirm(
+        `Stop ${n} task${n === 1 ? "" : "s"} in cluster ${shortName(cluster)} (${flags.task.map(shortName).join(", ")})? [y/N] `,
+      );
+      if (!confirmed) {
+        say(io, "not confirmed; no task was stopped.");
+        setExit(EXIT.unsafe);
+        return;
+      }
+    }
+    // --timeout bounds the run's AWS work: what the check used is spent (time at the prompt is not).
+    const left = flags.timeout ? flags.timeout - checkMs : undefined;
+    if (left !== undefined && left <= 0) {
+      say(io, "--timeout passed during the check; no task was stopped.");
+      return setExit(EXIT.undecided);
+    }
+    const aws = await resolveAwsSettings({ ...flags, timeout: left }, io.env);
+    const { createClients } = await import("../../collect/clients.ts");
+    const { stopTasks, waitUntilStopped } = await import("../../collect/ecs-stop.ts");
+    const clients = createClients(aws);
+    try {
+      const stoppedAt = new Date();
+      const outcomes = await stopTasks(clients.ecs, cluster, flags.task, flags.reason ?? DEFAULT_REASON);
+      log.info(
+        {
+          cluster,
+          stopped: outcomes.filter((o) => o.ok).length,
+          failed: outcomes.filter((o) => !o.ok).length,
+        },
+        "StopTask done",
+      );
+      if (!reportStops(io, outcomes)) return setExit(EXIT.unsafe);
+      if (!flags.wait) return setExit(EXIT.safe);
+      const waited = await waitUntilStopped(clients.ecs, cluster, flags.task, {
+        stuckAfterMs: stuckAfter,
+        pollMs,
+        stoppedAt,
+      });
+      setExit(reportWait(io, waited, stuckAfter, shortName(cluster)));
+    } finally {
+      clients.destroy();
+    }
+  });
+  return cmd;
+}

@@ -1,0 +1,69 @@
+import type { Attachment, Failure, Service, Task } from "@aws-sdk/client-ecs";
+import type { EbsAttachment, MissingResource, ServiceFacts, TaskFacts } from "../facts/types.ts";
+
+/** From ECS API shapes to the Facts the rules read: only what DESIGN.md lists, times as ISO strings. */
+
+export const EBS_ATTACHMENT_TYPE = "AmazonElasticBlockStorage";
+
+/** An EBS attachment: its status and the `details` ECS documents for it (all values are strings). */
+function ebsAttachment(a: Attachment): EbsAttachment {
+  const details = new Map((a.details ?? []).map((d) => [d.name ?? "", d.value ?? ""]));
+  const pick = (key: string) => (details.has(key) ? { [key]: details.get(key) } : {});
+  return {
+    id: a.id ?? "",
+    status: a.status ?? "",
+    ...pick("roleArn"),
+    ...pick("volumeId"),
+    ...pick("volumeName"),
+    ...pick("deleteOnTermination"),
+    ...pick("statusReason"),
+  };
+}
+
+export function taskFacts(t: Task): TaskFacts | undefined {
+  if (!t.taskArn) return undefined;
+  return {
+    arn: t.taskArn,
+    clusterArn: t.clusterArn ?? "",
+    ...(t.group ? { group: t.group } : {}),
+    ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+    lastStatus: t.lastStatus ?? "",
+    desiredStatus: t.desiredStatus ?? "",
+    ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+    ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+    ...(t.stoppingAt ? { stoppingAt: t.stoppingAt.toISOString() } : {}),
+    ...(t.executionStoppedAt ? { executionStoppedAt: t.executionStoppedAt.toISOString() } : {}),
+    ebsAttachments: (t.attachments ?? []).filter((a) => a.type === EBS_ATTACHMENT_TYPE).map(ebsAttachment),
+  };
+}
+
+/**
+ * A service and the infrastructure roles its live deployments use: the EBS volume role and the Service Connect
+ * TLS role. `Service.roleArn` is the legacy load-balancer role, not an infrastructure role, and is ignored.
+ * INACTIVE deployments are skipped: their tasks are gone, and any still stopping carry the role themselves.
+ */
+export function serviceFacts(s: Service): ServiceFacts | undefined {
+  if (!s.serviceArn) return undefined;
+  const roles = new Map<string, ServiceFacts["infrastructureRoles"][number]>();
+  const add = (roleArn: string | undefined, use: "ebs" | "service-connect-tls", deploymentId: string) => {
+    if (roleArn) roles.set(`${roleArn} ${use} ${deploymentId}`, { roleArn, use, deploymentId });
+  };
+  for (const d of s.deployments ?? []) {
+    if (d.status === "INACTIVE") continue;
+    const id = d.id ?? "";
+    for (const v of d.volumeConfigurations ?? []) add(v.managedEBSVolume?.roleArn, "ebs", id);
+    for (const c of d.serviceConnectConfiguration?.services ?? [])
+      add(c.tls?.roleArn, "service-connect-tls", id);
+  }
+  return {
+    arn: s.serviceArn,
+    name: s.serviceName ?? s.serviceArn.slice(s.serviceArn.lastIndexOf("/") + 1),
+    status: s.status ?? "",
+    infrastructureRoles: [...roles.values()],
+    deploymentIds: (s.deployments ?? []).flatMap((d) => (d.id ? [d.id] : [])),
+  };
+}
+
+export function missingResource(kind: MissingResource["kind"], f: Failure): MissingResource {
+  return { kind, arn: f.arn ?? "", reason: f.reason ?? "", ...(f.detail ? { detail: f.detail } : {}) };
+}
