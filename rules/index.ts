@@ -1,11 +1,20 @@
 import type { Rule } from "../src/engine/types.ts";
+import cloudtrailErrors from "./cloudtrail-errors.ts";
 import managedPolicy from "./managed-policy.ts";
 import roleExists from "./role-exists.ts";
+import tasksDeprovisioning from "./tasks-deprovisioning.ts";
 import trustPolicy from "./trust-policy.ts";
 import volumePermissions from "./volume-permissions.ts";
 
 /** Every rule, in the order reports list them. A test checks each has docs, tests and a README row. */
-export const rules: readonly Rule[] = [roleExists, trustPolicy, volumePermissions, managedPolicy];
+export const rules: readonly Rule[] = [
+  roleExists,
+  trustPolicy,
+  volumePermissions,
+  managedPolicy,
+  tasksDeprovisioning,
+  cloudtrailErrors,
+];
 
 export function findRule(id: string): Rule | undefined {
   return rules.find((r) => r.id === id);

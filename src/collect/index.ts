@@ -1,9 +1,13 @@
-import type { Facts, RoleReference, Scope } from "../facts/types.ts";
+import type { EcsFacts, Facts, RoleReference, Scope } from "../facts/types.ts";
 import { FACTS_SCHEMA_VERSION } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
-import { roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
 import { type AwsClients, type AwsSettings, createClients } from "./clients.ts";
+import { collectTrail, lookupEventsPacer, trailWindow } from "./cloudtrail.ts";
 import { mapLimit } from "./concurrency.ts";
+import { collectEcs } from "./ecs.ts";
+import { planEcsScope } from "./ecs-scope.ts";
 import { IamCollector } from "./iam.ts";
 import { collectCaller } from "./sts.ts";
 
@@ -17,6 +21,8 @@ export interface CollectOptions {
   pageSize?: number;
   concurrency?: number;
   log?: Logger;
+  /** Look the roles' sessions up in CloudTrail (default true; off when the cloudtrail-errors rule is off). */
+  trail?: boolean;
 }
 
 /** Role references keyed by role name: a role named by ARN and by name is one role. */
@@ -32,6 +38,10 @@ function addReference(refs: Map<string, { ref: string; by: RoleReference[] }>, r
 /** Gathers every fact the rules need, for the scope, from AWS. Never throws for an AWS error: it becomes a fact. */
 export async function collect(options: CollectOptions): Promise<Facts> {
   const now = options.now ?? new Date();
+  // A bad --since is the user's input: refuse it before any AWS client exists.
+  const window = options.trail === false ? undefined : trailWindow(options.scope.since, now);
+  // A scope ECS cannot answer (a task id without its cluster) is a usage error before any AWS call.
+  const ecsPlan = planEcsScope(options.scope);
   const clients = options.clients ?? createClients(options.aws);
   const log = options.log;
   const started = performance.now();
@@ -39,6 +49,19 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     const callerPromise = collectCaller(clients.sts);
     const refs = new Map<string, { ref: string; by: RoleReference[] }>();
     for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" });
+    // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
+    let ecs: EcsFacts | undefined;
+    if (ecsPlan.kind !== "none") {
+      const caller = await callerPromise;
+      const collected = await collectEcs(clients.ecs, options.scope, {
+        region: options.aws.region,
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+        concurrency: options.concurrency ?? 4,
+        ...(caller.ok ? { account: caller.value.account, partition: parseArn(caller.value.arn)?.partition ?? "aws" } : {}),
+      });
+      ecs = collected.facts;
+      for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by);
+    }
 
     const iam = new IamCollector(clients.iam, {
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
@@ -53,7 +76,19 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       scope: options.scope,
       roles,
       managedPolicies: await iam.collectedPolicies(),
+      ...(ecs ? { ecs } : {}),
     };
+    if (window && roles.length) {
+      // After the roles are known: their sessions decide what to look up, and their ARNs which events to keep.
+      const account = facts.caller.ok ? facts.caller.value.account : "unknown-account";
+      facts.trail = await collectTrail(clients.cloudtrail, {
+        sessionNames: [...new Set(roles.flatMap(sessionNamesFor))],
+        ...window,
+        inScope: (roleArn) => roles.some((role) => issuedBy(roleArn, role)),
+        pacer: lookupEventsPacer(),
+        paceKey: `${account}/${options.aws.region}`,
+      });
+    }
     log?.info({ roles: roles.length, policies: Object.keys(facts.managedPolicies).length, ms: Math.round(performance.now() - started) }, "collected facts");
     return facts;
   } finally {

@@ -2,6 +2,7 @@ import { rules as allRules } from "../../rules/index.ts";
 import type { CollectOptions } from "../collect/index.ts";
 import type { Facts, Scope } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
+import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { readSnapshot } from "../snapshot/index.ts";
 import { VERSION } from "../version.ts";
@@ -50,7 +51,7 @@ export function evaluate(facts: Facts, options: Omit<CheckOptions, "facts" | "sn
     durationMs: Date.now() - startedAt.getTime(),
     summary: summarise(findings),
     findings,
-    trail: {},
+    trail: trailSummary(facts),
   };
 }
 
@@ -70,7 +71,9 @@ export async function check(options: CheckOptions): Promise<Report> {
     if (!options.aws) throw new TypeError("check: pass aws settings, a snapshot or facts");
     // The AWS SDK loads only when AWS is called: snapshot checks, rules and explain start fast.
     const { collect } = await import("../collect/index.ts");
-    facts = await collect({ ...options.collect, scope: options.scope, aws: options.aws, ...(options.log ? { log: options.log } : {}), now: startedAt });
+    // A user who turned cloudtrail-errors off is not asked for cloudtrail:LookupEvents.
+    const trail = (options.config ?? EMPTY_CONFIG).rules["cloudtrail-errors"] !== "off";
+    facts = await collect({ trail, ...options.collect, scope: options.scope, aws: options.aws, ...(options.log ? { log: options.log } : {}), now: startedAt });
   }
   return evaluate(facts, { ...options, startedAt, source, ...(options.snapshot ? { snapshot: options.snapshot } : {}) });
 }

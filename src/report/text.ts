@@ -1,6 +1,8 @@
 import pc from "picocolors";
 import type { Finding, Status } from "../engine/types.ts";
-import type { Report } from "./types.ts";
+import { roleNameOf } from "../analysis/arn.ts";
+import { describeLink } from "../analysis/trail-links.ts";
+import type { Report, TrailRoleSummary } from "./types.ts";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -60,24 +62,43 @@ function detailed(c: Colors, f: Finding): string {
   return lines.join("\n");
 }
 
+/** One role's activity as rows: action, calls that succeeded, calls that failed and with which error codes. */
+function trailRows(c: Colors, role: TrailRoleSummary): string[] {
+  const rows = Object.entries(role.counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([action, outcomes]) => {
+      const ok = outcomes.success ?? 0;
+      const errors = Object.entries(outcomes)
+        .filter(([outcome]) => outcome !== "success")
+        .sort(([a], [b]) => a.localeCompare(b));
+      const failed = errors.reduce((n, [, count]) => n + count, 0);
+      return { action, ok, failed, codes: errors.map(([code, n]) => `${code} ×${n}`).join(", ") };
+    });
+  if (!rows.length) return [c.dim("no calls in the window")];
+  const width = Math.max("Action".length, ...rows.map((r) => r.action.length));
+  const lines = [c.dim(`${"Action".padEnd(width)}      OK  Failed`)];
+  for (const r of rows) {
+    // Pad before painting: colour codes would throw the columns out.
+    const ok = r.ok ? c.green(String(r.ok).padStart(8)) : c.dim("-".padStart(8));
+    const failed = r.failed ? c.red(String(r.failed).padStart(8)) : c.dim("-".padStart(8));
+    lines.push(`${r.action.padEnd(width)}${ok}${failed}${r.codes ? `  ${c.red(r.codes)}` : ""}`);
+  }
+  const last = [role.lastSuccess && `last success ${role.lastSuccess}`, role.lastFailure && `last failure ${role.lastFailure}`].filter(Boolean);
+  if (last.length) lines.push(c.dim(last.join(" · ")));
+  for (const link of role.stuckTasks ?? []) lines.push(c.red(`✗ ${describeLink(link)}, last at ${link.lastFailure}`));
+  if (role.unreadable) lines.push(c.magenta(`${role.unreadable} record${role.unreadable === 1 ? "" : "s"} of this session could not be read (their role is unknown)`));
+  return lines;
+}
+
+/** The `trail` section: per session name, per role, a short table of what the role's sessions did. */
 function trailTable(c: Colors, report: Report): string[] {
   const out: string[] = [];
   for (const [session, roles] of Object.entries(report.trail)) {
+    if (!roles.length) continue;
+    out.push(c.bold(`CloudTrail: ${session} sessions`));
     for (const role of roles) {
-      out.push(`${c.bold(`CloudTrail ${session}`)}  ${c.dim(role.roleArn)}`);
-      const rows = Object.entries(role.counts).sort(([a], [b]) => a.localeCompare(b));
-      if (!rows.length) out.push("        no calls in the window");
-      for (const [action, outcomes] of rows) {
-        const cells = Object.entries(outcomes)
-          .sort(([a], [b]) => (a === "success" ? -1 : b === "success" ? 1 : a.localeCompare(b)))
-          .map(([outcome, n]) => (outcome === "success" ? c.green(`${n} ok`) : c.red(`${n} ${outcome}`)));
-        out.push(`        ${action.padEnd(22)} ${cells.join("  ")}`);
-      }
-      const last = [
-        role.lastSuccess ? `last success ${role.lastSuccess}` : "",
-        role.lastFailure ? `last failure ${role.lastFailure}` : "",
-      ].filter(Boolean);
-      if (last.length) out.push(c.dim(`        ${last.join(" · ")}`));
+      out.push(`  ${c.bold(roleNameOf(role.roleArn))}  ${c.dim(role.roleArn)}`);
+      out.push(...trailRows(c, role).map((line) => `    ${line}`));
     }
   }
   return out;

@@ -1,5 +1,6 @@
 import type { FailOn, Summary, Verdict } from "../engine/verdict.ts";
 import type { Finding } from "../engine/types.ts";
+import type { StuckTaskLink } from "../analysis/trail-links.ts";
 import type { Scope } from "../facts/types.ts";
 
 /** Per session name and role: what the role's CloudTrail sessions did (filled when CloudTrail is in scope). */
@@ -11,6 +12,10 @@ export interface TrailRoleSummary {
   counts: Record<string, Record<string, number>>;
   lastSuccess?: string;
   lastFailure?: string;
+  /** Records of this session in the window that could not be read: their role is unknown, so they may be this role's. */
+  unreadable?: number;
+  /** Tasks stuck in DEPROVISIONING whose volume this role's session failed to handle (by volume id). */
+  stuckTasks?: StuckTaskLink[];
 }
 
 /** The report: the stable, documented output (schema/report.schema.json). */

@@ -50,7 +50,7 @@ describe("IAM and STS under faults", () => {
     ["iam", "reset"],
   ] as const)("%s %s on every 3rd request: the SDK retries, same verdict and findings", async (service, kind) => {
     const before = fake.requests.length;
-    const run = await faulted([{ service, kind, every: 3 }]);
+    const run = await faulted([{ service, kind, every: 3, oncePerCall: true }]);
     const report = expectHonestUnder(`${service} ${kind}`, run, baseline);
     expect(report.findings.map((f) => [f.rule, f.resource, f.status])).toEqual(baseline.findings.map((f) => [f.rule, f.resource, f.status]));
     expect(fake.requests.slice(before).some((r) => r.status >= 400 || r.status === 0)).toBe(true); // the faults fired

@@ -1,0 +1,142 @@
+import { type CloudTrailClient, type Event, paginateLookupEvents } from "@aws-sdk/client-cloudtrail";
+import { parseDuration } from "../cli/duration.ts";
+import { InputError } from "../errors.ts";
+import type { TrailEvent, TrailFacts } from "../facts/types.ts";
+import { gather } from "./fact.ts";
+import { type PacerClock, paceCommand, RequestPacer } from "./pacer.ts";
+
+/**
+ * CloudTrail LookupEvents by User name (the session name ECS gives the infrastructure role), every page, paced below
+ * the service's limit, each record parsed down to what the rules read: action, time, role, error and volume.
+ */
+
+/** LookupEvents' MaxResults cap. */
+export const LOOKUP_EVENTS_PAGE_SIZE = 50;
+export const DEFAULT_TRAIL_WINDOW_MS = 24 * 3_600_000;
+/** CloudTrail event history keeps 90 days. */
+export const MAX_TRAIL_WINDOW_MS = 90 * 86_400_000;
+
+/** LookupEvents allows 2 requests a second per account and Region; more is throttled. */
+export function lookupEventsPacer(clock?: PacerClock): RequestPacer {
+  return new RequestPacer({ limit: 2, windowMs: 1_000, ...(clock ? { clock } : {}) });
+}
+
+/** The look-back window: `since` ("86400s", "24h"; default 24h, at most 90 days) up to `now`. */
+export function trailWindow(since: string | undefined, now: Date): { startTime: Date; endTime: Date } {
+  const ms = since === undefined ? DEFAULT_TRAIL_WINDOW_MS : parseDuration(since);
+  if (ms === undefined) throw new InputError(`since: expected a duration such as 24h or 7d, got "${since}"`);
+  if (ms > MAX_TRAIL_WINDOW_MS)
+    throw new InputError(`since: at most 90d (CloudTrail event history keeps 90 days), got "${since}"`);
+  return { startTime: new Date(now.getTime() - ms), endTime: now };
+}
+
+/** ISO 8601 to the second, as CloudTrail writes times. */
+function isoTime(date: Date | undefined, fallback: unknown): string {
+  if (date && !Number.isNaN(date.getTime())) return date.toISOString().replace(".000Z", "Z");
+  return typeof fallback === "string" ? fallback : "";
+}
+
+function field(value: unknown, ...path: string[]): unknown {
+  let at = value;
+  for (const key of path) {
+    if (typeof at !== "object" || at === null) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === "string" && value ? value : undefined);
+
+/** The volume a call was about: DetachVolume/DeleteVolume/AttachVolume name it, CreateVolume answers it, DescribeVolumes lists it. */
+function volumeIdOf(record: unknown): string | undefined {
+  const items = field(record, "requestParameters", "volumeSet", "items");
+  const described = Array.isArray(items) ? items.map((item: unknown) => text(field(item, "volumeId"))) : [];
+  return [
+    text(field(record, "requestParameters", "volumeId")),
+    text(field(record, "responseElements", "volumeId")),
+    ...described,
+  ].find((id) => id !== undefined);
+}
+
+function readRecord(raw: string | undefined): { ok: true; value: object } | { ok: false; reason: string } {
+  if (raw === undefined) return { ok: false, reason: "no CloudTrailEvent in the answer" };
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return { ok: true, value };
+    return { ok: false, reason: "CloudTrailEvent is JSON but not an object" };
+  } catch (err) {
+    return { ok: false, reason: `CloudTrailEvent is not JSON: ${(err as Error).message}` };
+  }
+}
+
+/** One LookupEvents event as the rules read it; a record that cannot be read keeps its listing and says why. */
+export function parseTrailEvent(event: Event): TrailEvent {
+  const record = readRecord(event.CloudTrailEvent);
+  const listed = {
+    eventId: event.EventId ?? "",
+    eventName: event.EventName ?? "",
+    eventTime: isoTime(event.EventTime, undefined),
+    eventSource: event.EventSource ?? "",
+  };
+  if (!record.ok) return { ...listed, malformed: record.reason };
+  const r = record.value;
+  const roleArn = text(field(r, "userIdentity", "sessionContext", "sessionIssuer", "arn"));
+  const errorCode = text(field(r, "errorCode"));
+  const errorMessage = text(field(r, "errorMessage"));
+  const volumeId = volumeIdOf(r);
+  return {
+    eventId: listed.eventId || (text(field(r, "eventID")) ?? ""),
+    eventName: listed.eventName || (text(field(r, "eventName")) ?? ""),
+    eventTime: isoTime(event.EventTime, field(r, "eventTime")),
+    eventSource: listed.eventSource || (text(field(r, "eventSource")) ?? ""),
+    ...(roleArn ? { roleArn } : {}),
+    ...(errorCode ? { errorCode } : {}),
+    ...(errorMessage ? { errorMessage } : {}),
+    ...(volumeId ? { volumeId } : {}),
+  };
+}
+
+export interface TrailCollectorOptions {
+  /** One LookupEvents series per name: the API takes one lookup attribute per call. */
+  sessionNames: readonly string[];
+  startTime: Date;
+  endTime: Date;
+  /** Whether an event's role (its session issuer ARN) is in scope; unreadable records are kept, since any role may own them. */
+  inScope: (roleArn: string) => boolean;
+  /** Shared by every LookupEvents call of the run, both session names, and the SDK's retries. */
+  pacer: RequestPacer;
+  /** The pacer's key: account and Region, the unit CloudTrail limits. */
+  paceKey: string;
+}
+
+/** LookupEvents for each session name over the window, every page; an error (denied, throttled past retries) hides the whole series. */
+export async function collectTrail(
+  client: CloudTrailClient,
+  options: TrailCollectorOptions,
+): Promise<TrailFacts> {
+  paceCommand(client, "LookupEventsCommand", options.pacer, options.paceKey);
+  const series = await Promise.all(
+    options.sessionNames.map(async (sessionName) => {
+      const events = await gather("cloudtrail:LookupEvents", async () => {
+        const kept: TrailEvent[] = [];
+        const pages = paginateLookupEvents(
+          { client, pageSize: LOOKUP_EVENTS_PAGE_SIZE },
+          {
+            LookupAttributes: [{ AttributeKey: "Username", AttributeValue: sessionName }],
+            StartTime: options.startTime,
+            EndTime: options.endTime,
+          },
+        );
+        for await (const page of pages) {
+          for (const raw of page.Events ?? []) {
+            const event = parseTrailEvent(raw);
+            if (event.malformed || (event.roleArn && options.inScope(event.roleArn))) kept.push(event);
+          }
+        }
+        return kept;
+      });
+      return [sessionName, events] as const;
+    }),
+  );
+  return { startTime: isoTime(options.startTime, undefined), sessions: Object.fromEntries(series) };
+}
