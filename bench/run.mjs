@@ -16,7 +16,10 @@ function timeRun(args) {
   const samples = [];
   let rssKb = 0;
   for (let i = 0; i < RUNS; i++) {
-    const r = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, ...args], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+    const r = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, ...args], {
+      encoding: "utf8",
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const [secs, kb] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
     samples.push(secs * 1000);
     rssKb = Math.max(rssKb, kb);
@@ -32,7 +35,12 @@ function syntheticAccount(roleCount) {
   for (let i = 0; i < roleCount; i++) {
     const name = `bench-role-${i}`;
     const arn = healthy.role.value.arn.replace(/role\/.*$/, `role/${name}`);
-    roles.push({ ...structuredClone(healthy), ref: name, name, role: { ok: true, value: { ...structuredClone(healthy.role.value), name, arn } } });
+    roles.push({
+      ...structuredClone(healthy),
+      ref: name,
+      name,
+      role: { ok: true, value: { ...structuredClone(healthy.role.value), name, arn } },
+    });
   }
   return { ...demo, scope: { ...demo.scope, roles: roles.map((r) => r.ref) }, roles };
 }
@@ -44,7 +52,10 @@ rows.push(["node -e 0 (baseline)", baseline.medianMs, 1, baseline.rssKb]);
 for (const [label, args] of [
   ["--version", [bin, "--version"]],
   ["rules", [bin, "rules"]],
-  ["check --snapshot demo", [bin, "check", "--snapshot", "fixtures/demo/account.json", "--log-level", "silent"]],
+  [
+    "check --snapshot demo",
+    [bin, "check", "--snapshot", "fixtures/demo/account.json", "--log-level", "silent"],
+  ],
 ]) {
   const t = timeRun(args);
   rows.push([label, t.medianMs, t.medianMs / baseline.medianMs, t.rssKb]);
@@ -55,7 +66,12 @@ for (const n of [100, 1000]) {
   writeFileSync(file, JSON.stringify(syntheticAccount(n)));
   const parse = timeRun(["-e", `JSON.parse(require("fs").readFileSync(${JSON.stringify(file)}, "utf8"))`]);
   const check = timeRun([bin, "check", "--snapshot", file, "--format", "json", "--log-level", "silent"]);
-  rows.push([`JSON.parse ${n} roles (floor)`, parse.medianMs, parse.medianMs / baseline.medianMs, parse.rssKb]);
+  rows.push([
+    `JSON.parse ${n} roles (floor)`,
+    parse.medianMs,
+    parse.medianMs / baseline.medianMs,
+    parse.rssKb,
+  ]);
   rows.push([`check --snapshot ${n} roles`, check.medianMs, check.medianMs / parse.medianMs, check.rssKb]);
 }
 

@@ -11,7 +11,7 @@ import {
   sessionNamesFor,
 } from "../src/analysis/trail-links.ts";
 import { volumeAccess } from "../src/analysis/volume-access.ts";
-import { formatDuration } from "../src/cli/duration.ts";
+import { formatDuration } from "../src/duration.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
 import type { FactError, Facts, RoleFacts, TrailEvent, TrailFacts } from "../src/facts/types.ts";

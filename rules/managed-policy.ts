@@ -1,10 +1,14 @@
 import { parseArn } from "../src/analysis/arn.ts";
-import { attachVolumesPolicyCommand, VOLUMES_POLICY_NAME, volumesPolicyArn } from "../src/analysis/remediation.ts";
-import { existingRole, rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
+import {
+  attachVolumesPolicyCommand,
+  VOLUMES_POLICY_NAME,
+  volumesPolicyArn,
+} from "../src/analysis/remediation.ts";
+import { rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
+import { volumeAccess } from "../src/analysis/volume-access.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
-import { volumeAccess } from "../src/analysis/volume-access.ts";
 
 export default defineRule({
   id: "managed-policy",
@@ -26,18 +30,25 @@ export default defineRule({
       if (role.role.ok && !role.role.value.exists) continue;
       const resource = roleResource(facts, role);
       if (!role.attachedPolicies.ok) {
-        findings.push(unknownFinding(resource, `the policies attached to ${role.name}`, role.attachedPolicies.error));
+        findings.push(
+          unknownFinding(resource, `the policies attached to ${role.name}`, role.attachedPolicies.error),
+        );
         continue;
       }
       const partition = parseArn(resource)?.partition ?? "aws";
       const expected = volumesPolicyArn(partition);
       if (role.attachedPolicies.value.some((p) => p.arn === expected)) {
-        findings.push({ status: "pass", resource, message: `${VOLUMES_POLICY_NAME} is attached to ${role.name}.` });
+        findings.push({
+          status: "pass",
+          resource,
+          message: `${VOLUMES_POLICY_NAME} is attached to ${role.name}.`,
+        });
         continue;
       }
       // Not attached: say whether the permissions are held some other way (volume-permissions has the detail).
       const policies = rolePolicies(facts, role);
-      const heldOtherwise = policies.ok && volumeAccess(facts, policies.value).every((v) => v.decision.decision === "allow");
+      const heldOtherwise =
+        policies.ok && volumeAccess(facts, policies.value).every((v) => v.decision.decision === "allow");
       findings.push({
         status: "warn",
         resource,

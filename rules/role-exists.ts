@@ -1,13 +1,8 @@
-import { roleNameOf } from "../src/analysis/arn.ts";
+import { roleNameOf, rolePathOf } from "../src/analysis/arn.ts";
 import { recreateRoleCommands } from "../src/analysis/remediation.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
 import { defineRule } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
-
-function pathOf(ref: string): string {
-  const m = /:role(\/.*\/)[^/]+$/.exec(ref);
-  return m?.[1] ?? "/";
-}
 
 export default defineRule({
   id: "role-exists",
@@ -37,7 +32,7 @@ export default defineRule({
           resource,
           message: `Role ${role.name} does not exist: ECS cannot detach or delete the volumes of tasks that use it.${dependentsSentence(dependents)}`,
           details: { dependents },
-          remediation: recreateRoleCommands(roleNameOf(role.ref), pathOf(role.ref)),
+          remediation: recreateRoleCommands(roleNameOf(role.ref), rolePathOf(role.ref)),
         };
       }
       return {

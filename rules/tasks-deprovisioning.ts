@@ -1,7 +1,7 @@
 import { parseArn, shortName } from "../src/analysis/arn.ts";
 import { likelyCause } from "../src/analysis/stuck-task-causes.ts";
 import { stoppingSince } from "../src/analysis/task-timing.ts";
-import { formatDuration } from "../src/cli/duration.ts";
+import { formatDuration } from "../src/duration.ts";
 import { defineRule, type RuleFinding, type RuleOptions } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
 import type { ClusterFacts, EbsAttachment, Facts, MissingResource, TaskFacts } from "../src/facts/types.ts";

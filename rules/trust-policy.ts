@@ -1,16 +1,11 @@
-import { parseArn } from "../src/analysis/arn.ts";
 import { decisionDetails, describeStatement, undecidedKeys } from "../src/analysis/describe-decision.ts";
-import { assumeRoleRequest, ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
+import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
 import { updateTrustCommand } from "../src/analysis/remediation.ts";
-import { parsedPolicy } from "../src/analysis/role-policies.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
+import { ecsTrustDecision } from "../src/analysis/trust-access.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
-import { evaluateTrust } from "../src/iam/evaluate.ts";
 import type { Policy } from "../src/iam/types.ts";
-
-/** Context keys whose values model what ECS sends (unverified by AWS docs): failing on them alone is a warning. */
-const MODELLED_KEYS = ["aws:SourceAccount", "aws:SourceArn"];
 
 export default defineRule({
   id: "trust-policy",
@@ -34,32 +29,19 @@ export default defineRule({
     const findings: RuleFinding[] = [];
     for (const role of facts.roles) {
       if (!role.role.ok) {
-        findings.push(unknownFinding(roleResource(facts, role), `the trust policy of ${role.name}`, role.role.error));
+        findings.push(
+          unknownFinding(roleResource(facts, role), `the trust policy of ${role.name}`, role.role.error),
+        );
         continue;
       }
       const detail = role.role.value;
       if (!detail.exists) continue; // role-exists reports it
-      const what = `the trust policy of ${role.name}`;
-      const policy = parsedPolicy("iam:GetRole", detail.trustPolicy, { kind: "trust", name: "trust policy" });
-      if (!policy.ok) {
-        findings.push(unknownFinding(detail.arn, what, policy.error));
+      const judged = ecsTrustDecision(facts, detail);
+      if (!judged.ok) {
+        findings.push(unknownFinding(detail.arn, `the trust policy of ${role.name}`, judged.error));
         continue;
       }
-      const arn = parseArn(detail.arn);
-      const request = assumeRoleRequest({
-        partition: arn?.partition ?? "aws",
-        region: facts.region,
-        account: arn?.account ?? "",
-        roleArn: detail.arn,
-      });
-      let decision = evaluateTrust(request, policy.value);
-      if (decision.decision === "implicit-deny") {
-        // The source keys are our model of ECS's request, not a fact: if the policy fails only on them
-        // (another account, another region), say it cannot be proven rather than that it is broken.
-        const context = Object.fromEntries(Object.entries(request.context).filter(([k]) => !MODELLED_KEYS.includes(k)));
-        const relaxed = evaluateTrust({ ...request, context }, policy.value);
-        if (relaxed.decision === "conditional") decision = relaxed;
-      }
+      const { decision, policy } = judged.value;
       const details = { ...decisionDetails(decision), dependents: dependentsOf(role) };
       const deps = dependentsSentence(details.dependents);
       const fix = updateTrustCommand(role.name);
@@ -95,7 +77,7 @@ export default defineRule({
             status: "fail",
             resource: detail.arn,
             message: `The trust policy of ${role.name} does not allow ${ECS_SERVICE_PRINCIPAL} to assume it: stopping tasks will hang in DEPROVISIONING.${deps}`,
-            details: { ...details, trustedPrincipals: trustedPrincipals(policy.value) },
+            details: { ...details, trustedPrincipals: trustedPrincipals(policy) },
             remediation: fix,
           });
       }
@@ -108,5 +90,7 @@ export default defineRule({
 function trustedPrincipals(policy: Policy): string[] {
   return policy.statements
     .filter((s) => s.effect === "Allow")
-    .flatMap((s) => Object.entries(s.principal ?? {}).flatMap(([type, ids]) => ids.map((id) => `${type}:${id}`)));
+    .flatMap((s) =>
+      Object.entries(s.principal ?? {}).flatMap(([type, ids]) => ids.map((id) => `${type}:${id}`)),
+    );
 }

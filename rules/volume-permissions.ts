@@ -1,17 +1,11 @@
 import { parseArn } from "../src/analysis/arn.ts";
 import { decisionDetails, describeStatement, undecidedKeys } from "../src/analysis/describe-decision.ts";
-import {
-  attachVolumesPolicyCommand,
-  editInlinePolicyCommands,
-  editManagedPolicyCommands,
-  shellQuote,
-} from "../src/analysis/remediation.ts";
 import { existingRole, rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
+import { type ActionVerdict, fixForAction, volumeAccess } from "../src/analysis/volume-access.ts";
 import { defineRule, type RuleFinding, type Status } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
 import type { Decision } from "../src/iam/types.ts";
-import { type ActionVerdict, volumeAccess } from "../src/analysis/volume-access.ts";
 
 /** One line per action: what allows it, what denies it, or that nothing allows it. */
 function explain({ action, decision }: ActionVerdict): string {
@@ -27,24 +21,6 @@ function explain({ action, decision }: ActionVerdict): string {
         ? `${action} not allowed by the permissions boundary`
         : `${action} not allowed by any policy`;
   }
-}
-
-/** The fix for one denied action, aimed at the policy that causes it. */
-function fixFor(roleName: string, { decision }: ActionVerdict, partition: string, boundaryArn?: string): string {
-  const deny = decision.statements.find((s) => s.effect === "Deny");
-  if (decision.decision === "explicit-deny" && deny) {
-    return deny.source.kind === "inline"
-      ? editInlinePolicyCommands(roleName, deny.source.name, deny.sid)
-      : editManagedPolicyCommands(deny.source.arn ?? deny.source.name, deny.source.versionId, deny.sid);
-  }
-  if (decision.boundary === "implicit-deny" && boundaryArn) {
-    return [
-      `# the permissions boundary ${boundaryArn} does not allow the action: extend it, or remove the boundary:`,
-      editManagedPolicyCommands(boundaryArn, undefined, undefined),
-      `# or: aws iam delete-role-permissions-boundary --role-name ${shellQuote(roleName)}`,
-    ].join("\n");
-  }
-  return attachVolumesPolicyCommand(roleName, partition);
 }
 
 const STATUS_OF: Record<Decision["decision"], Status> = {
@@ -92,7 +68,9 @@ export default defineRule({
         return s === "fail" || acc === "fail" ? "fail" : s === "warn" || acc === "warn" ? "warn" : "pass";
       }, "pass");
       const dependents = dependentsOf(role);
-      const actions = Object.fromEntries(verdicts.map((v) => [v.action, { ...decisionDetails(v.decision), explanation: explain(v) }]));
+      const actions = Object.fromEntries(
+        verdicts.map((v) => [v.action, { ...decisionDetails(v.decision), explanation: explain(v) }]),
+      );
       const bad = verdicts.filter((v) => v.decision.decision !== "allow");
       const boundaryArn = existingRole(role)?.permissionsBoundaryArn;
       findings.push({
@@ -104,7 +82,11 @@ export default defineRule({
             : `${role.name}: ${bad.map(explain).join("; ")}.${worst === "fail" ? " Stopping its tasks will leave them in DEPROVISIONING and leak their volumes." : ""}${dependentsSentence(dependents)}`,
         details: { actions, dependents, ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}) },
         ...(bad.length
-          ? { remediation: [...new Set(bad.map((v) => fixFor(role.name, v, partition, boundaryArn)))].join("\n") }
+          ? {
+              remediation: [
+                ...new Set(bad.map((v) => fixForAction(role.name, v, partition, boundaryArn))),
+              ].join("\n"),
+            }
           : {}),
       });
     }

@@ -12,5 +12,8 @@ if (!existsSync(bin)) {
 }
 const args = ["check", "--snapshot", `${root}fixtures/demo/account.json`, ...process.argv.slice(2)];
 const run = spawnSync(process.execPath, [bin, ...args], { stdio: "inherit" });
-const meaning = { 0: "safe", 1: "unsafe", 2: "usage or input error", 3: "could not decide" }[run.status] ?? "unexpected";
-console.log(`\n(demo) ecs-preflight ${args.join(" ").replace(root, "")}\n(demo) a real run on this account would exit ${run.status} (${meaning}); the demo itself exits 0.`);
+const meaning =
+  { 0: "safe", 1: "unsafe", 2: "usage or input error", 3: "could not decide" }[run.status] ?? "unexpected";
+console.log(
+  `\n(demo) ecs-preflight ${args.join(" ").replace(root, "")}\n(demo) a real run on this account would exit ${run.status} (${meaning}); the demo itself exits 0.`,
+);

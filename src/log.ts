@@ -1,5 +1,5 @@
-import type { Writable } from "node:stream";
 import { createRequire } from "node:module";
+import type { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 
 export type { Logger };
@@ -17,7 +17,15 @@ export function createLogger(options: { level: LogLevel; pretty: boolean; stream
     level: options.level,
     // Credentials and documents never belong in logs, whatever a caller passes in.
     redact: {
-      paths: ["credentials", "*.credentials", "secretAccessKey", "sessionToken", "*.SessionToken", "document", "*.document"],
+      paths: [
+        "credentials",
+        "*.credentials",
+        "secretAccessKey",
+        "sessionToken",
+        "*.SessionToken",
+        "document",
+        "*.document",
+      ],
       censor: "[redacted]",
     },
   };
@@ -25,7 +33,16 @@ export function createLogger(options: { level: LogLevel; pretty: boolean; stream
   if (options.pretty) {
     const pretty = loadPretty();
     if (pretty) {
-      return pino(base, pretty({ destination, colorize: true, ignore: "pid,hostname,name", translateTime: "HH:MM:ss", sync: true }));
+      return pino(
+        base,
+        pretty({
+          destination,
+          colorize: true,
+          ignore: "pid,hostname,name",
+          translateTime: "HH:MM:ss",
+          sync: true,
+        }),
+      );
     }
   }
   return pino(base, destination);

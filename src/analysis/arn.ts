@@ -28,3 +28,8 @@ export function shortName(arnOrName: string): string {
   if (!parsed) return arnOrName;
   return parsed.resource.slice(parsed.resource.lastIndexOf("/") + 1);
 }
+
+/** The IAM path of a role ARN ("/teams/storage/"), "/" for a bare name or a root-path ARN. */
+export function rolePathOf(ref: string): string {
+  return /:role(\/.*\/)[^/]+$/.exec(ref)?.[1] ?? "/";
+}

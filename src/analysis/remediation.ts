@@ -40,7 +40,11 @@ export function recreateRoleCommands(roleName: string, path = "/", partition = "
   ].join("\n");
 }
 
-export function editInlinePolicyCommands(roleName: string, policyName: string, sid: string | undefined): string {
+export function editInlinePolicyCommands(
+  roleName: string,
+  policyName: string,
+  sid: string | undefined,
+): string {
   const r = shellQuote(roleName);
   const p = shellQuote(policyName);
   const what = sid ? `statement "${sid}"` : "the denying statement";
@@ -51,11 +55,15 @@ export function editInlinePolicyCommands(roleName: string, policyName: string, s
   ].join("\n");
 }
 
-export function editManagedPolicyCommands(policyArn: string, versionId: string | undefined, sid: string | undefined): string {
+export function editManagedPolicyCommands(
+  policyArn: string,
+  versionId: string | undefined,
+  sid: string | undefined,
+): string {
   const a = shellQuote(policyArn);
   const what = sid ? `statement "${sid}"` : "the statement at fault";
   return [
-    `aws iam get-policy-version --policy-arn ${a} --version-id ${versionId ?? "$(aws iam get-policy --policy-arn " + a + " --query Policy.DefaultVersionId --output text)"} --query PolicyVersion.Document > policy.json`,
+    `aws iam get-policy-version --policy-arn ${a} --version-id ${versionId ?? `$(aws iam get-policy --policy-arn ${a} --query Policy.DefaultVersionId --output text)`} --query PolicyVersion.Document > policy.json`,
     `# edit policy.json: fix ${what}`,
     `aws iam create-policy-version --policy-arn ${a} --policy-document file://policy.json --set-as-default`,
   ].join("\n");

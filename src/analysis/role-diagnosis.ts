@@ -1,5 +1,5 @@
 import type { Facts, RoleFacts } from "../facts/types.ts";
-import { parseArn, roleNameOf } from "./arn.ts";
+import { parseArn, roleNameOf, rolePathOf } from "./arn.ts";
 import { describeStatement } from "./describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "./ecs-requests.ts";
 import {
@@ -11,7 +11,7 @@ import {
 } from "./remediation.ts";
 import { rolePolicies } from "./role-policies.ts";
 import { ecsTrustDecision } from "./trust-access.ts";
-import { type ActionVerdict, volumeAccess } from "./volume-access.ts";
+import { fixForAction, volumeAccess } from "./volume-access.ts";
 
 /** The role checks a stuck task's cause can be confirmed by, named as the rules that report them. */
 export type RoleCheck = "role-exists" | "trust-policy" | "volume-permissions";
@@ -40,32 +40,6 @@ export function findRole(facts: Facts, roleArn: string): RoleFacts | undefined {
   return facts.roles.find((r) => r.name === name);
 }
 
-function pathOf(roleArn: string): string {
-  return /:role(\/.*\/)[^/]+$/.exec(roleArn)?.[1] ?? "/";
-}
-
-/** The fix for a volume action the role may not perform, aimed at the policy that blocks it. */
-function permissionFix(
-  roleName: string,
-  { decision }: ActionVerdict,
-  partition: string,
-  boundaryArn?: string,
-): string {
-  const deny = decision.statements.find((s) => s.effect === "Deny");
-  if (decision.decision === "explicit-deny" && deny) {
-    return deny.source.kind === "inline"
-      ? editInlinePolicyCommands(roleName, deny.source.name, deny.sid)
-      : editManagedPolicyCommands(deny.source.arn ?? deny.source.name, deny.source.versionId, deny.sid);
-  }
-  if (decision.boundary === "implicit-deny" && boundaryArn) {
-    return [
-      `# the permissions boundary ${boundaryArn} does not allow the action: extend it`,
-      editManagedPolicyCommands(boundaryArn, undefined, undefined),
-    ].join("\n");
-  }
-  return attachVolumesPolicyCommand(roleName, partition);
-}
-
 export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {
   const diagnosis: RoleDiagnosis = { roleArn, broken: [], holds: [], unchecked: [] };
   const role = findRole(facts, roleArn);
@@ -87,7 +61,7 @@ export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {
     diagnosis.broken.push({
       check: "role-exists",
       problem: `role ${name} does not exist`,
-      fix: recreateRoleCommands(name, pathOf(roleArn)),
+      fix: recreateRoleCommands(name, rolePathOf(roleArn)),
     });
     return diagnosis;
   }
@@ -130,7 +104,7 @@ export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {
       check: "volume-permissions",
       problem: `${name} may not ${refused.map((v) => v.action).join(", ")}`,
       fix: [
-        ...new Set(refused.map((v) => permissionFix(name, v, partition, detail.permissionsBoundaryArn))),
+        ...new Set(refused.map((v) => fixForAction(name, v, partition, detail.permissionsBoundaryArn))),
       ].join("\n"),
     });
   } else if (verdicts.some((v) => v.decision.decision === "conditional")) {

@@ -41,7 +41,10 @@ const parsedManaged = new WeakMap<object, Partial<Record<"managed" | "boundary",
 function managedPolicy(facts: Facts, arn: string, kind: "managed" | "boundary"): Fact<Policy> {
   const fact = facts.managedPolicies[arn];
   if (!fact) {
-    return { ok: false, error: { api: "iam:GetPolicy", code: "NotCollected", message: `policy ${arn} was not collected` } };
+    return {
+      ok: false,
+      error: { api: "iam:GetPolicy", code: "NotCollected", message: `policy ${arn} was not collected` },
+    };
   }
   if (!fact.ok) return fact;
   const cached = parsedManaged.get(fact) ?? {};
@@ -62,7 +65,10 @@ export function rolePolicies(facts: Facts, role: RoleFacts): Fact<RolePolicies> 
   if (!role.role.ok) return role.role;
   const detail = role.role.value;
   if (!detail.exists) {
-    return { ok: false, error: { api: "iam:GetRole", code: "NoSuchEntity", message: `role ${role.name} does not exist` } };
+    return {
+      ok: false,
+      error: { api: "iam:GetRole", code: "NoSuchEntity", message: `role ${role.name} does not exist` },
+    };
   }
   if (!role.inlinePolicies.ok) return role.inlinePolicies;
   if (!role.attachedPolicies.ok) return role.attachedPolicies;
@@ -98,5 +104,7 @@ export function rolePolicies(facts: Facts, role: RoleFacts): Fact<RolePolicies> 
 
 /** Roles used for EBS volumes: named with --role, or referenced by an EBS volume configuration or attachment. */
 export function usedForVolumes(role: RoleFacts): boolean {
-  return role.referencedBy.some((r) => r.kind === "flag" || r.kind === "task" || (r.kind === "service" && r.use === "ebs"));
+  return role.referencedBy.some(
+    (r) => r.kind === "flag" || r.kind === "task" || (r.kind === "service" && r.use === "ebs"),
+  );
 }

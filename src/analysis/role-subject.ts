@@ -28,7 +28,10 @@ export function dependentsOf(role: RoleFacts): Dependents {
 /** "; 2 services and 5 tasks depend on it" — or nothing when nothing in scope referenced the role. */
 export function dependentsSentence(d: Dependents): string {
   const parts: string[] = [];
-  if (d.services.length) parts.push(`${d.services.length} service${d.services.length === 1 ? "" : "s"} (${d.services.slice(0, 3).join(", ")}${d.services.length > 3 ? ", …" : ""})`);
+  if (d.services.length)
+    parts.push(
+      `${d.services.length} service${d.services.length === 1 ? "" : "s"} (${d.services.slice(0, 3).join(", ")}${d.services.length > 3 ? ", …" : ""})`,
+    );
   if (d.tasks.length) parts.push(`${d.tasks.length} task${d.tasks.length === 1 ? "" : "s"}`);
   return parts.length ? ` ${parts.join(" and ")} depend on it.` : "";
 }

@@ -3,6 +3,12 @@ import { evaluateIdentity } from "../iam/evaluate.ts";
 import type { Decision } from "../iam/types.ts";
 import { parseArn } from "./arn.ts";
 import { VOLUME_ACTIONS, type VolumeAction, volumeRequest } from "./ecs-requests.ts";
+import {
+  attachVolumesPolicyCommand,
+  editInlinePolicyCommands,
+  editManagedPolicyCommands,
+  shellQuote,
+} from "./remediation.ts";
 import type { RolePolicies } from "./role-policies.ts";
 
 export interface ActionVerdict {
@@ -19,5 +25,31 @@ export function volumeAccess(facts: Facts, policies: RolePolicies): ActionVerdic
     roleArn: policies.arn,
   };
   const set = { identity: policies.identity, ...(policies.boundary ? { boundary: policies.boundary } : {}) };
-  return VOLUME_ACTIONS.map((action) => ({ action, decision: evaluateIdentity(volumeRequest(action, loc), set) }));
+  return VOLUME_ACTIONS.map((action) => ({
+    action,
+    decision: evaluateIdentity(volumeRequest(action, loc), set),
+  }));
+}
+
+/** The fix for a volume action the role may not perform, aimed at the policy that blocks it. */
+export function fixForAction(
+  roleName: string,
+  { decision }: ActionVerdict,
+  partition: string,
+  boundaryArn?: string,
+): string {
+  const deny = decision.statements.find((s) => s.effect === "Deny");
+  if (decision.decision === "explicit-deny" && deny) {
+    return deny.source.kind === "inline"
+      ? editInlinePolicyCommands(roleName, deny.source.name, deny.sid)
+      : editManagedPolicyCommands(deny.source.arn ?? deny.source.name, deny.source.versionId, deny.sid);
+  }
+  if (decision.boundary === "implicit-deny" && boundaryArn) {
+    return [
+      `# the permissions boundary ${boundaryArn} does not allow the action: extend it, or remove the boundary:`,
+      editManagedPolicyCommands(boundaryArn, undefined, undefined),
+      `# or: aws iam delete-role-permissions-boundary --role-name ${shellQuote(roleName)}`,
+    ].join("\n");
+  }
+  return attachVolumesPolicyCommand(roleName, partition);
 }

@@ -15,7 +15,10 @@ export interface AwsFlags {
 export function runDeadline(ms: number): AbortSignal {
   const controller = new AbortController();
   const label = ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-  setTimeout(() => controller.abort(new Error(`--timeout ${label} passed before this call finished`)), ms).unref();
+  setTimeout(
+    () => controller.abort(new Error(`--timeout ${label} passed before this call finished`)),
+    ms,
+  ).unref();
   return controller.signal;
 }
 
@@ -23,7 +26,11 @@ export function runDeadline(ms: number): AbortSignal {
  * Resolves the Region the AWS way (flag, AWS_REGION, AWS_DEFAULT_REGION, then the profile's config) before any
  * call, so a missing Region is one clear usage error rather than a failure on every fact.
  */
-export async function resolveAwsSettings(flags: AwsFlags, env: NodeJS.ProcessEnv, overrides: Partial<AwsSettings> = {}): Promise<AwsSettings> {
+export async function resolveAwsSettings(
+  flags: AwsFlags,
+  env: NodeJS.ProcessEnv,
+  overrides: Partial<AwsSettings> = {},
+): Promise<AwsSettings> {
   const profile = flags.profile ?? env.AWS_PROFILE;
   let region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {

@@ -1,19 +1,21 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../errors.ts";
-import { createLogger, type Logger, LOG_LEVELS, type LogLevel } from "../log.ts";
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { checkCommand } from "./commands/check.ts";
 import { explainCommand, rulesCommand } from "./commands/rules.ts";
 import { snapshotCommand } from "./commands/snapshot.ts";
 import { stopCommand } from "./commands/stop.ts";
-import { type Io, processIo } from "./io.ts";
 import { EXIT_CODES_HELP } from "./exit-codes-help.ts";
+import { type Io, processIo } from "./io.ts";
 import { globalOptions } from "./options.ts";
 
 function logLevel(flag: string | undefined, io: Io): LogLevel {
   const fromEnv = io.env.ECS_PREFLIGHT_LOG_LEVEL;
   if (!flag && fromEnv && !(LOG_LEVELS as readonly string[]).includes(fromEnv)) {
-    throw new InputError(`ECS_PREFLIGHT_LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got "${fromEnv}"`);
+    throw new InputError(
+      `ECS_PREFLIGHT_LOG_LEVEL: expected one of ${LOG_LEVELS.join(", ")}, got "${fromEnv}"`,
+    );
   }
   return (flag ?? fromEnv ?? (io.stderr.isTTY ? "warn" : "info")) as LogLevel;
 }
@@ -24,7 +26,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   let log: Logger | undefined;
   const logFor = (cmd: Command): Logger => {
     const opts = cmd.optsWithGlobals() as { logLevel?: string };
-    log = createLogger({ level: logLevel(opts.logLevel, io), pretty: Boolean(io.stderr.isTTY), ...(io.stderr === process.stderr ? {} : { stream: io.stderr }) });
+    log = createLogger({
+      level: logLevel(opts.logLevel, io),
+      pretty: Boolean(io.stderr.isTTY),
+      ...(io.stderr === process.stderr ? {} : { stream: io.stderr }),
+    });
     return log;
   };
   const program = new Command("ecs-preflight")
@@ -45,8 +51,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const setExit = (code: number) => {
     exitCode = code;
   };
-  for (const cmd of [checkCommand(io, logFor, setExit), snapshotCommand(io, logFor), stopCommand(io, logFor, setExit), rulesCommand(io), explainCommand(io)]) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  for (const cmd of [
+    checkCommand(io, logFor, setExit),
+    snapshotCommand(io, logFor),
+    stopCommand(io, logFor, setExit),
+    rulesCommand(io),
+    explainCommand(io),
+  ]) {
+    cmd
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     cmd.showSuggestionAfterError(true);
     program.addCommand(cmd);
   }
@@ -56,7 +70,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version exit 0; every other parse problem is a usage error (commander already printed it).
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      if (
+        err.code === "commander.helpDisplayed" ||
+        err.code === "commander.version" ||
+        err.code === "commander.help"
+      )
+        return 0;
       if (err.code === "commander.executeSubCommandAsync") return 2;
       return 2;
     }
@@ -66,7 +85,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     }
     const message = err instanceof Error ? err.message : String(err);
     log?.debug({ err }, "internal error");
-    io.stderr.write(`ecs-preflight: internal error: ${message}\n(this is a bug; run with --log-level debug for details and report it)\n`);
+    io.stderr.write(
+      `ecs-preflight: internal error: ${message}\n(this is a bug; run with --log-level debug for details and report it)\n`,
+    );
     return 3;
   }
 }

@@ -1,5 +1,5 @@
 import { type CloudTrailClient, type Event, paginateLookupEvents } from "@aws-sdk/client-cloudtrail";
-import { parseDuration } from "../cli/duration.ts";
+import { parseDuration } from "../duration.ts";
 import { InputError } from "../errors.ts";
 import type { TrailEvent, TrailFacts } from "../facts/types.ts";
 import { gather } from "./fact.ts";

@@ -7,15 +7,28 @@ import {
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
 } from "@aws-sdk/client-iam";
-import type { AttachedPolicy, Fact, InlinePolicy, ManagedPolicy, PolicyDocument, RoleDetail, RoleFacts, RoleReference } from "../facts/types.ts";
 import { roleNameOf } from "../analysis/arn.ts";
+import type {
+  AttachedPolicy,
+  Fact,
+  InlinePolicy,
+  ManagedPolicy,
+  PolicyDocument,
+  RoleDetail,
+  RoleFacts,
+  RoleReference,
+} from "../facts/types.ts";
 import { decodePolicyDocument } from "../iam/decode.ts";
 import { mapLimit } from "./concurrency.ts";
 import { gather, isNoSuchEntity } from "./fact.ts";
 
 /** A policy document as IAM sent it (URL-encoded): decoded and parsed, or an error fact naming the API. */
 function documentFact(api: string, raw: string | undefined, what: string): PolicyDocument {
-  if (raw === undefined) return { ok: false, error: { api, code: "MalformedResponse", message: `${what}: no document in the answer` } };
+  if (raw === undefined)
+    return {
+      ok: false,
+      error: { api, code: "MalformedResponse", message: `${what}: no document in the answer` },
+    };
   const decoded = decodePolicyDocument(raw);
   return decoded.ok
     ? { ok: true, value: decoded.value }
@@ -47,8 +60,12 @@ export class IamCollector {
       this.getRole(name),
       gather<AttachedPolicy[]>("iam:ListAttachedRolePolicies", async () => {
         const out: AttachedPolicy[] = [];
-        for await (const page of paginateListAttachedRolePolicies({ client: this.iam, ...(pageSize ? { pageSize } : {}) }, { RoleName: name })) {
-          for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) out.push({ name: p.PolicyName ?? roleNameOf(p.PolicyArn), arn: p.PolicyArn });
+        for await (const page of paginateListAttachedRolePolicies(
+          { client: this.iam, ...(pageSize ? { pageSize } : {}) },
+          { RoleName: name },
+        )) {
+          for (const p of page.AttachedPolicies ?? [])
+            if (p.PolicyArn) out.push({ name: p.PolicyName ?? roleNameOf(p.PolicyArn), arn: p.PolicyArn });
         }
         return out;
       }),
@@ -58,7 +75,9 @@ export class IamCollector {
     // Fetch what the role's permissions depend on now, so the rules find every policy in Facts.
     const arns = [
       ...(attachedPolicies.ok ? attachedPolicies.value.map((p) => p.arn) : []),
-      ...(role.ok && role.value.exists && role.value.permissionsBoundaryArn ? [role.value.permissionsBoundaryArn] : []),
+      ...(role.ok && role.value.exists && role.value.permissionsBoundaryArn
+        ? [role.value.permissionsBoundaryArn]
+        : []),
     ];
     await Promise.all(arns.map((arn) => this.managedPolicy(arn)));
     return facts;
@@ -68,7 +87,8 @@ export class IamCollector {
     return gather<RoleDetail>("iam:GetRole", async () => {
       try {
         const { Role: r } = await this.iam.send(new GetRoleCommand({ RoleName: name }));
-        if (!r?.Arn || !r.RoleName) throw Object.assign(new Error("GetRole answered without a role"), { name: "MalformedResponse" });
+        if (!r?.Arn || !r.RoleName)
+          throw Object.assign(new Error("GetRole answered without a role"), { name: "MalformedResponse" });
         return {
           exists: true,
           arn: r.Arn,
@@ -77,7 +97,9 @@ export class IamCollector {
           roleId: r.RoleId ?? "",
           ...(r.CreateDate ? { createDate: r.CreateDate.toISOString() } : {}),
           trustPolicy: documentFact("iam:GetRole", r.AssumeRolePolicyDocument, "trust policy"),
-          ...(r.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundaryArn: r.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+          ...(r.PermissionsBoundary?.PermissionsBoundaryArn
+            ? { permissionsBoundaryArn: r.PermissionsBoundary.PermissionsBoundaryArn }
+            : {}),
         };
       } catch (err) {
         if (isNoSuchEntity(err)) return { exists: false };
@@ -90,11 +112,16 @@ export class IamCollector {
     return gather<InlinePolicy[]>("iam:ListRolePolicies", async () => {
       const names: string[] = [];
       const pageSize = this.options.pageSize;
-      for await (const page of paginateListRolePolicies({ client: this.iam, ...(pageSize ? { pageSize } : {}) }, { RoleName: name })) {
+      for await (const page of paginateListRolePolicies(
+        { client: this.iam, ...(pageSize ? { pageSize } : {}) },
+        { RoleName: name },
+      )) {
         names.push(...(page.PolicyNames ?? []));
       }
       return mapLimit(names, this.options.concurrency ?? 4, async (policyName) => {
-        const got = await gather("iam:GetRolePolicy", () => this.iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName })));
+        const got = await gather("iam:GetRolePolicy", () =>
+          this.iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName })),
+        );
         const document: PolicyDocument = got.ok
           ? documentFact("iam:GetRolePolicy", got.value.PolicyDocument, `inline policy ${policyName}`)
           : got;
@@ -108,11 +135,20 @@ export class IamCollector {
     let pending = this.managedPolicies.get(arn);
     if (!pending) {
       pending = (async (): Promise<Fact<ManagedPolicy>> => {
-        const policy = await gather("iam:GetPolicy", () => this.iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+        const policy = await gather("iam:GetPolicy", () =>
+          this.iam.send(new GetPolicyCommand({ PolicyArn: arn })),
+        );
         if (!policy.ok) return policy;
         const versionId = policy.value.Policy?.DefaultVersionId;
         if (!versionId) {
-          return { ok: false, error: { api: "iam:GetPolicy", code: "MalformedResponse", message: `${arn}: no DefaultVersionId` } };
+          return {
+            ok: false,
+            error: {
+              api: "iam:GetPolicy",
+              code: "MalformedResponse",
+              message: `${arn}: no DefaultVersionId`,
+            },
+          };
         }
         const version = await gather("iam:GetPolicyVersion", () =>
           this.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })),
@@ -124,7 +160,11 @@ export class IamCollector {
             arn,
             name: policy.value.Policy?.PolicyName ?? roleNameOf(arn),
             defaultVersionId: versionId,
-            document: documentFact("iam:GetPolicyVersion", version.value.PolicyVersion?.Document, `${arn} ${versionId}`),
+            document: documentFact(
+              "iam:GetPolicyVersion",
+              version.value.PolicyVersion?.Document,
+              `${arn} ${versionId}`,
+            ),
           },
         };
       })();
@@ -134,7 +174,9 @@ export class IamCollector {
   }
 
   async collectedPolicies(): Promise<Record<string, Fact<ManagedPolicy>>> {
-    const entries = await Promise.all([...this.managedPolicies].map(async ([arn, p]) => [arn, await p] as const));
+    const entries = await Promise.all(
+      [...this.managedPolicies].map(async ([arn, p]) => [arn, await p] as const),
+    );
     return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
   }
 }

@@ -1,8 +1,8 @@
+import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
 import type { EcsFacts, Facts, RoleReference, Scope } from "../facts/types.ts";
 import { FACTS_SCHEMA_VERSION } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
-import { parseArn, roleNameOf } from "../analysis/arn.ts";
-import { issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
 import { type AwsClients, type AwsSettings, createClients } from "./clients.ts";
 import { collectTrail, lookupEventsPacer, trailWindow } from "./cloudtrail.ts";
 import { mapLimit } from "./concurrency.ts";
@@ -26,7 +26,11 @@ export interface CollectOptions {
 }
 
 /** Role references keyed by role name: a role named by ARN and by name is one role. */
-function addReference(refs: Map<string, { ref: string; by: RoleReference[] }>, ref: string, by: RoleReference): void {
+function addReference(
+  refs: Map<string, { ref: string; by: RoleReference[] }>,
+  ref: string,
+  by: RoleReference,
+): void {
   const key = roleNameOf(ref);
   const entry = refs.get(key);
   if (entry) {
@@ -57,7 +61,9 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         region: options.aws.region,
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
         concurrency: options.concurrency ?? 4,
-        ...(caller.ok ? { account: caller.value.account, partition: parseArn(caller.value.arn)?.partition ?? "aws" } : {}),
+        ...(caller.ok
+          ? { account: caller.value.account, partition: parseArn(caller.value.arn)?.partition ?? "aws" }
+          : {}),
       });
       ecs = collected.facts;
       for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by);
@@ -67,7 +73,9 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       concurrency: options.concurrency ?? 4,
     });
-    const roles = await mapLimit([...refs.values()], options.concurrency ?? 4, ({ ref, by }) => iam.role(ref, by));
+    const roles = await mapLimit([...refs.values()], options.concurrency ?? 4, ({ ref, by }) =>
+      iam.role(ref, by),
+    );
     const facts: Facts = {
       schemaVersion: FACTS_SCHEMA_VERSION,
       collectedAt: now.toISOString(),
@@ -89,7 +97,14 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         paceKey: `${account}/${options.aws.region}`,
       });
     }
-    log?.info({ roles: roles.length, policies: Object.keys(facts.managedPolicies).length, ms: Math.round(performance.now() - started) }, "collected facts");
+    log?.info(
+      {
+        roles: roles.length,
+        policies: Object.keys(facts.managedPolicies).length,
+        ms: Math.round(performance.now() - started),
+      },
+      "collected facts",
+    );
     return facts;
   } finally {
     if (!options.clients) clients.destroy();

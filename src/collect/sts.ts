@@ -6,7 +6,8 @@ import { gather } from "./fact.ts";
 export function collectCaller(sts: STSClient): Promise<Fact<CallerIdentity>> {
   return gather("sts:GetCallerIdentity", async () => {
     const out = await sts.send(new GetCallerIdentityCommand({}));
-    if (!out.Account || !out.Arn) throw Object.assign(new Error("GetCallerIdentity returned no account"), { name: "MalformedResponse" });
+    if (!out.Account || !out.Arn)
+      throw Object.assign(new Error("GetCallerIdentity returned no account"), { name: "MalformedResponse" });
     return { account: out.Account, arn: out.Arn, userId: out.UserId ?? "" };
   });
 }

@@ -28,14 +28,26 @@ export interface CheckOptions {
 export const DEFAULT_STUCK_AFTER_MS = 15 * 60_000;
 
 /** Evaluates already-gathered facts into a report: the pure half of a check. */
-export function evaluate(facts: Facts, options: Omit<CheckOptions, "facts" | "snapshot" | "aws" | "collect"> & { startedAt?: Date; source?: Report["scope"]["source"]; snapshot?: string }): Report {
+export function evaluate(
+  facts: Facts,
+  options: Omit<CheckOptions, "facts" | "snapshot" | "aws" | "collect"> & {
+    startedAt?: Date;
+    source?: Report["scope"]["source"];
+    snapshot?: string;
+  },
+): Report {
   const startedAt = options.startedAt ?? new Date();
   const config = options.config ?? EMPTY_CONFIG;
   const failOn = options.failOn ?? config.failOn ?? "fail";
-  const findings = runRules(facts, options.rules ?? allRules, {
-    now: new Date(facts.collectedAt),
-    stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
-  }, config);
+  const findings = runRules(
+    facts,
+    options.rules ?? allRules,
+    {
+      now: new Date(facts.collectedAt),
+      stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
+    },
+    config,
+  );
   const verdict = verdictOf(findings);
   return {
     schemaVersion: 1,
@@ -45,7 +57,11 @@ export function evaluate(facts: Facts, options: Omit<CheckOptions, "facts" | "sn
     failOn,
     region: facts.region,
     account: facts.caller.ok ? facts.caller.value.account : null,
-    scope: { ...facts.scope, source: options.source ?? "aws", ...(options.snapshot ? { snapshot: options.snapshot } : {}) },
+    scope: {
+      ...facts.scope,
+      source: options.source ?? "aws",
+      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+    },
     startedAt: startedAt.toISOString(),
     collectedAt: facts.collectedAt,
     durationMs: Date.now() - startedAt.getTime(),
@@ -73,7 +89,19 @@ export async function check(options: CheckOptions): Promise<Report> {
     const { collect } = await import("../collect/index.ts");
     // A user who turned cloudtrail-errors off is not asked for cloudtrail:LookupEvents.
     const trail = (options.config ?? EMPTY_CONFIG).rules["cloudtrail-errors"] !== "off";
-    facts = await collect({ trail, ...options.collect, scope: options.scope, aws: options.aws, ...(options.log ? { log: options.log } : {}), now: startedAt });
+    facts = await collect({
+      trail,
+      ...options.collect,
+      scope: options.scope,
+      aws: options.aws,
+      ...(options.log ? { log: options.log } : {}),
+      now: startedAt,
+    });
   }
-  return evaluate(facts, { ...options, startedAt, source, ...(options.snapshot ? { snapshot: options.snapshot } : {}) });
+  return evaluate(facts, {
+    ...options,
+    startedAt,
+    source,
+    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+  });
 }

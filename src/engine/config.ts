@@ -35,11 +35,13 @@ export function parseConfig(raw: unknown, file: string, ruleIds: readonly string
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(file, "(root)", "a JSON object");
   const obj = raw as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!TOP_KEYS.has(key)) fail(file, key, `one of ${[...TOP_KEYS].filter((k) => k !== "$schema").join(", ")} (unknown key)`);
+    if (!TOP_KEYS.has(key))
+      fail(file, key, `one of ${[...TOP_KEYS].filter((k) => k !== "$schema").join(", ")} (unknown key)`);
   }
   const config: Config = { rules: {}, suppressions: [] };
   if (obj.failOn !== undefined) {
-    if (obj.failOn !== "fail" && obj.failOn !== "warn") fail(file, "failOn", `"fail" or "warn", got ${JSON.stringify(obj.failOn)}`);
+    if (obj.failOn !== "fail" && obj.failOn !== "warn")
+      fail(file, "failOn", `"fail" or "warn", got ${JSON.stringify(obj.failOn)}`);
     config.failOn = obj.failOn;
   }
   for (const key of ["stuckAfter", "since"] as const) {
@@ -48,10 +50,12 @@ export function parseConfig(raw: unknown, file: string, ruleIds: readonly string
     config[key] = obj[key];
   }
   if (obj.rules !== undefined) {
-    if (typeof obj.rules !== "object" || obj.rules === null || Array.isArray(obj.rules)) fail(file, "rules", "an object of rule id to level");
+    if (typeof obj.rules !== "object" || obj.rules === null || Array.isArray(obj.rules))
+      fail(file, "rules", "an object of rule id to level");
     for (const [id, level] of Object.entries(obj.rules)) {
       if (!ruleIds.includes(id)) fail(file, `rules.${id}`, `a rule id (${ruleIds.join(", ")})`);
-      if (level !== "off" && level !== "warn" && level !== "fail") fail(file, `rules.${id}`, `"off", "warn" or "fail", got ${JSON.stringify(level)}`);
+      if (level !== "off" && level !== "warn" && level !== "fail")
+        fail(file, `rules.${id}`, `"off", "warn" or "fail", got ${JSON.stringify(level)}`);
       config.rules[id] = level;
     }
   }
@@ -63,13 +67,21 @@ export function parseConfig(raw: unknown, file: string, ruleIds: readonly string
       const { rule, resource, reason, expires, ...rest } = s as Record<string, unknown>;
       const extra = Object.keys(rest)[0];
       if (extra) fail(file, `${at}.${extra}`, "one of rule, resource, reason, expires (unknown key)");
-      if (typeof rule !== "string" || !ruleIds.includes(rule)) fail(file, `${at}.rule`, `a rule id (${ruleIds.join(", ")})`);
-      if (typeof resource !== "string" || !resource) fail(file, `${at}.resource`, "a resource ARN (wildcards * allowed)");
-      if (typeof reason !== "string" || !reason.trim()) fail(file, `${at}.reason`, "a non-empty reason (why it is safe to ignore)");
+      if (typeof rule !== "string" || !ruleIds.includes(rule))
+        fail(file, `${at}.rule`, `a rule id (${ruleIds.join(", ")})`);
+      if (typeof resource !== "string" || !resource)
+        fail(file, `${at}.resource`, "a resource ARN (wildcards * allowed)");
+      if (typeof reason !== "string" || !reason.trim())
+        fail(file, `${at}.reason`, "a non-empty reason (why it is safe to ignore)");
       if (expires !== undefined && (typeof expires !== "string" || Number.isNaN(Date.parse(expires)))) {
         fail(file, `${at}.expires`, "an ISO date such as 2027-01-31");
       }
-      config.suppressions.push({ rule, resource, reason, ...(typeof expires === "string" ? { expires } : {}) });
+      config.suppressions.push({
+        rule,
+        resource,
+        reason,
+        ...(typeof expires === "string" ? { expires } : {}),
+      });
     });
   }
   return config;
@@ -80,7 +92,9 @@ export async function loadConfig(file: string, ruleIds: readonly string[]): Prom
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    throw new InputError(`${file}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new InputError(
+      `${file}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   let raw: unknown;
   try {

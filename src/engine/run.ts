@@ -6,7 +6,11 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*")}$`);
 }
 
-function suppressionFor(finding: Finding, suppressions: readonly Suppression[], now: Date): Suppression | undefined {
+function suppressionFor(
+  finding: Finding,
+  suppressions: readonly Suppression[],
+  now: Date,
+): Suppression | undefined {
   return suppressions.find(
     (s) =>
       s.rule === finding.rule &&
@@ -23,14 +27,20 @@ function applyLevel(status: Status, level: "warn" | "fail" | undefined): Status 
 }
 
 /** Runs every enabled rule on the facts; applies the config's levels and suppressions. */
-export function runRules(facts: Facts, rules: readonly Rule[], options: RuleOptions, config: Config): Finding[] {
+export function runRules(
+  facts: Facts,
+  rules: readonly Rule[],
+  options: RuleOptions,
+  config: Config,
+): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
     const level = config.rules[rule.id];
     if (level === "off") continue;
     for (const raw of rule.check(facts, options)) {
       const finding: Finding = { rule: rule.id, ...raw, status: applyLevel(raw.status, level) };
-      const suppression = finding.status === "pass" ? undefined : suppressionFor(finding, config.suppressions, options.now);
+      const suppression =
+        finding.status === "pass" ? undefined : suppressionFor(finding, config.suppressions, options.now);
       if (suppression) finding.suppressed = { reason: suppression.reason };
       findings.push(finding);
     }

@@ -10,8 +10,21 @@ export function unknownFinding(resource: string, what: string, error: FactError)
   return {
     status: "unknown",
     resource,
-    message: `Could not check ${what}: ${error.api} failed with ${error.code}: ${error.message}.${hint}`.replace(/\.\./g, "."),
-    details: { api: error.api, code: error.code, error: error.message, ...(denied ? { missingPermission: error.api } : {}) },
-    ...(denied ? { remediation: `Allow ${error.api} for the identity running ecs-preflight (see README: Permissions).` } : {}),
+    message:
+      `Could not check ${what}: ${error.api} failed with ${error.code}: ${error.message}.${hint}`.replace(
+        /\.\./g,
+        ".",
+      ),
+    details: {
+      api: error.api,
+      code: error.code,
+      error: error.message,
+      ...(denied ? { missingPermission: error.api } : {}),
+    },
+    ...(denied
+      ? {
+          remediation: `Allow ${error.api} for the identity running ecs-preflight (see README: Permissions).`,
+        }
+      : {}),
   };
 }

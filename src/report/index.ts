@@ -9,7 +9,11 @@ import type { Report } from "./types.ts";
 export const FORMATS = ["text", "json", "junit", "sarif", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
-export function formatReport(report: Report, format: Format, options: { color: boolean; rules: readonly Rule[] }): string {
+export function formatReport(
+  report: Report,
+  format: Format,
+  options: { color: boolean; rules: readonly Rule[] },
+): string {
   switch (format) {
     case "json":
       return formatJson(report);

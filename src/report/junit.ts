@@ -9,7 +9,8 @@ function testcase(f: Finding, failOn: Report["failOn"]): string {
   if (f.suppressed) inner = `<skipped message="${x(`suppressed: ${f.suppressed.reason}`)}"/>`;
   else if (f.status === "fail" || (f.status === "warn" && failOn === "warn")) {
     inner = `<failure message="${x(f.message)}" type="${f.status}">${x(body)}</failure>`;
-  } else if (f.status === "unknown") inner = `<error message="${x(f.message)}" type="unknown">${x(body)}</error>`;
+  } else if (f.status === "unknown")
+    inner = `<error message="${x(f.message)}" type="unknown">${x(body)}</error>`;
   else if (f.status === "warn") inner = `<system-out>${x(`WARN: ${body}`)}</system-out>`;
   return inner ? `${open}\n      ${inner}\n    </testcase>` : `${open}</testcase>`;
 }
@@ -19,7 +20,9 @@ export function formatJunit(report: Report): string {
   const byRule = new Map<string, Finding[]>();
   for (const f of report.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
   const suites = [...byRule].map(([rule, findings]) => {
-    const failures = findings.filter((f) => !f.suppressed && (f.status === "fail" || (f.status === "warn" && report.failOn === "warn"))).length;
+    const failures = findings.filter(
+      (f) => !f.suppressed && (f.status === "fail" || (f.status === "warn" && report.failOn === "warn")),
+    ).length;
     const errors = findings.filter((f) => !f.suppressed && f.status === "unknown").length;
     const skipped = findings.filter((f) => f.suppressed).length;
     return [

@@ -20,7 +20,9 @@ export function formatMarkdown(report: Report): string {
     "|---|---|---|---|",
   ];
   for (const f of report.findings) {
-    out.push(`| ${ICON[f.status]} ${f.suppressed ? "(suppressed) " : ""}${f.status} | \`${f.rule}\` | \`${cell(f.resource)}\` | ${cell(f.message)} |`);
+    out.push(
+      `| ${ICON[f.status]} ${f.suppressed ? "(suppressed) " : ""}${f.status} | \`${f.rule}\` | \`${cell(f.resource)}\` | ${cell(f.message)} |`,
+    );
   }
   const fixes = report.findings.filter((f) => f.remediation && f.status !== "pass" && !f.suppressed);
   if (fixes.length) {

@@ -36,7 +36,7 @@ function strings(value: unknown, visit: (s: string) => string): unknown {
   return value;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -48,7 +48,9 @@ export function redactReport(report: Report): Report {
   });
   // Longest names first, whole tokens only, so "api" does not eat part of "api-v2".
   const ordered = [...names.keys()].sort((a, b) => b.length - a.length);
-  const token = ordered.length ? new RegExp(`(?<![A-Za-z0-9_.-])(${ordered.map(escape).join("|")})(?![A-Za-z0-9_-])`, "g") : undefined;
+  const token = ordered.length
+    ? new RegExp(`(?<![A-Za-z0-9_.-])(${ordered.map(escapeRegExp).join("|")})(?![A-Za-z0-9_-])`, "g")
+    : undefined;
   return strings(report, (s) => {
     const hidden = token ? s.replace(token, (n) => names.get(n) ?? n) : s;
     return hidden.replace(ACCOUNT, MASK);

@@ -30,7 +30,13 @@ export function formatSarif(report: Report, rules: readonly Rule[]): string {
             })),
           },
         },
-        invocations: [{ executionSuccessful: report.exitCode !== 2, exitCode: report.exitCode, startTimeUtc: report.startedAt }],
+        invocations: [
+          {
+            executionSuccessful: report.exitCode !== 2,
+            exitCode: report.exitCode,
+            startTimeUtc: report.startedAt,
+          },
+        ],
         results: report.findings.map((f) => ({
           ruleId: f.rule,
           kind: f.status === "pass" ? "pass" : f.status === "unknown" ? "review" : "fail",
@@ -38,7 +44,9 @@ export function formatSarif(report: Report, rules: readonly Rule[]): string {
           message: { text: f.remediation ? `${f.message}\nFix:\n${f.remediation}` : f.message },
           locations: [{ logicalLocations: [{ fullyQualifiedName: f.resource, kind: "resource" }] }],
           properties: { status: f.status, ...(f.details ? { details: f.details } : {}) },
-          ...(f.suppressed ? { suppressions: [{ kind: "external", justification: f.suppressed.reason }] } : {}),
+          ...(f.suppressed
+            ? { suppressions: [{ kind: "external", justification: f.suppressed.reason }] }
+            : {}),
         })),
       },
     ],

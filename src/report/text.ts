@@ -1,7 +1,7 @@
 import pc from "picocolors";
-import type { Finding, Status } from "../engine/types.ts";
 import { roleNameOf } from "../analysis/arn.ts";
 import { describeLink } from "../analysis/trail-links.ts";
+import type { Finding, Status } from "../engine/types.ts";
 import type { Report, TrailRoleSummary } from "./types.ts";
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -83,10 +83,19 @@ function trailRows(c: Colors, role: TrailRoleSummary): string[] {
     const failed = r.failed ? c.red(String(r.failed).padStart(8)) : c.dim("-".padStart(8));
     lines.push(`${r.action.padEnd(width)}${ok}${failed}${r.codes ? `  ${c.red(r.codes)}` : ""}`);
   }
-  const last = [role.lastSuccess && `last success ${role.lastSuccess}`, role.lastFailure && `last failure ${role.lastFailure}`].filter(Boolean);
+  const last = [
+    role.lastSuccess && `last success ${role.lastSuccess}`,
+    role.lastFailure && `last failure ${role.lastFailure}`,
+  ].filter(Boolean);
   if (last.length) lines.push(c.dim(last.join(" · ")));
-  for (const link of role.stuckTasks ?? []) lines.push(c.red(`✗ ${describeLink(link)}, last at ${link.lastFailure}`));
-  if (role.unreadable) lines.push(c.magenta(`${role.unreadable} record${role.unreadable === 1 ? "" : "s"} of this session could not be read (their role is unknown)`));
+  for (const link of role.stuckTasks ?? [])
+    lines.push(c.red(`✗ ${describeLink(link)}, last at ${link.lastFailure}`));
+  if (role.unreadable)
+    lines.push(
+      c.magenta(
+        `${role.unreadable} record${role.unreadable === 1 ? "" : "s"} of this session could not be read (their role is unknown)`,
+      ),
+    );
   return lines;
 }
 
@@ -108,15 +117,24 @@ function trailTable(c: Colors, report: Report): string[] {
 export function formatText(report: Report, options: { color: boolean }): string {
   const c = pc.createColors(options.color);
   const { summary } = report;
-  const where = [report.region, report.account ? `account ${report.account}` : "", report.scope.source === "snapshot" ? `snapshot ${report.scope.snapshot}` : ""]
+  const where = [
+    report.region,
+    report.account ? `account ${report.account}` : "",
+    report.scope.source === "snapshot" ? `snapshot ${report.scope.snapshot}` : "",
+  ]
     .filter(Boolean)
     .join(", ");
   const out: string[] = [];
-  out.push(`${paint(c, report.verdict, `${LABEL[report.verdict]}`)}  ${c.bold(`ecs-preflight: ${HEADLINE[report.verdict]}`)}  ${c.dim(`(${where})`)}`);
+  out.push(
+    `${paint(c, report.verdict, `${LABEL[report.verdict]}`)}  ${c.bold(`ecs-preflight: ${HEADLINE[report.verdict]}`)}  ${c.dim(`(${where})`)}`,
+  );
   out.push("");
   const problems = report.findings
     .filter((f) => f.status !== "pass" || f.suppressed)
-    .sort((a, b) => Number(Boolean(a.suppressed)) - Number(Boolean(b.suppressed)) || ORDER[a.status] - ORDER[b.status]);
+    .sort(
+      (a, b) =>
+        Number(Boolean(a.suppressed)) - Number(Boolean(b.suppressed)) || ORDER[a.status] - ORDER[b.status],
+    );
   for (const f of problems) {
     out.push(detailed(c, f));
     out.push("");
@@ -129,7 +147,8 @@ export function formatText(report: Report, options: { color: boolean }): string 
   }
   const trail = trailTable(c, report);
   if (trail.length) out.push(...trail, "");
-  if (!report.findings.length) out.push("Nothing in scope: no infrastructure role, service or task was found to check.", "");
+  if (!report.findings.length)
+    out.push("Nothing in scope: no infrastructure role, service or task was found to check.", "");
   out.push(
     `${c.bold("Summary")}  ${c.red(`${summary.fail} fail`)} · ${c.magenta(`${summary.unknown} unknown`)} · ${c.yellow(`${summary.warn} warn`)} · ${c.green(`${summary.pass} pass`)}${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""}  ${c.dim(`in ${(report.durationMs / 1000).toFixed(1)} s`)}`,
   );

@@ -1,6 +1,6 @@
-import type { FailOn, Summary, Verdict } from "../engine/verdict.ts";
-import type { Finding } from "../engine/types.ts";
 import type { StuckTaskLink } from "../analysis/trail-links.ts";
+import type { Finding } from "../engine/types.ts";
+import type { FailOn, Summary, Verdict } from "../engine/verdict.ts";
 import type { Scope } from "../facts/types.ts";
 
 /** Per session name and role: what the role's CloudTrail sessions did (filled when CloudTrail is in scope). */

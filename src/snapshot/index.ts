@@ -10,7 +10,9 @@ export async function readSnapshot(file: string): Promise<Facts> {
     text = await readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`${file}: cannot read snapshot (${code === "ENOENT" ? "no such file" : (code ?? String(err))})`);
+    throw new InputError(
+      `${file}: cannot read snapshot (${code === "ENOENT" ? "no such file" : (code ?? String(err))})`,
+    );
   }
   let raw: unknown;
   try {

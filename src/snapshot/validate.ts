@@ -9,7 +9,12 @@ let validator: ValidateFunction | undefined;
 /** Compiled once, on first use: only snapshot reads pay for it. */
 function compiled(): ValidateFunction {
   if (!validator) {
-    validator = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false }).compile(schema);
+    validator = new Ajv2020({
+      allErrors: true,
+      strict: true,
+      strictTypes: false,
+      strictRequired: false,
+    }).compile(schema);
   }
   return validator;
 }
@@ -50,7 +55,9 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject | undefined {
   const pool = concrete.length ? concrete : errors;
   // Within one path an enum says more than the const of one oneOf branch.
   const rank = (e: ErrorObject) => (e.keyword === "const" ? 1 : 0);
-  return [...pool].sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length || rank(a) - rank(b))[0];
+  return [...pool].sort(
+    (a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length || rank(a) - rank(b),
+  )[0];
 }
 
 /** Validates parsed JSON against schema/facts.schema.json; throws an InputError naming file, path and expectation. */
@@ -60,11 +67,15 @@ export function validateFacts(value: unknown, file: string): Facts {
     const error = mostSpecific(validate.errors ?? []);
     const where = error ? jsonPath(error.instancePath) : "(root)";
     const more = (validate.errors?.length ?? 0) > 1 ? " (first of several problems)" : "";
-    throw new InputError(`${file}: ${where}: ${error ? describe(error) : "does not match the facts schema"}${more}`);
+    throw new InputError(
+      `${file}: ${where}: ${error ? describe(error) : "does not match the facts schema"}${more}`,
+    );
   }
   const facts = value as Facts;
   if (Number.isNaN(Date.parse(facts.collectedAt))) {
-    throw new InputError(`${file}: collectedAt: expected an ISO 8601 date-time, got ${JSON.stringify(facts.collectedAt)}`);
+    throw new InputError(
+      `${file}: collectedAt: expected an ISO 8601 date-time, got ${JSON.stringify(facts.collectedAt)}`,
+    );
   }
   return facts;
 }

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import type { FakeAccount } from "../fake-aws/account.ts";
-import {
-  ACCOUNT_ID,
-  awsManagedVolumesPolicy,
-  infrastructureRole,
-  roleArnOf,
-} from "../fake-aws/builders.ts";
+import { ACCOUNT_ID, awsManagedVolumesPolicy, infrastructureRole, roleArnOf } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { runBundle, runCli } from "../support/cli.ts";
 
@@ -14,40 +9,91 @@ import { runBundle, runCli } from "../support/cli.ts";
 
 const CUSTOMER = `arn:aws:iam::${ACCOUNT_ID}:policy/ebs-for-ecs`;
 const BOUNDARY = `arn:aws:iam::${ACCOUNT_ID}:policy/ecs-boundary`;
-const allow = (Action: unknown, extra: Record<string, unknown> = {}) => ({ Effect: "Allow", Action, Resource: "*", ...extra });
+const allow = (Action: unknown, extra: Record<string, unknown> = {}) => ({
+  Effect: "Allow",
+  Action,
+  Resource: "*",
+  ...extra,
+});
 const doc = (...Statement: object[]) => ({ Version: "2012-10-17", Statement });
 
 const account: FakeAccount = {
   accountId: ACCOUNT_ID,
   roles: [
-    infrastructureRole({ name: "healthy", inline: { extra1: doc(allow("s3:GetObject")), extra2: doc(allow("s3:PutObject")), extra3: doc(allow("logs:*")) } }),
-    infrastructureRole({ name: "tasks-trust", trustPolicy: doc({ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }) }),
+    infrastructureRole({
+      name: "healthy",
+      inline: {
+        extra1: doc(allow("s3:GetObject")),
+        extra2: doc(allow("s3:PutObject")),
+        extra3: doc(allow("logs:*")),
+      },
+    }),
+    infrastructureRole({
+      name: "tasks-trust",
+      trustPolicy: doc({
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      }),
+    }),
     infrastructureRole({
       name: "object-statement",
-      trustPolicy: { Version: "2012-10-17", Statement: { Effect: "Allow", Principal: { Service: ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"] }, Action: "sts:AssumeRole" } },
+      trustPolicy: {
+        Version: "2012-10-17",
+        Statement: {
+          Effect: "Allow",
+          Principal: { Service: ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"] },
+          Action: "sts:AssumeRole",
+        },
+      },
     }),
     infrastructureRole({
       name: "trust-deny",
       trustPolicy: doc(
         { Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" },
-        { Sid: "NoEcs", Effect: "Deny", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" },
+        {
+          Sid: "NoEcs",
+          Effect: "Deny",
+          Principal: { Service: "ecs.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
       ),
     }),
-    infrastructureRole({ name: "inline-only", attached: [], inline: { ebs: doc(allow(["ec2:DetachVolume", "ec2:deleteVolume", "ec2:DescribeVolumes"])) } }),
+    infrastructureRole({
+      name: "inline-only",
+      attached: [],
+      inline: { ebs: doc(allow(["ec2:DetachVolume", "ec2:deleteVolume", "ec2:DescribeVolumes"])) },
+    }),
     infrastructureRole({ name: "star-volume", attached: [], inline: { ebs: doc(allow("ec2:*Volume*")) } }),
     infrastructureRole({ name: "ec2-star", attached: [], inline: { ebs: doc(allow("ec2:*")) } }),
-    infrastructureRole({ name: "not-action", attached: [], inline: { ebs: doc({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }) } }),
-    infrastructureRole({ name: "inline-deny", inline: { keep: doc({ Sid: "KeepVolumes", Effect: "Deny", Action: "ec2:DeleteVolume", Resource: "*" }) } }),
+    infrastructureRole({
+      name: "not-action",
+      attached: [],
+      inline: { ebs: doc({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }) },
+    }),
+    infrastructureRole({
+      name: "inline-deny",
+      inline: {
+        keep: doc({ Sid: "KeepVolumes", Effect: "Deny", Action: "ec2:DeleteVolume", Resource: "*" }),
+      },
+    }),
     infrastructureRole({ name: "bounded", boundaryArn: BOUNDARY }),
     infrastructureRole({ name: "old-version", attached: [CUSTOMER] }),
   ],
   managedPolicies: [
     awsManagedVolumesPolicy(),
-    { arn: BOUNDARY, defaultVersionId: "v1", versions: { v1: doc(allow(["ec2:DeleteVolume", "ec2:DescribeVolumes", "ec2:CreateVolume"])) } },
+    {
+      arn: BOUNDARY,
+      defaultVersionId: "v1",
+      versions: { v1: doc(allow(["ec2:DeleteVolume", "ec2:DescribeVolumes", "ec2:CreateVolume"])) },
+    },
     {
       arn: CUSTOMER,
       defaultVersionId: "v2",
-      versions: { v1: doc(allow(["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"])), v2: doc(allow(["ec2:DetachVolume", "ec2:DescribeVolumes"])) },
+      versions: {
+        v1: doc(allow(["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"])),
+        v2: doc(allow(["ec2:DetachVolume", "ec2:DescribeVolumes"])),
+      },
     },
   ],
 };
@@ -70,7 +116,16 @@ const statusOf = (report: Report, rule: string, role: string) =>
 
 describe("check --role against the fake AWS", () => {
   it.each([
-    ["healthy", { "role-exists": "pass", "trust-policy": "pass", "volume-permissions": "pass", "managed-policy": "pass" }, 0],
+    [
+      "healthy",
+      {
+        "role-exists": "pass",
+        "trust-policy": "pass",
+        "volume-permissions": "pass",
+        "managed-policy": "pass",
+      },
+      0,
+    ],
     ["tasks-trust", { "trust-policy": "fail", "volume-permissions": "pass" }, 1],
     ["object-statement", { "trust-policy": "pass" }, 0],
     ["trust-deny", { "trust-policy": "fail" }, 1],
@@ -83,7 +138,8 @@ describe("check --role against the fake AWS", () => {
     ["old-version", { "volume-permissions": "fail", "managed-policy": "warn" }, 1],
   ] as const)("role %s", async (role, expected, exitCode) => {
     const { code, report } = await checkJson("--role", role);
-    for (const [rule, status] of Object.entries(expected)) expect(statusOf(report, rule, role), rule).toBe(status);
+    for (const [rule, status] of Object.entries(expected))
+      expect(statusOf(report, rule, role), rule).toBe(status);
     expect(code).toBe(exitCode);
     expect(report.exitCode).toBe(exitCode);
     expect(report.account).toBe(ACCOUNT_ID);
@@ -134,7 +190,9 @@ describe("check --role against the fake AWS", () => {
           expect(f?.message).toContain(`iam:${action}`);
           expect(f?.details?.missingPermission).toBe(`iam:${action}`);
         }
-        expect(report.findings.some((f) => f.status === "pass" && rulesUnknown.includes(f.rule as never))).toBe(false);
+        expect(
+          report.findings.some((f) => f.status === "pass" && rulesUnknown.includes(f.rule as never)),
+        ).toBe(false);
         expect(report.verdict).toBe("unknown");
         expect(code).toBe(3);
       } finally {
@@ -176,4 +234,3 @@ describe("check --role against the fake AWS", () => {
     expect(replay.code).toBe(live.code);
   });
 });
-

@@ -17,9 +17,37 @@ beforeAll(async () => {
     {
       accountId: ACCOUNT_ID,
       roles: [
-        infrastructureRole({ name: "healthy", inline: { a: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }] } } }),
-        infrastructureRole({ name: "wrong-trust", trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] } }),
-        infrastructureRole({ name: "deny-delete", inline: { d: { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "ec2:DeleteVolume", Resource: "*" }] } } }),
+        infrastructureRole({
+          name: "healthy",
+          inline: {
+            a: {
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }],
+            },
+          },
+        }),
+        infrastructureRole({
+          name: "wrong-trust",
+          trustPolicy: {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+              },
+            ],
+          },
+        }),
+        infrastructureRole({
+          name: "deny-delete",
+          inline: {
+            d: {
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Deny", Action: "ec2:DeleteVolume", Resource: "*" }],
+            },
+          },
+        }),
       ],
       managedPolicies: [awsManagedVolumesPolicy()],
     },
@@ -48,15 +76,28 @@ describe("IAM and STS under faults", () => {
     ["iam", "http-500"],
     ["iam", "http-503"],
     ["iam", "reset"],
-  ] as const)("%s %s on every 3rd request: the SDK retries, same verdict and findings", async (service, kind) => {
-    const before = fake.requests.length;
-    const run = await faulted([{ service, kind, every: 3, oncePerCall: true }]);
-    const report = expectHonestUnder(`${service} ${kind}`, run, baseline);
-    expect(report.findings.map((f) => [f.rule, f.resource, f.status])).toEqual(baseline.findings.map((f) => [f.rule, f.resource, f.status]));
-    expect(fake.requests.slice(before).some((r) => r.status >= 400 || r.status === 0)).toBe(true); // the faults fired
-  });
+  ] as const)(
+    "%s %s on every 3rd request: the SDK retries, same verdict and findings",
+    async (service, kind) => {
+      const before = fake.requests.length;
+      const run = await faulted([{ service, kind, every: 3, oncePerCall: true }]);
+      const report = expectHonestUnder(`${service} ${kind}`, run, baseline);
+      expect(report.findings.map((f) => [f.rule, f.resource, f.status])).toEqual(
+        baseline.findings.map((f) => [f.rule, f.resource, f.status]),
+      );
+      expect(fake.requests.slice(before).some((r) => r.status >= 400 || r.status === 0)).toBe(true); // the faults fired
+    },
+  );
 
-  it.each(["access-denied", "throttle", "http-500", "http-503", "reset", "truncated", "not-xml-or-json"] as const)(
+  it.each([
+    "access-denied",
+    "throttle",
+    "http-500",
+    "http-503",
+    "reset",
+    "truncated",
+    "not-xml-or-json",
+  ] as const)(
     "%s on every GetPolicyVersion: the permission rules are unknown, never pass; exit 3 or 1",
     async (kind) => {
       const run = await faulted([{ service: "iam", action: "GetPolicyVersion", kind }]);
@@ -68,21 +109,35 @@ describe("IAM and STS under faults", () => {
     },
   );
 
-  it.each(["GetRole", "ListAttachedRolePolicies", "ListRolePolicies", "GetRolePolicy", "GetPolicy", "GetPolicyVersion"])(
-    "AccessDenied on %s alone",
-    async (action) => {
-      const run = await faulted([{ service: "iam", action, kind: "access-denied" }]);
-      const report = expectHonestUnder(`deny ${action}`, run, baseline);
-      expect(report.findings.some((f) => f.status === "unknown" && f.details?.api === `iam:${action}`)).toBe(true);
-    },
-  );
+  it.each([
+    "GetRole",
+    "ListAttachedRolePolicies",
+    "ListRolePolicies",
+    "GetRolePolicy",
+    "GetPolicy",
+    "GetPolicyVersion",
+  ])("AccessDenied on %s alone", async (action) => {
+    const run = await faulted([{ service: "iam", action, kind: "access-denied" }]);
+    const report = expectHonestUnder(`deny ${action}`, run, baseline);
+    expect(report.findings.some((f) => f.status === "unknown" && f.details?.api === `iam:${action}`)).toBe(
+      true,
+    );
+  });
 
   it("answers slower than --read-timeout are unknown, named as timeouts", async () => {
-    const run = await faulted([{ service: "iam", action: "GetRole", kind: "slow", delayMs: 1500 }], "--read-timeout", "1s", "--max-attempts", "1");
+    const run = await faulted(
+      [{ service: "iam", action: "GetRole", kind: "slow", delayMs: 1500 }],
+      "--read-timeout",
+      "1s",
+      "--max-attempts",
+      "1",
+    );
     const report = expectHonestUnder("slow", run, baseline);
     const f = report.findings.find((x) => x.rule === "role-exists");
     expect(f?.status).toBe("unknown");
-    expect(f?.message).toMatch(/iam:GetRole failed with (ETIMEDOUT|TimeoutError|RequestTimeout): .*requestTimeout/);
+    expect(f?.message).toMatch(
+      /iam:GetRole failed with (ETIMEDOUT|TimeoutError|RequestTimeout): .*requestTimeout/,
+    );
     expect(run.code).toBe(3);
   });
 
@@ -95,7 +150,8 @@ describe("IAM and STS under faults", () => {
     expect(report.verdict).toBe("unknown");
     const unknown = report.findings.filter((f) => f.status === "unknown");
     expect(unknown.length).toBeGreaterThan(0);
-    for (const f of unknown) expect(f.message).toMatch(/RunTimeout: --timeout 1s passed before this call finished/);
+    for (const f of unknown)
+      expect(f.message).toMatch(/RunTimeout: --timeout 1s passed before this call finished/);
   });
 
   it("AWS_MAX_ATTEMPTS=1 turns a throttled call into unknown instead of a retry", async () => {

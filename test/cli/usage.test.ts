@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import { explainText } from "../../src/cli/commands/rules.ts";
+import { ANSI } from "../support/ansi.ts";
 import { runBundle, runCli } from "../support/cli.ts";
 
 const DEMO = "fixtures/demo/account.json";
@@ -9,17 +10,29 @@ const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at [\w.<]/);
 describe("usage errors exit 2 with one clear line", () => {
   it.each([
     [["check", "--frobnicate"], /unknown option '--frobnicate'/],
-    [["check", "--format", "yaml"], /option '--format <format>' argument 'yaml' is invalid\. Allowed choices are text, json, junit, sarif, markdown/],
+    [
+      ["check", "--format", "yaml"],
+      /option '--format <format>' argument 'yaml' is invalid\. Allowed choices are text, json, junit, sarif, markdown/,
+    ],
     [["check", "--fail-on", "never"], /Allowed choices are fail, warn/],
-    [["check", "--stuck-after", "15 minutes"], /expected a duration such as 90s, 15m, 2h or 1d, got "15 minutes"/],
+    [
+      ["check", "--stuck-after", "15 minutes"],
+      /expected a duration such as 90s, 15m, 2h or 1d, got "15 minutes"/,
+    ],
     [["check", "--since", "91d"], /at most 90d/],
     [["check", "--since", "5x"], /expected a duration/],
     [["check", "--role", ""], /expected a role name or ARN, got an empty value/],
     [["check", "--role", "a,,b"], /expected a role name or ARN, got an empty value/],
     [["check", "--max-attempts", "0"], /expected a whole number from 1 to 20/],
     [["check", "--snapshot", DEMO, "--role", "x"], /--role cannot be combined with --snapshot/],
-    [["check", "--snapshot", "no/such/file.json"], /no\/such\/file\.json: cannot read snapshot \(no such file\)/],
-    [["check", "--snapshot", DEMO, "--config", "no-such-config.json"], /no-such-config\.json: cannot read config file/],
+    [
+      ["check", "--snapshot", "no/such/file.json"],
+      /no\/such\/file\.json: cannot read snapshot \(no such file\)/,
+    ],
+    [
+      ["check", "--snapshot", DEMO, "--config", "no-such-config.json"],
+      /no-such-config\.json: cannot read config file/,
+    ],
     [["explain", "no-such-rule"], /unknown rule "no-such-rule"; known rules: role-exists/],
     [["frobnicate"], /unknown command 'frobnicate'/],
     [["snapshot", "--role", "x"], /required option '--out <file>' not specified/],
@@ -51,13 +64,31 @@ describe("help, version, rules, explain", () => {
     const { code, stdout } = await runCli(["--help"]);
     expect(code).toBe(0);
     for (const cmd of ["check", "snapshot", "rules", "explain"]) expect(stdout).toContain(cmd);
-    expect(stdout).toMatch(/Exit codes:\n  0  safe.*\n  1  unsafe.*\n  2  usage or input error.*\n  3  could not decide/);
+    expect(stdout).toMatch(
+      /Exit codes:\n {2}0 {2}safe.*\n {2}1 {2}unsafe.*\n {2}2 {2}usage or input error.*\n {2}3 {2}could not decide/,
+    );
   });
 
   it("check --help documents every flag", async () => {
     const { code, stdout } = await runCli(["check", "--help"]);
     expect(code).toBe(0);
-    for (const flag of ["--cluster", "--service", "--task", "--role", "--region", "--profile", "--max-attempts", "--since", "--stuck-after", "--snapshot", "--config", "--format", "--output", "--fail-on", "--redact"]) {
+    for (const flag of [
+      "--cluster",
+      "--service",
+      "--task",
+      "--role",
+      "--region",
+      "--profile",
+      "--max-attempts",
+      "--since",
+      "--stuck-after",
+      "--snapshot",
+      "--config",
+      "--format",
+      "--output",
+      "--fail-on",
+      "--redact",
+    ]) {
       expect(stdout).toContain(flag);
     }
   });
@@ -71,7 +102,12 @@ describe("help, version, rules, explain", () => {
   it("rules lists every rule id", async () => {
     const { code, stdout } = await runCli(["rules"]);
     expect(code).toBe(0);
-    expect(stdout.trim().split("\n").map((l) => l.split(/\s+/)[0])).toEqual(rules.map((r) => r.id));
+    expect(
+      stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(rules.map((r) => r.id));
   });
 
   it("explain prints the rule's docs", async () => {
@@ -86,14 +122,16 @@ describe("the demo snapshot through the bundle", () => {
     const { code, stdout, stderr } = await runBundle(["check", "--snapshot", DEMO]);
     expect(code).toBe(1);
     expect(stdout.split("\n")[0]).toMatch(/^FAIL {2}ecs-preflight: NOT safe to stop tasks/);
-    expect(stdout).not.toMatch(/\u001b\[/);
+    expect(stdout).not.toMatch(ANSI);
     noStack(stderr);
     expect(JSON.parse(stderr.trim().split("\n").pop() ?? "{}").msg).toBe("check finished"); // JSON logs off a TTY
   });
 
   it("FORCE_COLOR colours, NO_COLOR wins over it", async () => {
-    expect((await runBundle(["check", "--snapshot", DEMO], { FORCE_COLOR: "1" })).stdout).toMatch(/\u001b\[/);
-    expect((await runBundle(["check", "--snapshot", DEMO], { FORCE_COLOR: "1", NO_COLOR: "1" })).stdout).not.toMatch(/\u001b\[/);
+    expect((await runBundle(["check", "--snapshot", DEMO], { FORCE_COLOR: "1" })).stdout).toMatch(ANSI);
+    expect(
+      (await runBundle(["check", "--snapshot", DEMO], { FORCE_COLOR: "1", NO_COLOR: "1" })).stdout,
+    ).not.toMatch(ANSI);
   });
 
   it("--output writes the report to the file; --redact hides the account", async () => {
@@ -101,7 +139,16 @@ describe("the demo snapshot through the bundle", () => {
     const { join } = await import("node:path");
     const { tmpdir } = await import("node:os");
     const file = join(mkdtempSync(join(tmpdir(), "out-")), "r.json");
-    const run = await runBundle(["check", "--snapshot", DEMO, "--format", "json", "--output", file, "--redact"]);
+    const run = await runBundle([
+      "check",
+      "--snapshot",
+      DEMO,
+      "--format",
+      "json",
+      "--output",
+      file,
+      "--redact",
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const text = readFileSync(file, "utf8");

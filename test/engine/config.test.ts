@@ -17,7 +17,14 @@ describe("config", () => {
         failOn: "warn",
         stuckAfter: "30m",
         rules: { "managed-policy": "off" },
-        suppressions: [{ rule: "role-exists", resource: "arn:aws:iam::*:role/legacy-*", reason: "decommissioned", expires: "2027-01-31" }],
+        suppressions: [
+          {
+            rule: "role-exists",
+            resource: "arn:aws:iam::*:role/legacy-*",
+            reason: "decommissioned",
+            expires: "2027-01-31",
+          },
+        ],
       },
       "c.json",
       IDS,
@@ -30,11 +37,26 @@ describe("config", () => {
   it.each([
     [[], "c.json: (root): expected a JSON object"],
     [{ failOn: "never" }, 'c.json: failOn: expected "fail" or "warn", got "never"'],
-    [{ rules: { "no-such-rule": "off" } }, "c.json: rules.no-such-rule: expected a rule id (role-exists, managed-policy)"],
-    [{ rules: { "role-exists": "error" } }, 'c.json: rules.role-exists: expected "off", "warn" or "fail", got "error"'],
-    [{ suppressions: [{ rule: "role-exists", resource: "*" }] }, "c.json: suppressions[0].reason: expected a non-empty reason"],
-    [{ suppressions: [{ rule: "role-exists", resource: "*", reason: "x", until: "2027" }] }, "c.json: suppressions[0].until: expected one of rule, resource, reason, expires"],
-    [{ suppressions: [{ rule: "role-exists", resource: "*", reason: "x", expires: "soon" }] }, "c.json: suppressions[0].expires: expected an ISO date"],
+    [
+      { rules: { "no-such-rule": "off" } },
+      "c.json: rules.no-such-rule: expected a rule id (role-exists, managed-policy)",
+    ],
+    [
+      { rules: { "role-exists": "error" } },
+      'c.json: rules.role-exists: expected "off", "warn" or "fail", got "error"',
+    ],
+    [
+      { suppressions: [{ rule: "role-exists", resource: "*" }] },
+      "c.json: suppressions[0].reason: expected a non-empty reason",
+    ],
+    [
+      { suppressions: [{ rule: "role-exists", resource: "*", reason: "x", until: "2027" }] },
+      "c.json: suppressions[0].until: expected one of rule, resource, reason, expires",
+    ],
+    [
+      { suppressions: [{ rule: "role-exists", resource: "*", reason: "x", expires: "soon" }] },
+      "c.json: suppressions[0].expires: expected an ISO date",
+    ],
     [{ colour: true }, "c.json: colour: expected one of failOn"],
   ])("rejects %j naming the path", (raw, message) => {
     expect(() => parseConfig(raw, "c.json", IDS)).toThrow(InputError);
@@ -46,7 +68,9 @@ describe("config", () => {
     const file = join(dir, "bad.json");
     writeFileSync(file, "{ failOn: warn }");
     await expect(loadConfig(file, IDS)).rejects.toThrow(/bad\.json: not valid JSON/);
-    await expect(loadConfig(join(dir, "missing.json"), IDS)).rejects.toThrow(/missing\.json: cannot read config file \(ENOENT\)/);
+    await expect(loadConfig(join(dir, "missing.json"), IDS)).rejects.toThrow(
+      /missing\.json: cannot read config file \(ENOENT\)/,
+    );
   });
 });
 
@@ -75,10 +99,22 @@ describe("levels and suppressions", () => {
   });
 
   it("suppresses matching non-pass findings until they expire", () => {
-    const suppressions = [{ rule: "role-exists", resource: "arn:aws:iam::*:role/legacy-*", reason: "being removed", expires: "2027-01-01" }];
+    const suppressions = [
+      {
+        rule: "role-exists",
+        resource: "arn:aws:iam::*:role/legacy-*",
+        reason: "being removed",
+        expires: "2027-01-01",
+      },
+    ];
     const out = runRules(facts([]), [failing], options, { ...base, suppressions });
     expect(out.map((f) => Boolean(f.suppressed))).toEqual([true, false, false]);
-    const later = runRules(facts([]), [failing], { ...options, now: new Date("2027-02-01T00:00:00Z") }, { ...base, suppressions });
+    const later = runRules(
+      facts([]),
+      [failing],
+      { ...options, now: new Date("2027-02-01T00:00:00Z") },
+      { ...base, suppressions },
+    );
     expect(later.some((f) => f.suppressed)).toBe(false);
   });
 });

@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
  */
 const text = readFileSync("Dockerfile", "utf8");
 const dockerfile = DockerfileParser.parse(text);
-const instructions = dockerfile.getInstructions().map((i) => [i.getKeyword(), i.getArgumentsContent() ?? ""] as const);
+const instructions = dockerfile
+  .getInstructions()
+  .map((i) => [i.getKeyword(), i.getArgumentsContent() ?? ""] as const);
 const finalStage = instructions.slice(instructions.map(([k]) => k).lastIndexOf("FROM"));
 
 describe("Dockerfile", () => {
@@ -22,12 +24,20 @@ describe("Dockerfile", () => {
     expect(finalStage).toContainEqual(["USER", "node"]);
     const entry = finalStage.find(([k]) => k === "ENTRYPOINT")?.[1] ?? "";
     expect(JSON.parse(entry)).toEqual(["node", "/app/dist/ecs-preflight.mjs"]);
-    expect(JSON.parse(finalStage.find(([k]) => k === "CMD")?.[1] ?? "[]")).toEqual(["check", "--format", "json"]);
+    expect(JSON.parse(finalStage.find(([k]) => k === "CMD")?.[1] ?? "[]")).toEqual([
+      "check",
+      "--format",
+      "json",
+    ]);
   });
 
   it("copies only what exists after a build, and keeps node_modules out of the context", () => {
     for (const [, args] of finalStage.filter(([k]) => k === "COPY")) {
-      const source = args.replace(/--from=\S+\s+/, "").split(/\s+/)[0]?.replace(/^\/src\//, "") ?? "";
+      const source =
+        args
+          .replace(/--from=\S+\s+/, "")
+          .split(/\s+/)[0]
+          ?.replace(/^\/src\//, "") ?? "";
       expect(existsSync(source), source).toBe(true);
     }
     expect(readFileSync(".dockerignore", "utf8")).toMatch(/^node_modules$/m);

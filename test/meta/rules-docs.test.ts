@@ -13,7 +13,9 @@ const START = "<!-- rules:start -->";
 const END = "<!-- rules:end -->";
 
 function readmeTable(): string {
-  const rows = rules.map((r) => `| [\`${r.id}\`](docs/rules/${r.id}.md) | ${r.severity} | ${r.docs.summary} |`);
+  const rows = rules.map(
+    (r) => `| [\`${r.id}\`](docs/rules/${r.id}.md) | ${r.severity} | ${r.docs.summary} |`,
+  );
   return [START, "| Rule | Severity | Checks that |", "|---|---|---|", ...rows, END].join("\n");
 }
 

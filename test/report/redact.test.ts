@@ -22,11 +22,15 @@ describe("--redact", () => {
     const pseudo = /role\/(role-[0-9a-f]{6})/.exec(f?.resource ?? "")?.[1];
     expect(pseudo).toBeTruthy();
     expect(f?.remediation).toContain(`--role-name ${pseudo}`);
-    expect(new Set(redacted.findings.map((x) => x.resource)).size).toBe(new Set(report.findings.map((x) => x.resource)).size);
+    expect(new Set(redacted.findings.map((x) => x.resource)).size).toBe(
+      new Set(report.findings.map((x) => x.resource)).size,
+    );
   });
 
   it("keeps AWS-owned ARNs, which are public", () => {
-    expect(JSON.stringify(redacted)).toContain("arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes");
+    expect(JSON.stringify(redacted)).toContain(
+      "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
+    );
     expect(redacted.verdict).toBe(report.verdict);
     expect(redacted.summary).toEqual(report.summary);
   });

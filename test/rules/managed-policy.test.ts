@@ -4,7 +4,11 @@ import { ACCOUNT, deletedRole, err, facts, policy, role } from "../support/facts
 import { testRule } from "../support/rule-tester.ts";
 
 const ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
-const allowAll = policy({ Effect: "Allow", Action: ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"], Resource: "*" });
+const allowAll = policy({
+  Effect: "Allow",
+  Action: ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"],
+  Resource: "*",
+});
 
 testRule(rule, {
   valid: [

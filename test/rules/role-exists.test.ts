@@ -1,7 +1,7 @@
+import { expect } from "vitest";
 import rule from "../../rules/role-exists.ts";
 import { ACCOUNT, deletedRole, err, facts, role } from "../support/facts.ts";
 import { testRule } from "../support/rule-tester.ts";
-import { expect } from "vitest";
 
 const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
@@ -21,7 +21,10 @@ testRule(rule, {
       facts: facts([deletedRole("gone")]),
       expect: { [arn("gone")]: "fail" },
       message: { [arn("gone")]: /does not exist/ },
-      assert: ([f]) => expect(f?.remediation).toMatch(/aws iam create-role --role-name gone .*ecs\.amazonaws\.com[\s\S]*attach-role-policy/),
+      assert: ([f]) =>
+        expect(f?.remediation).toMatch(
+          /aws iam create-role --role-name gone .*ecs\.amazonaws\.com[\s\S]*attach-role-policy/,
+        ),
     },
     {
       name: "a deleted role referenced by ARN with a path keeps the path in the fix",
@@ -35,8 +38,18 @@ testRule(rule, {
         {
           ...deletedRole("gone"),
           referencedBy: [
-            { kind: "service", cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/prod", service: "api", use: "ebs" },
-            { kind: "task", cluster: "prod", task: "arn:aws:ecs:us-east-1:111122223333:task/prod/abc", status: "RUNNING" },
+            {
+              kind: "service",
+              cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/prod",
+              service: "api",
+              use: "ebs",
+            },
+            {
+              kind: "task",
+              cluster: "prod",
+              task: "arn:aws:ecs:us-east-1:111122223333:task/prod/abc",
+              status: "RUNNING",
+            },
           ],
         },
       ]),
@@ -47,7 +60,9 @@ testRule(rule, {
       name: "GetRole denied is unknown, naming the API and the permission",
       facts: facts([role("hidden", { role: err("iam:GetRole") })]),
       expect: { [arn("hidden")]: "unknown" },
-      message: { [arn("hidden")]: /iam:GetRole failed with AccessDenied.*Grant the tool's credentials iam:GetRole/ },
+      message: {
+        [arn("hidden")]: /iam:GetRole failed with AccessDenied.*Grant the tool's credentials iam:GetRole/,
+      },
     },
     {
       name: "GetRole throttled past retries is unknown, not a pass",

@@ -8,13 +8,28 @@ const one = (t: unknown) => facts([role("infra", { trust: t })]);
 
 testRule(rule, {
   valid: [
-    { name: "the documented trust policy", facts: one(trust({ Service: "ecs.amazonaws.com" })), expect: { [ARN]: "pass" } },
     {
-      name: "Statement as an object with Principal.Service as an array",
-      facts: one({ Version: "2012-10-17", Statement: { Effect: "Allow", Principal: { Service: ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"] }, Action: "sts:AssumeRole" } }),
+      name: "the documented trust policy",
+      facts: one(trust({ Service: "ecs.amazonaws.com" })),
       expect: { [ARN]: "pass" },
     },
-    { name: "Action sts:* ", facts: one(trust({ Service: "ecs.amazonaws.com" }, { Action: "sts:*" })), expect: { [ARN]: "pass" } },
+    {
+      name: "Statement as an object with Principal.Service as an array",
+      facts: one({
+        Version: "2012-10-17",
+        Statement: {
+          Effect: "Allow",
+          Principal: { Service: ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"] },
+          Action: "sts:AssumeRole",
+        },
+      }),
+      expect: { [ARN]: "pass" },
+    },
+    {
+      name: "Action sts:* ",
+      facts: one(trust({ Service: "ecs.amazonaws.com" }, { Action: "sts:*" })),
+      expect: { [ARN]: "pass" },
+    },
     {
       name: "Action as an array with sts:TagSession",
       facts: one(trust({ Service: "ecs.amazonaws.com" }, { Action: ["sts:AssumeRole", "sts:TagSession"] })),
@@ -25,7 +40,12 @@ testRule(rule, {
       facts: one(
         trust(
           { Service: "ecs.amazonaws.com" },
-          { Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:us-east-1:${ACCOUNT}:*` } } },
+          {
+            Condition: {
+              StringEquals: { "aws:SourceAccount": ACCOUNT },
+              ArnLike: { "aws:SourceArn": `arn:aws:ecs:us-east-1:${ACCOUNT}:*` },
+            },
+          },
         ),
       ),
       expect: { [ARN]: "pass" },
@@ -40,7 +60,9 @@ testRule(rule, {
       message: { [ARN]: /does not allow ecs\.amazonaws\.com/ },
       assert: ([f]) => {
         expect(f?.details?.trustedPrincipals).toEqual(["Service:ecs-tasks.amazonaws.com"]);
-        expect(f?.remediation).toMatch(/aws iam update-assume-role-policy --role-name infra --policy-document '.*"Service":"ecs.amazonaws.com"/);
+        expect(f?.remediation).toMatch(
+          /aws iam update-assume-role-policy --role-name infra --policy-document '.*"Service":"ecs.amazonaws.com"/,
+        );
       },
     },
     {
@@ -49,7 +71,12 @@ testRule(rule, {
         Version: "2012-10-17",
         Statement: [
           { Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" },
-          { Sid: "NoEcs", Effect: "Deny", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" },
+          {
+            Sid: "NoEcs",
+            Effect: "Deny",
+            Principal: { Service: "ecs.amazonaws.com" },
+            Action: "sts:AssumeRole",
+          },
         ],
       }),
       expect: { [ARN]: "fail" },
@@ -67,19 +94,34 @@ testRule(rule, {
     },
     {
       name: "SourceArn narrower than the account's ECS ARNs is a warning naming the key",
-      facts: one(trust({ Service: "ecs.amazonaws.com" }, { Condition: { ArnLike: { "aws:SourceArn": `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod` } } })),
+      facts: one(
+        trust(
+          { Service: "ecs.amazonaws.com" },
+          { Condition: { ArnLike: { "aws:SourceArn": `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod` } } },
+        ),
+      ),
       expect: { [ARN]: "warn" },
       message: { [ARN]: /aws:SourceArn/i },
     },
     {
       name: "SourceAccount of another account is not proven: warning",
-      facts: one(trust({ Service: "ecs.amazonaws.com" }, { Condition: { StringEquals: { "aws:SourceAccount": "999999999999" } } })),
+      facts: one(
+        trust(
+          { Service: "ecs.amazonaws.com" },
+          { Condition: { StringEquals: { "aws:SourceAccount": "999999999999" } } },
+        ),
+      ),
       expect: { [ARN]: "warn" },
       message: { [ARN]: /aws:SourceAccount/i },
     },
     {
       name: "a condition on a key ECS is not known to send is a warning",
-      facts: one(trust({ Service: "ecs.amazonaws.com" }, { Condition: { StringEquals: { "aws:PrincipalTag/team": "storage" } } })),
+      facts: one(
+        trust(
+          { Service: "ecs.amazonaws.com" },
+          { Condition: { StringEquals: { "aws:PrincipalTag/team": "storage" } } },
+        ),
+      ),
       expect: { [ARN]: "warn" },
       message: { [ARN]: /aws:PrincipalTag\/team/i },
     },
@@ -90,7 +132,12 @@ testRule(rule, {
     },
     {
       name: "a trust policy with bad grammar (lowercase effect) is unknown",
-      facts: one({ Version: "2012-10-17", Statement: [{ Effect: "allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+      facts: one({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      }),
       expect: { [ARN]: "unknown" },
       message: { [ARN]: /Effect/ },
     },

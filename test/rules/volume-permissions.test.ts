@@ -7,13 +7,24 @@ import { testRule } from "../support/rule-tester.ts";
 const ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
 const CUSTOMER = `arn:aws:iam::${ACCOUNT}:policy/ebs-for-ecs`;
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/boundary`;
-const allow = (Action: unknown, Resource: unknown = "*", extra: Record<string, unknown> = {}) => ({ Effect: "Allow", Action, Resource, ...extra });
-const deny = (Action: unknown, Resource: unknown = "*", extra: Record<string, unknown> = {}) => ({ Effect: "Deny", Action, Resource, ...extra });
+const allow = (Action: unknown, Resource: unknown = "*", extra: Record<string, unknown> = {}) => ({
+  Effect: "Allow",
+  Action,
+  Resource,
+  ...extra,
+});
+const deny = (Action: unknown, Resource: unknown = "*", extra: Record<string, unknown> = {}) => ({
+  Effect: "Deny",
+  Action,
+  Resource,
+  ...extra,
+});
 const inlineOnly = (doc: unknown) => facts([role("infra", { attached: [], inline: { ebs: doc } })]);
 
 /** The per-action decision recorded in the finding's details. */
+type ActionDetails = Record<string, { decision: string; statements: { sid?: string; policy: string }[] }>;
 const decisionOf = (f: RuleFinding | undefined, action: string) =>
-  (f?.details?.actions as Record<string, { decision: string; statements: { sid?: string; policy: string }[] }>)[action];
+  (f?.details?.actions as ActionDetails | undefined)?.[action];
 
 testRule(rule, {
   valid: [
@@ -23,7 +34,9 @@ testRule(rule, {
       expect: { [ARN]: "pass" },
       assert: ([f]) => {
         expect(decisionOf(f, "ec2:DeleteVolume")?.statements[0]?.sid).toBe("DeleteEBSManagedVolume");
-        expect(decisionOf(f, "ec2:DetachVolume")?.statements.map((s) => s.sid)).toContain("ManageEBSVolumeLifecycle");
+        expect(decisionOf(f, "ec2:DetachVolume")?.statements.map((s) => s.sid)).toContain(
+          "ManageEBSVolumeLifecycle",
+        );
         expect(decisionOf(f, "ec2:DescribeVolumes")?.statements[0]?.sid).toBe("DescribeVolumesForLifecycle");
       },
     },
@@ -32,7 +45,11 @@ testRule(rule, {
       facts: inlineOnly(policy(allow(["ec2:DetachVolume", "ec2:deleteVolume", "ec2:DescribeVolumes"]))),
       expect: { [ARN]: "pass" },
     },
-    { name: "granted through ec2:*Volume*", facts: inlineOnly(policy(allow("ec2:*Volume*"))), expect: { [ARN]: "pass" } },
+    {
+      name: "granted through ec2:*Volume*",
+      facts: inlineOnly(policy(allow("ec2:*Volume*"))),
+      expect: { [ARN]: "pass" },
+    },
     { name: "granted through ec2:*", facts: inlineOnly(policy(allow("ec2:*"))), expect: { [ARN]: "pass" } },
     {
       name: "granted through NotAction",
@@ -41,13 +58,18 @@ testRule(rule, {
     },
     {
       name: "a boundary that allows ec2:* does not take anything away",
-      facts: facts([role("infra", { boundaryArn: BOUNDARY })], { policies: [managed(BOUNDARY, policy(allow("ec2:*")))] }),
+      facts: facts([role("infra", { boundaryArn: BOUNDARY })], {
+        policies: [managed(BOUNDARY, policy(allow("ec2:*")))],
+      }),
       expect: { [ARN]: "pass" },
     },
     {
       name: "a Service Connect TLS-only role is not checked for volume permissions",
       facts: facts([
-        role("tls", { attached: [], referencedBy: [{ kind: "service", cluster: "c", service: "s", use: "service-connect-tls" }] }),
+        role("tls", {
+          attached: [],
+          referencedBy: [{ kind: "service", cluster: "c", service: "s", use: "service-connect-tls" }],
+        }),
       ]),
       expect: {},
     },
@@ -56,19 +78,27 @@ testRule(rule, {
   invalid: [
     {
       name: "managed policy attached plus an inline Deny on DeleteVolume",
-      facts: facts([role("infra", { inline: { "no-deletes": policy(deny("ec2:DeleteVolume", "*", { Sid: "KeepVolumes" })) } })]),
+      facts: facts([
+        role("infra", {
+          inline: { "no-deletes": policy(deny("ec2:DeleteVolume", "*", { Sid: "KeepVolumes" })) },
+        }),
+      ]),
       expect: { [ARN]: "fail" },
       message: { [ARN]: /ec2:DeleteVolume denied by inline policy "no-deletes" Sid "KeepVolumes"/ },
       assert: ([f]) => {
         expect(decisionOf(f, "ec2:DeleteVolume")?.decision).toBe("explicit-deny");
         expect(decisionOf(f, "ec2:DetachVolume")?.decision).toBe("allow");
-        expect(f?.remediation).toMatch(/get-role-policy --role-name infra --policy-name no-deletes[\s\S]*put-role-policy/);
+        expect(f?.remediation).toMatch(
+          /get-role-policy --role-name infra --policy-name no-deletes[\s\S]*put-role-policy/,
+        );
       },
     },
     {
       name: "a boundary that omits DetachVolume",
       facts: facts([role("infra", { boundaryArn: BOUNDARY })], {
-        policies: [managed(BOUNDARY, policy(allow(["ec2:DeleteVolume", "ec2:DescribeVolumes", "ec2:CreateVolume"])))],
+        policies: [
+          managed(BOUNDARY, policy(allow(["ec2:DeleteVolume", "ec2:DescribeVolumes", "ec2:CreateVolume"]))),
+        ],
       }),
       expect: { [ARN]: "fail" },
       message: { [ARN]: /ec2:DetachVolume not allowed by the permissions boundary/ },
@@ -84,7 +114,10 @@ testRule(rule, {
       }),
       expect: { [ARN]: "fail" },
       message: { [ARN]: /ec2:DeleteVolume not allowed by any policy/ },
-      assert: ([f]) => expect(f?.remediation).toMatch(/attach-role-policy --role-name infra --policy-arn arn:aws:iam::aws:policy\/service-role\/AmazonECSInfrastructureRolePolicyForVolumes/),
+      assert: ([f]) =>
+        expect(f?.remediation).toMatch(
+          /attach-role-policy --role-name infra --policy-arn arn:aws:iam::aws:policy\/service-role\/AmazonECSInfrastructureRolePolicyForVolumes/,
+        ),
     },
     {
       name: "no policies at all",
@@ -93,12 +126,19 @@ testRule(rule, {
     },
     {
       name: "an Allow for another account's volumes only",
-      facts: inlineOnly(policy(allow(["ec2:DetachVolume", "ec2:DeleteVolume"], "arn:aws:ec2:*:999999999999:volume/*"), allow("ec2:DescribeVolumes"))),
+      facts: inlineOnly(
+        policy(
+          allow(["ec2:DetachVolume", "ec2:DeleteVolume"], "arn:aws:ec2:*:999999999999:volume/*"),
+          allow("ec2:DescribeVolumes"),
+        ),
+      ),
       expect: { [ARN]: "fail" },
     },
     {
       name: "an Allow conditioned on a key ECS does not send is a warning naming it",
-      facts: inlineOnly(policy(allow("ec2:*", "*", { Condition: { StringEquals: { "aws:SourceVpc": "vpc-1" } } }))),
+      facts: inlineOnly(
+        policy(allow("ec2:*", "*", { Condition: { StringEquals: { "aws:SourceVpc": "vpc-1" } } })),
+      ),
       expect: { [ARN]: "warn" },
       message: { [ARN]: /aws:SourceVpc/ },
     },
@@ -110,26 +150,37 @@ testRule(rule, {
     },
     {
       name: "GetPolicyVersion denied for the attached policy is unknown",
-      facts: facts([role("infra", { attached: [CUSTOMER] })], { policies: [[CUSTOMER, err("iam:GetPolicyVersion")]] }),
+      facts: facts([role("infra", { attached: [CUSTOMER] })], {
+        policies: [[CUSTOMER, err("iam:GetPolicyVersion")]],
+      }),
       expect: { [ARN]: "unknown" },
       message: { [ARN]: /iam:GetPolicyVersion/ },
     },
     {
       name: "an inline policy that is not JSON is unknown",
-      facts: facts([role("infra", { inline: { broken: err("iam:GetRolePolicy", "MalformedPolicyDocument", "inline policy broken: not JSON") } })]),
+      facts: facts([
+        role("infra", {
+          inline: {
+            broken: err("iam:GetRolePolicy", "MalformedPolicyDocument", "inline policy broken: not JSON"),
+          },
+        }),
+      ]),
       expect: { [ARN]: "unknown" },
     },
     {
       name: "an inline policy with invalid grammar is unknown, not ignored",
-      facts: facts([role("infra", { inline: { odd: policy({ Effect: "Allow", Action: 42, Resource: "*" }) } })]),
+      facts: facts([
+        role("infra", { inline: { odd: policy({ Effect: "Allow", Action: 42, Resource: "*" }) } }),
+      ]),
       expect: { [ARN]: "unknown" },
       message: { [ARN]: /inline policy odd/ },
     },
     {
       name: "the boundary policy could not be read",
-      facts: facts([role("infra", { boundaryArn: BOUNDARY })], { policies: [[BOUNDARY, err("iam:GetPolicy")]] }),
+      facts: facts([role("infra", { boundaryArn: BOUNDARY })], {
+        policies: [[BOUNDARY, err("iam:GetPolicy")]],
+      }),
       expect: { [ARN]: "unknown" },
     },
   ],
 });
-

@@ -30,13 +30,62 @@ describe("snapshot", () => {
 
   const good = () => JSON.parse(JSON.stringify(facts([role("infra")])));
   it.each<[string, (f: ReturnType<typeof good>) => unknown, RegExp]>([
-    ["a missing role fact", (f) => (delete f.roles[0].role, f), /roles\[0\]: missing required property "role"/],
-    ["ok: true without a value", (f) => ((f.roles[0].role = { ok: true }), f), /roles\[0\]\.role: missing required property "value"/],
-    ["a fact error without its code", (f) => ((f.caller = { ok: false, error: { api: "sts:GetCallerIdentity", message: "x" } }), f), /caller\.error: missing required property "code"/],
-    ["a wrong schemaVersion", (f) => ((f.schemaVersion = 2), f), /schemaVersion: expected 1/],
-    ["an unknown property", (f) => ((f.roles[0].colour = "red"), f), /roles\[0\]: unexpected property "colour"/],
-    ["a role reference of an unknown kind", (f) => ((f.roles[0].referencedBy = [{ kind: "lambda" }]), f), /roles\[0\]\.referencedBy\[0\]\.kind: expected one of/],
-    ["a bad collectedAt", (f) => ((f.collectedAt = "yesterday"), f), /collectedAt: expected an ISO 8601 date-time/],
+    [
+      "a missing role fact",
+      (f) => {
+        delete f.roles[0].role;
+        return f;
+      },
+      /roles\[0\]: missing required property "role"/,
+    ],
+    [
+      "ok: true without a value",
+      (f) => {
+        f.roles[0].role = { ok: true };
+        return f;
+      },
+      /roles\[0\]\.role: missing required property "value"/,
+    ],
+    [
+      "a fact error without its code",
+      (f) => {
+        f.caller = { ok: false, error: { api: "sts:GetCallerIdentity", message: "x" } };
+        return f;
+      },
+      /caller\.error: missing required property "code"/,
+    ],
+    [
+      "a wrong schemaVersion",
+      (f) => {
+        f.schemaVersion = 2;
+        return f;
+      },
+      /schemaVersion: expected 1/,
+    ],
+    [
+      "an unknown property",
+      (f) => {
+        f.roles[0].colour = "red";
+        return f;
+      },
+      /roles\[0\]: unexpected property "colour"/,
+    ],
+    [
+      "a role reference of an unknown kind",
+      (f) => {
+        f.roles[0].referencedBy = [{ kind: "lambda" }];
+        return f;
+      },
+      /roles\[0\]\.referencedBy\[0\]\.kind: expected one of/,
+    ],
+    [
+      "a bad collectedAt",
+      (f) => {
+        f.collectedAt = "yesterday";
+        return f;
+      },
+      /collectedAt: expected an ISO 8601 date-time/,
+    ],
     ["an array at the root", () => [], /\(root\): expected object/],
   ])("rejects %s with the file and JSON path", async (_name, mutate, message) => {
     const file = write("bad.json", JSON.stringify(mutate(good())));
@@ -52,7 +101,9 @@ describe("snapshot", () => {
   });
 
   it("names a missing file", async () => {
-    await expect(readSnapshot(join(dir, "nope.json"))).rejects.toThrow(/nope\.json: cannot read snapshot \(no such file\)/);
+    await expect(readSnapshot(join(dir, "nope.json"))).rejects.toThrow(
+      /nope\.json: cannot read snapshot \(no such file\)/,
+    );
   });
 
   it("keeps the demo fixture byte-stable (pretty JSON, trailing newline)", () => {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
-import { main } from "../../src/cli/main.ts";
 import type { Io } from "../../src/cli/io.ts";
+import { main } from "../../src/cli/main.ts";
 
 export interface CliResult {
   code: number;
@@ -21,7 +21,10 @@ class Capture extends Writable {
 }
 
 /** Runs the CLI in-process (fast): argv, an env for the CLI's own reads, and fake streams. */
-export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; confirm?: (q: string) => Promise<boolean> } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; tty?: boolean; confirm?: (q: string) => Promise<boolean> } = {},
+): Promise<CliResult> {
   const stdout = new Capture(options.tty);
   const stderr = new Capture(false);
   const io: Io = {

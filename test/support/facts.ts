@@ -1,17 +1,32 @@
 import { readFileSync } from "node:fs";
-import type { Fact, FactError, Facts, ManagedPolicy, RoleFacts, RoleReference } from "../../src/facts/types.ts";
+import type {
+  Fact,
+  FactError,
+  Facts,
+  ManagedPolicy,
+  RoleFacts,
+  RoleReference,
+} from "../../src/facts/types.ts";
 
 /** Builders for Facts fixtures: small, readable rows in rule tables. */
 
 export const ACCOUNT = "111122223333";
 export const REGION = "us-east-1";
-export const VOLUMES_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes";
+export const VOLUMES_POLICY_ARN =
+  "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes";
 export const volumesPolicyDocument: unknown = JSON.parse(
-  readFileSync(new URL("../../fixtures/policies/AmazonECSInfrastructureRolePolicyForVolumes.v5.json", import.meta.url), "utf8"),
+  readFileSync(
+    new URL("../../fixtures/policies/AmazonECSInfrastructureRolePolicyForVolumes.v5.json", import.meta.url),
+    "utf8",
+  ),
 );
 
 export const ok = <T>(value: T): Fact<T> => ({ ok: true, value });
-export const err = (api: string, code = "AccessDenied", message = `not authorized to perform ${api}`): { ok: false; error: FactError } => ({
+export const err = (
+  api: string,
+  code = "AccessDenied",
+  message = `not authorized to perform ${api}`,
+): { ok: false; error: FactError } => ({
   ok: false,
   error: { api, code, message },
 });
@@ -61,7 +76,9 @@ export function role(name: string, spec: RoleSpec = {}): RoleFacts {
         trustPolicy: isFact(trustDoc) ? trustDoc : ok(trustDoc),
         ...(spec.boundaryArn ? { permissionsBoundaryArn: spec.boundaryArn } : {}),
       }),
-    attachedPolicies: spec.attachedPolicies ?? ok((spec.attached ?? [VOLUMES_POLICY_ARN]).map((arn) => ({ name: arn.split("/").pop() ?? arn, arn }))),
+    attachedPolicies:
+      spec.attachedPolicies ??
+      ok((spec.attached ?? [VOLUMES_POLICY_ARN]).map((arn) => ({ name: arn.split("/").pop() ?? arn, arn }))),
     inlinePolicies:
       spec.inlinePolicies ??
       ok(Object.entries(spec.inline ?? {}).map(([n, d]) => ({ name: n, document: isFact(d) ? d : ok(d) }))),
@@ -76,19 +93,37 @@ export const deletedRole = (name: string): RoleFacts =>
   });
 
 export function managed(arn: string, document: unknown, versionId = "v1"): [string, Fact<ManagedPolicy>] {
-  return [arn, ok({ arn, name: arn.split("/").pop() ?? arn, defaultVersionId: versionId, document: isFact(document) ? document : ok(document) })];
+  return [
+    arn,
+    ok({
+      arn,
+      name: arn.split("/").pop() ?? arn,
+      defaultVersionId: versionId,
+      document: isFact(document) ? document : ok(document),
+    }),
+  ];
 }
 
-export function facts(roles: RoleFacts[], extra: Partial<Facts> & { policies?: [string, Fact<ManagedPolicy>][] } = {}): Facts {
+export function facts(
+  roles: RoleFacts[],
+  extra: Partial<Facts> & { policies?: [string, Fact<ManagedPolicy>][] } = {},
+): Facts {
   const { policies, ...rest } = extra;
   return {
     schemaVersion: 1,
     collectedAt: "2026-11-27T12:00:00.000Z",
     region: REGION,
-    caller: ok({ account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/audit/ci`, userId: "AROAX:ci" }),
+    caller: ok({
+      account: ACCOUNT,
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/audit/ci`,
+      userId: "AROAX:ci",
+    }),
     scope: { clusters: [], services: [], tasks: [], roles: roles.map((r) => r.ref) },
     roles,
-    managedPolicies: Object.fromEntries([managed(VOLUMES_POLICY_ARN, volumesPolicyDocument, "v5"), ...(policies ?? [])]),
+    managedPolicies: Object.fromEntries([
+      managed(VOLUMES_POLICY_ARN, volumesPolicyDocument, "v5"),
+      ...(policies ?? []),
+    ]),
     ...rest,
   };
 }

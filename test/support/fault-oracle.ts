@@ -12,7 +12,8 @@ export function expectHonestUnder(fault: string, faulted: CliResult, baseline: R
   const before = new Map(baseline.findings.map((f) => [`${f.rule} ${f.resource}`, f.status]));
   for (const f of report.findings) {
     // Never a pass the unfaulted account would not give.
-    if (f.status === "pass") expect(before.get(`${f.rule} ${f.resource}`), `${fault}: ${f.rule} ${f.resource}`).toBe("pass");
+    if (f.status === "pass")
+      expect(before.get(`${f.rule} ${f.resource}`), `${fault}: ${f.rule} ${f.resource}`).toBe("pass");
     // Unknown names the API and the error.
     if (f.status === "unknown") {
       expect(f.details?.api, `${fault}: ${f.rule} unknown without the API`).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Facts } from "../../src/facts/types.ts";
 import type { Rule, RuleFinding, RuleOptions, Status } from "../../src/engine/types.ts";
+import type { Facts } from "../../src/facts/types.ts";
 
 /** One row of a rule table: a named situation, its facts, and what the rule must say about each resource. */
 export interface RuleCase {
@@ -23,7 +23,10 @@ export function testRule(rule: Rule, table: { valid: RuleCase[]; invalid: RuleCa
   const run = (c: RuleCase) =>
     rule.check(c.facts, { now: new Date(c.facts.collectedAt), stuckAfterMs: 15 * 60_000, ...c.options });
   describe(rule.id, () => {
-    for (const [kind, rows] of [["valid", table.valid], ["invalid", table.invalid]] as const) {
+    for (const [kind, rows] of [
+      ["valid", table.valid],
+      ["invalid", table.invalid],
+    ] as const) {
       describe(kind, () => {
         for (const c of rows) {
           it(c.name, () => {
@@ -36,7 +39,8 @@ export function testRule(rule: Rule, table: { valid: RuleCase[]; invalid: RuleCa
               expect(findings.find((f) => f.resource === resource)?.message).toMatch(re);
             }
             for (const f of findings) {
-              if (f.status !== "pass" && f.status !== "unknown") expect(f.remediation, `${f.resource} needs a remediation`).toBeTruthy();
+              if (f.status !== "pass" && f.status !== "unknown")
+                expect(f.remediation, `${f.resource} needs a remediation`).toBeTruthy();
             }
             c.assert?.(findings);
           });

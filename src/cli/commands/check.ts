@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { rules } from "../../../rules/index.ts";
+import { parseDuration } from "../../duration.ts";
 import { check, DEFAULT_STUCK_AFTER_MS } from "../../engine/check.ts";
 import { EMPTY_CONFIG, loadConfig } from "../../engine/config.ts";
 import { InputError } from "../../errors.ts";
@@ -10,9 +11,8 @@ import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
-import { parseDuration } from "../duration.ts";
-import { colorEnabled, type Io } from "../io.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
+import { colorEnabled, type Io } from "../io.ts";
 import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 
 export interface CheckFlags {
@@ -47,10 +47,15 @@ export function scopeFrom(flags: CheckFlags, sinceMs: number | undefined): Scope
   };
 }
 
-function configDuration(value: string | undefined, key: string, file: string | undefined): number | undefined {
+function configDuration(
+  value: string | undefined,
+  key: string,
+  file: string | undefined,
+): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDuration(value);
-  if (ms === undefined) throw new InputError(`${file}: ${key}: expected a duration such as 15m, got "${value}"`);
+  if (ms === undefined)
+    throw new InputError(`${file}: ${key}: expected a duration such as 15m, got "${value}"`);
   return ms;
 }
 
@@ -58,13 +63,21 @@ function configDuration(value: string | undefined, key: string, file: string | u
 export async function runCheck(flags: CheckFlags, io: Io, log: Logger): Promise<Report> {
   const ruleIds = rules.map((r) => r.id);
   const config = flags.config ? await loadConfig(flags.config, ruleIds) : EMPTY_CONFIG;
-  const stuckAfterMs = flags.stuckAfter ?? configDuration(config.stuckAfter, "stuckAfter", flags.config) ?? DEFAULT_STUCK_AFTER_MS;
+  const stuckAfterMs =
+    flags.stuckAfter ??
+    configDuration(config.stuckAfter, "stuckAfter", flags.config) ??
+    DEFAULT_STUCK_AFTER_MS;
   const sinceMs = flags.since ?? configDuration(config.since, "since", flags.config);
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
   if (flags.snapshot) {
-    const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find((k) => flags[k] !== undefined);
-    if (scoped) throw new InputError(`--${scoped} cannot be combined with --snapshot: a snapshot is evaluated for the scope it was taken with`);
+    const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find(
+      (k) => flags[k] !== undefined,
+    );
+    if (scoped)
+      throw new InputError(
+        `--${scoped} cannot be combined with --snapshot: a snapshot is evaluated for the scope it was taken with`,
+      );
     return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
@@ -83,7 +96,9 @@ export async function emitReport(
     try {
       await writeFile(flags.output, text);
     } catch (err) {
-      throw new InputError(`--output ${flags.output}: cannot write the report (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new InputError(
+        `--output ${flags.output}: cannot write the report (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
     }
     log.info({ file: flags.output, verdict: report.verdict, exitCode: report.exitCode }, "report written");
   } else {
@@ -91,7 +106,11 @@ export async function emitReport(
   }
 }
 
-export function checkCommand(io: Io, logFor: (cmd: Command) => Logger, setExit: (code: number) => void): Command {
+export function checkCommand(
+  io: Io,
+  logFor: (cmd: Command) => Logger,
+  setExit: (code: number) => void,
+): Command {
   const cmd = new Command("check")
     .summary("check whether tasks with ECS-managed EBS volumes can be stopped safely")
     .description(
@@ -100,13 +119,24 @@ export function checkCommand(io: Io, logFor: (cmd: Command) => Logger, setExit: 
     )
     .addHelpText("after", EXIT_CODES_HELP);
   for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
-  cmd.option("--snapshot <file>", "evaluate a snapshot file instead of calling AWS (see the snapshot command)");
+  cmd.option(
+    "--snapshot <file>",
+    "evaluate a snapshot file instead of calling AWS (see the snapshot command)",
+  );
   for (const o of reportOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {
     const log = logFor(command);
     const report = await runCheck(flags, io, log);
     await emitReport(report, flags, io, log);
-    log.info({ verdict: report.verdict, exitCode: report.exitCode, summary: report.summary, durationMs: report.durationMs }, "check finished");
+    log.info(
+      {
+        verdict: report.verdict,
+        exitCode: report.exitCode,
+        summary: report.summary,
+        durationMs: report.durationMs,
+      },
+      "check finished",
+    );
     setExit(report.exitCode);
   });
   return cmd;

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
+import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { writeSnapshot } from "../../snapshot/index.ts";
-import { InputError } from "../../errors.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
@@ -24,7 +24,9 @@ export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Comma
     try {
       await writeSnapshot(flags.out, facts);
     } catch (err) {
-      throw new InputError(`--out ${flags.out}: cannot write the snapshot (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new InputError(
+        `--out ${flags.out}: cannot write the snapshot (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
     }
     log.info({ file: flags.out, roles: facts.roles.length }, "snapshot written");
   });

@@ -8,12 +8,20 @@ export function parseDuration(text: string): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
-/** 125_000 → "2m 5s": how long something has been stuck, for people. */
+/** 125_000 → "2m 5s", 900_000 → "15m": how long something has been stuck, for people (two largest units). */
 export function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3_600);
-  const m = Math.floor((s % 3_600) / 60);
-  const parts = [d && `${d}d`, h && `${h}h`, m && `${m}m`, !d && !h && `${s % 60}s`].filter(Boolean);
-  return parts.join(" ") || "0s";
+  const units: [number, string][] = [
+    [Math.floor(s / 86_400), "d"],
+    [Math.floor((s % 86_400) / 3_600), "h"],
+    [Math.floor((s % 3_600) / 60), "m"],
+    [s % 60, "s"],
+  ];
+  const first = units.findIndex(([n]) => n > 0);
+  if (first < 0) return "0s";
+  return units
+    .slice(first, first + 2)
+    .filter(([n]) => n > 0)
+    .map(([n, u]) => `${n}${u}`)
+    .join(" ");
 }
