@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/types.ts";
+import type { AwsService } from "../fake-aws/account.ts";
+import {
+  ACCOUNT_ID,
+  awsManagedVolumesPolicy,
+  ebsService,
+  ebsTask,
+  infrastructureRole,
+  roleArnOf,
+  trailEvent,
+} from "../fake-aws/builders.ts";
+import type { FaultKind, FaultRule } from "../fake-aws/faults.ts";
+import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
+import { runCli } from "../support/cli.ts";
+import { expectHonestUnder } from "../support/fault-oracle.ts";
+
+/**
+ * A healthy account checked with no scope flags (every cluster, every role they use, CloudTrail): the unfaulted
+ * verdict is pass, so a fault that silently shrank the scope would show as exit 0 and fail these tests.
+ */
+
+const ROLE = roleArnOf("api-role");
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+let fake: FakeAws;
+let baseline: Report;
+
+/** Every read the tool makes, by service: each is denied alone below. */
+const READS: [AwsService, string][] = [
+  ["sts", "GetCallerIdentity"],
+  ["ecs", "ListClusters"],
+  ["ecs", "ListServices"],
+  ["ecs", "DescribeServices"],
+  ["ecs", "ListTasks"],
+  ["ecs", "DescribeTasks"],
+  ["iam", "GetRole"],
+  ["iam", "ListAttachedRolePolicies"],
+  ["iam", "ListRolePolicies"],
+  ["iam", "GetRolePolicy"],
+  ["iam", "GetPolicy"],
+  ["iam", "GetPolicyVersion"],
+  ["cloudtrail", "LookupEvents"],
+];
+
+beforeAll(async () => {
+  fake = await startFakeAws(
+    {
+      accountId: ACCOUNT_ID,
+      roles: [infrastructureRole({ name: "api-role", inline: { logs: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" }] } } })],
+      managedPolicies: [awsManagedVolumesPolicy()],
+      clusters: [
+        {
+          name: "prod",
+          services: [ebsService({ name: "api", roleArn: ROLE })],
+          tasks: [
+            ebsTask({ id: "api1", roleArn: ROLE, service: "api", volumeId: "vol-0api1" }),
+            ebsTask({ id: "api0", roleArn: ROLE, service: "api", volumeId: "vol-0api0", lastStatus: "STOPPED", attachmentStatus: "DELETED" }),
+          ],
+        },
+      ],
+      trailEvents: [
+        trailEvent({ eventName: "CreateVolume", eventTime: minutesAgo(50), roleArn: ROLE, volumeId: "vol-0api1" }),
+        trailEvent({ eventName: "AttachVolume", eventTime: minutesAgo(49), roleArn: ROLE, volumeId: "vol-0api1" }),
+        trailEvent({ eventName: "DetachVolume", eventTime: minutesAgo(20), roleArn: ROLE, volumeId: "vol-0api0" }),
+        trailEvent({ eventName: "DeleteVolume", eventTime: minutesAgo(19), roleArn: ROLE, volumeId: "vol-0api0" }),
+      ],
+    },
+    { pageSize: { iam: 1, ecs: 1, cloudtrail: 2 } },
+  );
+  Object.assign(process.env, fake.env());
+  const run = await runCli(["check", "--format", "json"]);
+  baseline = JSON.parse(run.stdout) as Report;
+  expect(run.code, run.stdout).toBe(0);
+  for (const rule of ["role-exists", "trust-policy", "volume-permissions", "tasks-deprovisioning", "cloudtrail-errors"]) {
+    expect(baseline.findings.some((f) => f.rule === rule && f.status === "pass"), rule).toBe(true);
+  }
+});
+afterAll(() => fake.close());
+
+async function faulted(faults: FaultRule[], ...extra: string[]) {
+  fake.setFaults(faults);
+  const before = fake.requests.length;
+  try {
+    const run = await runCli(["check", "--format", "json", ...extra]);
+    return { run, requests: fake.requests.slice(before) };
+  } finally {
+    fake.setFaults([]);
+  }
+}
+
+const outcome = (r: Report) => r.findings.map((f) => `${f.rule} ${f.resource} ${f.status}`).sort();
+
+describe("every protocol under faults, through the CLI", () => {
+  it.each<[AwsService, string, number]>([
+    ["iam", "Throttling", 3],
+    ["ecs", "ThrottlingException", 3],
+    // Two LookupEvents pages a run (the pacer allows two a second without waiting): throttle the second.
+    ["cloudtrail", "ThrottlingException", 2],
+    // STS is asked once a run: throttle that one call.
+    ["sts", "Throttling", 1],
+  ])("%s throttled (%s) on every request number divisible by %i: same verdict and findings as without faults", async (service, _code, every) => {
+    const { run, requests } = await faulted([{ service, kind: "throttle", every, oncePerCall: true }]);
+    const report = expectHonestUnder(`${service} throttle`, run, baseline);
+    expect(outcome(report)).toEqual(outcome(baseline));
+    expect(run.code).toBe(0);
+    expect(requests.filter((r) => r.service === service && r.status >= 400).length).toBeGreaterThan(0);
+  });
+
+  it.each<[AwsService, FaultKind]>([
+    ["ecs", "http-500"],
+    ["ecs", "http-503"],
+    ["ecs", "reset"],
+    ["cloudtrail", "http-500"],
+    ["cloudtrail", "reset"],
+  ])("%s %s on every 3rd request is retried transparently", async (service, kind) => {
+    const { run } = await faulted([{ service, kind, every: 3, oncePerCall: true }]);
+    expect(outcome(expectHonestUnder(`${service} ${kind}`, run, baseline))).toEqual(outcome(baseline));
+  });
+
+  it.each(READS)("%s:%s denied alone: unknown naming it, exit 3, never a smaller scope", async (service, action) => {
+    const { run } = await faulted([{ service, action, kind: "access-denied" }]);
+    const report = expectHonestUnder(`deny ${action}`, run, baseline);
+    const api = `${service}:${action}`;
+    if (api === "sts:GetCallerIdentity") {
+      // Only the account id is lost; every check still has what it needs.
+      expect(report.account).toBeNull();
+      return;
+    }
+    const unknown = report.findings.filter((f) => f.status === "unknown");
+    expect(unknown.map((f) => f.details?.api)).toContain(api);
+    expect(unknown.find((f) => f.details?.api === api)?.details?.missingPermission).toBe(api);
+    expect(run.code).toBe(3);
+  });
+
+  it.each<[AwsService, string, FaultKind]>([
+    ["ecs", "DescribeTasks", "truncated"],
+    ["ecs", "ListTasks", "not-xml-or-json"],
+    ["ecs", "DescribeServices", "http-503"],
+    ["cloudtrail", "LookupEvents", "truncated"],
+    ["cloudtrail", "LookupEvents", "not-xml-or-json"],
+    ["iam", "GetRole", "not-xml-or-json"],
+    ["sts", "GetCallerIdentity", "truncated"],
+  ])("%s:%s answering %s every time: no crash, affected checks unknown", async (service, action, kind) => {
+    const { run } = await faulted([{ service, action, kind }]);
+    const report = expectHonestUnder(`${action} ${kind}`, run, baseline);
+    if (service !== "sts") {
+      expect(report.findings.some((f) => f.status === "unknown" && f.details?.api === `${service}:${action}`)).toBe(true);
+      expect(run.code).toBe(3);
+    }
+  });
+
+  it("an ECS answer slower than --read-timeout is unknown, not a hang", async () => {
+    const { run } = await faulted([{ service: "ecs", action: "ListTasks", kind: "slow", delayMs: 1500 }], "--read-timeout", "1s", "--max-attempts", "1");
+    const report = expectHonestUnder("slow ecs", run, baseline);
+    expect(report.findings.some((f) => f.status === "unknown" && f.details?.api === "ecs:ListTasks")).toBe(true);
+    expect(run.code).toBe(3);
+  });
+});
