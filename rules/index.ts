@@ -1,5 +1,6 @@
 import type { Rule } from "../src/engine/types.ts";
 import cloudtrailErrors from "./cloudtrail-errors.ts";
+import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
 import roleExists from "./role-exists.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
@@ -13,6 +14,7 @@ export const rules: readonly Rule[] = [
   volumePermissions,
   managedPolicy,
   tasksDeprovisioning,
+  leakedVolumes,
   cloudtrailErrors,
 ];
 

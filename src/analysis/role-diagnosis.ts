@@ -2,13 +2,7 @@ import type { Facts, RoleFacts } from "../facts/types.ts";
 import { parseArn, roleNameOf, rolePathOf } from "./arn.ts";
 import { describeStatement } from "./describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "./ecs-requests.ts";
-import {
-  attachVolumesPolicyCommand,
-  editInlinePolicyCommands,
-  editManagedPolicyCommands,
-  recreateRoleCommands,
-  updateTrustCommand,
-} from "./remediation.ts";
+import { recreateRoleCommands, updateTrustCommand } from "./remediation.ts";
 import { rolePolicies } from "./role-policies.ts";
 import { ecsTrustDecision } from "./trust-access.ts";
 import { fixForAction, volumeAccess } from "./volume-access.ts";

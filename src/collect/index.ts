@@ -1,11 +1,12 @@
 import { parseArn, roleNameOf } from "../analysis/arn.ts";
 import { issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
-import type { EcsFacts, Facts, RoleReference, Scope } from "../facts/types.ts";
+import type { Ec2Facts, EcsFacts, Facts, RoleReference, Scope } from "../facts/types.ts";
 import { FACTS_SCHEMA_VERSION } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
 import { type AwsClients, type AwsSettings, createClients } from "./clients.ts";
 import { collectTrail, lookupEventsPacer, trailWindow } from "./cloudtrail.ts";
 import { mapLimit } from "./concurrency.ts";
+import { collectVolumes } from "./ec2.ts";
 import { collectEcs } from "./ecs.ts";
 import { planEcsScope } from "./ecs-scope.ts";
 import { IamCollector } from "./iam.ts";
@@ -23,6 +24,8 @@ export interface CollectOptions {
   log?: Logger;
   /** Look the roles' sessions up in CloudTrail (default true; off when the cloudtrail-errors rule is off). */
   trail?: boolean;
+  /** Describe the ECS-managed EBS volumes when ECS is in scope (default true; off when the leaked-volumes rule is off). */
+  volumes?: boolean;
 }
 
 /** Role references keyed by role name: a role named by ARN and by name is one role. */
@@ -69,6 +72,11 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by);
     }
 
+    // Volumes need only the ECS scope, not the roles: they are described while IAM is read.
+    const volumesPromise: Promise<Ec2Facts> | undefined =
+      ecs && options.volumes !== false
+        ? collectVolumes(() => clients.ec2(), options.pageSize ? { pageSize: options.pageSize } : {})
+        : undefined;
     const iam = new IamCollector(clients.iam, {
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       concurrency: options.concurrency ?? 4,
@@ -86,6 +94,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       managedPolicies: await iam.collectedPolicies(),
       ...(ecs ? { ecs } : {}),
     };
+    if (volumesPromise) facts.ec2 = await volumesPromise;
     if (window && roles.length) {
       // After the roles are known: their sessions decide what to look up, and their ARNs which events to keep.
       const account = facts.caller.ok ? facts.caller.value.account : "unknown-account";
@@ -100,6 +109,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     log?.info(
       {
         roles: roles.length,
+        ...(facts.ec2?.volumes.ok ? { volumes: facts.ec2.volumes.value.length } : {}),
         policies: Object.keys(facts.managedPolicies).length,
         ms: Math.round(performance.now() - started),
       },

@@ -89,8 +89,11 @@ export async function check(options: CheckOptions): Promise<Report> {
     const { collect } = await import("../collect/index.ts");
     // A user who turned cloudtrail-errors off is not asked for cloudtrail:LookupEvents.
     const trail = (options.config ?? EMPTY_CONFIG).rules["cloudtrail-errors"] !== "off";
+    // Likewise leaked-volumes and ec2:DescribeVolumes (and the EC2 client is then never loaded).
+    const volumes = (options.config ?? EMPTY_CONFIG).rules["leaked-volumes"] !== "off";
     facts = await collect({
       trail,
+      volumes,
       ...options.collect,
       scope: options.scope,
       aws: options.aws,

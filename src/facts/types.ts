@@ -29,6 +29,8 @@ export interface Facts {
   managedPolicies: Record<string, Fact<ManagedPolicy>>;
   /** ECS facts; absent when ECS was not in scope (role-only checks). */
   ecs?: EcsFacts;
+  /** EC2 facts; absent when ECS was not in scope or no rule needed volume state (leaked-volumes off). */
+  ec2?: Ec2Facts;
   /** CloudTrail facts; absent when CloudTrail was not looked at. */
   trail?: TrailFacts;
 }
@@ -186,4 +188,35 @@ export interface TrailEvent {
    * what LookupEvents lists beside the record (id, name, time, source), so it may belong to any role of the session.
    */
   malformed?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// EC2 (filled by the EC2 collector)
+
+export interface Ec2Facts {
+  /** DescribeVolumes filtered on tag AmazonECSManaged=true (every page): the volumes ECS created for tasks. */
+  volumes: Fact<VolumeFacts[]>;
+}
+
+export interface VolumeFacts {
+  volumeId: string;
+  /** creating | available | in-use | deleting | deleted | error */
+  state: string;
+  /** ISO 8601. */
+  createTime?: string;
+  /** GiB. */
+  size?: number;
+  availabilityZone?: string;
+  /** Only AmazonECSManaged, AmazonECSCreated (the task ARN) and Name: the rest is not needed and would bloat snapshots. */
+  tags: Record<string, string>;
+  attachments: VolumeAttachmentFacts[];
+}
+
+/** An EC2 VolumeAttachment; a volume attached to a task has `associatedResource` (the task ARN), not `instanceId`. */
+export interface VolumeAttachmentFacts {
+  associatedResource?: string;
+  instanceId?: string;
+  /** attaching | attached | detaching | detached | busy */
+  state?: string;
+  instanceOwningService?: string;
 }

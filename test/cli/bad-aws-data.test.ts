@@ -17,8 +17,18 @@ const MAX_POLICY = 131_072;
 
 /** A valid policy document of exactly `size` characters that grants the three volume actions. */
 function policyOfSize(size: number): string {
-  const grant = { Sid: "Volumes", Effect: "Allow", Action: ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"], Resource: "*" };
-  const filler = (n: number) => ({ Sid: "Filler", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${"b".repeat(n)}/*` });
+  const grant = {
+    Sid: "Volumes",
+    Effect: "Allow",
+    Action: ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"],
+    Resource: "*",
+  };
+  const filler = (n: number) => ({
+    Sid: "Filler",
+    Effect: "Allow",
+    Action: "s3:GetObject",
+    Resource: `arn:aws:s3:::${"b".repeat(n)}/*`,
+  });
   const build = (n: number) => JSON.stringify({ Version: "2012-10-17", Statement: [grant, filler(n)] });
   const text = build(0);
   return build(size - text.length);
@@ -31,9 +41,25 @@ beforeAll(async () => {
   fake = await startFakeAws({
     accountId: ACCOUNT_ID,
     roles: [
-      infrastructureRole({ name: "not-json", inline: { broken: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",' } }),
-      infrastructureRole({ name: "bad-grammar", trustPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Permit", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }] } }),
-      infrastructureRole({ name: "wrong-version", inline: { v: { Version: "2014-01-01", Statement: [{ Effect: "Allow", Action: "ec2:*", Resource: "*" }] } } }),
+      infrastructureRole({
+        name: "not-json",
+        inline: { broken: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",' },
+      }),
+      infrastructureRole({
+        name: "bad-grammar",
+        trustPolicy: {
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Permit", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        },
+      }),
+      infrastructureRole({
+        name: "wrong-version",
+        inline: {
+          v: { Version: "2014-01-01", Statement: [{ Effect: "Allow", Action: "ec2:*", Resource: "*" }] },
+        },
+      }),
       infrastructureRole({ name: "largest", attached: [], inline: { big } }),
       infrastructureRole({ name: "future" }),
     ],
@@ -41,10 +67,35 @@ beforeAll(async () => {
     clusters: [
       {
         name: "future",
-        services: [{ ...ebsService({ name: "api", roleArn: roleArnOf("future") }), status: "HIBERNATING", schedulingStrategy: "QUANTUM" }],
+        services: [
+          {
+            ...ebsService({ name: "api", roleArn: roleArnOf("future") }),
+            status: "HIBERNATING",
+            schedulingStrategy: "QUANTUM",
+          },
+        ],
         tasks: [
-          { ...ebsTask({ id: "t1", roleArn: roleArnOf("future"), service: "api", volumeId: "vol-1", attachmentStatus: "QUIESCING" }), lastStatus: "SUSPENDED", launchType: "ORBITAL", stopCode: "CosmicRay" },
-          ebsTask({ id: "t2", roleArn: roleArnOf("future"), service: "api", volumeId: "vol-2", lastStatus: "DEPROVISIONING", attachmentStatus: "RETRYING", stoppingAt: new Date(Date.now() - 30 * 60_000).toISOString() }),
+          {
+            ...ebsTask({
+              id: "t1",
+              roleArn: roleArnOf("future"),
+              service: "api",
+              volumeId: "vol-1",
+              attachmentStatus: "QUIESCING",
+            }),
+            lastStatus: "SUSPENDED",
+            launchType: "ORBITAL",
+            stopCode: "CosmicRay",
+          },
+          ebsTask({
+            id: "t2",
+            roleArn: roleArnOf("future"),
+            service: "api",
+            volumeId: "vol-2",
+            lastStatus: "DEPROVISIONING",
+            attachmentStatus: "RETRYING",
+            stoppingAt: new Date(Date.now() - 30 * 60_000).toISOString(),
+          }),
         ],
       },
     ],
@@ -59,7 +110,8 @@ async function check(...args: string[]): Promise<{ code: number; report: Report;
   expect(stderr).not.toMatch(/internal error/);
   return { code, report: JSON.parse(stdout) as Report, stderr };
 }
-const find = (r: Report, rule: string, role: string) => r.findings.find((f) => f.rule === rule && f.resource === roleArnOf(role));
+const find = (r: Report, rule: string, role: string) =>
+  r.findings.find((f) => f.rule === rule && f.resource === roleArnOf(role));
 
 describe("malformed and surprising AWS data", () => {
   it("a policy document that is not JSON makes volume-permissions unknown, naming the policy", async () => {

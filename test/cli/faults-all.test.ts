@@ -40,13 +40,24 @@ const READS: [AwsService, string][] = [
   ["iam", "GetPolicy"],
   ["iam", "GetPolicyVersion"],
   ["cloudtrail", "LookupEvents"],
+  ["ec2", "DescribeVolumes"],
 ];
 
 beforeAll(async () => {
   fake = await startFakeAws(
     {
       accountId: ACCOUNT_ID,
-      roles: [infrastructureRole({ name: "api-role", inline: { logs: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" }] } } })],
+      roles: [
+        infrastructureRole({
+          name: "api-role",
+          inline: {
+            logs: {
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" }],
+            },
+          },
+        }),
+      ],
       managedPolicies: [awsManagedVolumesPolicy()],
       clusters: [
         {
@@ -54,15 +65,60 @@ beforeAll(async () => {
           services: [ebsService({ name: "api", roleArn: ROLE })],
           tasks: [
             ebsTask({ id: "api1", roleArn: ROLE, service: "api", volumeId: "vol-0api1" }),
-            ebsTask({ id: "api0", roleArn: ROLE, service: "api", volumeId: "vol-0api0", lastStatus: "STOPPED", attachmentStatus: "DELETED" }),
+            ebsTask({
+              id: "api0",
+              roleArn: ROLE,
+              service: "api",
+              volumeId: "vol-0api0",
+              lastStatus: "STOPPED",
+              attachmentStatus: "DELETED",
+            }),
+          ],
+        },
+      ],
+      volumes: [
+        {
+          volumeId: "vol-0api1",
+          state: "in-use",
+          size: 100,
+          tags: {
+            AmazonECSManaged: "true",
+            AmazonECSCreated: `arn:aws:ecs:us-east-1:${ACCOUNT_ID}:task/prod/api1`,
+          },
+          attachments: [
+            {
+              associatedResource: `arn:aws:ecs:us-east-1:${ACCOUNT_ID}:task/prod/api1`,
+              state: "attached",
+              instanceOwningService: "ecs.amazonaws.com",
+            },
           ],
         },
       ],
       trailEvents: [
-        trailEvent({ eventName: "CreateVolume", eventTime: minutesAgo(50), roleArn: ROLE, volumeId: "vol-0api1" }),
-        trailEvent({ eventName: "AttachVolume", eventTime: minutesAgo(49), roleArn: ROLE, volumeId: "vol-0api1" }),
-        trailEvent({ eventName: "DetachVolume", eventTime: minutesAgo(20), roleArn: ROLE, volumeId: "vol-0api0" }),
-        trailEvent({ eventName: "DeleteVolume", eventTime: minutesAgo(19), roleArn: ROLE, volumeId: "vol-0api0" }),
+        trailEvent({
+          eventName: "CreateVolume",
+          eventTime: minutesAgo(50),
+          roleArn: ROLE,
+          volumeId: "vol-0api1",
+        }),
+        trailEvent({
+          eventName: "AttachVolume",
+          eventTime: minutesAgo(49),
+          roleArn: ROLE,
+          volumeId: "vol-0api1",
+        }),
+        trailEvent({
+          eventName: "DetachVolume",
+          eventTime: minutesAgo(20),
+          roleArn: ROLE,
+          volumeId: "vol-0api0",
+        }),
+        trailEvent({
+          eventName: "DeleteVolume",
+          eventTime: minutesAgo(19),
+          roleArn: ROLE,
+          volumeId: "vol-0api0",
+        }),
       ],
     },
     { pageSize: { iam: 1, ecs: 1, cloudtrail: 2 } },
@@ -71,8 +127,17 @@ beforeAll(async () => {
   const run = await runCli(["check", "--format", "json"]);
   baseline = JSON.parse(run.stdout) as Report;
   expect(run.code, run.stdout).toBe(0);
-  for (const rule of ["role-exists", "trust-policy", "volume-permissions", "tasks-deprovisioning", "cloudtrail-errors"]) {
-    expect(baseline.findings.some((f) => f.rule === rule && f.status === "pass"), rule).toBe(true);
+  for (const rule of [
+    "role-exists",
+    "trust-policy",
+    "volume-permissions",
+    "tasks-deprovisioning",
+    "cloudtrail-errors",
+  ]) {
+    expect(
+      baseline.findings.some((f) => f.rule === rule && f.status === "pass"),
+      rule,
+    ).toBe(true);
   }
 });
 afterAll(() => fake.close());
@@ -96,15 +161,19 @@ describe("every protocol under faults, through the CLI", () => {
     ["ecs", "ThrottlingException", 3],
     // Two LookupEvents pages a run (the pacer allows two a second without waiting): throttle the second.
     ["cloudtrail", "ThrottlingException", 2],
-    // STS is asked once a run: throttle that one call.
+    // STS and EC2 are asked once a run here: throttle that one call.
     ["sts", "Throttling", 1],
-  ])("%s throttled (%s) on every request number divisible by %i: same verdict and findings as without faults", async (service, _code, every) => {
-    const { run, requests } = await faulted([{ service, kind: "throttle", every, oncePerCall: true }]);
-    const report = expectHonestUnder(`${service} throttle`, run, baseline);
-    expect(outcome(report)).toEqual(outcome(baseline));
-    expect(run.code).toBe(0);
-    expect(requests.filter((r) => r.service === service && r.status >= 400).length).toBeGreaterThan(0);
-  });
+    ["ec2", "RequestLimitExceeded", 1],
+  ])(
+    "%s throttled (%s) on every request number divisible by %i: same verdict and findings as without faults",
+    async (service, _code, every) => {
+      const { run, requests } = await faulted([{ service, kind: "throttle", every, oncePerCall: true }]);
+      const report = expectHonestUnder(`${service} throttle`, run, baseline);
+      expect(outcome(report)).toEqual(outcome(baseline));
+      expect(run.code).toBe(0);
+      expect(requests.filter((r) => r.service === service && r.status >= 400).length).toBeGreaterThan(0);
+    },
+  );
 
   it.each<[AwsService, FaultKind]>([
     ["ecs", "http-500"],
@@ -117,20 +186,23 @@ describe("every protocol under faults, through the CLI", () => {
     expect(outcome(expectHonestUnder(`${service} ${kind}`, run, baseline))).toEqual(outcome(baseline));
   });
 
-  it.each(READS)("%s:%s denied alone: unknown naming it, exit 3, never a smaller scope", async (service, action) => {
-    const { run } = await faulted([{ service, action, kind: "access-denied" }]);
-    const report = expectHonestUnder(`deny ${action}`, run, baseline);
-    const api = `${service}:${action}`;
-    if (api === "sts:GetCallerIdentity") {
-      // Only the account id is lost; every check still has what it needs.
-      expect(report.account).toBeNull();
-      return;
-    }
-    const unknown = report.findings.filter((f) => f.status === "unknown");
-    expect(unknown.map((f) => f.details?.api)).toContain(api);
-    expect(unknown.find((f) => f.details?.api === api)?.details?.missingPermission).toBe(api);
-    expect(run.code).toBe(3);
-  });
+  it.each(READS)(
+    "%s:%s denied alone: unknown naming it, exit 3, never a smaller scope",
+    async (service, action) => {
+      const { run } = await faulted([{ service, action, kind: "access-denied" }]);
+      const report = expectHonestUnder(`deny ${action}`, run, baseline);
+      const api = `${service}:${action}`;
+      if (api === "sts:GetCallerIdentity") {
+        // Only the account id is lost; every check still has what it needs.
+        expect(report.account).toBeNull();
+        return;
+      }
+      const unknown = report.findings.filter((f) => f.status === "unknown");
+      expect(unknown.map((f) => f.details?.api)).toContain(api);
+      expect(unknown.find((f) => f.details?.api === api)?.details?.missingPermission).toBe(api);
+      expect(run.code).toBe(3);
+    },
+  );
 
   it.each<[AwsService, string, FaultKind]>([
     ["ecs", "DescribeTasks", "truncated"],
@@ -144,15 +216,25 @@ describe("every protocol under faults, through the CLI", () => {
     const { run } = await faulted([{ service, action, kind }]);
     const report = expectHonestUnder(`${action} ${kind}`, run, baseline);
     if (service !== "sts") {
-      expect(report.findings.some((f) => f.status === "unknown" && f.details?.api === `${service}:${action}`)).toBe(true);
+      expect(
+        report.findings.some((f) => f.status === "unknown" && f.details?.api === `${service}:${action}`),
+      ).toBe(true);
       expect(run.code).toBe(3);
     }
   });
 
   it("an ECS answer slower than --read-timeout is unknown, not a hang", async () => {
-    const { run } = await faulted([{ service: "ecs", action: "ListTasks", kind: "slow", delayMs: 1500 }], "--read-timeout", "1s", "--max-attempts", "1");
+    const { run } = await faulted(
+      [{ service: "ecs", action: "ListTasks", kind: "slow", delayMs: 1500 }],
+      "--read-timeout",
+      "1s",
+      "--max-attempts",
+      "1",
+    );
     const report = expectHonestUnder("slow ecs", run, baseline);
-    expect(report.findings.some((f) => f.status === "unknown" && f.details?.api === "ecs:ListTasks")).toBe(true);
+    expect(report.findings.some((f) => f.status === "unknown" && f.details?.api === "ecs:ListTasks")).toBe(
+      true,
+    );
     expect(run.code).toBe(3);
   });
 });

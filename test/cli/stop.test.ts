@@ -99,7 +99,7 @@ describe("stop", () => {
   });
 
   it("stops the task when all is well (--yes), passing --reason", async () => {
-    const { code, stdout, stderr, stopCalls } = await stop([
+    const { code, stdout, stderr, stopCalls, calls } = await stop([
       "--task",
       "fine",
       "--yes",
@@ -107,6 +107,9 @@ describe("stop", () => {
       "drain before maintenance",
     ]);
     expect(JSON.parse(stdout).verdict).toBe("pass");
+    // Other tasks' leftover volumes are not this stop's business: no EC2 read, no extra permission needed.
+    expect(calls.filter((c) => c.service === "ec2")).toEqual([]);
+    expect((JSON.parse(stdout) as Report).findings.some((f) => f.rule === "leaked-volumes")).toBe(false);
     expect(stopCalls.map((c) => c.params)).toEqual([
       { cluster: "svc", task: "fine", reason: "drain before maintenance" },
     ]);

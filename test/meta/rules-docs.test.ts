@@ -58,6 +58,6 @@ describe("rule registry", () => {
       readme = readme.slice(0, start) + table + readme.slice(end + END.length);
       writeFileSync(README, readme);
     }
-    expect(readme.slice(start, end + END.length)).toBe(table);
+    expect(readme.slice(start, readme.indexOf(END) + END.length)).toBe(table);
   });
 });

@@ -95,6 +95,34 @@ describe("snapshot", () => {
     await expect(readSnapshot(file)).rejects.toThrow(file);
   });
 
+  it("round-trips EC2 volume facts and rejects a volume with a tag the schema does not keep", async () => {
+    const volume = {
+      volumeId: "vol-1",
+      state: "available",
+      createTime: "2026-11-01T00:00:00.000Z",
+      size: 100,
+      availabilityZone: "us-east-1a",
+      tags: { AmazonECSManaged: "true", AmazonECSCreated: "arn:aws:ecs:us-east-1:111122223333:task/prod/t1" },
+      attachments: [
+        { associatedResource: "arn:aws:ecs:us-east-1:111122223333:task/prod/t1", state: "detached" },
+      ],
+    };
+    const withVolumes = {
+      ...facts([role("infra")]),
+      ec2: { volumes: { ok: true as const, value: [volume] } },
+    };
+    const file = join(dir, "ec2.json");
+    await writeSnapshot(file, withVolumes);
+    expect(await readSnapshot(file)).toEqual(withVolumes);
+    const extra = {
+      ...withVolumes,
+      ec2: { volumes: { ok: true, value: [{ ...volume, tags: { team: "x" } }] } },
+    };
+    await expect(readSnapshot(write("ec2-bad.json", JSON.stringify(extra)))).rejects.toThrow(
+      /ec2\.volumes\.value\[0\]\.tags: unexpected property "team"/,
+    );
+  });
+
   it("rejects a file that is not JSON", async () => {
     const file = write("garbage.json", "{ not json");
     await expect(readSnapshot(file)).rejects.toThrow(/garbage\.json: not valid JSON/);

@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { rules } from "../../../rules/index.ts";
 import { parseDuration } from "../../duration.ts";
 import { check, DEFAULT_STUCK_AFTER_MS } from "../../engine/check.ts";
-import { EMPTY_CONFIG, loadConfig } from "../../engine/config.ts";
+import { type Config, EMPTY_CONFIG, loadConfig } from "../../engine/config.ts";
 import { InputError } from "../../errors.ts";
 import type { Scope } from "../../facts/types.ts";
 import type { Logger } from "../../log.ts";
@@ -59,10 +59,19 @@ function configDuration(
   return ms;
 }
 
-/** Runs a check from CLI flags: the shared core of `check` and `stop`. */
-export async function runCheck(flags: CheckFlags, io: Io, log: Logger): Promise<Report> {
+/**
+ * Runs a check from CLI flags: the shared core of `check` and `stop`. `defaultLevels` are rule levels a command
+ * starts from; the config file's own levels win over them.
+ */
+export async function runCheck(
+  flags: CheckFlags,
+  io: Io,
+  log: Logger,
+  defaultLevels: Config["rules"] = {},
+): Promise<Report> {
   const ruleIds = rules.map((r) => r.id);
-  const config = flags.config ? await loadConfig(flags.config, ruleIds) : EMPTY_CONFIG;
+  const loaded = flags.config ? await loadConfig(flags.config, ruleIds) : EMPTY_CONFIG;
+  const config: Config = { ...loaded, rules: { ...defaultLevels, ...loaded.rules } };
   const stuckAfterMs =
     flags.stuckAfter ??
     configDuration(config.stuckAfter, "stuckAfter", flags.config) ??

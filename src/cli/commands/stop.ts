@@ -130,7 +130,10 @@ export function stopCommand(
     const cluster = flags.cluster[0] as string;
     const { service: _service, role: _role, ...rest } = flags;
     const checkStarted = Date.now();
-    const report = await runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log);
+    // Volumes other tasks left behind say nothing about stopping these ones: leaked-volumes is off unless configured.
+    const report = await runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log, {
+      "leaked-volumes": "off",
+    });
     const checkMs = Date.now() - checkStarted;
     await emitReport(report, flags, io, log);
     if (report.exitCode !== EXIT.safe) {
@@ -159,7 +162,7 @@ export function stopCommand(
       say(io, "--timeout passed during the check; no task was stopped.");
       return setExit(EXIT.undecided);
     }
-    const aws = await resolveAwsSettings({ ...flags, timeout: left }, io.env);
+    const aws = await resolveAwsSettings({ ...flags, timeout: left }, io.env, io.aws);
     const { createClients } = await import("../../collect/clients.ts");
     const { stopTasks, waitUntilStopped } = await import("../../collect/ecs-stop.ts");
     const clients = createClients(aws);

@@ -1,0 +1,265 @@
+import { parseArn, shortName } from "../src/analysis/arn.ts";
+import { shellQuote } from "../src/analysis/remediation.ts";
+import { stoppingSince } from "../src/analysis/task-timing.ts";
+import { type LeakCause, leakCause } from "../src/analysis/volume-cause.ts";
+import {
+  isEcsManaged,
+  type Placement,
+  placeVolume,
+  type VolumeFate,
+  volumeFate,
+} from "../src/analysis/volume-fate.ts";
+import { defineRule, type RuleFinding } from "../src/engine/types.ts";
+import { unknownFinding } from "../src/engine/unknown.ts";
+import type { FactError, Facts, VolumeFacts } from "../src/facts/types.ts";
+
+type InScope = Extract<Placement, { inScope: true }>;
+type Leak = Extract<VolumeFate, { kind: "leaked" }>;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const list = (items: readonly string[], max = 3) =>
+  items.slice(0, max).join(", ") + (items.length > max ? `, … (${items.length} in all)` : "");
+
+/** What the volumes that were not leaked are, for the pass finding. */
+interface Tally {
+  examined: number;
+  inUse: number;
+  deprovisioning: { volumeId: string; taskArn: string }[];
+  retained: string[];
+  notYetJudged: string[];
+  otherStates: Record<string, number>;
+  outOfScope: number;
+}
+
+/**
+ * The account and partition the volumes are in: from STS, else from an ARN ECS or EC2 gave (a cluster, or a
+ * volume's task), so the resource stays the same when only GetCallerIdentity failed.
+ */
+function account(facts: Facts): { partition: string; account: string } {
+  const clusters = facts.ecs?.clusters.ok ? facts.ecs.clusters.value.map((c) => c.arn) : [];
+  const tasks = facts.ec2?.volumes.ok
+    ? facts.ec2.volumes.value.map((v) => v.tags.AmazonECSCreated ?? "")
+    : [];
+  const arns = [facts.caller.ok ? facts.caller.value.arn : "", ...clusters, ...tasks];
+  const known = arns.map((arn) => parseArn(arn)).find((arn) => arn?.account);
+  return { partition: known?.partition || "aws", account: known?.account ?? "*" };
+}
+
+function volumeArn(facts: Facts, volumeId: string): string {
+  const { partition, account: id } = account(facts);
+  return `arn:${partition}:ec2:${facts.region}:${id}:volume/${volumeId}`;
+}
+
+function clustersArn(facts: Facts): string {
+  const { partition, account: id } = account(facts);
+  return `arn:${partition}:ecs:${facts.region}:${id}:cluster/*`;
+}
+
+function whyLeaked(leak: Leak, placement: InScope): string {
+  const task = leak.task;
+  if (leak.reason === "task-stopped" && task) {
+    const since = stoppingSince(task);
+    const reason = task.stoppedReason ? `, stopped reason "${task.stoppedReason}"` : "";
+    return `Its task is ${task.lastStatus}${since ? ` (began stopping ${since.at})` : ""}${reason}.`;
+  }
+  if (leak.reason === "not-attached-to-its-task" && task) {
+    const others = task.ebsAttachments.flatMap((a) => (a.volumeId ? [a.volumeId] : []));
+    const has = others.length ? `its EBS attachment names ${list(others)}` : "it has no EBS attachment";
+    return `Its task is ${task.lastStatus} but ${has}: this volume is a spare ECS did not clean up.`;
+  }
+  const gone =
+    placement.owner.cluster && !placement.cluster
+      ? ` Its cluster ${placement.owner.cluster} is not among the Region's clusters either.`
+      : "";
+  return `ECS no longer knows its task (ECS forgets stopped tasks about an hour after they stop), so whether it was a standalone task run with deleteOnTermination=false, which keeps the volume on purpose, cannot be told.${gone}`;
+}
+
+function remediationFor(facts: Facts, volume: VolumeFacts, cause: LeakCause): string {
+  const id = shellQuote(volume.volumeId);
+  const region = shellQuote(facts.region);
+  const task = volume.tags.AmazonECSCreated ? ` of task ${shortName(volume.tags.AmazonECSCreated)}` : "";
+  const steps = [
+    ...(cause.fix
+      ? [["fix the cause first, or the next task that stops leaves its volume behind too:", cause.fix]]
+      : []),
+    [
+      `make sure nothing needs the data on ${volume.volumeId}; to keep it, snapshot the volume first:`,
+      `aws ec2 create-snapshot --region ${region} --volume-id ${id} --description ${shellQuote(`copy of ECS volume ${volume.volumeId}${task} before deletion`)}`,
+    ],
+    [
+      "delete it (it is attached to nothing, so EC2 allows it):",
+      `aws ec2 delete-volume --region ${region} --volume-id ${id}`,
+    ],
+  ];
+  return steps.map(([say, commands], i) => `# ${i + 1}. ${say}\n${commands}`).join("\n");
+}
+
+function leakFinding(facts: Facts, volume: VolumeFacts, placement: InScope, leak: Leak): RuleFinding {
+  const { owner, cluster } = placement;
+  const cause = leakCause(facts, volume, leak.task, cluster, leak.attachment);
+  const size = volume.size !== undefined ? `${volume.size} GiB, ` : "";
+  const created = owner.taskArn
+    ? `created for task ${shortName(owner.taskArn)} in cluster ${owner.cluster ?? "(not named by the task ARN)"}`
+    : "no AmazonECSCreated tag names its task";
+  return {
+    status: "warn",
+    resource: volumeArn(facts, volume.volumeId),
+    message:
+      `Volume ${volume.volumeId} (${size}${created}) was not deleted: it is attached to nothing and still costs money. ` +
+      `${whyLeaked(leak, placement)} ${cause.summary}`,
+    details: {
+      volumeId: volume.volumeId,
+      sizeGiB: volume.size ?? null,
+      availabilityZone: volume.availabilityZone ?? null,
+      createTime: volume.createTime ?? null,
+      taskArn: owner.taskArn ?? null,
+      cluster: cluster?.arn ?? owner.cluster ?? null,
+      reason: leak.reason,
+      taskStatus: leak.task?.lastStatus ?? null,
+      deleteOnTermination: leak.attachment?.deleteOnTermination ?? null,
+      roleArn: cause.role?.roleArn ?? null,
+      roleFrom: cause.role?.from ?? null,
+      likelyCause: { confirmedBy: cause.confirmedBy, summary: cause.summary },
+      trailFailure: cause.trailFailure
+        ? {
+            eventName: cause.trailFailure.eventName,
+            errorCode: cause.trailFailure.errorCode,
+            eventTime: cause.trailFailure.eventTime,
+          }
+        : null,
+    },
+    remediation: remediationFor(facts, volume, cause),
+  };
+}
+
+function passFinding(facts: Facts, tally: Tally): RuleFinding {
+  const parts = [
+    tally.inUse && `${tally.inUse} in use`,
+    tally.deprovisioning.length &&
+      `${plural(tally.deprovisioning.length, "volume")} of tasks still DEPROVISIONING, which ECS keeps retrying to delete (tasks-deprovisioning reports the tasks): ${list(tally.deprovisioning.map((d) => d.volumeId))}`,
+    tally.retained.length && `${tally.retained.length} kept on purpose (deleteOnTermination=false)`,
+    tally.notYetJudged.length &&
+      `${tally.notYetJudged.length} too new, or of tasks starting or stopping, to judge yet`,
+    ...Object.entries(tally.otherStates).map(([state, n]) => `${n} ${state || "(no state)"}`),
+  ].filter(Boolean);
+  const ignored = tally.outOfScope
+    ? ` ${plural(tally.outOfScope, "volume")} of tasks out of scope ignored.`
+    : "";
+  return {
+    status: "pass",
+    resource: volumeArn(facts, "*"),
+    message: `${plural(tally.examined, "ECS-managed volume")} examined in ${facts.region}, none leaked${parts.length ? ` (${parts.join("; ")})` : ""}.${ignored}`,
+    details: { ...tally },
+  };
+}
+
+/** Available volumes whose tasks' state could not be read, one finding per cluster (or for every cluster). */
+function undecidedFindings(facts: Facts, undecided: Map<string, { error: FactError; volumes: string[] }>) {
+  return [...undecided].map(([on, { error, volumes }]) => {
+    const where = on === "*" ? `in ${facts.region}` : `of cluster ${shortName(on)}`;
+    const resource = on === "*" ? clustersArn(facts) : on;
+    const what = `whether ${plural(volumes.length, "unattached ECS-managed volume")} ${where} (${list(volumes)}) ${volumes.length === 1 ? "was" : "were"} left behind`;
+    return unknownFinding(resource, what, error);
+  });
+}
+
+export default defineRule({
+  id: "leaked-volumes",
+  title: "No ECS-managed EBS volume was left behind",
+  severity: "warn",
+  docs: {
+    summary:
+      "No ECS-managed EBS volume (tag AmazonECSManaged=true) of a task in scope is left attached to nothing after its task stopped, vanished, or moved on to another volume.",
+    rationale: [
+      "When ECS cannot delete a task's volume (the infrastructure role was deleted, lost its trust in " +
+        "ecs.amazonaws.com, or lost ec2:DeleteVolume), the volume stays in the account, attached to nothing, and is " +
+        "billed until someone deletes it. This rule shows that damage. When ECS is in scope it reads the volumes ECS " +
+        "created (EC2 DescribeVolumes filtered on the tag AmazonECSManaged=true, every page) and warns for each one in " +
+        "state available whose task (the AmazonECSCreated tag) is STOPPED, no longer known to ECS, or live with no " +
+        "attachment to it. The likely cause comes from judging the task's role again, as tasks-deprovisioning does, " +
+        "and from a failed call on the volume in CloudTrail.",
+      "Not leaked: volumes in use; volumes of tasks still DEPROVISIONING (ECS keeps retrying, and " +
+        "tasks-deprovisioning reports a stuck task; the pass finding lists them); volumes a standalone task keeps with " +
+        "deleteOnTermination=false; volumes of tasks starting or stopping, and volumes (or task stops) younger than " +
+        "--stuck-after. With --cluster only the volumes of those clusters' tasks count (by the cluster in the " +
+        "AmazonECSCreated task ARN); with --service or --task only the volumes of those tasks. One pass per Region " +
+        "when nothing leaked; unknown when DescribeVolumes failed, or when the state of a volume's task could not be " +
+        "read.",
+      "### Finding details\n\n" +
+        "- warn: `volumeId`, `sizeGiB`, `availabilityZone`, `createTime`, `taskArn`, `cluster`, `reason` " +
+        "(`task-stopped`, `task-not-found`, `not-attached-to-its-task`), `taskStatus`, `deleteOnTermination`, " +
+        "`roleArn`, `roleFrom` (`task-attachment`, `cloudtrail`, `service`: where the role was read), `likelyCause` " +
+        "(`confirmedBy`: the role checks that confirm it, `summary`), `trailFailure` (`eventName`, `errorCode`, " +
+        "`eventTime`); `null` where unknown.\n" +
+        "- pass: `examined`, `inUse`, `deprovisioning` (`volumeId`, `taskArn`), `retained`, `notYetJudged` (volume " +
+        "ids), `otherStates` (count by EC2 state), `outOfScope` (count).\n" +
+        "- unknown: `api`, `code`, `error`, and `missingPermission` when the tool was denied.",
+    ].join("\n\n"),
+    remediation:
+      "Fix the cause first (recreate the role, restore its trust policy or its volume permissions), or the next task " +
+      "leaves its volume too. Then make sure nothing needs the data, snapshot the volume if in doubt, and delete it:\n\n" +
+      "aws ec2 create-snapshot --volume-id vol-0123456789abcdef0 --description 'copy before deletion'\n" +
+      "aws ec2 delete-volume --volume-id vol-0123456789abcdef0",
+  },
+  check(facts, options) {
+    // Not collected: ECS not in scope, or the rule was off when the facts were gathered.
+    if (!facts.ec2) return [];
+    const volumes = facts.ec2.volumes;
+    if (!volumes.ok)
+      return [
+        unknownFinding(
+          volumeArn(facts, "*"),
+          `the ECS-managed EBS volumes in ${facts.region}`,
+          volumes.error,
+        ),
+      ];
+    const tally: Tally = {
+      examined: 0,
+      inUse: 0,
+      deprovisioning: [],
+      retained: [],
+      notYetJudged: [],
+      otherStates: {},
+      outOfScope: 0,
+    };
+    const findings: RuleFinding[] = [];
+    const undecided = new Map<string, { error: FactError; volumes: string[] }>();
+    for (const volume of volumes.value.filter(isEcsManaged)) {
+      const placement = placeVolume(facts, volume);
+      if (!placement.inScope) {
+        tally.outOfScope += 1;
+        continue;
+      }
+      tally.examined += 1;
+      const fate = volumeFate(volume, placement, options.now, options.stuckAfterMs);
+      switch (fate.kind) {
+        case "in-use":
+          tally.inUse += 1;
+          break;
+        case "other-state":
+          tally.otherStates[fate.state] = (tally.otherStates[fate.state] ?? 0) + 1;
+          break;
+        case "deprovisioning":
+          tally.deprovisioning.push({ volumeId: volume.volumeId, taskArn: fate.task.arn });
+          break;
+        case "retained":
+          tally.retained.push(volume.volumeId);
+          break;
+        case "in-transition":
+          tally.notYetJudged.push(volume.volumeId);
+          break;
+        case "undecided": {
+          const group = undecided.get(fate.on) ?? { error: fate.error, volumes: [] };
+          group.volumes.push(volume.volumeId);
+          undecided.set(fate.on, group);
+          break;
+        }
+        case "leaked":
+          findings.push(leakFinding(facts, volume, placement, fate));
+      }
+    }
+    findings.push(...undecidedFindings(facts, undecided));
+    if (!findings.length) findings.push(passFinding(facts, tally));
+    return findings;
+  },
+});
