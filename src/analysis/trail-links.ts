@@ -12,7 +12,7 @@ export const EBS_SESSION_NAME = "ECSTaskVolumesForEBS";
 export const TLS_SESSION_NAME = "ECSServiceConnectForTLS";
 
 /** The sessions to look at for a role: EBS always (any role in scope may manage volumes), TLS when a service uses it so. */
-export function sessionNamesFor(role: RoleFacts): string[] {
+export function sessionNamesFor(role: Pick<RoleFacts, "referencedBy">): string[] {
   const tls = role.referencedBy.some((r) => r.kind === "service" && r.use === "service-connect-tls");
   return tls ? [EBS_SESSION_NAME, TLS_SESSION_NAME] : [EBS_SESSION_NAME];
 }

@@ -1,6 +1,15 @@
 import { parseArn, roleNameOf } from "../analysis/arn.ts";
 import { issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
-import type { Ec2Facts, EcsFacts, Facts, RoleReference, Scope } from "../facts/types.ts";
+import { factErrors, summariseFactErrors } from "../facts/errors.ts";
+import type {
+  Ec2Facts,
+  EcsFacts,
+  Facts,
+  RoleFacts,
+  RoleReference,
+  Scope,
+  TrailFacts,
+} from "../facts/types.ts";
 import { FACTS_SCHEMA_VERSION } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
 import { type AwsClients, type AwsSettings, createClients } from "./clients.ts";
@@ -26,6 +35,24 @@ export interface CollectOptions {
   trail?: boolean;
   /** Describe the ECS-managed EBS volumes when ECS is in scope (default true; off when the leaked-volumes rule is off). */
   volumes?: boolean;
+  /** Told each stage as it starts (the CLI draws it on a terminal). */
+  onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
+}
+
+/** Keeps the events of roles in scope (and unreadable records, which may belong to any of them). */
+function keepRolesInScope(trail: TrailFacts, roles: RoleFacts[]): TrailFacts {
+  const sessions = Object.fromEntries(
+    Object.entries(trail.sessions).map(([name, fact]) => [
+      name,
+      fact.ok
+        ? {
+            ok: true as const,
+            value: fact.value.filter((e) => e.malformed || roles.some((r) => issuedBy(e.roleArn, r))),
+          }
+        : fact,
+    ]),
+  );
+  return { ...trail, sessions };
 }
 
 /** Role references keyed by role name: a role named by ARN and by name is one role. */
@@ -51,6 +78,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const ecsPlan = planEcsScope(options.scope);
   const clients = options.clients ?? createClients(options.aws);
   const log = options.log;
+  const progress = options.onProgress;
   const started = performance.now();
   try {
     const callerPromise = collectCaller(clients.sts);
@@ -59,6 +87,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
     let ecs: EcsFacts | undefined;
     if (ecsPlan.kind !== "none") {
+      progress?.({ stage: "Reading ECS clusters, services and tasks" });
       const caller = await callerPromise;
       const collected = await collectEcs(clients.ecs, options.scope, {
         region: options.aws.region,
@@ -72,18 +101,37 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by);
     }
 
-    // Volumes need only the ECS scope, not the roles: they are described while IAM is read.
+    // Volumes need only the ECS scope, and CloudTrail only the session names: both are read while IAM is.
     const volumesPromise: Promise<Ec2Facts> | undefined =
       ecs && options.volumes !== false
         ? collectVolumes(() => clients.ec2(), options.pageSize ? { pageSize: options.pageSize } : {})
         : undefined;
+    const trailPromise =
+      window && refs.size
+        ? callerPromise.then((caller) =>
+            collectTrail(clients.cloudtrail, {
+              sessionNames: [
+                ...new Set([...refs.values()].flatMap(({ by }) => sessionNamesFor({ referencedBy: by }))),
+              ],
+              ...window,
+              // Which role an event belongs to is settled once IAM has answered (below).
+              inScope: () => true,
+              pacer: lookupEventsPacer(),
+              paceKey: `${caller.ok ? caller.value.account : "unknown-account"}/${options.aws.region}`,
+            }),
+          )
+        : undefined;
+    progress?.({ stage: "Reading IAM roles", done: 0, total: refs.size });
+    let rolesRead = 0;
     const iam = new IamCollector(clients.iam, {
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       concurrency: options.concurrency ?? 4,
     });
-    const roles = await mapLimit([...refs.values()], options.concurrency ?? 4, ({ ref, by }) =>
-      iam.role(ref, by),
-    );
+    const roles = await mapLimit([...refs.values()], options.concurrency ?? 4, async ({ ref, by }) => {
+      const role = await iam.role(ref, by);
+      progress?.({ stage: "Reading IAM roles", done: ++rolesRead, total: refs.size });
+      return role;
+    });
     const facts: Facts = {
       schemaVersion: FACTS_SCHEMA_VERSION,
       collectedAt: now.toISOString(),
@@ -94,24 +142,24 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       managedPolicies: await iam.collectedPolicies(),
       ...(ecs ? { ecs } : {}),
     };
-    if (volumesPromise) facts.ec2 = await volumesPromise;
-    if (window && roles.length) {
-      // After the roles are known: their sessions decide what to look up, and their ARNs which events to keep.
-      const account = facts.caller.ok ? facts.caller.value.account : "unknown-account";
-      facts.trail = await collectTrail(clients.cloudtrail, {
-        sessionNames: [...new Set(roles.flatMap(sessionNamesFor))],
-        ...window,
-        inScope: (roleArn) => roles.some((role) => issuedBy(roleArn, role)),
-        pacer: lookupEventsPacer(),
-        paceKey: `${account}/${options.aws.region}`,
-      });
+    if (volumesPromise) {
+      progress?.({ stage: "Describing ECS-managed volumes" });
+      facts.ec2 = await volumesPromise;
     }
+    if (trailPromise) {
+      progress?.({ stage: "Reading CloudTrail" });
+      facts.trail = keepRolesInScope(await trailPromise, roles);
+    }
+    // A deleted role answers NoSuchEntity everywhere: role-exists reports it, it is not a read failure.
+    const errors = summariseFactErrors(factErrors(facts).filter((e) => e.code !== "NoSuchEntity"));
+    for (const e of errors) log?.warn(e, "could not read: the checks that need it are unknown");
     log?.info(
       {
         roles: roles.length,
         ...(facts.ec2?.volumes.ok ? { volumes: facts.ec2.volumes.value.length } : {}),
         policies: Object.keys(facts.managedPolicies).length,
         ms: Math.round(performance.now() - started),
+        errors: errors.length,
       },
       "collected facts",
     );

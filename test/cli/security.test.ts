@@ -68,3 +68,18 @@ describe("logs", () => {
     for (const line of run.stderr.trim().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
   });
 });
+
+describe("progress on a terminal", () => {
+  it("draws a status line on a terminal's stderr while reading AWS, erases it, and leaves stdout alone", async () => {
+    const run = await runCli(["check", "--format", "json"], { stderrTty: true });
+    expect(run.stderr).toMatch(/Reading ECS clusters, services and tasks/);
+    expect(run.stderr).toMatch(/Reading IAM roles \d+\/1/);
+    expect(run.stderr.endsWith("\r\u001b[2K")).toBe(true);
+    expect(JSON.parse(run.stdout).verdict).toBeDefined();
+  });
+
+  it("draws nothing off a terminal (CI, cron, pipes)", async () => {
+    const run = await runCli(["check", "--format", "json", "--log-level", "warn"]);
+    expect(run.stderr).not.toMatch(/Reading IAM roles/);
+  });
+});

@@ -23,10 +23,16 @@ class Capture extends Writable {
 /** Runs the CLI in-process (fast): argv, an env for the CLI's own reads, and fake streams. */
 export async function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; tty?: boolean; confirm?: (q: string) => Promise<boolean> } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    tty?: boolean;
+    /** stderr is a terminal: the progress line, readable logs. */
+    stderrTty?: boolean;
+    confirm?: (q: string) => Promise<boolean>;
+  } = {},
 ): Promise<CliResult> {
   const stdout = new Capture(options.tty);
-  const stderr = new Capture(false);
+  const stderr = new Capture(Boolean(options.stderrTty));
   const io: Io = {
     stdout,
     stderr,

@@ -5,7 +5,7 @@ import type { CliResult } from "./cli.ts";
 /** What the fault tests hold every faulted run to, against the same account without faults. */
 export function expectHonestUnder(fault: string, faulted: CliResult, baseline: Report): Report {
   expect(faulted.stderr, `${fault}: stack trace on stderr`).not.toMatch(/\n\s+at [\w.<]/);
-  expect(faulted.stderr, `${fault}: crash`).not.toMatch(/internal error/);
+  expect(faulted.stderr, `${fault}: crash`).not.toMatch(/ecs-preflight: internal error/);
   expect([baseline.exitCode, 3], `${fault}: exit code`).toContain(faulted.code);
   const report = JSON.parse(faulted.stdout) as Report;
   expect(report.exitCode).toBe(faulted.code);

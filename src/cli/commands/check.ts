@@ -14,6 +14,7 @@ import { resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
 import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
+import { terminalProgress } from "../progress.ts";
 
 export interface CheckFlags {
   cluster?: string[];
@@ -90,7 +91,24 @@ export async function runCheck(
     return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
-  return check({ scope, aws, config, failOn, stuckAfterMs, log });
+  // A status line for a person at a terminal; never when logs are verbose enough to say the same on stderr.
+  const progress =
+    io.stderr.isTTY && ["warn", "error", "fatal", "silent"].includes(log.level)
+      ? terminalProgress(io.stderr)
+      : undefined;
+  try {
+    return await check({
+      scope,
+      aws,
+      config,
+      failOn,
+      stuckAfterMs,
+      log,
+      ...(progress ? { collect: { onProgress: progress.listener } } : {}),
+    });
+  } finally {
+    progress?.stop();
+  }
 }
 
 export async function emitReport(
