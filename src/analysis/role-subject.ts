@@ -27,11 +27,14 @@ export function dependentsOf(role: RoleFacts): Dependents {
 
 /** "; 2 services and 5 tasks depend on it" — or nothing when nothing in scope referenced the role. */
 export function dependentsSentence(d: Dependents): string {
+  const list = (items: string[]) => `${items.slice(0, 3).join(", ")}${items.length > 3 ? ", …" : ""}`;
   const parts: string[] = [];
   if (d.services.length)
-    parts.push(
-      `${d.services.length} service${d.services.length === 1 ? "" : "s"} (${d.services.slice(0, 3).join(", ")}${d.services.length > 3 ? ", …" : ""})`,
-    );
-  if (d.tasks.length) parts.push(`${d.tasks.length} task${d.tasks.length === 1 ? "" : "s"}`);
-  return parts.length ? ` ${parts.join(" and ")} depend on it.` : "";
+    parts.push(`${d.services.length} service${d.services.length === 1 ? "" : "s"} (${list(d.services)})`);
+  // Task ids, not ARNs: the cluster is in the services or the finding's details.
+  if (d.tasks.length)
+    parts.push(`${d.tasks.length} task${d.tasks.length === 1 ? "" : "s"} (${list(d.tasks.map(shortName))})`);
+  if (!parts.length) return "";
+  const one = parts.length === 1 && (d.services.length === 1 || d.tasks.length === 1);
+  return ` ${parts.join(" and ")} ${one ? "depends" : "depend"} on it.`;
 }

@@ -217,7 +217,7 @@ describe("check with ECS in scope", () => {
   it("the text report says which services and tasks depend on a broken role", async () => {
     const { stdout } = await runCli(["check", "--cluster", "second", "--no-color"]);
     expect(stdout).toMatch(
-      /db-role: ec2:DeleteVolume denied by inline policy "keep" Sid "KeepVolumes".* 1 service \(second\/db\) and 1 task depend on it\./,
+      /db-role: ec2:DeleteVolume denied by inline policy "keep" Sid "KeepVolumes".* 1 service \(second\/db\) and 1 task \([0-9a-z-]+\) depend on it\./,
     );
   });
 

@@ -54,7 +54,25 @@ testRule(rule, {
         },
       ]),
       expect: { [arn("gone")]: "fail" },
-      message: { [arn("gone")]: /1 service \(prod\/api\) and 1 task depend on it/ },
+      message: { [arn("gone")]: /1 service \(prod\/api\) and 1 task \(abc\) depend on it/ },
+    },
+    {
+      name: "a deleted role with one dependent task says it depends on it, naming the task id",
+      facts: facts([
+        {
+          ...deletedRole("gone"),
+          referencedBy: [
+            {
+              kind: "task",
+              cluster: "etl",
+              task: "arn:aws:ecs:us-east-1:111122223333:task/etl/f00d",
+              status: "DEPROVISIONING",
+            },
+          ],
+        },
+      ]),
+      expect: { [arn("gone")]: "fail" },
+      message: { [arn("gone")]: /\. 1 task \(f00d\) depends on it\.$/ },
     },
     {
       name: "GetRole denied is unknown, naming the API and the permission",

@@ -1,0 +1,52 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect } from "../../src/collect/index.ts";
+import { evaluate } from "../../src/engine/check.ts";
+import type { Facts } from "../../src/facts/types.ts";
+import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
+import { DEMO_NOW, demoAccount } from "./demo-account.ts";
+
+/**
+ * fixtures/demo/account.json is exactly what the real collector reads from the demo account (no hand edits), and
+ * tells the story the README promises. `UPDATE_DEMO=1 npx vitest run test/demo` rewrites it.
+ */
+const FIXTURE = "fixtures/demo/account.json";
+let fake: FakeAws;
+let collected: Facts;
+
+beforeAll(async () => {
+  fake = await startFakeAws(demoAccount, { now: () => DEMO_NOW });
+  Object.assign(process.env, fake.env());
+  collected = await collect({
+    scope: { clusters: [], services: [], tasks: [], roles: [] },
+    aws: { region: "us-east-1", retryBackoffMs: () => 0 },
+    now: DEMO_NOW,
+  });
+  if (process.env.UPDATE_DEMO === "1") writeFileSync(FIXTURE, `${JSON.stringify(collected, null, 2)}\n`);
+});
+afterAll(() => fake.close());
+
+describe("the demo account", () => {
+  it("is what the collector reads from the demo account", () => {
+    expect(JSON.parse(readFileSync(FIXTURE, "utf8"))).toEqual(JSON.parse(JSON.stringify(collected)));
+  });
+
+  it("shows one of each problem", () => {
+    const report = evaluate(collected, { scope: collected.scope, source: "snapshot" });
+    const statuses = (rule: string) =>
+      report.findings
+        .filter((f) => f.rule === rule)
+        .map((f) => f.status)
+        .sort();
+    expect(statuses("role-exists")).toContain("fail"); // ecs-infra-legacy deleted
+    expect(statuses("trust-policy")).toContain("fail"); // ecs-infra-reports trusts ecs-tasks
+    expect(statuses("volume-permissions")).toContain("fail"); // ecs-infra-ledger denies DeleteVolume
+    expect(statuses("managed-policy")).toContain("warn"); // ecs-infra-search holds it inline
+    expect(statuses("tasks-deprovisioning").filter((s) => s === "fail")).toHaveLength(2);
+    expect(statuses("cloudtrail-errors")).toContain("fail");
+    expect(statuses("leaked-volumes")).toContain("warn");
+    expect(report.verdict).toBe("fail");
+    expect(report.exitCode).toBe(1);
+    expect(report.trail).not.toEqual({});
+  });
+});
