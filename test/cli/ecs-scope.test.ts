@@ -12,7 +12,7 @@ import {
   roleArnOf,
 } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { runCli } from "../support/cli.ts";
+import { checkJson, runCli } from "../support/cli.ts";
 
 /** End to end: ECS scope discovery and tasks-deprovisioning through the CLI, the real SDK and the fake AWS. */
 
@@ -118,11 +118,8 @@ afterAll(() => fake.close());
 afterEach(() => fake.setFaults([]));
 
 async function check(...args: string[]) {
-  const before = fake.requests.length;
-  const { code, stdout, stderr } = await runCli(["check", "--format", "json", ...args]);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  const ecsCalls = fake.requests.slice(before).filter((r) => r.service === "ecs");
-  return { code, report: JSON.parse(stdout) as Report, stderr, ecsCalls };
+  const run = await checkJson(fake, ...args);
+  return { ...run, ecsCalls: run.calls.filter((r) => r.service === "ecs") };
 }
 
 const find = (report: Report, rule: string, resource: string) =>

@@ -17,7 +17,7 @@ import {
   roleArnOf,
 } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { runCli } from "../support/cli.ts";
+import { checkJson, runCli } from "../support/cli.ts";
 
 /** End to end: leaked ECS-managed volumes through the CLI, the real EC2 client and the fake AWS. */
 
@@ -88,11 +88,8 @@ afterAll(() => fake.close());
 afterEach(() => fake.setFaults([]));
 
 async function check(...args: string[]) {
-  const before = fake.requests.length;
-  const { code, stdout, stderr } = await runCli(["check", "--format", "json", ...args]);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  const ec2Calls = fake.requests.slice(before).filter((r) => r.service === "ec2");
-  return { code, report: JSON.parse(stdout) as Report, ec2Calls };
+  const run = await checkJson(fake, ...args);
+  return { ...run, ec2Calls: run.calls.filter((r) => r.service === "ec2") };
 }
 
 const leaked = (report: Report) =>

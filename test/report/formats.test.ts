@@ -19,7 +19,13 @@ describe("report formats", () => {
     expect(json.verdict).toBe("fail");
     expect(json.exitCode).toBe(1);
     const count = (status: string) => report.findings.filter((f) => f.status === status).length;
-    expect(json.summary).toEqual({ pass: count("pass"), warn: count("warn"), fail: count("fail"), unknown: 0, suppressed: 0 });
+    expect(json.summary).toEqual({
+      pass: count("pass"),
+      warn: count("warn"),
+      fail: count("fail"),
+      unknown: 0,
+      suppressed: 0,
+    });
     expect(json.summary.fail).toBeGreaterThan(0);
     expect(Object.keys(json.trail)).toEqual(["ECSTaskVolumesForEBS"]);
   });

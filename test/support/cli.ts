@@ -65,3 +65,12 @@ export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/** `check --format json` in-process: the parsed report, the exit code, and the AWS requests the run made. */
+export async function checkJson<R>(fake: { requests: R[] }, ...args: string[]) {
+  const before = fake.requests.length;
+  const { code, stdout, stderr } = await runCli(["check", "--format", "json", ...args]);
+  if (/\n\s+at [\w.<]/.test(stderr)) throw new Error(`stack trace on stderr:\n${stderr}`);
+  const calls = fake.requests.slice(before);
+  return { code, report: JSON.parse(stdout) as import("../../src/report/types.ts").Report, stderr, calls };
+}

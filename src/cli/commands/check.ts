@@ -10,23 +10,17 @@ import type { Logger } from "../../log.ts";
 import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
-import { resolveAwsSettings } from "../aws-settings.ts";
+import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
 import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
 
-export interface CheckFlags {
+export interface CheckFlags extends AwsFlags {
   cluster?: string[];
   service?: string[];
   task?: string[];
   role?: string[];
-  region?: string;
-  profile?: string;
-  maxAttempts?: number;
-  timeout?: number;
-  readTimeout?: number;
-  connectTimeout?: number;
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
