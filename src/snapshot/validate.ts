@@ -49,9 +49,12 @@ function describe(error: ErrorObject): string {
   }
 }
 
+/** Keywords that only wrap other errors. */
+const WRAPPERS = ["if", "oneOf", "anyOf", "not"];
+
 /** The most specific error: deepest path first, and a concrete keyword rather than the if/oneOf that wraps it. */
 function mostSpecific(errors: ErrorObject[]): ErrorObject | undefined {
-  const concrete = errors.filter((e) => !["if", "oneOf", "anyOf", "not"].includes(e.keyword));
+  const concrete = errors.filter((e) => !WRAPPERS.includes(e.keyword));
   const pool = concrete.length ? concrete : errors;
   // Within one path an enum says more than the const of one oneOf branch.
   const rank = (e: ErrorObject) => (e.keyword === "const" ? 1 : 0);
@@ -66,7 +69,13 @@ export function validateFacts(value: unknown, file: string): Facts {
   if (!validate(value)) {
     const error = mostSpecific(validate.errors ?? []);
     const where = error ? jsonPath(error.instancePath) : "(root)";
-    const more = (validate.errors?.length ?? 0) > 1 ? " (first of several problems)" : "";
+    // Wrappers (if/oneOf/not) restate a concrete problem; only distinct concrete ones count as "several".
+    const concrete = new Set(
+      (validate.errors ?? [])
+        .filter((e) => !WRAPPERS.includes(e.keyword))
+        .map((e) => `${e.instancePath} ${e.message}`),
+    );
+    const more = concrete.size > 1 ? " (first of several problems)" : "";
     throw new InputError(
       `${file}: ${where}: ${error ? describe(error) : "does not match the facts schema"}${more}`,
     );

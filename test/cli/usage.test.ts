@@ -44,6 +44,22 @@ describe("usage errors exit 2 with one clear line", () => {
     noStack(stderr);
   });
 
+  it("a snapshot that breaks the schema exits 2 naming the file, the JSON path and what was expected", async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const facts = JSON.parse(readFileSync(DEMO, "utf8"));
+    facts.roles[1].role = { ok: true };
+    const file = join(mkdtempSync(join(tmpdir(), "bad-")), "facts.json");
+    writeFileSync(file, JSON.stringify(facts));
+    const { code, stdout, stderr } = await runCli(["check", "--snapshot", file]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.trim()).toBe(
+      `ecs-preflight: error: ${file}: roles[1].role: missing required property "value"`,
+    );
+  });
+
   it("a region that is not a region is a usage error before any AWS call", async () => {
     const { code, stderr } = await runCli(["check", "--role", "x", "--region", "mars"]);
     expect(code).toBe(2);
