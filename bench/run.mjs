@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const bin = "dist/ecs-preflight.mjs";
@@ -75,6 +76,35 @@ for (const n of [100, 1000]) {
   rows.push([`check --snapshot ${n} roles`, check.medianMs, check.medianMs / parse.medianMs, check.rssKb]);
 }
 
+// Live collection against the fake AWS, bundled here so plain node can run it.
+const { build } = await import("esbuild");
+const liveBundle = join(dir, "live.mjs");
+await build({
+  entryPoints: ["bench/live.ts"],
+  outfile: liveBundle,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+  banner: {
+    js: `import { createRequire } from "node:module"; const require = createRequire(import.meta.url);`,
+  },
+  // The fake reads its policy files next to its own source: keep import.meta.url pointing there.
+  define: { "import.meta.url": JSON.stringify(pathToFileURL("test/fake-aws/builders.ts").href) },
+});
+const liveRows = [];
+for (const [clusters, tasks, roles] of [
+  [1, 100, 5],
+  [2, 1250, 10],
+]) {
+  const out = spawnSync(process.execPath, [liveBundle, String(clusters), String(tasks), String(roles)], {
+    encoding: "utf8",
+  });
+  const r = JSON.parse(out.stdout.trim().split("\n").pop());
+  liveRows.push(r);
+}
+
 console.log(`ecs-preflight benchmarks: median of ${RUNS} runs, Node ${process.version}\n`);
 console.log("| run | median ms | ratio | peak RSS MB |");
 console.log("|---|---:|---:|---:|");
@@ -82,3 +112,18 @@ for (const [label, ms, ratio, kb] of rows) {
   console.log(`| ${label} | ${ms.toFixed(0)} | ${ratio.toFixed(2)}× | ${(kb / 1024).toFixed(0)} |`);
 }
 console.log("\nratio: start-up rows against `node -e 0`; `check N roles` against `JSON.parse N roles`.");
+
+console.log(
+  "\n| live check against the local fake AWS | live ms | snapshot replay ms | live / replay | requests | DescribeTasks calls | tasks / DescribeTasks |",
+);
+console.log("|---|---:|---:|---:|---:|---:|---:|");
+for (const r of liveRows) {
+  const tasks = r.clusters * r.tasksPerCluster;
+  const describe = r.byAction["ecs:DescribeTasks"] ?? 0;
+  console.log(
+    `| ${r.clusters} cluster(s) × ${r.tasksPerCluster} tasks, ${r.roles} roles | ${r.liveMs.toFixed(0)} | ${r.offlineMs.toFixed(0)} | ${(r.liveMs / r.offlineMs).toFixed(2)}× | ${r.requests} | ${describe} | ${(tasks / describe).toFixed(0)} |`,
+  );
+}
+console.log(
+  "\nlive / replay: what reading AWS adds over evaluating the same facts (the fake answers in well under a millisecond, so this is the tool's own collection overhead, not AWS latency).",
+);

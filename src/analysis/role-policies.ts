@@ -62,6 +62,17 @@ function managedPolicy(facts: Facts, arn: string, kind: "managed" | "boundary"):
  * policies at their default version, and the permissions boundary. Any piece missing is the error.
  */
 export function rolePolicies(facts: Facts, role: RoleFacts): Fact<RolePolicies> {
+  // Several rules ask about the same role in one run; facts do not change while rules run.
+  const cached = gatheredPolicies.get(role);
+  if (cached?.facts === facts) return cached.policies;
+  const policies = gatherRolePolicies(facts, role);
+  gatheredPolicies.set(role, { facts, policies });
+  return policies;
+}
+
+const gatheredPolicies = new WeakMap<RoleFacts, { facts: Facts; policies: Fact<RolePolicies> }>();
+
+function gatherRolePolicies(facts: Facts, role: RoleFacts): Fact<RolePolicies> {
   if (!role.role.ok) return role.role;
   const detail = role.role.value;
   if (!detail.exists) {

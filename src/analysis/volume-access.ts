@@ -18,6 +18,17 @@ export interface ActionVerdict {
 
 /** Evaluates the three volume actions ECS needs against a role's effective permissions. */
 export function volumeAccess(facts: Facts, policies: RolePolicies): ActionVerdict[] {
+  const cached = evaluated.get(policies);
+  if (cached?.region === facts.region) return cached.verdicts;
+  const verdicts = evaluateVolumeActions(facts, policies);
+  evaluated.set(policies, { region: facts.region, verdicts });
+  return verdicts;
+}
+
+/** Verdicts per (memoised) RolePolicies: volume-permissions, managed-policy and the stuck-task diagnosis share them. */
+const evaluated = new WeakMap<RolePolicies, { region: string; verdicts: ActionVerdict[] }>();
+
+function evaluateVolumeActions(facts: Facts, policies: RolePolicies): ActionVerdict[] {
   const loc = {
     partition: parseArn(policies.arn)?.partition ?? "aws",
     region: facts.region,

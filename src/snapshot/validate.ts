@@ -1,23 +1,8 @@
-import type { ErrorObject, ValidateFunction } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import schema from "../../schema/facts.schema.json" with { type: "json" };
+import type { ErrorObject } from "ajv";
 import { InputError } from "../errors.ts";
 import type { Facts } from "../facts/types.ts";
-
-let validator: ValidateFunction | undefined;
-
-/** Compiled once, on first use: only snapshot reads pay for it. */
-function compiled(): ValidateFunction {
-  if (!validator) {
-    validator = new Ajv2020({
-      allErrors: true,
-      strict: true,
-      strictTypes: false,
-      strictRequired: false,
-    }).compile(schema);
-  }
-  return validator;
-}
+// Compiled from schema/facts.schema.json at development time (scripts/gen-validator.mjs): no Ajv compile at run time.
+import validate from "./facts-validator.generated.js";
 
 /** "/roles/0/role" → "roles[0].role" (how a person reads a JSON path). */
 export function jsonPath(pointer: string): string {
@@ -65,7 +50,6 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject | undefined {
 
 /** Validates parsed JSON against schema/facts.schema.json; throws an InputError naming file, path and expectation. */
 export function validateFacts(value: unknown, file: string): Facts {
-  const validate = compiled();
   if (!validate(value)) {
     const error = mostSpecific(validate.errors ?? []);
     const where = error ? jsonPath(error.instancePath) : "(root)";
