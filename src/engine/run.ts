@@ -1,6 +1,6 @@
 import type { Facts } from "../facts/types.ts";
 import type { Config, Suppression } from "./config.ts";
-import type { Finding, Rule, RuleOptions, Status } from "./types.ts";
+import type { Finding, Rule, RuleFinding, RuleOptions, Status } from "./types.ts";
 
 function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*")}$`);
@@ -26,6 +26,26 @@ function applyLevel(status: Status, level: "warn" | "fail" | undefined): Status 
   return status;
 }
 
+/**
+ * A rule that throws is a bug, but the gate must still answer: that rule is unknown (exit 3), never silently
+ * skipped, and the other rules still report.
+ */
+function checkSafely(rule: Rule, facts: Facts, options: RuleOptions): RuleFinding[] {
+  try {
+    return rule.check(facts, options);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return [
+      {
+        status: "unknown",
+        resource: `ecs-preflight:rule/${rule.id}`,
+        message: `The ${rule.id} rule failed on these facts (a bug in ecs-preflight; please report it with the snapshot): ${message}`,
+        details: { api: "ecs-preflight:rule", code: "RuleError", error: message },
+      },
+    ];
+  }
+}
+
 /** Runs every enabled rule on the facts; applies the config's levels and suppressions. */
 export function runRules(
   facts: Facts,
@@ -37,7 +57,7 @@ export function runRules(
   for (const rule of rules) {
     const level = config.rules[rule.id];
     if (level === "off") continue;
-    for (const raw of rule.check(facts, options)) {
+    for (const raw of checkSafely(rule, facts, options)) {
       const finding: Finding = { rule: rule.id, ...raw, status: applyLevel(raw.status, level) };
       const suppression =
         finding.status === "pass" ? undefined : suppressionFor(finding, config.suppressions, options.now);

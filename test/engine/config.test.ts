@@ -118,3 +118,33 @@ describe("levels and suppressions", () => {
     expect(later.some((f) => f.suppressed)).toBe(false);
   });
 });
+
+describe("a rule that throws", () => {
+  it("is unknown for that rule alone; the other rules still report", () => {
+    const broken: Rule = {
+      id: "managed-policy",
+      title: "t",
+      severity: "warn",
+      docs: { summary: "s", rationale: "r", remediation: "x" },
+      check: () => {
+        throw new TypeError("cannot read properties of undefined");
+      },
+    };
+    const fine: Rule = {
+      ...broken,
+      id: "role-exists",
+      check: () => [{ status: "pass", resource: "r", message: "ok" }],
+    };
+    const out = runRules(
+      facts([]),
+      [broken, fine],
+      { now: new Date(), stuckAfterMs: 1 },
+      { rules: {}, suppressions: [] },
+    );
+    expect(out.map((f) => [f.rule, f.status])).toEqual([
+      ["managed-policy", "unknown"],
+      ["role-exists", "pass"],
+    ]);
+    expect(out[0]?.message).toMatch(/a bug in ecs-preflight.*cannot read properties of undefined/);
+  });
+});
