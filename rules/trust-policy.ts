@@ -1,4 +1,9 @@
-import { decisionDetails, describeStatement, undecidedKeys } from "../src/analysis/describe-decision.ts";
+import {
+  decisionDetails,
+  describeStatement,
+  mayBeDenied,
+  undecidedWhat,
+} from "../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
 import { updateTrustCommand } from "../src/analysis/remediation.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
@@ -18,8 +23,10 @@ export default defineRule({
       "(ecs-tasks.amazonaws.com is a common mix-up), denies ecs.amazonaws.com, or puts conditions on the request that " +
       "ECS may not meet leaves stopping tasks stuck in DEPROVISIONING. The check models ECS assuming the role for the " +
       "account's own clusters: aws:SourceAccount is the role's account and aws:SourceArn some ECS ARN of that account " +
-      "and region. Conditions that hold for every such request pass; any other condition is a warning naming it, " +
-      "because the tool cannot prove ECS will satisfy it.",
+      "and region. Conditions that hold for every such request pass. A condition no such request can meet (another " +
+      "account in aws:SourceAccount fails whether ECS sends the key or not) fails. An Allow whose condition ECS may " +
+      "or may not meet (a narrower aws:SourceArn, another key) is a warning naming it; a Deny that may apply is " +
+      "unknown, because nothing then proves ECS can assume the role.",
     remediation:
       "Restore the documented trust policy:\n\n" +
       "aws iam update-assume-role-policy --role-name NAME --policy-document " +
@@ -55,10 +62,14 @@ export default defineRule({
           });
           break;
         case "conditional":
+          // A narrower SourceArn or another key may well be met by ECS: a warning. A Deny that may apply is not proof
+          // of anything: unknown, so the gate stays shut.
           findings.push({
-            status: "warn",
+            status: mayBeDenied(decision) ? "unknown" : "warn",
             resource: detail.arn,
-            message: `Cannot prove ECS meets the trust policy's conditions on ${undecidedKeys(decision).join(", ")} of ${role.name}: if it does not, stopping tasks will hang in DEPROVISIONING.${deps}`,
+            message: mayBeDenied(decision)
+              ? `The trust policy of ${role.name} may deny ${ECS_SERVICE_PRINCIPAL}, depending on ${undecidedWhat(decision)}: the tool cannot tell whether ECS can assume it.${deps}`
+              : `Cannot prove ECS meets the trust policy's ${undecidedWhat(decision)} of ${role.name}: if it does not, stopping tasks will hang in DEPROVISIONING.${deps}`,
             details,
             remediation: `Check that ECS sends the condition keys with the values the trust policy expects, or restore the documented trust policy:\n${fix}`,
           });

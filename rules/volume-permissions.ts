@@ -1,5 +1,10 @@
 import { parseArn } from "../src/analysis/arn.ts";
-import { decisionDetails, describeStatement, undecidedKeys } from "../src/analysis/describe-decision.ts";
+import {
+  decisionDetails,
+  describeStatement,
+  mayBeDenied,
+  undecidedWhat,
+} from "../src/analysis/describe-decision.ts";
 import { existingRole, rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
 import { type ActionVerdict, fixForAction, volumeAccess } from "../src/analysis/volume-access.ts";
@@ -15,7 +20,9 @@ function explain({ action, decision }: ActionVerdict): string {
     case "explicit-deny":
       return `${action} denied by ${decision.statements.map(describeStatement).join(", ")}`;
     case "conditional":
-      return `${action} allowed only if ECS meets conditions on ${undecidedKeys(decision).join(", ")}`;
+      return mayBeDenied(decision)
+        ? `${action} may be denied, depending on ${undecidedWhat(decision)}`
+        : `${action} allowed only if ECS's request meets ${undecidedWhat(decision)}`;
     default:
       return decision.boundary === "implicit-deny" && decision.statements.length === 0
         ? `${action} not allowed by the permissions boundary`
@@ -23,12 +30,14 @@ function explain({ action, decision }: ActionVerdict): string {
   }
 }
 
+/** A decision the tool cannot prove is allowed is not a pass, and not a mere warning: the gate must not open on it. */
 const STATUS_OF: Record<Decision["decision"], Status> = {
   allow: "pass",
-  conditional: "warn",
+  conditional: "unknown",
   "explicit-deny": "fail",
   "implicit-deny": "fail",
 };
+const SEVERITY: readonly Status[] = ["pass", "warn", "unknown", "fail"];
 
 export default defineRule({
   id: "volume-permissions",
@@ -42,8 +51,9 @@ export default defineRule({
       "When a task stops, ECS detaches and deletes its EBS volume as the infrastructure role. The volume carries the tags " +
       "AmazonECSManaged=true and AmazonECSCreated=<task ARN>, so the check evaluates the role's policies with those " +
       "resource tags in the request. If any of the three actions is not allowed, tasks hang in DEPROVISIONING and the " +
-      "volumes are never deleted. Each action's finding names the statement that allows or denies it. A condition on a " +
-      "key the tool cannot know (for example aws:SourceVpc) makes the finding a warning naming the key.",
+      "volumes are never deleted. Each action's finding names the statement that allows or denies it. An Allow or a Deny " +
+      "that hinges on something the tool cannot know (a condition on aws:SourceVpc, a resource narrower than any " +
+      "ECS-managed volume) makes the finding unknown, naming it: the gate does not open on a permission it cannot prove.",
     remediation:
       "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions:\n\n" +
       "aws iam attach-role-policy --role-name NAME --policy-arn " +
@@ -65,7 +75,7 @@ export default defineRule({
       const verdicts = volumeAccess(facts, policies.value);
       const worst = verdicts.reduce<Status>((acc, v) => {
         const s = STATUS_OF[v.decision.decision];
-        return s === "fail" || acc === "fail" ? "fail" : s === "warn" || acc === "warn" ? "warn" : "pass";
+        return SEVERITY.indexOf(s) > SEVERITY.indexOf(acc) ? s : acc;
       }, "pass");
       const dependents = dependentsOf(role);
       const actions = Object.fromEntries(
@@ -79,7 +89,7 @@ export default defineRule({
         message:
           worst === "pass"
             ? `${role.name} may detach, delete and describe ECS-managed volumes.`
-            : `${role.name}: ${bad.map(explain).join("; ")}.${worst === "fail" ? " Stopping its tasks will leave them in DEPROVISIONING and leak their volumes." : ""}${dependentsSentence(dependents)}`,
+            : `${role.name}: ${bad.map(explain).join("; ")}.${worst === "fail" ? " Stopping its tasks will leave them in DEPROVISIONING and leak their volumes." : " The tool cannot prove ECS may do it: if not, stopping its tasks leaves them in DEPROVISIONING."}${dependentsSentence(dependents)}`,
         details: { actions, dependents, ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}) },
         ...(bad.length
           ? {

@@ -41,3 +41,16 @@ export function decisionDetails(decision: Decision) {
 export function undecidedKeys(decision: Decision): string[] {
   return [...new Set(decision.undecided.flatMap((u) => u.keys))];
 }
+
+/** What a conditional decision hinges on, for a message: the condition keys, else the reasons (e.g. a resource). */
+export function undecidedWhat(decision: Decision): string {
+  const keys = undecidedKeys(decision);
+  if (keys.length) return `conditions on ${keys.join(", ")}`;
+  const reasons = [...new Set(decision.undecided.map((u) => u.reason).filter(Boolean))];
+  return reasons.length ? reasons.join("; ") : "statements the tool cannot decide";
+}
+
+/** Whether a conditional decision could still be an explicit Deny (a Deny statement is among the undecided). */
+export function mayBeDenied(decision: Decision): boolean {
+  return decision.undecided.some((u) => u.statement.effect === "Deny");
+}

@@ -51,7 +51,8 @@ export function volumeRequest(action: VolumeAction, loc: RoleLocation): RequestC
   const taskArn = pattern(`arn:${loc.partition}:ecs:${loc.region}:${loc.account}:task/*`);
   return {
     action,
-    resource: pattern(`arn:${loc.partition}:ec2:${loc.region}:${loc.account}:volume/*`),
+    // Every EBS volume id starts "vol-": a policy naming volume/vol-* covers them all.
+    resource: pattern(`arn:${loc.partition}:ec2:${loc.region}:${loc.account}:volume/vol-*`),
     context: {
       ...principal,
       "aws:ResourceTag/AmazonECSManaged": exact("true"),

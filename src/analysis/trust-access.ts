@@ -5,14 +5,11 @@ import { parseArn } from "./arn.ts";
 import { assumeRoleRequest } from "./ecs-requests.ts";
 import { parsedPolicy } from "./role-policies.ts";
 
-/** Context keys whose values model what ECS sends (unverified by AWS docs): failing on them alone is unprovable. */
-const MODELLED_KEYS = ["aws:SourceAccount", "aws:SourceArn"];
-
 export type ExistingRoleDetail = Extract<RoleDetail, { exists: true }>;
 
 /**
  * Whether the role's trust policy lets ecs.amazonaws.com assume it for the account's own clusters, judged as the
- * trust-policy rule judges it: a policy that fails only on the modelled source keys is `conditional`, not denied.
+ * trust-policy rule judges it.
  */
 export function ecsTrustDecision(
   facts: Facts,
@@ -27,13 +24,7 @@ export function ecsTrustDecision(
     account: arn?.account ?? "",
     roleArn: detail.arn,
   });
-  let decision = evaluateTrust(request, policy.value);
-  if (decision.decision === "implicit-deny") {
-    const context = Object.fromEntries(
-      Object.entries(request.context).filter(([k]) => !MODELLED_KEYS.includes(k)),
-    );
-    const relaxed = evaluateTrust({ ...request, context }, policy.value);
-    if (relaxed.decision === "conditional") decision = relaxed;
-  }
-  return { ok: true, value: { decision, policy: policy.value } };
+  // A condition on another account fails whether ECS sends aws:SourceAccount (its own account) or not (the key
+  // is absent): that is a fail, not a doubt.
+  return { ok: true, value: { decision: evaluateTrust(request, policy.value), policy: policy.value } };
 }

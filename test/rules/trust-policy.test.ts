@@ -104,15 +104,15 @@ testRule(rule, {
       message: { [ARN]: /aws:SourceArn/i },
     },
     {
-      name: "SourceAccount of another account is not proven: warning",
+      name: "SourceAccount of another account fails: ECS sends its own account, or no key at all",
       facts: one(
         trust(
           { Service: "ecs.amazonaws.com" },
           { Condition: { StringEquals: { "aws:SourceAccount": "999999999999" } } },
         ),
       ),
-      expect: { [ARN]: "warn" },
-      message: { [ARN]: /aws:SourceAccount/i },
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /does not allow ecs\.amazonaws\.com/ },
     },
     {
       name: "a condition on a key ECS is not known to send is a warning",
@@ -124,6 +124,23 @@ testRule(rule, {
       ),
       expect: { [ARN]: "warn" },
       message: { [ARN]: /aws:PrincipalTag\/team/i },
+    },
+    {
+      name: "a Deny whose condition the tool cannot decide is unknown, not a warning",
+      facts: one({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" },
+          {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sts:AssumeRole",
+            Condition: { StringNotEquals: { "aws:PrincipalOrgID": "o-abc" } },
+          },
+        ],
+      }),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /may deny ecs\.amazonaws\.com, depending on conditions on aws:PrincipalOrgID/ },
     },
     {
       name: "a trust policy that is not JSON is unknown, not a pass",

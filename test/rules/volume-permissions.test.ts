@@ -135,12 +135,58 @@ testRule(rule, {
       expect: { [ARN]: "fail" },
     },
     {
-      name: "an Allow conditioned on a key ECS does not send is a warning naming it",
+      name: "an Allow conditioned on a key ECS does not send is unknown, naming the key (never a pass or a mere warning)",
       facts: inlineOnly(
         policy(allow("ec2:*", "*", { Condition: { StringEquals: { "aws:SourceVpc": "vpc-1" } } })),
       ),
-      expect: { [ARN]: "warn" },
-      message: { [ARN]: /aws:SourceVpc/ },
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /allowed only if ECS's request meets conditions on aws:SourceVpc/ },
+    },
+    {
+      name: "a Deny conditioned on a tag ECS's volumes may lack (StringNotEquals) is unknown",
+      facts: facts([
+        role("infra", {
+          inline: {
+            team: policy(
+              deny("ec2:DeleteVolume", "*", {
+                Condition: { StringNotEquals: { "aws:ResourceTag/Team": "storage" } },
+              }),
+            ),
+          },
+        }),
+      ]),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /ec2:DeleteVolume may be denied, depending on conditions on aws:ResourceTag\/Team/ },
+    },
+    {
+      name: "a Deny conditioned on aws:ViaAWSService is unknown",
+      facts: facts([
+        role("infra", {
+          inline: {
+            via: policy(deny("ec2:*", "*", { Condition: { Bool: { "aws:ViaAWSService": "false" } } })),
+          },
+        }),
+      ]),
+      expect: { [ARN]: "unknown" },
+    },
+    {
+      name: "a Deny on volume/vol-* covers every volume: fail",
+      facts: facts([
+        role("infra", { inline: { all: policy(deny("ec2:DeleteVolume", "arn:aws:ec2:*:*:volume/vol-*")) } }),
+      ]),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /ec2:DeleteVolume denied by inline policy "all"/ },
+    },
+    {
+      name: "an Allow on one named volume only is unknown, and the message says the resource is why",
+      facts: inlineOnly(
+        policy(
+          allow(["ec2:DetachVolume", "ec2:DeleteVolume"], "arn:aws:ec2:*:*:volume/vol-0abc"),
+          allow("ec2:DescribeVolumes"),
+        ),
+      ),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /allowed only if ECS's request meets [^.]*resource/i },
     },
     {
       name: "ListAttachedRolePolicies denied is unknown",
