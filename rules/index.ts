@@ -1,5 +1,6 @@
 import type { Rule } from "../src/engine/types.ts";
 import cloudtrailErrors from "./cloudtrail-errors.ts";
+import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
 import roleExists from "./role-exists.ts";
@@ -9,6 +10,7 @@ import volumePermissions from "./volume-permissions.ts";
 
 /** Every rule, in the order reports list them. A test checks each has docs, tests and a README row. */
 export const rules: readonly Rule[] = [
+  ecsScope,
   roleExists,
   trustPolicy,
   volumePermissions,

@@ -1,10 +1,11 @@
-import { parseArn, shortName } from "../src/analysis/arn.ts";
+import { shortName } from "../src/analysis/arn.ts";
+import { allClusters, missingFinding } from "../src/analysis/scope-gaps.ts";
 import { likelyCause } from "../src/analysis/stuck-task-causes.ts";
 import { stoppingSince } from "../src/analysis/task-timing.ts";
 import { formatDuration } from "../src/duration.ts";
 import { defineRule, type RuleFinding, type RuleOptions } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
-import type { ClusterFacts, EbsAttachment, Facts, MissingResource, TaskFacts } from "../src/facts/types.ts";
+import type { ClusterFacts, EbsAttachment, Facts, TaskFacts } from "../src/facts/types.ts";
 
 /** `service:web` → "web"; standalone tasks have `family:NAME` and no service. */
 function serviceOf(task: TaskFacts): string | undefined {
@@ -92,25 +93,6 @@ function deprovisioningFinding(
 }
 
 /** A task or service named in scope that ECS does not know: nothing about it can be verified. */
-function missingFinding(m: MissingResource, cluster: ClusterFacts): RuleFinding {
-  const api = m.kind === "task" ? "ecs:DescribeTasks" : "ecs:DescribeServices";
-  const hint =
-    m.kind === "task"
-      ? " Check the id and --cluster; ECS forgets stopped tasks about an hour after they stop."
-      : " Check the name and --cluster.";
-  return {
-    status: "unknown",
-    resource: m.arn,
-    message: `Could not check ${m.kind} ${shortName(m.arn)}: ${api} in cluster ${cluster.name} answered ${m.reason}${m.detail ? ` (${m.detail})` : ""}.${hint}`,
-    details: {
-      api,
-      kind: m.kind,
-      cluster: cluster.arn,
-      reason: m.reason,
-      ...(m.detail ? { detail: m.detail } : {}),
-    },
-  };
-}
 
 function clusterFindings(
   facts: Facts,
@@ -158,11 +140,6 @@ function clusterFindings(
 }
 
 /** The resource for "every cluster in the region" when ListClusters itself failed. */
-function allClusters(facts: Facts): string {
-  const caller = facts.caller.ok ? facts.caller.value : undefined;
-  const partition = (caller && parseArn(caller.arn)?.partition) ?? "aws";
-  return `arn:${partition}:ecs:${facts.region}:${caller?.account ?? "*"}:cluster/*`;
-}
 
 export default defineRule({
   id: "tasks-deprovisioning",

@@ -7,10 +7,11 @@ import {
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
 } from "@aws-sdk/client-iam";
-import { roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleNameOf } from "../analysis/arn.ts";
 import type {
   AttachedPolicy,
   Fact,
+  FactError,
   InlinePolicy,
   ManagedPolicy,
   PolicyDocument,
@@ -39,6 +40,27 @@ export interface IamCollectorOptions {
   /** Page size for list calls (IAM's MaxItems); IAM may return fewer. */
   pageSize?: number;
   concurrency?: number;
+  /** The account the credentials belong to (STS), when known: IAM answers only for that account. */
+  callerAccount?: string;
+}
+
+/** The facts of a role the credentials cannot see: every fact is the same error, so every rule is unknown. */
+function unreachableRole(
+  ref: string,
+  name: string,
+  referencedBy: RoleReference[],
+  error: FactError,
+): RoleFacts {
+  const fact = { ok: false as const, error };
+  return { ref, name, referencedBy, role: fact, attachedPolicies: fact, inlinePolicies: fact };
+}
+
+function crossAccount(ref: string, roleAccount: string, callerAccount: string): FactError {
+  return {
+    api: "iam:GetRole",
+    code: "CrossAccountRole",
+    message: `role ${ref} is in account ${roleAccount}, but the credentials are for account ${callerAccount}: IAM answers for its own account only, so run ecs-preflight with credentials for ${roleAccount} to check it`,
+  };
 }
 
 /**
@@ -55,6 +77,23 @@ export class IamCollector {
 
   async role(ref: string, referencedBy: RoleReference[]): Promise<RoleFacts> {
     const name = roleNameOf(ref);
+    // GetRole takes a name and answers for the caller's account: a role ARN of another account must not be checked
+    // as the caller's role of the same name.
+    const refAccount = ref.startsWith("arn:") ? parseArn(ref)?.account : undefined;
+    const callerAccount = this.options.callerAccount;
+    if (refAccount && callerAccount && refAccount !== callerAccount) {
+      return unreachableRole(ref, name, referencedBy, crossAccount(ref, refAccount, callerAccount));
+    }
+    const facts = await this.readRole(ref, name, referencedBy);
+    const found =
+      facts.role.ok && facts.role.value.exists ? parseArn(facts.role.value.arn)?.account : undefined;
+    if (refAccount && found && found !== refAccount) {
+      return unreachableRole(ref, name, referencedBy, crossAccount(ref, refAccount, found));
+    }
+    return facts;
+  }
+
+  private async readRole(ref: string, name: string, referencedBy: RoleReference[]): Promise<RoleFacts> {
     const pageSize = this.options.pageSize;
     const [role, attachedPolicies, inlinePolicies] = await Promise.all([
       this.getRole(name),

@@ -84,11 +84,12 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     const callerPromise = collectCaller(clients.sts);
     const refs = new Map<string, { ref: string; by: RoleReference[] }>();
     for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" });
+    // The caller's account first: ECS builds cluster ARNs from it, and IAM can only answer for it.
+    const caller = await callerPromise;
     // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
     let ecs: EcsFacts | undefined;
     if (ecsPlan.kind !== "none") {
       progress?.({ stage: "Reading ECS clusters, services and tasks" });
-      const caller = await callerPromise;
       const collected = await collectEcs(clients.ecs, options.scope, {
         region: options.aws.region,
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
@@ -126,6 +127,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     const iam = new IamCollector(clients.iam, {
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       concurrency: options.concurrency ?? 4,
+      ...(caller.ok ? { callerAccount: caller.value.account } : {}),
     });
     const roles = await mapLimit([...refs.values()], options.concurrency ?? 4, async ({ ref, by }) => {
       const role = await iam.role(ref, by);

@@ -31,7 +31,12 @@ function fail(file: string, path: string, expected: string): never {
 }
 
 /** Validates a parsed config object; every problem names the file, the path and what was expected. */
-export function parseConfig(raw: unknown, file: string, ruleIds: readonly string[]): Config {
+export function parseConfig(
+  raw: unknown,
+  file: string,
+  ruleIds: readonly string[],
+  requiredIds: readonly string[] = [],
+): Config {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(file, "(root)", "a JSON object");
   const obj = raw as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
@@ -56,6 +61,13 @@ export function parseConfig(raw: unknown, file: string, ruleIds: readonly string
       if (!ruleIds.includes(id)) fail(file, `rules.${id}`, `a rule id (${ruleIds.join(", ")})`);
       if (level !== "off" && level !== "warn" && level !== "fail")
         fail(file, `rules.${id}`, `"off", "warn" or "fail", got ${JSON.stringify(level)}`);
+      if (requiredIds.includes(id) && level !== "fail") {
+        fail(
+          file,
+          `rules.${id}`,
+          `"fail" only: ${id} reports what could not be read, and cannot be turned off or capped`,
+        );
+      }
       config.rules[id] = level;
     }
   }
@@ -87,7 +99,11 @@ export function parseConfig(raw: unknown, file: string, ruleIds: readonly string
   return config;
 }
 
-export async function loadConfig(file: string, ruleIds: readonly string[]): Promise<Config> {
+export async function loadConfig(
+  file: string,
+  ruleIds: readonly string[],
+  requiredIds: readonly string[] = [],
+): Promise<Config> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -102,5 +118,5 @@ export async function loadConfig(file: string, ruleIds: readonly string[]): Prom
   } catch (err) {
     throw new InputError(`${file}: not valid JSON: ${(err as Error).message}`);
   }
-  return parseConfig(raw, file, ruleIds);
+  return parseConfig(raw, file, ruleIds, requiredIds);
 }

@@ -55,7 +55,8 @@ export function runRules(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
-    const level = config.rules[rule.id];
+    // Defence in depth: a required rule ignores any level a config parsed elsewhere might carry.
+    const level = rule.required ? undefined : config.rules[rule.id];
     if (level === "off") continue;
     for (const raw of checkSafely(rule, facts, options)) {
       const finding: Finding = { rule: rule.id, ...raw, status: applyLevel(raw.status, level) };

@@ -44,6 +44,8 @@ export interface Rule {
   title: string;
   /** The worst status this rule reports for a problem it is sure of ("fail", or "warn" for advisory rules). */
   severity: "fail" | "warn";
+  /** A required rule reports what the tool could not read: the config may not turn it off or cap it at warn. */
+  required?: boolean;
   docs: RuleDocs;
   /** Pure: reads facts and options, returns a finding per resource checked (without the rule id). */
   check(facts: Facts, options: RuleOptions): RuleFinding[];

@@ -2,16 +2,32 @@ import type { Finding } from "../engine/types.ts";
 import type { Report } from "./types.ts";
 import { xmlEscape as x } from "./xml.ts";
 
+/** What a finding is to JUnit: the one place that decides, so each suite's counts match its elements. */
+function outcomeOf(f: Finding, failOn: Report["failOn"]): "skipped" | "failure" | "error" | "warn" | "pass" {
+  if (f.suppressed) return "skipped";
+  if (f.status === "fail" || (f.status === "warn" && failOn === "warn")) return "failure";
+  if (f.status === "unknown") return "error";
+  return f.status;
+}
+
 function testcase(f: Finding, failOn: Report["failOn"]): string {
   const open = `    <testcase classname="ecs-preflight.${x(f.rule)}" name="${x(f.resource)}">`;
   const body = [f.message, f.remediation ? `\nFix:\n${f.remediation}` : ""].join("");
   let inner = "";
-  if (f.suppressed) inner = `<skipped message="${x(`suppressed: ${f.suppressed.reason}`)}"/>`;
-  else if (f.status === "fail" || (f.status === "warn" && failOn === "warn")) {
-    inner = `<failure message="${x(f.message)}" type="${f.status}">${x(body)}</failure>`;
-  } else if (f.status === "unknown")
-    inner = `<error message="${x(f.message)}" type="unknown">${x(body)}</error>`;
-  else if (f.status === "warn") inner = `<system-out>${x(`WARN: ${body}`)}</system-out>`;
+  switch (outcomeOf(f, failOn)) {
+    case "skipped":
+      inner = `<skipped message="${x(`suppressed: ${f.suppressed?.reason ?? ""}`)}"/>`;
+      break;
+    case "failure":
+      inner = `<failure message="${x(f.message)}" type="${f.status}">${x(body)}</failure>`;
+      break;
+    case "error":
+      inner = `<error message="${x(f.message)}" type="unknown">${x(body)}</error>`;
+      break;
+    case "warn":
+      inner = `<system-out>${x(`WARN: ${body}`)}</system-out>`;
+      break;
+  }
   return inner ? `${open}\n      ${inner}\n    </testcase>` : `${open}</testcase>`;
 }
 
@@ -20,22 +36,27 @@ export function formatJunit(report: Report): string {
   const byRule = new Map<string, Finding[]>();
   for (const f of report.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
   const suites = [...byRule].map(([rule, findings]) => {
-    const failures = findings.filter(
-      (f) => !f.suppressed && (f.status === "fail" || (f.status === "warn" && report.failOn === "warn")),
-    ).length;
-    const errors = findings.filter((f) => !f.suppressed && f.status === "unknown").length;
-    const skipped = findings.filter((f) => f.suppressed).length;
-    return [
-      `  <testsuite name="${x(rule)}" tests="${findings.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${x(report.startedAt)}">`,
+    const outcomes = findings.map((f) => outcomeOf(f, report.failOn));
+    const count = (o: ReturnType<typeof outcomeOf>) => outcomes.filter((v) => v === o).length;
+    const counts = {
+      tests: findings.length,
+      failures: count("failure"),
+      errors: count("error"),
+      skipped: count("skipped"),
+    };
+    const xml = [
+      `  <testsuite name="${x(rule)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" timestamp="${x(report.startedAt)}">`,
       ...findings.map((f) => testcase(f, report.failOn)),
       "  </testsuite>",
     ].join("\n");
+    return { counts, xml };
   });
-  const total = (k: "fail" | "unknown") => report.summary[k];
+  // The totals are the sums of the suites: with --fail-on warn, warnings are failures on both levels.
+  const total = (k: "tests" | "failures" | "errors") => suites.reduce((n, s) => n + s.counts[k], 0);
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="ecs-preflight" tests="${report.findings.length}" failures="${total("fail")}" errors="${total("unknown")}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    ...suites,
+    `<testsuites name="ecs-preflight" tests="${total("tests")}" failures="${total("failures")}" errors="${total("errors")}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    ...suites.map((s) => s.xml),
     "</testsuites>",
     "",
   ].join("\n");

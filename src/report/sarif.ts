@@ -1,11 +1,16 @@
 import type { Rule, Status } from "../engine/types.ts";
 import type { Report } from "./types.ts";
 
-const LEVEL: Record<Status, "error" | "warning" | "note" | "none"> = {
-  fail: "error",
-  unknown: "error",
-  warn: "warning",
-  pass: "none",
+/**
+ * A result's kind and level per status. SARIF 2.1.0 §3.27.10: level SHALL be "none" unless kind is "fail", so
+ * every problem is a "fail" result and its level says how bad: `unknown` is an error, as a gate must block on it
+ * (exit 3); `properties.status` keeps the status itself. A pass is kind "pass", level "none".
+ */
+const RESULT: Record<Status, { kind: "fail" | "pass"; level: "error" | "warning" | "none" }> = {
+  fail: { kind: "fail", level: "error" },
+  unknown: { kind: "fail", level: "error" },
+  warn: { kind: "fail", level: "warning" },
+  pass: { kind: "pass", level: "none" },
 };
 
 /** SARIF 2.1.0 for code-scanning dashboards; resources are logical locations (there is no source file). */
@@ -39,8 +44,7 @@ export function formatSarif(report: Report, rules: readonly Rule[]): string {
         ],
         results: report.findings.map((f) => ({
           ruleId: f.rule,
-          kind: f.status === "pass" ? "pass" : f.status === "unknown" ? "review" : "fail",
-          level: LEVEL[f.status],
+          ...RESULT[f.status],
           message: { text: f.remediation ? `${f.message}\nFix:\n${f.remediation}` : f.message },
           locations: [{ logicalLocations: [{ fullyQualifiedName: f.resource, kind: "resource" }] }],
           properties: { status: f.status, ...(f.details ? { details: f.details } : {}) },

@@ -234,3 +234,21 @@ describe("check --role against the fake AWS", () => {
     expect(replay.code).toBe(live.code);
   });
 });
+
+describe("a role ARN of another account", () => {
+  it("is not checked as the caller's role of the same name: every check is unknown, naming why", async () => {
+    const other = "arn:aws:iam::999999999999:role/healthy";
+    const before = fake.requests.length;
+    const { code, report } = await checkJson("--role", other);
+    expect(code).toBe(3);
+    const findings = report.findings.filter((f) => f.resource === other);
+    expect(findings.map((f) => f.rule).sort()).toEqual(
+      ["cloudtrail-errors", "role-exists", "trust-policy", "volume-permissions", "managed-policy"].sort(),
+    );
+    for (const f of findings) expect(f.status, f.rule).toBe("unknown");
+    expect(findings[0]?.message).toMatch(
+      /in account 999999999999, but the credentials are for account 111122223333/,
+    );
+    expect(fake.requests.slice(before).filter((r) => r.action === "GetRole")).toEqual([]);
+  });
+});

@@ -238,3 +238,32 @@ describe("every protocol under faults, through the CLI", () => {
     expect(run.code).toBe(3);
   });
 });
+
+describe("scope gaps cannot be configured away", () => {
+  it("ListClusters denied with tasks-deprovisioning off is still unknown (exit 3), through ecs-scope", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const config = join(mkdtempSync(join(tmpdir(), "cfg-")), "c.json");
+    writeFileSync(config, JSON.stringify({ rules: { "tasks-deprovisioning": "off" } }));
+    const { run } = await faulted(
+      [{ service: "ecs", action: "ListClusters", kind: "access-denied" }],
+      "--config",
+      config,
+    );
+    const report = expectHonestUnder("ListClusters denied, rule off", run, baseline);
+    expect(report.findings.find((f) => f.rule === "ecs-scope")?.status).toBe("unknown");
+    expect(run.code).toBe(3);
+  });
+
+  it("a config may not turn ecs-scope off", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const config = join(mkdtempSync(join(tmpdir(), "cfg-")), "c.json");
+    writeFileSync(config, JSON.stringify({ rules: { "ecs-scope": "off" } }));
+    const run = await runCli(["check", "--config", config]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/rules\.ecs-scope: expected "fail" only/);
+  });
+});

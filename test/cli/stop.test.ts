@@ -58,6 +58,18 @@ const account: FakeAccount = {
         ebsTask({ id: "wait-stuck", roleArn: good, volumeId: "vol-0stuck", onStop: "deprovisioning" }),
         ebsTask({ id: "denied", roleArn: good }),
         ebsTask({ id: "bundle", roleArn: good }),
+        // An EBS attachment whose details name no role: nothing proves its volume can be cleaned up.
+        {
+          ...ebsTask({ id: "norole", roleArn: good, volumeId: "vol-0norole" }),
+          attachments: [
+            {
+              id: "att-norole",
+              type: "AmazonElasticBlockStorage",
+              status: "ATTACHED",
+              details: [{ name: "volumeId", value: "vol-0norole" }],
+            },
+          ],
+        },
       ],
     },
   ],
@@ -119,6 +131,15 @@ describe("stop", () => {
       desiredStatus: "STOPPED",
       stoppedReason: "drain before maintenance",
     });
+  });
+
+  it("a task whose EBS attachment names no role is undecided: exit 3, no StopTask", async () => {
+    const { code, stdout, stopCalls } = await stop(["--task", "norole", "--yes"]);
+    expect(stopCalls).toEqual([]);
+    expect(code).toBe(3);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.findings.find((f) => f.rule === "ecs-scope")?.status).toBe("unknown");
+    expect(live("norole")?.desiredStatus).toBe("RUNNING");
   });
 
   it("asks on a terminal and stops when confirmed", async () => {

@@ -26,6 +26,10 @@ describe("usage errors exit 2 with one clear line", () => {
     [["check", "--max-attempts", "0"], /expected a whole number from 1 to 20/],
     [["check", "--snapshot", DEMO, "--role", "x"], /--role cannot be combined with --snapshot/],
     [
+      ["check", "--snapshot", DEMO, "--since", "7d"],
+      /^ecs-preflight: error: --since cannot be combined with --snapshot: the snapshot's CloudTrail window was fixed when it was taken .*\n$/,
+    ],
+    [
       ["check", "--snapshot", "no/such/file.json"],
       /no\/such\/file\.json: cannot read snapshot \(no such file\)/,
     ],
@@ -33,7 +37,7 @@ describe("usage errors exit 2 with one clear line", () => {
       ["check", "--snapshot", DEMO, "--config", "no-such-config.json"],
       /no-such-config\.json: cannot read config file/,
     ],
-    [["explain", "no-such-rule"], /unknown rule "no-such-rule"; known rules: role-exists/],
+    [["explain", "no-such-rule"], /unknown rule "no-such-rule"; known rules: ecs-scope, role-exists/],
     [["frobnicate"], /unknown command 'frobnicate'/],
     [["snapshot", "--role", "x"], /required option '--out <file>' not specified/],
   ])("%j", async (args, message) => {
@@ -58,6 +62,22 @@ describe("usage errors exit 2 with one clear line", () => {
     expect(stderr.trim()).toBe(
       `ecs-preflight: error: ${file}: roles[1].role: missing required property "value"`,
     );
+  });
+
+  it("--stuck-after with --snapshot is applied on replay (the rules measure it, not the collector)", async () => {
+    const stuck = async (...args: string[]) => {
+      const { code, stdout } = await runCli(["check", "--snapshot", DEMO, "--format", "json", ...args]);
+      const report = JSON.parse(stdout) as { findings: { rule: string; status: string }[] };
+      return {
+        code,
+        statuses: report.findings.filter((f) => f.rule === "tasks-deprovisioning").map((f) => f.status),
+      };
+    };
+    const byDefault = await stuck();
+    expect(byDefault.statuses).toContain("fail");
+    const patient = await stuck("--stuck-after", "2d");
+    expect(patient.statuses.length).toBeGreaterThan(0);
+    expect(patient.statuses.every((s) => s === "pass")).toBe(true);
   });
 
   it("a region that is not a region is a usage error before any AWS call", async () => {

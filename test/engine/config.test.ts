@@ -63,6 +63,17 @@ describe("config", () => {
     expect(() => parseConfig(raw, "c.json", IDS)).toThrow(message);
   });
 
+  it("refuses to turn off or cap a required rule", () => {
+    for (const level of ["off", "warn"]) {
+      expect(() => parseConfig({ rules: { "role-exists": level } }, "c.json", IDS, ["role-exists"])).toThrow(
+        'c.json: rules.role-exists: expected "fail" only: role-exists reports what could not be read',
+      );
+    }
+    expect(
+      parseConfig({ rules: { "role-exists": "fail" } }, "c.json", IDS, ["role-exists"]).rules["role-exists"],
+    ).toBe("fail");
+  });
+
   it("names the file when it is not JSON", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     const file = join(dir, "bad.json");

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
 import { evaluate } from "../../src/engine/check.ts";
+import { summarise } from "../../src/engine/verdict.ts";
 import { formatReport } from "../../src/report/index.ts";
 import type { Report } from "../../src/report/types.ts";
 import { readSnapshot } from "../../src/snapshot/index.ts";
@@ -58,6 +59,47 @@ describe("report formats", () => {
     expect(xml.match(/<failure /g)).toHaveLength(report.summary.fail + report.summary.warn);
   });
 
+  it.each(["fail", "warn"] as const)(
+    "junit totals on <testsuites> are the sums of the suites with --fail-on %s",
+    (failOn) => {
+      const base = report.findings[0];
+      if (!base) throw new Error("the demo report has findings");
+      // Every status, in two rules, suppressed and not: each total must add up whatever the mix.
+      const findings = [...report.findings];
+      for (const rule of ["role-exists", "managed-policy"])
+        for (const status of ["pass", "warn", "fail", "unknown"] as const) {
+          findings.push({
+            ...base,
+            rule,
+            status,
+            resource: `arn:aws:iam::111122223333:role/${rule}-${status}`,
+          });
+          findings.push({
+            ...base,
+            rule,
+            status,
+            resource: `arn:aws:iam::111122223333:role/${rule}-${status}-s`,
+            suppressed: { reason: "accepted" },
+          });
+        }
+      const summary = summarise(findings);
+      const xml = formatReport({ ...report, findings, summary, failOn }, "junit", { color: false, rules });
+      const attr = (tag: string, name: string) =>
+        [...xml.matchAll(new RegExp(`<${tag} [^>]*\\b${name}="(\\d+)"`, "g"))].map((m) => Number(m[1]));
+      const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+      for (const name of ["tests", "failures", "errors"]) {
+        const [total] = attr("testsuites", name);
+        expect(total, name).toBe(sum(attr("testsuite", name)));
+      }
+      expect(attr("testsuites", "tests")).toEqual([findings.length]);
+      expect(attr("testsuites", "failures")).toEqual([(xml.match(/<failure /g) ?? []).length]);
+      expect(attr("testsuites", "errors")).toEqual([(xml.match(/<error /g) ?? []).length]);
+      const warns = findings.filter((f) => f.status === "warn" && !f.suppressed).length;
+      const fails = findings.filter((f) => f.status === "fail" && !f.suppressed).length;
+      expect(attr("testsuites", "failures")).toEqual([failOn === "warn" ? fails + warns : fails]);
+    },
+  );
+
   it("sarif 2.1.0 lists every rule and a result per finding with logical locations", () => {
     const sarif = JSON.parse(formatReport(report, "sarif", { color: false, rules }));
     expect(sarif.version).toBe("2.1.0");
@@ -66,6 +108,51 @@ describe("report formats", () => {
     expect(run.results).toHaveLength(report.findings.length);
     const fail = run.results.find((r: { level: string }) => r.level === "error");
     expect(fail.locations[0].logicalLocations[0].fullyQualifiedName).toMatch(/^arn:aws:iam::/);
+  });
+
+  it("sarif kind and level obey SARIF 2.1.0 §3.27.10: level is none unless kind is fail; unknown blocks", () => {
+    const base = report.findings[0];
+    if (!base) throw new Error("the demo report has findings");
+    const statuses = ["pass", "warn", "fail", "unknown"] as const;
+    const findings = statuses.flatMap((status) => [
+      { ...base, status, resource: `arn:aws:iam::111122223333:role/${status}` },
+      {
+        ...base,
+        status,
+        resource: `arn:aws:iam::111122223333:role/${status}-suppressed`,
+        suppressed: { reason: "accepted" },
+      },
+    ]);
+    const sarif = JSON.parse(formatReport({ ...report, findings }, "sarif", { color: false, rules }));
+    const results: {
+      kind: string;
+      level: string;
+      properties: { status: string };
+      suppressions?: unknown[];
+    }[] = sarif.runs[0].results;
+    expect(results).toHaveLength(findings.length);
+    for (const r of results) {
+      if (r.kind !== "fail") expect(r.level, JSON.stringify(r)).toBe("none");
+      expect(["pass", "fail"]).toContain(r.kind);
+    }
+    const pairs = Object.fromEntries(
+      results.map((r, i) => [findings[i]?.resource.split("/")[1], [r.kind, r.level, r.properties.status]]),
+    );
+    expect(pairs).toEqual({
+      pass: ["pass", "none", "pass"],
+      "pass-suppressed": ["pass", "none", "pass"],
+      warn: ["fail", "warning", "warn"],
+      "warn-suppressed": ["fail", "warning", "warn"],
+      fail: ["fail", "error", "fail"],
+      "fail-suppressed": ["fail", "error", "fail"],
+      unknown: ["fail", "error", "unknown"],
+      "unknown-suppressed": ["fail", "error", "unknown"],
+    });
+    results.forEach((r, i) => {
+      if (findings[i]?.suppressed)
+        expect(r.suppressions).toEqual([{ kind: "external", justification: "accepted" }]);
+      else expect(r.suppressions).toBeUndefined();
+    });
   });
 
   it("markdown has a row per finding and the fixes in shell blocks", () => {

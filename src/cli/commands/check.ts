@@ -54,6 +54,34 @@ function configDuration(
   return ms;
 }
 
+/** The config a command runs with: the file's levels (validated: a bad file exits 2) over `defaultLevels`. */
+export async function loadCheckConfig(
+  flags: Pick<CheckFlags, "config">,
+  defaultLevels: Config["rules"] = {},
+): Promise<Config> {
+  const ruleIds = rules.map((r) => r.id);
+  const requiredIds = rules.filter((r) => r.required).map((r) => r.id);
+  const loaded = flags.config ? await loadConfig(flags.config, ruleIds, requiredIds) : EMPTY_CONFIG;
+  return { ...loaded, rules: { ...defaultLevels, ...loaded.rules } };
+}
+
+/** The CloudTrail look-back in ms: --since, else the config's `since`, else undefined (the collector's 24h). */
+export function sinceFrom(flags: Pick<CheckFlags, "since" | "config">, config: Config): number | undefined {
+  return flags.since ?? configDuration(config.since, "since", flags.config);
+}
+
+/**
+ * What a config lets the collector read, for `check` and `snapshot` alike (src/engine/check.ts decides the same
+ * for library callers): a rule turned off is not collected for, so its permission is never asked for (and, for
+ * leaked-volumes, the EC2 client is never loaded).
+ */
+export function collectSwitches(config: Config): { trail: boolean; volumes: boolean } {
+  return {
+    trail: config.rules["cloudtrail-errors"] !== "off",
+    volumes: config.rules["leaked-volumes"] !== "off",
+  };
+}
+
 /**
  * Runs a check from CLI flags: the shared core of `check` and `stop`. `defaultLevels` are rule levels a command
  * starts from; the config file's own levels win over them.
@@ -64,14 +92,12 @@ export async function runCheck(
   log: Logger,
   defaultLevels: Config["rules"] = {},
 ): Promise<Report> {
-  const ruleIds = rules.map((r) => r.id);
-  const loaded = flags.config ? await loadConfig(flags.config, ruleIds) : EMPTY_CONFIG;
-  const config: Config = { ...loaded, rules: { ...defaultLevels, ...loaded.rules } };
+  const config = await loadCheckConfig(flags, defaultLevels);
   const stuckAfterMs =
     flags.stuckAfter ??
     configDuration(config.stuckAfter, "stuckAfter", flags.config) ??
     DEFAULT_STUCK_AFTER_MS;
-  const sinceMs = flags.since ?? configDuration(config.since, "since", flags.config);
+  const sinceMs = sinceFrom(flags, config);
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
   if (flags.snapshot) {
@@ -81,6 +107,11 @@ export async function runCheck(
     if (scoped)
       throw new InputError(
         `--${scoped} cannot be combined with --snapshot: a snapshot is evaluated for the scope it was taken with`,
+      );
+    // --stuck-after is measured by the rules on replay; --since only says what CloudTrail the collector reads.
+    if (flags.since !== undefined)
+      throw new InputError(
+        "--since cannot be combined with --snapshot: the snapshot's CloudTrail window was fixed when it was taken (pass --since to the snapshot command)",
       );
     return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
   }
@@ -98,7 +129,7 @@ export async function runCheck(
       failOn,
       stuckAfterMs,
       log,
-      ...(progress ? { collect: { onProgress: progress.listener } } : {}),
+      collect: { ...collectSwitches(config), ...(progress ? { onProgress: progress.listener } : {}) },
     });
   } finally {
     progress?.stop();
@@ -142,7 +173,7 @@ export function checkCommand(
   for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
   cmd.option(
     "--snapshot <file>",
-    "evaluate a snapshot file instead of calling AWS (see the snapshot command)",
+    "evaluate a snapshot file instead of calling AWS (see the snapshot command); --stuck-after applies, --since is refused (the snapshot's CloudTrail window was fixed when it was taken)",
   );
   for (const o of reportOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {

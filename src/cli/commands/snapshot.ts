@@ -5,7 +5,7 @@ import { writeSnapshot } from "../../snapshot/index.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
-import { type CheckFlags, scopeFrom } from "./check.ts";
+import { type CheckFlags, collectSwitches, loadCheckConfig, scopeFrom, sinceFrom } from "./check.ts";
 
 export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Command {
   const cmd = new Command("snapshot")
@@ -16,11 +16,20 @@ export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Comma
     );
   for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
   cmd.addOption(new Option("--out <file>", "snapshot file to write").makeOptionMandatory());
+  cmd.addOption(
+    new Option(
+      "--config <file>",
+      "JSON config, as for check: its since is the default look-back, and a rule turned off is not collected for",
+    ),
+  );
   cmd.action(async (flags: CheckFlags & { out: string }, command: Command) => {
     const log = logFor(command);
+    // The config check would run with: a rule it turns off is not collected for, exactly as check would not.
+    const config = await loadCheckConfig(flags);
+    const scope = scopeFrom(flags, sinceFrom(flags, config));
     const aws = await resolveAwsSettings(flags, io.env, io.aws);
     const { collect } = await import("../../collect/index.ts");
-    const facts = await collect({ scope: scopeFrom(flags, flags.since), aws, log });
+    const facts = await collect({ ...collectSwitches(config), scope, aws, log });
     try {
       await writeSnapshot(flags.out, facts);
     } catch (err) {

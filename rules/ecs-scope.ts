@@ -1,0 +1,94 @@
+import { shortName } from "../src/analysis/arn.ts";
+import { allClusters, missingFinding } from "../src/analysis/scope-gaps.ts";
+import { defineRule, type RuleFinding } from "../src/engine/types.ts";
+import { unknownFinding } from "../src/engine/unknown.ts";
+
+/** A task still holds (or is giving back) its volume until it is STOPPED. */
+const finished = (status: string) => status === "STOPPED" || status === "DELETED";
+
+export default defineRule({
+  id: "ecs-scope",
+  title: "Everything in scope could be read",
+  severity: "fail",
+  required: true,
+  docs: {
+    summary:
+      "Every cluster, service and task in scope could be listed and described, and every live EBS attachment names " +
+      "the infrastructure role that will clean it up.",
+    rationale:
+      "The other rules can only vouch for the roles and tasks they were shown. If ListClusters, ListServices, " +
+      "ListTasks or DescribeTasks failed, or a task named with --task was not found, the roles those resources use " +
+      "were never checked; and a task whose EBS attachment names no role cannot be matched to one. This rule reports " +
+      "each such gap as unknown (exit 3) so that a smaller scope never passes as a whole one. It cannot be turned off " +
+      "or capped in the config: it is the gate's own honesty. Passes say how much was read per cluster.",
+    remediation:
+      "Grant the tool's credentials the ECS reads it lacks (ecs:ListClusters, ecs:ListServices, ecs:DescribeServices, " +
+      "ecs:ListTasks, ecs:DescribeTasks), check the cluster and task names, and for an attachment without a role look " +
+      "at the task with:\n\n" +
+      "aws ecs describe-tasks --cluster CLUSTER --tasks TASK --query 'tasks[].attachments'",
+  },
+  check(facts) {
+    const ecs = facts.ecs;
+    if (!ecs) return [];
+    if (!ecs.clusters.ok)
+      return [unknownFinding(allClusters(facts), "which clusters are in scope", ecs.clusters.error)];
+    const servicesFound = new Set(
+      ecs.clusters.value.flatMap((c) => (c.services.ok ? c.services.value.map((s) => s.name) : [])),
+    );
+    const findings: RuleFinding[] = [];
+    for (const cluster of ecs.clusters.value) {
+      const gaps: RuleFinding[] = [];
+      if (!cluster.services.ok) {
+        gaps.push(
+          unknownFinding(
+            cluster.arn,
+            `the services of cluster ${cluster.name} (and the roles they use)`,
+            cluster.services.error,
+          ),
+        );
+      }
+      if (!cluster.tasks.ok) {
+        gaps.push(
+          unknownFinding(
+            cluster.arn,
+            `the tasks of cluster ${cluster.name} (and the roles their volumes use)`,
+            cluster.tasks.error,
+          ),
+        );
+      }
+      for (const m of cluster.missing ?? []) {
+        if (m.kind === "service" && servicesFound.has(shortName(m.arn))) continue;
+        gaps.push(missingFinding(m, cluster));
+      }
+      for (const task of cluster.tasks.ok ? cluster.tasks.value : []) {
+        if (finished(task.lastStatus)) continue;
+        for (const a of task.ebsAttachments.filter((x) => !x.roleArn)) {
+          gaps.push({
+            status: "unknown",
+            resource: task.arn,
+            message: `Task ${shortName(task.arn)} (${task.lastStatus}, cluster ${cluster.name}) has an EBS attachment${a.volumeId ? ` for ${a.volumeId}` : ""} that names no infrastructure role: the role that must detach and delete its volume could not be checked.`,
+            details: {
+              api: "ecs:DescribeTasks",
+              code: "AttachmentWithoutRole",
+              attachmentId: a.id,
+              attachmentStatus: a.status,
+              ...(a.volumeId ? { volumeId: a.volumeId } : {}),
+            },
+          });
+        }
+      }
+      if (gaps.length) findings.push(...gaps);
+      else {
+        const services = cluster.services.ok ? cluster.services.value.length : 0;
+        const tasks = cluster.tasks.ok ? cluster.tasks.value.length : 0;
+        findings.push({
+          status: "pass",
+          resource: cluster.arn,
+          message: `Cluster ${cluster.name}: read ${services} service${services === 1 ? "" : "s"} and ${tasks} task${tasks === 1 ? "" : "s"}; every live EBS attachment names its role.`,
+          details: { services, tasks },
+        });
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,107 @@
+import { expect } from "vitest";
+import rule from "../../rules/ecs-scope.ts";
+import type { ClusterFacts, EcsFacts, TaskFacts } from "../../src/facts/types.ts";
+import { err, facts, ok } from "../support/facts.ts";
+import { testRule } from "../support/rule-tester.ts";
+
+const CLUSTER = "arn:aws:ecs:us-east-1:111122223333:cluster/prod";
+const task = (id: string, over: Partial<TaskFacts> = {}): TaskFacts => ({
+  arn: `arn:aws:ecs:us-east-1:111122223333:task/prod/${id}`,
+  clusterArn: CLUSTER,
+  lastStatus: "RUNNING",
+  desiredStatus: "RUNNING",
+  ebsAttachments: [
+    {
+      id: `att-${id}`,
+      status: "ATTACHED",
+      roleArn: "arn:aws:iam::111122223333:role/infra",
+      volumeId: `vol-${id}`,
+    },
+  ],
+  ...over,
+});
+const cluster = (over: Partial<ClusterFacts> = {}): ClusterFacts => ({
+  arn: CLUSTER,
+  name: "prod",
+  services: ok([]),
+  tasks: ok([task("a")]),
+  ...over,
+});
+const withEcs = (ecs: EcsFacts) => facts([], { ecs });
+
+testRule(rule, {
+  valid: [
+    {
+      name: "a cluster read whole passes, saying how much was read",
+      facts: withEcs({ clusters: ok([cluster()]) }),
+      expect: { [CLUSTER]: "pass" },
+      message: { [CLUSTER]: /read 0 services and 1 task/ },
+    },
+    {
+      name: "a STOPPED task whose attachment names no role is history, not a gap",
+      facts: withEcs({
+        clusters: ok([
+          cluster({
+            tasks: ok([
+              task("old", { lastStatus: "STOPPED", ebsAttachments: [{ id: "x", status: "DELETED" }] }),
+            ]),
+          }),
+        ]),
+      }),
+      expect: { [CLUSTER]: "pass" },
+    },
+    { name: "no ECS in scope (a role-only check) reports nothing", facts: facts([]), expect: {} },
+  ],
+  invalid: [
+    {
+      name: "ListClusters denied: unknown for every cluster in the region",
+      facts: withEcs({ clusters: err("ecs:ListClusters") }),
+      expect: { "arn:aws:ecs:us-east-1:111122223333:cluster/*": "unknown" },
+      message: {
+        "arn:aws:ecs:us-east-1:111122223333:cluster/*": /ecs:ListClusters failed with AccessDenied/,
+      },
+    },
+    {
+      name: "ListServices denied: the roles the services use were never seen",
+      facts: withEcs({ clusters: ok([cluster({ services: err("ecs:ListServices") })]) }),
+      expect: { [CLUSTER]: "unknown" },
+      message: { [CLUSTER]: /services of cluster prod \(and the roles they use\)/ },
+    },
+    {
+      name: "ListTasks denied",
+      facts: withEcs({ clusters: ok([cluster({ tasks: err("ecs:ListTasks") })]) }),
+      expect: { [CLUSTER]: "unknown" },
+    },
+    {
+      name: "a task named with --task that ECS answers MISSING",
+      facts: withEcs({
+        clusters: ok([
+          cluster({
+            missing: [
+              { kind: "task", arn: "arn:aws:ecs:us-east-1:111122223333:task/prod/typo", reason: "MISSING" },
+            ],
+          }),
+        ]),
+      }),
+      expect: { "arn:aws:ecs:us-east-1:111122223333:task/prod/typo": "unknown" },
+    },
+    {
+      name: "a live task whose EBS attachment names no role",
+      facts: withEcs({
+        clusters: ok([
+          cluster({
+            tasks: ok([
+              task("norole", { ebsAttachments: [{ id: "x", status: "ATTACHED", volumeId: "vol-9" }] }),
+            ]),
+          }),
+        ]),
+      }),
+      expect: { "arn:aws:ecs:us-east-1:111122223333:task/prod/norole": "unknown" },
+      message: {
+        "arn:aws:ecs:us-east-1:111122223333:task/prod/norole":
+          /EBS attachment for vol-9 that names no infrastructure role/,
+      },
+      assert: ([f]) => expect(f?.details?.api).toBe("ecs:DescribeTasks"),
+    },
+  ],
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import { facts, role } from "./facts.ts";
+import { assertRuleCase } from "./rule-tester.ts";
+
+/** The rule-table helper must not let a rule's second finding for a resource hide behind its first. */
+
+const ROLE = "arn:aws:iam::111122223333:role/infra";
+const reporting = (...findings: RuleFinding[]) =>
+  defineRule({
+    id: "fake-rule",
+    title: "Fake",
+    severity: "fail",
+    docs: { summary: "s", rationale: "r", remediation: "f" },
+    check: () => findings,
+  });
+const finding = (status: RuleFinding["status"]): RuleFinding => ({
+  status,
+  resource: ROLE,
+  message: `${status} message`,
+  remediation: "fix it",
+});
+const row = (expected: RuleFinding["status"]) => ({
+  name: "row",
+  facts: facts([role("infra")]),
+  expect: { [ROLE]: expected },
+});
+
+describe("assertRuleCase", () => {
+  it("accepts one finding per resource", () => {
+    expect(() => assertRuleCase(reporting(finding("fail")), "invalid", row("fail"))).not.toThrow();
+  });
+
+  it.each([
+    ["a pass hidden behind a fail", ["pass", "fail"], "fail"],
+    ["a fail hidden behind a pass", ["fail", "pass"], "pass"],
+    ["the same status twice", ["fail", "fail"], "fail"],
+  ] as const)("fails a rule that reports one resource twice: %s", (_name, statuses, last) => {
+    const rule = reporting(...statuses.map(finding));
+    expect(() => assertRuleCase(rule, "invalid", row(last))).toThrow(
+      /fake-rule reported a resource more than once: \[\["arn:aws:iam::111122223333:role\/infra"/,
+    );
+  });
+});
