@@ -7,7 +7,13 @@ import {
 } from "../src/analysis/describe-decision.ts";
 import { existingRole, rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
-import { type ActionVerdict, fixForAction, volumeAccess } from "../src/analysis/volume-access.ts";
+import {
+  type ActionVerdict,
+  fixForAction,
+  instanceDetachAccess,
+  servesInstanceTasks,
+  volumeAccess,
+} from "../src/analysis/volume-access.ts";
 import { defineRule, type RuleFinding, type Status } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
 import type { Decision } from "../src/iam/types.ts";
@@ -53,7 +59,10 @@ export default defineRule({
       "resource tags in the request. If any of the three actions is not allowed, tasks hang in DEPROVISIONING and the " +
       "volumes are never deleted. Each action's finding names the statement that allows or denies it. An Allow or a Deny " +
       "that hinges on something the tool cannot know (a condition on aws:SourceVpc, a resource narrower than any " +
-      "ECS-managed volume) makes the finding unknown, naming it: the gate does not open on a permission it cannot prove.",
+      "ECS-managed volume) makes the finding unknown, naming it: the gate does not open on a permission it cannot prove. " +
+      "For tasks whose volume is attached to an EC2 instance (EC2 launch type, EC2 capacity providers, Managed " +
+      "Instances), ec2:DetachVolume is also authorised on the instance: a gap there fails a role known to serve such " +
+      "tasks, and is a warning for a role only seen with Fargate tasks or checked without ECS in scope.",
     remediation:
       "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions:\n\n" +
       "aws iam attach-role-policy --role-name NAME --policy-arn " +
@@ -73,15 +82,36 @@ export default defineRule({
       const { arn } = policies.value;
       const partition = parseArn(arn)?.partition ?? "aws";
       const verdicts = volumeAccess(facts, policies.value);
-      const worst = verdicts.reduce<Status>((acc, v) => {
-        const s = STATUS_OF[v.decision.decision];
-        return SEVERITY.indexOf(s) > SEVERITY.indexOf(acc) ? s : acc;
-      }, "pass");
+      // DetachVolume on the instance matters for tasks on EC2 instances; for a role only known to serve Fargate
+      // tasks (or whose tasks are not in scope) a gap there is a warning, not a verdict on the role.
+      const instance = instanceDetachAccess(facts, policies.value);
+      const onInstances = servesInstanceTasks(facts, role.name);
+      const instanceStatus: Status =
+        instance.decision === "allow" ? "pass" : onInstances ? STATUS_OF[instance.decision] : "warn";
+      const worst = [...verdicts.map((v) => STATUS_OF[v.decision.decision]), instanceStatus].reduce<Status>(
+        (acc, s) => (SEVERITY.indexOf(s) > SEVERITY.indexOf(acc) ? s : acc),
+        "pass",
+      );
       const dependents = dependentsOf(role);
       const actions = Object.fromEntries(
         verdicts.map((v) => [v.action, { ...decisionDetails(v.decision), explanation: explain(v) }]),
       );
+      const instanceDetail = {
+        ...decisionDetails(instance),
+        resource: "instance/*",
+        servesTasksOnInstances: onInstances,
+        explanation: explain({ action: "ec2:DetachVolume", decision: instance }).replace(
+          "ec2:DetachVolume",
+          "ec2:DetachVolume on the instance",
+        ),
+      };
       const bad = verdicts.filter((v) => v.decision.decision !== "allow");
+      const instanceGap =
+        instance.decision === "allow"
+          ? []
+          : [
+              `${instanceDetail.explanation} (needed when a task's volume is attached to an EC2 instance${onInstances ? ": this role serves such tasks" : "; not for Fargate"})`,
+            ];
       const boundaryArn = existingRole(role)?.permissionsBoundaryArn;
       findings.push({
         status: worst,
@@ -89,12 +119,35 @@ export default defineRule({
         message:
           worst === "pass"
             ? `${role.name} may detach, delete and describe ECS-managed volumes.`
-            : `${role.name}: ${bad.map(explain).join("; ")}.${worst === "fail" ? " Stopping its tasks will leave them in DEPROVISIONING and leak their volumes." : " The tool cannot prove ECS may do it: if not, stopping its tasks leaves them in DEPROVISIONING."}${dependentsSentence(dependents)}`,
-        details: { actions, dependents, ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}) },
-        ...(bad.length
+            : `${role.name}: ${[...bad.map(explain), ...instanceGap].join("; ")}.${
+                worst === "fail"
+                  ? " Stopping its tasks will leave them in DEPROVISIONING and leak their volumes."
+                  : worst === "unknown"
+                    ? " The tool cannot prove ECS may do it: if not, stopping its tasks leaves them in DEPROVISIONING."
+                    : ""
+              }${dependentsSentence(dependents)}`,
+        details: {
+          actions,
+          instanceDetach: instanceDetail,
+          dependents,
+          ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}),
+        },
+        ...(bad.length || instanceGap.length
           ? {
               remediation: [
-                ...new Set(bad.map((v) => fixForAction(role.name, v, partition, boundaryArn))),
+                ...new Set([
+                  ...bad.map((v) => fixForAction(role.name, v, partition, boundaryArn)),
+                  ...(instanceGap.length
+                    ? [
+                        fixForAction(
+                          role.name,
+                          { action: "ec2:DetachVolume", decision: instance },
+                          partition,
+                          boundaryArn,
+                        ),
+                      ]
+                    : []),
+                ]),
               ].join("\n"),
             }
           : {}),

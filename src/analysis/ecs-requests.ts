@@ -63,3 +63,22 @@ export function volumeRequest(action: VolumeAction, loc: RoleLocation): RequestC
     },
   };
 }
+
+/**
+ * DetachVolume is authorised on the instance too when the volume is attached to an EC2 instance (EC2 launch type,
+ * capacity providers, ECS Managed Instances): the AWS managed policy grants it on instance/* for that reason.
+ * Fargate tasks' volumes hang off AWS-managed resources instead.
+ */
+export function detachFromInstanceRequest(loc: RoleLocation): RequestContext {
+  return {
+    action: "ec2:DetachVolume",
+    resource: pattern(`arn:${loc.partition}:ec2:${loc.region}:${loc.account}:instance/i-*`),
+    context: {
+      "aws:PrincipalAccount": exact(loc.account),
+      "aws:PrincipalArn": exact(loc.roleArn),
+      "aws:RequestedRegion": exact(loc.region),
+      "ec2:Region": exact(loc.region),
+      "aws:ResourceAccount": exact(loc.account),
+    },
+  };
+}

@@ -1,8 +1,13 @@
 import type { Facts } from "../facts/types.ts";
 import { evaluateIdentity } from "../iam/evaluate.ts";
 import type { Decision } from "../iam/types.ts";
-import { parseArn } from "./arn.ts";
-import { VOLUME_ACTIONS, type VolumeAction, volumeRequest } from "./ecs-requests.ts";
+import { parseArn, roleNameOf } from "./arn.ts";
+import {
+  detachFromInstanceRequest,
+  VOLUME_ACTIONS,
+  type VolumeAction,
+  volumeRequest,
+} from "./ecs-requests.ts";
 import {
   attachVolumesPolicyCommand,
   editInlinePolicyCommands,
@@ -63,4 +68,39 @@ export function fixForAction(
     ].join("\n");
   }
   return attachVolumesPolicyCommand(roleName, partition);
+}
+
+/** ec2:DetachVolume on the instance a volume is attached to (tasks on EC2 instances only). */
+export function instanceDetachAccess(facts: Facts, policies: RolePolicies): Decision {
+  const loc = {
+    partition: parseArn(policies.arn)?.partition ?? "aws",
+    region: facts.region,
+    account: policies.account,
+    roleArn: policies.arn,
+  };
+  const set = { identity: policies.identity, ...(policies.boundary ? { boundary: policies.boundary } : {}) };
+  return evaluateIdentity(detachFromInstanceRequest(loc), set);
+}
+
+const FARGATE = new Set(["FARGATE", "FARGATE_SPOT"]);
+
+/**
+ * Whether the role is known to serve a task whose volume hangs off an EC2 instance: a launch type other than
+ * FARGATE, or a capacity provider other than FARGATE/FARGATE_SPOT. Unknown (no ECS facts) is "not known".
+ */
+export function servesInstanceTasks(facts: Facts, roleName: string): boolean {
+  if (!facts.ecs?.clusters.ok) return false;
+  return facts.ecs.clusters.value.some(
+    (c) =>
+      c.tasks.ok &&
+      c.tasks.value.some(
+        (t) =>
+          t.ebsAttachments.some((a) => a.roleArn && roleNameOf(a.roleArn) === roleName) &&
+          (t.launchType
+            ? !FARGATE.has(t.launchType)
+            : t.capacityProviderName
+              ? !FARGATE.has(t.capacityProviderName)
+              : false),
+      ),
+  );
 }

@@ -33,6 +33,8 @@ export function taskFacts(t: Task): TaskFacts | undefined {
     ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
     ...(t.stoppingAt ? { stoppingAt: t.stoppingAt.toISOString() } : {}),
     ...(t.executionStoppedAt ? { executionStoppedAt: t.executionStoppedAt.toISOString() } : {}),
+    ...(t.launchType ? { launchType: t.launchType } : {}),
+    ...(t.capacityProviderName ? { capacityProviderName: t.capacityProviderName } : {}),
     ebsAttachments: (t.attachments ?? []).filter((a) => a.type === EBS_ATTACHMENT_TYPE).map(ebsAttachment),
   };
 }

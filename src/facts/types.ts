@@ -151,6 +151,9 @@ export interface TaskFacts {
   stoppedReason?: string;
   stoppingAt?: string;
   executionStoppedAt?: string;
+  /** FARGATE, EC2, EXTERNAL, MANAGED_INSTANCES; absent for tasks placed by a capacity provider strategy. */
+  launchType?: string;
+  capacityProviderName?: string;
   ebsAttachments: EbsAttachment[];
 }
 

@@ -122,6 +122,8 @@ describe("collectEcs", () => {
       stoppedReason: "Task stopped by user",
       stoppingAt: STOPPING,
       executionStoppedAt: "2026-01-01T00:00:31.000Z",
+      // Kept so volume-permissions knows whether DetachVolume is also needed on an EC2 instance.
+      launchType: "FARGATE",
       ebsAttachments: [
         {
           id: expect.any(String),

@@ -83,6 +83,12 @@ export const demoAccount: FakeAccount = {
             Condition: { StringEquals: { "aws:ResourceTag/AmazonECSManaged": "true" } },
           },
           {
+            Sid: "InstanceAttachments",
+            Effect: "Allow",
+            Action: ["ec2:AttachVolume", "ec2:DetachVolume"],
+            Resource: "arn:aws:ec2:*:*:instance/*",
+          },
+          {
             Sid: "Describe",
             Effect: "Allow",
             Action: ["ec2:DescribeVolumes", "ec2:DescribeAvailabilityZones", "ec2:DescribeInstances"],

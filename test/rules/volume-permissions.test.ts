@@ -1,7 +1,8 @@
 import { expect } from "vitest";
 import rule from "../../rules/volume-permissions.ts";
 import type { RuleFinding } from "../../src/engine/types.ts";
-import { ACCOUNT, deletedRole, err, facts, managed, policy, role } from "../support/facts.ts";
+import type { EcsFacts } from "../../src/facts/types.ts";
+import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "../support/facts.ts";
 import { testRule } from "../support/rule-tester.ts";
 
 const ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
@@ -18,6 +19,31 @@ const deny = (Action: unknown, Resource: unknown = "*", extra: Record<string, un
   Action,
   Resource,
   ...extra,
+});
+const volumesOnly = policy(
+  allow(["ec2:DetachVolume", "ec2:DeleteVolume"], "arn:aws:ec2:*:*:volume/*"),
+  allow("ec2:DescribeVolumes"),
+);
+/** One cluster with one task of the role, on the given launch type or capacity provider. */
+const ecsWith = (launchType?: string, capacityProviderName?: string): EcsFacts => ({
+  clusters: ok([
+    {
+      arn: "arn:aws:ecs:us-east-1:111122223333:cluster/c",
+      name: "c",
+      services: ok([]),
+      tasks: ok([
+        {
+          arn: "arn:aws:ecs:us-east-1:111122223333:task/c/t",
+          clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/c",
+          lastStatus: "RUNNING",
+          desiredStatus: "RUNNING",
+          ...(launchType ? { launchType } : {}),
+          ...(capacityProviderName ? { capacityProviderName } : {}),
+          ebsAttachments: [{ id: "a", status: "ATTACHED", roleArn: ARN, volumeId: "vol-1" }],
+        },
+      ]),
+    },
+  ]),
 });
 const inlineOnly = (doc: unknown) => facts([role("infra", { attached: [], inline: { ebs: doc } })]);
 
@@ -187,6 +213,35 @@ testRule(rule, {
       ),
       expect: { [ARN]: "unknown" },
       message: { [ARN]: /allowed only if ECS's request meets [^.]*resource/i },
+    },
+    {
+      name: "Detach/Delete granted on volume/* only, and the role serves an EC2-launch-type task: fail",
+      facts: facts([role("infra", { attached: [], inline: { ebs: volumesOnly } })], { ecs: ecsWith("EC2") }),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]:
+          /ec2:DetachVolume on the instance not allowed by any policy \(needed when a task's volume is attached to an EC2 instance: this role serves such tasks\)/,
+      },
+      assert: ([f]) => expect(f?.remediation).toMatch(/attach-role-policy --role-name infra/),
+    },
+    {
+      name: "the same grant with only Fargate tasks in scope: a warning, not a verdict on the role",
+      facts: facts([role("infra", { attached: [], inline: { ebs: volumesOnly } })], {
+        ecs: ecsWith("FARGATE"),
+      }),
+      expect: { [ARN]: "warn" },
+      message: { [ARN]: /not for Fargate/ },
+    },
+    {
+      name: "an inline Deny of DetachVolume on instance/* with a task on an EC2 capacity provider: fail",
+      facts: facts(
+        [role("infra", { inline: { deny: policy(deny("ec2:DetachVolume", "arn:aws:ec2:*:*:instance/*")) } })],
+        {
+          ecs: ecsWith(undefined, "my-asg-provider"),
+        },
+      ),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /DetachVolume on the instance denied by inline policy "deny"/ },
     },
     {
       name: "ListAttachedRolePolicies denied is unknown",
