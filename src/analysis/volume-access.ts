@@ -33,14 +33,21 @@ export function volumeAccess(facts: Facts, policies: RolePolicies): ActionVerdic
 /** Verdicts per (memoised) RolePolicies: volume-permissions, managed-policy and the stuck-task diagnosis share them. */
 const evaluated = new WeakMap<RolePolicies, { region: string; verdicts: ActionVerdict[] }>();
 
-function evaluateVolumeActions(facts: Facts, policies: RolePolicies): ActionVerdict[] {
-  const loc = {
-    partition: parseArn(policies.arn)?.partition ?? "aws",
-    region: facts.region,
-    account: policies.account,
-    roleArn: policies.arn,
+/** Where the role acts (for the request contexts) and the policies that decide (identity within boundary). */
+function judgedAs(facts: Facts, policies: RolePolicies) {
+  return {
+    loc: {
+      partition: parseArn(policies.arn)?.partition ?? "aws",
+      region: facts.region,
+      account: policies.account,
+      roleArn: policies.arn,
+    },
+    set: { identity: policies.identity, ...(policies.boundary ? { boundary: policies.boundary } : {}) },
   };
-  const set = { identity: policies.identity, ...(policies.boundary ? { boundary: policies.boundary } : {}) };
+}
+
+function evaluateVolumeActions(facts: Facts, policies: RolePolicies): ActionVerdict[] {
+  const { loc, set } = judgedAs(facts, policies);
   return VOLUME_ACTIONS.map((action) => ({
     action,
     decision: evaluateIdentity(volumeRequest(action, loc), set),
@@ -72,13 +79,7 @@ export function fixForAction(
 
 /** ec2:DetachVolume on the instance a volume is attached to (tasks on EC2 instances only). */
 export function instanceDetachAccess(facts: Facts, policies: RolePolicies): Decision {
-  const loc = {
-    partition: parseArn(policies.arn)?.partition ?? "aws",
-    region: facts.region,
-    account: policies.account,
-    roleArn: policies.arn,
-  };
-  const set = { identity: policies.identity, ...(policies.boundary ? { boundary: policies.boundary } : {}) };
+  const { loc, set } = judgedAs(facts, policies);
   return evaluateIdentity(detachFromInstanceRequest(loc), set);
 }
 
