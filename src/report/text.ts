@@ -142,7 +142,8 @@ export function formatText(report: Report, options: { color: boolean }): string 
   const passes = report.findings.filter((f) => f.status === "pass" && !f.suppressed);
   if (passes.length) {
     out.push(c.bold("Verified"));
-    for (const f of passes) out.push(`  ${c.green("✓")} ${f.rule.padEnd(20)} ${f.message}`);
+    const width = Math.max(...passes.map((f) => f.rule.length));
+    for (const f of passes) out.push(`  ${c.green("✓")} ${f.rule.padEnd(width)}  ${f.message}`);
     out.push("");
   }
   const trail = trailTable(c, report);
