@@ -32,6 +32,17 @@ export default defineRule({
     if (!ecs) return [];
     if (!ecs.clusters.ok)
       return [unknownFinding(allClusters(facts), "which clusters are in scope", ecs.clusters.error)];
+    if (ecs.clusters.value.length === 0) {
+      // Nothing to stop is not unsafe, but a gate that checked nothing should say so (a wrong --region, say).
+      return [
+        {
+          status: "warn",
+          resource: allClusters(facts),
+          message: `No ECS cluster in scope in ${facts.region}: nothing was checked for tasks. If you expected clusters, check --region and the credentials' account.`,
+          remediation: `aws ecs list-clusters --region ${facts.region}`,
+        },
+      ];
+    }
     const servicesFound = new Set(
       ecs.clusters.value.flatMap((c) => (c.services.ok ? c.services.value.map((s) => s.name) : [])),
     );

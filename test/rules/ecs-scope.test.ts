@@ -62,6 +62,12 @@ testRule(rule, {
       },
     },
     {
+      name: "no cluster at all in the Region: a warning that nothing was checked (a wrong --region?)",
+      facts: withEcs({ clusters: ok([]) }),
+      expect: { "arn:aws:ecs:us-east-1:111122223333:cluster/*": "warn" },
+      message: { "arn:aws:ecs:us-east-1:111122223333:cluster/*": /No ECS cluster in scope in us-east-1/ },
+    },
+    {
       name: "ListServices denied: the roles the services use were never seen",
       facts: withEcs({ clusters: ok([cluster({ services: err("ecs:ListServices") })]) }),
       expect: { [CLUSTER]: "unknown" },
