@@ -20,7 +20,8 @@ export default defineRule({
       "ListTasks or DescribeTasks failed, or a task named with --task was not found, the roles those resources use " +
       "were never checked; and a task whose EBS attachment names no role cannot be matched to one. This rule reports " +
       "each such gap as unknown (exit 3) so that a smaller scope never passes as a whole one. It cannot be turned off " +
-      "or capped in the config: it is the gate's own honesty. Passes say how much was read per cluster.",
+      "or capped in the config: it is the gate's own honesty. Passes say how much was read per cluster; a Region with " +
+      "no cluster at all is a warning, since a gate that checked nothing (a wrong --region?) should say so.",
     remediation:
       "Grant the tool's credentials the ECS reads it lacks (ecs:ListClusters, ecs:ListServices, ecs:DescribeServices, " +
       "ecs:ListTasks, ecs:DescribeTasks), check the cluster and task names, and for an attachment without a role look " +
