@@ -81,11 +81,10 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const progress = options.onProgress;
   const started = performance.now();
   try {
-    const callerPromise = collectCaller(clients.sts);
     const refs = new Map<string, { ref: string; by: RoleReference[] }>();
     for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" });
     // The caller's account first: ECS builds cluster ARNs from it, and IAM can only answer for it.
-    const caller = await callerPromise;
+    const caller = await collectCaller(clients.sts);
     // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
     let ecs: EcsFacts | undefined;
     if (ecsPlan.kind !== "none") {
@@ -109,18 +108,16 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         : undefined;
     const trailPromise =
       window && refs.size
-        ? callerPromise.then((caller) =>
-            collectTrail(clients.cloudtrail, {
-              sessionNames: [
-                ...new Set([...refs.values()].flatMap(({ by }) => sessionNamesFor({ referencedBy: by }))),
-              ],
-              ...window,
-              // Which role an event belongs to is settled once IAM has answered (below).
-              inScope: () => true,
-              pacer: lookupEventsPacer(),
-              paceKey: `${caller.ok ? caller.value.account : "unknown-account"}/${options.aws.region}`,
-            }),
-          )
+        ? collectTrail(clients.cloudtrail, {
+            sessionNames: [
+              ...new Set([...refs.values()].flatMap(({ by }) => sessionNamesFor({ referencedBy: by }))),
+            ],
+            ...window,
+            // Which role an event belongs to is settled once IAM has answered (below).
+            inScope: () => true,
+            pacer: lookupEventsPacer(),
+            paceKey: `${caller.ok ? caller.value.account : "unknown-account"}/${options.aws.region}`,
+          })
         : undefined;
     progress?.({ stage: "Reading IAM roles", done: 0, total: refs.size });
     let rolesRead = 0;
@@ -138,7 +135,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       schemaVersion: FACTS_SCHEMA_VERSION,
       collectedAt: now.toISOString(),
       region: options.aws.region,
-      caller: await callerPromise,
+      caller,
       scope: options.scope,
       roles,
       managedPolicies: await iam.collectedPolicies(),
