@@ -81,6 +81,8 @@ export function parseConfig(
       if (extra) fail(file, `${at}.${extra}`, "one of rule, resource, reason, expires (unknown key)");
       if (typeof rule !== "string" || !ruleIds.includes(rule))
         fail(file, `${at}.rule`, `a rule id (${ruleIds.join(", ")})`);
+      if (requiredIds.includes(rule))
+        fail(file, `${at}.rule`, `a rule that may be suppressed (${rule} reports what could not be read)`);
       if (typeof resource !== "string" || !resource)
         fail(file, `${at}.resource`, "a resource ARN (wildcards * allowed)");
       if (typeof reason !== "string" || !reason.trim())

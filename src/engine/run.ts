@@ -60,8 +60,11 @@ export function runRules(
     if (level === "off") continue;
     for (const raw of checkSafely(rule, facts, options)) {
       const finding: Finding = { rule: rule.id, ...raw, status: applyLevel(raw.status, level) };
+      // A required rule's gaps are not opinions: neither levels nor suppressions apply to them.
       const suppression =
-        finding.status === "pass" ? undefined : suppressionFor(finding, config.suppressions, options.now);
+        finding.status === "pass" || rule.required
+          ? undefined
+          : suppressionFor(finding, config.suppressions, options.now);
       if (suppression) finding.suppressed = { reason: suppression.reason };
       findings.push(finding);
     }

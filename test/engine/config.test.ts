@@ -63,6 +63,17 @@ describe("config", () => {
     expect(() => parseConfig(raw, "c.json", IDS)).toThrow(message);
   });
 
+  it("refuses to suppress a required rule's findings", () => {
+    expect(() =>
+      parseConfig(
+        { suppressions: [{ rule: "role-exists", resource: "*", reason: "noise" }] },
+        "c.json",
+        IDS,
+        ["role-exists"],
+      ),
+    ).toThrow("c.json: suppressions[0].rule: expected a rule that may be suppressed");
+  });
+
   it("refuses to turn off or cap a required rule", () => {
     for (const level of ["off", "warn"]) {
       expect(() => parseConfig({ rules: { "role-exists": level } }, "c.json", IDS, ["role-exists"])).toThrow(
@@ -127,6 +138,32 @@ describe("levels and suppressions", () => {
       { ...base, suppressions },
     );
     expect(later.some((f) => f.suppressed)).toBe(false);
+  });
+});
+
+describe("a required rule", () => {
+  it("ignores levels and suppressions however the config got them", () => {
+    const required: Rule = {
+      id: "role-exists",
+      title: "t",
+      severity: "fail",
+      required: true,
+      docs: { summary: "s", rationale: "r", remediation: "x" },
+      check: () => [
+        { status: "unknown", resource: "arn:aws:ecs:us-east-1:1:cluster/c", message: "could not list" },
+      ],
+    };
+    const out = runRules(
+      facts([]),
+      [required],
+      { now: new Date(), stuckAfterMs: 1 },
+      {
+        rules: { "role-exists": "off" },
+        suppressions: [{ rule: "role-exists", resource: "*", reason: "hide it" }],
+      },
+    );
+    expect(out).toEqual([expect.objectContaining({ rule: "role-exists", status: "unknown" })]);
+    expect(out[0]?.suppressed).toBeUndefined();
   });
 });
 
