@@ -29,9 +29,14 @@ export interface RoleDiagnosis {
   unchecked: { check: RoleCheck; why: string }[];
 }
 
+/** The role in scope an ARN names: same name (IAM ignores case) and, when both are known, the same account. */
 export function findRole(facts: Facts, roleArn: string): RoleFacts | undefined {
-  const name = roleNameOf(roleArn);
-  return facts.roles.find((r) => r.name === name);
+  const name = roleNameOf(roleArn).toLowerCase();
+  const account = parseArn(roleArn)?.account;
+  const accountOf = (r: RoleFacts) =>
+    parseArn(r.role.ok && r.role.value.exists ? r.role.value.arn : r.ref)?.account ??
+    (facts.caller.ok ? facts.caller.value.account : undefined);
+  return facts.roles.find((r) => r.name.toLowerCase() === name && (!account || !accountOf(r) || accountOf(r) === account));
 }
 
 export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {

@@ -55,13 +55,18 @@ function keepRolesInScope(trail: TrailFacts, roles: RoleFacts[]): TrailFacts {
   return { ...trail, sessions };
 }
 
-/** Role references keyed by role name: a role named by ARN and by name is one role. */
+/**
+ * Role references keyed by account and name (IAM role names ignore case): a role named by ARN and by bare name is one
+ * role, but roles of the same name in two accounts stay two (the other account's is then reported unknown).
+ */
 function addReference(
   refs: Map<string, { ref: string; by: RoleReference[] }>,
   ref: string,
   by: RoleReference,
+  callerAccount: string | undefined,
 ): void {
-  const key = roleNameOf(ref);
+  const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
+  const key = `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
   const entry = refs.get(key);
   if (entry) {
     if (!ref.startsWith("arn:") || entry.ref.startsWith("arn:")) entry.by.push(by);
@@ -81,10 +86,11 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const progress = options.onProgress;
   const started = performance.now();
   try {
-    const refs = new Map<string, { ref: string; by: RoleReference[] }>();
-    for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" });
     // The caller's account first: ECS builds cluster ARNs from it, and IAM can only answer for it.
     const caller = await collectCaller(clients.sts);
+    const callerAccount = caller.ok ? caller.value.account : undefined;
+    const refs = new Map<string, { ref: string; by: RoleReference[] }>();
+    for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" }, callerAccount);
     // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
     let ecs: EcsFacts | undefined;
     if (ecsPlan.kind !== "none") {
@@ -98,7 +104,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
           : {}),
       });
       ecs = collected.facts;
-      for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by);
+      for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by, callerAccount);
     }
 
     // Volumes need only the ECS scope, and CloudTrail only the session names: both are read while IAM is.

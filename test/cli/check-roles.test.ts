@@ -236,6 +236,16 @@ describe("check --role against the fake AWS", () => {
 });
 
 describe("a role ARN of another account", () => {
+  it("is never merged with the caller's role of the same name, whichever comes first", async () => {
+    const other = "arn:aws:iam::999999999999:role/healthy";
+    for (const roles of [`healthy,${other}`, `${other},healthy`]) {
+      const { code, report } = await checkJson("--role", roles);
+      expect(report.findings.find((f) => f.rule === "role-exists" && f.resource === roleArnOf("healthy"))?.status).toBe("pass");
+      expect(report.findings.find((f) => f.rule === "role-exists" && f.resource === other)?.status).toBe("unknown");
+      expect(code).toBe(3);
+    }
+  });
+
   it("is not checked as the caller's role of the same name: every check is unknown, naming why", async () => {
     const other = "arn:aws:iam::999999999999:role/healthy";
     const before = fake.requests.length;
