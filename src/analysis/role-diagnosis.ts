@@ -36,7 +36,9 @@ export function findRole(facts: Facts, roleArn: string): RoleFacts | undefined {
   const accountOf = (r: RoleFacts) =>
     parseArn(r.role.ok && r.role.value.exists ? r.role.value.arn : r.ref)?.account ??
     (facts.caller.ok ? facts.caller.value.account : undefined);
-  return facts.roles.find((r) => r.name.toLowerCase() === name && (!account || !accountOf(r) || accountOf(r) === account));
+  return facts.roles.find(
+    (r) => r.name.toLowerCase() === name && (!account || !accountOf(r) || accountOf(r) === account),
+  );
 }
 
 export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {

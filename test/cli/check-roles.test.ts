@@ -240,8 +240,12 @@ describe("a role ARN of another account", () => {
     const other = "arn:aws:iam::999999999999:role/healthy";
     for (const roles of [`healthy,${other}`, `${other},healthy`]) {
       const { code, report } = await checkJson("--role", roles);
-      expect(report.findings.find((f) => f.rule === "role-exists" && f.resource === roleArnOf("healthy"))?.status).toBe("pass");
-      expect(report.findings.find((f) => f.rule === "role-exists" && f.resource === other)?.status).toBe("unknown");
+      expect(
+        report.findings.find((f) => f.rule === "role-exists" && f.resource === roleArnOf("healthy"))?.status,
+      ).toBe("pass");
+      expect(report.findings.find((f) => f.rule === "role-exists" && f.resource === other)?.status).toBe(
+        "unknown",
+      );
       expect(code).toBe(3);
     }
   });

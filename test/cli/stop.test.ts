@@ -24,6 +24,7 @@ const account: FakeAccount = {
   accountId: ACCOUNT_ID,
   roles: [
     infrastructureRole({ name: "good-role" }),
+    infrastructureRole({ name: "late-role" }),
     infrastructureRole({
       name: "bad-trust",
       trustPolicy: doc({
@@ -58,6 +59,7 @@ const account: FakeAccount = {
         ebsTask({ id: "wait-stuck", roleArn: good, volumeId: "vol-0stuck", onStop: "deprovisioning" }),
         ebsTask({ id: "denied", roleArn: good }),
         ebsTask({ id: "bundle", roleArn: good }),
+        ebsTask({ id: "late", roleArn: roleArnOf("late-role"), volumeId: "vol-0late" }),
         // An EBS attachment whose details name no role: nothing proves its volume can be cleaned up.
         {
           ...ebsTask({ id: "norole", roleArn: good, volumeId: "vol-0norole" }),
@@ -152,6 +154,37 @@ describe("stop", () => {
     expect(questions).toEqual(["Stop 1 task in cluster svc (confirm-yes)? [y/N] "]);
     expect(stopCalls).toHaveLength(1);
     expect(code).toBe(0);
+  });
+
+  it("checks again after the prompt: a role deleted while the operator read it stops nothing", async () => {
+    const confirm = async () => {
+      // The role goes while the prompt waits.
+      fake.account.roles = (fake.account.roles ?? []).filter((r) => r.name !== "late-role");
+      return true;
+    };
+    const { code, stderr, stopCalls } = await stop(["--task", "late"], { tty: true, confirm });
+    expect(stopCalls).toEqual([]);
+    expect(stderr).toMatch(/FAIL role-exists .*late-role/);
+    expect(stderr).toMatch(/not stopping: the check no longer passes \(verdict fail\)/);
+    expect(code).toBe(1);
+    expect(live("late")?.desiredStatus).toBe("RUNNING");
+  });
+
+  it("ignores a config that caps a failure at warn or suppresses it: fail always blocks stop", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const config = join(mkdtempSync(join(tmpdir(), "cfg-")), "c.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        rules: { "trust-policy": "warn" },
+        suppressions: [{ rule: "trust-policy", resource: "*", reason: "audit noise" }],
+      }),
+    );
+    const { code, stopCalls } = await stop(["--task", "broken", "--yes", "--config", config]);
+    expect(stopCalls).toEqual([]);
+    expect(code).toBe(1);
   });
 
   it("a declined confirmation stops nothing and exits 1", async () => {

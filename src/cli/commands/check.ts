@@ -91,8 +91,17 @@ export async function runCheck(
   io: Io,
   log: Logger,
   defaultLevels: Config["rules"] = {},
+  /** For `stop`: a config may turn rules off, but not cap a failure at warn or suppress it. */
+  strict = false,
 ): Promise<Report> {
-  const config = await loadCheckConfig(flags, defaultLevels);
+  const loaded = await loadCheckConfig(flags, defaultLevels);
+  const config: Config = strict
+    ? {
+        ...loaded,
+        rules: Object.fromEntries(Object.entries(loaded.rules).filter(([, level]) => level !== "warn")),
+        suppressions: [],
+      }
+    : loaded;
   const stuckAfterMs =
     flags.stuckAfter ??
     configDuration(config.stuckAfter, "stuckAfter", flags.config) ??

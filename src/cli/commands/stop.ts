@@ -131,9 +131,10 @@ export function stopCommand(
     const { service: _service, role: _role, ...rest } = flags;
     const checkStarted = Date.now();
     // Volumes other tasks left behind say nothing about stopping these ones: leaked-volumes is off unless configured.
-    const report = await runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log, {
-      "leaked-volumes": "off",
-    });
+    // Strict: the one command that changes AWS ignores config caps and suppressions (fail and unknown always block).
+    const checkNow = () =>
+      runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log, { "leaked-volumes": "off" }, true);
+    const report = await checkNow();
     const checkMs = Date.now() - checkStarted;
     await emitReport(report, flags, io, log);
     if (report.exitCode !== EXIT.safe) {
@@ -153,6 +154,19 @@ export function stopCommand(
       if (!confirmed) {
         say(io, "not confirmed; no task was stopped.");
         setExit(EXIT.unsafe);
+        return;
+      }
+      // The prompt may have waited for minutes, and a role can be deleted meanwhile: check again before stopping.
+      const again = await checkNow();
+      if (again.exitCode !== EXIT.safe) {
+        for (const f of again.findings.filter((x) => x.status !== "pass" && !x.suppressed)) {
+          say(io, `${f.status.toUpperCase()} ${f.rule} ${f.resource}: ${f.message}`);
+        }
+        say(
+          io,
+          `not stopping: the check no longer passes (verdict ${again.verdict}); no StopTask call was made.`,
+        );
+        setExit(again.exitCode);
         return;
       }
     }
