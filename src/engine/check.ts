@@ -47,6 +47,7 @@ export function evaluate(
       stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
     },
     config,
+    startedAt,
   );
   const verdict = verdictOf(findings);
   return {

@@ -26,6 +26,8 @@ function applyLevel(status: Status, level: "warn" | "fail" | undefined): Status 
   return status;
 }
 
+const RULE_ERROR_RESOURCE = "ecs-preflight:rule/";
+
 /**
  * A rule that throws is a bug, but the gate must still answer: that rule is unknown (exit 3), never silently
  * skipped, and the other rules still report.
@@ -38,7 +40,7 @@ function checkSafely(rule: Rule, facts: Facts, options: RuleOptions): RuleFindin
     return [
       {
         status: "unknown",
-        resource: `ecs-preflight:rule/${rule.id}`,
+        resource: `${RULE_ERROR_RESOURCE}${rule.id}`,
         message: `The ${rule.id} rule failed on these facts (a bug in ecs-preflight; please report it with the snapshot): ${message}`,
         details: { api: "ecs-preflight:rule", code: "RuleError", error: message },
       },
@@ -52,6 +54,8 @@ export function runRules(
   rules: readonly Rule[],
   options: RuleOptions,
   config: Config,
+  /** The wall clock: suppressions expire against it, not against when (possibly long ago) the facts were read. */
+  evaluatedAt: Date = new Date(),
 ): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
@@ -60,11 +64,11 @@ export function runRules(
     if (level === "off") continue;
     for (const raw of checkSafely(rule, facts, options)) {
       const finding: Finding = { rule: rule.id, ...raw, status: applyLevel(raw.status, level) };
-      // A required rule's gaps are not opinions: neither levels nor suppressions apply to them.
+      // A required rule's gaps, and a rule's own crash, are not opinions: no suppression applies to them.
       const suppression =
-        finding.status === "pass" || rule.required
+        finding.status === "pass" || rule.required || finding.resource.startsWith(RULE_ERROR_RESOURCE)
           ? undefined
-          : suppressionFor(finding, config.suppressions, options.now);
+          : suppressionFor(finding, config.suppressions, evaluatedAt);
       if (suppression) finding.suppressed = { reason: suppression.reason };
       findings.push(finding);
     }

@@ -120,6 +120,29 @@ describe("levels and suppressions", () => {
     expect(runRules(facts([]), [failing], options, { ...base, rules: { "role-exists": "off" } })).toEqual([]);
   });
 
+  it("expires suppressions against the wall clock, not the facts' age (an old snapshot replayed today)", () => {
+    const suppressions = [
+      { rule: "role-exists", resource: "*", reason: "until February", expires: "2026-02-01" },
+    ];
+    const old = { now: new Date("2026-01-01T00:00:00Z"), stuckAfterMs: 1 };
+    const today = new Date("2026-11-27T00:00:00Z");
+    const out = runRules(facts([]), [failing], old, { ...base, suppressions }, today);
+    expect(out.some((f) => f.suppressed)).toBe(false);
+  });
+
+  it("never suppresses a rule's own crash", () => {
+    const crashing: Rule = {
+      ...failing,
+      check: () => {
+        throw new Error("bug");
+      },
+    };
+    const suppressions = [{ rule: "role-exists", resource: "*", reason: "hide everything" }];
+    const out = runRules(facts([]), [crashing], options, { ...base, suppressions });
+    expect(out[0]?.status).toBe("unknown");
+    expect(out[0]?.suppressed).toBeUndefined();
+  });
+
   it("suppresses matching non-pass findings until they expire", () => {
     const suppressions = [
       {
@@ -129,13 +152,14 @@ describe("levels and suppressions", () => {
         expires: "2027-01-01",
       },
     ];
-    const out = runRules(facts([]), [failing], options, { ...base, suppressions });
+    const out = runRules(facts([]), [failing], options, { ...base, suppressions }, options.now);
     expect(out.map((f) => Boolean(f.suppressed))).toEqual([true, false, false]);
     const later = runRules(
       facts([]),
       [failing],
-      { ...options, now: new Date("2027-02-01T00:00:00Z") },
+      options,
       { ...base, suppressions },
+      new Date("2027-02-01T00:00:00Z"),
     );
     expect(later.some((f) => f.suppressed)).toBe(false);
   });
