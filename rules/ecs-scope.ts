@@ -101,6 +101,23 @@ export default defineRule({
         });
       }
     }
+    // A task named with --task must come back as a task or as a failure: silence is not an answer.
+    const seen = new Set(
+      ecs.clusters.value.flatMap((c) => [
+        ...(c.tasks.ok ? c.tasks.value.map((t) => shortName(t.arn)) : []),
+        ...(c.missing ?? []).filter((m) => m.kind === "task").map((m) => shortName(m.arn)),
+      ]),
+    );
+    const unlisted = ecs.clusters.value.some((c) => !c.tasks.ok);
+    for (const named of unlisted ? [] : facts.scope.tasks) {
+      if (seen.has(shortName(named))) continue;
+      findings.push({
+        status: "unknown",
+        resource: named,
+        message: `Task ${shortName(named)} was named with --task, but ECS answered neither the task nor a failure for it: nothing about it was verified.`,
+        details: { api: "ecs:DescribeTasks", code: "NotAnswered" },
+      });
+    }
     return findings;
   },
 });

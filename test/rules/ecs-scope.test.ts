@@ -92,6 +92,15 @@ testRule(rule, {
       expect: { "arn:aws:ecs:us-east-1:111122223333:task/prod/typo": "unknown" },
     },
     {
+      name: "a task named with --task that ECS answers with neither the task nor a failure",
+      facts: facts([], {
+        ecs: { clusters: ok([cluster({ tasks: ok([]) })]) },
+        scope: { clusters: ["prod"], services: [], tasks: ["ghost"], roles: [] },
+      }),
+      expect: { [CLUSTER]: "pass", ghost: "unknown" },
+      message: { ghost: /ECS answered neither the task nor a failure/ },
+    },
+    {
       name: "a live task whose EBS attachment names no role",
       facts: withEcs({
         clusters: ok([
