@@ -1,5 +1,6 @@
 import { DescribeTasksCommand, type ECSClient, StopTaskCommand } from "@aws-sdk/client-ecs";
 import pRetry, { AbortError } from "p-retry";
+import { shortName } from "../analysis/arn.ts";
 import { stoppingSince } from "../analysis/task-timing.ts";
 import type { FactError, TaskFacts } from "../facts/types.ts";
 import { DESCRIBE_TASKS_MAX } from "./ecs.ts";
@@ -99,6 +100,20 @@ export async function waitUntilStopped(
     } catch (err) {
       throw new AbortError(
         Object.assign(new Error("DescribeTasks failed"), { fact: toFactError("ecs:DescribeTasks", err) }),
+      );
+    }
+    // Every task asked about must come back STOPPED: a task missing from the answer has not been seen to stop.
+    const answered = new Set(states.map((t) => shortName(t.arn)));
+    const unanswered = tasks.filter((t) => !answered.has(shortName(t)));
+    if (unanswered.length) {
+      throw new AbortError(
+        Object.assign(new Error("DescribeTasks left tasks out"), {
+          fact: {
+            api: "ecs:DescribeTasks",
+            code: "NotAnswered",
+            message: `DescribeTasks returned no state for ${unanswered.join(", ")}: cannot tell whether it stopped`,
+          },
+        }),
       );
     }
     const pending = states.filter((t) => t.lastStatus !== "STOPPED");
