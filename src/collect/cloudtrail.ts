@@ -80,7 +80,18 @@ export function parseTrailEvent(event: Event): TrailEvent {
   };
   if (!record.ok) return { ...listed, malformed: record.reason };
   const r = record.value;
-  const roleArn = text(field(r, "userIdentity", "sessionContext", "sessionIssuer", "arn"));
+  // The role's own calls carry it as the session issuer; ECS's AssumeRole of the role names it in its parameters.
+  const roleArn =
+    text(field(r, "userIdentity", "sessionContext", "sessionIssuer", "arn")) ??
+    (text(field(r, "eventName")) === "AssumeRole"
+      ? text(field(r, "requestParameters", "roleArn"))
+      : undefined);
+  // A record of these sessions that names no role cannot be ruled out as a failure of a role in scope.
+  if (!roleArn)
+    return {
+      ...listed,
+      malformed: "the record names no role (no userIdentity.sessionContext.sessionIssuer.arn)",
+    };
   const errorCode = text(field(r, "errorCode"));
   const errorMessage = text(field(r, "errorMessage"));
   const volumeId = volumeIdOf(r);

@@ -277,7 +277,29 @@ describe("parseTrailEvent", () => {
     ],
     ["no volume at all", { requestParameters: null, responseElements: null }, undefined],
   ])("takes the volume id from %s", (_, body, volumeId) => {
-    expect(parseTrailEvent(record(body)).volumeId).toBe(volumeId);
+    const issuer = {
+      userIdentity: { type: "AssumedRole", sessionContext: { sessionIssuer: { arn: ROLE } } },
+    };
+    expect(parseTrailEvent(record({ ...issuer, ...body })).volumeId).toBe(volumeId);
+  });
+
+  it("marks a record that names no role as unreadable: it may be a failure of a role in scope", () => {
+    expect(parseTrailEvent(record({ userIdentity: { type: "AssumedRole" } })).malformed).toMatch(
+      /names no role/,
+    );
+  });
+
+  it("attributes ECS's own AssumeRole of the role (a broken trust shows there) to the role it names", () => {
+    const parsed = parseTrailEvent(
+      record({
+        eventName: "AssumeRole",
+        userIdentity: { type: "AWSService", invokedBy: "ecs.amazonaws.com" },
+        requestParameters: { roleArn: ROLE, roleSessionName: "ECSTaskVolumesForEBS" },
+        errorCode: "AccessDenied",
+      }),
+    );
+    expect(parsed).toMatchObject({ roleArn: ROLE, errorCode: "AccessDenied" });
+    expect(parsed.malformed).toBeUndefined();
   });
 
   it("marks a record that is not JSON (or not an object) as malformed, keeping what LookupEvents listed", () => {
