@@ -1,7 +1,7 @@
 /**
  * ARN matching as IAM does it for Resource and the Arn* operators: the first five colons split partition, service,
- * region and account; the rest (the resource part, which may hold colons) is one component; wildcards never cross a
- * split colon.
+ * region and account; the rest (the resource part, which may hold colons) is one component. A wildcard does not cross
+ * a split colon, except that a `*` ending a segment may (as AWS documents): where the two readings differ, "maybe".
  */
 
 import { compareGlob, type Glob, type GlobToken, patternSubject, STAR, type Subject } from "./glob.ts";
@@ -77,8 +77,20 @@ export function compareArn(policy: Glob, subject: Subject): Truth {
     let result: Truth = "yes";
     for (let i = 0; i < ARN_COMPONENTS; i++) {
       const t = compareGlob(policyParts[i] as Glob, subjectParts[i] as Subject);
-      if (t === "no") return "no";
+      if (t === "no") {
+        result = "no";
+        break;
+      }
       if (t === "maybe") result = "maybe";
+    }
+    // AWS documents that a `*` ending an ARN segment "can expand to match beyond the colon boundaries": where that
+    // reading and the component-wise one disagree, the answer is not known (sound for an Allow and a Deny alike).
+    if (
+      subject.kind === "exact" &&
+      policyParts.slice(0, ARN_COMPONENTS - 1).some((part) => part[part.length - 1] === STAR)
+    ) {
+      const across = compareGlob(policy, subject);
+      if (across !== result) return "maybe";
     }
     return result;
   }

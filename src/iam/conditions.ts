@@ -108,8 +108,20 @@ function evaluateComparison(
   const holds = (o: Outcome) => (operator.negated ? not(o) : o);
   if (name.set === "ForAllValues") return allOf(perValue.map(holds));
   if (name.set === "ForAnyValue") return anyOf(perValue.map(holds));
-  // Without a set prefix: some request value matches some policy value; negated, none does.
-  return holds(anyOf(perValue));
+  // Without a set prefix: some request value matches some policy value; negated, none does. On a multivalued key
+  // AWS documents no meaning, so with several values the other reading (every value; negated, not every) is tried
+  // too, and where the two disagree the answer is not known.
+  const some = holds(anyOf(perValue));
+  if (perValue.length < 2) return some;
+  const every = operator.negated ? anyOf(perValue.map(not)) : allOf(perValue);
+  return some.truth === every.truth
+    ? some
+    : {
+        truth: "maybe",
+        unknowns: [
+          { key, reason: `${key} has several values and the condition has no ForAnyValue/ForAllValues` },
+        ],
+      };
 }
 
 function partialReason(policy: Glob, subject: Subject): string {

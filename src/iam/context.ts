@@ -9,7 +9,13 @@ export type ContextLookup = (key: string) => RequestValue | undefined;
 
 export function contextLookup(context: Record<string, RequestValue>): ContextLookup {
   const byLowerName = new Map<string, RequestValue>();
-  for (const [name, value] of Object.entries(context)) byLowerName.set(name.toLowerCase(), value);
+  for (const [name, value] of Object.entries(context)) {
+    // A key with no values is null to IAM ("keys with empty values"): the same as absent.
+    byLowerName.set(
+      name.toLowerCase(),
+      value.kind === "exact" && value.values.length === 0 ? { kind: "absent" } : value,
+    );
+  }
   return (key) => byLowerName.get(key.toLowerCase());
 }
 

@@ -47,6 +47,8 @@ export function matchResources(
       }),
     ),
   );
+  // An empty list names no resource: nothing can be said of it (and [].every would say "yes").
+  if (perSubject.length === 0) return maybe("the request names no resource");
   if (perSubject.every((o) => o.truth === "yes")) return YES;
   if (perSubject.every((o) => o.truth === "no")) return NO;
   const unknowns = perSubject.flatMap((o) => o.unknowns);

@@ -38,6 +38,10 @@ export function statementApplies(s: ParsedStatement, scope: StatementScope): Out
 function principalOutcome(s: ParsedStatement, request: RequestContext): Outcome {
   if (!request.principal) return s.principal || s.notPrincipal ? maybe("the request names no principal") : NO;
   if (s.principal) return principalMatches(s.principal, request.principal) ? YES : NO;
-  if (s.notPrincipal) return principalMatches(s.notPrincipal, request.principal) ? NO : YES;
+  if (s.notPrincipal) {
+    if (principalMatches(s.notPrincipal, request.principal)) return NO;
+    // AWS does not support NotPrincipal with Allow (and rejects it in trust policies): it never grants here.
+    return s.effect === "Allow" ? maybe("NotPrincipal with Allow is not supported by AWS") : YES;
+  }
   return NO;
 }

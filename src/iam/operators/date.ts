@@ -10,7 +10,9 @@ export function parseDate(text: string): number | undefined {
   const seconds = parseNumber(text);
   if (seconds !== undefined) return seconds * 1000;
   if (!ISO_DATE.test(text)) return undefined;
-  const ms = Date.parse(text);
+  // A date-time without a zone is UTC (as AWS means it), never the machine's local time.
+  const zoned = /T/.test(text) && !/(?:Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text}Z` : text;
+  const ms = Date.parse(zoned);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
