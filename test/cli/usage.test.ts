@@ -80,6 +80,21 @@ describe("usage errors exit 2 with one clear line", () => {
     expect(patient.statuses.every((s) => s === "pass")).toBe(true);
   });
 
+  it("an --output file that cannot be written is an input error naming it, not a crash", async () => {
+    const { code, stdout, stderr } = await runCli([
+      "check",
+      "--snapshot",
+      DEMO,
+      "--output",
+      "/nonexistent-dir/report.json",
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.trim()).toMatch(
+      /^ecs-preflight: error: --output \/nonexistent-dir\/report\.json: cannot write the report \(ENOENT\)$/,
+    );
+  });
+
   it("a region that is not a region is a usage error before any AWS call", async () => {
     const { code, stderr } = await runCli(["check", "--role", "x", "--region", "mars"]);
     expect(code).toBe(2);
