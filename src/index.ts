@@ -2,9 +2,10 @@
 
 export { rules } from "../rules/index.ts";
 export { type CollectOptions, collect } from "./collect/index.ts";
-export { type CheckOptions, check, evaluate } from "./engine/check.ts";
+export { DEFAULT_STUCK_AFTER_MS } from "./engine/evaluate.ts";
 export type { Finding, Rule, Status } from "./engine/types.ts";
 export type * from "./facts/types.ts";
+export { type CheckOptions, check, evaluate } from "./pipeline/check.ts";
 export { FORMATS, type Format, formatReport } from "./report/index.ts";
 export type { Report } from "./report/types.ts";
 export { readSnapshot, writeSnapshot } from "./snapshot/index.ts";

@@ -34,15 +34,8 @@ export async function resolveAwsSettings(
   const profile = flags.profile ?? env.AWS_PROFILE;
   let region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
-    const { STSClient } = await import("@aws-sdk/client-sts");
-    const probe = new STSClient(profile ? { profile } : {});
-    try {
-      region = await probe.config.region();
-    } catch {
-      region = undefined;
-    } finally {
-      probe.destroy();
-    }
+    const { profileRegion } = await import("../collect/profile-region.ts");
+    region = await profileRegion(profile);
   }
   if (!region) {
     throw new InputError("no AWS Region: pass --region, set AWS_REGION, or set region in the AWS profile");

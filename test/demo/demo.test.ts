@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect } from "../../src/collect/index.ts";
-import { evaluate } from "../../src/engine/check.ts";
 import type { Facts } from "../../src/facts/types.ts";
+import { evaluate } from "../../src/pipeline/check.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { DEMO_NOW, demoAccount } from "./demo-account.ts";
 
@@ -32,7 +32,7 @@ describe("the demo account", () => {
   });
 
   it("shows one of each problem", () => {
-    const report = evaluate(collected, { scope: collected.scope, source: "snapshot" });
+    const report = evaluate(collected, { source: "snapshot" });
     const statuses = (rule: string) =>
       report.findings
         .filter((f) => f.rule === rule)

@@ -2,15 +2,15 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
-import { evaluate } from "../../src/engine/check.ts";
 import { summarise } from "../../src/engine/verdict.ts";
+import { evaluate } from "../../src/pipeline/check.ts";
 import { formatReport } from "../../src/report/index.ts";
 import type { Report } from "../../src/report/types.ts";
 import { readSnapshot } from "../../src/snapshot/index.ts";
 import { ANSI } from "../support/ansi.ts";
 
 const demo = await readSnapshot("fixtures/demo/account.json");
-const report: Report = evaluate(demo, { scope: demo.scope, source: "snapshot", snapshot: "demo.json" });
+const report: Report = evaluate(demo, { source: "snapshot", snapshot: "demo.json" });
 
 describe("report formats", () => {
   it("json validates against schema/report.schema.json and keeps the documented fields", () => {

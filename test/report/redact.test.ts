@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
-import { evaluate } from "../../src/engine/check.ts";
+import { evaluate } from "../../src/pipeline/check.ts";
 import { FORMATS, formatReport } from "../../src/report/index.ts";
 import { redactReport } from "../../src/report/redact.ts";
 import { readSnapshot } from "../../src/snapshot/index.ts";
 
 const demo = await readSnapshot("fixtures/demo/account.json");
-const report = evaluate(demo, { scope: demo.scope, source: "snapshot" });
+const report = evaluate(demo, { source: "snapshot" });
 const redacted = redactReport(report);
 
 describe("--redact", () => {

@@ -2,8 +2,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
-import { evaluate } from "../../src/engine/check.ts";
 import type { Facts, TrailEvent } from "../../src/facts/types.ts";
+import { evaluate } from "../../src/pipeline/check.ts";
 import { formatReport } from "../../src/report/index.ts";
 import { trailSummary } from "../../src/report/trail.ts";
 import { ACCOUNT, err, facts, ok, role } from "../support/facts.ts";
@@ -129,7 +129,7 @@ describe("trailSummary", () => {
 });
 
 describe("the trail in reports", () => {
-  const report = evaluate(sample, { scope: sample.scope });
+  const report = evaluate(sample);
 
   it("text: a table per role, readable at a glance", () => {
     const text = formatReport(report, "text", { color: false, rules });

@@ -2,11 +2,12 @@ import { writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { rules } from "../../../rules/index.ts";
 import { parseDuration } from "../../duration.ts";
-import { check, DEFAULT_STUCK_AFTER_MS } from "../../engine/check.ts";
 import { type Config, EMPTY_CONFIG, loadConfig } from "../../engine/config.ts";
+import { DEFAULT_STUCK_AFTER_MS } from "../../engine/evaluate.ts";
 import { InputError } from "../../errors.ts";
 import type { Scope } from "../../facts/types.ts";
 import type { Logger } from "../../log.ts";
+import { check } from "../../pipeline/check.ts";
 import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
@@ -71,18 +72,6 @@ export function sinceFrom(flags: Pick<CheckFlags, "since" | "config">, config: C
 }
 
 /**
- * What a config lets the collector read, for `check` and `snapshot` alike (src/engine/check.ts decides the same
- * for library callers): a rule turned off is not collected for, so its permission is never asked for (and, for
- * leaked-volumes, the EC2 client is never loaded).
- */
-export function collectSwitches(config: Config): { trail: boolean; volumes: boolean } {
-  return {
-    trail: config.rules["cloudtrail-errors"] !== "off",
-    volumes: config.rules["leaked-volumes"] !== "off",
-  };
-}
-
-/**
  * Runs a check from CLI flags: the shared core of `check` and `stop`. `defaultLevels` are rule levels a command
  * starts from; the config file's own levels win over them.
  */
@@ -138,7 +127,7 @@ export async function runCheck(
       failOn,
       stuckAfterMs,
       log,
-      collect: { ...collectSwitches(config), ...(progress ? { onProgress: progress.listener } : {}) },
+      ...(progress ? { collect: { onProgress: progress.listener } } : {}),
     });
   } finally {
     progress?.stop();

@@ -1,11 +1,12 @@
 import { Command, Option } from "commander";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
+import { collectSwitches } from "../../pipeline/facts-source.ts";
 import { writeSnapshot } from "../../snapshot/index.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
-import { type CheckFlags, collectSwitches, loadCheckConfig, scopeFrom, sinceFrom } from "./check.ts";
+import { type CheckFlags, loadCheckConfig, scopeFrom, sinceFrom } from "./check.ts";
 
 export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Command {
   const cmd = new Command("snapshot")

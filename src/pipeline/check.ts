@@ -1,0 +1,79 @@
+import { rules as allRules } from "../../rules/index.ts";
+import type { Config } from "../engine/config.ts";
+import { evaluateFacts } from "../engine/evaluate.ts";
+import type { Rule } from "../engine/types.ts";
+import type { FailOn } from "../engine/verdict.ts";
+import type { Facts } from "../facts/types.ts";
+import { trailSummary } from "../report/trail.ts";
+import type { Report } from "../report/types.ts";
+import { VERSION } from "../version.ts";
+import { type FactsSource, gatherFacts } from "./facts-source.ts";
+
+/**
+ * The check pipeline, in one place above the engine: gather facts (AWS, a snapshot, or memory) → evaluate them with
+ * the rules (src/engine/) → assemble the report. The CLI and the library's `check()` both run it.
+ */
+
+export interface CheckOptions extends FactsSource {
+  config?: Config;
+  failOn?: FailOn;
+  stuckAfterMs?: number;
+  rules?: readonly Rule[];
+}
+
+export interface EvaluateReportOptions {
+  config?: Config;
+  failOn?: FailOn;
+  stuckAfterMs?: number;
+  rules?: readonly Rule[];
+  startedAt?: Date;
+  source?: Report["scope"]["source"];
+  snapshot?: string;
+}
+
+/** Evaluates already-gathered facts into a report: the pure half of a check. */
+export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Report {
+  const startedAt = options.startedAt ?? new Date();
+  const evaluation = evaluateFacts(facts, {
+    rules: options.rules ?? allRules,
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.failOn ? { failOn: options.failOn } : {}),
+    ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
+    evaluatedAt: startedAt,
+  });
+  return {
+    schemaVersion: 1,
+    tool: { name: "ecs-preflight", version: VERSION },
+    verdict: evaluation.verdict,
+    exitCode: evaluation.exitCode,
+    failOn: evaluation.failOn,
+    region: facts.region,
+    account: facts.caller.ok ? facts.caller.value.account : null,
+    scope: {
+      ...facts.scope,
+      source: options.source ?? "aws",
+      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+    },
+    startedAt: startedAt.toISOString(),
+    collectedAt: facts.collectedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    summary: evaluation.summary,
+    findings: evaluation.findings,
+    trail: trailSummary(facts),
+  };
+}
+
+/**
+ * The whole check: gather facts, run the rules, build the report.
+ * `import { check } from "ecs-preflight"` is the same function the CLI calls.
+ */
+export async function check(options: CheckOptions): Promise<Report> {
+  const startedAt = new Date();
+  const { facts, source } = await gatherFacts(options, startedAt);
+  return evaluate(facts, {
+    ...options,
+    startedAt,
+    source,
+    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+  });
+}
