@@ -35,14 +35,21 @@ interface Tally {
  * The account and partition the volumes are in: from STS, else from an ARN ECS or EC2 gave (a cluster, or a
  * volume's task), so the resource stays the same when only GetCallerIdentity failed.
  */
+const accounts = new WeakMap<Facts, { partition: string; account: string }>();
+
 function account(facts: Facts): { partition: string; account: string } {
+  // Once per facts: every volume's ARN needs it, and finding it reads every volume.
+  const cached = accounts.get(facts);
+  if (cached) return cached;
   const clusters = facts.ecs?.clusters.ok ? facts.ecs.clusters.value.map((c) => c.arn) : [];
   const tasks = facts.ec2?.volumes.ok
     ? facts.ec2.volumes.value.map((v) => v.tags.AmazonECSCreated ?? "")
     : [];
   const arns = [facts.caller.ok ? facts.caller.value.arn : "", ...clusters, ...tasks];
   const known = arns.map((arn) => parseArn(arn)).find((arn) => arn?.account);
-  return { partition: known?.partition || "aws", account: known?.account ?? "*" };
+  const found = { partition: known?.partition || "aws", account: known?.account ?? "*" };
+  accounts.set(facts, found);
+  return found;
 }
 
 function volumeArn(facts: Facts, volumeId: string): string {
