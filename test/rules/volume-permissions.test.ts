@@ -244,7 +244,9 @@ testRule(rule, {
             conditions: ["StringEquals aws:ResourceTag/AmazonECSManaged"],
           },
         ]);
-        expect(f?.remediation).toMatch(/attach-role-policy --role-name infra/);
+        expect(f?.remediation).toMatch(
+          /# inline policy "ebs" Sid "DescribeTagged" does not apply: its condition needs aws:ResourceTag\/AmazonECSManaged, which a DescribeVolumes request never carries: drop that condition for ec2:DescribeVolumes, or attach the AWS managed policy:\naws iam attach-role-policy --role-name infra/,
+        );
       },
     },
     {
