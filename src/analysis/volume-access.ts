@@ -2,6 +2,7 @@ import type { Facts } from "../facts/types.ts";
 import { evaluateIdentity } from "../iam/evaluate.ts";
 import type { Decision } from "../iam/types.ts";
 import { parseArn, roleNameOf } from "./arn.ts";
+import { absentKeyReasons } from "./describe-decision.ts";
 import {
   detachFromInstanceRequest,
   VOLUME_ACTIONS,
@@ -57,10 +58,11 @@ function evaluateVolumeActions(facts: Facts, policies: RolePolicies): ActionVerd
 /** The fix for a volume action the role may not perform, aimed at the policy that blocks it. */
 export function fixForAction(
   roleName: string,
-  { decision }: ActionVerdict,
+  verdict: ActionVerdict,
   partition: string,
   boundaryArn?: string,
 ): string {
+  const { decision } = verdict;
   const deny = decision.statements.find((s) => s.effect === "Deny");
   if (decision.decision === "explicit-deny" && deny) {
     return deny.source.kind === "inline"
@@ -72,6 +74,13 @@ export function fixForAction(
       `# the permissions boundary ${boundaryArn} does not allow the action: extend it, or remove the boundary:`,
       editManagedPolicyCommands(boundaryArn, undefined, undefined),
       `# or: aws iam delete-role-permissions-boundary --role-name ${shellQuote(roleName)}`,
+    ].join("\n");
+  }
+  const why = decision.decision === "implicit-deny" ? absentKeyReasons(decision, verdict.action) : [];
+  if (why.length) {
+    return [
+      `# ${why.join("; ")}: drop that condition for ${verdict.action}, or attach the AWS managed policy:`,
+      attachVolumesPolicyCommand(roleName, partition),
     ].join("\n");
   }
   return attachVolumesPolicyCommand(roleName, partition);
