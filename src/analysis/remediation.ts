@@ -68,3 +68,7 @@ export function editManagedPolicyCommands(
     `aws iam create-policy-version --policy-arn ${a} --policy-document file://policy.json --set-as-default`,
   ].join("\n");
 }
+
+export function attachPolicyCommand(roleName: string, policyArn: string): string {
+  return `aws iam attach-role-policy --role-name ${shellQuote(roleName)} --policy-arn ${policyArn}`;
+}

@@ -34,7 +34,7 @@ export function volumeAccess(facts: Facts, policies: RolePolicies): ActionVerdic
 const evaluated = new WeakMap<RolePolicies, { region: string; verdicts: ActionVerdict[] }>();
 
 /** Where the role acts (for the request contexts) and the policies that decide (identity within boundary). */
-function judgedAs(facts: Facts, policies: RolePolicies) {
+export function judgedAs(facts: Facts, policies: RolePolicies) {
   return {
     loc: {
       partition: parseArn(policies.arn)?.partition ?? "aws",
@@ -54,12 +54,16 @@ function evaluateVolumeActions(facts: Facts, policies: RolePolicies): ActionVerd
   }));
 }
 
-/** The fix for a volume action the role may not perform, aimed at the policy that blocks it. */
+/**
+ * The fix for an action the role may not perform, aimed at the policy that blocks it; with nothing blocking it,
+ * `otherwise` (by default: attach the managed volumes policy).
+ */
 export function fixForAction(
   roleName: string,
-  { decision }: ActionVerdict,
+  { decision }: { action?: string; decision: Decision },
   partition: string,
   boundaryArn?: string,
+  otherwise?: string,
 ): string {
   const deny = decision.statements.find((s) => s.effect === "Deny");
   if (decision.decision === "explicit-deny" && deny) {
@@ -74,7 +78,7 @@ export function fixForAction(
       `# or: aws iam delete-role-permissions-boundary --role-name ${shellQuote(roleName)}`,
     ].join("\n");
   }
-  return attachVolumesPolicyCommand(roleName, partition);
+  return otherwise ?? attachVolumesPolicyCommand(roleName, partition);
 }
 
 /** ec2:DetachVolume on the instance a volume is attached to (tasks on EC2 instances only). */
