@@ -45,6 +45,7 @@ export function evaluate(
     {
       now: new Date(facts.collectedAt),
       stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
+      ...(config.prices ? { volumePrices: config.prices } : {}),
     },
     config,
     startedAt,

@@ -32,6 +32,9 @@ function ecsVolume(id: string, task: string, state: "available" | "in-use"): Fak
     volumeId: id,
     state,
     size: 50,
+    volumeType: "gp3",
+    iops: 3000,
+    throughput: 125,
     availabilityZone: `${REGION}b`,
     createTime: ago(3 * DAY),
     tags: { AmazonECSManaged: "true", AmazonECSCreated: task },
@@ -106,7 +109,7 @@ describe("leaked-volumes through the CLI", () => {
     });
     const batch = report.findings.find((f) => f.resource === volumeArn("vol-0batch1"));
     expect(batch?.message).toMatch(
-      /^Volume vol-0batch1 \(50 GiB, created for task batch1 in cluster prod\) was not deleted: it is attached to nothing and still costs money\. Its task is STOPPED/,
+      /^Volume vol-0batch1 \(50 GiB gp3, created for task batch1 in cluster prod\) was not deleted: it is attached to nothing and still costs an estimated \$4\.00 a month\. Its task is STOPPED/,
     );
     expect(batch?.message).toMatch(/names role batch-role, which is not in this check's scope/);
     expect(batch?.remediation).toMatch(
