@@ -130,10 +130,12 @@ export function leakedVolumeTotal(costs: readonly (number | null)[]): LeakedVolu
   };
 }
 
-/** "2 leaked volumes, an estimated $12.00 a month (1 more of unknown cost)" for the text and Markdown reports. */
+/** "2 leaked volumes, an estimated $12.00 a month or more (1 of unknown cost)" for the text, Markdown and JUnit reports. */
 export function describeTotal(total: LeakedVolumeTotal): string {
   const n = `${total.volumes} leaked volume${total.volumes === 1 ? "" : "s"}`;
   if (total.unpricedVolumes === total.volumes) return `${n}, monthly cost unknown`;
-  const unknown = total.unpricedVolumes ? ` (at least: ${total.unpricedVolumes} of unknown cost)` : "";
-  return `${n}, an estimated ${usd(total.estimatedMonthlyCostUsd)} a month${unknown}`;
+  const estimate = `an estimated ${usd(total.estimatedMonthlyCostUsd)} a month`;
+  return total.unpricedVolumes
+    ? `${n}, ${estimate} or more (${total.unpricedVolumes} of unknown cost)`
+    : `${n}, ${estimate}`;
 }

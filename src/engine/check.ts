@@ -1,4 +1,5 @@
 import { rules as allRules } from "../../rules/index.ts";
+import { leakedVolumeTotal } from "../analysis/volume-cost.ts";
 import type { CollectOptions } from "../collect/index.ts";
 import type { Facts, Scope } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
@@ -51,6 +52,13 @@ export function evaluate(
     startedAt,
   );
   const verdict = verdictOf(findings);
+  // Every leaked-volume finding carries monthlyCostUsd (null when unknown); a suppressed leak still costs money.
+  const leaks = findings.filter(
+    (f) => f.rule === "leaked-volumes" && f.details && "monthlyCostUsd" in f.details,
+  );
+  const leakedVolumes = leaks.length
+    ? leakedVolumeTotal(leaks.map((f) => (f.details?.monthlyCostUsd as number | null | undefined) ?? null))
+    : undefined;
   return {
     schemaVersion: 1,
     tool: { name: "ecs-preflight", version: VERSION },
@@ -70,6 +78,7 @@ export function evaluate(
     summary: summarise(findings),
     findings,
     trail: trailSummary(facts),
+    ...(leakedVolumes ? { leakedVolumes } : {}),
   };
 }
 

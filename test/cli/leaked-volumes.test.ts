@@ -180,4 +180,23 @@ describe("leaked-volumes through the CLI", () => {
     expect(replay.ec2Calls).toEqual([]);
     expect(replay.report.findings).toEqual(live.report.findings);
   });
+
+  it("each leak's cost and the total in the report; prices from --config; a bad price exits 2 naming it", async () => {
+    const { report } = await check("--cluster", "prod");
+    // Two gp3 50 GiB volumes at baseline: 2 × 50 × $0.08 = $8.00.
+    expect(report.leakedVolumes).toEqual({ volumes: 2, estimatedMonthlyCostUsd: 8, unpricedVolumes: 0 });
+    const config = join(dir, "prices.json");
+    writeFileSync(config, JSON.stringify({ prices: { gp3: { gibMonth: 0.1 } } }));
+    const priced = await check("--cluster", "prod", "--config", config);
+    // 2 × 50 × $0.10 = $10.00
+    expect(priced.report.leakedVolumes?.estimatedMonthlyCostUsd).toBe(10);
+    const text = await runCli(["check", "--cluster", "prod", "--config", config]);
+    expect(text.stdout).toMatch(/Leaked volumes {2}2 leaked volumes, an estimated \$10\.00 a month/);
+    const bad = join(dir, "bad-prices.json");
+    writeFileSync(bad, JSON.stringify({ prices: { gp3: { gibMonth: "cheap" } } }));
+    const refused = await runCli(["check", "--cluster", "prod", "--config", bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${bad}: prices.gp3.gibMonth: expected a price in USD per GiB-month`);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+  });
 });
