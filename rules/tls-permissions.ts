@@ -102,21 +102,29 @@ export default defineRule({
     summary:
       `A role that a service's Service Connect configuration names for TLS can be assumed by ${ECS_SERVICE_PRINCIPAL}, ` +
       `and its effective permissions allow every action of ${TLS_POLICY_NAME} (${TLS_POLICY_VERSION}) in the context ECS uses.`,
-    rationale:
+    rationale: [
       "With Service Connect TLS, ECS assumes the infrastructure role named in the service's tls.roleArn to issue the " +
-      "services' certificates from AWS Private CA and keep them in Secrets Manager secrets named ecs-sc!…, rotating " +
-      "them as they age. A role ECS cannot assume, or one missing any of those actions, breaks certificate issuance " +
-      "and rotation for every service that uses it. The actions are read from the managed policy document itself, " +
-      "so the check follows the policy. Each is evaluated against the role's identity policies within its permissions " +
-      "boundary (explicit Deny wins), as ECS asks: secrets ARN secret:ecs-sc!* in the role's account and Region, " +
-      "with the owning-service tag ecs-sc where the policy conditions on it, aws:ResourceAccount and " +
-      "aws:PrincipalAccount the role's account, the request tags AmazonECSManaged=true and AmazonECSCreated=<a " +
-      "service or task-set ARN> when a secret is created or tagged; Private CAs tagged AmazonECSManaged=true; the " +
-      "EndEntityCertificate/V1 template for IssueCertificate. A permission hinging on anything else is unknown, never " +
-      "a pass. The trust is judged by the same analysis as trust-policy, which reports the same trust policy for " +
-      "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +
-      "EBS volumes does not need these actions. Whether the AWS managed policy itself is attached is managed-policy's " +
-      "advice.",
+        "services' certificates from AWS Private CA and keep them in Secrets Manager secrets named ecs-sc!…, rotating " +
+        "them as they age. A role ECS cannot assume, or one missing any of those actions, breaks certificate issuance " +
+        "and rotation for every service that uses it. The actions are read from the managed policy document itself, " +
+        "so the check follows the policy. Each is evaluated against the role's identity policies within its permissions " +
+        "boundary (explicit Deny wins), as ECS asks: secrets ARN secret:ecs-sc!* in the role's account and Region, " +
+        "with the owning-service tag ecs-sc where the policy conditions on it, aws:ResourceAccount and " +
+        "aws:PrincipalAccount the role's account, the request tags AmazonECSManaged=true and AmazonECSCreated=<a " +
+        "service or task-set ARN> when a secret is created or tagged; Private CAs tagged AmazonECSManaged=true; the " +
+        "EndEntityCertificate/V1 template for IssueCertificate. A permission hinging on anything else is unknown, never " +
+        "a pass. The trust is judged by the same analysis as trust-policy, which reports the same trust policy for " +
+        "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +
+        "EBS volumes does not need these actions. Whether the AWS managed policy itself is attached is managed-policy's " +
+        "advice.",
+      "### Finding details\n\n" +
+        "`services` (cluster/service names that use the role for TLS), `policy` and `policyVersion` (the managed " +
+        "policy the actions come from), `trust` (the trust decision: `decision`, `statements`, `undecided`), " +
+        "`actions` (per action: `decision`, `statements`, `undecided`, `policySid`: the managed policy's statement " +
+        "that grants it, `explanation`), `permissionsBoundary` when the role has one, and on a finding that is not " +
+        "a pass `trail` (`session`, `since`, `failedCalls`, `byAction`) when CloudTrail shows the role's " +
+        "ECSServiceConnectForTLS calls failing. An unknown for an unreadable fact has `api`, `code`, `error`.",
+    ].join("\n\n"),
     remediation:
       "Attach the AWS managed policy, restore the ECS trust policy, and remove any Deny or boundary gap on the " +
       "actions:\n\n" +
