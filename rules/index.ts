@@ -5,6 +5,7 @@ import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
 import roleExists from "./role-exists.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
+import tlsPermissions from "./tls-permissions.ts";
 import trustPolicy from "./trust-policy.ts";
 import volumePermissions from "./volume-permissions.ts";
 
@@ -15,6 +16,7 @@ export const rules: readonly Rule[] = [
   trustPolicy,
   volumePermissions,
   managedPolicy,
+  tlsPermissions,
   tasksDeprovisioning,
   leakedVolumes,
   cloudtrailErrors,

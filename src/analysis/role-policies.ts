@@ -119,3 +119,8 @@ export function usedForVolumes(role: RoleFacts): boolean {
     (r) => r.kind === "flag" || r.kind === "task" || (r.kind === "service" && r.use === "ebs"),
   );
 }
+
+/** Roles a service's Service Connect configuration names for TLS (a --role flag alone says nothing about TLS). */
+export function usedForServiceConnectTls(role: RoleFacts): boolean {
+  return role.referencedBy.some((r) => r.kind === "service" && r.use === "service-connect-tls");
+}

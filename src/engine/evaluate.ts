@@ -35,6 +35,7 @@ export function evaluateFacts(facts: Facts, options: EvaluateOptions): Evaluatio
     {
       now: new Date(facts.collectedAt),
       stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
+      ...(config.prices ? { volumePrices: config.prices } : {}),
     },
     config,
     options.evaluatedAt,

@@ -1,3 +1,4 @@
+import type { VolumePriceTable } from "../analysis/volume-cost.ts";
 import type { Facts } from "../facts/types.ts";
 
 /** The outcome of one check on one resource. Order of severity: fail > unknown > warn > pass. */
@@ -27,6 +28,8 @@ export interface RuleOptions {
   now: Date;
   /** A task DEPROVISIONING longer than this is stuck. */
   stuckAfterMs: number;
+  /** Prices for a leaked volume's monthly cost; the default us-east-1 table when absent. */
+  volumePrices?: VolumePriceTable;
 }
 
 export interface RuleDocs {

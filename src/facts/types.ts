@@ -209,6 +209,12 @@ export interface VolumeFacts {
   createTime?: string;
   /** GiB. */
   size?: number;
+  /** gp2 | gp3 | io1 | io2 | st1 | sc1 | standard. */
+  volumeType?: string;
+  /** Provisioned IOPS (gp3, io1, io2; EC2 reports gp2's baseline too). */
+  iops?: number;
+  /** Provisioned throughput in MiB/s (gp3). */
+  throughput?: number;
   availabilityZone?: string;
   /** Only AmazonECSManaged, AmazonECSCreated (the task ARN) and Name: the rest is not needed and would bloat snapshots. */
   tags: Record<string, string>;

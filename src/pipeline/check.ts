@@ -1,4 +1,5 @@
 import { rules as allRules } from "../../rules/index.ts";
+import { leakedVolumeTotal } from "../analysis/volume-cost.ts";
 import type { Config } from "../engine/config.ts";
 import { evaluateFacts } from "../engine/evaluate.ts";
 import type { Rule } from "../engine/types.ts";
@@ -41,6 +42,13 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
     evaluatedAt: startedAt,
   });
+  // Every leaked-volume finding carries monthlyCostUsd (null when unknown); a suppressed leak still costs money.
+  const leaks = evaluation.findings.filter(
+    (f) => f.rule === "leaked-volumes" && f.details && "monthlyCostUsd" in f.details,
+  );
+  const leakedVolumes = leaks.length
+    ? leakedVolumeTotal(leaks.map((f) => (f.details?.monthlyCostUsd as number | null | undefined) ?? null))
+    : undefined;
   return {
     schemaVersion: 1,
     tool: { name: "ecs-preflight", version: VERSION },
@@ -60,6 +68,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     summary: evaluation.summary,
     findings: evaluation.findings,
     trail: trailSummary(facts),
+    ...(leakedVolumes ? { leakedVolumes } : {}),
   };
 }
 

@@ -235,7 +235,7 @@ testRule(rule, {
       assert: ([f]) => {
         expect(decisionOf(f, "ec2:DescribeVolumes")?.decision).toBe("implicit-deny");
         expect(decisionOf(f, "ec2:DeleteVolume")?.decision).toBe("allow");
-        const details = (f?.details?.actions as Record<string, { absentKeyConditions?: unknown }>)[
+        const details = ((f?.details?.actions ?? {}) as Record<string, { absentKeyConditions?: unknown }>)[
           "ec2:DescribeVolumes"
         ];
         expect(details?.absentKeyConditions).toEqual([
