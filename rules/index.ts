@@ -4,6 +4,7 @@ import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
 import roleExists from "./role-exists.ts";
+import roleInUse from "./role-in-use.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
 import trustPolicy from "./trust-policy.ts";
 import volumePermissions from "./volume-permissions.ts";
@@ -18,6 +19,7 @@ export const rules: readonly Rule[] = [
   tasksDeprovisioning,
   leakedVolumes,
   cloudtrailErrors,
+  roleInUse,
 ];
 
 export function findRule(id: string): Rule | undefined {

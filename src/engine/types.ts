@@ -27,6 +27,8 @@ export interface RuleOptions {
   now: Date;
   /** A task DEPROVISIONING longer than this is stuck. */
   stuckAfterMs: number;
+  /** `check --before-role-change`: the caller is about to change or delete the roles in scope (role-in-use fails while they are in use). */
+  beforeRoleChange?: boolean;
 }
 
 export interface RuleDocs {
