@@ -103,7 +103,9 @@ export default defineRule({
       "references it through an EBS attachment, or an ACTIVE or DRAINING service's deployment names it (it starts " +
       "tasks that need it). In a normal check the rule passes and lists them, so a person sees who depends on the role. " +
       "With `check --before-role-change`, for a script about to change or delete the role, it fails while any remain; " +
-      "with only --role given, that check reads ECS in every cluster (it must look to say the role is free). When use " +
+      "with only --role given, that check reads ECS in every cluster (it must look to say the role is free). With " +
+      "--role, the roles about to change are the named ones: other roles the clusters in scope use are listed as in a " +
+      "normal check; with no --role, every role in scope is about to change (a whole cluster's teardown). When use " +
       "cannot be known (a cluster's tasks or services, or the cluster list, could not be read; a snapshot taken with " +
       "only --role) the finding is unknown in both modes: a role is never called free where the tool could not look, " +
       "and in a normal check the same gap is already unknown under ecs-scope, so the exit code does not change. A " +
@@ -117,7 +119,12 @@ export default defineRule({
       "See docs/teardown.md for Terraform, CloudFormation and CDK.",
   },
   check(facts, options) {
-    const beforeRoleChange = options.beforeRoleChange === true;
-    return facts.roles.flatMap((role) => roleFinding(facts, role, beforeRoleChange) ?? []);
+    // With --role, the roles about to change are the named ones; the others in scope are only listed.
+    const named = facts.scope.roles.length > 0;
+    return facts.roles.flatMap((role) => {
+      const changing =
+        options.beforeRoleChange === true && (!named || role.referencedBy.some((r) => r.kind === "flag"));
+      return roleFinding(facts, role, changing) ?? [];
+    });
   },
 });

@@ -126,6 +126,27 @@ testRule(rule, {
       expect: {},
     },
     {
+      name: "before a change of the named role, another role in scope that is in use is only listed",
+      facts: {
+        ...ecs([cluster([task("a", "RUNNING")])]),
+        roles: [
+          role(ROLE, {
+            referencedBy: [
+              { kind: "task", cluster: clusterArn("prod"), task: taskArn("a"), status: "RUNNING" },
+            ],
+          }),
+          role("named"),
+        ],
+        scope: { clusters: ["prod"], services: [], tasks: [], roles: ["named"] },
+      },
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "pass", [`arn:aws:iam::${ACCOUNT}:role/named`]: "pass" },
+      message: {
+        [ROLE_ARN]: /in use by 1 task/,
+        [`arn:aws:iam::${ACCOUNT}:role/named`]: /it may be changed or deleted/,
+      },
+    },
+    {
       name: "a role no task or service uses, in a normal check",
       facts: ecs([cluster([task("a", "RUNNING", { ebsAttachments: [] })])]),
       expect: { [ROLE_ARN]: "pass" },
