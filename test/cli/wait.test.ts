@@ -179,6 +179,13 @@ describe("wait", () => {
     );
   });
 
+  it("services that cannot be read do not block: the tasks decide", async () => {
+    fake.setFaults([{ service: "ecs", action: "ListServices", kind: "access-denied" }]);
+    const { code, count } = await wait(["--role", ROLE_ARN, "--cluster", "done"]);
+    expect(count("ListServices")).toBeGreaterThan(0);
+    expect(code).toBe(0);
+  });
+
   it("cannot list the clusters: exit 3", async () => {
     fake.setFaults([{ service: "ecs", action: "ListClusters", kind: "access-denied" }]);
     const { code, stdout } = await wait(["--role", ROLE_ARN, "--format", "json"]);

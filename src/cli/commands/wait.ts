@@ -159,7 +159,12 @@ export function waitCommand(
           emit(
             io,
             flags.format,
-            { role, result: "unknown", exitCode: EXIT.undecided, error: caller.error },
+            {
+              role,
+              result: "unread",
+              exitCode: EXIT.undecided,
+              unread: [{ resource: "sts:caller", ...caller.error }],
+            },
             text,
           );
           return setExit(EXIT.undecided);
