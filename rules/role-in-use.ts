@@ -56,12 +56,14 @@ function roleFinding(facts: Facts, role: RoleFacts, beforeRoleChange: boolean): 
   if (used === true) {
     const who = usageSentence(usage);
     const gaps = usage.unread.length ? ` (and ${unreadSentence(usage)} could not be read)` : "";
-    if (!beforeRoleChange)
+    if (!beforeRoleChange) {
+      const after = usage.services.length ? "its services are gone and " : "";
       return {
         ...base,
         status: "pass",
-        message: `Role ${role.name} is in use by ${who}${gaps}: ECS needs it until they stop. Change or delete it only after \`ecs-preflight wait --role ${role.name}\`.`,
+        message: `Role ${role.name} is in use by ${who}${gaps}: change or delete it only after ${after}\`ecs-preflight wait --role ${role.name}\` exits 0.`,
       };
+    }
     return {
       ...base,
       status: "fail",
@@ -79,7 +81,7 @@ function roleFinding(facts: Facts, role: RoleFacts, beforeRoleChange: boolean): 
   }
   const why = usage.ecsRead
     ? `${unreadSentence(usage)} could not be read`
-    : "ECS was not read (a snapshot taken with only --role)";
+    : "ECS was not read (a snapshot taken with only --role; take it with --role and --cluster for every cluster that may use the role)";
   return {
     ...base,
     status: "unknown",

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { FakeAccount } from "../fake-aws/account.ts";
 import { ACCOUNT_ID, ebsService, ebsTask, REGION, roleArnOf } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { runCli } from "../support/cli.ts";
+import { runBundle, runCli } from "../support/cli.ts";
 
 /** End to end through the real SDK: `wait` polls ECS until no task holds the role, against tasks that move on. */
 
@@ -240,6 +240,15 @@ describe("wait", () => {
     const lines = stderr.trim().split("\n");
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(lines.map((l) => JSON.parse(l).msg)).toContain("wait finished");
+  });
+
+  it("the bundled binary waits the same way a shell sees it", async () => {
+    const { code, stdout } = await runBundle(["wait", "--role", ROLE_ARN, "--cluster", "done"], {
+      ...fake.env(),
+      ECS_PREFLIGHT_POLL_MS: "10",
+    });
+    expect(stdout).toMatch(/^Role ecsInfrastructureRole is clear/);
+    expect(code).toBe(0);
   });
 
   describe("usage errors: exit 2, no AWS call", () => {

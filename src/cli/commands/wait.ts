@@ -98,8 +98,8 @@ export function waitCommand(
   const cmd = new Command("wait")
     .summary("wait until no task uses an infrastructure role (before deleting or changing it)")
     .description(
-      "Polls ECS until no task references the role through an EBS attachment in any state but STOPPED, so a\n" +
-        "teardown can delete the role without stranding volumes. Tasks decide; an ACTIVE service that still names the\n" +
+      "Polls ECS until no task references the role through an EBS attachment in any state but STOPPED, so a " +
+        "teardown can delete the role without stranding volumes. Tasks decide; an ACTIVE service that still names the " +
         "role is reported, not waited for. Reads only ECS (and STS once, for a role given by name).\n" +
         "Exit codes: 0 clear, 1 timed out (naming the tasks still holding the role), 2 usage error, 3 could not read.",
     );
