@@ -61,15 +61,16 @@ function keepRolesInScope(trail: TrailFacts, roles: RoleFacts[]): TrailFacts {
   return { ...trail, sessions };
 }
 
-/**
- * Role references keyed by account and name (IAM role names ignore case): a role named by ARN and by bare name is one
- * role, but roles of the same name in two accounts stay two (the other account's is then reported unknown).
- */
+/** A role's account and lower-cased name, the key its references are gathered under. */
 function roleKey(ref: string, callerAccount: string | undefined): string {
   const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
   return `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
 }
 
+/**
+ * Role references keyed by account and name (IAM role names ignore case): a role named by ARN and by bare name is one
+ * role, but roles of the same name in two accounts stay two (the other account's is then reported unknown).
+ */
 function addReference(
   refs: Map<string, { ref: string; by: RoleReference[] }>,
   ref: string,
