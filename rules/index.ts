@@ -4,6 +4,7 @@ import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
 import roleExists from "./role-exists.ts";
+import roleInUse from "./role-in-use.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
 import tlsPermissions from "./tls-permissions.ts";
 import trustPolicy from "./trust-policy.ts";
@@ -20,6 +21,7 @@ export const rules: readonly Rule[] = [
   tasksDeprovisioning,
   leakedVolumes,
   cloudtrailErrors,
+  roleInUse,
 ];
 
 export function findRule(id: string): Rule | undefined {

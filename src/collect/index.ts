@@ -35,6 +35,12 @@ export interface CollectOptions {
   trail?: boolean;
   /** Describe the ECS-managed EBS volumes when ECS is in scope (default true; off when the leaked-volumes rule is off). */
   volumes?: boolean;
+  /**
+   * With only --role in scope, read ECS in every cluster anyway, to learn who still uses the roles (`check
+   * --before-role-change`). The roles in scope stay the named ones (ECS adds references to them, no new roles), and
+   * EC2 volumes are not read: the question is the roles' use, not the account's leftovers.
+   */
+  ecsForRoles?: boolean;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
 }
@@ -55,6 +61,12 @@ function keepRolesInScope(trail: TrailFacts, roles: RoleFacts[]): TrailFacts {
   return { ...trail, sessions };
 }
 
+/** A role's account and lower-cased name, the key its references are gathered under. */
+function roleKey(ref: string, callerAccount: string | undefined): string {
+  const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
+  return `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
+}
+
 /**
  * Role references keyed by account and name (IAM role names ignore case): a role named by ARN and by bare name is one
  * role, but roles of the same name in two accounts stay two (the other account's is then reported unknown).
@@ -65,8 +77,7 @@ function addReference(
   by: RoleReference,
   callerAccount: string | undefined,
 ): void {
-  const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
-  const key = `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
+  const key = roleKey(ref, callerAccount);
   const entry = refs.get(key);
   if (entry) {
     if (!ref.startsWith("arn:") || entry.ref.startsWith("arn:")) entry.by.push(by);
@@ -93,7 +104,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" }, callerAccount);
     // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
     let ecs: EcsFacts | undefined;
-    if (ecsPlan.kind !== "none") {
+    const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
+    if (ecsPlan.kind !== "none" || forRolesOnly) {
       progress?.({ stage: "Reading ECS clusters, services and tasks" });
       const collected = await collectEcs(clients.ecs, options.scope, {
         region: options.aws.region,
@@ -102,14 +114,19 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         ...(caller.ok
           ? { account: caller.value.account, partition: parseArn(caller.value.arn)?.partition ?? "aws" }
           : {}),
+        ...(forRolesOnly ? { everyClusterForRoles: true } : {}),
       });
       ecs = collected.facts;
-      for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by, callerAccount);
+      for (const { ref, by } of collected.roleRefs) {
+        // Read for the named roles' use only: what else the clusters use is not in scope.
+        if (forRolesOnly && !refs.has(roleKey(ref, callerAccount))) continue;
+        addReference(refs, ref, by, callerAccount);
+      }
     }
 
     // Volumes need only the ECS scope, and CloudTrail only the session names: both are read while IAM is.
     const volumesPromise: Promise<Ec2Facts> | undefined =
-      ecs && options.volumes !== false
+      ecs && !forRolesOnly && options.volumes !== false
         ? collectVolumes(() => clients.ec2(), options.pageSize ? { pageSize: options.pageSize } : {})
         : undefined;
     const trailPromise =

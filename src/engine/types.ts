@@ -30,6 +30,8 @@ export interface RuleOptions {
   stuckAfterMs: number;
   /** Prices for a leaked volume's monthly cost; the default us-east-1 table when absent. */
   volumePrices?: VolumePriceTable;
+  /** `check --before-role-change`: the caller is about to change or delete the roles in scope (role-in-use fails while they are in use). */
+  beforeRoleChange?: boolean;
 }
 
 export interface RuleDocs {

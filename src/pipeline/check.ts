@@ -19,6 +19,8 @@ export interface CheckOptions extends FactsSource {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
+  /** The roles in scope are about to be changed or deleted: role-in-use fails while they are in use. */
+  beforeRoleChange?: boolean;
   rules?: readonly Rule[];
 }
 
@@ -26,6 +28,7 @@ export interface EvaluateReportOptions {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
+  beforeRoleChange?: boolean;
   rules?: readonly Rule[];
   startedAt?: Date;
   source?: Report["scope"]["source"];
@@ -40,6 +43,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     ...(options.config ? { config: options.config } : {}),
     ...(options.failOn ? { failOn: options.failOn } : {}),
     ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
+    ...(options.beforeRoleChange ? { beforeRoleChange: true } : {}),
     evaluatedAt: startedAt,
   });
   // Every leaked-volume finding carries monthlyCostUsd (null when unknown); a suppressed leak still costs money.
@@ -78,7 +82,11 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
  */
 export async function check(options: CheckOptions): Promise<Report> {
   const startedAt = new Date();
-  const { facts, source } = await gatherFacts(options, startedAt);
+  // Before a role change, who uses the roles must be looked at: a --role-only scope then reads every cluster.
+  const gather = options.beforeRoleChange
+    ? { ...options, collect: { ...options.collect, ecsForRoles: true } }
+    : options;
+  const { facts, source } = await gatherFacts(gather, startedAt);
   return evaluate(facts, {
     ...options,
     startedAt,

@@ -80,6 +80,24 @@ export interface FakeTask {
   attachments?: object[];
   /** What StopTask does to lastStatus: "stopped" (default) or "deprovisioning" (stays there until the test moves it). */
   onStop?: "stopped" | "deprovisioning";
+  /** How the task moves on by itself, in order (a task in ECS's lifecycle as `wait` sees it over several polls). */
+  transitions?: FakeTaskTransition[];
+  [key: string]: unknown;
+}
+
+/**
+ * One step of a task's own lifecycle, due either after DescribeTasks has shown the task `afterDescribes` times (so
+ * the N-th description still shows the old state: deterministic, no sleeping) or once the fake's clock (`now`)
+ * reaches `at`. Every other key is set on the task. A stopping `lastStatus` without `desiredStatus` also sets
+ * desiredStatus STOPPED (ListTasks then lists it as STOPPED); STOPPED without `stoppedAt` stamps the clock's time.
+ */
+export interface FakeTaskTransition {
+  afterDescribes?: number;
+  at?: string;
+  lastStatus?: string;
+  desiredStatus?: string;
+  /** Sets the status of the task's AmazonElasticBlockStorage attachment(s). */
+  ebsAttachmentStatus?: string;
   [key: string]: unknown;
 }
 

@@ -31,6 +31,7 @@ export interface CheckFlags extends AwsFlags {
   failOn?: "fail" | "warn";
   color?: boolean;
   redact?: boolean;
+  beforeRoleChange?: boolean;
 }
 
 export function scopeFrom(flags: CheckFlags, sinceMs: number | undefined): Scope {
@@ -98,6 +99,7 @@ export async function runCheck(
   const sinceMs = sinceFrom(flags, config);
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
+  const beforeRoleChange = flags.beforeRoleChange ? { beforeRoleChange: true } : {};
   if (flags.snapshot) {
     const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find(
       (k) => flags[k] !== undefined,
@@ -111,7 +113,7 @@ export async function runCheck(
       throw new InputError(
         "--since cannot be combined with --snapshot: the snapshot's CloudTrail window was fixed when it was taken (pass --since to the snapshot command)",
       );
-    return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
+    return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log, ...beforeRoleChange });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
   // A status line for a person at a terminal; never when logs are verbose enough to say the same on stderr.
@@ -127,6 +129,7 @@ export async function runCheck(
       failOn,
       stuckAfterMs,
       log,
+      ...beforeRoleChange,
       ...(progress ? { collect: { onProgress: progress.listener } } : {}),
     });
   } finally {
@@ -172,6 +175,10 @@ export function checkCommand(
   cmd.option(
     "--snapshot <file>",
     "evaluate a snapshot file instead of calling AWS (see the snapshot command); --stuck-after applies, --since is refused (the snapshot's CloudTrail window was fixed when it was taken)",
+  );
+  cmd.option(
+    "--before-role-change",
+    "the roles in scope are about to be changed or deleted: fail while a task not yet STOPPED or an ACTIVE/DRAINING service uses them (with only --role, every cluster is read)",
   );
   for (const o of reportOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {
