@@ -1,7 +1,7 @@
 import { type CloudTrailClient, type Event, paginateLookupEvents } from "@aws-sdk/client-cloudtrail";
 import { parseDuration } from "../duration.ts";
 import { InputError } from "../errors.ts";
-import type { TrailEvent, TrailFacts } from "../facts/types.ts";
+import type { Fact, TrailEvent, TrailFacts } from "../facts/types.ts";
 import { gather } from "./fact.ts";
 import { type PacerClock, paceCommand, RequestPacer } from "./pacer.ts";
 
@@ -19,6 +19,14 @@ export const MAX_TRAIL_WINDOW_MS = 90 * 86_400_000;
 /** LookupEvents allows 2 requests a second per account and Region; more is throttled. */
 export function lookupEventsPacer(clock?: PacerClock): RequestPacer {
   return new RequestPacer({ limit: 2, windowMs: 1_000, ...(clock ? { clock } : {}) });
+}
+
+let sharedLookupEvents: RequestPacer | undefined;
+
+/** The process's LookupEvents pacer (keyed by account-Region): every run in this process shares the 2 a second. */
+export function processLookupEventsPacer(): RequestPacer {
+  sharedLookupEvents ??= lookupEventsPacer();
+  return sharedLookupEvents;
 }
 
 /** The look-back window: `since` ("86400s", "24h"; default 24h, at most 90 days) up to `now`. */
@@ -125,29 +133,58 @@ export async function collectTrail(
   client: CloudTrailClient,
   options: TrailCollectorOptions,
 ): Promise<TrailFacts> {
-  paceCommand(client, "LookupEventsCommand", options.pacer, options.paceKey);
-  const series = await Promise.all(
-    options.sessionNames.map(async (sessionName) => {
-      const events = await gather("cloudtrail:LookupEvents", async () => {
-        const kept: TrailEvent[] = [];
-        const pages = paginateLookupEvents(
-          { client, pageSize: LOOKUP_EVENTS_PAGE_SIZE },
-          {
-            LookupAttributes: [{ AttributeKey: "Username", AttributeValue: sessionName }],
-            StartTime: options.startTime,
-            EndTime: options.endTime,
-          },
-        );
-        for await (const page of pages) {
-          for (const raw of page.Events ?? []) {
-            const event = parseTrailEvent(raw);
-            if (event.malformed || (event.roleArn && options.inScope(event.roleArn))) kept.push(event);
-          }
+  const reads = new TrailReads(client, options);
+  for (const name of options.sessionNames) reads.start(name);
+  return reads.facts(options.sessionNames);
+}
+
+/**
+ * The LookupEvents series of one run, each started the moment its session name is known to be needed (the EBS
+ * session up front, the TLS one when a service names a TLS role) and read back for the names finally needed.
+ */
+export class TrailReads {
+  private readonly series = new Map<string, Promise<Fact<TrailEvent[]>>>();
+
+  constructor(
+    private readonly client: CloudTrailClient,
+    private readonly options: Omit<TrailCollectorOptions, "sessionNames">,
+  ) {
+    paceCommand(client, "LookupEventsCommand", options.pacer, options.paceKey);
+  }
+
+  /** Starts the series of one session name (once). */
+  start(sessionName: string): void {
+    if (!this.series.has(sessionName)) this.series.set(sessionName, this.lookup(sessionName));
+  }
+
+  /** The facts of these session names, in this order (a series not started yet starts now). */
+  async facts(sessionNames: readonly string[]): Promise<TrailFacts> {
+    for (const name of sessionNames) this.start(name);
+    const series = await Promise.all(
+      sessionNames.map(async (name) => [name, await (this.series.get(name) as Promise<Fact<TrailEvent[]>>)]),
+    );
+    return { startTime: isoTime(this.options.startTime, undefined), sessions: Object.fromEntries(series) };
+  }
+
+  private lookup(sessionName: string): Promise<Fact<TrailEvent[]>> {
+    const { client, options } = this;
+    return gather("cloudtrail:LookupEvents", async () => {
+      const kept: TrailEvent[] = [];
+      const pages = paginateLookupEvents(
+        { client, pageSize: LOOKUP_EVENTS_PAGE_SIZE },
+        {
+          LookupAttributes: [{ AttributeKey: "Username", AttributeValue: sessionName }],
+          StartTime: options.startTime,
+          EndTime: options.endTime,
+        },
+      );
+      for await (const page of pages) {
+        for (const raw of page.Events ?? []) {
+          const event = parseTrailEvent(raw);
+          if (event.malformed || (event.roleArn && options.inScope(event.roleArn))) kept.push(event);
         }
-        return kept;
-      });
-      return [sessionName, events] as const;
-    }),
-  );
-  return { startTime: isoTime(options.startTime, undefined), sessions: Object.fromEntries(series) };
+      }
+      return kept;
+    });
+  }
 }

@@ -17,7 +17,6 @@ import type {
   ServiceFacts,
   TaskFacts,
 } from "../facts/types.ts";
-import { mapLimit } from "./concurrency.ts";
 import { type ClusterPlan, planEcsScope, wholeCluster } from "./ecs-scope.ts";
 import { missingResource, serviceFacts, taskFacts } from "./ecs-shapes.ts";
 import { gather } from "./fact.ts";
@@ -30,14 +29,18 @@ const LIST_MAX = 100;
 export interface EcsCollectOptions {
   /** maxResults for list calls (default 100, ECS's maximum; ListServices would otherwise return 10 a page). */
   pageSize?: number;
-  /** Calls in flight per fan-out (clusters; DescribeTasks and DescribeServices batches). */
+  /** Kept for callers; calls in flight are bounded per API family by the clients' pacing (api-pacing.ts). */
   concurrency?: number;
   /** To write a cluster's ARN when it was named by name and ECS returned no ARN to read it from. */
   region: string;
   account?: string;
   partition?: string;
+  /** The caller's account and partition once STS answers, when ECS is read before it has (collect() does). */
+  identity?: Promise<{ account: string; partition: string } | undefined>;
   /** A --role-only scope reads every cluster instead of none (who still uses the roles: check --before-role-change). */
   everyClusterForRoles?: boolean;
+  /** Told each infrastructure role the moment a described service or task names it, so IAM can start on it. */
+  onRoleRef?: (ref: EcsRoleRef) => void;
 }
 
 /** A role an ECS resource in scope depends on, for the orchestrator's role references. */
@@ -56,7 +59,9 @@ const FINISHED = new Set(["STOPPED", "DELETED"]);
 
 /**
  * Collects the clusters, services and tasks in scope, and the infrastructure roles they reference. Every AWS error
- * becomes a fact error on the cluster (or on the cluster list), never a smaller scope that silently passes.
+ * becomes a fact error on the cluster (or on the cluster list), never a smaller scope that silently passes. Every
+ * cluster is read at once (the clients' pacing bounds the calls in flight); within a cluster the services and the
+ * task listings run side by side, and each page of tasks is described as it arrives.
  */
 export async function collectEcs(
   ecs: ECSClient,
@@ -66,7 +71,6 @@ export async function collectEcs(
   const planned = planEcsScope(scope);
   const plan =
     planned.kind === "none" && options.everyClusterForRoles ? { kind: "discover" as const } : planned;
-  const concurrency = options.concurrency ?? 4;
   const pageSize = Math.min(options.pageSize ?? LIST_MAX, LIST_MAX);
   let plans: Fact<ClusterPlan[]>;
   if (plan.kind === "discover") {
@@ -81,42 +85,93 @@ export async function collectEcs(
     plans = { ok: true, value: plan.kind === "clusters" ? plan.clusters : [] };
   }
   if (!plans.ok) return { facts: { clusters: plans }, roleRefs: [] };
-  const clusters = await mapLimit(plans.value, concurrency, (p) =>
-    collectCluster(ecs, p, { ...options, pageSize, concurrency }),
+  const clusters = await Promise.all(
+    plans.value.map((p) => collectCluster(ecs, p, { ...options, pageSize })),
   );
   return { facts: { clusters: { ok: true, value: clusters } }, roleRefs: clusters.flatMap(roleReferences) };
 }
 
-type Resolved = EcsCollectOptions & { pageSize: number; concurrency: number };
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+type Resolved = EcsCollectOptions & { pageSize: number };
 
 async function collectCluster(ecs: ECSClient, plan: ClusterPlan, options: Resolved): Promise<ClusterFacts> {
   const cluster = plan.ref;
   const missing: MissingResource[] = [];
-  const services = await collectServices(ecs, plan, options, missing);
+  const servicesRead = collectServices(ecs, plan, options, missing);
   // Per-service listing needs the services that exist; if DescribeServices failed, try the names as given.
   const namedServices = Array.isArray(plan.services) ? plan.services.map(shortName) : [];
-  const listFor =
-    plan.listTasks !== "services" ? [] : services.ok ? services.value.map((s) => s.name) : namedServices;
-  const tasks = await collectTasks(ecs, plan, listFor, options, missing);
+  const tasksRead =
+    plan.listTasks === "services"
+      ? servicesRead.then((services) =>
+          collectTasks(
+            ecs,
+            plan,
+            services.ok ? services.value.map((s) => s.name) : namedServices,
+            options,
+            missing,
+          ),
+        )
+      : collectTasks(ecs, plan, [], options, missing);
+  const [services, tasks] = await Promise.all([servicesRead, tasksRead]);
   const seen =
     (tasks.ok ? tasks.value.find((t) => t.clusterArn)?.clusterArn : undefined) ??
     (services.ok ? services.value[0]?.arn : undefined);
+  const identity = options.account ? undefined : await options.identity;
   return {
-    arn: clusterArn(cluster, seen, options),
+    arn: clusterArn(cluster, seen, { ...options, ...identity }),
     name: shortName(cluster),
     services,
     tasks,
-    ...(missing.length ? { missing } : {}),
+    // Missing resources in a fixed order, whichever answer came first.
+    ...(missing.length ? { missing: missing.sort(byKind) } : {}),
   };
 }
 
-/** ListServices + DescribeServices (10 a call), or DescribeServices on the services named in scope. */
+/** Services before tasks (a stable sort keeps each kind in page order). */
+function byKind(a: MissingResource, b: MissingResource): number {
+  return a.kind === b.kind ? 0 : a.kind === "service" ? -1 : 1;
+}
+
+/**
+ * Sends items in batches of `size` as they arrive: full batches at once, the rest when the listing ends, so the
+ * calls are ceil(items / size) however the pages fall. Every answer is kept by batch, to read back in order.
+ */
+class Batcher<T, R> {
+  private pending: T[] = [];
+  private readonly sent: Promise<R>[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly send: (batch: T[]) => Promise<R>,
+  ) {}
+
+  add(item: T): void {
+    this.pending.push(item);
+    if (this.pending.length >= this.size) this.flush();
+  }
+
+  /** Sends what is left, then settles with every batch's answer in the order sent (the first failure rejects). */
+  finish(): Promise<R[]> {
+    this.flush();
+    return Promise.all(this.sent);
+  }
+
+  /** Settles once every batch has, failed or not: a listing that failed still waits for describes in flight. */
+  settle(): Promise<unknown> {
+    return Promise.allSettled(this.sent);
+  }
+
+  private flush(): void {
+    if (!this.pending.length) return;
+    const batch = this.pending;
+    this.pending = [];
+    const answer = this.send(batch);
+    // Failures are read through finish(); until then they must not count as unhandled.
+    answer.catch(() => undefined);
+    this.sent.push(answer);
+  }
+}
+
+/** ListServices + DescribeServices (10 a call, each batch sent as the listing fills it), or the services named in scope. */
 async function collectServices(
   ecs: ECSClient,
   plan: ClusterPlan,
@@ -124,34 +179,55 @@ async function collectServices(
   missing: MissingResource[],
 ): Promise<Fact<ServiceFacts[]>> {
   const cluster = plan.ref;
-  let refs: string[];
   if (plan.services === "none") return { ok: true, value: [] };
-  if (plan.services === "all") {
-    const listed = await gather("ecs:ListServices", async () => {
-      const out: string[] = [];
-      for await (const page of paginateListServices({ client: ecs, pageSize: options.pageSize }, { cluster }))
-        out.push(...(page.serviceArns ?? []));
-      return out;
-    });
-    if (!listed.ok) return listed;
-    refs = listed.value;
-  } else refs = plan.services;
   const named = plan.services !== "all";
-  return gather("ecs:DescribeServices", async () => {
-    const pages = await mapLimit(chunks(refs, DESCRIBE_SERVICES_MAX), options.concurrency, (batch) =>
-      ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
-    );
+  const described = new Batcher(DESCRIBE_SERVICES_MAX, async (batch: string[]) => {
+    const page = await ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
     const out: ServiceFacts[] = [];
-    for (const page of pages) {
-      for (const s of page.services ?? []) {
-        const facts = serviceFacts(s);
-        if (facts) out.push(facts);
-      }
-      // A listed service that vanished before DescribeServices is simply gone; a named one is reported.
-      if (named) for (const f of page.failures ?? []) missing.push(missingResource("service", f));
+    for (const s of page.services ?? []) {
+      const facts = serviceFacts(s);
+      if (!facts) continue;
+      out.push(facts);
+      if (facts.status !== "INACTIVE")
+        for (const r of facts.infrastructureRoles) options.onRoleRef?.(serviceRoleRef(cluster, facts, r));
     }
-    return out;
+    // A listed service that vanished before DescribeServices is simply gone; a named one is reported.
+    const gone = named ? (page.failures ?? []).map((f) => missingResource("service", f)) : [];
+    return { out, gone };
   });
+  if (named) {
+    for (const ref of plan.services as string[]) described.add(ref);
+  } else {
+    const listed = await gather("ecs:ListServices", async () => {
+      for await (const page of paginateListServices({ client: ecs, pageSize: options.pageSize }, { cluster }))
+        for (const arn of page.serviceArns ?? []) described.add(arn);
+    });
+    if (!listed.ok) {
+      await described.settle();
+      return listed;
+    }
+  }
+  return gather("ecs:DescribeServices", async () => {
+    const pages = await described.finish();
+    for (const page of pages) missing.push(...page.gone);
+    return pages.flatMap((page) => page.out);
+  });
+}
+
+/** The role reference a service's deployment makes; the cluster's ARN is settled by the final facts. */
+function serviceRoleRef(
+  cluster: string,
+  s: ServiceFacts,
+  r: ServiceFacts["infrastructureRoles"][number],
+): EcsRoleRef {
+  return { ref: r.roleArn, by: { kind: "service", cluster, service: s.name, use: r.use } };
+}
+
+/** Where a task was first listed: scope (−1 for --task), RUNNING (0) or STOPPED (1), position. */
+type Place = readonly [number, number, number];
+
+function before(a: Place, b: Place): boolean {
+  return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
 }
 
 /** Every page of ListTasks for one desiredStatus: the default (RUNNING) alone would miss stuck tasks. */
@@ -160,18 +236,16 @@ async function listTasks(
   cluster: string,
   desiredStatus: "RUNNING" | "STOPPED",
   pageSize: number,
+  onPage: (arns: string[]) => void,
   serviceName?: string,
-): Promise<string[]> {
-  const out: string[] = [];
+): Promise<void> {
   const input = { cluster, desiredStatus, ...(serviceName ? { serviceName } : {}) };
-  for await (const page of paginateListTasks({ client: ecs, pageSize }, input))
-    out.push(...(page.taskArns ?? []));
-  return out;
+  for await (const page of paginateListTasks({ client: ecs, pageSize }, input)) onPage(page.taskArns ?? []);
 }
 
 /**
  * ListTasks for desiredStatus RUNNING then STOPPED (a stuck task has desiredStatus STOPPED and lastStatus
- * DEPROVISIONING), plus the tasks named in scope; then DescribeTasks, 100 a call, in bounded parallel.
+ * DEPROVISIONING), plus the tasks named in scope; DescribeTasks, 100 a call, as the pages fill each batch.
  */
 async function collectTasks(
   ecs: ECSClient,
@@ -181,43 +255,81 @@ async function collectTasks(
   missing: MissingResource[],
 ): Promise<Fact<TaskFacts[]>> {
   const cluster = plan.ref;
-  const listed = await gather("ecs:ListTasks", async () => {
-    const out: string[] = [];
-    // RUNNING before STOPPED: a task stopped between the two listings then shows up in the second, not in neither.
-    const scopes = plan.listTasks === "cluster" ? [undefined] : plan.listTasks === "services" ? services : [];
-    for (const serviceName of scopes) {
-      out.push(...(await listTasks(ecs, cluster, "RUNNING", options.pageSize, serviceName)));
-      out.push(...(await listTasks(ecs, cluster, "STOPPED", options.pageSize, serviceName)));
-    }
-    return out;
-  });
-  if (!listed.ok) return listed;
-  const byId = new Map<string, string>();
-  for (const ref of [...plan.tasks, ...listed.value])
-    if (!byId.has(shortName(ref))) byId.set(shortName(ref), ref);
   const named = new Set(plan.tasks.map(shortName));
-  return gather("ecs:DescribeTasks", async () => {
-    const pages = await mapLimit(
-      chunks([...byId.values()], DESCRIBE_TASKS_MAX),
-      options.concurrency,
-      (batch) => ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
-    );
+  /** Each task's place in the listings (named first, then each scope's RUNNING and STOPPED pages): facts keep it. */
+  const order = new Map<string, Place>();
+  const described = new Batcher(DESCRIBE_TASKS_MAX, async (batch: string[]) => {
+    const page = await ecs.send(new DescribeTasksCommand({ cluster, tasks: batch }));
     const out: TaskFacts[] = [];
-    for (const page of pages) {
-      for (const t of page.tasks ?? []) {
-        const facts = taskFacts(t);
-        if (facts) out.push(facts);
-      }
-      // A listed task can age out between ListTasks and DescribeTasks; only a task named with --task is reported.
-      for (const f of page.failures ?? [])
-        if (named.has(shortName(f.arn ?? ""))) missing.push(missingResource("task", f));
+    for (const t of page.tasks ?? []) {
+      const facts = taskFacts(t);
+      if (!facts) continue;
+      out.push(facts);
+      if (!FINISHED.has(facts.lastStatus))
+        for (const a of facts.ebsAttachments)
+          if (a.roleArn)
+            options.onRoleRef?.({
+              ref: a.roleArn,
+              by: { kind: "task", cluster, task: facts.arn, status: facts.lastStatus },
+            });
     }
-    return out;
+    // A listed task can age out between ListTasks and DescribeTasks; only a task named with --task is reported.
+    const gone = (page.failures ?? [])
+      .filter((f) => named.has(shortName(f.arn ?? "")))
+      .map((f) => missingResource("task", f));
+    return { out, gone };
+  });
+  const see = (ref: string, place: Place) => {
+    const id = shortName(ref);
+    const known = order.get(id);
+    if (!known) described.add(ref);
+    if (!known || before(place, known)) order.set(id, place);
+  };
+  for (const [i, ref] of plan.tasks.entries()) see(ref, [-1, 0, i]);
+  const listed = await gather("ecs:ListTasks", async () => {
+    const scopes = plan.listTasks === "cluster" ? [undefined] : plan.listTasks === "services" ? services : [];
+    await Promise.all(
+      scopes.map(async (serviceName, i) => {
+        let n = 0;
+        // RUNNING before STOPPED: a task stopped between the two listings then shows up in the second, not in
+        // neither (side by side, a task could stop after STOPPED was listed and before RUNNING was).
+        for (const [status, desiredStatus] of [
+          [0, "RUNNING"],
+          [1, "STOPPED"],
+        ] as const)
+          await listTasks(
+            ecs,
+            cluster,
+            desiredStatus,
+            options.pageSize,
+            (arns) => {
+              for (const arn of arns) see(arn, [i, status, n++]);
+            },
+            serviceName,
+          );
+      }),
+    );
+  });
+  if (!listed.ok) {
+    await described.settle();
+    return listed;
+  }
+  return gather("ecs:DescribeTasks", async () => {
+    const pages = await described.finish();
+    for (const page of pages) missing.push(...page.gone);
+    const out = pages.flatMap((page) => page.out);
+    const last: Place = [Number.MAX_SAFE_INTEGER, 0, 0];
+    const place = (t: TaskFacts) => order.get(shortName(t.arn)) ?? last;
+    return out.sort((a, b) => (before(place(a), place(b)) ? -1 : before(place(b), place(a)) ? 1 : 0));
   });
 }
 
 /** The cluster's ARN: as named, else as ECS wrote it on a task or service, else built from the caller's account. */
-function clusterArn(ref: string, seen: string | undefined, options: Resolved): string {
+function clusterArn(
+  ref: string,
+  seen: string | undefined,
+  options: { region: string; account?: string; partition?: string },
+): string {
   if (ref.startsWith("arn:")) return ref;
   const from = seen ? parseArn(seen) : undefined;
   if (from) return `arn:${from.partition}:ecs:${from.region}:${from.account}:cluster/${ref}`;

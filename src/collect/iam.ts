@@ -40,8 +40,11 @@ export interface IamCollectorOptions {
   /** Page size for list calls (IAM's MaxItems); IAM may return fewer. */
   pageSize?: number;
   concurrency?: number;
-  /** The account the credentials belong to (STS), when known: IAM answers only for that account. */
-  callerAccount?: string;
+  /**
+   * The account the credentials belong to (STS), when known: IAM answers only for that account. A promise lets
+   * reads by name start before STS has answered.
+   */
+  callerAccount?: string | Promise<string | undefined>;
 }
 
 /** The facts of a role the credentials cannot see: every fact is the same error, so every rule is unknown. */
@@ -67,8 +70,13 @@ function crossAccount(ref: string, roleAccount: string, callerAccount: string): 
  * Collects roles and the managed policies they use. Each distinct managed policy (attached or boundary)
  * is fetched once per collector, however many roles share it.
  */
+/** What IAM answers for a role name, before it is tied to the references that named it. */
+type RoleAnswers = Pick<RoleFacts, "role" | "attachedPolicies" | "inlinePolicies">;
+
 export class IamCollector {
   readonly managedPolicies = new Map<string, Promise<Fact<ManagedPolicy>>>();
+  /** Reads by lower-cased name (IAM role names ignore case): a role seen twice, or early and then again, is read once. */
+  private readonly reads = new Map<string, Promise<RoleAnswers>>();
 
   constructor(
     private readonly iam: IAMClient,
@@ -80,11 +88,11 @@ export class IamCollector {
     // GetRole takes a name and answers for the caller's account: a role ARN of another account must not be checked
     // as the caller's role of the same name.
     const refAccount = ref.startsWith("arn:") ? parseArn(ref)?.account : undefined;
-    const callerAccount = this.options.callerAccount;
+    const callerAccount = refAccount ? await this.options.callerAccount : undefined;
     if (refAccount && callerAccount && refAccount !== callerAccount) {
       return unreachableRole(ref, name, referencedBy, crossAccount(ref, refAccount, callerAccount));
     }
-    const facts = await this.readRole(ref, name, referencedBy);
+    const facts: RoleFacts = { ref, name, referencedBy, ...(await this.read(name)) };
     const found =
       facts.role.ok && facts.role.value.exists ? parseArn(facts.role.value.arn)?.account : undefined;
     if (refAccount && found && found !== refAccount) {
@@ -93,7 +101,32 @@ export class IamCollector {
     return facts;
   }
 
-  private async readRole(ref: string, name: string, referencedBy: RoleReference[]): Promise<RoleFacts> {
+  /**
+   * Starts reading a role of the caller's account by name, and the managed policies it uses; memoised, so the
+   * scheduler can start it the moment the role is seen and `role()` later finds it read or under way.
+   */
+  read(name: string): Promise<RoleAnswers> {
+    const key = name.toLowerCase();
+    let pending = this.reads.get(key);
+    if (!pending) {
+      pending = this.readRole(name);
+      this.reads.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Starts reading the role a reference names, unless it is another account's (known once STS has answered):
+   * IAM would answer for the caller's role of that name instead.
+   */
+  async prefetch(ref: string): Promise<void> {
+    const refAccount = ref.startsWith("arn:") ? parseArn(ref)?.account : undefined;
+    const callerAccount = refAccount ? await this.options.callerAccount : undefined;
+    if (refAccount && callerAccount && refAccount !== callerAccount) return;
+    await this.read(roleNameOf(ref));
+  }
+
+  private async readRole(name: string): Promise<RoleAnswers> {
     const pageSize = this.options.pageSize;
     const [role, attachedPolicies, inlinePolicies] = await Promise.all([
       this.getRole(name),
@@ -110,7 +143,7 @@ export class IamCollector {
       }),
       this.inlinePolicies(name),
     ]);
-    const facts: RoleFacts = { ref, name, referencedBy, role, attachedPolicies, inlinePolicies };
+    const facts: RoleAnswers = { role, attachedPolicies, inlinePolicies };
     // Fetch what the role's permissions depend on now, so the rules find every policy in Facts.
     const arns = [
       ...(attachedPolicies.ok ? attachedPolicies.value.map((p) => p.arn) : []),
@@ -212,10 +245,24 @@ export class IamCollector {
     return pending;
   }
 
-  async collectedPolicies(): Promise<Record<string, Fact<ManagedPolicy>>> {
+  /** The managed policies read, sorted by ARN; with `roles`, only those the roles attach or are bounded by. */
+  async collectedPolicies(roles?: readonly RoleFacts[]): Promise<Record<string, Fact<ManagedPolicy>>> {
+    const used = roles ? new Set(roles.flatMap(policiesOf)) : undefined;
     const entries = await Promise.all(
-      [...this.managedPolicies].map(async ([arn, p]) => [arn, await p] as const),
+      [...this.managedPolicies]
+        .filter(([arn]) => !used || used.has(arn))
+        .map(async ([arn, p]) => [arn, await p] as const),
     );
     return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
   }
+}
+
+/** The managed policies a role's permissions depend on: attached, and its permissions boundary. */
+function policiesOf(role: RoleFacts): string[] {
+  return [
+    ...(role.attachedPolicies.ok ? role.attachedPolicies.value.map((p) => p.arn) : []),
+    ...(role.role.ok && role.role.value.exists && role.role.value.permissionsBoundaryArn
+      ? [role.role.value.permissionsBoundaryArn]
+      : []),
+  ];
 }

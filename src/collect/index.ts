@@ -1,5 +1,5 @@
 import { parseArn, roleNameOf } from "../analysis/arn.ts";
-import { issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
+import { EBS_SESSION_NAME, issuedBy, sessionNamesFor, TLS_SESSION_NAME } from "../analysis/trail-links.ts";
 import { factErrors, summariseFactErrors } from "../facts/errors.ts";
 import type {
   Ec2Facts,
@@ -12,13 +12,14 @@ import type {
 } from "../facts/types.ts";
 import { FACTS_SCHEMA_VERSION } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
+import { type ApiPacing, processPacing } from "./api-pacing.ts";
 import { type AwsClients, type AwsSettings, createClients } from "./clients.ts";
-import { collectTrail, lookupEventsPacer, trailWindow } from "./cloudtrail.ts";
-import { mapLimit } from "./concurrency.ts";
+import { processLookupEventsPacer, TrailReads, trailWindow } from "./cloudtrail.ts";
 import { collectVolumes } from "./ec2.ts";
-import { collectEcs } from "./ecs.ts";
+import { collectEcs, type EcsCollection, type EcsRoleRef } from "./ecs.ts";
 import { planEcsScope } from "./ecs-scope.ts";
 import { IamCollector } from "./iam.ts";
+import type { RequestPacer } from "./pacer.ts";
 import { collectCaller } from "./sts.ts";
 
 export interface CollectOptions {
@@ -41,6 +42,15 @@ export interface CollectOptions {
    * EC2 volumes are not read: the question is the roles' use, not the account's leftovers.
    */
   ecsForRoles?: boolean;
+  /**
+   * Client-side pacing under AWS's rate limits (api-pacing.ts). Default: the process's, for clients built here;
+   * none for injected clients unless given.
+   */
+  pacing?: ApiPacing;
+  /** The account-Region the pacing (and CloudTrail's pacer) counts this run's calls under. */
+  paceKey?: string;
+  /** CloudTrail LookupEvents' pacer (default: the process's, 2 a second per key). */
+  trailPacer?: RequestPacer;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
 }
@@ -85,7 +95,19 @@ function addReference(
   } else refs.set(key, { ref, by: [by] });
 }
 
-/** Gathers every fact the rules need, for the scope, from AWS. Never throws for an AWS error: it becomes a fact. */
+/** The pacing key of a run whose account STS has not told yet: one set of credentials is one account. */
+function defaultPaceKey(aws: AwsSettings): string {
+  return `${aws.profile ?? "default-credentials"}/${aws.region}`;
+}
+
+/**
+ * Gathers every fact the rules need, for the scope, from AWS. Never throws for an AWS error: it becomes a fact.
+ *
+ * Every read that needs nothing earlier starts at once: STS, IAM for the --role roles, EC2 DescribeVolumes and
+ * CloudTrail's EBS session beside ECS discovery. IAM for a role ECS names starts the moment a described service or
+ * task names it, CloudTrail's TLS session the moment a service names a TLS role. The facts are assembled in a
+ * fixed order once everything has answered, whichever answered first.
+ */
 export async function collect(options: CollectOptions): Promise<Facts> {
   const now = options.now ?? new Date();
   // A bad --since is the user's input: refuse it before any AWS client exists.
@@ -96,64 +118,100 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const log = options.log;
   const progress = options.onProgress;
   const started = performance.now();
+  const pageSize = options.pageSize ? { pageSize: options.pageSize } : {};
+  const paceKey = options.paceKey ?? defaultPaceKey(options.aws);
+  // Clients built here are paced with the whole process; injected ones only when a pacing is injected too.
+  const pacing = options.pacing ?? (options.clients ? undefined : processPacing());
+  const signal = options.aws.signal;
+  if (pacing) {
+    pacing.install(clients.ecs, "ecs", paceKey, signal);
+    // IAM is global: its limit is the account's, whatever the Region.
+    pacing.install(clients.iam, "iam", paceKey.replace(/\/[^/]*$/, "/iam"), signal);
+  }
   try {
-    // The caller's account first: ECS builds cluster ARNs from it, and IAM can only answer for it.
-    const caller = await collectCaller(clients.sts);
-    const callerAccount = caller.ok ? caller.value.account : undefined;
-    const refs = new Map<string, { ref: string; by: RoleReference[] }>();
-    for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" }, callerAccount);
-    // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
-    let ecs: EcsFacts | undefined;
+    // The caller's account: ECS builds cluster ARNs from it, and IAM can only answer for it. Nothing waits for it
+    // but what needs the account itself (a role named by ARN, the cluster ARN of a cluster named by name).
+    const callerRead = collectCaller(clients.sts);
+    const callerAccount = callerRead.then((c) => (c.ok ? c.value.account : undefined));
     const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
-    if (ecsPlan.kind !== "none" || forRolesOnly) {
+    const readEcs = ecsPlan.kind !== "none" || forRolesOnly;
+
+    const iam = new IamCollector(clients.iam, {
+      ...pageSize,
+      concurrency: options.concurrency ?? 4,
+      callerAccount,
+    });
+    for (const role of options.scope.roles) void iam.prefetch(role);
+
+    // CloudTrail's EBS session is needed by every role in scope; the TLS session only by a Service Connect TLS role.
+    const trail = window
+      ? new TrailReads(clients.cloudtrail, {
+          ...window,
+          // Which role an event belongs to is settled once IAM has answered (below).
+          inScope: () => true,
+          pacer: options.trailPacer ?? processLookupEventsPacer(),
+          paceKey,
+        })
+      : undefined;
+    if (options.scope.roles.length || (readEcs && !forRolesOnly)) trail?.start(EBS_SESSION_NAME);
+
+    let ecsRead: Promise<EcsCollection> | undefined;
+    if (readEcs) {
       progress?.({ stage: "Reading ECS clusters, services and tasks" });
-      const collected = await collectEcs(clients.ecs, options.scope, {
+      ecsRead = collectEcs(clients.ecs, options.scope, {
         region: options.aws.region,
-        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+        ...pageSize,
         concurrency: options.concurrency ?? 4,
-        ...(caller.ok
-          ? { account: caller.value.account, partition: parseArn(caller.value.arn)?.partition ?? "aws" }
-          : {}),
-        ...(forRolesOnly ? { everyClusterForRoles: true } : {}),
+        identity: callerRead.then((c) =>
+          c.ok
+            ? { account: c.value.account, partition: parseArn(c.value.arn)?.partition ?? "aws" }
+            : undefined,
+        ),
+        ...(forRolesOnly
+          ? { everyClusterForRoles: true }
+          : {
+              onRoleRef: ({ ref, by }: EcsRoleRef) => {
+                void iam.prefetch(ref);
+                if (by.kind === "service" && by.use === "service-connect-tls") trail?.start(TLS_SESSION_NAME);
+              },
+            }),
       });
+    }
+
+    // Volumes need only the ECS scope: the EC2 client's chunk loads while the first answers are on the way.
+    const volumesRead: Promise<Ec2Facts> | undefined =
+      readEcs && !forRolesOnly && options.volumes !== false
+        ? collectVolumes(async () => {
+            const ec2 = await clients.ec2();
+            pacing?.install(ec2, "ec2", paceKey, signal);
+            return ec2;
+          }, pageSize)
+        : undefined;
+
+    const caller = await callerRead;
+    const account = caller.ok ? caller.value.account : undefined;
+    const refs = new Map<string, { ref: string; by: RoleReference[] }>();
+    for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" }, account);
+    let ecs: EcsFacts | undefined;
+    if (ecsRead) {
+      const collected = await ecsRead;
       ecs = collected.facts;
       for (const { ref, by } of collected.roleRefs) {
         // Read for the named roles' use only: what else the clusters use is not in scope.
-        if (forRolesOnly && !refs.has(roleKey(ref, callerAccount))) continue;
-        addReference(refs, ref, by, callerAccount);
+        if (forRolesOnly && !refs.has(roleKey(ref, account))) continue;
+        addReference(refs, ref, by, account);
       }
     }
 
-    // Volumes need only the ECS scope, and CloudTrail only the session names: both are read while IAM is.
-    const volumesPromise: Promise<Ec2Facts> | undefined =
-      ecs && !forRolesOnly && options.volumes !== false
-        ? collectVolumes(() => clients.ec2(), options.pageSize ? { pageSize: options.pageSize } : {})
-        : undefined;
-    const trailPromise =
-      window && refs.size
-        ? collectTrail(clients.cloudtrail, {
-            sessionNames: [
-              ...new Set([...refs.values()].flatMap(({ by }) => sessionNamesFor({ referencedBy: by }))),
-            ],
-            ...window,
-            // Which role an event belongs to is settled once IAM has answered (below).
-            inScope: () => true,
-            pacer: lookupEventsPacer(),
-            paceKey: `${caller.ok ? caller.value.account : "unknown-account"}/${options.aws.region}`,
-          })
-        : undefined;
     progress?.({ stage: "Reading IAM roles", done: 0, total: refs.size });
     let rolesRead = 0;
-    const iam = new IamCollector(clients.iam, {
-      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
-      concurrency: options.concurrency ?? 4,
-      ...(caller.ok ? { callerAccount: caller.value.account } : {}),
-    });
-    const roles = await mapLimit([...refs.values()], options.concurrency ?? 4, async ({ ref, by }) => {
-      const role = await iam.role(ref, by);
-      progress?.({ stage: "Reading IAM roles", done: ++rolesRead, total: refs.size });
-      return role;
-    });
+    const roles = await Promise.all(
+      [...refs.values()].map(async ({ ref, by }) => {
+        const role = await iam.role(ref, by);
+        progress?.({ stage: "Reading IAM roles", done: ++rolesRead, total: refs.size });
+        return role;
+      }),
+    );
     const facts: Facts = {
       schemaVersion: FACTS_SCHEMA_VERSION,
       collectedAt: now.toISOString(),
@@ -161,16 +219,19 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       caller,
       scope: options.scope,
       roles,
-      managedPolicies: await iam.collectedPolicies(),
+      managedPolicies: await iam.collectedPolicies(roles),
       ...(ecs ? { ecs } : {}),
     };
-    if (volumesPromise) {
+    if (volumesRead) {
       progress?.({ stage: "Describing ECS-managed volumes" });
-      facts.ec2 = await volumesPromise;
+      facts.ec2 = await volumesRead;
     }
-    if (trailPromise) {
+    if (trail && refs.size) {
       progress?.({ stage: "Reading CloudTrail" });
-      facts.trail = keepRolesInScope(await trailPromise, roles);
+      const sessionNames = [
+        ...new Set([...refs.values()].flatMap(({ by }) => sessionNamesFor({ referencedBy: by }))),
+      ];
+      facts.trail = keepRolesInScope(await trail.facts(sessionNames), roles);
     }
     // A deleted role answers NoSuchEntity everywhere: role-exists reports it, it is not a read failure.
     const errors = summariseFactErrors(factErrors(facts).filter((e) => e.code !== "NoSuchEntity"));
