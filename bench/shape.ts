@@ -44,6 +44,11 @@ function share(total: number, buckets: number, bucket: number): number {
   return Math.floor(total / buckets) + (bucket < total % buckets ? 1 : 0);
 }
 
+/** The id of task `t` of cluster `c`. */
+export function taskId(c: number, t: number): string {
+  return c.toString(16).padStart(8, "0") + t.toString(16).padStart(24, "0");
+}
+
 export function benchAccount(shape: Shape, now = new Date()): FakeAccount {
   const iso = (msAgo: number) => new Date(now.getTime() - msAgo).toISOString();
   const volumes: FakeVolume[] = [];
@@ -57,7 +62,8 @@ export function benchAccount(shape: Shape, now = new Date()): FakeAccount {
     const tasks = Array.from({ length: taskCount }, (_, t) => {
       const s = t % Math.max(1, serviceCount);
       const stopped = t < stoppedCount;
-      const id = `c${c}t${t}`.padEnd(32, "0");
+      // 32 hex digits as ECS writes them, unique per cluster and task (padding after the digits would collide).
+      const id = taskId(c, t);
       const volumeId = `vol-${c.toString(16).padStart(4, "0")}${t.toString(16).padStart(13, "0")}`;
       const taskArn = `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task/cluster-${c}/${id}`;
       if (!stopped)
@@ -144,14 +150,14 @@ export function benchAccount(shape: Shape, now = new Date()): FakeAccount {
   };
 }
 
-/** The largest page each API returns (aws-facts §2.3, §4.1; EC2 DescribeVolumes takes MaxResults up to 500). */
+/** The largest page each API returns (aws-facts §2.3, §4.1; EC2 DescribeVolumes takes MaxResults up to 1,000). */
 export const PAGE = {
   listClusters: 100,
   listServices: 100,
   describeServices: 10,
   listTasks: 100,
   describeTasks: 100,
-  describeVolumes: 500,
+  describeVolumes: 1000,
   lookupEvents: 50,
 } as const;
 

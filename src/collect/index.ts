@@ -14,7 +14,7 @@ import { FACTS_SCHEMA_VERSION } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
 import { type ApiPacing, processPacing } from "./api-pacing.ts";
 import { type AwsClients, type AwsSettings, createClients } from "./clients.ts";
-import { processLookupEventsPacer, TrailReads, trailWindow } from "./cloudtrail.ts";
+import { lookupEventsPacer, processLookupEventsPacer, TrailReads, trailWindow } from "./cloudtrail.ts";
 import { collectVolumes } from "./ec2.ts";
 import { collectEcs, type EcsCollection, type EcsRoleRef } from "./ecs.ts";
 import { planEcsScope } from "./ecs-scope.ts";
@@ -49,7 +49,7 @@ export interface CollectOptions {
   pacing?: ApiPacing;
   /** The account-Region the pacing (and CloudTrail's pacer) counts this run's calls under. */
   paceKey?: string;
-  /** CloudTrail LookupEvents' pacer (default: the process's, 2 a second per key). */
+  /** CloudTrail LookupEvents' pacer (default: the process's, 2 a second per key; a fresh one for injected clients). */
   trailPacer?: RequestPacer;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
@@ -149,7 +149,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
           ...window,
           // Which role an event belongs to is settled once IAM has answered (below).
           inScope: () => true,
-          pacer: options.trailPacer ?? processLookupEventsPacer(),
+          pacer: options.trailPacer ?? (options.clients ? lookupEventsPacer() : processLookupEventsPacer()),
           paceKey,
         })
       : undefined;

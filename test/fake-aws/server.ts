@@ -32,6 +32,15 @@ export interface FakeOptions {
   latencyMs?: number;
   /** AWS's rate limits as token buckets: an over-limit request is throttled as that service throttles. */
   limits?: RateLimits;
+  /**
+   * Holds a request's answer until `until` is true of the requests that have arrived (re-asked as each arrives), or
+   * `timeoutMs` (default 3000) has passed: a test of what a client sends while waiting, without timing anything.
+   */
+  hold?: {
+    when: (request: RecordedRequest) => boolean;
+    until: (log: readonly RecordedRequest[]) => boolean;
+    timeoutMs?: number;
+  };
 }
 
 export interface RecordedRequest {
@@ -81,6 +90,26 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
   let faults = new FaultPlan(options.faults);
   const limiter = options.limits ? new RateLimiter(options.limits) : undefined;
   const timers = new Set<NodeJS.Timeout>();
+  /** Answers held by `options.hold`, released when its condition holds. */
+  let held: (() => void)[] = [];
+  const releaseHeld = () => {
+    if (!held.length || !options.hold?.until(requests)) return;
+    const release = held;
+    held = [];
+    for (const go of release) go();
+  };
+  const holdAnswer = (record: RecordedRequest): Promise<void> | undefined => {
+    const hold = options.hold;
+    if (!hold?.when(record) || hold.until(requests)) return undefined;
+    return new Promise<void>((resolve) => {
+      held.push(resolve);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, hold.timeoutMs ?? 3000);
+      timers.add(timer);
+    });
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -118,7 +147,10 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
     const record: RecordedRequest = { service, action, params, at: Date.now(), status: 0 };
     if (attempt !== undefined) record.attempt = attempt;
     requests.push(record);
+    releaseHeld();
     const requestId = randomUUID();
+    const holding = holdAnswer(record);
+    if (holding) await holding;
     if (options.latencyMs) await sleep(options.latencyMs);
     if (limiter && !limiter.admit(service, action)) {
       record.throttled = true;
