@@ -3,6 +3,7 @@ import cloudtrailErrors from "./cloudtrail-errors.ts";
 import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
+import passRole from "./pass-role.ts";
 import roleExists from "./role-exists.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
 import trustPolicy from "./trust-policy.ts";
@@ -15,6 +16,7 @@ export const rules: readonly Rule[] = [
   trustPolicy,
   volumePermissions,
   managedPolicy,
+  passRole,
   tasksDeprovisioning,
   leakedVolumes,
   cloudtrailErrors,
