@@ -13,7 +13,7 @@ import type { Report } from "../../report/types.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
-import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
+import { awsOptions, principalOption, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
 
 export interface CheckFlags extends AwsFlags {
@@ -21,6 +21,7 @@ export interface CheckFlags extends AwsFlags {
   service?: string[];
   task?: string[];
   role?: string[];
+  principal?: string;
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
@@ -75,10 +76,11 @@ export function sinceFrom(flags: Pick<CheckFlags, "since" | "config">, config: C
  * for library callers): a rule turned off is not collected for, so its permission is never asked for (and, for
  * leaked-volumes, the EC2 client is never loaded).
  */
-export function collectSwitches(config: Config): { trail: boolean; volumes: boolean } {
+export function collectSwitches(config: Config): { trail: boolean; volumes: boolean; passRole: boolean } {
   return {
     trail: config.rules["cloudtrail-errors"] !== "off",
     volumes: config.rules["leaked-volumes"] !== "off",
+    passRole: config.rules["pass-role"] !== "off",
   };
 }
 
@@ -110,7 +112,7 @@ export async function runCheck(
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
   if (flags.snapshot) {
-    const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find(
+    const scoped = (["cluster", "service", "task", "role", "principal", "region", "profile"] as const).find(
       (k) => flags[k] !== undefined,
     );
     if (scoped)
@@ -138,7 +140,11 @@ export async function runCheck(
       failOn,
       stuckAfterMs,
       log,
-      collect: { ...collectSwitches(config), ...(progress ? { onProgress: progress.listener } : {}) },
+      collect: {
+        ...collectSwitches(config),
+        ...(flags.principal ? { principal: flags.principal } : {}),
+        ...(progress ? { onProgress: progress.listener } : {}),
+      },
     });
   } finally {
     progress?.stop();
@@ -179,7 +185,8 @@ export function checkCommand(
         "whether stopping tasks now is safe.",
     )
     .addHelpText("after", EXIT_CODES_HELP);
-  for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
+  for (const o of [...scopeOptions(), principalOption(), ...awsOptions(), ...ruleTuningOptions()])
+    cmd.addOption(o);
   cmd.option(
     "--snapshot <file>",
     "evaluate a snapshot file instead of calling AWS (see the snapshot command); --stuck-after applies, --since is refused (the snapshot's CloudTrail window was fixed when it was taken)",
