@@ -135,8 +135,8 @@ function judge(
     status: "fail",
     resource: roleArn,
     message:
-      `${who} may not pass ${roleName} to ECS: ${why}. Creating or updating services and running tasks that use ` +
-      "the role fails, and tasks may be left without their volumes' role.",
+      `${who} may not pass ${roleName} to ECS: ${why}. Its CreateService, UpdateService, RunTask and StartTask ` +
+      "calls that name the role fail, and AWS lists a missing PassRole among the causes of tasks stuck in DEPROVISIONING.",
     details,
     remediation: passRoleFix(policies, decision, identityAlone, roleArn),
   };
