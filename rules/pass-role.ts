@@ -56,7 +56,11 @@ function unreadable(
   const needed = neededFor(error, kind);
   return {
     ...base,
-    message: `${base.message} To judge the principal, the checker's credentials need ${needed.join(", ")}.`,
+    message: `${base.message} To judge the principal, the checker's credentials need ${needed.join(", ")}${
+      POLICY_READS.includes(error.api) || !base.details?.missingPermission
+        ? ""
+        : " (iam:GetAccountAuthorizationDetails can stand in for all but the last two; it was tried, and did not answer for the principal either)"
+    }.`,
     details: { ...base.details, neededPermissions: needed },
   };
 }

@@ -20,6 +20,7 @@ import type {
   PrincipalIdentity,
   PrincipalSource,
 } from "../facts/types.ts";
+import { principalFromAuthorizationDetails } from "./authorization-details.ts";
 import { mapLimit } from "./concurrency.ts";
 import { gather } from "./fact.ts";
 import { documentFact, type IamCollector } from "./iam.ts";
@@ -87,6 +88,30 @@ function crossAccount(
   };
 }
 
+const DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized/i;
+
+/** The first denied read among a principal's facts (its own, its policy lists, its groups' and their documents). */
+function firstDenial(fact: Fact<PrincipalFacts>): string | undefined {
+  if (!fact.ok) return DENIED.test(fact.error.code) ? fact.error.api : undefined;
+  const p = fact.value;
+  if (p.kind === "unsupported") return undefined;
+  const sets: Fact<InlinePolicy[] | AttachedPolicy[]>[] = [p.inlinePolicies, p.attachedPolicies];
+  if (p.kind === "user") {
+    if (!p.groups.ok) return DENIED.test(p.groups.error.code) ? p.groups.error.api : undefined;
+    for (const g of p.groups.value) sets.push(g.inlinePolicies, g.attachedPolicies);
+  }
+  for (const set of sets) {
+    if (!set.ok) {
+      if (DENIED.test(set.error.code)) return set.error.api;
+      continue;
+    }
+    for (const item of set.value)
+      if ("document" in item && !item.document.ok && DENIED.test(item.document.error.code))
+        return item.document.error.api;
+  }
+  return undefined;
+}
+
 export class PrincipalCollector {
   constructor(
     private readonly client: IAMClient,
@@ -94,7 +119,24 @@ export class PrincipalCollector {
     private readonly options: PrincipalCollectorOptions = {},
   ) {}
 
+  /**
+   * The principal's facts; when a read the direct calls needed was denied, GetAccountAuthorizationDetails (which
+   * audit policies often grant on its own) stands in, and when that fails too the first denial is the answer.
+   */
   async collect(
+    ref: string,
+    source: PrincipalSource,
+    target: PrincipalTarget,
+  ): Promise<Fact<PrincipalFacts>> {
+    const direct = await this.direct(ref, source, target);
+    if (target.kind === "unsupported" || !firstDenial(direct)) return direct;
+    const listed = await principalFromAuthorizationDetails(this.paging(), ref, source, target);
+    if (!listed) return direct;
+    if (listed.ok) await this.fetchManaged(listed.value);
+    return listed;
+  }
+
+  private async direct(
     ref: string,
     source: PrincipalSource,
     target: PrincipalTarget,
@@ -183,16 +225,21 @@ export class PrincipalCollector {
       inlinePolicies,
       attachedPolicies,
     };
-    const managed = [
-      ...(attachedPolicies.ok ? attachedPolicies.value : []),
-      ...(groups.ok
-        ? groups.value.flatMap((g) => (g.attachedPolicies.ok ? g.attachedPolicies.value : []))
-        : []),
-    ].map((p) => p.arn);
-    await Promise.all(
-      [...new Set([...managed, ...(boundary ? [boundary] : [])])].map((arn) => this.iam.managedPolicy(arn)),
-    );
-    return { ok: true, value: { kind: "user", ...identity, groups } };
+    const value: PrincipalFacts = { kind: "user", ...identity, groups };
+    await this.fetchManaged(value);
+    return { ok: true, value };
+  }
+
+  /** Every managed policy the principal's permissions depend on, through the run's memo, so the rules find them. */
+  private async fetchManaged(p: PrincipalFacts): Promise<void> {
+    if (p.kind === "unsupported") return;
+    const sets = [
+      p.attachedPolicies,
+      ...(p.kind === "user" && p.groups.ok ? p.groups.value.map((g) => g.attachedPolicies) : []),
+    ];
+    const arns = sets.flatMap((set) => (set.ok ? set.value.map((a) => a.arn) : []));
+    if (p.permissionsBoundaryArn) arns.push(p.permissionsBoundaryArn);
+    await Promise.all([...new Set(arns)].map((arn) => this.iam.managedPolicy(arn)));
   }
 
   private groups(UserName: string, concurrency: number): Promise<Fact<GroupFacts[]>> {

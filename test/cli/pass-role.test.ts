@@ -27,6 +27,7 @@ const USER_CALLS = [
   "ListGroupPolicies",
   "GetGroupPolicy",
   "ListAttachedGroupPolicies",
+  "GetAccountAuthorizationDetails",
 ];
 const documented = (resource: string) => ({
   Version: "2012-10-17",
@@ -106,8 +107,26 @@ describe("the caller is an IAM user granted through a group", () => {
     expect(versions.map((c) => c.params.VersionId)).toEqual(["v2"]);
   });
 
-  it("GetUser denied: unknown naming the permissions needed, exit 3", async () => {
+  it("GetUser denied, GetAccountAuthorizationDetails allowed: judged from the account's listing (pass, exit 0)", async () => {
     fake.setFaults([{ service: "iam", action: "GetUser", kind: "access-denied" }]);
+    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(passRole(report)).toMatchObject({
+      status: "pass",
+      message: expect.stringMatching(
+        /user arn:aws:iam::111122223333:user\/ci\/builder .*\(v2\) statement 1 of group deployers/,
+      ),
+    });
+    expect(code).toBe(0);
+    const listing = calls.filter((c) => c.action === "GetAccountAuthorizationDetails");
+    expect(listing.length).toBeGreaterThan(1); // two entities a page: every page read
+    expect(listing[0]?.params).toMatchObject({ "Filter.member.1": "User", "Filter.member.2": "Group" });
+  });
+
+  it("GetUser and GetAccountAuthorizationDetails denied: unknown naming the permissions needed, exit 3", async () => {
+    fake.setFaults([
+      { service: "iam", action: "GetUser", kind: "access-denied" },
+      { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
+    ]);
     const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
     const finding = passRole(report);
     expect(finding?.status).toBe("unknown");
@@ -119,7 +138,10 @@ describe("the caller is an IAM user granted through a group", () => {
   });
 
   it("the user's group calls denied: unknown, never judged on the user's own policies alone, exit 3", async () => {
-    fake.setFaults([{ service: "iam", action: "ListAttachedGroupPolicies", kind: "access-denied" }]);
+    fake.setFaults([
+      { service: "iam", action: "ListAttachedGroupPolicies", kind: "access-denied" },
+      { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
+    ]);
     const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
     expect(passRole(report)).toMatchObject({
       status: "unknown",

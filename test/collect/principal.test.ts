@@ -9,6 +9,7 @@ import { collect } from "../../src/collect/index.ts";
 import { InputError } from "../../src/errors.ts";
 import type { FakeAccount } from "../fake-aws/account.ts";
 import { ACCOUNT_ID, awsManagedVolumesPolicy, infrastructureRole, REGION } from "../fake-aws/builders.ts";
+import type { FaultRule } from "../fake-aws/faults.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 
 /** The principal collector through collect(), the real IAM/STS clients and the fake. */
@@ -24,9 +25,12 @@ afterEach(async () => {
 
 async function run(
   account: Partial<FakeAccount>,
-  options: { roles?: string[]; principal?: string; passRole?: boolean } = {},
+  options: { roles?: string[]; principal?: string; passRole?: boolean; faults?: FaultRule[] } = {},
 ) {
-  const fake = await startFakeAws({ accountId: ACCOUNT_ID, ...account }, { pageSize: { iam: 1 } });
+  const fake = await startFakeAws(
+    { accountId: ACCOUNT_ID, ...account },
+    { pageSize: { iam: 1 }, ...(options.faults ? { faults: options.faults } : {}) },
+  );
   open.push(fake);
   const config = { ...fake.clientConfig(), retryStrategy: new ConfiguredRetryStrategy(2, () => 0) };
   const base = {
@@ -116,6 +120,80 @@ describe("collect() reads the deploying principal", () => {
     expect(count("GetPolicyVersion", SHARED)).toBe(1);
     expect(fake.requests.filter((r) => r.action === "ListUserPolicies")).toHaveLength(2);
     expect(fake.requests.filter((r) => r.action === "ListGroupsForUser")).toHaveLength(2);
+  });
+
+  it("a role principal's reads denied: GetAccountAuthorizationDetails (roles only) stands in, with the role's path", async () => {
+    const { facts, fake } = await run(
+      {
+        roles: [
+          infrastructureRole(),
+          { name: "deployer", path: "/ci/", trustPolicy: doc, inline: { pass: doc }, attached: [SHARED] },
+        ],
+        managedPolicies: [
+          awsManagedVolumesPolicy(),
+          { arn: SHARED, defaultVersionId: "v2", versions: { v2: doc } },
+        ],
+      },
+      {
+        principal: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/deployer/s`,
+        faults: [{ service: "iam", action: "ListRolePolicies", kind: "access-denied" }],
+      },
+    );
+    expect(facts.principal).toMatchObject({
+      ok: true,
+      value: {
+        kind: "role",
+        arn: `arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer`,
+        inlinePolicies: { ok: true, value: [{ name: "pass", document: { ok: true, value: doc } }] },
+        attachedPolicies: { ok: true, value: [{ arn: SHARED }] },
+      },
+    });
+    expect(facts.managedPolicies[SHARED]).toMatchObject({ ok: true, value: { defaultVersionId: "v2" } });
+    const listing = fake.requests.filter((r) => r.action === "GetAccountAuthorizationDetails");
+    expect(listing[0]?.params).toMatchObject({ "Filter.member.1": "Role" });
+    expect(listing.length).toBeGreaterThan(1);
+  });
+
+  it("the listing denied too: the direct read's denial stands", async () => {
+    const { facts } = await run(
+      {
+        caller: { arn: `arn:aws:iam::${ACCOUNT_ID}:user/dev`, userId: "AIDADEV" },
+        roles: [infrastructureRole()],
+        users: [{ name: "dev", groups: ["g1"] }],
+        groups: [{ name: "g1" }],
+        managedPolicies: [awsManagedVolumesPolicy()],
+      },
+      {
+        faults: [
+          { service: "iam", action: "ListGroupsForUser", kind: "access-denied" },
+          { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
+        ],
+      },
+    );
+    expect(facts.principal).toMatchObject({
+      ok: true,
+      value: { groups: { ok: false, error: { api: "iam:ListGroupsForUser", code: "AccessDenied" } } },
+    });
+  });
+
+  it("a user's group missing from the listing is an error, never judged without it", async () => {
+    const { facts } = await run(
+      {
+        caller: { arn: `arn:aws:iam::${ACCOUNT_ID}:user/dev`, userId: "AIDADEV" },
+        roles: [infrastructureRole()],
+        users: [{ name: "dev", groups: ["g1", "ghost"] }],
+        groups: [{ name: "g1" }],
+        managedPolicies: [awsManagedVolumesPolicy()],
+      },
+      { faults: [{ service: "iam", action: "ListGroupsForUser", kind: "access-denied" }] },
+    );
+    expect(facts.principal).toMatchObject({
+      ok: false,
+      error: {
+        api: "iam:GetAccountAuthorizationDetails",
+        message: "group ghost of user dev is not in the answer",
+      },
+    });
   });
 
   it("a federated caller is unsupported, with no IAM read for it", async () => {

@@ -1,6 +1,7 @@
 import type { FakeGroup, FakeUser, PolicyText } from "./account.ts";
 import { AwsError } from "./errors.ts";
 import { encodePolicy, findPolicy, iamPage, normalisePath, policyName, required } from "./iam.ts";
+import { getAccountAuthorizationDetails } from "./iam-authorization-details.ts";
 import type { QueryParams } from "./query.ts";
 import { type FakeState, stableId } from "./state.ts";
 import type { XmlFields } from "./xml.ts";
@@ -125,4 +126,5 @@ export const USER_HANDLERS: Record<string, (state: FakeState, params: QueryParam
     };
   },
   ListAttachedGroupPolicies: (s, p) => attached(s, p, "group", groupOf(s, p)),
+  GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
 };

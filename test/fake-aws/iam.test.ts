@@ -1,4 +1,5 @@
 import {
+  GetAccountAuthorizationDetailsCommand,
   GetGroupPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -7,6 +8,7 @@ import {
   GetUserCommand,
   GetUserPolicyCommand,
   IAMClient,
+  paginateGetAccountAuthorizationDetails,
   paginateListAttachedGroupPolicies,
   paginateListAttachedRolePolicies,
   paginateListAttachedUserPolicies,
@@ -362,6 +364,33 @@ describe("users and groups", () => {
       new GetPolicyVersionCommand({ PolicyArn: DEPLOY, VersionId: Policy?.DefaultVersionId }),
     );
     expect(JSON.parse(decodeURIComponent(PolicyVersion?.Document ?? ""))).toEqual(passRole);
+  });
+
+  test("GetAccountAuthorizationDetails pages users and groups (Filter), documents URL-encoded", async () => {
+    const before = users.requests.length;
+    const found = { users: [] as string[], groups: [] as string[], roles: 0 };
+    let user:
+      | { UserPolicyList?: { PolicyDocument?: string }[]; GroupList?: string[]; Path?: string }
+      | undefined;
+    for await (const page of paginateGetAccountAuthorizationDetails(
+      { client },
+      { Filter: ["User", "Group"] },
+    )) {
+      found.users.push(...(page.UserDetailList ?? []).map((u) => u.UserName ?? ""));
+      found.groups.push(...(page.GroupDetailList ?? []).map((g) => g.GroupName ?? ""));
+      found.roles += page.RoleDetailList?.length ?? 0;
+      user ??= page.UserDetailList?.[0];
+    }
+    expect(found).toEqual({ users: ["deployer"], groups: ["g1", "g2", "g3"], roles: 0 });
+    expect(user).toMatchObject({ Path: "/ci/", GroupList: ["g1", "g2", "g3"] });
+    expect(user?.UserPolicyList?.[0]?.PolicyDocument).toMatch(/^%7B/);
+    const pages = users.requests.slice(before);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]?.params).toMatchObject({ "Filter.member.1": "User", "Filter.member.2": "Group" });
+    expect(pages[1]?.params).toHaveProperty("Marker");
+    await expect(
+      client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ["Robot" as "User"] })),
+    ).rejects.toMatchObject({ name: "ValidationError" });
   });
 
   test("access-denied per action answers AccessDenied to that action only", async () => {
