@@ -165,7 +165,9 @@ export default defineRule({
       "iam:PassedToService = ecs.amazonaws.com and the principal's aws:PrincipalArn and aws:PrincipalAccount; a " +
       "condition on anything else (iam:AssociatedResourceArn, the source IP, MFA) makes the finding unknown. An STS " +
       "assumed-role ARN means its role, read with GetRole by name because the STS ARN has no path. The root user and " +
-      "federated users are not evaluated (unknown, saying why). The rule is about deploying: `stop` leaves it off " +
+      "federated users are not evaluated (unknown, saying why). When the principal's own reads are denied, " +
+      "GetAccountAuthorizationDetails stands in; when that cannot answer either, the finding is unknown, naming the " +
+      "permissions the checker needs. The rule is about deploying: `stop` leaves it off " +
       "unless the config sets a level for it. Organizations SCPs and resource control policies are not read.",
     remediation:
       "Grant the principal the policy AWS documents, for the role's ARN (or remove the Deny or boundary gap the " +
