@@ -3,6 +3,7 @@ import cloudtrailErrors from "./cloudtrail-errors.ts";
 import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
+import passRole from "./pass-role.ts";
 import roleExists from "./role-exists.ts";
 import roleInUse from "./role-in-use.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
@@ -18,6 +19,7 @@ export const rules: readonly Rule[] = [
   volumePermissions,
   managedPolicy,
   tlsPermissions,
+  passRole,
   tasksDeprovisioning,
   leakedVolumes,
   cloudtrailErrors,

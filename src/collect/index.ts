@@ -1,5 +1,7 @@
 import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../analysis/principal-arn.ts";
 import { issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
+import { InputError } from "../errors.ts";
 import { factErrors, summariseFactErrors } from "../facts/errors.ts";
 import type {
   Ec2Facts,
@@ -19,6 +21,7 @@ import { collectVolumes } from "./ec2.ts";
 import { collectEcs } from "./ecs.ts";
 import { planEcsScope } from "./ecs-scope.ts";
 import { IamCollector } from "./iam.ts";
+import { PrincipalCollector } from "./principal.ts";
 import { collectCaller } from "./sts.ts";
 
 export interface CollectOptions {
@@ -41,6 +44,10 @@ export interface CollectOptions {
    * EC2 volumes are not read: the question is the roles' use, not the account's leftovers.
    */
   ecsForRoles?: boolean;
+  /** The deploying principal whose iam:PassRole is checked (an IAM role or user ARN, or an STS assumed-role ARN); default the caller. */
+  principal?: string;
+  /** Read the deploying principal's policies when a role is in scope (default true; off when the pass-role rule is off). */
+  passRole?: boolean;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
 }
@@ -92,6 +99,9 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const window = options.trail === false ? undefined : trailWindow(options.scope.since, now);
   // A scope ECS cannot answer (a task id without its cluster) is a usage error before any AWS call.
   const ecsPlan = planEcsScope(options.scope);
+  const principalTarget = options.principal === undefined ? undefined : parsePrincipalArn(options.principal);
+  if (options.principal !== undefined && !principalTarget)
+    throw new InputError(`--principal: expected ${PRINCIPAL_ARN_EXPECTED}, got "${options.principal}"`);
   const clients = options.clients ?? createClients(options.aws);
   const log = options.log;
   const progress = options.onProgress;
@@ -154,6 +164,22 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       progress?.({ stage: "Reading IAM roles", done: ++rolesRead, total: refs.size });
       return role;
     });
+    // Only deploying matters for pass-role, and only for the roles in scope: none in scope, nothing to read.
+    let principal: Facts["principal"];
+    if (options.passRole !== false && roles.length) {
+      progress?.({ stage: "Reading the deploying principal's IAM policies" });
+      const principals = new PrincipalCollector(clients.iam, iam, {
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+        concurrency: options.concurrency ?? 4,
+        ...(callerAccount ? { callerAccount } : {}),
+      });
+      if (options.principal !== undefined && principalTarget)
+        principal = await principals.collect(options.principal, "flag", principalTarget);
+      else
+        principal = caller.ok
+          ? await principals.collect(caller.value.arn, "caller", callerTarget(caller.value.arn))
+          : caller;
+    }
     const facts: Facts = {
       schemaVersion: FACTS_SCHEMA_VERSION,
       collectedAt: now.toISOString(),
@@ -163,6 +189,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       roles,
       managedPolicies: await iam.collectedPolicies(),
       ...(ecs ? { ecs } : {}),
+      ...(principal ? { principal } : {}),
     };
     if (volumesPromise) {
       progress?.({ stage: "Describing ECS-managed volumes" });

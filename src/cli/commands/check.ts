@@ -14,7 +14,7 @@ import type { Report } from "../../report/types.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
-import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
+import { awsOptions, principalOption, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
 
 export interface CheckFlags extends AwsFlags {
@@ -22,6 +22,7 @@ export interface CheckFlags extends AwsFlags {
   service?: string[];
   task?: string[];
   role?: string[];
+  principal?: string;
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
@@ -101,7 +102,7 @@ export async function runCheck(
   const failOn = flags.failOn ?? config.failOn ?? "fail";
   const beforeRoleChange = flags.beforeRoleChange ? { beforeRoleChange: true } : {};
   if (flags.snapshot) {
-    const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find(
+    const scoped = (["cluster", "service", "task", "role", "principal", "region", "profile"] as const).find(
       (k) => flags[k] !== undefined,
     );
     if (scoped)
@@ -130,7 +131,10 @@ export async function runCheck(
       stuckAfterMs,
       log,
       ...beforeRoleChange,
-      ...(progress ? { collect: { onProgress: progress.listener } } : {}),
+      collect: {
+        ...(flags.principal ? { principal: flags.principal } : {}),
+        ...(progress ? { onProgress: progress.listener } : {}),
+      },
     });
   } finally {
     progress?.stop();
@@ -171,7 +175,8 @@ export function checkCommand(
         "whether stopping tasks now is safe.",
     )
     .addHelpText("after", EXIT_CODES_HELP);
-  for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
+  for (const o of [...scopeOptions(), principalOption(), ...awsOptions(), ...ruleTuningOptions()])
+    cmd.addOption(o);
   cmd.option(
     "--snapshot <file>",
     "evaluate a snapshot file instead of calling AWS (see the snapshot command); --stuck-after applies, --since is refused (the snapshot's CloudTrail window was fixed when it was taken)",
