@@ -3,6 +3,7 @@ import cloudtrailErrors from "./cloudtrail-errors.ts";
 import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
+import plannedRoleChanges from "./planned-role-changes.ts";
 import roleExists from "./role-exists.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
 import trustPolicy from "./trust-policy.ts";
@@ -18,6 +19,7 @@ export const rules: readonly Rule[] = [
   tasksDeprovisioning,
   leakedVolumes,
   cloudtrailErrors,
+  plannedRoleChanges,
 ];
 
 export function findRule(id: string): Rule | undefined {

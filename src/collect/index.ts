@@ -37,6 +37,12 @@ export interface CollectOptions {
   volumes?: boolean;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
+  /**
+   * Roles a Terraform plan touches (`check --plan`): collected beside the scope's, with ECS read in every cluster
+   * (unless clusters, services or tasks are named) so that who uses them can be judged. With `only`, ECS adds no
+   * other roles: the roles in scope are the plan's and the --role ones.
+   */
+  plannedRoles?: { names: string[]; only: boolean };
 }
 
 /** Keeps the events of roles in scope (and unreadable records, which may belong to any of them). */
@@ -59,14 +65,18 @@ function keepRolesInScope(trail: TrailFacts, roles: RoleFacts[]): TrailFacts {
  * Role references keyed by account and name (IAM role names ignore case): a role named by ARN and by bare name is one
  * role, but roles of the same name in two accounts stay two (the other account's is then reported unknown).
  */
+function referenceKey(ref: string, callerAccount: string | undefined): string {
+  const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
+  return `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
+}
+
 function addReference(
   refs: Map<string, { ref: string; by: RoleReference[] }>,
   ref: string,
   by: RoleReference,
   callerAccount: string | undefined,
 ): void {
-  const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
-  const key = `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
+  const key = referenceKey(ref, callerAccount);
   const entry = refs.get(key);
   if (entry) {
     if (!ref.startsWith("arn:") || entry.ref.startsWith("arn:")) entry.by.push(by);
@@ -80,7 +90,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   // A bad --since is the user's input: refuse it before any AWS client exists.
   const window = options.trail === false ? undefined : trailWindow(options.scope.since, now);
   // A scope ECS cannot answer (a task id without its cluster) is a usage error before any AWS call.
-  const ecsPlan = planEcsScope(options.scope);
+  const ecsPlan = planEcsScope(options.plannedRoles ? { ...options.scope, roles: [] } : options.scope);
   const clients = options.clients ?? createClients(options.aws);
   const log = options.log;
   const progress = options.onProgress;
@@ -91,6 +101,9 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     const callerAccount = caller.ok ? caller.value.account : undefined;
     const refs = new Map<string, { ref: string; by: RoleReference[] }>();
     for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" }, callerAccount);
+    for (const role of options.plannedRoles?.names ?? [])
+      addReference(refs, role, { kind: "flag" }, callerAccount);
+    const planned = options.plannedRoles?.only ? new Set(refs.keys()) : undefined;
     // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
     let ecs: EcsFacts | undefined;
     if (ecsPlan.kind !== "none") {
@@ -104,7 +117,9 @@ export async function collect(options: CollectOptions): Promise<Facts> {
           : {}),
       });
       ecs = collected.facts;
-      for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by, callerAccount);
+      for (const { ref, by } of collected.roleRefs)
+        if (!planned || planned.has(referenceKey(ref, callerAccount)))
+          addReference(refs, ref, by, callerAccount);
     }
 
     // Volumes need only the ECS scope, and CloudTrail only the session names: both are read while IAM is.

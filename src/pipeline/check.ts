@@ -8,6 +8,7 @@ import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
+import { planStep, readPlanStep } from "./plan-step.ts";
 
 /**
  * The check pipeline, in one place above the engine: gather facts (AWS, a snapshot, or memory) → evaluate them with
@@ -19,6 +20,8 @@ export interface CheckOptions extends FactsSource {
   failOn?: FailOn;
   stuckAfterMs?: number;
   rules?: readonly Rule[];
+  /** A Terraform JSON plan (`terraform show -json tfplan`) to apply to the facts before they are judged. */
+  plan?: string;
 }
 
 export interface EvaluateReportOptions {
@@ -69,7 +72,11 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
  */
 export async function check(options: CheckOptions): Promise<Report> {
   const startedAt = new Date();
-  const { facts, source } = await gatherFacts(options, startedAt);
+  // The plan first: a bad plan file is exit 2 before any AWS call, and it names the roles to collect.
+  const plan = options.plan ? await readPlanStep(options.plan) : undefined;
+  const gathered = await gatherFacts(plan ? plan.source(options) : options, startedAt);
+  const facts = plan ? planStep(gathered.facts, plan.plan) : gathered.facts;
+  const { source } = gathered;
   return evaluate(facts, {
     ...options,
     startedAt,

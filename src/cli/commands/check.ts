@@ -25,6 +25,7 @@ export interface CheckFlags extends AwsFlags {
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
+  plan?: string;
   config?: string;
   format: Format;
   output?: string;
@@ -111,7 +112,15 @@ export async function runCheck(
       throw new InputError(
         "--since cannot be combined with --snapshot: the snapshot's CloudTrail window was fixed when it was taken (pass --since to the snapshot command)",
       );
-    return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
+    return check({
+      scope,
+      snapshot: flags.snapshot,
+      config,
+      failOn,
+      stuckAfterMs,
+      log,
+      ...(flags.plan ? { plan: flags.plan } : {}),
+    });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
   // A status line for a person at a terminal; never when logs are verbose enough to say the same on stderr.
@@ -127,6 +136,7 @@ export async function runCheck(
       failOn,
       stuckAfterMs,
       log,
+      ...(flags.plan ? { plan: flags.plan } : {}),
       ...(progress ? { collect: { onProgress: progress.listener } } : {}),
     });
   } finally {
@@ -172,6 +182,10 @@ export function checkCommand(
   cmd.option(
     "--snapshot <file>",
     "evaluate a snapshot file instead of calling AWS (see the snapshot command); --stuck-after applies, --since is refused (the snapshot's CloudTrail window was fixed when it was taken)",
+  );
+  cmd.option(
+    "--plan <file>",
+    "judge the roles a Terraform JSON plan touches as they will be once it is applied (terraform show -json tfplan > plan.json); with no other scope flag, the plan's roles, with ECS read in every cluster",
   );
   for (const o of reportOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {
