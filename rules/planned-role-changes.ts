@@ -1,4 +1,5 @@
 import { type EcsAccess, ecsAccess, type Verdict } from "../src/analysis/ecs-access.ts";
+import { afterFacts } from "../src/analysis/planned-state.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import type { Facts, PlanFacts, PlannedChange, PlannedRole } from "../src/facts/types.ts";
@@ -35,7 +36,7 @@ interface Judgement {
 }
 
 /** Compares ECS's access after apply with today's: only what the plan takes away counts against it. */
-function judge(facts: Facts, plan: PlanFacts, planned: PlannedRole): Judgement {
+function judge(facts: Facts, planned: PlannedRole): Judgement {
   const j: Judgement = { harm: [], undecided: [] };
   const by = (kinds: Set<PlannedChange["kind"]>) => planned.changes.filter((c) => kinds.has(c.kind));
   if (planned.after.state === "deleted") {
@@ -54,12 +55,7 @@ function judge(facts: Facts, plan: PlanFacts, planned: PlannedRole): Judgement {
     const a = ecsAccess(facts, today);
     return "missing" in a ? undefined : a;
   })();
-  const afterFacts: Facts = {
-    ...facts,
-    roles: [planned.after.role],
-    managedPolicies: { ...facts.managedPolicies, ...plan.managedPolicies },
-  };
-  const after = ecsAccess(afterFacts, planned.after.role);
+  const after = ecsAccess(afterFacts(facts, planned.after.role), planned.after.role);
   if ("missing" in after) {
     j.harm.push({ what: "no longer exist", changes: planned.changes });
     return j;
@@ -111,24 +107,32 @@ export default defineRule({
       "One terraform apply that deletes a service and its infrastructure role together leaves the service's tasks " +
       "hanging in DEPROVISIONING: ECS stops them after DeleteService returns, and by then the role is gone. The rule " +
       "applies the plan's resource_changes to today's facts and judges each role the plan touches in that " +
-      "after-state with the same evaluation as trust-policy and volume-permissions. What each change does: " +
-      "aws_iam_role delete or replace (delete, then create) removes the role, and the provider detaches every " +
-      "managed policy first, so a replaced role comes back without the attachments whose resources stayed no-op; " +
-      "an assume_role_policy change rewrites the trust; permissions_boundary caps what the role may do; " +
+      "after-state with the same evaluation as trust-policy and volume-permissions (TLS permissions are not judged " +
+      "yet). Only what the plan takes away counts: a role already refused today is those rules' finding.\n\n" +
+      "What each change does:\n" +
+      "- aws_iam_role delete: the role is gone. Replace (delete, then create): the provider detaches every managed " +
+      "policy and deletes every inline one first, so the new role comes back without the attachments whose " +
+      "resources stayed no-op.\n" +
+      "- aws_iam_role assume_role_policy: rewrites the trust; permissions_boundary caps what the role may do; " +
       "managed_policy_arns and inline_policy count only where the configuration sets them (otherwise they are " +
-      "computed copies of today's, and an attachment deleted in the same plan wins); " +
-      "aws_iam_role_policy_attachment and aws_iam_policy_attachment attach or detach a managed policy; " +
-      "aws_iam_role_policy puts or deletes an inline policy; the …_exclusive resources make their list the only " +
-      "policies (deleting one detaches nothing); aws_iam_policy's new document becomes the default version; " +
-      "tags change nothing ECS needs. A role is in use while a task that is not STOPPED references it through an EBS " +
-      "attachment or an ACTIVE or DRAINING service's deployment names it; the tasks of a service the same plan " +
-      "deletes still count, because they stop while the apply runs. A role nothing uses may change freely (pass). " +
-      "A value Terraform knows only after apply, a role the facts do not include, or use that could not be read is " +
-      "unknown; a plan with errored: true never passes. TLS permissions are not judged yet.",
+      "computed copies of today's, and an attachment deleted in the same plan wins); tags change nothing ECS needs.\n" +
+      "- aws_iam_role_policy_attachment, aws_iam_policy_attachment: attach or detach a managed policy.\n" +
+      "- aws_iam_role_policy: puts or deletes an inline policy.\n" +
+      "- aws_iam_role_policy_attachments_exclusive, aws_iam_role_policies_exclusive: their list becomes the only " +
+      "policies; deleting one detaches nothing.\n" +
+      "- aws_iam_policy: its new document becomes the default version for every role it is attached to.\n\n" +
+      "A role is in use while a task that is not STOPPED references it through an EBS attachment, or an ACTIVE or " +
+      "DRAINING service's deployment names it; the tasks of a service the same plan deletes still count, because " +
+      "they stop while the apply runs. A role nothing uses may change freely (pass). A value Terraform knows only " +
+      "after apply, a role the facts do not include, or use that could not be read is unknown; a plan with " +
+      "errored: true never passes.",
     remediation:
-      "Keep the role until nothing uses it, in two applies: apply the service change first (terraform apply " +
-      "-target=aws_ecs_service.NAME), then `ecs-preflight wait --role ROLE` until no task holds the role, then apply " +
-      "the role change. Or keep ECS's access in the same plan: an equivalent policy, and the ecs.amazonaws.com trust.\n\n" +
+      "The safe order: delete the service, `ecs-preflight wait --role ROLE`, then delete the role. Keep the role " +
+      "until nothing uses it, in two applies:\n" +
+      "1. Apply the service change first: terraform apply -target=aws_ecs_service.NAME\n" +
+      "2. Wait until no task holds the role: ecs-preflight wait --role ROLE\n" +
+      "3. Then apply the role change.\n" +
+      "Or keep ECS's access in the same plan: an equivalent policy, and the ecs.amazonaws.com trust.\n\n" +
       "In CI: terraform plan -out tfplan && terraform show -json tfplan > plan.json && ecs-preflight check --plan plan.json",
   },
   check(facts) {
@@ -152,7 +156,7 @@ export default defineRule({
             : `arn:aws:iam::${account ?? ""}:role/${planned.name}`;
       const usage = roleUsage(facts, planned.ref);
       const used = inUse(usage);
-      const j = judge(facts, plan, planned);
+      const j = judge(facts, planned);
       const deletedUsers = usersOf(usage, plan);
       const details = {
         changes: planned.changes,

@@ -41,6 +41,7 @@ const LAYERS: Record<string, string[]> = {
     "src/duration.ts",
   ],
   "src/engine": ["src/engine/", "src/facts/", "src/errors.ts"],
+  "src/plan": ["src/plan/", "src/facts/", "src/analysis/arn.ts", "src/errors.ts"],
   "src/report": ["src/report/", "src/engine/", "src/analysis/", "src/facts/", "picocolors"],
 };
 
