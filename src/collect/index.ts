@@ -42,7 +42,7 @@ export interface CollectOptions {
    * (unless clusters, services or tasks are named) so that who uses them can be judged. With `only`, ECS adds no
    * other roles: the roles in scope are the plan's and the --role ones.
    */
-  plannedRoles?: { names: string[]; only: boolean };
+  plannedRoles?: { names: string[]; only: boolean; policies?: string[] };
 }
 
 /** Keeps the events of roles in scope (and unreadable records, which may belong to any of them). */
@@ -152,6 +152,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       progress?.({ stage: "Reading IAM roles", done: ++rolesRead, total: refs.size });
       return role;
     });
+    // Policies the plan attaches, read like the roles' own, so the after-state is judged on their documents.
+    await Promise.all((options.plannedRoles?.policies ?? []).map((arn) => iam.managedPolicy(arn)));
     const facts: Facts = {
       schemaVersion: FACTS_SCHEMA_VERSION,
       collectedAt: now.toISOString(),

@@ -1,5 +1,5 @@
 import type { Facts } from "../facts/types.ts";
-import { applyPlan, plannedRoleNames } from "../plan/apply.ts";
+import { applyPlan, plannedPolicyArns, plannedRoleNames } from "../plan/apply.ts";
 import type { Plan } from "../plan/parse.ts";
 import { readPlan } from "../plan/read.ts";
 import type { FactsSource } from "./facts-source.ts";
@@ -14,6 +14,7 @@ export async function readPlanStep(file: string): Promise<{
 }> {
   const plan = await readPlan(file);
   const names = plannedRoleNames(plan);
+  const policies = plannedPolicyArns(plan);
   return {
     plan,
     source: (source) => {
@@ -21,7 +22,7 @@ export async function readPlanStep(file: string): Promise<{
       const { clusters, services, tasks } = source.scope;
       // No other scope flag: the roles in scope are the plan's (and --role's), with ECS read in every cluster.
       const only = !clusters.length && !services.length && !tasks.length;
-      return { ...source, collect: { ...source.collect, plannedRoles: { names, only } } };
+      return { ...source, collect: { ...source.collect, plannedRoles: { names, only, policies } } };
     },
   };
 }

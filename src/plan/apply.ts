@@ -109,6 +109,28 @@ export function plannedRoleNames(plan: Plan): string[] {
   return [...names.values()].sort();
 }
 
+/**
+ * Managed policies the plan attaches or sets as a boundary (known ARNs): the collector reads them too, so an
+ * attachment the plan adds is judged by its document, not reported as never collected.
+ */
+export function plannedPolicyArns(plan: Plan): string[] {
+  const arns = new Set<string>();
+  const add = (v: unknown) => {
+    if (typeof v === "string" && v.startsWith("arn:")) arns.add(v);
+  };
+  for (const { touches } of gather(plan).touches.values())
+    for (const { effect: e } of touches) {
+      if (e?.kind === "attach" && e.policyArn !== UNKNOWN) add(e.policyArn);
+      if (e?.kind === "exclusive-attachments" && e.policyArns !== UNKNOWN) e.policyArns.forEach(add);
+      if (e?.kind === "role") {
+        add(e.rc.after?.permissions_boundary);
+        if (e.configured.managed && Array.isArray(e.rc.after?.managed_policy_arns))
+          e.rc.after.managed_policy_arns.forEach(add);
+      }
+    }
+  return [...arns].sort();
+}
+
 export function applyPlan(facts: Facts, plan: Plan): PlanFacts {
   const g = gather(plan);
   const managedPolicies: PlanFacts["managedPolicies"] = {};

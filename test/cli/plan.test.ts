@@ -20,12 +20,26 @@ import { runCli } from "../support/cli.ts";
 const PLANS = join(import.meta.dirname, "../plan/fixtures");
 const plan = (name: string) => join(PLANS, `${name}.json`);
 const ROLE = roleArnOf("ecs-infra");
+const INLINE_GRANT = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Action: ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"],
+      Resource: "*",
+    },
+  ],
+};
 const dir = mkdtempSync(join(tmpdir(), "plan-cli-"));
 
 function account(taskStatus: "RUNNING" | "STOPPED"): FakeAccount {
   return {
     accountId: ACCOUNT_ID,
-    roles: [infrastructureRole({ name: "ecs-infra" }), infrastructureRole({ name: "unrelated" })],
+    roles: [
+      infrastructureRole({ name: "ecs-infra" }),
+      infrastructureRole({ name: "unrelated" }),
+      infrastructureRole({ name: "inline-infra", attached: [], inline: { "ecs-volumes": INLINE_GRANT } }),
+    ],
     managedPolicies: [awsManagedVolumesPolicy()],
     clusters: [
       {
@@ -33,7 +47,15 @@ function account(taskStatus: "RUNNING" | "STOPPED"): FakeAccount {
         // A service whose deployment names an unrelated role: with --plan alone only the plan's roles are judged.
         services:
           taskStatus === "RUNNING" ? [] : [ebsService({ name: "other", roleArn: roleArnOf("unrelated") })],
-        tasks: [ebsTask({ id: "a1b2", roleArn: ROLE, lastStatus: taskStatus, volumeId: "vol-0a1" })],
+        tasks: [
+          ebsTask({ id: "a1b2", roleArn: ROLE, lastStatus: taskStatus, volumeId: "vol-0a1" }),
+          ebsTask({
+            id: "c3d4",
+            roleArn: roleArnOf("inline-infra"),
+            lastStatus: "RUNNING",
+            volumeId: "vol-0c3",
+          }),
+        ],
       },
     ],
   };
@@ -90,6 +112,23 @@ describe("check --plan against the fake AWS", () => {
     ]);
     expect(report?.findings.some((f) => f.resource === roleArnOf("unrelated"))).toBe(false);
     expect(calls.some((c) => c.action === "GetRole" && c.params.RoleName === "unrelated")).toBe(false);
+  });
+
+  it("swapping an inline policy for the AWS managed policy it attaches: the policy is read, and the swap passes", async () => {
+    const { code, report, calls } = await check(running, "--plan", plan("swap-inline-for-managed"));
+    expect(planned(report)).toMatchObject([
+      {
+        status: "pass",
+        resource: roleArnOf("inline-infra"),
+        message: expect.stringMatching(
+          /deletes the inline policy ecs-volumes.*attaches .*AmazonECSInfrastructureRolePolicyForVolumes/,
+        ),
+      },
+    ]);
+    expect(
+      calls.some((c) => c.action === "GetPolicyVersion" && String(c.params.PolicyArn).endsWith("ForVolumes")),
+    ).toBe(true);
+    expect(code).toBe(0);
   });
 
   it("with --role, the roles in scope are the union: the flag's and the plan's", async () => {
