@@ -1,3 +1,4 @@
+import { shortName } from "../src/analysis/arn.ts";
 import { type EcsAccess, ecsAccess, type Verdict } from "../src/analysis/ecs-access.ts";
 import { afterFacts } from "../src/analysis/planned-state.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
@@ -74,6 +75,8 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
     by(new Set(["trust", "create-role", "replace-role"])),
   );
   const permissionChanges = by(PERMISSION_KINDS);
+  // TLS hook: when src/analysis/tls-requests.ts lands, compare a Service Connect TLS role's actions before and
+  // after here, as the volume actions are below (roles with a "service-connect-tls" reference).
   if (after.policiesError) {
     if (!before?.policiesError)
       j.undecided.push({
@@ -89,10 +92,15 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
   return j;
 }
 
+/** The services using the role that the same plan deletes: they still count, their tasks stop during apply. */
 function usersOf(usage: RoleUsage, plan: PlanFacts): string[] {
-  // A service the same plan deletes still counts: its tasks are stopping while the apply runs.
   return plan.deletedServices
-    .filter((s) => usage.services.some((u) => s.name && u.name === s.name))
+    .filter((s) =>
+      usage.services.some(
+        (u) =>
+          s.name && u.name === s.name && (!s.cluster || shortName(s.cluster) === shortName(u.clusterArn)),
+      ),
+    )
     .map((s) => s.address);
 }
 

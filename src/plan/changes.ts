@@ -179,6 +179,31 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
         managed: configures(plan.configuration, rc, "managed_policy_arns") === true,
         inline: configures(plan.configuration, rc, "inline_policy") === true,
       };
+      const oldName = str(rc.before?.name);
+      if (isReplace(a) && oldName && oldName !== UNKNOWN && role !== oldName) {
+        // A rename replaces the role: the old name is deleted, a role of the new name is created.
+        const renamed = (kind: "delete-role" | "create-role", summary: string) => planned(rc, kind, summary);
+        const created = { kind: "role" as const, rc: { ...rc, actions: ["create"] }, configured };
+        return [
+          {
+            role: oldName,
+            change: renamed(
+              "delete-role",
+              `deletes the role (replaced by ${role === UNKNOWN ? "a role named after apply" : role})`,
+            ),
+            effect: { kind: "role", rc: { ...rc, actions: ["delete"] }, configured },
+          },
+          ...(role === UNKNOWN
+            ? []
+            : [
+                {
+                  role,
+                  change: renamed("create-role", `creates the role (replacing ${oldName})`),
+                  effect: created,
+                },
+              ]),
+        ];
+      }
       return roleKinds(rc, plan).map((k, i) => ({
         role,
         change: planned(rc, k.kind, k.summary),

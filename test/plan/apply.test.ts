@@ -274,6 +274,34 @@ describe("applying a plan to today's facts", () => {
     expect(planned.unattributed.map((c) => c.address)).toEqual(["aws_iam_role_policy_attachment.new"]);
   });
 
+  it("a rename replaces the role: the old name is deleted, the new one created without today's attachments", () => {
+    const p = plan([
+      rc(
+        "aws_iam_role",
+        "infra",
+        ["delete", "create"],
+        roleValues(),
+        roleValues({ name: "ecs-infra-v2", arn: undefined }),
+        { arn: true },
+      ),
+    ]);
+    const planned = applyPlan(today(), p);
+    expect(planned.roles.map((r) => [r.name, r.after.state, r.changes.map((c) => c.kind)])).toEqual([
+      ["ecs-infra", "deleted", ["delete-role"]],
+      ["ecs-infra-v2", "exists", ["create-role"]],
+    ]);
+    expect(arns(planned.roles[1])).toEqual([]);
+  });
+
+  it("create_before_destroy (create, then delete) of the same name is a replacement too", () => {
+    const p = plan([
+      rc("aws_iam_role", "infra", ["create", "delete"], roleValues(), roleValues(), { arn: true }),
+    ]);
+    const [r] = applyPlan(today(), p).roles;
+    expect(r?.changes.map((c) => c.kind)).toEqual(["replace-role"]);
+    expect(arns(r)).toEqual([]);
+  });
+
   it("names the roles to collect from the plan alone, policy changes reaching roles through the plan's attachments", () => {
     const p = plan([
       rc(
