@@ -23,7 +23,7 @@ function describe(changes: PlannedChange[]): string {
 
 function safeOrder(name: string, services: string[]): string {
   return [
-    `Change ${name} only once nothing uses it, in two applies:`,
+    `Safe order: delete the service, \`ecs-preflight wait --role ${name}\`, then delete or change the role. Change ${name} only once nothing uses it, in two applies:`,
     `1. Apply the service change first (delete or update the service${services.length ? `: terraform apply ${services.map((s) => `-target=${s}`).join(" ")}` : ""}), leaving the role as it is.`,
     `2. Wait until no task holds the role: ecs-preflight wait --role ${name}`,
     "3. Then apply the role change: terraform plan -out tfplan && terraform apply tfplan",

@@ -109,7 +109,10 @@ testRule(rule, {
       facts: withPlan("delete-role"),
       expect: { [ARN]: "fail" },
       message: { [ARN]: /aws_iam_role\.infra deletes the role: ecs-infra would be deleted, while 2 tasks/ },
-      assert: ([f]) => expect(f?.remediation).toMatch(/ecs-preflight wait --role ecs-infra/),
+      assert: ([f]) =>
+        expect(f?.remediation).toMatch(
+          /^Safe order: delete the service, `ecs-preflight wait --role ecs-infra`, then delete/,
+        ),
     },
     {
       name: "deleting the service and its role in one plan fails: the service's tasks still stop during apply",
