@@ -21,6 +21,7 @@ import {
   type RoleTouch,
   roleTouches,
   UNKNOWN,
+  unknownAt,
 } from "./changes.ts";
 import type { Attributes, Plan } from "./parse.ts";
 
@@ -216,16 +217,14 @@ function afterState(
   let inline: Fact<InlinePolicy[]> = fresh || !base ? { ok: true, value: [] } : base.inlinePolicies;
   // managed_policy_arns / inline_policy count only where the configuration sets them (else computed copies).
   if (rc && roleEffect?.configured.managed) {
-    attached =
-      rc.afterUnknown.managed_policy_arns === true
-        ? knownAfterApply(`${rc.address}.managed_policy_arns is known only after apply`)
-        : { ok: true, value: attachedList(rc.after?.managed_policy_arns) };
+    attached = unknownAt(rc, "managed_policy_arns")
+      ? knownAfterApply(`${rc.address}.managed_policy_arns is known only after apply`)
+      : { ok: true, value: attachedList(rc.after?.managed_policy_arns) };
   }
   if (rc && roleEffect?.configured.inline) {
-    inline =
-      rc.afterUnknown.inline_policy === true
-        ? knownAfterApply(`${rc.address}.inline_policy is known only after apply`)
-        : { ok: true, value: inlineBlocks(rc.address, rc.after?.inline_policy) };
+    inline = unknownAt(rc, "inline_policy")
+      ? knownAfterApply(`${rc.address}.inline_policy is known only after apply`)
+      : { ok: true, value: inlineBlocks(rc.address, rc.after?.inline_policy) };
   }
   // Deletes first, then creates: Terraform destroys the old half of a replacement before creating the new one.
   for (const { effect: e, change } of touches) {
@@ -294,7 +293,7 @@ function plannedDetail(
   const account = baseDetail?.arn.split(":")[4] ?? (facts.caller.ok ? facts.caller.value.account : "");
   const path = typeof rc.after?.path === "string" ? rc.after.path : (baseDetail?.path ?? "/");
   let boundary: string | undefined;
-  if (rc.afterUnknown.permissions_boundary === true) {
+  if (unknownAt(rc, "permissions_boundary")) {
     boundary = `${UNKNOWN_POLICY_PREFIX}${rc.address}.permissions_boundary`;
     managedPolicies[boundary] = knownAfterApply(
       `${rc.address}.permissions_boundary is known only after apply`,
@@ -311,7 +310,7 @@ function plannedDetail(
     path,
     roleId: fresh ? "(known after apply)" : (baseDetail?.roleId ?? ""),
     trustPolicy: planDocument(
-      rc.afterUnknown.assume_role_policy === true ? UNKNOWN : rc.after?.assume_role_policy,
+      unknownAt(rc, "assume_role_policy") ? UNKNOWN : rc.after?.assume_role_policy,
       rc.address,
       "assume_role_policy",
     ),

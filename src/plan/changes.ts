@@ -40,8 +40,20 @@ const isCreate = (a: string[]) => a.includes("create");
 const isReplace = (a: string[]) => isDelete(a) && isCreate(a);
 const isNoop = (a: string[]) => a.every((x) => x === "no-op" || x === "read");
 
-function unknownAt(rc: ResourceChange, key: string): boolean {
-  return rc.afterUnknown[key] === true || rc.afterUnknown["*"] === true;
+/**
+ * Whether any part of an attribute is known only after apply. jsonplan marks a whole value `true`; inside a list or
+ * set it keeps the element's place (a null in `after`) and marks that index (`[false, true]`), inside an object block
+ * the key (`[{"policy": true}]`): any of these leaves the attribute undecided.
+ */
+export function unknownAt(rc: ResourceChange, key: string): boolean {
+  return rc.afterUnknown["*"] === true || anyTrue(rc.afterUnknown[key]);
+}
+
+function anyTrue(v: unknown): boolean {
+  if (v === true) return true;
+  if (Array.isArray(v)) return v.some(anyTrue);
+  if (typeof v === "object" && v !== null) return Object.values(v).some(anyTrue);
+  return false;
 }
 
 /** An attribute of `after`, UNKNOWN when Terraform left it out as known after apply. */
@@ -56,9 +68,7 @@ function str(v: unknown): Known<string> | undefined {
 }
 
 function strings(v: unknown, rc: ResourceChange, key: string): Known<string[]> {
-  // A set with one unknown element has after_unknown [false, true]: the whole set is undecided.
-  const u = rc.afterUnknown[key];
-  if (v === UNKNOWN || u === true || (Array.isArray(u) && u.some((x) => x === true))) return UNKNOWN;
+  if (v === UNKNOWN || unknownAt(rc, key)) return UNKNOWN;
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 

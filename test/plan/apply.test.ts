@@ -104,6 +104,31 @@ describe("applying a plan to today's facts", () => {
     expect(arns(applyPlan(today(), p).roles[0])).toEqual([]);
   });
 
+  it("a configured managed_policy_arns with one element known only after apply (null in after, [false, true]) is unknown", () => {
+    const p = plan(
+      [
+        rc(
+          "aws_iam_role",
+          "infra",
+          ["update"],
+          roleValues(),
+          roleValues({ managed_policy_arns: [VOLUMES_POLICY_ARN, null] }),
+          { managed_policy_arns: [false, true] },
+        ),
+      ],
+      [
+        {
+          address: "aws_iam_role.infra",
+          mode: "managed",
+          type: "aws_iam_role",
+          name: "infra",
+          expressions: { managed_policy_arns: { references: ["aws_iam_policy.x.arn"] } },
+        },
+      ],
+    );
+    expect(arns(applyPlan(today(), p).roles[0])).toBe("KnownAfterApply");
+  });
+
   it("managed_policy_arns the configuration leaves out is a computed copy: changing it in the plan changes nothing", () => {
     const p = plan([
       rc(
