@@ -299,9 +299,15 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
       if (rc.after) {
         const role = roleOf(rc, "role") ?? UNKNOWN;
         if (nameAfter === UNKNOWN || nameAfter === undefined) {
+          // name_prefix: the name is known after apply, but the document still counts (it may deny).
           touches.push({
             role,
             change: planned(rc, "put-inline", "puts an inline policy whose name is known only after apply"),
+            effect: {
+              kind: "put-inline",
+              name: `(known after apply) ${rc.address}`,
+              document: planDocument(afterValue(rc, "policy"), rc.address, "policy"),
+            },
           });
         } else {
           touches.push({

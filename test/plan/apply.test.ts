@@ -283,6 +283,24 @@ describe("applying a plan to today's facts", () => {
     });
   });
 
+  it("an inline policy named by name_prefix (name known after apply) still counts with its document", () => {
+    const deny = JSON.stringify(policy({ Effect: "Deny", Action: "ec2:DeleteVolume", Resource: "*" }));
+    const p = plan([
+      rc(
+        "aws_iam_role_policy",
+        "guard",
+        ["create"],
+        null,
+        { role: "ecs-infra", name_prefix: "guard-", policy: deny },
+        { id: true, name: true },
+      ),
+    ]);
+    const inline = roleAfter(applyPlan(today(), p).roles[0]).inlinePolicies;
+    expect(inline.ok && inline.value.map((i) => [i.name, i.document.ok])).toEqual([
+      ["(known after apply) aws_iam_role_policy.guard", true],
+    ]);
+  });
+
   it("an attachment to a role known only after apply is unattributed (the rule reports it unknown)", () => {
     const p = plan([
       rc(
