@@ -66,12 +66,16 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
     // Already refused today: trust-policy and volume-permissions report it; the plan does not make it worse.
     if (now && now.is === then.is) return;
     if (then.is === "no") j.harm.push({ what: `${what} (${then.why})`, changes });
-    else j.undecided.push({ what: `whether it will ${what.replace(/^lose/, "keep")}: ${then.why}`, changes });
+    else
+      j.undecided.push({
+        what: `whether it will ${what.replace(/^(lose|lack)/, "have").replace(/^(stop trusting|not trust)/, "trust")}: ${then.why}`,
+        changes,
+      });
   };
   compare(
     before?.trust,
     after.trust,
-    "stop trusting ECS",
+    before ? "stop trusting ECS" : "not trust ECS",
     by(new Set(["trust", "create-role", "replace-role"])),
   );
   const permissionChanges = by(PERMISSION_KINDS);
@@ -86,7 +90,8 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
   } else {
     for (const { action, verdict } of after.actions) {
       const now = before?.actions.find((a) => a.action === action)?.verdict;
-      compare(now, verdict, `lose ${action}`, permissionChanges);
+      // A role that does not exist today (created by the plan) cannot lose anything: it lacks it.
+      compare(now, verdict, `${before ? "lose" : "lack"} ${action}`, permissionChanges);
     }
   }
   return j;

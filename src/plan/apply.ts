@@ -105,7 +105,9 @@ function policyRoles(g: Gathered, p: PolicyChange, facts?: Facts): Set<string> {
 /** The names of the roles a plan touches, read from the plan alone: what `check --plan` collects. */
 export function plannedRoleNames(plan: Plan): string[] {
   const g = gather(plan);
-  const names = new Map([...g.touches].map(([k, v]) => [k, v.name]));
+  // A role the plan creates does not exist yet: reading it would only report it missing today.
+  const created = (v: { touches: RoleTouch[] }) => v.touches.some((t) => t.change.kind === "create-role");
+  const names = new Map([...g.touches].filter(([, v]) => !created(v)).map(([k, v]) => [k, v.name]));
   for (const p of g.policies) for (const k of policyRoles(g, p)) if (!names.has(k)) names.set(k, k);
   return [...names.values()].sort();
 }

@@ -131,6 +131,22 @@ describe("check --plan against the fake AWS", () => {
     expect(code).toBe(0);
   });
 
+  it("a plan creating a role: the new role is judged from the plan, not reported missing today", async () => {
+    const created = JSON.parse(readFileSync(plan("tags-only"), "utf8"));
+    const role = created.resource_changes.find((c: { type: string }) => c.type === "aws_iam_role");
+    const { arn: _, ...after } = { ...role.change.before, name: "new-infra", id: undefined };
+    role.change = { actions: ["create"], before: null, after, after_unknown: { arn: true, id: true } };
+    const file = join(dir, "create.json");
+    writeFileSync(file, JSON.stringify(created));
+    const { code, report, calls } = await check(stopped, "--plan", file);
+    expect(calls.some((c) => c.action === "GetRole" && c.params.RoleName === "new-infra")).toBe(false);
+    expect(report?.findings.filter((f) => f.status !== "pass")).toEqual([]);
+    expect(planned(report)).toMatchObject([
+      { status: "pass", message: expect.stringMatching(/creates the role/) },
+    ]);
+    expect(code).toBe(0);
+  });
+
   it("with --role, the roles in scope are the union: the flag's and the plan's", async () => {
     const { report } = await check(stopped, "--plan", plan("tags-only"), "--role", "unrelated");
     const roles = new Set(report?.findings.filter((f) => f.rule === "role-exists").map((f) => f.resource));

@@ -364,6 +364,16 @@ describe("applying a plan to today's facts", () => {
       rc("aws_iam_role", "infra", ["delete"], roleValues(), null),
     ]);
     expect(plannedRoleNames(p)).toEqual(["batch-infra", "ecs-infra"]);
+    // A role the plan creates is not read from IAM (it does not exist yet); its after-state comes from the plan.
+    const created = plan([
+      rc("aws_iam_role", "new", ["create"], null, roleValues({ name: "new-infra", arn: undefined }), {
+        arn: true,
+      }),
+    ]);
+    expect(plannedRoleNames(created)).toEqual([]);
+    expect(applyPlan(today(), created).roles.map((r) => [r.name, r.after.state])).toEqual([
+      ["new-infra", "exists"],
+    ]);
     const delSvc = JSON.parse(
       readFileSync(new URL("fixtures/delete-service-and-role.json", import.meta.url), "utf8"),
     );
