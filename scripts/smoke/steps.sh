@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the smoke scripts: named steps with an expected exit code, counted, timed; and a fake AWS on
 # 127.0.0.1 to check against. The caller ends with `smoke_summary` (prints "N passed, N failed", fails if any did).
 SMOKE_PASSED=0
