@@ -16,7 +16,7 @@ IMAGE=localhost/ecs-preflight:smoke
 NODE_VERSION=22.23.5
 NPM_VERSION=10.9.8
 DEBIAN_SUITE=bookworm
-CACHE=${ECS_PREFLIGHT_SMOKE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ecs-preflight-smoke}
+CACHE=${ECS_PREFLIGHT_SMOKE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ecs-preflight-smoke}
 started=$(now)
 version=$(node -p 'require("./package.json").version')
 base=$(awk 'toupper($1) == "FROM" { print $2; exit }' Dockerfile)
@@ -95,8 +95,8 @@ fi
 
 build_args=()
 # Behind a TLS-inspecting proxy npm needs the host's CA bundle: mounted read-only, its path passed as a build arg
-# (the Dockerfile declares the ARG; a build without it is a normal build).
-ca=${NODE_EXTRA_CA_CERTS:-}
+# (the Dockerfile declares the ARG; a build without it is a normal build). The system bundle when none is set.
+ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
 if [ -n "$ca" ] && [ -r "$ca" ]; then
   build_args+=(--build-arg NODE_EXTRA_CA_CERTS=/run/host-ca.crt --volume "$ca:/run/host-ca.crt:ro")
 fi

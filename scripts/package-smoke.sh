@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.." || exit 1
 . scripts/smoke/steps.sh
 
 NODE22_VERSION=22.23.5
-CACHE=${ECS_PREFLIGHT_SMOKE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ecs-preflight-smoke}
+CACHE=${ECS_PREFLIGHT_SMOKE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ecs-preflight-smoke}
 work=$(mktemp -d)
 started=$(now)
 version=$(node -p 'require("./package.json").version')
