@@ -144,8 +144,12 @@ start_fake_aws || exit 1
 trap 'buildah rm "$ctr" >/dev/null 2>&1; kill "$FAKE_AWS_PID" 2>/dev/null; wait "$FAKE_AWS_PID" 2>/dev/null' EXIT
 aws_env=()
 while IFS= read -r line; do aws_env+=(--env "$line"); done < <(env | grep -E '^AWS_')
-live_step "docker run IMAGE (its default command, ${cmd[*]}) against the fake AWS (exit 1)" 1 \
-  container_run "${aws_env[@]}" -- "${cmd[@]}"
+# The report goes to stdout (kept for the next step), the logs to stderr.
+default_command() { container_run "${aws_env[@]}" -- "${cmd[@]}" >"$FAKE_AWS_DIR/report.json"; }
+live_step "docker run IMAGE (its default command, ${cmd[*]}) against the fake AWS (exit 1)" 1 default_command
+step "its stdout is the JSON report, verdict fail" 0 node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  if (r.verdict !== "fail" || r.exitCode !== 1) process.exit(1);' "$FAKE_AWS_DIR/report.json"
 timings+=("smoke runs: $(since "$t")")
 
 echo "timings:"

@@ -62,8 +62,11 @@ step "ecs-preflight --version on Node 22" 0 "$node22" dist/ecs-preflight.mjs --v
 step "check --snapshot fixtures/demo/account.json on Node 22 (exit 1)" 1 \
   "$node22" dist/ecs-preflight.mjs check --snapshot fixtures/demo/account.json
 start_fake_aws || exit 1
-live_step "live check against the fake AWS on Node 22 (exit 1)" 1 \
-  "$node22" dist/ecs-preflight.mjs check --format json
+live_check() { "$node22" dist/ecs-preflight.mjs check --format json >"$FAKE_AWS_DIR/report.json"; }
+live_step "live check against the fake AWS on Node 22 (exit 1)" 1 live_check
+step "its stdout is the JSON report, verdict fail" 0 node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  if (r.verdict !== "fail" || r.exitCode !== 1) process.exit(1);' "$FAKE_AWS_DIR/report.json"
 
 rm -rf "$work"
 echo "package smoke took $(since "$started")"
