@@ -172,10 +172,12 @@ export function minimumCalls(shape: Shape): Record<string, number> {
     "ecs:DescribeServices": 0,
     "ecs:ListTasks": 0,
     "ecs:DescribeTasks": 0,
-    // Each infrastructure role: GetRole, ListAttachedRolePolicies, ListRolePolicies (no inline policies).
-    "iam:GetRole": shape.roles,
-    "iam:ListAttachedRolePolicies": shape.roles,
-    "iam:ListRolePolicies": shape.roles,
+    // Each infrastructure role, and the deploying principal (the caller's role, for pass-role): GetRole,
+    // ListAttachedRolePolicies, ListRolePolicies; the principal's one inline policy, GetRolePolicy.
+    "iam:GetRole": shape.roles + 1,
+    "iam:ListAttachedRolePolicies": shape.roles + 1,
+    "iam:ListRolePolicies": shape.roles + 1,
+    "iam:GetRolePolicy": 1,
     // Two distinct managed policies, each read once: GetPolicy (the default version's id), GetPolicyVersion.
     "iam:GetPolicy": 2,
     "iam:GetPolicyVersion": 2,
@@ -203,14 +205,15 @@ export function minimumCalls(shape: Shape): Record<string, number> {
  */
 export function lowerBoundMs(shape: Shape, latencyMs: number): { ms: number; why: string } {
   const calls = minimumCalls(shape);
+  // A cluster's STOPPED listing must follow its RUNNING one (a task stopping in between would be in neither list),
+  // so a cluster's pages are one chain: ListClusters → RUNNING pages → STOPPED pages → the last DescribeTasks.
   const maxTaskPages = Math.max(
     ...Array.from({ length: shape.clusters }, (_, c) => {
       const tasks = share(shape.tasks, shape.clusters, c);
       const stopped = share(shape.stoppedTasks, shape.clusters, c);
-      return Math.max(pages(tasks - stopped, PAGE.listTasks), pages(stopped, PAGE.listTasks));
+      return pages(tasks - stopped, PAGE.listTasks) + pages(stopped, PAGE.listTasks);
     }),
   );
-  // ListClusters → ListTasks pages, one after another → the last DescribeTasks.
   const taskChain = 1 + maxTaskPages + 1;
   // ListClusters → ListServices → DescribeServices (the role ARN) → GetRole/ListAttachedRolePolicies → GetPolicy → GetPolicyVersion.
   const roleChain = 6;

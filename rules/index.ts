@@ -3,6 +3,8 @@ import cloudtrailErrors from "./cloudtrail-errors.ts";
 import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
+import passRole from "./pass-role.ts";
+import plannedRoleChanges from "./planned-role-changes.ts";
 import roleExists from "./role-exists.ts";
 import roleInUse from "./role-in-use.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
@@ -18,10 +20,12 @@ export const rules: readonly Rule[] = [
   volumePermissions,
   managedPolicy,
   tlsPermissions,
+  passRole,
   tasksDeprovisioning,
   leakedVolumes,
   cloudtrailErrors,
   roleInUse,
+  plannedRoleChanges,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -24,7 +24,7 @@ import { mapLimit } from "./concurrency.ts";
 import { gather, isNoSuchEntity } from "./fact.ts";
 
 /** A policy document as IAM sent it (URL-encoded): decoded and parsed, or an error fact naming the API. */
-function documentFact(api: string, raw: string | undefined, what: string): PolicyDocument {
+export function documentFact(api: string, raw: string | undefined, what: string): PolicyDocument {
   if (raw === undefined)
     return {
       ok: false,
@@ -245,24 +245,10 @@ export class IamCollector {
     return pending;
   }
 
-  /** The managed policies read, sorted by ARN; with `roles`, only those the roles attach or are bounded by. */
-  async collectedPolicies(roles?: readonly RoleFacts[]): Promise<Record<string, Fact<ManagedPolicy>>> {
-    const used = roles ? new Set(roles.flatMap(policiesOf)) : undefined;
+  async collectedPolicies(): Promise<Record<string, Fact<ManagedPolicy>>> {
     const entries = await Promise.all(
-      [...this.managedPolicies]
-        .filter(([arn]) => !used || used.has(arn))
-        .map(async ([arn, p]) => [arn, await p] as const),
+      [...this.managedPolicies].map(async ([arn, p]) => [arn, await p] as const),
     );
     return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
   }
-}
-
-/** The managed policies a role's permissions depend on: attached, and its permissions boundary. */
-function policiesOf(role: RoleFacts): string[] {
-  return [
-    ...(role.attachedPolicies.ok ? role.attachedPolicies.value.map((p) => p.arn) : []),
-    ...(role.role.ok && role.role.value.exists && role.role.value.permissionsBoundaryArn
-      ? [role.role.value.permissionsBoundaryArn]
-      : []),
-  ];
 }

@@ -1,5 +1,7 @@
 import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../analysis/principal-arn.ts";
 import { EBS_SESSION_NAME, issuedBy, sessionNamesFor, TLS_SESSION_NAME } from "../analysis/trail-links.ts";
+import { InputError } from "../errors.ts";
 import { factErrors, summariseFactErrors } from "../facts/errors.ts";
 import type {
   Ec2Facts,
@@ -20,6 +22,7 @@ import { collectEcs, type EcsCollection, type EcsRoleRef } from "./ecs.ts";
 import { planEcsScope } from "./ecs-scope.ts";
 import { IamCollector } from "./iam.ts";
 import type { RequestPacer } from "./pacer.ts";
+import { PrincipalCollector } from "./principal.ts";
 import { collectCaller } from "./sts.ts";
 
 export interface CollectOptions {
@@ -42,6 +45,10 @@ export interface CollectOptions {
    * EC2 volumes are not read: the question is the roles' use, not the account's leftovers.
    */
   ecsForRoles?: boolean;
+  /** The deploying principal whose iam:PassRole is checked (an IAM role or user ARN, or an STS assumed-role ARN); default the caller. */
+  principal?: string;
+  /** Read the deploying principal's policies when a role is in scope (default true; off when the pass-role rule is off). */
+  passRole?: boolean;
   /**
    * Client-side pacing under AWS's rate limits (api-pacing.ts). Default: the process's, for clients built here;
    * none for injected clients unless given.
@@ -53,6 +60,12 @@ export interface CollectOptions {
   trailPacer?: RequestPacer;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
+  /**
+   * Roles a Terraform plan touches (`check --plan`): collected beside the scope's, with ECS read in every cluster
+   * (unless clusters, services or tasks are named) so that who uses them can be judged. With `only`, ECS adds no
+   * other roles: the roles in scope are the plan's and the --role ones.
+   */
+  plannedRoles?: { names: string[]; only: boolean; policies?: string[] };
 }
 
 /** Keeps the events of roles in scope (and unreadable records, which may belong to any of them). */
@@ -113,7 +126,10 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   // A bad --since is the user's input: refuse it before any AWS client exists.
   const window = options.trail === false ? undefined : trailWindow(options.scope.since, now);
   // A scope ECS cannot answer (a task id without its cluster) is a usage error before any AWS call.
-  const ecsPlan = planEcsScope(options.scope);
+  const ecsPlan = planEcsScope(options.plannedRoles ? { ...options.scope, roles: [] } : options.scope);
+  const principalTarget = options.principal === undefined ? undefined : parsePrincipalArn(options.principal);
+  if (options.principal !== undefined && !principalTarget)
+    throw new InputError(`--principal: expected ${PRINCIPAL_ARN_EXPECTED}, got "${options.principal}"`);
   const clients = options.clients ?? createClients(options.aws);
   const log = options.log;
   const progress = options.onProgress;
@@ -141,7 +157,34 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       concurrency: options.concurrency ?? 4,
       callerAccount,
     });
-    for (const role of options.scope.roles) void iam.prefetch(role);
+    const flagged = [...options.scope.roles, ...(options.plannedRoles?.names ?? [])];
+    for (const role of flagged) void iam.prefetch(role);
+    // Policies the plan attaches, read like the roles' own, so the after-state is judged on their documents.
+    const plannedPolicies = Promise.all(
+      (options.plannedRoles?.policies ?? []).map((arn) => iam.managedPolicy(arn)),
+    );
+    // ECS adds roles of its own unless the roles in scope are only the named (or planned) ones.
+    const ecsAddsRoles = !forRolesOnly && !options.plannedRoles?.only;
+
+    // Only deploying matters for pass-role, and only with a role in scope: read from the moment one is known.
+    let principalRead: Promise<Facts["principal"]> | undefined;
+    const readPrincipal = () => {
+      if (options.passRole === false) return;
+      principalRead ??= callerRead.then(async (caller) => {
+        progress?.({ stage: "Reading the deploying principal's IAM policies" });
+        const principals = new PrincipalCollector(clients.iam, iam, {
+          ...pageSize,
+          concurrency: options.concurrency ?? 4,
+          ...(caller.ok ? { callerAccount: caller.value.account } : {}),
+        });
+        if (options.principal !== undefined && principalTarget)
+          return principals.collect(options.principal, "flag", principalTarget);
+        return caller.ok
+          ? principals.collect(caller.value.arn, "caller", callerTarget(caller.value.arn))
+          : caller;
+      });
+    };
+    if (flagged.length) readPrincipal();
 
     // CloudTrail's EBS session is needed by every role in scope; the TLS session only by a Service Connect TLS role.
     const trail = window
@@ -153,7 +196,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
           paceKey,
         })
       : undefined;
-    if (options.scope.roles.length || (readEcs && !forRolesOnly)) trail?.start(EBS_SESSION_NAME);
+    if (flagged.length || (readEcs && ecsAddsRoles)) trail?.start(EBS_SESSION_NAME);
 
     let ecsRead: Promise<EcsCollection> | undefined;
     if (readEcs) {
@@ -167,14 +210,16 @@ export async function collect(options: CollectOptions): Promise<Facts> {
             ? { account: c.value.account, partition: parseArn(c.value.arn)?.partition ?? "aws" }
             : undefined,
         ),
-        ...(forRolesOnly
-          ? { everyClusterForRoles: true }
-          : {
+        ...(forRolesOnly ? { everyClusterForRoles: true } : {}),
+        ...(ecsAddsRoles
+          ? {
               onRoleRef: ({ ref, by }: EcsRoleRef) => {
                 void iam.prefetch(ref);
+                readPrincipal();
                 if (by.kind === "service" && by.use === "service-connect-tls") trail?.start(TLS_SESSION_NAME);
               },
-            }),
+            }
+          : {}),
       });
     }
 
@@ -192,13 +237,17 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     const account = caller.ok ? caller.value.account : undefined;
     const refs = new Map<string, { ref: string; by: RoleReference[] }>();
     for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" }, account);
+    for (const role of options.plannedRoles?.names ?? []) addReference(refs, role, { kind: "flag" }, account);
+    const planned = options.plannedRoles?.only ? new Set(refs.keys()) : undefined;
     let ecs: EcsFacts | undefined;
     if (ecsRead) {
       const collected = await ecsRead;
       ecs = collected.facts;
       for (const { ref, by } of collected.roleRefs) {
-        // Read for the named roles' use only: what else the clusters use is not in scope.
-        if (forRolesOnly && !refs.has(roleKey(ref, account))) continue;
+        const key = roleKey(ref, account);
+        // Read for the named (or planned) roles' use only: what else the clusters use is not in scope.
+        if (forRolesOnly && !refs.has(key)) continue;
+        if (planned && !planned.has(key)) continue;
         addReference(refs, ref, by, account);
       }
     }
@@ -219,9 +268,15 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       caller,
       scope: options.scope,
       roles,
-      managedPolicies: await iam.collectedPolicies(roles),
+      managedPolicies: {},
       ...(ecs ? { ecs } : {}),
     };
+    if (roles.length) readPrincipal();
+    const principal = await principalRead;
+    if (principal) facts.principal = principal;
+    await plannedPolicies;
+    // Last: the roles', the plan's and the principal's managed policies are all read through the one memo.
+    facts.managedPolicies = await iam.collectedPolicies();
     if (volumesRead) {
       progress?.({ stage: "Describing ECS-managed volumes" });
       facts.ec2 = await volumesRead;

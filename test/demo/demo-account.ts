@@ -98,6 +98,26 @@ export const demoAccount: FakeAccount = {
       },
     }),
     // ecs-infra-legacy was deleted while an ETL task still used it.
+    // The caller's role: its PassRole list predates ecs-infra-search, so deployments of search cannot pass it.
+    {
+      name: "platform-audit",
+      path: "/platform/",
+      trustPolicy: doc({
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+        Action: "sts:AssumeRole",
+      }),
+      inline: {
+        "ecs-pass-role": doc({
+          Action: "iam:PassRole",
+          Effect: "Allow",
+          Resource: ["orders", "reports", "ledger", "legacy"].map(
+            (r) => `arn:aws:iam::*:role/ecs-infra-${r}`,
+          ),
+          Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+        }),
+      },
+    },
   ],
   managedPolicies: [awsManagedVolumesPolicy()],
   clusters: [

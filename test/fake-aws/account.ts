@@ -12,9 +12,17 @@ export interface FakeAccount {
   accountId: string;
   /** Default "us-east-1". */
   region?: string;
-  /** What STS GetCallerIdentity answers; default an IAM user `preflight` in the account. */
+  /**
+   * What STS GetCallerIdentity answers: an IAM user ARN, an assumed-role ARN (`arn:aws:sts::…:assumed-role/R/s`), or
+   * any other. Default an IAM user `preflight` in the account, which the fake serves (unless `users` names it) with the
+   * PassRole policy AWS documents for `role/*`, so a default check passes pass-role.
+   */
   caller?: { arn: string; userId: string };
   roles?: FakeRole[];
+  /** IAM users (GetUser and the user policy calls). */
+  users?: FakeUser[];
+  /** IAM groups, which users name in `groups`. */
+  groups?: FakeGroup[];
   /** Customer and AWS managed policies, by ARN. */
   managedPolicies?: FakeManagedPolicy[];
   clusters?: FakeCluster[];
@@ -36,6 +44,24 @@ export interface FakeRole {
   /** Inline policies by name. */
   inline?: Record<string, PolicyText>;
   createDate?: string;
+}
+
+export interface FakeUser {
+  name: string;
+  /** IAM path, default "/". */
+  path?: string;
+  boundaryArn?: string;
+  attached?: string[];
+  inline?: Record<string, PolicyText>;
+  /** Names of the groups the user is in, in ListGroupsForUser order. */
+  groups?: string[];
+}
+
+export interface FakeGroup {
+  name: string;
+  path?: string;
+  attached?: string[];
+  inline?: Record<string, PolicyText>;
 }
 
 export interface FakeManagedPolicy {

@@ -120,9 +120,16 @@ export function stopCommand(
     const { service: _service, role: _role, ...rest } = flags;
     const checkStarted = Date.now();
     // Volumes other tasks left behind say nothing about stopping these ones: leaked-volumes is off unless configured.
+    // Stopping needs no iam:PassRole (that is deploying): pass-role is off unless the config sets a level for it.
     // Strict: the one command that changes AWS ignores config caps and suppressions (fail and unknown always block).
     const checkNow = () =>
-      runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log, { "leaked-volumes": "off" }, true);
+      runCheck(
+        { ...rest, cluster: [cluster], task: flags.task },
+        io,
+        log,
+        { "leaked-volumes": "off", "pass-role": "off" },
+        true,
+      );
     const report = await checkNow();
     const checkMs = Date.now() - checkStarted;
     await emitReport(report, flags, io, log);
