@@ -20,6 +20,9 @@ interface Scenario {
   args?: string[];
   /** Write a snapshot of the account here first (untimed), for offline runs. */
   snapshot?: string;
+  /** The CLI to run (default dist/ecs-preflight.mjs) and node flags before it (the benchmark's --cpu-prof run). */
+  bin?: string;
+  nodeArgs?: string[];
 }
 
 const scenario = JSON.parse(process.argv[2] ?? "{}") as Scenario;
@@ -35,12 +38,22 @@ const env = { ...process.env, ...fake.env(), ECS_PREFLIGHT_LOG_LEVEL: "silent" }
 function run(command: "check" | "aws-cli") {
   const argv =
     command === "check"
-      ? [process.execPath, "dist/ecs-preflight.mjs", "check", "--format", "json", ...(scenario.args ?? [])]
+      ? [
+          process.execPath,
+          ...(scenario.nodeArgs ?? []),
+          scenario.bin ?? "dist/ecs-preflight.mjs",
+          "check",
+          "--format",
+          "json",
+          ...(scenario.args ?? []),
+        ]
       : ["bash", "bench/aws-cli.sh"];
   return new Promise<{
     command: string;
     ms: number;
     rssKb: number;
+    /** User + system CPU time of the command. */
+    cpuMs: number;
     code: number | null;
     calls: number;
     throttled: number;
@@ -49,7 +62,10 @@ function run(command: "check" | "aws-cli") {
     const from = fake.requests.length;
     const started = performance.now();
     let stderr = "";
-    const child = spawn("/usr/bin/time", ["-f", "%M", ...argv], { env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-f", "%M %U %S", ...argv], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     child.stderr.on("data", (d) => {
       stderr += d;
     });
@@ -59,10 +75,12 @@ function run(command: "check" | "aws-cli") {
       const byApi: Record<string, number> = {};
       for (const r of requests)
         byApi[`${r.service}:${r.action}`] = (byApi[`${r.service}:${r.action}`] ?? 0) + 1;
+      const [rssKb, user, system] = (stderr.trim().split("\n").pop() ?? "").split(" ").map(Number);
       resolve({
         command,
         ms,
-        rssKb: Number(stderr.trim().split("\n").pop()),
+        rssKb: rssKb ?? Number.NaN,
+        cpuMs: ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000,
         code,
         calls: requests.length,
         throttled: requests.filter((r) => r.throttled).length,

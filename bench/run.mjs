@@ -7,9 +7,9 @@
 // 3. the same reads as an AWS CLI + jq script (bench/aws-cli.sh), alternating runs, at 0 and 30 ms;
 // 4. scaling: 1k, 10k and 50k tasks, live and offline.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -34,7 +34,70 @@ function timeRun(args) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "bench-"));
+
+/** One run under `node --cpu-prof`: wall time, and self time by function (the profile's samples), heaviest first. */
+function profile(args, name) {
+  const out = join(dir, `prof-${name}`);
+  const started = performance.now();
+  spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${out}`, ...args], { stdio: "ignore" });
+  const wallMs = performance.now() - started;
+  const self = readProfile(out);
+  return summary(wallMs, self);
+}
+
+function readProfile(out) {
+  const file = readdirSync(out).find((f) => f.endsWith(".cpuprofile"));
+  const prof = JSON.parse(readFileSync(join(out, file), "utf8"));
+  const nodes = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  prof.samples.forEach((id, i) => {
+    const frame = nodes.get(id).callFrame;
+    const where = frame.url ? `${basename(frame.url)}:${frame.lineNumber + 1}` : "";
+    const key = `${frame.functionName || "(anonymous)"} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000);
+  });
+  return self;
+}
+
+function summary(wallMs, self) {
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const idleMs = self.get("(idle)") ?? 0;
+  return { wallMs, busyMs: total - idleMs, idleMs, top: [...self].sort((a, b) => b[1] - a[1]).slice(0, 12) };
+}
+
+function sayProfile(title, p) {
+  say();
+  say(`### ${title}`);
+  say();
+  say(
+    `Wall ${(p.wallMs / 1000).toFixed(2)} s; the main thread busy ${(p.busyMs / 1000).toFixed(2)} s, idle (waiting on the network or the pacer) ${(p.idleMs / 1000).toFixed(2)} s. Heaviest self time:`,
+  );
+  say();
+  say("| function (bundle:line) | self ms |");
+  say("|---|---:|");
+  for (const [fn, ms] of p.top) say(`| \`${fn.replace(/\|/g, "\\|")}\` | ${ms.toFixed(0)} |`);
+}
 const { build } = await import("esbuild");
+// The CLI as scripts/build.mjs bundles it, but not minified: the CPU profiles then name the functions.
+const readable = join(dir, "readable");
+await build({
+  entryPoints: { "ecs-preflight": "src/cli/bin.ts" },
+  outdir: readable,
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
+  bundle: true,
+  splitting: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  mainFields: ["module", "main"],
+  banner: {
+    js: `import { createRequire as __ecsPreflightCreateRequire } from "node:module"; const require = __ecsPreflightCreateRequire(import.meta.url);`,
+  },
+  external: ["pino-pretty"],
+  logLevel: "warning",
+});
+const readableBin = join(readable, "ecs-preflight.mjs");
 const liveBundle = join(dir, "live.mjs");
 await build({
   entryPoints: ["bench/live.ts"],
@@ -110,6 +173,7 @@ say(
 );
 say(`| throttled calls | ${live.results.map((r) => r.throttled).join(", ")} | 0 |`);
 say(`| peak RSS | ${(Math.max(...live.results.map((r) => r.rssKb)) / 1024).toFixed(0)} MB | ≤ 150 MB |`);
+say(`| CPU time (user + sys) | ${(median(live.results.map((r) => r.cpuMs)) / 1000).toFixed(2)} s | |`);
 say(`| exit code | ${live.results.map((r) => r.code).join(", ")} | |`);
 say();
 say(`Lower bound: start-up (\`--version\`, ${version.medianMs.toFixed(0)} ms) + ${live.lowerBound.why}.`);
@@ -165,5 +229,36 @@ for (const tasks of QUICK ? [1_000, 10_000] : [1_000, 10_000, 50_000]) {
     `| ${tasks} | ${(wallMs / 1000).toFixed(2)} | ${((r.lowerBound.ms + version.medianMs) / 1000).toFixed(2)} | ${(wallMs / (r.lowerBound.ms + version.medianMs)).toFixed(2)} | ${(sum(r.results[0].byApi) / sum(r.minimum)).toFixed(2)} | ${r.results[0].throttled} | ${(Math.max(...r.results.map((x) => x.rssKb)) / 1024).toFixed(0)} | ${(off.medianMs / 1000).toFixed(2)} | ${(off.rssKb / 1024).toFixed(0)} |`,
   );
 }
+// 5. Where the time goes at 10,000 tasks: CPU profiles of a live run and an offline check (the bundle unminified).
+say();
+say("## Where the time goes at 10,000 tasks (`node --cpu-prof`, the bundle unminified)");
+const liveProfile = join(dir, "prof-live");
+const profiled = scenario({
+  latencyMs: 20,
+  limits: true,
+  runs: 1,
+  bin: readableBin,
+  nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${liveProfile}`],
+});
+sayProfile(
+  "Live check, 20 ms a call, rate limits on",
+  summary(profiled.results[0].ms, readProfile(liveProfile)),
+);
+sayProfile(
+  "Offline check of the same account's snapshot (evaluation and reporting only)",
+  profile(
+    [
+      readableBin,
+      "check",
+      "--snapshot",
+      join(dir, "snap-10000.json"),
+      "--format",
+      "json",
+      "--log-level",
+      "silent",
+    ],
+    "offline",
+  ),
+);
 writeFileSync("bench/RESULTS.md", `${lines.join("\n")}\n`);
 console.log("\nwrote bench/RESULTS.md");

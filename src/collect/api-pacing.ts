@@ -42,7 +42,8 @@ export function familyOf(service: PacedService, action: string): string | undefi
  */
 export const AWS_API_LIMITS: Record<string, FamilyLimit> = {
   "ecs:cluster-read": { rate: 20, burst: 50, inFlight: 16 },
-  "ecs:cluster-resource-read": { rate: 20, burst: 100, inFlight: 16 },
+  // DescribeTasks answers are the largest (100 tasks each): 4 in flight already outrun 20/s below 200 ms a call.
+  "ecs:cluster-resource-read": { rate: 20, burst: 100, inFlight: 4 },
   "ecs:service-read": { rate: 20, burst: 100, inFlight: 16 },
   "ec2:describe": { rate: 20, burst: 100, inFlight: 4 },
   iam: { rate: 20, burst: 20, inFlight: 8 },
@@ -211,6 +212,11 @@ export class ApiPacing {
       override: true,
     });
   }
+}
+
+/** IAM is global: its limit is the account's, whatever the Region (`account/region` → `account/iam`). */
+export function iamPaceKey(key: string): string {
+  return key.replace(/\/[^/]*$/, "/iam");
 }
 
 let shared: ApiPacing | undefined;

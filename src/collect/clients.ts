@@ -4,6 +4,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
+import { iamPaceKey, processPacing } from "./api-pacing.ts";
 
 /**
  * AWS settings, the AWS way: --region / AWS_REGION, --profile / AWS_PROFILE, the default credential chain,
@@ -24,6 +25,13 @@ export interface AwsSettings {
   retryBackoffMs?: (attempt: number) => number;
   /** The whole run's deadline (--timeout): when it fires, calls in flight are aborted and new ones fail at once. */
   signal?: AbortSignal;
+  /** The account-Region these clients' calls are paced under (api-pacing.ts); default: the profile and Region. */
+  paceKey?: string;
+}
+
+/** The pacing key of clients whose account STS has not told yet: one set of credentials is one account. */
+export function defaultPaceKey(settings: Pick<AwsSettings, "profile" | "region" | "paceKey">): string {
+  return settings.paceKey ?? `${settings.profile ?? "default-credentials"}/${settings.region}`;
 }
 
 /** Gives every request the run's abort signal: the SDK aborts the socket and does not retry an AbortError. */
@@ -77,6 +85,11 @@ export function createClients(settings: AwsSettings): AwsClients {
   const sts = new STSClient(common);
   const ecs = new ECSClient(common);
   const cloudtrail = new CloudTrailClient(common);
+  // Every command's calls (check, stop, wait) are paced with the whole process, under AWS's rate limits.
+  const pacing = processPacing();
+  const key = defaultPaceKey(settings);
+  pacing.install(ecs, "ecs", key, settings.signal);
+  pacing.install(iam, "iam", iamPaceKey(key), settings.signal);
   let ec2: Promise<import("@aws-sdk/client-ec2").EC2Client> | undefined;
   return {
     iam,
@@ -84,7 +97,11 @@ export function createClients(settings: AwsSettings): AwsClients {
     ecs,
     cloudtrail,
     ec2() {
-      ec2 ??= import("@aws-sdk/client-ec2").then((m) => new m.EC2Client(common));
+      ec2 ??= import("./ec2-sdk.ts").then((m) => {
+        const client = new m.EC2Client(common);
+        pacing.install(client, "ec2", key, settings.signal);
+        return client;
+      });
       return ec2;
     },
     destroy() {

@@ -64,8 +64,8 @@ export async function collectVolumes(
 ): Promise<Ec2Facts> {
   const volumes = await gather("ec2:DescribeVolumes", async () => {
     const client = await loadClient();
-    // Imported here, with the client: @aws-sdk/client-ec2 costs start-up time a run without ECS must not pay.
-    const { paginateDescribeVolumes } = await import("@aws-sdk/client-ec2");
+    // Imported here, with the client: EC2's SDK costs start-up time a run without ECS must not pay.
+    const { paginateDescribeVolumes } = await import("./ec2-sdk.ts");
     const out: VolumeFacts[] = [];
     const pages = paginateDescribeVolumes(
       { client, pageSize: pageSizeFor(options.pageSize) },

@@ -14,8 +14,8 @@ import type {
 } from "../facts/types.ts";
 import { FACTS_SCHEMA_VERSION } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
-import { type ApiPacing, processPacing } from "./api-pacing.ts";
-import { type AwsClients, type AwsSettings, createClients } from "./clients.ts";
+import { type ApiPacing, iamPaceKey, processPacing } from "./api-pacing.ts";
+import { type AwsClients, type AwsSettings, createClients, defaultPaceKey } from "./clients.ts";
 import { lookupEventsPacer, processLookupEventsPacer, TrailReads, trailWindow } from "./cloudtrail.ts";
 import { collectVolumes } from "./ec2.ts";
 import { collectEcs, type EcsCollection, type EcsRoleRef } from "./ecs.ts";
@@ -54,7 +54,7 @@ export interface CollectOptions {
    * none for injected clients unless given.
    */
   pacing?: ApiPacing;
-  /** The account-Region the pacing (and CloudTrail's pacer) counts this run's calls under. */
+  /** The account-Region the pacing (and CloudTrail's pacer) counts this run's calls under (default: `aws.paceKey`, else the profile and Region). */
   paceKey?: string;
   /** CloudTrail LookupEvents' pacer (default: the process's, 2 a second per key; a fresh one for injected clients). */
   trailPacer?: RequestPacer;
@@ -108,11 +108,6 @@ function addReference(
   } else refs.set(key, { ref, by: [by] });
 }
 
-/** The pacing key of a run whose account STS has not told yet: one set of credentials is one account. */
-function defaultPaceKey(aws: AwsSettings): string {
-  return `${aws.profile ?? "default-credentials"}/${aws.region}`;
-}
-
 /**
  * Gathers every fact the rules need, for the scope, from AWS. Never throws for an AWS error: it becomes a fact.
  *
@@ -136,13 +131,12 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const started = performance.now();
   const pageSize = options.pageSize ? { pageSize: options.pageSize } : {};
   const paceKey = options.paceKey ?? defaultPaceKey(options.aws);
-  // Clients built here are paced with the whole process; injected ones only when a pacing is injected too.
+  // Clients built here are paced with the whole process (createClients); injected ones only with a pacing given.
   const pacing = options.pacing ?? (options.clients ? undefined : processPacing());
   const signal = options.aws.signal;
   if (pacing) {
     pacing.install(clients.ecs, "ecs", paceKey, signal);
-    // IAM is global: its limit is the account's, whatever the Region.
-    pacing.install(clients.iam, "iam", paceKey.replace(/\/[^/]*$/, "/iam"), signal);
+    pacing.install(clients.iam, "iam", iamPaceKey(paceKey), signal);
   }
   try {
     // The caller's account: ECS builds cluster ARNs from it, and IAM can only answer for it. Nothing waits for it
