@@ -26,7 +26,8 @@ interface Scenario {
 }
 
 const scenario = JSON.parse(process.argv[2] ?? "{}") as Scenario;
-const shape: Shape = { ...DEFAULT_SHAPE, ...scenario.shape };
+// BENCH_SHAPE (JSON) overrides the default shape for a smoke of the harness, e.g. '{"trailEvents":50}'.
+const shape: Shape = { ...DEFAULT_SHAPE, ...JSON.parse(process.env.BENCH_SHAPE ?? "{}"), ...scenario.shape };
 const latencyMs = scenario.latencyMs ?? 20;
 const fake = await startFakeAws(benchAccount(shape), {
   latencyMs,

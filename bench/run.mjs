@@ -1,11 +1,13 @@
 // Benchmarks, reported as ratios to a baseline measured in the same run on the same machine (never asserted).
 //   npm run bench                 (builds first; writes bench/RESULTS.md)
 //   BENCH_QUICK=1 npm run bench   (fewer runs and sizes: a smoke of the harness)
+//   BENCH_SHAPE='{"trailEvents":50}' BENCH_QUICK=1 node bench/run.mjs   (a faster smoke: a smaller default shape)
 // 1. start-up: `--version` and an offline check of the demo against bare `node -e 0` (medians);
 // 2. live: the default account shape (bench/shape.ts) against the fake AWS with 20 ms latency and AWS's rate limits:
 //    API calls ÷ the minimum for the shape, wall time ÷ the lower bound, throttled calls, peak RSS;
 // 3. the same reads as an AWS CLI + jq script (bench/aws-cli.sh), alternating runs, at 0 and 30 ms;
-// 4. scaling: 1k, 10k and 50k tasks, live and offline.
+// 4. scaling: 1k, 10k and 50k tasks, live and offline;
+// 5. CPU profiles (node --cpu-prof, the bundle unminified) of a live and an offline check at 10,000 tasks.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
