@@ -216,9 +216,10 @@ say();
 say("## Scaling with tasks (20 ms a call, rate limits on)");
 say();
 say(
-  "| tasks | live wall s | lower bound s | wall ÷ bound | calls ÷ min | throttled | peak RSS MB | offline check s | offline RSS MB |",
+  "| tasks | live wall s | lower bound s | wall ÷ bound | bound set by | calls ÷ min | throttled | peak RSS MB | CPU s | offline check s | offline RSS MB |",
 );
-say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+say("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+const scaling = [];
 for (const tasks of QUICK ? [1_000, 10_000] : [1_000, 10_000, 50_000]) {
   const shape = { tasks, stoppedTasks: Math.round(tasks * 0.3) };
   const snap = join(dir, `snap-${tasks}.json`);
@@ -227,8 +228,18 @@ for (const tasks of QUICK ? [1_000, 10_000] : [1_000, 10_000, 50_000]) {
   scenario({ shape, latencyMs: 0, limits: false, runs: 0, snapshot: snap });
   const off = timeRun([bin, "check", "--snapshot", snap, "--format", "json", "--log-level", "silent"]);
   const wallMs = median(r.results.map((x) => x.ms));
+  const rssMb = Math.max(...r.results.map((x) => x.rssKb)) / 1024;
+  scaling.push({ tasks, wallMs, rssMb, offMs: off.medianMs, offRssMb: off.rssKb / 1024 });
   say(
-    `| ${tasks} | ${(wallMs / 1000).toFixed(2)} | ${((r.lowerBound.ms + version.medianMs) / 1000).toFixed(2)} | ${(wallMs / (r.lowerBound.ms + version.medianMs)).toFixed(2)} | ${(sum(r.results[0].byApi) / sum(r.minimum)).toFixed(2)} | ${r.results[0].throttled} | ${(Math.max(...r.results.map((x) => x.rssKb)) / 1024).toFixed(0)} | ${(off.medianMs / 1000).toFixed(2)} | ${(off.rssKb / 1024).toFixed(0)} |`,
+    `| ${tasks} | ${(wallMs / 1000).toFixed(2)} | ${((r.lowerBound.ms + version.medianMs) / 1000).toFixed(2)} | ${(wallMs / (r.lowerBound.ms + version.medianMs)).toFixed(2)} | ${r.lowerBound.why} | ${(sum(r.results[0].byApi) / sum(r.minimum)).toFixed(2)} | ${r.results[0].throttled} | ${rssMb.toFixed(0)} | ${(median(r.results.map((x) => x.cpuMs)) / 1000).toFixed(2)} | ${(off.medianMs / 1000).toFixed(2)} | ${(off.rssKb / 1024).toFixed(0)} |`,
+  );
+}
+const [small, large] = [scaling[0], scaling.at(-1)];
+if (small && large && large.tasks > small.tasks) {
+  const per1k = (a, b) => ((b - a) / (large.tasks - small.tasks)) * 1000;
+  say();
+  say(
+    `From ${small.tasks} to ${large.tasks} tasks: peak RSS grows ${per1k(small.rssMb, large.rssMb).toFixed(1)} MB per 1,000 tasks live (${per1k(small.offRssMb, large.offRssMb).toFixed(1)} MB offline); the offline check's time ${per1k(small.offMs, large.offMs).toFixed(0)} ms per 1,000 tasks.`,
   );
 }
 // 5. Where the time goes at 10,000 tasks: CPU profiles of a live run and an offline check (the bundle unminified).
