@@ -5,6 +5,14 @@
  *   node live.mjs '{"shape":{…},"latencyMs":20,"limits":true,"command":"check","runs":3}'
  */
 import { spawn } from "node:child_process";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { STSClient } from "@aws-sdk/client-sts";
+import { collect } from "../src/collect/index.ts";
+import { RequestPacer } from "../src/collect/pacer.ts";
+import { writeSnapshot } from "../src/snapshot/index.ts";
 import { AWS_LIMITS } from "../test/fake-aws/limits.ts";
 import { startFakeAws } from "../test/fake-aws/server.ts";
 import { benchAccount, DEFAULT_SHAPE, lowerBoundMs, minimumCalls, type Shape } from "./shape.ts";
@@ -92,12 +100,26 @@ function run(command: "check" | "aws-cli") {
 }
 
 if (scenario.snapshot) {
-  await new Promise((resolve) =>
-    spawn(process.execPath, ["dist/ecs-preflight.mjs", "snapshot", "--out", scenario.snapshot as string], {
-      env,
-      stdio: "ignore",
-    }).on("close", resolve),
-  );
+  // The same collector the CLI runs, in process and unpaced (the fake has no limits here): the offline columns
+  // need the facts, not another 50 s of CloudTrail pacing.
+  const config = { ...fake.clientConfig(), maxAttempts: 3 };
+  const made = {
+    iam: new IAMClient(config),
+    sts: new STSClient(config),
+    ecs: new ECSClient(config),
+    cloudtrail: new CloudTrailClient(config),
+  };
+  const ec2 = new EC2Client(config);
+  const clients = { ...made, ec2: async () => ec2, destroy() {} };
+  const facts = await collect({
+    scope: { clusters: [], services: [], tasks: [], roles: [] },
+    aws: { region: config.region },
+    clients,
+    // Nothing to pace against: the fake has no limits here.
+    trailPacer: new RequestPacer({ limit: 1_000_000, windowMs: 1 }),
+  });
+  await writeSnapshot(scenario.snapshot, facts);
+  for (const client of [...Object.values(made), ec2]) client.destroy();
 }
 const results = [];
 const commands = scenario.commands ?? ["check"];
