@@ -117,7 +117,11 @@ describe("collect() starts every read that needs nothing earlier at once", () =>
   it("reads IAM for a --role role while ListClusters is unanswered (check --before-role-change)", async () => {
     const { fake, clients } = await serve(small, {
       latencyMs: 2,
-      hold: { when: named("ecs:ListClusters"), until: (log) => log.some(named("iam:GetRole")) },
+      // STS and ListClusters both wait for the others: neither may be what the others wait for.
+      hold: {
+        when: (r) => named("ecs:ListClusters")(r) || named("sts:GetCallerIdentity")(r),
+        until: (log) => log.some(named("iam:GetRole")) && log.some(named("ecs:ListClusters")),
+      },
     });
     await collect({
       scope: { ...everything, roles: ["infra-0"] },
@@ -128,7 +132,7 @@ describe("collect() starts every read that needs nothing earlier at once", () =>
     const getRole = first(fake.requests, "iam:GetRole");
     expect(getRole?.params.RoleName).toBe("infra-0");
     expect(getRole?.at).toBeLessThanOrEqual(lastEnd(fake.requests, "ecs:ListClusters"));
-    // STS too: nothing waits for the caller's account but what needs it.
+    // STS too: nothing waits for the caller's account but what needs it (a role named by ARN, cluster ARNs).
     expect(first(fake.requests, "ecs:ListClusters")?.at).toBeLessThanOrEqual(
       lastEnd(fake.requests, "sts:GetCallerIdentity"),
     );
