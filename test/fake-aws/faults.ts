@@ -21,6 +21,9 @@ export interface FaultRule {
   service?: AwsService;
   /** Only this operation, e.g. "GetRole" (default: any). */
   action?: string;
+  /** Only requests answered as this account / in this Region (default: any). */
+  account?: string;
+  region?: string;
   kind: FaultKind;
   /** Fault every Nth matching request (1 = every one, the default; 3 = the 3rd, 6th, …). */
   every?: number;
@@ -56,11 +59,18 @@ export class FaultPlan {
    * Counts the request against every matching rule and returns the first rule that fires for it.
    * `invocationId` is the SDK's amz-sdk-invocation-id header (the same on every attempt of one call).
    */
-  next(service: AwsService, action: string, invocationId?: string): FaultRule | undefined {
+  next(
+    service: AwsService,
+    action: string,
+    invocationId?: string,
+    where: { account?: string; region?: string } = {},
+  ): FaultRule | undefined {
     let firing: FaultRule | undefined;
     for (const counter of this.counters) {
       const { rule } = counter;
       if ((rule.service && rule.service !== service) || (rule.action && rule.action !== action)) continue;
+      if ((rule.account && rule.account !== where.account) || (rule.region && rule.region !== where.region))
+        continue;
       counter.seen += 1;
       const due = counter.seen % (rule.every ?? 1) === 0;
       const allowed = rule.times === undefined || counter.fired < rule.times;
