@@ -77,7 +77,10 @@ export function awsOptions(): Option[] {
 export function reportOptions(): Option[] {
   return [
     new Option("--format <format>", "report format").choices(FORMATS).default("text"),
-    new Option("--output <file>", "write the report to a file instead of stdout"),
+    new Option(
+      "--output <file>",
+      "write the report to a file, or to s3://bucket/key (<account> and <region> in the name are filled in), instead of stdout",
+    ),
     new Option(
       "--fail-on <status>",
       "lowest status that fails the run: fail (warnings pass) or warn",

@@ -3,6 +3,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 
 /**
@@ -24,6 +25,8 @@ export interface AwsSettings {
   retryBackoffMs?: (attempt: number) => number;
   /** The whole run's deadline (--timeout): when it fires, calls in flight are aborted and new ones fail at once. */
   signal?: AbortSignal;
+  /** Credentials other than the default chain's: an assumed role's session, for a target in another account. */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 /** Gives every request the run's abort signal: the SDK aborts the socket and does not retry an AbortError. */
@@ -53,10 +56,12 @@ export interface AwsClients {
   destroy(): void;
 }
 
-export function createClients(settings: AwsSettings): AwsClients {
-  const common = {
+/** The settings every SDK client of the run shares: Region, profile or credentials, retries, timeouts, deadline. */
+export function clientConfig(settings: AwsSettings) {
+  return {
     region: settings.region,
     ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
     ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
     ...(settings.retryBackoffMs
       ? { retryStrategy: new ConfiguredRetryStrategy(settings.maxAttempts ?? 3, settings.retryBackoffMs) }
@@ -72,6 +77,10 @@ export function createClients(settings: AwsSettings): AwsClients {
       settings.signal,
     ),
   };
+}
+
+export function createClients(settings: AwsSettings): AwsClients {
+  const common = clientConfig(settings);
   // IAM is global: the SDK's endpoint rules map any region of a partition to that partition's IAM endpoint.
   const iam = new IAMClient(common);
   const sts = new STSClient(common);

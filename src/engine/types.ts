@@ -19,6 +19,9 @@ export interface Finding {
   remediation?: string;
   /** Set by the engine when a configured suppression matched. */
   suppressed?: { reason: string };
+  /** The account and Region checked: set by the pipeline for a run over targets (never by rules). */
+  account?: string;
+  region?: string;
 }
 
 /** Options every rule may read; the engine fills them from flags and config. */

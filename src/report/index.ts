@@ -3,6 +3,7 @@ import { formatJson } from "./json.ts";
 import { formatJunit } from "./junit.ts";
 import { formatMarkdown } from "./markdown.ts";
 import { formatSarif } from "./sarif.ts";
+import { formatTargetsMarkdown, formatTargetsText } from "./targets-view.ts";
 import { formatText } from "./text.ts";
 import type { Report } from "./types.ts";
 
@@ -14,6 +15,10 @@ export function formatReport(
   format: Format,
   options: { color: boolean; rules: readonly Rule[] },
 ): string {
+  if (report.targets && (format === "text" || format === "markdown"))
+    return format === "text"
+      ? formatTargetsText(report, { color: options.color })
+      : formatTargetsMarkdown(report);
   switch (format) {
     case "json":
       return formatJson(report);

@@ -46,8 +46,20 @@ export function formatSarif(report: Report, rules: readonly Rule[]): string {
           ruleId: f.rule,
           ...RESULT[f.status],
           message: { text: f.remediation ? `${f.message}\nFix:\n${f.remediation}` : f.message },
-          locations: [{ logicalLocations: [{ fullyQualifiedName: f.resource, kind: "resource" }] }],
-          properties: { status: f.status, ...(f.details ? { details: f.details } : {}) },
+          locations: [
+            {
+              logicalLocations: [
+                { fullyQualifiedName: f.resource, kind: "resource" },
+                ...(f.account ? [{ fullyQualifiedName: `${f.account}/${f.region}`, kind: "namespace" }] : []),
+              ],
+            },
+          ],
+          properties: {
+            status: f.status,
+            // Over targets: where the resource was checked (ARNs of global resources name no Region).
+            ...(f.account ? { account: f.account, region: f.region } : {}),
+            ...(f.details ? { details: f.details } : {}),
+          },
           ...(f.suppressed
             ? { suppressions: [{ kind: "external", justification: f.suppressed.reason }] }
             : {}),

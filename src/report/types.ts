@@ -25,7 +25,9 @@ export interface Report {
   verdict: Verdict;
   exitCode: number;
   failOn: FailOn;
-  region: string;
+  /** The Region checked; for a report over several targets, their Region when they share one, else null. */
+  region: string | null;
+  /** Likewise the account. */
   account: string | null;
   scope: Scope & { source: "aws" | "snapshot"; snapshot?: string };
   startedAt: string;
@@ -34,5 +36,23 @@ export interface Report {
   durationMs: number;
   summary: Summary;
   findings: Finding[];
+  trail: TrailSummary;
+  /** A run over targets (--accounts/--regions, merge): one entry per account-Region, worst first. */
+  targets?: TargetResult[];
+}
+
+/** One account-Region's outcome in a report over targets: what a per-target metric set or dashboard row needs. */
+export interface TargetResult {
+  account: string;
+  region: string;
+  verdict: Verdict;
+  exitCode: number;
+  summary: Summary;
+  /** The role assumed there; absent for the caller's own account. */
+  roleArn?: string;
+  durationMs: number;
+  /** Why the target could not be checked at all (role not assumable, session expired): its verdict is unknown. */
+  error?: { api: string; code: string; message: string };
+  /** The target's CloudTrail summary (failed trail calls per target). */
   trail: TrailSummary;
 }

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { rules } from "../../../rules/index.ts";
 import { parseDuration } from "../../duration.ts";
@@ -11,13 +10,16 @@ import { check } from "../../pipeline/check.ts";
 import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
+import { type TargetFlags, validateTargetFlags, wantsTargets } from "../../targets/plan.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
 import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
+import { writeReport } from "../report-output.ts";
+import { targetOptions } from "../target-options.ts";
 
-export interface CheckFlags extends AwsFlags {
+export interface CheckFlags extends AwsFlags, TargetFlags {
   cluster?: string[];
   service?: string[];
   task?: string[];
@@ -98,6 +100,16 @@ export async function runCheck(
   const sinceMs = sinceFrom(flags, config);
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
+  if (wantsTargets(flags)) {
+    if (flags.snapshot)
+      throw new InputError(
+        "the target flags cannot be combined with --snapshot: a snapshot is one account-Region",
+      );
+    validateTargetFlags(flags);
+    const { checkTargets } = await import("../../pipeline/targets.ts");
+    const aws = await resolveAwsSettings(flags, io.env, io.aws);
+    return checkTargets({ scope, aws, targets: flags, config, failOn, stuckAfterMs, log });
+  }
   if (flags.snapshot) {
     const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find(
       (k) => flags[k] !== undefined,
@@ -136,21 +148,15 @@ export async function runCheck(
 
 export async function emitReport(
   report: Report,
-  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact">,
+  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact"> & AwsFlags,
   io: Io,
   log: Logger,
 ): Promise<void> {
   const color = !flags.output && flags.format === "text" && colorEnabled(io, "stdout", flags.color);
   const text = formatReport(flags.redact ? redactReport(report) : report, flags.format, { color, rules });
   if (flags.output) {
-    try {
-      await writeFile(flags.output, text);
-    } catch (err) {
-      throw new InputError(
-        `--output ${flags.output}: cannot write the report (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      );
-    }
-    log.info({ file: flags.output, verdict: report.verdict, exitCode: report.exitCode }, "report written");
+    const file = await writeReport(flags.output, text, report, flags.format, flags, io);
+    log.info({ file, verdict: report.verdict, exitCode: report.exitCode }, "report written");
   } else {
     io.stdout.write(text);
   }
@@ -174,6 +180,7 @@ export function checkCommand(
     "evaluate a snapshot file instead of calling AWS (see the snapshot command); --stuck-after applies, --since is refused (the snapshot's CloudTrail window was fixed when it was taken)",
   );
   for (const o of reportOptions()) cmd.addOption(o);
+  for (const o of targetOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {
     const log = logFor(command);
     const report = await runCheck(flags, io, log);

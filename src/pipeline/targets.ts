@@ -1,0 +1,169 @@
+import type { AwsSettings } from "../collect/clients.ts";
+import { mapLimit } from "../collect/concurrency.ts";
+import type { Finding } from "../engine/types.ts";
+import { UndecidedError } from "../errors.ts";
+import { combineParts, type TargetPart } from "../report/combine.ts";
+import type { Report } from "../report/types.ts";
+import { DEFAULT_TARGET_CONCURRENCY, planTargets, type Target, type TargetFlags } from "../targets/plan.ts";
+import { VERSION } from "../version.ts";
+import { type CheckOptions, check } from "./check.ts";
+
+/**
+ * The check over many account-Regions: resolve the targets (flags, the organisation, the enabled Regions), then run
+ * the one pipeline (./check.ts) per target, `concurrency` at a time, each with its own clients, credentials and
+ * CloudTrail pacer (collect builds them per run). A target that cannot be reached is unknown, never skipped.
+ */
+
+/** The rule id of the finding for a target that could not be reached at all. */
+export const TARGET_ACCESS_RULE = "target-access";
+
+export interface TargetsCheckOptions extends Omit<CheckOptions, "aws" | "facts" | "snapshot"> {
+  /** The caller's settings: its Region is the default target Region and where STS and Organizations are called. */
+  aws: AwsSettings;
+  targets: TargetFlags;
+  /** For tests: renewal is measured on this clock. */
+  now?: () => number;
+}
+
+/** The account-Regions the flags name, asking AWS for the organisation's accounts and enabled Regions when told to. */
+export async function resolveTargets(
+  aws: AwsSettings,
+  flags: TargetFlags,
+  now?: () => number,
+): Promise<Target[]> {
+  const { callerAccount, organizationAccounts, enabledRegions, assumedRoleCredentials } = await import(
+    "../collect/targets.ts"
+  );
+  const caller = await callerAccount(aws);
+  const accounts = flags.allAccounts
+    ? await organizationAccounts(aws)
+    : flags.accounts?.length
+      ? flags.accounts
+      : [caller.account];
+  const regionsByAccount = new Map<string, readonly string[]>();
+  if (flags.allRegions) {
+    const own = await enabledRegions(aws);
+    await mapLimit(accounts, flags.concurrency ?? DEFAULT_TARGET_CONCURRENCY, async (account) => {
+      if (account === caller.account || !flags.assumeRole) return regionsByAccount.set(account, own);
+      // Each account's own opt-ins; one that cannot be reached gets the caller's list and fails closed per target.
+      const credentials = assumedRoleCredentials(aws, {
+        roleArn: `arn:${caller.partition}:iam::${account}:role/${flags.assumeRole}`,
+        ...(flags.externalId ? { externalId: flags.externalId } : {}),
+        ...(now ? { now } : {}),
+      });
+      const regions = await enabledRegions({ ...aws, credentials }).catch(() => own);
+      regionsByAccount.set(account, regions);
+    });
+  }
+  return planTargets({
+    accounts,
+    regionsOf: (account) => regionsByAccount.get(account) ?? flags.regions ?? [aws.region],
+    callerAccount: caller.account,
+    partition: caller.partition,
+    ...(flags.assumeRole ? { assumeRole: flags.assumeRole } : {}),
+  });
+}
+
+/** Tags each finding with where it was found. */
+function tagged(findings: readonly Finding[], target: Target): Finding[] {
+  return findings.map((f) => ({ ...f, account: target.account, region: target.region }));
+}
+
+/** The part for a target whose role could not be assumed: one unknown finding naming account, Region, role and error. */
+function unreachable(
+  target: Target,
+  error: { api: string; code: string; message: string },
+  ms: number,
+): TargetPart {
+  const role = target.roleArn ?? "(own credentials)";
+  const finding: Finding = {
+    rule: TARGET_ACCESS_RULE,
+    status: "unknown",
+    resource: role,
+    message: `Could not check account ${target.account} in ${target.region}: ${error.api} of ${role} failed with ${error.code}: ${error.message}`,
+    details: { account: target.account, region: target.region, role, ...error },
+    remediation:
+      `Let the caller assume ${role}: the role must exist in account ${target.account} and trust the caller's account` +
+      " (with the same sts:ExternalId as --external-id), and the caller needs sts:AssumeRole on it.",
+    account: target.account,
+    region: target.region,
+  };
+  return {
+    target: {
+      account: target.account,
+      region: target.region,
+      verdict: "unknown",
+      exitCode: 3,
+      summary: { pass: 0, warn: 0, fail: 0, unknown: 1, suppressed: 0 },
+      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+      durationMs: ms,
+      error,
+      trail: {},
+    },
+    findings: [finding],
+  };
+}
+
+async function checkOne(target: Target, options: TargetsCheckOptions): Promise<TargetPart> {
+  const started = Date.now();
+  const { aws, targets: flags, now, ...rest } = options;
+  let settings: AwsSettings = { ...aws, region: target.region };
+  if (target.roleArn) {
+    const { assumedRoleCredentials } = await import("../collect/targets.ts");
+    const { toFactError } = await import("../collect/fact.ts");
+    const credentials = assumedRoleCredentials(aws, {
+      roleArn: target.roleArn,
+      ...(flags.externalId ? { externalId: flags.externalId } : {}),
+      ...(now ? { now } : {}),
+    });
+    try {
+      await credentials();
+    } catch (err) {
+      options.log?.warn(
+        { account: target.account, region: target.region, role: target.roleArn, err: String(err) },
+        "cannot assume the target's role: the target is unknown",
+      );
+      return unreachable(target, toFactError("sts:AssumeRole", err), Date.now() - started);
+    }
+    settings = { ...settings, credentials };
+  }
+  const log = options.log?.child({ account: target.account, region: target.region });
+  const report = await check({ ...rest, aws: settings, ...(log ? { log } : {}) });
+  return {
+    target: {
+      account: target.account,
+      region: target.region,
+      verdict: report.verdict,
+      exitCode: report.exitCode,
+      summary: report.summary,
+      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+      durationMs: report.durationMs,
+      trail: report.trail,
+    },
+    findings: tagged(report.findings, target),
+  };
+}
+
+/** The whole check over targets: one report, its verdict the worst target's. */
+export async function checkTargets(options: TargetsCheckOptions): Promise<Report> {
+  const startedAt = new Date();
+  const targets = await resolveTargets(options.aws, options.targets, options.now);
+  if (!targets.length)
+    throw new UndecidedError("the target flags name no account-Region to check (no ACTIVE account?)");
+  options.log?.info({ targets: targets.length }, "checking targets");
+  const parts = await mapLimit(targets, options.targets.concurrency ?? DEFAULT_TARGET_CONCURRENCY, (target) =>
+    checkOne(target, options),
+  );
+  const failOn = options.failOn ?? options.config?.failOn ?? "fail";
+  const report = combineParts(parts, {
+    failOn,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    base: {
+      tool: { name: "ecs-preflight", version: VERSION },
+      scope: { ...options.scope, source: "aws" },
+      collectedAt: startedAt.toISOString(),
+    },
+  });
+  return report;
+}
