@@ -3,6 +3,7 @@ import { InputError, UndecidedError } from "../errors.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { checkCommand } from "./commands/check.ts";
+import { mergeCommand } from "./commands/merge.ts";
 import { explainCommand, rulesCommand } from "./commands/rules.ts";
 import { snapshotCommand } from "./commands/snapshot.ts";
 import { stopCommand } from "./commands/stop.ts";
@@ -57,6 +58,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     snapshotCommand(io, logFor),
     stopCommand(io, logFor, setExit),
     targetsCommand(io, logFor),
+    mergeCommand(io, logFor, setExit),
     rulesCommand(io),
     explainCommand(io),
   ]) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import type { RecordedRequest } from "../fake-aws/server.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { checkJson, runCli } from "../support/cli.ts";
+import { checkJson, runBundle, runCli } from "../support/cli.ts";
 import {
   AUDIT_ROLE,
   EXTERNAL_ID,
@@ -236,5 +236,12 @@ describe("targets", () => {
     ]);
     expect(targets[0]?.roleArn).toBeUndefined();
     expect(targets[2]?.roleArn).toBe(`arn:aws:iam::${MEMBER_A}:role/${AUDIT_ROLE}`);
+  });
+
+  it("works in the bundle users run (Organizations and EC2 load lazily there too)", async () => {
+    const { code, stdout, stderr } = await runBundle(["targets", ...ORG, "--log-level", "error"], fake.env());
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toHaveLength(6);
   });
 });
