@@ -56,3 +56,15 @@ export async function readReports(
     client.destroy();
   }
 }
+
+/** One object's body (merge --expect reads the targets list a fan-out started from). */
+export async function readObject(settings: AwsSettings, at: S3Location): Promise<string> {
+  const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+  const client = await s3Client(settings);
+  try {
+    const got = await client.send(new GetObjectCommand({ Bucket: at.bucket, Key: at.key }));
+    return (await got.Body?.transformToString("utf8")) ?? "";
+  } finally {
+    client.destroy();
+  }
+}

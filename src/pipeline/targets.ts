@@ -7,6 +7,7 @@ import type { Report } from "../report/types.ts";
 import { DEFAULT_TARGET_CONCURRENCY, planTargets, type Target, type TargetFlags } from "../targets/plan.ts";
 import { VERSION } from "../version.ts";
 import { type CheckOptions, check } from "./check.ts";
+import { TARGET_ACCESS_RULE } from "./target-access.ts";
 
 /**
  * The check over many account-Regions: resolve the targets (flags, the organisation, the enabled Regions), then run
@@ -14,8 +15,7 @@ import { type CheckOptions, check } from "./check.ts";
  * CloudTrail pacer (collect builds them per run). A target that cannot be reached is unknown, never skipped.
  */
 
-/** The rule id of the finding for a target that could not be reached at all. */
-export const TARGET_ACCESS_RULE = "target-access";
+export { TARGET_ACCESS_RULE };
 
 export interface TargetsCheckOptions extends Omit<CheckOptions, "aws" | "facts" | "snapshot"> {
   /** The caller's settings: its Region is the default target Region and where STS and Organizations are called. */

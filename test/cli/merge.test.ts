@@ -75,6 +75,33 @@ describe("merge of local files", () => {
     expect(junit.stdout).toContain(`<testsuite name="${MEMBER_A}/eu-west-1/role-exists"`);
   });
 
+  it("--expect: a target the fan-out started but whose report is missing is unknown, never left out", async () => {
+    const expected = join(dir, "targets.json");
+    await writeFile(
+      expected,
+      JSON.stringify([
+        { account: MANAGEMENT, region: "us-east-1" },
+        { account: MEMBER_A, region: "eu-west-1" },
+        { account: MEMBER_A, region: "us-east-1" },
+      ]),
+    );
+    const passing = files.filter((f) => !f.includes(MEMBER_B));
+    const { code, stdout } = await runCli(["merge", ...passing, "--expect", expected, "--format", "json"]);
+    expect(code).toBe(3);
+    const merged = json(stdout);
+    expect(merged.targets?.[0]).toMatchObject({
+      account: MEMBER_A,
+      region: "us-east-1",
+      verdict: "unknown",
+      error: { code: "NoReport" },
+    });
+    expect(merged.targets).toHaveLength(3);
+    await writeFile(expected, "[1,2]");
+    const bad = await runCli(["merge", ...passing, "--expect", expected]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`--expect ${expected}: expected a JSON array of {account, region}`);
+  });
+
   it("a file that is not a report of this schema is exit 2, naming it", async () => {
     const bogus = join(dir, "bogus.json");
     await writeFile(bogus, JSON.stringify({ schemaVersion: 1, verdict: "pass" }));

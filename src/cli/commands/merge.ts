@@ -2,15 +2,18 @@ import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { combineParts, partsOf } from "../../report/combine.ts";
+import { TARGET_ACCESS_RULE } from "../../pipeline/target-access.ts";
+import { combineParts, partsOf, type TargetPart } from "../../report/combine.ts";
 import { FORMATS, type Format } from "../../report/index.ts";
 import type { Report } from "../../report/types.ts";
+import type { Target } from "../../targets/plan.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions } from "../options.ts";
 import { emitReport } from "./check.ts";
 
 interface MergeFlags extends AwsFlags {
+  expect?: string;
   format: Format;
   output?: string;
   failOn?: "fail" | "warn";
@@ -50,14 +53,99 @@ async function readSource(source: string, flags: MergeFlags, io: Io): Promise<Re
   return [parseReport(text, source)];
 }
 
+/** The text of a file or of one s3://bucket/key object. */
+async function readText(source: string, flags: MergeFlags, io: Io, flag: string): Promise<string> {
+  if (source.startsWith("s3://")) {
+    const { parseS3Url, readObject } = await import("../../collect/s3.ts");
+    const at = parseS3Url(source);
+    if (!at?.key) throw new InputError(`${flag} ${source}: expected s3://bucket/key`);
+    try {
+      return await readObject(await resolveAwsSettings(flags, io.env, io.aws), at);
+    } catch (err) {
+      const e = err as { name?: string; message?: string };
+      throw new InputError(
+        `${flag} ${source}: cannot read it (${e.name ?? "Error"}: ${e.message ?? String(err)})`,
+      );
+    }
+  }
+  try {
+    return await readFile(source, "utf8");
+  } catch (err) {
+    throw new InputError(
+      `${flag} ${source}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+}
+
+/** `targets` output: [{account, region, roleArn?}]. */
+function parseTargets(text: string, source: string): Target[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InputError(`--expect ${source}: not JSON; expected the output of ecs-preflight targets`);
+  }
+  const ok = (t: unknown): t is Target =>
+    typeof t === "object" &&
+    t !== null &&
+    typeof (t as Target).account === "string" &&
+    typeof (t as Target).region === "string";
+  if (!Array.isArray(value) || !value.every(ok))
+    throw new InputError(
+      `--expect ${source}: expected a JSON array of {account, region} (the output of ecs-preflight targets)`,
+    );
+  return value;
+}
+
+/** A target the fan-out started but whose report never arrived: unknown, never silently left out. */
+function missingPart(target: Target): TargetPart {
+  const error = {
+    api: "merge",
+    code: "NoReport",
+    message: "no report from this target's run (its task failed or wrote nowhere)",
+  };
+  return {
+    target: {
+      account: target.account,
+      region: target.region,
+      verdict: "unknown",
+      exitCode: 3,
+      summary: { pass: 0, warn: 0, fail: 0, unknown: 1, suppressed: 0 },
+      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+      durationMs: 0,
+      error,
+      trail: {},
+    },
+    findings: [
+      {
+        rule: TARGET_ACCESS_RULE,
+        status: "unknown",
+        resource: target.roleArn ?? `${target.account}/${target.region}`,
+        message: `Could not check account ${target.account} in ${target.region}: ${error.message}.`,
+        details: { account: target.account, region: target.region, ...error },
+        remediation: "Look at that target's task logs (the check prints why it stopped) and run it again.",
+        account: target.account,
+        region: target.region,
+      },
+    ],
+  };
+}
+
 /** Many reports (separate runs, one per target) as one: targets and findings combined, summary and verdict recomputed. */
-export function mergeReports(reports: readonly Report[], failOn?: "fail" | "warn"): Report {
+export function mergeReports(
+  reports: readonly Report[],
+  failOn?: "fail" | "warn",
+  expected: readonly Target[] = [],
+): Report {
   const [first] = reports;
   if (!first) throw new InputError("merge: no report given");
   const starts = reports.map((r) => Date.parse(r.startedAt));
   const ends = reports.map((r) => Date.parse(r.startedAt) + r.durationMs);
   const start = Math.min(...starts);
-  return combineParts(reports.flatMap(partsOf), {
+  const parts = reports.flatMap(partsOf);
+  const have = new Set(parts.map((p) => `${p.target.account}/${p.target.region}`));
+  const missing = expected.filter((t) => !have.has(`${t.account}/${t.region}`)).map(missingPart);
+  return combineParts([...missing, ...parts], {
     // The strictest gate any run was given, unless --fail-on says otherwise.
     failOn: failOn ?? (reports.some((r) => r.failOn === "warn") ? "warn" : "fail"),
     startedAt: new Date(start),
@@ -87,12 +175,19 @@ export function mergeCommand(
     ).choices(["fail", "warn"]),
   );
   cmd.option("--redact", "mask account ids and resource names in the merged report");
+  cmd.option(
+    "--expect <targets>",
+    "the targets list the fan-out started from (a file or s3://bucket/key): a target without a report is unknown",
+  );
   for (const o of awsOptions()) cmd.addOption(o);
   cmd.action(async (sources: string[], flags: MergeFlags, command: Command) => {
     const log = logFor(command);
     const reports: Report[] = [];
     for (const source of sources) reports.push(...(await readSource(source, flags, io)));
-    const report = mergeReports(reports, flags.failOn);
+    const expected = flags.expect
+      ? parseTargets(await readText(flags.expect, flags, io, "--expect"), flags.expect)
+      : [];
+    const report = mergeReports(reports, flags.failOn, expected);
     await emitReport(report, flags, io, log);
     log.info({ reports: reports.length, targets: report.targets?.length, verdict: report.verdict }, "merged");
     setExit(report.exitCode);
