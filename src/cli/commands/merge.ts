@@ -41,7 +41,8 @@ async function readSource(source: string, flags: MergeFlags, io: Io): Promise<Re
       );
     }
     // With --expect every target is accounted for anyway (a missing one is unknown); without it, none is an error.
-    if (!objects.length && !flags.expect) throw new InputError(`${source}: no .json report under this prefix`);
+    if (!objects.length && !flags.expect)
+      throw new InputError(`${source}: no .json report under this prefix`);
     return objects.map((o) => parseReport(o.body, `s3://${at.bucket}/${o.key}`));
   }
   let text: string;
