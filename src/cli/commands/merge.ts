@@ -25,7 +25,7 @@ interface MergeFlags extends AwsFlags {
 /** The reports a source names: a JSON file, or every .json object under an s3://bucket/prefix/ (every page). */
 async function readSource(source: string, flags: MergeFlags, io: Io): Promise<Report[]> {
   // Ajv and the report schema load only for merge.
-  const { parseReport } = await import("../../report/read.ts");
+  const { parseReport } = await import("../report-input.ts");
   if (source.startsWith("s3://")) {
     const { parseS3Url, readReports } = await import("../../collect/s3.ts");
     const at = parseS3Url(source);

@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
 import { InputError } from "../errors.ts";
-import type { Report } from "./types.ts";
+import type { Report } from "../report/types.ts";
 
 /** Reads a JSON report written by another run (for `merge`): anything that is not a report of this schema is exit 2. */
 
