@@ -82,9 +82,12 @@ function unreachable(
     resource: role,
     message: `Could not check account ${target.account} in ${target.region}: ${error.api} of ${role} failed with ${error.code}: ${error.message}`,
     details: { account: target.account, region: target.region, role, ...error },
-    remediation:
-      `Let the caller assume ${role}: the role must exist in account ${target.account} and trust the caller's account` +
-      " (with the same sts:ExternalId as --external-id), and the caller needs sts:AssumeRole on it.",
+    remediation: [
+      `# In account ${target.account} the role must exist and trust the caller (deploy/org-audit.yaml's StackSet creates it):`,
+      `aws iam get-role --role-name ${role.slice(role.lastIndexOf("/") + 1)} --query Role.AssumeRolePolicyDocument`,
+      "# Its trust must allow sts:AssumeRole to the caller's account (or ARN), with sts:ExternalId equal to --external-id;",
+      `# the caller needs sts:AssumeRole on ${role}.`,
+    ].join("\n"),
     account: target.account,
     region: target.region,
   };

@@ -54,7 +54,8 @@ export function formatTargetsText(report: Report, options: { color: boolean }): 
     ),
   );
   for (const t of targets) {
-    const error = t.error ? `  ${c.magenta(`${t.error.code}: ${t.error.message}`)}` : "";
+    // The whole message is in the target's section below: the table names the call and the code.
+    const error = t.error ? `  ${c.magenta(`${t.error.api} ${t.error.code}`)}` : "";
     out.push(
       `${paint(t.verdict, LABEL[t.verdict].padEnd(8))} ${t.account.padEnd(accountWidth)} ${t.region.padEnd(regionWidth)} ${counts(t)}${error}`,
     );

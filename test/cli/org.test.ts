@@ -196,6 +196,46 @@ describe("explicit targets", () => {
   });
 });
 
+describe("isolation", () => {
+  it("a target whose reads time out is unknown; the other targets go on", async () => {
+    fake.setFaults([
+      { service: "cloudtrail", account: MEMBER_A, region: "us-east-1", kind: "slow", delayMs: 3000 },
+    ]);
+    const { code, report } = await checkJson(
+      fake,
+      ...ROLE,
+      ...["--accounts", `${MANAGEMENT},${MEMBER_A}`, "--regions", "us-east-1"],
+      ...["--assume-role", AUDIT_ROLE, "--external-id", EXTERNAL_ID],
+      ...["--read-timeout", "1s", "--max-attempts", "1"],
+    );
+    expect(code).toBe(3);
+    expect(report.targets?.map((t) => [where(t), t.verdict])).toEqual([
+      [`${MEMBER_A}/us-east-1`, "unknown"],
+      [`${MANAGEMENT}/us-east-1`, "pass"],
+    ]);
+    const slow = report.findings.find((f) => f.account === MEMBER_A && f.status === "unknown");
+    expect(slow?.rule).toBe("cloudtrail-errors");
+    expect(JSON.stringify(slow?.details)).toMatch(/Timeout/i);
+  });
+
+  it("--concurrency 1 runs one target at a time", async () => {
+    fake.setFaults([]);
+    const { calls } = await checkJson(
+      fake,
+      ...ROLE,
+      "--regions",
+      "us-east-1,eu-west-1",
+      "--concurrency",
+      "1",
+    );
+    const regions = of(calls, "LookupEvents").map((c) => c.region);
+    expect(regions.length).toBeGreaterThan(4);
+    // All of one Region's lookups, then all of the other's: never interleaved.
+    const switches = regions.filter((r, i) => i > 0 && r !== regions[i - 1]).length;
+    expect(switches).toBe(1);
+  });
+});
+
 describe("usage and permissions", () => {
   it("naming accounts without --assume-role is a usage error before any AWS call", async () => {
     const before = fake.requests.length;
