@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { runCli } from "../support/cli.ts";
+import { runBundle, runCli } from "../support/cli.ts";
 import { AUDIT_ROLE, EXTERNAL_ID, MANAGEMENT, MEMBER_A, MEMBER_B, organisation } from "../support/org.ts";
 
 /** Beyond one machine: each target's run writes its report (a file, or S3), and `merge` makes them one. */
@@ -100,6 +100,20 @@ describe("merge of local files", () => {
     const bad = await runCli(["merge", ...passing, "--expect", expected]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`--expect ${expected}: expected a JSON array of {account, region}`);
+  });
+
+  it("works in the bundle users run (the report schema is bundled)", async () => {
+    const { code, stdout, stderr } = await runBundle([
+      "merge",
+      ...files,
+      "--format",
+      "json",
+      "--log-level",
+      "error",
+    ]);
+    expect(stderr).toBe("");
+    expect(code).toBe(3);
+    expect(json(stdout).targets).toHaveLength(3);
   });
 
   it("a file that is not a report of this schema is exit 2, naming it", async () => {
