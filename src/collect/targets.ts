@@ -91,14 +91,19 @@ export const RENEW_BEFORE_MS = 5 * 60_000;
  * An assumed-role session shared by all of one target's clients, renewed when it comes within five minutes of its
  * expiry (a long run outlives an hour's session), and assumed once however many requests ask at the same moment.
  */
-export function assumedRoleCredentials(base: AwsSettings, role: AssumedRole): AwsCredentialIdentityProvider {
+export type AssumedRoleProvider = AwsCredentialIdentityProvider & {
+  /** Closes the STS client once the target is done (its sockets). */
+  destroy(): void;
+};
+
+export function assumedRoleCredentials(base: AwsSettings, role: AssumedRole): AssumedRoleProvider {
   const now = role.now ?? Date.now;
   const sts = new STSClient(clientConfig(base));
   let current: AwsCredentialIdentity | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const fresh = (c: AwsCredentialIdentity | undefined) =>
     c !== undefined && (c.expiration === undefined || c.expiration.getTime() - now() > RENEW_BEFORE_MS);
-  return async () => {
+  const provider = async () => {
     if (fresh(current)) return current as AwsCredentialIdentity;
     pending ??= sts
       .send(
@@ -126,4 +131,5 @@ export function assumedRoleCredentials(base: AwsSettings, role: AssumedRole): Aw
       });
     return pending;
   };
+  return Object.assign(provider, { destroy: () => sts.destroy() });
 }

@@ -51,7 +51,9 @@ export async function resolveTargets(
         ...(flags.externalId ? { externalId: flags.externalId } : {}),
         ...(now ? { now } : {}),
       });
-      const regions = await enabledRegions({ ...aws, credentials }).catch(() => own);
+      const regions = await enabledRegions({ ...aws, credentials })
+        .catch(() => own)
+        .finally(() => credentials.destroy());
       regionsByAccount.set(account, regions);
     });
   }
@@ -111,6 +113,7 @@ async function checkOne(target: Target, options: TargetsCheckOptions): Promise<T
   const started = Date.now();
   const { aws, targets: flags, now, ...rest } = options;
   let settings: AwsSettings = { ...aws, region: target.region };
+  let session: { destroy(): void } | undefined;
   if (target.roleArn) {
     const { assumedRoleCredentials } = await import("../collect/targets.ts");
     const { toFactError } = await import("../collect/fact.ts");
@@ -119,9 +122,11 @@ async function checkOne(target: Target, options: TargetsCheckOptions): Promise<T
       ...(flags.externalId ? { externalId: flags.externalId } : {}),
       ...(now ? { now } : {}),
     });
+    session = credentials;
     try {
       await credentials();
     } catch (err) {
+      credentials.destroy();
       options.log?.warn(
         { account: target.account, region: target.region, role: target.roleArn, err: String(err) },
         "cannot assume the target's role: the target is unknown",
@@ -131,7 +136,9 @@ async function checkOne(target: Target, options: TargetsCheckOptions): Promise<T
     settings = { ...settings, credentials };
   }
   const log = options.log?.child({ account: target.account, region: target.region });
-  const report = await check({ ...rest, aws: settings, ...(log ? { log } : {}) });
+  const report = await check({ ...rest, aws: settings, ...(log ? { log } : {}) }).finally(() =>
+    session?.destroy(),
+  );
   return {
     target: {
       account: target.account,
