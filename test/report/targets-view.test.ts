@@ -138,3 +138,17 @@ describe("schema", () => {
     expect(validate(json)).toBe(false);
   });
 });
+
+describe("--redact over several accounts", () => {
+  it("gives each account its own pseudonym, so each target keeps its own findings", async () => {
+    const { redactReport } = await import("../../src/report/redact.ts");
+    const hidden = redactReport(report);
+    const text = JSON.stringify(hidden);
+    expect(text).not.toMatch(/\d{12}/);
+    const accounts = new Set(hidden.targets?.map((t) => t.account));
+    expect(accounts.size).toBe(2);
+    const shown = formatReport(hidden, "text", { color: false, rules });
+    // Each section shows one finding: the targets did not merge into one.
+    expect(shown.match(/^(FAIL|WARN|PASS)\s+role-exists|✓ role-exists/gm)).toHaveLength(3);
+  });
+});
