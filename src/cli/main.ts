@@ -8,6 +8,7 @@ import { explainCommand, rulesCommand } from "./commands/rules.ts";
 import { snapshotCommand } from "./commands/snapshot.ts";
 import { stopCommand } from "./commands/stop.ts";
 import { targetsCommand } from "./commands/targets.ts";
+import { waitCommand } from "./commands/wait.ts";
 import { EXIT_CODES_HELP } from "./exit-codes-help.ts";
 import { type Io, processIo } from "./io.ts";
 import { globalOptions } from "./options.ts";
@@ -59,6 +60,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     stopCommand(io, logFor, setExit),
     targetsCommand(io, logFor),
     mergeCommand(io, logFor, setExit),
+    waitCommand(io, logFor, setExit),
     rulesCommand(io),
     explainCommand(io),
   ]) {

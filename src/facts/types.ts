@@ -33,6 +33,13 @@ export interface Facts {
   ec2?: Ec2Facts;
   /** CloudTrail facts; absent when CloudTrail was not looked at. */
   trail?: TrailFacts;
+  /**
+   * The deploying principal (--principal, else the caller) and its policies, for pass-role; absent when the rule
+   * was off or no infrastructure role was in scope. An error when GetRole/GetUser could not be read.
+   */
+  principal?: Fact<PrincipalFacts>;
+  /** A Terraform plan applied to these facts (`check --plan`): the after-state of every role it touches. */
+  plan?: PlanFacts;
 }
 
 export interface CallerIdentity {
@@ -103,6 +110,47 @@ export interface ManagedPolicy {
   defaultVersionId: string;
   document: PolicyDocument;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The deploying principal (filled by the principal collector)
+
+/** Where the principal came from: `--principal`, or STS GetCallerIdentity. */
+export type PrincipalSource = "flag" | "caller";
+
+/** An IAM role or user whose identity policies decide iam:PassRole; its managed policies are in Facts.managedPolicies. */
+export interface PrincipalIdentity {
+  /** As given: the --principal ARN or the caller's ARN (an STS assumed-role ARN for a role session). */
+  ref: string;
+  source: PrincipalSource;
+  /** The IAM ARN, with its path (GetRole/GetUser): for an assumed role, the role's ARN. */
+  arn: string;
+  name: string;
+  path: string;
+  permissionsBoundaryArn?: string;
+  /** List{Role,User}Policies (every page) + Get{Role,User}Policy for each name. */
+  inlinePolicies: Fact<InlinePolicy[]>;
+  /** ListAttached{Role,User}Policies (every page). */
+  attachedPolicies: Fact<AttachedPolicy[]>;
+}
+
+/** A group a user is in: its policies are the user's identity policies too. */
+export interface GroupFacts {
+  name: string;
+  arn: string;
+  /** ListGroupPolicies + GetGroupPolicy. */
+  inlinePolicies: Fact<InlinePolicy[]>;
+  /** ListAttachedGroupPolicies. */
+  attachedPolicies: Fact<AttachedPolicy[]>;
+}
+
+export type PrincipalFacts =
+  | (PrincipalIdentity & { kind: "role" })
+  | (PrincipalIdentity & {
+      kind: "user" /** ListGroupsForUser (every page), each group's policies. */;
+      groups: Fact<GroupFacts[]>;
+    })
+  /** The root user, a federated user, a service: IAM identity policies do not describe what it may do. */
+  | { kind: "unsupported"; ref: string; source: PrincipalSource; reason: string };
 
 // ---------------------------------------------------------------------------------------------
 // ECS (filled by the ECS collector)
@@ -209,6 +257,12 @@ export interface VolumeFacts {
   createTime?: string;
   /** GiB. */
   size?: number;
+  /** gp2 | gp3 | io1 | io2 | st1 | sc1 | standard. */
+  volumeType?: string;
+  /** Provisioned IOPS (gp3, io1, io2; EC2 reports gp2's baseline too). */
+  iops?: number;
+  /** Provisioned throughput in MiB/s (gp3). */
+  throughput?: number;
   availabilityZone?: string;
   /** Only AmazonECSManaged, AmazonECSCreated (the task ARN) and Name: the rest is not needed and would bloat snapshots. */
   tags: Record<string, string>;
@@ -222,4 +276,70 @@ export interface VolumeAttachmentFacts {
   /** attaching | attached | detaching | detached | busy */
   state?: string;
   instanceOwningService?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terraform plan (filled by src/plan/ from `check --plan FILE`)
+
+/** Code of a fact error for a value Terraform knows only after apply (`after_unknown`). */
+export const KNOWN_AFTER_APPLY = "KnownAfterApply";
+
+export interface PlanFacts {
+  /** The plan file as given on the command line. */
+  file: string;
+  formatVersion: string;
+  terraformVersion?: string;
+  /** `errored: true`: planning stopped part way, so the plan may leave changes out. */
+  errored: boolean;
+  /** Every role the plan touches, with its state once the plan is applied. */
+  roles: PlannedRole[];
+  /**
+   * Managed policies whose document the plan changes (aws_iam_policy: the new document becomes the default
+   * version), by ARN; a deleted policy is an error fact (NoSuchEntity), a document known only after apply one with
+   * code KnownAfterApply. The rest are as in Facts.managedPolicies.
+   */
+  managedPolicies: Record<string, Fact<ManagedPolicy>>;
+  /** ECS services the plan deletes or replaces (addresses and names): their tasks are still stopping during apply. */
+  deletedServices: { address: string; name?: string; cluster?: string }[];
+  /** Changes that touch an infrastructure role the plan cannot name before apply (the role is known after apply). */
+  unattributed: PlannedChange[];
+}
+
+/** One resource change as it affects one role. */
+export interface PlannedChange {
+  /** The resource address, e.g. module.x.aws_iam_role_policy_attachment.y["a"]. */
+  address: string;
+  type: string;
+  /** Terraform's actions: ["delete"], ["delete","create"], ["update"], ["no-op"], … */
+  actions: string[];
+  /** What it does to the role. */
+  kind:
+    | "delete-role"
+    | "replace-role"
+    | "create-role"
+    | "trust"
+    | "boundary"
+    | "tags"
+    | "attach"
+    | "detach"
+    | "put-inline"
+    | "delete-inline"
+    | "policy-document"
+    | "delete-policy"
+    | "other";
+  /** One line for people: "detaches arn:aws:iam::aws:policy/…". */
+  summary: string;
+}
+
+export interface PlannedRole {
+  name: string;
+  /** The role as the facts know it (its ARN when IAM told us). */
+  ref: string;
+  changes: PlannedChange[];
+  /**
+   * The role once the plan is applied: deleted, or its facts (trust, boundary, attachments, inline policies; a
+   * value known only after apply is an error fact with code KnownAfterApply). `unknown` when today's state was not
+   * in the facts (a snapshot without the role) and the plan does not replace it whole.
+   */
+  after: { state: "deleted" } | { state: "exists"; role: RoleFacts } | { state: "unknown"; reason: string };
 }

@@ -1,4 +1,5 @@
 import { rules as allRules } from "../../rules/index.ts";
+import { leakedVolumeTotal } from "../analysis/volume-cost.ts";
 import type { Config } from "../engine/config.ts";
 import { evaluateFacts } from "../engine/evaluate.ts";
 import type { Rule } from "../engine/types.ts";
@@ -8,6 +9,7 @@ import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
+import { planStep, readPlanStep } from "./plan-step.ts";
 
 /**
  * The check pipeline, in one place above the engine: gather facts (AWS, a snapshot, or memory) → evaluate them with
@@ -18,13 +20,18 @@ export interface CheckOptions extends FactsSource {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
+  /** The roles in scope are about to be changed or deleted: role-in-use fails while they are in use. */
+  beforeRoleChange?: boolean;
   rules?: readonly Rule[];
+  /** A Terraform JSON plan (`terraform show -json tfplan`) to apply to the facts before they are judged. */
+  plan?: string;
 }
 
 export interface EvaluateReportOptions {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
+  beforeRoleChange?: boolean;
   rules?: readonly Rule[];
   startedAt?: Date;
   source?: Report["scope"]["source"];
@@ -39,8 +46,16 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     ...(options.config ? { config: options.config } : {}),
     ...(options.failOn ? { failOn: options.failOn } : {}),
     ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
+    ...(options.beforeRoleChange ? { beforeRoleChange: true } : {}),
     evaluatedAt: startedAt,
   });
+  // Every leaked-volume finding carries monthlyCostUsd (null when unknown); a suppressed leak still costs money.
+  const leaks = evaluation.findings.filter(
+    (f) => f.rule === "leaked-volumes" && f.details && "monthlyCostUsd" in f.details,
+  );
+  const leakedVolumes = leaks.length
+    ? leakedVolumeTotal(leaks.map((f) => (f.details?.monthlyCostUsd as number | null | undefined) ?? null))
+    : undefined;
   return {
     schemaVersion: 1,
     tool: { name: "ecs-preflight", version: VERSION },
@@ -60,6 +75,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     summary: evaluation.summary,
     findings: evaluation.findings,
     trail: trailSummary(facts),
+    ...(leakedVolumes ? { leakedVolumes } : {}),
   };
 }
 
@@ -69,7 +85,16 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
  */
 export async function check(options: CheckOptions): Promise<Report> {
   const startedAt = new Date();
-  const { facts, source } = await gatherFacts(options, startedAt);
+  // The plan first: a bad plan file is exit 2 before any AWS call, and it names the roles to collect.
+  const plan = options.plan ? await readPlanStep(options.plan) : undefined;
+  // Before a role change, who uses the roles must be looked at: a --role-only scope then reads every cluster.
+  const planned = plan ? plan.source(options) : options;
+  const gather = options.beforeRoleChange
+    ? { ...planned, collect: { ...planned.collect, ecsForRoles: true } }
+    : planned;
+  const gathered = await gatherFacts(gather, startedAt);
+  const facts = plan ? planStep(gathered.facts, plan.plan) : gathered.facts;
+  const { source } = gathered;
   return evaluate(facts, {
     ...options,
     startedAt,

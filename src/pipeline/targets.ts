@@ -109,6 +109,18 @@ function unreachable(
   };
 }
 
+/**
+ * pass-role judges the deploying principal, by default the caller. In an account reached through the audit role the
+ * caller is that role, which deploys nothing: there the rule judges only a --principal of that account (a principal
+ * ARN names one account, so other accounts do not judge it).
+ */
+function collectFor(target: Target, collect: CheckOptions["collect"]): CheckOptions["collect"] {
+  const { principal, ...others } = collect ?? {};
+  const principalAccount = principal?.split(":")[4];
+  if (principal && principalAccount === target.account) return { ...others, principal };
+  return target.roleArn ? { ...others, passRole: false } : others;
+}
+
 async function checkOne(target: Target, options: TargetsCheckOptions): Promise<TargetPart> {
   const started = Date.now();
   const { aws, targets: flags, now, ...rest } = options;
@@ -136,9 +148,12 @@ async function checkOne(target: Target, options: TargetsCheckOptions): Promise<T
     settings = { ...settings, credentials };
   }
   const log = options.log?.child({ account: target.account, region: target.region });
-  const report = await check({ ...rest, aws: settings, ...(log ? { log } : {}) }).finally(() =>
-    session?.destroy(),
-  );
+  const report = await check({
+    ...rest,
+    aws: settings,
+    collect: collectFor(target, rest.collect),
+    ...(log ? { log } : {}),
+  }).finally(() => session?.destroy());
   return {
     target: {
       account: target.account,

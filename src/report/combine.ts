@@ -1,3 +1,4 @@
+import { leakedVolumeTotal } from "../analysis/volume-cost.ts";
 import { type Finding, STATUS_ORDER } from "../engine/types.ts";
 import { exitCodeFor, type FailOn, summarise, type Verdict, verdictOf } from "../engine/verdict.ts";
 import type { Report, TargetResult } from "./types.ts";
@@ -14,6 +15,16 @@ export interface TargetPart {
 }
 
 const rank = (v: Verdict) => STATUS_ORDER.indexOf(v);
+
+/** The leaked volumes' total over some findings, as a single-target report has it (src/pipeline/check.ts). */
+export function leakedVolumesOf(findings: readonly Finding[]): Report["leakedVolumes"] {
+  const leaks = findings.filter(
+    (f) => f.rule === "leaked-volumes" && f.details && "monthlyCostUsd" in f.details,
+  );
+  return leaks.length
+    ? leakedVolumeTotal(leaks.map((f) => (f.details?.monthlyCostUsd as number | null | undefined) ?? null))
+    : undefined;
+}
 
 /** Splits a report into its targets: a single-target report is one part, a report over targets one per target. */
 export function partsOf(report: Report): TargetPart[] {
@@ -89,6 +100,7 @@ export function combineParts(parts: readonly TargetPart[], options: CombineOptio
     (worst, t) => (rank(t.verdict) > rank(worst) ? t.verdict : worst),
     "pass",
   );
+  const leakedVolumes = leakedVolumesOf(findings);
   return {
     schemaVersion: 1,
     tool: options.base.tool,
@@ -105,6 +117,7 @@ export function combineParts(parts: readonly TargetPart[], options: CombineOptio
     findings,
     // Per session name across targets would mix accounts: each target keeps its own (targets[].trail).
     trail: targets.length === 1 ? (targets[0]?.trail ?? {}) : {},
+    ...(leakedVolumes ? { leakedVolumes } : {}),
     targets,
   };
 }

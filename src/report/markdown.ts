@@ -1,3 +1,4 @@
+import { describeTotal } from "../analysis/volume-cost.ts";
 import type { Status } from "../engine/types.ts";
 import type { Report } from "./types.ts";
 
@@ -16,6 +17,7 @@ export function formatMarkdown(report: Report): string {
     "",
     `Region \`${report.region}\`${report.account ? `, account \`${report.account}\`` : ""} · ${summary.fail} fail · ${summary.unknown} unknown · ${summary.warn} warn · ${summary.pass} pass${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""} · exit code ${report.exitCode}`,
     "",
+    ...(report.leakedVolumes ? [`**Leaked volumes:** ${describeTotal(report.leakedVolumes)}`, ""] : []),
     "| Status | Rule | Resource | Finding |",
     "|---|---|---|---|",
   ];

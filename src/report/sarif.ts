@@ -42,6 +42,8 @@ export function formatSarif(report: Report, rules: readonly Rule[]): string {
             startTimeUtc: report.startedAt,
           },
         ],
+        // SARIF §3.8: a run may carry a property bag; the leaked volumes' total lives there.
+        ...(report.leakedVolumes ? { properties: { leakedVolumes: report.leakedVolumes } } : {}),
         results: report.findings.map((f) => ({
           ruleId: f.rule,
           ...RESULT[f.status],

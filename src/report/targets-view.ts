@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import type { Status } from "../engine/types.ts";
+import { leakedVolumesOf } from "./combine.ts";
 import { formatMarkdown } from "./markdown.ts";
 import { formatText } from "./text.ts";
 import type { Report, TargetResult } from "./types.ts";
@@ -14,16 +15,19 @@ const ICON: Record<Status, string> = { fail: "❌", unknown: "❓", warn: "⚠�
 
 /** The single-target report of one target, for the single-target formatters. */
 export function targetReport(report: Report, target: TargetResult): Report {
-  const { targets: _targets, ...rest } = report;
+  const { targets: _targets, leakedVolumes: _total, ...rest } = report;
+  const findings = report.findings.filter((f) => f.account === target.account && f.region === target.region);
+  const leakedVolumes = leakedVolumesOf(findings);
   return {
     ...rest,
+    ...(leakedVolumes ? { leakedVolumes } : {}),
     account: target.account,
     region: target.region,
     verdict: target.verdict,
     exitCode: target.exitCode,
     summary: target.summary,
     durationMs: target.durationMs,
-    findings: report.findings.filter((f) => f.account === target.account && f.region === target.region),
+    findings,
     trail: target.trail,
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   awsManagedVolumesPolicy,
@@ -141,6 +142,34 @@ function allowed(role: { Properties?: Record<string, unknown> }): Set<string> {
 const IAM_ACTION: Record<string, string> = { "s3:ListObjectsV2": "s3:ListBucket" };
 const actionsOf = (calls: RecordedRequest[]) =>
   new Set(calls.map((c) => `${c.service}:${c.action}`).map((a) => IAM_ACTION[a] ?? a));
+
+/** docs/iam-policy.json's read-only statement: what every command reads (src/permissions.ts). */
+const READ_ONLY = new Set(
+  (
+    JSON.parse(readFileSync("docs/iam-policy.json", "utf8")) as {
+      Statement: { Sid: string; Action: string[] }[];
+    }
+  ).Statement.find((s) => s.Sid === "EcsPreflightReadOnly")?.Action ?? [],
+);
+
+describe("the IAM is docs/iam-policy.json's read-only statement, plus what organisation scale adds", () => {
+  it("the audit role holds exactly the read-only actions and DescribeRegions; the task role those and its own", () => {
+    const member = parseTemplate(resource("MemberAuditRoles").Properties?.TemplateBody as string);
+    expect(READ_ONLY.size).toBeGreaterThan(10);
+    expect(allowed(member.Resources.AuditRole ?? {})).toEqual(new Set([...READ_ONLY, "ec2:DescribeRegions"]));
+    expect(allowed(resource("TaskRole"))).toEqual(
+      new Set([
+        ...READ_ONLY,
+        "ec2:DescribeRegions",
+        "organizations:ListAccounts",
+        "sts:AssumeRole",
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:ListBucket",
+      ]),
+    );
+  });
+});
 
 describe("the IAM covers what the tool calls (from the fake's request log)", () => {
   let fake: FakeAws;

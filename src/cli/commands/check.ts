@@ -14,7 +14,7 @@ import { type TargetFlags, validateTargetFlags, wantsTargets } from "../../targe
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
-import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
+import { awsOptions, principalOption, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
 import { writeReport } from "../report-output.ts";
 import { targetOptions } from "../target-options.ts";
@@ -24,15 +24,18 @@ export interface CheckFlags extends AwsFlags, TargetFlags {
   service?: string[];
   task?: string[];
   role?: string[];
+  principal?: string;
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
+  plan?: string;
   config?: string;
   format: Format;
   output?: string;
   failOn?: "fail" | "warn";
   color?: boolean;
   redact?: boolean;
+  beforeRoleChange?: boolean;
 }
 
 export function scopeFrom(flags: CheckFlags, sinceMs: number | undefined): Scope {
@@ -105,13 +108,27 @@ export async function runCheck(
       throw new InputError(
         "the target flags cannot be combined with --snapshot: a snapshot is one account-Region",
       );
+    // A Terraform plan describes one account's changes: it is not applied across an organisation.
+    if (flags.plan)
+      throw new InputError("the target flags cannot be combined with --plan: a plan is one account's change");
     validateTargetFlags(flags);
     const { checkTargets } = await import("../../pipeline/targets.ts");
     const aws = await resolveAwsSettings(flags, io.env, io.aws);
-    return checkTargets({ scope, aws, targets: flags, config, failOn, stuckAfterMs, log });
+    return checkTargets({
+      scope,
+      aws,
+      targets: flags,
+      config,
+      failOn,
+      stuckAfterMs,
+      log,
+      ...(flags.beforeRoleChange ? { beforeRoleChange: true } : {}),
+      ...(flags.principal ? { collect: { principal: flags.principal } } : {}),
+    });
   }
+  const beforeRoleChange = flags.beforeRoleChange ? { beforeRoleChange: true } : {};
   if (flags.snapshot) {
-    const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find(
+    const scoped = (["cluster", "service", "task", "role", "principal", "region", "profile"] as const).find(
       (k) => flags[k] !== undefined,
     );
     if (scoped)
@@ -123,7 +140,16 @@ export async function runCheck(
       throw new InputError(
         "--since cannot be combined with --snapshot: the snapshot's CloudTrail window was fixed when it was taken (pass --since to the snapshot command)",
       );
-    return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
+    return check({
+      scope,
+      snapshot: flags.snapshot,
+      config,
+      failOn,
+      stuckAfterMs,
+      log,
+      ...beforeRoleChange,
+      ...(flags.plan ? { plan: flags.plan } : {}),
+    });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
   // A status line for a person at a terminal; never when logs are verbose enough to say the same on stderr.
@@ -139,7 +165,12 @@ export async function runCheck(
       failOn,
       stuckAfterMs,
       log,
-      ...(progress ? { collect: { onProgress: progress.listener } } : {}),
+      ...beforeRoleChange,
+      ...(flags.plan ? { plan: flags.plan } : {}),
+      collect: {
+        ...(flags.principal ? { principal: flags.principal } : {}),
+        ...(progress ? { onProgress: progress.listener } : {}),
+      },
     });
   } finally {
     progress?.stop();
@@ -174,10 +205,19 @@ export function checkCommand(
         "whether stopping tasks now is safe.",
     )
     .addHelpText("after", EXIT_CODES_HELP);
-  for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
+  for (const o of [...scopeOptions(), principalOption(), ...awsOptions(), ...ruleTuningOptions()])
+    cmd.addOption(o);
   cmd.option(
     "--snapshot <file>",
     "evaluate a snapshot file instead of calling AWS (see the snapshot command); --stuck-after applies, --since is refused (the snapshot's CloudTrail window was fixed when it was taken)",
+  );
+  cmd.option(
+    "--before-role-change",
+    "the roles in scope are about to be changed or deleted: fail while a task not yet STOPPED or an ACTIVE/DRAINING service uses them (with only --role, every cluster is read)",
+  );
+  cmd.option(
+    "--plan <file>",
+    "judge the roles a Terraform JSON plan touches as they will be once it is applied (terraform show -json tfplan > plan.json); with no other scope flag, the plan's roles, with ECS read in every cluster",
   );
   for (const o of reportOptions()) cmd.addOption(o);
   for (const o of targetOptions()) cmd.addOption(o);
