@@ -111,13 +111,14 @@ function unreachable(
 
 /**
  * pass-role judges the deploying principal, by default the caller. In an account reached through the audit role the
- * caller is that role, which deploys nothing: there the rule judges only a --principal of that account (a principal
- * ARN names one account, so other accounts do not judge it).
+ * caller is that role, which deploys nothing: there the rule judges only a --principal of that account. A --principal
+ * names one account's role or user, so it is judged in that account's targets and pass-role is off in the others.
  */
 function collectFor(target: Target, collect: CheckOptions["collect"]): CheckOptions["collect"] {
   const { principal, ...others } = collect ?? {};
   const principalAccount = principal?.split(":")[4];
-  if (principal && principalAccount === target.account) return { ...others, principal };
+  if (principal)
+    return principalAccount === target.account ? { ...others, principal } : { ...others, passRole: false };
   return target.roleArn ? { ...others, passRole: false } : others;
 }
 

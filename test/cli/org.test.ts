@@ -138,6 +138,25 @@ describe("explicit targets", () => {
     expect(report).toMatchObject({ account: MEMBER_A, region: "us-east-1", verdict: "pass" });
     expect(of(calls, "ListAccounts")).toHaveLength(0);
     expect(of(calls, "DescribeRegions")).toHaveLength(0);
+    // The audit session deploys nothing: pass-role does not judge it as the deploying principal.
+    expect(report.findings.some((f) => f.rule === "pass-role")).toBe(false);
+  });
+
+  it("--principal is judged in its own account only", async () => {
+    const principal = `arn:aws:iam::${MEMBER_A}:role/deployer`;
+    const { report, calls } = await checkJson(
+      fake,
+      ...ROLE,
+      ...["--accounts", `${MANAGEMENT},${MEMBER_A}`, "--regions", "us-east-1", "--principal", principal],
+      ...["--assume-role", AUDIT_ROLE, "--external-id", EXTERNAL_ID],
+    );
+    const passRole = report.findings.filter((f) => f.rule === "pass-role");
+    expect(passRole.length).toBeGreaterThan(0);
+    expect(passRole.every((f) => f.account === MEMBER_A)).toBe(true);
+    // Read in member A with its session (GetRole of the deployer), never asked of the management account.
+    const deployerReads = calls.filter((c) => c.action === "GetRole" && c.params.RoleName === "deployer");
+    expect(deployerReads.length).toBeGreaterThan(0);
+    expect(deployerReads.every((c) => c.account === MEMBER_A)).toBe(true);
   });
 
   it("checks the caller's own account in two Regions without any AssumeRole", async () => {
