@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "../duration.ts";
 import { LOG_LEVELS } from "../log.ts";
 import { FORMATS } from "../report/index.ts";
+import { reportFileArg } from "./report-files.ts";
 
 /** Repeatable flag that also takes comma lists: --role a --role b,c. Empty items are usage errors. */
 export function collectList(what: string) {
@@ -78,6 +79,14 @@ export function reportOptions(): Option[] {
   return [
     new Option("--format <format>", "report format").choices(FORMATS).default("text"),
     new Option("--output <file>", "write the report to a file instead of stdout"),
+    new Option(
+      "--report <format=file>",
+      `also write the report as FORMAT to FILE, from the same run (repeatable; FORMAT: ${FORMATS.join(", ")})`,
+    ).argParser(reportFileArg),
+    new Option(
+      "--emf",
+      "write one CloudWatch Embedded Metric Format line per run (per target) to stderr, beside the logs",
+    ),
     new Option(
       "--fail-on <status>",
       "lowest status that fails the run: fail (warnings pass) or warn",

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { rules } from "../../../rules/index.ts";
 import { parseDuration } from "../../duration.ts";
@@ -8,6 +7,7 @@ import { InputError } from "../../errors.ts";
 import type { Scope } from "../../facts/types.ts";
 import type { Logger } from "../../log.ts";
 import { check } from "../../pipeline/check.ts";
+import { emfLines } from "../../report/emf.ts";
 import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
@@ -16,6 +16,7 @@ import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
 import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
+import { changeFileOf, checkDistinctFiles, type ReportFile, writeReportFiles } from "../report-files.ts";
 
 export interface CheckFlags extends AwsFlags {
   cluster?: string[];
@@ -31,6 +32,9 @@ export interface CheckFlags extends AwsFlags {
   failOn?: "fail" | "warn";
   color?: boolean;
   redact?: boolean;
+  /** `--report FORMAT=FILE`, repeatable: further formats from the same run. */
+  report?: ReportFile[];
+  emf?: boolean;
 }
 
 export function scopeFrom(flags: CheckFlags, sinceMs: number | undefined): Scope {
@@ -136,24 +140,36 @@ export async function runCheck(
 
 export async function emitReport(
   report: Report,
-  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact">,
+  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact" | "report" | "emf" | "config"> & {
+    plan?: string;
+  },
   io: Io,
   log: Logger,
 ): Promise<void> {
+  const shown = flags.redact ? redactReport(report) : report;
+  const changeFile = changeFileOf(flags, io.env);
+  const render = (format: Format, color: boolean) =>
+    formatReport(shown, format, { color, rules, ...(changeFile ? { changeFile } : {}) });
   const color = !flags.output && flags.format === "text" && colorEnabled(io, "stdout", flags.color);
-  const text = formatReport(flags.redact ? redactReport(report) : report, flags.format, { color, rules });
-  if (flags.output) {
-    try {
-      await writeFile(flags.output, text);
-    } catch (err) {
-      throw new InputError(
-        `--output ${flags.output}: cannot write the report (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      );
-    }
-    log.info({ file: flags.output, verdict: report.verdict, exitCode: report.exitCode }, "report written");
-  } else {
-    io.stdout.write(text);
-  }
+  const files = (flags.report ?? []).map((r) => ({
+    flag: `--report ${r.format}=${r.file}`,
+    file: r.file,
+    text: render(r.format, false),
+  }));
+  if (flags.output)
+    files.unshift({
+      flag: `--output ${flags.output}`,
+      file: flags.output,
+      text: render(flags.format, false),
+    });
+  else io.stdout.write(render(flags.format, color));
+  // Metrics are of the run, whatever happens to the files: emitted before a write error can stop the command.
+  if (flags.emf) for (const line of emfLines(shown)) io.stderr.write(`${line}\n`);
+  const { written, failures } = await writeReportFiles(files);
+  for (const file of written)
+    log.info({ file, verdict: report.verdict, exitCode: report.exitCode }, "report written");
+  // Every file that could be written was; the ones that could not make the run a usage error (exit 2).
+  if (failures.length) throw new InputError(failures.join("; "));
 }
 
 export function checkCommand(
@@ -176,6 +192,7 @@ export function checkCommand(
   for (const o of reportOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {
     const log = logFor(command);
+    checkDistinctFiles(flags.output, flags.report ?? []);
     const report = await runCheck(flags, io, log);
     await emitReport(report, flags, io, log);
     log.info(
