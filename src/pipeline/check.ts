@@ -7,6 +7,7 @@ import type { Facts } from "../facts/types.ts";
 import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
+import { commonCause } from "./common-cause.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
 
 /**
@@ -41,6 +42,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
     evaluatedAt: startedAt,
   });
+  const cause = commonCause(facts);
   return {
     schemaVersion: 1,
     tool: { name: "ecs-preflight", version: VERSION },
@@ -49,6 +51,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     failOn: evaluation.failOn,
     region: facts.region,
     account: facts.caller.ok ? facts.caller.value.account : null,
+    ...(cause ? { commonCause: cause } : {}),
     scope: {
       ...facts.scope,
       source: options.source ?? "aws",

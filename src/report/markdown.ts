@@ -16,6 +16,13 @@ export function formatMarkdown(report: Report): string {
     "",
     `Region \`${report.region}\`${report.account ? `, account \`${report.account}\`` : ""} · ${summary.fail} fail · ${summary.unknown} unknown · ${summary.warn} warn · ${summary.pass} pass${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""} · exit code ${report.exitCode}`,
     "",
+    ...(report.commonCause
+      ? [
+          `> **${report.commonCause.summary}**: every AWS call failed (${report.commonCause.failedCalls}, \`${report.commonCause.code}\`: ${report.commonCause.message}).`,
+          `> **Fix:** ${report.commonCause.fix}.`,
+          "",
+        ]
+      : []),
     "| Status | Rule | Resource | Finding |",
     "|---|---|---|---|",
   ];

@@ -129,6 +129,19 @@ export function formatText(report: Report, options: { color: boolean }): string 
     `${paint(c, report.verdict, `${LABEL[report.verdict]}`)}  ${c.bold(`ecs-preflight: ${HEADLINE[report.verdict]}`)}  ${c.dim(`(${where})`)}`,
   );
   out.push("");
+  if (report.commonCause) {
+    const cause = report.commonCause;
+    out.push(
+      c.bold(
+        c.magenta(
+          `${cause.summary}: every AWS call failed (${cause.failedCalls}, ${cause.code}: ${cause.message}).`,
+        ),
+      ),
+      `${c.cyan("Fix:")} ${cause.fix}.`,
+      c.dim("Each check below is unknown for this reason."),
+      "",
+    );
+  }
   const problems = report.findings
     .filter((f) => f.status !== "pass" || f.suppressed)
     .sort(
