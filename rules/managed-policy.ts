@@ -4,6 +4,7 @@ import {
   VOLUMES_POLICY_NAME,
   volumesPolicyArn,
 } from "../src/analysis/remediation.ts";
+import { ATTACH_VOLUMES_POLICY } from "../src/analysis/remediation-snippets.ts";
 import { rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
 import { volumeAccess } from "../src/analysis/volume-access.ts";
@@ -15,6 +16,7 @@ export default defineRule({
   title: `${VOLUMES_POLICY_NAME} is attached`,
   severity: "warn",
   docs: {
+    snippets: ATTACH_VOLUMES_POLICY,
     summary: `The role has the AWS managed policy ${VOLUMES_POLICY_NAME} attached.`,
     rationale:
       "AWS keeps the managed policy in step with what ECS needs (it added snapshot and instance permissions over time " +

@@ -1,5 +1,6 @@
 import { roleNameOf, rolePathOf } from "../src/analysis/arn.ts";
 import { recreateRoleCommands } from "../src/analysis/remediation.ts";
+import { RECREATE_ROLE } from "../src/analysis/remediation-snippets.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
 import { defineRule } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
@@ -9,6 +10,7 @@ export default defineRule({
   title: "Infrastructure role exists",
   severity: "fail",
   docs: {
+    snippets: RECREATE_ROLE,
     summary: "Every ECS infrastructure role in scope still exists in IAM.",
     rationale:
       "ECS assumes the infrastructure role to detach and delete a task's EBS volume when the task stops. If the role " +
