@@ -143,6 +143,28 @@ describe("--report FORMAT=FILE", () => {
   });
 });
 
+describe("stop --report", () => {
+  it("writes the check's reports before refusing to stop an unsafe task (no StopTask)", async () => {
+    const md = join(dir, "stop.md");
+    const before = fake.requests.length;
+    const res = await runCli([
+      "stop",
+      "--cluster",
+      "prod",
+      "--task",
+      "api1",
+      "--yes",
+      "--log-level",
+      "silent",
+      "--report",
+      `markdown=${md}`,
+    ]);
+    expect(res.code).toBe(1);
+    expect(readFileSync(md, "utf8")).toMatch(/^## ❌ ecs-preflight: FAIL/);
+    expect(fake.requests.slice(before).some((r) => r.action === "StopTask")).toBe(false);
+  });
+});
+
 describe("--emf", () => {
   it("writes one EMF line to stderr, and stdout stays the JSON report", async () => {
     const res = await runCli([
