@@ -1,85 +1,101 @@
 /**
- * Live collection against the local fake AWS (bundled by bench/run.mjs): an account of `clusters` clusters with
- * `tasksPerCluster` tasks each, `roles` infrastructure roles, and CloudTrail events. Prints one JSON line per run.
+ * One benchmark scenario against the local fake AWS (bundled by bench/run.mjs so plain node runs it): an account of
+ * the given shape, a latency added to every answer, and AWS's rate limits as token buckets. Runs the given command
+ * `runs` times and prints one JSON line: wall time and peak RSS per run, calls by API, and throttled calls.
+ *   node live.mjs '{"shape":{…},"latencyMs":20,"limits":true,"command":"check","runs":3}'
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { FakeAccount } from "../test/fake-aws/account.ts";
-import {
-  ACCOUNT_ID,
-  awsManagedVolumesPolicy,
-  ebsService,
-  ebsTask,
-  infrastructureRole,
-  roleArnOf,
-  trailEvent,
-} from "../test/fake-aws/builders.ts";
+import { AWS_LIMITS } from "../test/fake-aws/limits.ts";
 import { startFakeAws } from "../test/fake-aws/server.ts";
+import { benchAccount, DEFAULT_SHAPE, lowerBoundMs, minimumCalls, type Shape } from "./shape.ts";
 
-function account(clusters: number, tasksPerCluster: number, roles: number): FakeAccount {
-  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-  return {
-    accountId: ACCOUNT_ID,
-    roles: Array.from({ length: roles }, (_, i) => infrastructureRole({ name: `role-${i}` })),
-    managedPolicies: [awsManagedVolumesPolicy()],
-    clusters: Array.from({ length: clusters }, (_, c) => ({
-      name: `cluster-${c}`,
-      services: Array.from({ length: roles }, (_, r) =>
-        ebsService({ name: `svc-${r}`, roleArn: roleArnOf(`role-${r}`) }),
-      ),
-      tasks: Array.from({ length: tasksPerCluster }, (_, t) =>
-        ebsTask({
-          id: `c${c}t${t}`,
-          roleArn: roleArnOf(`role-${t % roles}`),
-          service: `svc-${t % roles}`,
-          volumeId: `vol-${c}-${t}`,
-          ...(t % 10 === 0 ? { lastStatus: "STOPPED", attachmentStatus: "DELETED" } : {}),
-        }),
-      ),
-    })),
-    trailEvents: Array.from({ length: 120 }, (_, i) =>
-      trailEvent({
-        eventName: i % 2 ? "DeleteVolume" : "DetachVolume",
-        eventTime: minutesAgo(i + 1),
-        roleArn: roleArnOf(`role-${i % roles}`),
-        volumeId: `vol-0-${i}`,
-      }),
-    ),
-  };
+interface Scenario {
+  shape?: Partial<Shape>;
+  latencyMs?: number;
+  limits?: boolean;
+  /** "check" (the bundle), "aws-cli" (bench/aws-cli.sh), or both, alternating run by run. */
+  commands?: ("check" | "aws-cli")[];
+  runs?: number;
+  /** Extra arguments for ecs-preflight check. */
+  args?: string[];
+  /** Write a snapshot of the account here first (untimed), for offline runs. */
+  snapshot?: string;
 }
 
-const [clusters = 2, tasksPerCluster = 500, roles = 10] = process.argv.slice(2).map(Number);
-const fake = await startFakeAws(account(clusters, tasksPerCluster, roles));
+const scenario = JSON.parse(process.argv[2] ?? "{}") as Scenario;
+const shape: Shape = { ...DEFAULT_SHAPE, ...scenario.shape };
+const latencyMs = scenario.latencyMs ?? 20;
+const fake = await startFakeAws(benchAccount(shape), {
+  latencyMs,
+  ...(scenario.limits === false ? {} : { limits: AWS_LIMITS }),
+});
 const env = { ...process.env, ...fake.env(), ECS_PREFLIGHT_LOG_LEVEL: "silent" };
-const file = join(mkdtempSync(join(tmpdir(), "bench-live-")), "facts.json");
-// Asynchronous on purpose: the fake answers from this process's event loop, which spawnSync would block.
-const time = (args: string[]) =>
-  new Promise<{ ms: number; code: number | null }>((resolve) => {
+
+/** Runs one command under /usr/bin/time for its peak RSS; asynchronous, since the fake answers from this process. */
+function run(command: "check" | "aws-cli") {
+  const argv =
+    command === "check"
+      ? [process.execPath, "dist/ecs-preflight.mjs", "check", "--format", "json", ...(scenario.args ?? [])]
+      : ["bash", "bench/aws-cli.sh"];
+  return new Promise<{
+    command: string;
+    ms: number;
+    rssKb: number;
+    code: number | null;
+    calls: number;
+    throttled: number;
+    byApi: Record<string, number>;
+  }>((resolve) => {
+    const from = fake.requests.length;
     const started = performance.now();
-    spawn(process.execPath, ["dist/ecs-preflight.mjs", ...args], { env, stdio: "ignore" }).on(
-      "close",
-      (code) => resolve({ ms: performance.now() - started, code }),
-    );
+    let stderr = "";
+    const child = spawn("/usr/bin/time", ["-f", "%M", ...argv], { env, stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => {
+      const ms = performance.now() - started;
+      const requests = fake.requests.slice(from);
+      const byApi: Record<string, number> = {};
+      for (const r of requests)
+        byApi[`${r.service}:${r.action}`] = (byApi[`${r.service}:${r.action}`] ?? 0) + 1;
+      resolve({
+        command,
+        ms,
+        rssKb: Number(stderr.trim().split("\n").pop()),
+        code,
+        calls: requests.length,
+        throttled: requests.filter((r) => r.throttled).length,
+        byApi,
+      });
+    });
   });
-const live = await time(["check", "--format", "json"]);
-const requests = fake.requests.length;
-const byAction: Record<string, number> = {};
-for (const r of fake.requests)
-  byAction[`${r.service}:${r.action}`] = (byAction[`${r.service}:${r.action}`] ?? 0) + 1;
-await time(["snapshot", "--out", file]);
-const offline = await time(["check", "--snapshot", file, "--format", "json"]);
+}
+
+if (scenario.snapshot) {
+  await new Promise((resolve) =>
+    spawn(process.execPath, ["dist/ecs-preflight.mjs", "snapshot", "--out", scenario.snapshot as string], {
+      env,
+      stdio: "ignore",
+    }).on("close", resolve),
+  );
+}
+const results = [];
+const commands = scenario.commands ?? ["check"];
+for (let i = 0; i < (scenario.runs ?? 1); i++) {
+  for (const command of commands) {
+    results.push(await run(command));
+    // Let the rate-limit buckets fill again: each run starts as a fresh scheduled run would.
+    if (scenario.limits !== false) await new Promise((r) => setTimeout(r, 5_000));
+  }
+}
 console.log(
   JSON.stringify({
-    clusters,
-    tasksPerCluster,
-    roles,
-    liveMs: live.ms,
-    liveCode: live.code,
-    offlineMs: offline.ms,
-    requests,
-    byAction,
+    shape,
+    latencyMs,
+    minimum: minimumCalls(shape),
+    lowerBound: lowerBoundMs(shape, latencyMs),
+    results,
   }),
 );
 await fake.close();

@@ -1,17 +1,22 @@
 // Benchmarks, reported as ratios to a baseline measured in the same run on the same machine (never asserted).
-//   npm run bench            (builds first)
-// 1. start-up: `ecs-preflight --version`, `rules`, and a snapshot check, against bare `node -e 0`;
-// 2. evaluation: check --snapshot on a synthetic account of N roles (and tasks, when ECS facts exist),
-//    against parsing the same snapshot with JSON.parse (the floor for any snapshot evaluation);
-// 3. memory: peak RSS of that check against bare node.
+//   npm run bench                 (builds first; writes bench/RESULTS.md)
+//   BENCH_QUICK=1 npm run bench   (fewer runs and sizes: a smoke of the harness)
+// 1. start-up: `--version` and an offline check of the demo against bare `node -e 0` (medians);
+// 2. live: the default account shape (bench/shape.ts) against the fake AWS with 20 ms latency and AWS's rate limits:
+//    API calls ÷ the minimum for the shape, wall time ÷ the lower bound, throttled calls, peak RSS;
+// 3. the same reads as an AWS CLI + jq script (bench/aws-cli.sh), alternating runs, at 0 and 30 ms;
+// 4. scaling: 1k, 10k and 50k tasks, live and offline.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const QUICK = process.env.BENCH_QUICK === "1";
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 9));
+const LIVE_RUNS = QUICK ? 1 : 3;
 const bin = "dist/ecs-preflight.mjs";
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timeRun(args) {
   const samples = [];
@@ -25,58 +30,10 @@ function timeRun(args) {
     samples.push(secs * 1000);
     rssKb = Math.max(rssKb, kb);
   }
-  samples.sort((a, b) => a - b);
-  return { medianMs: samples[Math.floor(samples.length / 2)], rssKb };
-}
-
-function syntheticAccount(roleCount) {
-  const demo = JSON.parse(readFileSync("fixtures/demo/account.json", "utf8"));
-  const [healthy] = demo.roles;
-  const roles = [];
-  for (let i = 0; i < roleCount; i++) {
-    const name = `bench-role-${i}`;
-    const arn = healthy.role.value.arn.replace(/role\/.*$/, `role/${name}`);
-    roles.push({
-      ...structuredClone(healthy),
-      ref: name,
-      name,
-      role: { ok: true, value: { ...structuredClone(healthy.role.value), name, arn } },
-    });
-  }
-  return { ...demo, scope: { ...demo.scope, roles: roles.map((r) => r.ref) }, roles };
+  return { medianMs: median(samples), rssKb };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "bench-"));
-const rows = [];
-const baseline = timeRun(["-e", "0"]);
-rows.push(["node -e 0 (baseline)", baseline.medianMs, 1, baseline.rssKb]);
-for (const [label, args] of [
-  ["--version", [bin, "--version"]],
-  ["rules", [bin, "rules"]],
-  [
-    "check --snapshot demo",
-    [bin, "check", "--snapshot", "fixtures/demo/account.json", "--log-level", "silent"],
-  ],
-]) {
-  const t = timeRun(args);
-  rows.push([label, t.medianMs, t.medianMs / baseline.medianMs, t.rssKb]);
-}
-
-for (const n of [100, 1000]) {
-  const file = join(dir, `roles-${n}.json`);
-  writeFileSync(file, JSON.stringify(syntheticAccount(n)));
-  const parse = timeRun(["-e", `JSON.parse(require("fs").readFileSync(${JSON.stringify(file)}, "utf8"))`]);
-  const check = timeRun([bin, "check", "--snapshot", file, "--format", "json", "--log-level", "silent"]);
-  rows.push([
-    `JSON.parse ${n} roles (floor)`,
-    parse.medianMs,
-    parse.medianMs / baseline.medianMs,
-    parse.rssKb,
-  ]);
-  rows.push([`check --snapshot ${n} roles`, check.medianMs, check.medianMs / parse.medianMs, check.rssKb]);
-}
-
-// Live collection against the fake AWS, bundled here so plain node can run it.
 const { build } = await import("esbuild");
 const liveBundle = join(dir, "live.mjs");
 await build({
@@ -93,37 +50,120 @@ await build({
   // The fake reads its policy files next to its own source: keep import.meta.url pointing there.
   define: { "import.meta.url": JSON.stringify(pathToFileURL("test/fake-aws/builders.ts").href) },
 });
-const liveRows = [];
-for (const [clusters, tasks, roles] of [
-  [1, 100, 5],
-  [2, 1250, 10],
-]) {
-  const out = spawnSync(process.execPath, [liveBundle, String(clusters), String(tasks), String(roles)], {
+function scenario(s) {
+  const out = spawnSync(process.execPath, [liveBundle, JSON.stringify(s)], {
     encoding: "utf8",
+    maxBuffer: 1 << 26,
   });
-  const r = JSON.parse(out.stdout.trim().split("\n").pop());
-  liveRows.push(r);
+  if (out.status !== 0) throw new Error(`bench scenario failed: ${out.stderr}`);
+  return JSON.parse(out.stdout.trim().split("\n").pop());
 }
+const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+const lines = [];
+const say = (s = "") => {
+  lines.push(s);
+  console.log(s);
+};
 
-console.log(`ecs-preflight benchmarks: median of ${RUNS} runs, Node ${process.version}\n`);
-console.log("| run | median ms | ratio | peak RSS MB |");
-console.log("|---|---:|---:|---:|");
-for (const [label, ms, ratio, kb] of rows) {
-  console.log(`| ${label} | ${ms.toFixed(0)} | ${ratio.toFixed(2)}× | ${(kb / 1024).toFixed(0)} |`);
-}
-console.log("\nratio: start-up rows against `node -e 0`; `check N roles` against `JSON.parse N roles`.");
-
-console.log(
-  "\n| live check against the local fake AWS | live ms | snapshot replay ms | live / replay | requests | DescribeTasks calls | tasks / DescribeTasks |",
+say("# ecs-preflight benchmark results");
+say();
+say(
+  `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, \`npm run bench\`${QUICK ? " (BENCH_QUICK)" : ""}. Ratios, never asserted in tests.`,
 );
-console.log("|---|---:|---:|---:|---:|---:|---:|");
-for (const r of liveRows) {
-  const tasks = r.clusters * r.tasksPerCluster;
-  const describe = r.byAction["ecs:DescribeTasks"] ?? 0;
-  console.log(
-    `| ${r.clusters} cluster(s) × ${r.tasksPerCluster} tasks, ${r.roles} roles | ${r.liveMs.toFixed(0)} | ${r.offlineMs.toFixed(0)} | ${(r.liveMs / r.offlineMs).toFixed(2)}× | ${r.requests} | ${describe} | ${(tasks / describe).toFixed(0)} |`,
+
+// 1. Start-up.
+const baseline = timeRun(["-e", "0"]);
+const version = timeRun([bin, "--version"]);
+const offline = timeRun([bin, "check", "--snapshot", "fixtures/demo/account.json", "--log-level", "silent"]);
+say();
+say(`## Cold start (median of ${RUNS} runs)`);
+say();
+say("| run | median ms | ÷ `node -e 0` | target |");
+say("|---|---:|---:|---:|");
+say(`| \`node -e 0\` | ${baseline.medianMs.toFixed(0)} | 1.00 | |`);
+say(
+  `| \`--version\` | ${version.medianMs.toFixed(0)} | ${(version.medianMs / baseline.medianMs).toFixed(2)} | ≤ 1.5 |`,
+);
+say(
+  `| \`check --snapshot\` demo | ${offline.medianMs.toFixed(0)} | ${(offline.medianMs / baseline.medianMs).toFixed(2)} | ≤ 2.5 |`,
+);
+
+// 2. The default shape, live.
+const live = scenario({ latencyMs: 20, limits: true, runs: LIVE_RUNS });
+const walls = live.results.map((r) => r.ms);
+const wall = median(walls);
+const calls = live.results[0].byApi;
+say();
+say(`## The default account, live (${LIVE_RUNS} runs, median)`);
+say();
+say(
+  `Shape: ${JSON.stringify(live.shape)}; 20 ms a call; AWS's rate limits as token buckets (test/fake-aws/limits.ts).`,
+);
+say();
+say("| measure | value | target |");
+say("|---|---:|---:|");
+say(
+  `| API calls ÷ minimum | ${sum(calls)} ÷ ${sum(live.minimum)} = ${(sum(calls) / sum(live.minimum)).toFixed(2)} | 1.00 |`,
+);
+say(
+  `| wall ÷ lower bound | ${(wall / 1000).toFixed(2)} s ÷ ${(live.lowerBound.ms / 1000 + version.medianMs / 1000).toFixed(2)} s = ${(wall / (live.lowerBound.ms + version.medianMs)).toFixed(2)} | ≤ 1.3 |`,
+);
+say(`| throttled calls | ${live.results.map((r) => r.throttled).join(", ")} | 0 |`);
+say(`| peak RSS | ${(Math.max(...live.results.map((r) => r.rssKb)) / 1024).toFixed(0)} MB | ≤ 150 MB |`);
+say(`| exit code | ${live.results.map((r) => r.code).join(", ")} | |`);
+say();
+say(`Lower bound: start-up (\`--version\`, ${version.medianMs.toFixed(0)} ms) + ${live.lowerBound.why}.`);
+say();
+say("| API | calls | minimum |");
+say("|---|---:|---:|");
+for (const api of [...new Set([...Object.keys(live.minimum), ...Object.keys(calls)])].sort())
+  say(`| ${api} | ${calls[api] ?? 0} | ${live.minimum[api] ?? 0} |`);
+
+// 3. Against the AWS CLI, on the small account the issue measured (250 tasks on 3 pages, one role).
+const cliShape = { clusters: 1, services: 1, tasks: 250, stoppedTasks: 0, roles: 1, trailEvents: 20 };
+say();
+say("## Against an AWS CLI + jq script doing the same reads (alternating runs)");
+say();
+say(
+  `Shape: ${JSON.stringify(cliShape)}. \`bench/aws-cli.sh\`, ${spawnSync("aws", ["--version"], { encoding: "utf8" }).stdout.trim() || spawnSync("aws", ["--version"], { encoding: "utf8" }).stderr.trim()}.`,
+);
+say();
+say("| latency | ecs-preflight | AWS CLI | ratio | target |");
+say("|---:|---:|---:|---:|---:|");
+for (const latencyMs of [0, 30]) {
+  const r = scenario({
+    shape: cliShape,
+    latencyMs,
+    limits: false,
+    commands: ["check", "aws-cli"],
+    runs: QUICK ? 1 : 3,
+  });
+  const ours = median(r.results.filter((x) => x.command === "check").map((x) => x.ms));
+  const theirs = median(r.results.filter((x) => x.command === "aws-cli").map((x) => x.ms));
+  say(
+    `| ${latencyMs} ms | ${(ours / 1000).toFixed(2)} s | ${(theirs / 1000).toFixed(2)} s | ${(theirs / ours).toFixed(1)}× | ≥ 10× |`,
   );
 }
-console.log(
-  "\nlive / replay: what reading AWS adds over evaluating the same facts (the fake answers in well under a millisecond, so this is the tool's own collection overhead, not AWS latency).",
+
+// 4. Scaling.
+say();
+say("## Scaling with tasks (20 ms a call, rate limits on)");
+say();
+say(
+  "| tasks | live wall s | lower bound s | wall ÷ bound | calls ÷ min | throttled | peak RSS MB | offline check s | offline RSS MB |",
 );
+say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const tasks of QUICK ? [1_000, 10_000] : [1_000, 10_000, 50_000]) {
+  const shape = { tasks, stoppedTasks: Math.round(tasks * 0.3) };
+  const snap = join(dir, `snap-${tasks}.json`);
+  const r = tasks === 10_000 ? live : scenario({ shape, latencyMs: 20, limits: true, runs: 1 });
+  // A snapshot of the same account, for the offline (evaluation-only) columns.
+  scenario({ shape, latencyMs: 0, limits: false, runs: 0, snapshot: snap });
+  const off = timeRun([bin, "check", "--snapshot", snap, "--format", "json", "--log-level", "silent"]);
+  const wallMs = median(r.results.map((x) => x.ms));
+  say(
+    `| ${tasks} | ${(wallMs / 1000).toFixed(2)} | ${((r.lowerBound.ms + version.medianMs) / 1000).toFixed(2)} | ${(wallMs / (r.lowerBound.ms + version.medianMs)).toFixed(2)} | ${(sum(r.results[0].byApi) / sum(r.minimum)).toFixed(2)} | ${r.results[0].throttled} | ${(Math.max(...r.results.map((x) => x.rssKb)) / 1024).toFixed(0)} | ${(off.medianMs / 1000).toFixed(2)} | ${(off.rssKb / 1024).toFixed(0)} |`,
+  );
+}
+writeFileSync("bench/RESULTS.md", `${lines.join("\n")}\n`);
+console.log("\nwrote bench/RESULTS.md");

@@ -3,8 +3,11 @@ import cloudtrailErrors from "./cloudtrail-errors.ts";
 import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
+import passRole from "./pass-role.ts";
 import roleExists from "./role-exists.ts";
+import roleInUse from "./role-in-use.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
+import tlsPermissions from "./tls-permissions.ts";
 import trustPolicy from "./trust-policy.ts";
 import volumePermissions from "./volume-permissions.ts";
 
@@ -15,9 +18,12 @@ export const rules: readonly Rule[] = [
   trustPolicy,
   volumePermissions,
   managedPolicy,
+  tlsPermissions,
+  passRole,
   tasksDeprovisioning,
   leakedVolumes,
   cloudtrailErrors,
+  roleInUse,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -3,6 +3,7 @@ import { shellQuote } from "../src/analysis/remediation.ts";
 import { DELETE_LEAKED_VOLUME } from "../src/analysis/remediation-snippets.ts";
 import { stoppingSince } from "../src/analysis/task-timing.ts";
 import { type LeakCause, leakCause } from "../src/analysis/volume-cause.ts";
+import { monthlyCost, usd, type VolumePriceTable } from "../src/analysis/volume-cost.ts";
 import {
   isEcsManaged,
   type Placement,
@@ -36,14 +37,21 @@ interface Tally {
  * The account and partition the volumes are in: from STS, else from an ARN ECS or EC2 gave (a cluster, or a
  * volume's task), so the resource stays the same when only GetCallerIdentity failed.
  */
+const accounts = new WeakMap<Facts, { partition: string; account: string }>();
+
 function account(facts: Facts): { partition: string; account: string } {
+  // Once per facts: every volume's ARN needs it, and finding it reads every volume.
+  const cached = accounts.get(facts);
+  if (cached) return cached;
   const clusters = facts.ecs?.clusters.ok ? facts.ecs.clusters.value.map((c) => c.arn) : [];
   const tasks = facts.ec2?.volumes.ok
     ? facts.ec2.volumes.value.map((v) => v.tags.AmazonECSCreated ?? "")
     : [];
   const arns = [facts.caller.ok ? facts.caller.value.arn : "", ...clusters, ...tasks];
   const known = arns.map((arn) => parseArn(arn)).find((arn) => arn?.account);
-  return { partition: known?.partition || "aws", account: known?.account ?? "*" };
+  const found = { partition: known?.partition || "aws", account: known?.account ?? "*" };
+  accounts.set(facts, found);
+  return found;
 }
 
 function volumeArn(facts: Facts, volumeId: string): string {
@@ -95,10 +103,22 @@ function remediationFor(facts: Facts, volume: VolumeFacts, cause: LeakCause): st
   return steps.map(([say, commands], i) => `# ${i + 1}. ${say}\n${commands}`).join("\n");
 }
 
-function leakFinding(facts: Facts, volume: VolumeFacts, placement: InScope, leak: Leak): RuleFinding {
+function leakFinding(
+  facts: Facts,
+  volume: VolumeFacts,
+  placement: InScope,
+  leak: Leak,
+  prices: VolumePriceTable | undefined,
+): RuleFinding {
   const { owner, cluster } = placement;
   const cause = leakCause(facts, volume, leak.task, cluster, leak.attachment);
-  const size = volume.size !== undefined ? `${volume.size} GiB, ` : "";
+  const size = [volume.size !== undefined ? `${volume.size} GiB` : "", volume.volumeType ?? ""]
+    .filter(Boolean)
+    .join(" ");
+  const cost = monthlyCost(volume, prices);
+  const costs = cost.known
+    ? `still costs an estimated ${usd(cost.monthlyUsd)} a month`
+    : `still costs money (how much is unknown: ${cost.reason})`;
   const created = owner.taskArn
     ? `created for task ${shortName(owner.taskArn)} in cluster ${owner.cluster ?? "(not named by the task ARN)"}`
     : "no AmazonECSCreated tag names its task";
@@ -106,11 +126,24 @@ function leakFinding(facts: Facts, volume: VolumeFacts, placement: InScope, leak
     status: "warn",
     resource: volumeArn(facts, volume.volumeId),
     message:
-      `Volume ${volume.volumeId} (${size}${created}) was not deleted: it is attached to nothing and still costs money. ` +
+      `Volume ${volume.volumeId} (${size ? `${size}, ` : ""}${created}) was not deleted: it is attached to nothing and ${costs}. ` +
       `${whyLeaked(leak, placement)} ${cause.summary}`,
     details: {
       volumeId: volume.volumeId,
       sizeGiB: volume.size ?? null,
+      volumeType: volume.volumeType ?? null,
+      iops: volume.iops ?? null,
+      throughputMiBps: volume.throughput ?? null,
+      // null, never 0, when the cost cannot be told.
+      monthlyCostUsd: cost.known ? cost.monthlyUsd : null,
+      cost: cost.known
+        ? {
+            storageUsd: cost.storageUsd,
+            iopsUsd: cost.iopsUsd,
+            throughputUsd: cost.throughputUsd,
+            prices: prices ? "config" : "default us-east-1",
+          }
+        : { unknown: cost.reason },
       availabilityZone: volume.availabilityZone ?? null,
       createTime: volume.createTime ?? null,
       taskArn: owner.taskArn ?? null,
@@ -187,8 +220,16 @@ export default defineRule({
         "AmazonECSCreated task ARN); with --service or --task only the volumes of those tasks. One pass per Region " +
         "when nothing leaked; unknown when DescribeVolumes failed, or when the state of a volume's task could not be " +
         "read.",
+      "Each warning carries the volume's estimated monthly cost: provisioned storage per GiB-month by volume type, " +
+        "plus gp3 IOPS above 3,000 and throughput above 125 MiB/s, and io1/io2 provisioned IOPS (io2 in tiers). The " +
+        "default prices are us-east-1's, in USD; other Regions differ, so set `prices` in the config " +
+        "(docs/config.md). A volume whose type, size, IOPS or throughput is unknown has an unknown cost, never 0. " +
+        "Every report format shows the total of the leaked volumes' costs.",
       "### Finding details\n\n" +
-        "- warn: `volumeId`, `sizeGiB`, `availabilityZone`, `createTime`, `taskArn`, `cluster`, `reason` " +
+        "- warn: `volumeId`, `sizeGiB`, `volumeType`, `iops`, `throughputMiBps`, `monthlyCostUsd` (the estimated " +
+        "monthly cost in USD; `null` when the type, size, IOPS or throughput it needs is unknown), `cost` " +
+        "(`storageUsd`, `iopsUsd`, `throughputUsd`, `prices`: `default us-east-1` or `config`; or `unknown`: why), " +
+        "`availabilityZone`, `createTime`, `taskArn`, `cluster`, `reason` " +
         "(`task-stopped`, `task-not-found`, `not-attached-to-its-task`), `taskStatus`, `deleteOnTermination`, " +
         "`roleArn`, `roleFrom` (`task-attachment`, `cloudtrail`, `service`: where the role was read), `likelyCause` " +
         "(`confirmedBy`: the role checks that confirm it, `summary`), `trailFailure` (`eventName`, `errorCode`, " +
@@ -257,7 +298,7 @@ export default defineRule({
           break;
         }
         case "leaked":
-          findings.push(leakFinding(facts, volume, placement, fate));
+          findings.push(leakFinding(facts, volume, placement, fate, options.volumePrices));
       }
     }
     findings.push(...undecidedFindings(facts, undecided));

@@ -1,64 +1,122 @@
 import { parseArn } from "../src/analysis/arn.ts";
+import { attachPolicyCommand, VOLUMES_POLICY_NAME, volumesPolicyArn } from "../src/analysis/remediation.ts";
+import { ATTACH_MANAGED_POLICIES } from "../src/analysis/remediation-snippets.ts";
 import {
-  attachVolumesPolicyCommand,
-  VOLUMES_POLICY_NAME,
-  volumesPolicyArn,
-} from "../src/analysis/remediation.ts";
-import { ATTACH_VOLUMES_POLICY } from "../src/analysis/remediation-snippets.ts";
-import { rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
+  type RolePolicies,
+  rolePolicies,
+  usedForServiceConnectTls,
+  usedForVolumes,
+} from "../src/analysis/role-policies.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
+import { tlsAccess } from "../src/analysis/tls-access.ts";
+import { TLS_POLICY_NAME, tlsPolicyArn } from "../src/analysis/tls-requests.ts";
 import { volumeAccess } from "../src/analysis/volume-access.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
+import type { Facts, RoleFacts } from "../src/facts/types.ts";
+
+/** An AWS managed policy a role needs for one of its uses, and whether the role holds its permissions anyway. */
+interface Expected {
+  name: string;
+  arn: string;
+  /** The rule that decides whether the role works today. */
+  decidedBy: string;
+  permissionsHeld(facts: Facts, policies: RolePolicies): boolean;
+}
+
+/** The managed policies a role's uses call for: volumes for EBS (and --role), TLS for Service Connect TLS. */
+function expectedPolicies(role: RoleFacts, partition: string): Expected[] {
+  return [
+    ...(usedForVolumes(role)
+      ? [
+          {
+            name: VOLUMES_POLICY_NAME,
+            arn: volumesPolicyArn(partition),
+            decidedBy: "volume-permissions",
+            permissionsHeld: (facts: Facts, p: RolePolicies) =>
+              volumeAccess(facts, p).every((v) => v.decision.decision === "allow"),
+          },
+        ]
+      : []),
+    ...(usedForServiceConnectTls(role)
+      ? [
+          {
+            name: TLS_POLICY_NAME,
+            arn: tlsPolicyArn(partition),
+            decidedBy: "tls-permissions",
+            permissionsHeld: (facts: Facts, p: RolePolicies) =>
+              tlsAccess(facts, p).every((v) => v.decision.decision === "allow"),
+          },
+        ]
+      : []),
+  ];
+}
 
 export default defineRule({
   id: "managed-policy",
-  title: `${VOLUMES_POLICY_NAME} is attached`,
+  title: "The AWS managed policies for the role's uses are attached",
   severity: "warn",
   docs: {
-    snippets: ATTACH_VOLUMES_POLICY,
-    summary: `The role has the AWS managed policy ${VOLUMES_POLICY_NAME} attached.`,
+    snippets: ATTACH_MANAGED_POLICIES,
+    summary:
+      `The role has the AWS managed policy for each use: ${VOLUMES_POLICY_NAME} for EBS volumes (and roles named ` +
+      `with --role), ${TLS_POLICY_NAME} for a role a service names for Service Connect TLS.`,
     rationale:
-      "AWS keeps the managed policy in step with what ECS needs (it added snapshot and instance permissions over time " +
+      "AWS keeps the managed policies in step with what ECS needs (it added snapshot and instance permissions over time " +
       "and never removes permissions). A role that holds the permissions through its own policies works today but can " +
-      "break when ECS needs a new action, and is easy to trim by mistake. This is advisory: volume-permissions decides " +
-      "whether the role works now.",
-    remediation: `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${VOLUMES_POLICY_NAME}`,
+      "break when ECS needs a new action, and is easy to trim by mistake. This is advisory: volume-permissions and " +
+      "tls-permissions decide whether the role works now. A role used only for Service Connect TLS is not expected to " +
+      "carry the volumes policy, nor an EBS-only role the TLS one.",
+    remediation: `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${VOLUMES_POLICY_NAME}\naws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
   },
   check(facts) {
     const findings: RuleFinding[] = [];
     for (const role of facts.roles) {
-      if (!usedForVolumes(role)) continue;
       if (role.role.ok && !role.role.value.exists) continue;
       const resource = roleResource(facts, role);
+      const partition = parseArn(resource)?.partition ?? "aws";
+      const expected = expectedPolicies(role, partition);
+      if (!expected.length) continue;
       if (!role.attachedPolicies.ok) {
         findings.push(
           unknownFinding(resource, `the policies attached to ${role.name}`, role.attachedPolicies.error),
         );
         continue;
       }
-      const partition = parseArn(resource)?.partition ?? "aws";
-      const expected = volumesPolicyArn(partition);
-      if (role.attachedPolicies.value.some((p) => p.arn === expected)) {
+      const attachedArns = role.attachedPolicies.value.map((p) => p.arn);
+      const missing = expected.filter((e) => !attachedArns.includes(e.arn));
+      if (!missing.length) {
         findings.push({
           status: "pass",
           resource,
-          message: `${VOLUMES_POLICY_NAME} is attached to ${role.name}.`,
+          message: `${expected.map((e) => e.name).join(" and ")} ${expected.length === 1 ? "is" : "are"} attached to ${role.name}.`,
         });
         continue;
       }
-      // Not attached: say whether the permissions are held some other way (volume-permissions has the detail).
+      // Not attached: say whether the permissions are held some other way (the deciding rule has the detail).
       const policies = rolePolicies(facts, role);
-      const heldOtherwise =
-        policies.ok && volumeAccess(facts, policies.value).every((v) => v.decision.decision === "allow");
+      const judged = missing.map((e) => ({
+        policy: e.name,
+        heldOtherwise: policies.ok && e.permissionsHeld(facts, policies.value),
+        decidedBy: e.decidedBy,
+      }));
+      const what = (e: (typeof judged)[number]) => (e.policy === VOLUMES_POLICY_NAME ? "volume" : "TLS");
       findings.push({
         status: "warn",
         resource,
-        message: heldOtherwise
-          ? `${VOLUMES_POLICY_NAME} is not attached to ${role.name}; the volume permissions are held through other policies, which AWS will not update when ECS needs more.`
-          : `${VOLUMES_POLICY_NAME} is not attached to ${role.name}, and the volume permissions are not all held another way (see volume-permissions).`,
-        details: { attached: role.attachedPolicies.value.map((p) => p.arn), heldOtherwise },
-        remediation: attachVolumesPolicyCommand(role.name, partition),
+        message: judged
+          .map((e) =>
+            e.heldOtherwise
+              ? `${e.policy} is not attached to ${role.name}; the ${what(e)} permissions are held through other policies, which AWS will not update when ECS needs more.`
+              : `${e.policy} is not attached to ${role.name}, and the ${what(e)} permissions are not all held another way (see ${e.decidedBy}).`,
+          )
+          .join(" "),
+        details: {
+          attached: attachedArns,
+          heldOtherwise: judged.every((e) => e.heldOtherwise),
+          missing: judged,
+        },
+        remediation: missing.map((e) => attachPolicyCommand(role.name, e.arn)).join("\n"),
       });
     }
     return findings;

@@ -1,7 +1,14 @@
-import { roleNameOf, rolePathOf } from "../src/analysis/arn.ts";
-import { recreateRoleCommands } from "../src/analysis/remediation.ts";
+import { parseArn, roleNameOf, rolePathOf } from "../src/analysis/arn.ts";
+import { recreateRoleCommands, volumesPolicyArn } from "../src/analysis/remediation.ts";
 import { RECREATE_ROLE } from "../src/analysis/remediation-snippets.ts";
-import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
+import { usedForServiceConnectTls, usedForVolumes } from "../src/analysis/role-policies.ts";
+import {
+  dependentsOf,
+  dependentsSentence,
+  roleConsequence,
+  roleResource,
+} from "../src/analysis/role-subject.ts";
+import { tlsPolicyArn } from "../src/analysis/tls-requests.ts";
 import { defineRule } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
 
@@ -29,12 +36,21 @@ export default defineRule({
       const dependents = dependentsOf(role);
       if (!role.role.ok) return unknownFinding(resource, `whether role ${role.name} exists`, role.role.error);
       if (!role.role.value.exists) {
+        // A role used only for Service Connect TLS needs the TLS policy back, not the volumes one.
+        const partition = parseArn(resource)?.partition ?? "aws";
+        const policies = [
+          ...(usedForVolumes(role) ? [volumesPolicyArn(partition)] : []),
+          ...(usedForServiceConnectTls(role) ? [tlsPolicyArn(partition)] : []),
+        ];
+        const breaks = usedForServiceConnectTls(role)
+          ? roleConsequence(role)
+          : "ECS cannot detach or delete the volumes of tasks that use it";
         return {
           status: "fail",
           resource,
-          message: `Role ${role.name} does not exist: ECS cannot detach or delete the volumes of tasks that use it.${dependentsSentence(dependents)}`,
+          message: `Role ${role.name} does not exist: ${breaks}.${dependentsSentence(dependents)}`,
           details: { dependents },
-          remediation: recreateRoleCommands(roleNameOf(role.ref), rolePathOf(role.ref)),
+          remediation: recreateRoleCommands(roleNameOf(role.ref), rolePathOf(role.ref), partition, policies),
         };
       }
       return {

@@ -7,7 +7,12 @@ import {
 import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
 import { updateTrustCommand } from "../src/analysis/remediation.ts";
 import { RESTORE_TRUST } from "../src/analysis/remediation-snippets.ts";
-import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
+import {
+  dependentsOf,
+  dependentsSentence,
+  roleConsequence,
+  roleResource,
+} from "../src/analysis/role-subject.ts";
 import { ecsTrustDecision } from "../src/analysis/trust-access.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
@@ -54,6 +59,7 @@ export default defineRule({
       const details = { ...decisionDetails(decision), dependents: dependentsOf(role) };
       const deps = dependentsSentence(details.dependents);
       const fix = updateTrustCommand(role.name);
+      const breaks = roleConsequence(role);
       switch (decision.decision) {
         case "allow":
           findings.push({
@@ -71,7 +77,7 @@ export default defineRule({
             resource: detail.arn,
             message: mayBeDenied(decision)
               ? `The trust policy of ${role.name} may deny ${ECS_SERVICE_PRINCIPAL}, depending on ${undecidedWhat(decision)}: the tool cannot tell whether ECS can assume it.${deps}`
-              : `Cannot prove ECS meets the trust policy's ${undecidedWhat(decision)} of ${role.name}: if it does not, stopping tasks will hang in DEPROVISIONING.${deps}`,
+              : `Cannot prove ECS meets the trust policy's ${undecidedWhat(decision)} of ${role.name}: if it does not, ${breaks}.${deps}`,
             details,
             remediation: `Check that ECS sends the condition keys with the values the trust policy expects, or restore the documented trust policy:\n${fix}`,
           });
@@ -80,7 +86,7 @@ export default defineRule({
           findings.push({
             status: "fail",
             resource: detail.arn,
-            message: `The trust policy of ${role.name} denies ${ECS_SERVICE_PRINCIPAL} sts:AssumeRole (${decision.statements.map(describeStatement).join(", ")}): stopping tasks will hang in DEPROVISIONING.${deps}`,
+            message: `The trust policy of ${role.name} denies ${ECS_SERVICE_PRINCIPAL} sts:AssumeRole (${decision.statements.map(describeStatement).join(", ")}): ${breaks}.${deps}`,
             details,
             remediation: fix,
           });
@@ -89,7 +95,7 @@ export default defineRule({
           findings.push({
             status: "fail",
             resource: detail.arn,
-            message: `The trust policy of ${role.name} does not allow ${ECS_SERVICE_PRINCIPAL} to assume it: stopping tasks will hang in DEPROVISIONING.${deps}`,
+            message: `The trust policy of ${role.name} does not allow ${ECS_SERVICE_PRINCIPAL} to assume it: ${breaks}.${deps}`,
             details: { ...details, trustedPrincipals: trustedPrincipals(policy) },
             remediation: fix,
           });

@@ -1,5 +1,6 @@
 import { parseArn } from "../src/analysis/arn.ts";
 import {
+  absentKeyReasons,
   decisionDetails,
   describeStatement,
   mayBeDenied,
@@ -19,21 +20,23 @@ import { defineRule, type RuleFinding, type Status } from "../src/engine/types.t
 import { unknownFinding } from "../src/engine/unknown.ts";
 import type { Decision } from "../src/iam/types.ts";
 
-/** One line per action: what allows it, what denies it, or that nothing allows it. */
+/** One line per action: what allows it, what denies it, or that nothing allows it (and why, when a key is absent). */
 function explain({ action, decision }: ActionVerdict): string {
+  const why = absentKeyReasons(decision, action);
+  const because = why.length ? ` (${why.join("; ")})` : "";
   switch (decision.decision) {
     case "allow":
       return `${action} allowed by ${decision.statements.map(describeStatement).join(", ")}`;
     case "explicit-deny":
-      return `${action} denied by ${decision.statements.map(describeStatement).join(", ")}`;
+      return `${action} denied by ${decision.statements.map(describeStatement).join(", ")}${because}`;
     case "conditional":
       return mayBeDenied(decision)
         ? `${action} may be denied, depending on ${undecidedWhat(decision)}`
         : `${action} allowed only if ECS's request meets ${undecidedWhat(decision)}`;
     default:
       return decision.boundary === "implicit-deny" && decision.statements.length === 0
-        ? `${action} not allowed by the permissions boundary`
-        : `${action} not allowed by any policy`;
+        ? `${action} not allowed by the permissions boundary${because}`
+        : `${action} not allowed by any policy${because}`;
   }
 }
 
@@ -59,7 +62,10 @@ export default defineRule({
       "When a task stops, ECS detaches and deletes its EBS volume as the infrastructure role. The volume carries the tags " +
       "AmazonECSManaged=true and AmazonECSCreated=<task ARN>, so the check evaluates the role's policies with those " +
       "resource tags in the request. If any of the three actions is not allowed, tasks hang in DEPROVISIONING and the " +
-      "volumes are never deleted. Each action's finding names the statement that allows or denies it. An Allow or a Deny " +
+      "volumes are never deleted. Each action's finding names the statement that allows or denies it. A condition on a " +
+      "key the request cannot carry is decided as IAM decides it: ec2:DescribeVolumes names no resource, so it carries " +
+      "no resource tags, and an Allow that needs aws:ResourceTag/AmazonECSManaged never grants it (a fail naming the " +
+      "statement), while ...IfExists or a negated operator (StringNotEquals) on such a key holds. An Allow or a Deny " +
       "that hinges on something the tool cannot know (a condition on aws:SourceVpc, a resource narrower than any " +
       "ECS-managed volume) makes the finding unknown, naming it: the gate does not open on a permission it cannot prove. " +
       "For tasks whose volume is attached to an EC2 instance (EC2 launch type, EC2 capacity providers, Managed " +

@@ -34,7 +34,35 @@ export function decisionDetails(decision: Decision) {
         }
       : {}),
     ...(decision.boundary ? { boundary: decision.boundary } : {}),
+    ...(decision.absentKeyConditions
+      ? {
+          absentKeyConditions: decision.absentKeyConditions.map((a) => ({
+            statement: describeStatement(a.statement),
+            conditions: a.conditions.map((c) => `${c.operator} ${c.key}`),
+          })),
+        }
+      : {}),
   };
+}
+
+/**
+ * Why a denial turned on keys the request never carries, for a message: the Allows that do not apply ("its condition
+ * needs aws:ResourceTag/AmazonECSManaged, which a DescribeVolumes request never carries"), or the Denies that do.
+ * Empty when the decision names none.
+ */
+export function absentKeyReasons(decision: Decision, action: string): string[] {
+  // "ec2:DescribeVolumes" -> "a DescribeVolumes request", as the API names it.
+  const request = `a ${action.slice(action.indexOf(":") + 1)} request`;
+  return (decision.absentKeyConditions ?? []).map(({ statement, conditions }) => {
+    const keys = joinAnd([...new Set(conditions.map((c) => c.key))]);
+    return statement.effect === "Allow"
+      ? `${describeStatement(statement)} does not apply: its condition needs ${keys}, which ${request} never carries`
+      : `${describeStatement(statement)} applies: its condition ${joinAnd(conditions.map((c) => `${c.operator} ${c.key}`))} holds, as ${request} never carries ${keys}`;
+  });
+}
+
+function joinAnd(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** Keys that made a decision conditional, deduplicated, for a one-line message. */

@@ -1,13 +1,27 @@
 import type { RequestContext, RequestValue } from "../iam/types.ts";
 
 /**
- * The requests ECS makes with an infrastructure role, modelled as the evaluator's request contexts.
- * What ECS is known to send is exact; what varies per task or cluster is a pattern; anything else is left
- * out, so a policy conditioned on it is reported as unprovable rather than assumed to hold.
+ * The requests ECS makes with an infrastructure role, modelled as the evaluator's request contexts: the one place
+ * that says, per action and key, what a request carries (DESIGN.md "What ECS's requests carry"). What ECS is known to
+ * send is exact; what varies per task or cluster is a pattern (a key present with a value the tool cannot know would be
+ * the pattern "*"); a key or key family the request certainly cannot carry is absent (`absentKeys`); anything else
+ * is left out, so a policy conditioned on it is reported as unprovable rather than assumed to hold.
  */
 
 const exact = (...values: string[]): RequestValue => ({ kind: "exact", values });
 const pattern = (p: string): RequestValue => ({ kind: "pattern", pattern: p });
+
+/** Key families a request certainly cannot carry (RequestContext.absentKeys: a trailing "/" covers a family). */
+const NO_REQUEST_TAGS = [
+  // Tags travel in a request only when it creates or tags something; Detach/Delete/Describe pass none.
+  "aws:RequestTag/",
+  "aws:TagKeys",
+];
+const NO_RESOURCE_TAGS = [
+  // A list action authorised against "*" names no resource, so there are no resource tags to read.
+  "aws:ResourceTag/",
+  "ec2:ResourceTag/",
+];
 
 export interface RoleLocation {
   partition: string;
@@ -38,15 +52,16 @@ export type VolumeAction = (typeof VOLUME_ACTIONS)[number];
 
 /** The request ECS makes as the role's session for `action` on an ECS-managed volume of any task. */
 export function volumeRequest(action: VolumeAction, loc: RoleLocation): RequestContext {
-  const principal = {
-    "aws:PrincipalAccount": exact(loc.account),
-    "aws:PrincipalArn": exact(loc.roleArn),
-    "aws:RequestedRegion": exact(loc.region),
-    "ec2:Region": exact(loc.region),
-  };
+  const principal = sessionKeys(loc);
   if (action === "ec2:DescribeVolumes") {
-    // Describe* actions do not support resource-level permissions: IAM evaluates them against "*".
-    return { action, resource: exact("*"), context: principal };
+    // Describe* actions do not support resource-level permissions: IAM evaluates them against "*", with no resource
+    // tags (any aws:ResourceTag/<key>, AmazonECSManaged included, is absent) and no request tags.
+    return {
+      action,
+      resource: exact("*"),
+      context: principal,
+      absentKeys: [...NO_RESOURCE_TAGS, ...NO_REQUEST_TAGS],
+    };
   }
   const taskArn = pattern(`arn:${loc.partition}:ecs:${loc.region}:${loc.account}:task/*`);
   return {
@@ -55,12 +70,25 @@ export function volumeRequest(action: VolumeAction, loc: RoleLocation): RequestC
     resource: pattern(`arn:${loc.partition}:ec2:${loc.region}:${loc.account}:volume/vol-*`),
     context: {
       ...principal,
+      // The two tags ECS puts on every volume it manages. Other aws:ResourceTag/<key> stay unknown, present or not:
+      // ECS may propagate the service's or task definition's user tags onto the volume.
       "aws:ResourceTag/AmazonECSManaged": exact("true"),
       "aws:ResourceTag/AmazonECSCreated": taskArn,
       "ec2:ResourceTag/AmazonECSManaged": exact("true"),
       "ec2:ResourceTag/AmazonECSCreated": taskArn,
       "aws:ResourceAccount": exact(loc.account),
     },
+    absentKeys: [...NO_REQUEST_TAGS],
+  };
+}
+
+/** What the role's session brings to every EC2 request it makes. */
+function sessionKeys(loc: RoleLocation): Record<string, RequestValue> {
+  return {
+    "aws:PrincipalAccount": exact(loc.account),
+    "aws:PrincipalArn": exact(loc.roleArn),
+    "aws:RequestedRegion": exact(loc.region),
+    "ec2:Region": exact(loc.region),
   };
 }
 
@@ -73,12 +101,8 @@ export function detachFromInstanceRequest(loc: RoleLocation): RequestContext {
   return {
     action: "ec2:DetachVolume",
     resource: pattern(`arn:${loc.partition}:ec2:${loc.region}:${loc.account}:instance/i-*`),
-    context: {
-      "aws:PrincipalAccount": exact(loc.account),
-      "aws:PrincipalArn": exact(loc.roleArn),
-      "aws:RequestedRegion": exact(loc.region),
-      "ec2:Region": exact(loc.region),
-      "aws:ResourceAccount": exact(loc.account),
-    },
+    // The instance's tags are the customer's and unknown; DetachVolume passes no tags of its own.
+    context: { ...sessionKeys(loc), "aws:ResourceAccount": exact(loc.account) },
+    absentKeys: [...NO_REQUEST_TAGS],
   };
 }

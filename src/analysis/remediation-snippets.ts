@@ -1,5 +1,6 @@
 import type { RemediationSnippets } from "../engine/types.ts";
 import { ECS_TRUST_POLICY, VOLUMES_POLICY_NAME, volumesPolicyArn } from "./remediation.ts";
+import { TLS_POLICY_NAME, tlsPolicyArn } from "./tls-requests.ts";
 
 /**
  * The infrastructure role's fixes as configuration to paste, for the rule docs (`explain`, docs/rules, SARIF help):
@@ -161,4 +162,100 @@ export const DELETE_LEAKED_VOLUME: RemediationSnippets = {
   operational:
     "A leaked volume is deleted, not configured: no template changes it. Fix what leaked it first (role-exists, " +
     "trust-policy or volume-permissions have the configuration), or the next task leaves its volume too.",
+};
+
+function attachmentTf(resourceName: string, policyName: string): string {
+  return `resource "aws_iam_role_policy_attachment" "${resourceName}" {
+  role       = "NAME" # or aws_iam_role.ecs_infrastructure.name
+  policy_arn = "arn:\${data.aws_partition.current.partition}:iam::aws:policy/service-role/${policyName}"
+}`;
+}
+
+/** tls-permissions: the Service Connect TLS managed policy attached. */
+export const ATTACH_TLS_POLICY: RemediationSnippets = {
+  awsCli: `aws iam attach-role-policy --role-name NAME --policy-arn ${tlsPolicyArn()}`,
+  cloudFormation: `EcsInfrastructureRole:
+  Type: AWS::IAM::Role
+  Properties:
+    ManagedPolicyArns:
+      - !Sub arn:\${AWS::Partition}:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
+  terraform: `${attachmentTf("ecs_infrastructure_tls", TLS_POLICY_NAME)}\n\ndata "aws_partition" "current" {}`,
+};
+
+/** managed-policy: the managed policy of each use the role has (volumes, Service Connect TLS). */
+export const ATTACH_MANAGED_POLICIES: RemediationSnippets = {
+  awsCli: [
+    "# for EBS volumes:",
+    ATTACH_CLI,
+    "# for Service Connect TLS:",
+    `aws iam attach-role-policy --role-name NAME --policy-arn ${tlsPolicyArn()}`,
+  ].join("\n"),
+  cloudFormation: `EcsInfrastructureRole:
+  Type: AWS::IAM::Role
+  Properties:
+    ManagedPolicyArns:
+      - !Sub arn:\${AWS::Partition}:iam::aws:policy/service-role/${VOLUMES_POLICY_NAME}
+      # only for a role used for Service Connect TLS:
+      - !Sub arn:\${AWS::Partition}:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
+  terraform: [
+    attachmentTf("ecs_infrastructure_volumes", VOLUMES_POLICY_NAME),
+    "# only for a role used for Service Connect TLS:",
+    attachmentTf("ecs_infrastructure_tls", TLS_POLICY_NAME),
+    'data "aws_partition" "current" {}',
+  ].join("\n\n"),
+};
+
+const PASS_ROLE_POLICY = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: "arn:aws:iam::ACCOUNT:role/NAME",
+      Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+    },
+  ],
+};
+
+/** pass-role: the deploying principal may pass the role to ECS (the policy AWS documents). */
+export const GRANT_PASS_ROLE: RemediationSnippets = {
+  awsCli: `aws iam put-role-policy --role-name DEPLOYER --policy-name PassEcsInfrastructureRole --policy-document '${JSON.stringify(PASS_ROLE_POLICY)}'`,
+  cloudFormation: `PassEcsInfrastructureRole:
+  Type: AWS::IAM::RolePolicy
+  Properties:
+    RoleName: DEPLOYER
+    PolicyName: PassEcsInfrastructureRole
+    PolicyDocument:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Action: iam:PassRole
+          Resource: !GetAtt EcsInfrastructureRole.Arn
+          Condition:
+            StringEquals:
+              iam:PassedToService: ecs.amazonaws.com`,
+  terraform: `resource "aws_iam_role_policy" "pass_ecs_infrastructure_role" {
+  name = "PassEcsInfrastructureRole"
+  role = "DEPLOYER"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "iam:PassRole"
+      Resource  = aws_iam_role.ecs_infrastructure.arn
+      Condition = { StringEquals = { "iam:PassedToService" = "ecs.amazonaws.com" } }
+    }]
+  })
+}`,
+};
+
+/** role-in-use: an order of operations (users first, then the role), not a configuration. */
+export const WAIT_FOR_USERS: RemediationSnippets = {
+  awsCli: [
+    "aws ecs delete-service --cluster CLUSTER --service SERVICE --force",
+    "ecs-preflight wait --role ROLE",
+  ].join("\n"),
+  operational:
+    "Changing or deleting a role still in use is safe only after its users are gone: this is an order of " +
+    "operations, not a setting. docs/teardown.md shows the order in Terraform, CloudFormation and CDK.",
 };

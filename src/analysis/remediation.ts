@@ -32,11 +32,17 @@ export function attachVolumesPolicyCommand(roleName: string, partition = "aws"):
   return `aws iam attach-role-policy --role-name ${shellQuote(roleName)} --policy-arn ${volumesPolicyArn(partition)}`;
 }
 
-export function recreateRoleCommands(roleName: string, path = "/", partition = "aws"): string {
+/** Recreates the role trusted by ECS, with the given managed policies (by default the volumes policy). */
+export function recreateRoleCommands(
+  roleName: string,
+  path = "/",
+  partition = "aws",
+  policyArns: readonly string[] = [volumesPolicyArn(partition)],
+): string {
   const pathFlag = path && path !== "/" ? ` --path ${shellQuote(path)}` : "";
   return [
     `aws iam create-role --role-name ${shellQuote(roleName)}${pathFlag} --assume-role-policy-document ${shellQuote(JSON.stringify(ECS_TRUST_POLICY))}`,
-    attachVolumesPolicyCommand(roleName, partition),
+    ...policyArns.map((arn) => attachPolicyCommand(roleName, arn)),
   ].join("\n");
 }
 
@@ -67,4 +73,8 @@ export function editManagedPolicyCommands(
     `# edit policy.json: fix ${what}`,
     `aws iam create-policy-version --policy-arn ${a} --policy-document file://policy.json --set-as-default`,
   ].join("\n");
+}
+
+export function attachPolicyCommand(roleName: string, policyArn: string): string {
+  return `aws iam attach-role-policy --role-name ${shellQuote(roleName)} --policy-arn ${policyArn}`;
 }

@@ -38,7 +38,8 @@ export function parsedPolicy(api: string, document: Fact<unknown>, source: Polic
 /** Parsed managed policies, per fact object and use: many roles share one policy, and several rules ask. */
 const parsedManaged = new WeakMap<object, Partial<Record<"managed" | "boundary", Fact<Policy>>>>();
 
-function managedPolicy(facts: Facts, arn: string, kind: "managed" | "boundary"): Fact<Policy> {
+/** A managed policy of Facts.managedPolicies, parsed once per fact and use. */
+export function parsedManagedPolicy(facts: Facts, arn: string, kind: "managed" | "boundary"): Fact<Policy> {
   const fact = facts.managedPolicies[arn];
   if (!fact) {
     return {
@@ -91,13 +92,13 @@ function gatherRolePolicies(facts: Facts, role: RoleFacts): Fact<RolePolicies> {
     identity.push(policy.value);
   }
   for (const attached of role.attachedPolicies.value) {
-    const policy = managedPolicy(facts, attached.arn, "managed");
+    const policy = parsedManagedPolicy(facts, attached.arn, "managed");
     if (!policy.ok) return policy;
     identity.push(policy.value);
   }
   let boundary: Policy[] | undefined;
   if (detail.permissionsBoundaryArn) {
-    const policy = managedPolicy(facts, detail.permissionsBoundaryArn, "boundary");
+    const policy = parsedManagedPolicy(facts, detail.permissionsBoundaryArn, "boundary");
     if (!policy.ok) return policy;
     boundary = [policy.value];
   }
@@ -118,4 +119,9 @@ export function usedForVolumes(role: RoleFacts): boolean {
   return role.referencedBy.some(
     (r) => r.kind === "flag" || r.kind === "task" || (r.kind === "service" && r.use === "ebs"),
   );
+}
+
+/** Roles a service's Service Connect configuration names for TLS (a --role flag alone says nothing about TLS). */
+export function usedForServiceConnectTls(role: RoleFacts): boolean {
+  return role.referencedBy.some((r) => r.kind === "service" && r.use === "service-connect-tls");
 }

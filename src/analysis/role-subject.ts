@@ -1,5 +1,6 @@
 import type { Facts, RoleFacts, RoleReference } from "../facts/types.ts";
 import { shortName } from "./arn.ts";
+import { usedForServiceConnectTls, usedForVolumes } from "./role-policies.ts";
 
 /** The role ARN when IAM told us, else the ARN it was referenced by, else one built from the caller's account. */
 export function roleResource(facts: Facts, role: RoleFacts): string {
@@ -37,4 +38,13 @@ export function dependentsSentence(d: Dependents): string {
   if (!parts.length) return "";
   const one = parts.length === 1 && (d.services.length === 1 || d.tasks.length === 1);
   return ` ${parts.join(" and ")} ${one ? "depends" : "depend"} on it.`;
+}
+
+/** What breaks when ECS cannot use the role, by what the role is used for (EBS volumes, Service Connect TLS). */
+export function roleConsequence(role: RoleFacts): string {
+  const tls = usedForServiceConnectTls(role);
+  const tlsBreaks =
+    "ECS cannot issue or rotate the Service Connect TLS certificates of the services that use it";
+  if (!tls) return "stopping tasks will hang in DEPROVISIONING";
+  return usedForVolumes(role) ? `stopping tasks will hang in DEPROVISIONING, and ${tlsBreaks}` : tlsBreaks;
 }

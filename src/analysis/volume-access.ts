@@ -2,6 +2,7 @@ import type { Facts } from "../facts/types.ts";
 import { evaluateIdentity } from "../iam/evaluate.ts";
 import type { Decision } from "../iam/types.ts";
 import { parseArn, roleNameOf } from "./arn.ts";
+import { absentKeyReasons } from "./describe-decision.ts";
 import {
   detachFromInstanceRequest,
   VOLUME_ACTIONS,
@@ -34,7 +35,7 @@ export function volumeAccess(facts: Facts, policies: RolePolicies): ActionVerdic
 const evaluated = new WeakMap<RolePolicies, { region: string; verdicts: ActionVerdict[] }>();
 
 /** Where the role acts (for the request contexts) and the policies that decide (identity within boundary). */
-function judgedAs(facts: Facts, policies: RolePolicies) {
+export function judgedAs(facts: Facts, policies: RolePolicies) {
   return {
     loc: {
       partition: parseArn(policies.arn)?.partition ?? "aws",
@@ -54,13 +55,18 @@ function evaluateVolumeActions(facts: Facts, policies: RolePolicies): ActionVerd
   }));
 }
 
-/** The fix for a volume action the role may not perform, aimed at the policy that blocks it. */
+/**
+ * The fix for an action the role may not perform, aimed at the policy that blocks it; with nothing blocking it,
+ * `otherwise` (by default: attach the managed volumes policy).
+ */
 export function fixForAction(
   roleName: string,
-  { decision }: ActionVerdict,
+  verdict: { action: string; decision: Decision },
   partition: string,
   boundaryArn?: string,
+  otherwise?: string,
 ): string {
+  const { decision } = verdict;
   const deny = decision.statements.find((s) => s.effect === "Deny");
   if (decision.decision === "explicit-deny" && deny) {
     return deny.source.kind === "inline"
@@ -74,7 +80,15 @@ export function fixForAction(
       `# or: aws iam delete-role-permissions-boundary --role-name ${shellQuote(roleName)}`,
     ].join("\n");
   }
-  return attachVolumesPolicyCommand(roleName, partition);
+  const fallback = otherwise ?? attachVolumesPolicyCommand(roleName, partition);
+  const why = decision.decision === "implicit-deny" ? absentKeyReasons(decision, verdict.action) : [];
+  if (why.length) {
+    return [
+      `# ${why.join("; ")}: drop that condition for ${verdict.action}, or ${otherwise ? "grant it as below" : "attach the AWS managed policy"}:`,
+      fallback,
+    ].join("\n");
+  }
+  return fallback;
 }
 
 /** ec2:DetachVolume on the instance a volume is attached to (tasks on EC2 instances only). */

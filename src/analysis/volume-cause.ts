@@ -23,12 +23,25 @@ export interface VolumeRole {
   from: "task-attachment" | "cloudtrail" | "service";
 }
 
-function trailEventsOn(facts: Facts, volumeId: string): TrailEvent[] {
-  const sessions = facts.trail ? Object.values(facts.trail.sessions) : [];
-  return sessions
-    .flatMap((s) => (s.ok ? s.value : []))
-    .filter((e) => e.volumeId === volumeId && !e.malformed)
-    .sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
+/** Each volume's readable CloudTrail events, newest first, indexed once per facts (volumes × events stays linear). */
+const eventsByVolume = new WeakMap<Facts, Map<string, TrailEvent[]>>();
+
+function trailEventsOn(facts: Facts, volumeId: string): readonly TrailEvent[] {
+  let index = eventsByVolume.get(facts);
+  if (!index) {
+    index = new Map();
+    for (const session of facts.trail ? Object.values(facts.trail.sessions) : []) {
+      for (const e of session.ok ? session.value : []) {
+        if (!e.volumeId || e.malformed) continue;
+        const list = index.get(e.volumeId);
+        if (list) list.push(e);
+        else index.set(e.volumeId, [e]);
+      }
+    }
+    for (const list of index.values()) list.sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
+    eventsByVolume.set(facts, index);
+  }
+  return index.get(volumeId) ?? [];
 }
 
 /** The latest failed call on the volume by a role in scope (e.g. DeleteVolume refused), if CloudTrail shows one. */

@@ -62,6 +62,35 @@ export function regionWide(scope: Scope): boolean {
   return !scope.clusters.length && !scope.services.length && !scope.tasks.length;
 }
 
+/** Clusters by name and their tasks by id, built once per facts: placing every volume stays linear in the account. */
+interface ClusterIndex {
+  byName: Map<string, ClusterFacts>;
+  tasksById: Map<ClusterFacts, Map<string, TaskFacts>>;
+  namedTaskIds: Set<string>;
+}
+
+const clusterIndexes = new WeakMap<Facts, ClusterIndex>();
+
+function clusterIndex(facts: Facts, clusters: readonly ClusterFacts[]): ClusterIndex {
+  const cached = clusterIndexes.get(facts);
+  if (cached) return cached;
+  const byName = new Map<string, ClusterFacts>();
+  const tasksById = new Map<ClusterFacts, Map<string, TaskFacts>>();
+  for (const cluster of clusters) {
+    // The first of a name wins, as a linear find did.
+    if (!byName.has(cluster.name)) byName.set(cluster.name, cluster);
+    const tasks = new Map<string, TaskFacts>();
+    for (const t of cluster.tasks.ok ? cluster.tasks.value : []) {
+      const id = shortName(t.arn);
+      if (!tasks.has(id)) tasks.set(id, t);
+    }
+    tasksById.set(cluster, tasks);
+  }
+  const index = { byName, tasksById, namedTaskIds: new Set(facts.scope.tasks.map(shortName)) };
+  clusterIndexes.set(facts, index);
+  return index;
+}
+
 /**
  * Whether the volume is in scope. The cluster in its AmazonECSCreated task ARN must be one in scope (any cluster
  * when the check is Region-wide; a volume whose tag names no cluster is kept, since nothing says it is out). With
@@ -79,15 +108,15 @@ export function placeVolume(facts: Facts, volume: VolumeFacts): Placement {
     };
     return { inScope: true, owner, tasksError: error, tasksErrorOn: "*" };
   }
-  const cluster = owner.cluster ? clusters.value.find((c) => c.name === owner.cluster) : undefined;
+  const index = clusterIndex(facts, clusters.value);
+  const cluster = owner.cluster ? index.byName.get(owner.cluster) : undefined;
   if (!cluster) return wide || !owner.cluster ? { inScope: true, owner } : { inScope: false };
   if (!cluster.tasks.ok)
     return { inScope: true, owner, cluster, tasksError: cluster.tasks.error, tasksErrorOn: cluster.arn };
   const id = owner.taskArn ? shortName(owner.taskArn) : undefined;
-  const task = id ? cluster.tasks.value.find((t) => shortName(t.arn) === id) : undefined;
+  const task = id ? index.tasksById.get(cluster)?.get(id) : undefined;
   const narrowed = facts.scope.services.length > 0 || facts.scope.tasks.length > 0;
-  if (narrowed && !task && !(id && facts.scope.tasks.some((t) => shortName(t) === id)))
-    return { inScope: false };
+  if (narrowed && !task && !(id && index.namedTaskIds.has(id))) return { inScope: false };
   return { inScope: true, owner, cluster, ...(task ? { task } : {}) };
 }
 

@@ -6,6 +6,7 @@ import { checkCommand } from "./commands/check.ts";
 import { explainCommand, rulesCommand } from "./commands/rules.ts";
 import { snapshotCommand } from "./commands/snapshot.ts";
 import { stopCommand } from "./commands/stop.ts";
+import { waitCommand } from "./commands/wait.ts";
 import { EXIT_CODES_HELP } from "./exit-codes-help.ts";
 import { type Io, processIo } from "./io.ts";
 import { globalOptions } from "./options.ts";
@@ -55,6 +56,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     checkCommand(io, logFor, setExit),
     snapshotCommand(io, logFor),
     stopCommand(io, logFor, setExit),
+    waitCommand(io, logFor, setExit),
     rulesCommand(io),
     explainCommand(io),
   ]) {

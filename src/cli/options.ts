@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../analysis/principal-arn.ts";
 import { parseDuration } from "../duration.ts";
 import { LOG_LEVELS } from "../log.ts";
 import { FORMATS } from "../report/index.ts";
@@ -48,6 +49,18 @@ export function scopeOptions(): Option[] {
       "infrastructure role name or ARN to check (repeatable, or a comma list)",
     ).argParser(collectList("a role name or ARN")),
   ];
+}
+
+/** --principal, for check and snapshot: whose iam:PassRole the pass-role rule judges. Refused before any AWS call. */
+export function principalOption(): Option {
+  return new Option(
+    "--principal <arn>",
+    "the IAM role or user that deploys (role or user ARN, or an STS assumed-role ARN), judged by pass-role; default: the caller",
+  ).argParser((value: string) => {
+    if (!parsePrincipalArn(value))
+      throw new InvalidArgumentError(`expected ${PRINCIPAL_ARN_EXPECTED}, got "${value}"`);
+    return value;
+  });
 }
 
 /** AWS connection flags, named as the AWS CLI names them. */

@@ -4,7 +4,8 @@ import { gather } from "./fact.ts";
 
 /**
  * EC2 DescribeVolumes for the volumes ECS created for tasks (tag AmazonECSManaged=true), every page, each volume
- * kept down to what the leaked-volumes rule reads: state, size, zone, owner tags and attachments.
+ * kept down to what the leaked-volumes rule reads: state, size, type, IOPS, throughput, zone, owner tags and
+ * attachments.
  */
 
 /** DescribeVolumes' MaxResults bounds: EC2 refuses a page size outside 5–1000. */
@@ -43,6 +44,10 @@ export function volumeFacts(v: Volume): VolumeFacts | undefined {
     state: v.State ?? "",
     ...(created ? { createTime: created.toISOString() } : {}),
     ...(v.Size !== undefined ? { size: v.Size } : {}),
+    // Type, IOPS and throughput price a leaked volume.
+    ...(v.VolumeType ? { volumeType: v.VolumeType } : {}),
+    ...(v.Iops !== undefined ? { iops: v.Iops } : {}),
+    ...(v.Throughput !== undefined ? { throughput: v.Throughput } : {}),
     ...(v.AvailabilityZone ? { availabilityZone: v.AvailabilityZone } : {}),
     tags,
     attachments: (v.Attachments ?? []).map(attachmentFacts),

@@ -36,6 +36,8 @@ export interface EcsCollectOptions {
   region: string;
   account?: string;
   partition?: string;
+  /** A --role-only scope reads every cluster instead of none (who still uses the roles: check --before-role-change). */
+  everyClusterForRoles?: boolean;
 }
 
 /** A role an ECS resource in scope depends on, for the orchestrator's role references. */
@@ -61,7 +63,9 @@ export async function collectEcs(
   scope: Scope,
   options: EcsCollectOptions,
 ): Promise<EcsCollection> {
-  const plan = planEcsScope(scope);
+  const planned = planEcsScope(scope);
+  const plan =
+    planned.kind === "none" && options.everyClusterForRoles ? { kind: "discover" as const } : planned;
   const concurrency = options.concurrency ?? 4;
   const pageSize = Math.min(options.pageSize ?? LIST_MAX, LIST_MAX);
   let plans: Fact<ClusterPlan[]>;

@@ -24,7 +24,7 @@ import { mapLimit } from "./concurrency.ts";
 import { gather, isNoSuchEntity } from "./fact.ts";
 
 /** A policy document as IAM sent it (URL-encoded): decoded and parsed, or an error fact naming the API. */
-function documentFact(api: string, raw: string | undefined, what: string): PolicyDocument {
+export function documentFact(api: string, raw: string | undefined, what: string): PolicyDocument {
   if (raw === undefined)
     return {
       ok: false,

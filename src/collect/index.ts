@@ -1,5 +1,7 @@
 import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../analysis/principal-arn.ts";
 import { issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
+import { InputError } from "../errors.ts";
 import { factErrors, summariseFactErrors } from "../facts/errors.ts";
 import type {
   Ec2Facts,
@@ -19,6 +21,7 @@ import { collectVolumes } from "./ec2.ts";
 import { collectEcs } from "./ecs.ts";
 import { planEcsScope } from "./ecs-scope.ts";
 import { IamCollector } from "./iam.ts";
+import { PrincipalCollector } from "./principal.ts";
 import { collectCaller } from "./sts.ts";
 
 export interface CollectOptions {
@@ -35,6 +38,16 @@ export interface CollectOptions {
   trail?: boolean;
   /** Describe the ECS-managed EBS volumes when ECS is in scope (default true; off when the leaked-volumes rule is off). */
   volumes?: boolean;
+  /**
+   * With only --role in scope, read ECS in every cluster anyway, to learn who still uses the roles (`check
+   * --before-role-change`). The roles in scope stay the named ones (ECS adds references to them, no new roles), and
+   * EC2 volumes are not read: the question is the roles' use, not the account's leftovers.
+   */
+  ecsForRoles?: boolean;
+  /** The deploying principal whose iam:PassRole is checked (an IAM role or user ARN, or an STS assumed-role ARN); default the caller. */
+  principal?: string;
+  /** Read the deploying principal's policies when a role is in scope (default true; off when the pass-role rule is off). */
+  passRole?: boolean;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
 }
@@ -55,6 +68,12 @@ function keepRolesInScope(trail: TrailFacts, roles: RoleFacts[]): TrailFacts {
   return { ...trail, sessions };
 }
 
+/** A role's account and lower-cased name, the key its references are gathered under. */
+function roleKey(ref: string, callerAccount: string | undefined): string {
+  const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
+  return `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
+}
+
 /**
  * Role references keyed by account and name (IAM role names ignore case): a role named by ARN and by bare name is one
  * role, but roles of the same name in two accounts stay two (the other account's is then reported unknown).
@@ -65,8 +84,7 @@ function addReference(
   by: RoleReference,
   callerAccount: string | undefined,
 ): void {
-  const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
-  const key = `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
+  const key = roleKey(ref, callerAccount);
   const entry = refs.get(key);
   if (entry) {
     if (!ref.startsWith("arn:") || entry.ref.startsWith("arn:")) entry.by.push(by);
@@ -81,6 +99,9 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const window = options.trail === false ? undefined : trailWindow(options.scope.since, now);
   // A scope ECS cannot answer (a task id without its cluster) is a usage error before any AWS call.
   const ecsPlan = planEcsScope(options.scope);
+  const principalTarget = options.principal === undefined ? undefined : parsePrincipalArn(options.principal);
+  if (options.principal !== undefined && !principalTarget)
+    throw new InputError(`--principal: expected ${PRINCIPAL_ARN_EXPECTED}, got "${options.principal}"`);
   const clients = options.clients ?? createClients(options.aws);
   const log = options.log;
   const progress = options.onProgress;
@@ -93,7 +114,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" }, callerAccount);
     // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
     let ecs: EcsFacts | undefined;
-    if (ecsPlan.kind !== "none") {
+    const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
+    if (ecsPlan.kind !== "none" || forRolesOnly) {
       progress?.({ stage: "Reading ECS clusters, services and tasks" });
       const collected = await collectEcs(clients.ecs, options.scope, {
         region: options.aws.region,
@@ -102,14 +124,19 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         ...(caller.ok
           ? { account: caller.value.account, partition: parseArn(caller.value.arn)?.partition ?? "aws" }
           : {}),
+        ...(forRolesOnly ? { everyClusterForRoles: true } : {}),
       });
       ecs = collected.facts;
-      for (const { ref, by } of collected.roleRefs) addReference(refs, ref, by, callerAccount);
+      for (const { ref, by } of collected.roleRefs) {
+        // Read for the named roles' use only: what else the clusters use is not in scope.
+        if (forRolesOnly && !refs.has(roleKey(ref, callerAccount))) continue;
+        addReference(refs, ref, by, callerAccount);
+      }
     }
 
     // Volumes need only the ECS scope, and CloudTrail only the session names: both are read while IAM is.
     const volumesPromise: Promise<Ec2Facts> | undefined =
-      ecs && options.volumes !== false
+      ecs && !forRolesOnly && options.volumes !== false
         ? collectVolumes(() => clients.ec2(), options.pageSize ? { pageSize: options.pageSize } : {})
         : undefined;
     const trailPromise =
@@ -137,6 +164,22 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       progress?.({ stage: "Reading IAM roles", done: ++rolesRead, total: refs.size });
       return role;
     });
+    // Only deploying matters for pass-role, and only for the roles in scope: none in scope, nothing to read.
+    let principal: Facts["principal"];
+    if (options.passRole !== false && roles.length) {
+      progress?.({ stage: "Reading the deploying principal's IAM policies" });
+      const principals = new PrincipalCollector(clients.iam, iam, {
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+        concurrency: options.concurrency ?? 4,
+        ...(callerAccount ? { callerAccount } : {}),
+      });
+      if (options.principal !== undefined && principalTarget)
+        principal = await principals.collect(options.principal, "flag", principalTarget);
+      else
+        principal = caller.ok
+          ? await principals.collect(caller.value.arn, "caller", callerTarget(caller.value.arn))
+          : caller;
+    }
     const facts: Facts = {
       schemaVersion: FACTS_SCHEMA_VERSION,
       collectedAt: now.toISOString(),
@@ -146,6 +189,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       roles,
       managedPolicies: await iam.collectedPolicies(),
       ...(ecs ? { ecs } : {}),
+      ...(principal ? { principal } : {}),
     };
     if (volumesPromise) {
       progress?.({ stage: "Describing ECS-managed volumes" });

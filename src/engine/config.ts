@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
+import type { VolumePriceTable } from "../analysis/volume-cost.ts";
 import { InputError } from "../errors.ts";
+import { parseVolumePrices } from "./price-config.ts";
 import type { FailOn } from "./verdict.ts";
 
 /** A rule's level as configured: off, or capped/raised to warn or fail (the same check can block CI and only warn in an audit). */
@@ -20,11 +22,13 @@ export interface Config {
   since?: string;
   rules: Record<string, RuleLevel>;
   suppressions: Suppression[];
+  /** Volume prices (the default us-east-1 table with the config's `prices` laid over it), when the config sets any. */
+  prices?: VolumePriceTable;
 }
 
 export const EMPTY_CONFIG: Config = { rules: {}, suppressions: [] };
 
-const TOP_KEYS = new Set(["$schema", "failOn", "stuckAfter", "since", "rules", "suppressions"]);
+const TOP_KEYS = new Set(["$schema", "failOn", "stuckAfter", "since", "rules", "suppressions", "prices"]);
 
 function fail(file: string, path: string, expected: string): never {
   throw new InputError(`${file}: ${path}: expected ${expected}`);
@@ -98,6 +102,8 @@ export function parseConfig(
       });
     });
   }
+  if (obj.prices !== undefined)
+    config.prices = parseVolumePrices(obj.prices, (path, expected) => fail(file, path, expected));
   return config;
 }
 

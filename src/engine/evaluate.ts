@@ -12,6 +12,8 @@ export interface EvaluateOptions {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
+  /** `check --before-role-change` (see RuleOptions). */
+  beforeRoleChange?: boolean;
   /** The wall clock: suppressions expire against it (rules measure durations against facts.collectedAt). */
   evaluatedAt: Date;
 }
@@ -35,6 +37,8 @@ export function evaluateFacts(facts: Facts, options: EvaluateOptions): Evaluatio
     {
       now: new Date(facts.collectedAt),
       stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
+      ...(config.prices ? { volumePrices: config.prices } : {}),
+      ...(options.beforeRoleChange ? { beforeRoleChange: true } : {}),
     },
     config,
     options.evaluatedAt,

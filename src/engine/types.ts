@@ -1,3 +1,4 @@
+import type { VolumePriceTable } from "../analysis/volume-cost.ts";
 import type { Facts } from "../facts/types.ts";
 
 /** The outcome of one check on one resource. Order of severity: fail > unknown > warn > pass. */
@@ -27,6 +28,10 @@ export interface RuleOptions {
   now: Date;
   /** A task DEPROVISIONING longer than this is stuck. */
   stuckAfterMs: number;
+  /** Prices for a leaked volume's monthly cost; the default us-east-1 table when absent. */
+  volumePrices?: VolumePriceTable;
+  /** `check --before-role-change`: the caller is about to change or delete the roles in scope (role-in-use fails while they are in use). */
+  beforeRoleChange?: boolean;
 }
 
 export interface RuleDocs {

@@ -33,6 +33,11 @@ export interface Facts {
   ec2?: Ec2Facts;
   /** CloudTrail facts; absent when CloudTrail was not looked at. */
   trail?: TrailFacts;
+  /**
+   * The deploying principal (--principal, else the caller) and its policies, for pass-role; absent when the rule
+   * was off or no infrastructure role was in scope. An error when GetRole/GetUser could not be read.
+   */
+  principal?: Fact<PrincipalFacts>;
 }
 
 export interface CallerIdentity {
@@ -103,6 +108,47 @@ export interface ManagedPolicy {
   defaultVersionId: string;
   document: PolicyDocument;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The deploying principal (filled by the principal collector)
+
+/** Where the principal came from: `--principal`, or STS GetCallerIdentity. */
+export type PrincipalSource = "flag" | "caller";
+
+/** An IAM role or user whose identity policies decide iam:PassRole; its managed policies are in Facts.managedPolicies. */
+export interface PrincipalIdentity {
+  /** As given: the --principal ARN or the caller's ARN (an STS assumed-role ARN for a role session). */
+  ref: string;
+  source: PrincipalSource;
+  /** The IAM ARN, with its path (GetRole/GetUser): for an assumed role, the role's ARN. */
+  arn: string;
+  name: string;
+  path: string;
+  permissionsBoundaryArn?: string;
+  /** List{Role,User}Policies (every page) + Get{Role,User}Policy for each name. */
+  inlinePolicies: Fact<InlinePolicy[]>;
+  /** ListAttached{Role,User}Policies (every page). */
+  attachedPolicies: Fact<AttachedPolicy[]>;
+}
+
+/** A group a user is in: its policies are the user's identity policies too. */
+export interface GroupFacts {
+  name: string;
+  arn: string;
+  /** ListGroupPolicies + GetGroupPolicy. */
+  inlinePolicies: Fact<InlinePolicy[]>;
+  /** ListAttachedGroupPolicies. */
+  attachedPolicies: Fact<AttachedPolicy[]>;
+}
+
+export type PrincipalFacts =
+  | (PrincipalIdentity & { kind: "role" })
+  | (PrincipalIdentity & {
+      kind: "user" /** ListGroupsForUser (every page), each group's policies. */;
+      groups: Fact<GroupFacts[]>;
+    })
+  /** The root user, a federated user, a service: IAM identity policies do not describe what it may do. */
+  | { kind: "unsupported"; ref: string; source: PrincipalSource; reason: string };
 
 // ---------------------------------------------------------------------------------------------
 // ECS (filled by the ECS collector)
@@ -209,6 +255,12 @@ export interface VolumeFacts {
   createTime?: string;
   /** GiB. */
   size?: number;
+  /** gp2 | gp3 | io1 | io2 | st1 | sc1 | standard. */
+  volumeType?: string;
+  /** Provisioned IOPS (gp3, io1, io2; EC2 reports gp2's baseline too). */
+  iops?: number;
+  /** Provisioned throughput in MiB/s (gp3). */
+  throughput?: number;
   availabilityZone?: string;
   /** Only AmazonECSManaged, AmazonECSCreated (the task ARN) and Name: the rest is not needed and would bloat snapshots. */
   tags: Record<string, string>;

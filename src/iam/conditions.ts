@@ -1,7 +1,7 @@
 /**
  * The Condition element: operator blocks and keys ANDed, a key's values ORed, with IAM's rules for absent keys,
- * `...IfExists`, `ForAnyValue:`/`ForAllValues:` and `Null`. A key missing from the request context is unknown, and
- * makes its condition "maybe", never false.
+ * `...IfExists`, `ForAnyValue:`/`ForAllValues:` and `Null`. A key the request is known not to carry is decided
+ * exactly; a key the request model says nothing about is unknown, and makes its condition "maybe", never false.
  */
 
 import { type ContextLookup, subjectsOf } from "./context.ts";
@@ -47,6 +47,26 @@ export function evaluateConditions(
   return allOf(results);
 }
 
+/**
+ * The condition entries on keys the request certainly does not carry, each with IAM's answer for it (an entry on
+ * an unsupported operator is left out: its answer is not known).
+ */
+export function absentKeyEntries(
+  condition: Record<string, Record<string, string[]>>,
+  lookup: ContextLookup,
+): { operator: string; key: string; holds: boolean }[] {
+  const entries: { operator: string; key: string; holds: boolean }[] = [];
+  for (const [operator, keys] of Object.entries(condition)) {
+    for (const [key, values] of Object.entries(keys)) {
+      if (lookup(key)?.kind !== "absent") continue;
+      // Policy values are never read for an absent key, so variables cannot matter here.
+      const { truth } = evaluateKey(operator, key, values, lookup, false);
+      if (truth !== "maybe") entries.push({ operator, key, holds: truth === "yes" });
+    }
+  }
+  return entries;
+}
+
 function evaluateKey(
   operatorName: string,
   key: string,
@@ -86,6 +106,11 @@ function evaluateComparison(
   variables: boolean,
 ): Outcome {
   if (value.kind === "absent") {
+    // IAM's answers for a key the request does not carry: "the values do not match and the condition is false", true
+    // for a negated operator (StringNotLike, ArnNotLike, NotIpAddress, ...), true for ...IfExists
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html);
+    // ForAllValues "also returns true" with no key in the request and ForAnyValue false
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
     if (name.ifExists || name.set === "ForAllValues") return YES;
     if (name.set === "ForAnyValue") return NO;
     return operator.negated ? YES : NO;

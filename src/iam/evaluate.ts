@@ -1,13 +1,27 @@
 /** Public evaluation entry points: a role's identity policies (with boundary), and a trust policy. */
 
+import { absentKeyEntries } from "./conditions.ts";
 import { contextLookup } from "./context.ts";
 import { decide, type JudgedStatement } from "./decide.ts";
-import { type StatementScope, statementApplies } from "./statement.ts";
-import type { Decision, Policy, RequestContext, StatementRef } from "./types.ts";
+import { type StatementScope, statementApplies, statementTargets } from "./statement.ts";
+import type {
+  AbsentKeyCondition,
+  Decision,
+  ParsedStatement,
+  Policy,
+  RequestContext,
+  StatementRef,
+} from "./types.ts";
+
+/** A judged statement with what is needed to explain it afterwards. */
+interface Judgement extends JudgedStatement {
+  statement: ParsedStatement;
+  scope: StatementScope;
+}
 
 interface Judged {
-  allows: JudgedStatement[];
-  denies: JudgedStatement[];
+  allows: Judgement[];
+  denies: Judgement[];
 }
 
 function judge(policies: readonly Policy[], common: Omit<StatementScope, "variables">): Judged {
@@ -22,7 +36,7 @@ function judge(policies: readonly Policy[], common: Omit<StatementScope, "variab
         effect: statement.effect,
       };
       const outcome = statementApplies(statement, scope);
-      (statement.effect === "Deny" ? judged.denies : judged.allows).push({ ref, outcome });
+      (statement.effect === "Deny" ? judged.denies : judged.allows).push({ ref, outcome, statement, scope });
     }
   }
   return judged;
@@ -32,9 +46,40 @@ function commonScope(request: RequestContext, principals: boolean): Omit<Stateme
   return {
     request,
     action: request.action.toLowerCase(),
-    lookup: contextLookup(request.context),
+    lookup: contextLookup(request.context, request.absentKeys),
     principals,
   };
+}
+
+/**
+ * Names the statements a decided outcome turned on through keys the request does not carry: for implicit-deny, the
+ * Allows that target the request but whose condition needs such a key; for explicit-deny, the applying Denies whose
+ * condition holds on such a key. Computed only for denials, where a person needs the reason.
+ */
+function withAbsentKeyConditions(decision: Decision, judged: Judged[]): Decision {
+  let found: AbsentKeyCondition[] = [];
+  if (decision.decision === "implicit-deny") {
+    found = judged.flatMap((j) =>
+      j.allows.flatMap((a) => {
+        if (a.outcome.truth !== "no" || !a.statement.condition) return [];
+        const failing = absentKeyEntries(a.statement.condition, a.scope.lookup).filter((e) => !e.holds);
+        if (failing.length === 0 || statementTargets(a.statement, a.scope).truth === "no") return [];
+        return [{ statement: a.ref, conditions: failing.map(({ operator, key }) => ({ operator, key })) }];
+      }),
+    );
+  } else if (decision.decision === "explicit-deny") {
+    const applying = new Set(decision.statements);
+    found = judged.flatMap((j) =>
+      j.denies.flatMap((d) => {
+        if (!applying.has(d.ref) || !d.statement.condition) return [];
+        const holding = absentKeyEntries(d.statement.condition, d.scope.lookup).filter((e) => e.holds);
+        return holding.length
+          ? [{ statement: d.ref, conditions: holding.map(({ operator, key }) => ({ operator, key })) }]
+          : [];
+      }),
+    );
+  }
+  return found.length ? { ...decision, absentKeyConditions: found } : decision;
 }
 
 /**
@@ -48,10 +93,14 @@ export function evaluateIdentity(
 ): Decision {
   const scope = commonScope(request, false);
   const identity = judge(policies.identity, scope);
-  if (!policies.boundary || policies.boundary.length === 0) return decide(identity.denies, [identity.allows]);
+  if (!policies.boundary || policies.boundary.length === 0)
+    return withAbsentKeyConditions(decide(identity.denies, [identity.allows]), [identity]);
   const boundary = judge(policies.boundary, scope);
   const decision = decide([...identity.denies, ...boundary.denies], [identity.allows, boundary.allows]);
-  return { ...decision, boundary: decide(boundary.denies, [boundary.allows]).decision };
+  return withAbsentKeyConditions(
+    { ...decision, boundary: decide(boundary.denies, [boundary.allows]).decision },
+    [identity, boundary],
+  );
 }
 
 /**
@@ -61,5 +110,5 @@ export function evaluateIdentity(
  */
 export function evaluateTrust(request: RequestContext, trust: Policy): Decision {
   const judged = judge([trust], commonScope(request, true));
-  return decide(judged.denies, [judged.allows]);
+  return withAbsentKeyConditions(decide(judged.denies, [judged.allows]), [judged]);
 }

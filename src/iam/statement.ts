@@ -20,6 +20,13 @@ export interface StatementScope {
 
 /** Evaluates a statement's applicability; the action, cheapest and most selective, is checked first. */
 export function statementApplies(s: ParsedStatement, scope: StatementScope): Outcome {
+  const target = statementTargets(s, scope);
+  if (target.truth === "no" || !s.condition) return target;
+  return allOf([target, evaluateConditions(s.condition, scope.lookup, scope.variables)]);
+}
+
+/** Whether the statement names the request's action, principal (trust policies) and resource, its Condition aside. */
+export function statementTargets(s: ParsedStatement, scope: StatementScope): Outcome {
   const { request, lookup, variables } = scope;
   const action = s.action
     ? matchActions(s.action, scope.action)
@@ -31,7 +38,6 @@ export function statementApplies(s: ParsedStatement, scope: StatementScope): Out
   if (scope.principals) parts.push(principalOutcome(s, request));
   if (s.resource) parts.push(matchResources(s.resource, request.resource, lookup, variables));
   else if (s.notResource) parts.push(not(matchResources(s.notResource, request.resource, lookup, variables)));
-  if (s.condition) parts.push(evaluateConditions(s.condition, lookup, variables));
   return allOf(parts);
 }
 

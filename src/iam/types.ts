@@ -2,7 +2,8 @@
  * Contract of the IAM policy evaluator (src/iam/). Pure: no AWS, no I/O.
  *
  * Three-valued throughout: the evaluator knows some request values exactly, knows others only as a pattern
- * ("some ECS ARN of this account and region"), and knows nothing of keys missing from the context.
+ * ("some ECS ARN of this account and region"), knows some keys to be absent (exactly as IAM evaluates them), and
+ * knows nothing of keys the request model leaves out.
  * Anything it cannot decide makes the decision `conditional`, naming the keys: never a silent allow.
  */
 
@@ -40,11 +41,17 @@ export interface RequestContext {
   principal?: { type: "Service" | "AWS" | "Federated"; id: string };
   /**
    * Context keys (case-insensitive names, e.g. "aws:ResourceTag/AmazonECSManaged", "aws:SourceAccount",
-   * "aws:PrincipalAccount"). A key not listed here is unknown: a condition on it is undecidable (conditional),
-   * except where the operator needs no value (e.g. `...IfExists` still needs to know presence, so it is
-   * undecidable too; `Null` likewise).
+   * "aws:PrincipalAccount"). A key neither listed here nor covered by `absentKeys` is unknown: a condition on it is
+   * undecidable (conditional), `...IfExists` and `Null` included, since even its presence is not known. A key
+   * present with an unknown single value is the pattern "*".
    */
   context: Record<string, RequestValue>;
+  /**
+   * Keys the request is known not to carry, beyond those `context` lists as absent: a full key name
+   * ("aws:TagKeys") or, ending in "/", a whole family ("aws:ResourceTag/" is every resource-tag key). Case-insensitive;
+   * an entry in `context` wins over a family. Only keys neither listed nor covered here are unknown.
+   */
+  absentKeys?: string[];
 }
 
 /** A statement that took part in a decision. */
@@ -70,6 +77,19 @@ export interface Decision {
   undecided: { statement: StatementRef; keys: string[]; reason: string }[];
   /** For a boundary-limited decision: what the boundary alone said (undefined when there is no boundary). */
   boundary?: DecisionKind;
+  /**
+   * Statements decided by a condition on a key the request certainly does not carry (never for allow/conditional):
+   * for implicit-deny, the Allows whose action and resource match but whose condition needs such a key; for
+   * explicit-deny, the applying Denies whose condition holds on such a key (a negated operator, `...IfExists`, ...).
+   * Absent when there are none.
+   */
+  absentKeyConditions?: AbsentKeyCondition[];
+}
+
+/** One statement's conditions on keys the request does not carry, as "operator key" pairs. */
+export interface AbsentKeyCondition {
+  statement: StatementRef;
+  conditions: { operator: string; key: string }[];
 }
 
 /** A grammar problem found when parsing a policy document. */

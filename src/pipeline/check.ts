@@ -1,4 +1,5 @@
 import { rules as allRules } from "../../rules/index.ts";
+import { leakedVolumeTotal } from "../analysis/volume-cost.ts";
 import type { Config } from "../engine/config.ts";
 import { evaluateFacts } from "../engine/evaluate.ts";
 import type { Rule } from "../engine/types.ts";
@@ -19,6 +20,8 @@ export interface CheckOptions extends FactsSource {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
+  /** The roles in scope are about to be changed or deleted: role-in-use fails while they are in use. */
+  beforeRoleChange?: boolean;
   rules?: readonly Rule[];
 }
 
@@ -26,6 +29,7 @@ export interface EvaluateReportOptions {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
+  beforeRoleChange?: boolean;
   rules?: readonly Rule[];
   startedAt?: Date;
   source?: Report["scope"]["source"];
@@ -40,9 +44,17 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     ...(options.config ? { config: options.config } : {}),
     ...(options.failOn ? { failOn: options.failOn } : {}),
     ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
+    ...(options.beforeRoleChange ? { beforeRoleChange: true } : {}),
     evaluatedAt: startedAt,
   });
   const cause = commonCause(facts);
+  // Every leaked-volume finding carries monthlyCostUsd (null when unknown); a suppressed leak still costs money.
+  const leaks = evaluation.findings.filter(
+    (f) => f.rule === "leaked-volumes" && f.details && "monthlyCostUsd" in f.details,
+  );
+  const leakedVolumes = leaks.length
+    ? leakedVolumeTotal(leaks.map((f) => (f.details?.monthlyCostUsd as number | null | undefined) ?? null))
+    : undefined;
   return {
     schemaVersion: 1,
     tool: { name: "ecs-preflight", version: VERSION },
@@ -63,6 +75,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     summary: evaluation.summary,
     findings: evaluation.findings,
     trail: trailSummary(facts),
+    ...(leakedVolumes ? { leakedVolumes } : {}),
   };
 }
 
@@ -72,7 +85,11 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
  */
 export async function check(options: CheckOptions): Promise<Report> {
   const startedAt = new Date();
-  const { facts, source } = await gatherFacts(options, startedAt);
+  // Before a role change, who uses the roles must be looked at: a --role-only scope then reads every cluster.
+  const gather = options.beforeRoleChange
+    ? { ...options, collect: { ...options.collect, ecsForRoles: true } }
+    : options;
+  const { facts, source } = await gatherFacts(gather, startedAt);
   return evaluate(facts, {
     ...options,
     startedAt,

@@ -19,10 +19,11 @@ export interface FactsSource {
  * What a config lets the collector read, for `check`, `snapshot` and library callers alike: a rule turned off is not
  * collected for, so its permission is never asked for (and, for leaked-volumes, the EC2 client is never loaded).
  */
-export function collectSwitches(config: Config): { trail: boolean; volumes: boolean } {
+export function collectSwitches(config: Config): { trail: boolean; volumes: boolean; passRole: boolean } {
   return {
     trail: config.rules["cloudtrail-errors"] !== "off",
     volumes: config.rules["leaked-volumes"] !== "off",
+    passRole: config.rules["pass-role"] !== "off",
   };
 }
 

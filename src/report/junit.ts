@@ -1,3 +1,4 @@
+import { describeTotal, type LeakedVolumeTotal } from "../analysis/volume-cost.ts";
 import type { Finding } from "../engine/types.ts";
 import type { Report } from "./types.ts";
 import { xmlEscape as x } from "./xml.ts";
@@ -31,6 +32,18 @@ function testcase(f: Finding, failOn: Report["failOn"]): string {
   return inner ? `${open}\n      ${inner}\n    </testcase>` : `${open}</testcase>`;
 }
 
+/** The leaked volumes' total as the suite's properties (JUnit's place for suite-level values), and in words. */
+function leakProperties(total: LeakedVolumeTotal): string {
+  return [
+    "    <properties>",
+    `      <property name="leakedVolumes" value="${total.volumes}"/>`,
+    `      <property name="leakedVolumes.estimatedMonthlyCostUsd" value="${total.estimatedMonthlyCostUsd.toFixed(2)}"/>`,
+    `      <property name="leakedVolumes.unpricedVolumes" value="${total.unpricedVolumes}"/>`,
+    `      <property name="leakedVolumes.summary" value="${x(describeTotal(total))}"/>`,
+    "    </properties>",
+  ].join("\n");
+}
+
 /** JUnit XML: one test suite per rule, one test case per finding (CI systems show failures inline). */
 export function formatJunit(report: Report): string {
   const byRule = new Map<string, Finding[]>();
@@ -46,6 +59,7 @@ export function formatJunit(report: Report): string {
     };
     const xml = [
       `  <testsuite name="${x(rule)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" timestamp="${x(report.startedAt)}">`,
+      ...(rule === "leaked-volumes" && report.leakedVolumes ? [leakProperties(report.leakedVolumes)] : []),
       ...findings.map((f) => testcase(f, report.failOn)),
       "  </testsuite>",
     ].join("\n");

@@ -1,3 +1,4 @@
+import { describeTotal } from "../analysis/volume-cost.ts";
 import type { Status } from "../engine/types.ts";
 import type { Report } from "./types.ts";
 
@@ -23,6 +24,7 @@ export function formatMarkdown(report: Report): string {
           "",
         ]
       : []),
+    ...(report.leakedVolumes ? [`**Leaked volumes:** ${describeTotal(report.leakedVolumes)}`, ""] : []),
     "| Status | Rule | Resource | Finding |",
     "|---|---|---|---|",
   ];

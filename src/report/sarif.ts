@@ -96,7 +96,12 @@ export function formatSarif(report: Report, options: SarifOptions): string {
             ? { suppressions: [{ kind: "external", justification: f.suppressed.reason }] }
             : {}),
         })),
-        properties: { verdict: report.verdict, summary: report.summary },
+        // SARIF §3.8: a run may carry a property bag: the verdict, the counts, the leaked volumes' total.
+        properties: {
+          verdict: report.verdict,
+          summary: report.summary,
+          ...(report.leakedVolumes ? { leakedVolumes: report.leakedVolumes } : {}),
+        },
       },
     ],
   };

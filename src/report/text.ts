@@ -1,6 +1,7 @@
 import pc from "picocolors";
 import { roleNameOf } from "../analysis/arn.ts";
 import { describeLink } from "../analysis/trail-links.ts";
+import { describeTotal } from "../analysis/volume-cost.ts";
 import type { Finding, Status } from "../engine/types.ts";
 import type { Report, TrailRoleSummary } from "./types.ts";
 
@@ -163,6 +164,8 @@ export function formatText(report: Report, options: { color: boolean }): string 
   if (trail.length) out.push(...trail, "");
   if (!report.findings.length)
     out.push("Nothing in scope: no infrastructure role, service or task was found to check.", "");
+  if (report.leakedVolumes)
+    out.push(`${c.bold("Leaked volumes")}  ${c.yellow(describeTotal(report.leakedVolumes))}`);
   out.push(
     `${c.bold("Summary")}  ${c.red(`${summary.fail} fail`)} · ${c.magenta(`${summary.unknown} unknown`)} · ${c.yellow(`${summary.warn} warn`)} · ${c.green(`${summary.pass} pass`)}${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""}  ${c.dim(`in ${(report.durationMs / 1000).toFixed(1)} s`)}`,
   );

@@ -1,4 +1,5 @@
 import type { StuckTaskLink } from "../analysis/trail-links.ts";
+import type { LeakedVolumeTotal } from "../analysis/volume-cost.ts";
 import type { Finding } from "../engine/types.ts";
 import type { FailOn, Summary, Verdict } from "../engine/verdict.ts";
 import type { Scope } from "../facts/types.ts";
@@ -58,4 +59,6 @@ export interface Report {
   summary: Summary;
   findings: Finding[];
   trail: TrailSummary;
+  /** The leaked-volumes findings' estimated monthly cost, when any volume was found leaked (suppressed ones too). */
+  leakedVolumes?: LeakedVolumeTotal;
 }

@@ -206,7 +206,18 @@ describe("check --role against the fake AWS", () => {
         const { code, report } = await checkJson("--role", "healthy");
         expect(report.account).toBeNull();
         expect(statusOf(report, "volume-permissions", "healthy")).toBe("pass");
-        expect(code).toBe(0);
+        // Who deploys is the caller, and the caller is unknown: pass-role cannot say, and the gate stays shut.
+        expect(statusOf(report, "pass-role", "healthy")).toBe("unknown");
+        expect(code).toBe(3);
+        // Naming the deploying principal needs no caller identity.
+        const named = await checkJson(
+          "--role",
+          "healthy",
+          "--principal",
+          "arn:aws:iam::111122223333:user/preflight",
+        );
+        expect(statusOf(named.report, "pass-role", "healthy")).toBe("pass");
+        expect(named.code).toBe(0);
       } finally {
         fake.setFaults([]);
       }
@@ -257,7 +268,14 @@ describe("a role ARN of another account", () => {
     expect(code).toBe(3);
     const findings = report.findings.filter((f) => f.resource === other);
     expect(findings.map((f) => f.rule).sort()).toEqual(
-      ["cloudtrail-errors", "role-exists", "trust-policy", "volume-permissions", "managed-policy"].sort(),
+      [
+        "cloudtrail-errors",
+        "role-exists",
+        "trust-policy",
+        "volume-permissions",
+        "managed-policy",
+        "pass-role",
+      ].sort(),
     );
     for (const f of findings) expect(f.status, f.rule).toBe("unknown");
     expect(findings[0]?.message).toMatch(

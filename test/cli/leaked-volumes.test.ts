@@ -32,6 +32,9 @@ function ecsVolume(id: string, task: string, state: "available" | "in-use"): Fak
     volumeId: id,
     state,
     size: 50,
+    volumeType: "gp3",
+    iops: 3000,
+    throughput: 125,
     availabilityZone: `${REGION}b`,
     createTime: ago(3 * DAY),
     tags: { AmazonECSManaged: "true", AmazonECSCreated: task },
@@ -106,7 +109,7 @@ describe("leaked-volumes through the CLI", () => {
     });
     const batch = report.findings.find((f) => f.resource === volumeArn("vol-0batch1"));
     expect(batch?.message).toMatch(
-      /^Volume vol-0batch1 \(50 GiB, created for task batch1 in cluster prod\) was not deleted: it is attached to nothing and still costs money\. Its task is STOPPED/,
+      /^Volume vol-0batch1 \(50 GiB gp3, created for task batch1 in cluster prod\) was not deleted: it is attached to nothing and still costs an estimated \$4\.00 a month\. Its task is STOPPED/,
     );
     expect(batch?.message).toMatch(/names role batch-role, which is not in this check's scope/);
     expect(batch?.remediation).toMatch(
@@ -176,5 +179,24 @@ describe("leaked-volumes through the CLI", () => {
     const replay = await check("--snapshot", file);
     expect(replay.ec2Calls).toEqual([]);
     expect(replay.report.findings).toEqual(live.report.findings);
+  });
+
+  it("each leak's cost and the total in the report; prices from --config; a bad price exits 2 naming it", async () => {
+    const { report } = await check("--cluster", "prod");
+    // Two gp3 50 GiB volumes at baseline: 2 × 50 × $0.08 = $8.00.
+    expect(report.leakedVolumes).toEqual({ volumes: 2, estimatedMonthlyCostUsd: 8, unpricedVolumes: 0 });
+    const config = join(dir, "prices.json");
+    writeFileSync(config, JSON.stringify({ prices: { gp3: { gibMonth: 0.1 } } }));
+    const priced = await check("--cluster", "prod", "--config", config);
+    // 2 × 50 × $0.10 = $10.00
+    expect(priced.report.leakedVolumes?.estimatedMonthlyCostUsd).toBe(10);
+    const text = await runCli(["check", "--cluster", "prod", "--config", config]);
+    expect(text.stdout).toMatch(/Leaked volumes {2}2 leaked volumes, an estimated \$10\.00 a month/);
+    const bad = join(dir, "bad-prices.json");
+    writeFileSync(bad, JSON.stringify({ prices: { gp3: { gibMonth: "cheap" } } }));
+    const refused = await runCli(["check", "--cluster", "prod", "--config", bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${bad}: prices.gp3.gibMonth: expected a price in USD per GiB-month`);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -31,6 +31,8 @@ function ecsVolume(n: number): FakeVolume {
     size: 100 + n,
     availabilityZone: `${REGION}a`,
     volumeType: "gp3",
+    iops: 3000 + n,
+    throughput: 125 + n,
     encrypted: true,
     createTime: "2026-11-01T00:00:00.000Z",
     tags: { AmazonECSManaged: "true", AmazonECSCreated: task, team: "storage", Name: `data-${n}` },
@@ -99,7 +101,7 @@ describe("collectVolumes", () => {
     expect(describeCalls(fake).map((c) => c.params.MaxResults)).toEqual(["1000", "1000", "1000"]);
   });
 
-  it("keeps state, size, zone, creation time, the attachments, and only the ECS and Name tags", async () => {
+  it("keeps state, size, type, IOPS, throughput, zone, creation time, the attachments, and only the ECS and Name tags", async () => {
     const fake = await serve();
     const { volumes } = await collectVolumes(ec2For(fake));
     const [available, inUse] = volumes.ok ? volumes.value : [];
@@ -108,6 +110,9 @@ describe("collectVolumes", () => {
       state: "available",
       createTime: "2026-11-01T00:00:00.000Z",
       size: 101,
+      volumeType: "gp3",
+      iops: 3001,
+      throughput: 126,
       availabilityZone: `${REGION}a`,
       tags: { AmazonECSManaged: "true", AmazonECSCreated: taskArn("t1"), Name: "data-1" },
       attachments: [],

@@ -98,6 +98,26 @@ export const demoAccount: FakeAccount = {
       },
     }),
     // ecs-infra-legacy was deleted while an ETL task still used it.
+    // The caller's role: its PassRole list predates ecs-infra-search, so deployments of search cannot pass it.
+    {
+      name: "platform-audit",
+      path: "/platform/",
+      trustPolicy: doc({
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+        Action: "sts:AssumeRole",
+      }),
+      inline: {
+        "ecs-pass-role": doc({
+          Action: "iam:PassRole",
+          Effect: "Allow",
+          Resource: ["orders", "reports", "ledger", "legacy"].map(
+            (r) => `arn:aws:iam::*:role/ecs-infra-${r}`,
+          ),
+          Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+        }),
+      },
+    },
   ],
   managedPolicies: [awsManagedVolumesPolicy()],
   clusters: [
@@ -220,6 +240,9 @@ export const demoAccount: FakeAccount = {
       volumeId,
       state: "in-use",
       size: 100,
+      volumeType: "gp3",
+      iops: 3000,
+      throughput: 125,
       availabilityZone: `${REGION}a`,
       createTime: ago(600),
       tags: { AmazonECSManaged: "true", AmazonECSCreated: taskArn(cluster, id) },
@@ -235,6 +258,9 @@ export const demoAccount: FakeAccount = {
       volumeId: "vol-0a1b2c3d4e5f60005",
       state: "available",
       size: 100,
+      volumeType: "gp3",
+      iops: 3000,
+      throughput: 125,
       availabilityZone: `${REGION}a`,
       createTime: ago(900),
       tags: { AmazonECSManaged: "true", AmazonECSCreated: taskArn("shop", ids.ledgerStuck) },
@@ -243,6 +269,9 @@ export const demoAccount: FakeAccount = {
       volumeId: "vol-0a1b2c3d4e5f60007",
       state: "in-use",
       size: 200,
+      volumeType: "gp3",
+      iops: 3000,
+      throughput: 125,
       availabilityZone: `${REGION}b`,
       createTime: ago(900),
       tags: { AmazonECSManaged: "true", AmazonECSCreated: taskArn("analytics", ids.etlStuck) },
@@ -259,6 +288,10 @@ export const demoAccount: FakeAccount = {
       volumeId: "vol-0a1b2c3d4e5f60008",
       state: "available",
       size: 500,
+      // Provisioned above gp3's baseline: 500 × $0.08 + 3,000 × $0.005 + 125 × $0.04 = $60.00 a month.
+      volumeType: "gp3",
+      iops: 6000,
+      throughput: 250,
       availabilityZone: `${REGION}a`,
       createTime: ago(1300),
       tags: { AmazonECSManaged: "true", AmazonECSCreated: taskArn("analytics", ids.etlDone) },

@@ -12,9 +12,17 @@ export interface FakeAccount {
   accountId: string;
   /** Default "us-east-1". */
   region?: string;
-  /** What STS GetCallerIdentity answers; default an IAM user `preflight` in the account. */
+  /**
+   * What STS GetCallerIdentity answers: an IAM user ARN, an assumed-role ARN (`arn:aws:sts::…:assumed-role/R/s`), or
+   * any other. Default an IAM user `preflight` in the account, which the fake serves (unless `users` names it) with the
+   * PassRole policy AWS documents for `role/*`, so a default check passes pass-role.
+   */
   caller?: { arn: string; userId: string };
   roles?: FakeRole[];
+  /** IAM users (GetUser and the user policy calls). */
+  users?: FakeUser[];
+  /** IAM groups, which users name in `groups`. */
+  groups?: FakeGroup[];
   /** Customer and AWS managed policies, by ARN. */
   managedPolicies?: FakeManagedPolicy[];
   clusters?: FakeCluster[];
@@ -36,6 +44,24 @@ export interface FakeRole {
   /** Inline policies by name. */
   inline?: Record<string, PolicyText>;
   createDate?: string;
+}
+
+export interface FakeUser {
+  name: string;
+  /** IAM path, default "/". */
+  path?: string;
+  boundaryArn?: string;
+  attached?: string[];
+  inline?: Record<string, PolicyText>;
+  /** Names of the groups the user is in, in ListGroupsForUser order. */
+  groups?: string[];
+}
+
+export interface FakeGroup {
+  name: string;
+  path?: string;
+  attached?: string[];
+  inline?: Record<string, PolicyText>;
 }
 
 export interface FakeManagedPolicy {
@@ -80,6 +106,24 @@ export interface FakeTask {
   attachments?: object[];
   /** What StopTask does to lastStatus: "stopped" (default) or "deprovisioning" (stays there until the test moves it). */
   onStop?: "stopped" | "deprovisioning";
+  /** How the task moves on by itself, in order (a task in ECS's lifecycle as `wait` sees it over several polls). */
+  transitions?: FakeTaskTransition[];
+  [key: string]: unknown;
+}
+
+/**
+ * One step of a task's own lifecycle, due either after DescribeTasks has shown the task `afterDescribes` times (so
+ * the N-th description still shows the old state: deterministic, no sleeping) or once the fake's clock (`now`)
+ * reaches `at`. Every other key is set on the task. A stopping `lastStatus` without `desiredStatus` also sets
+ * desiredStatus STOPPED (ListTasks then lists it as STOPPED); STOPPED without `stoppedAt` stamps the clock's time.
+ */
+export interface FakeTaskTransition {
+  afterDescribes?: number;
+  at?: string;
+  lastStatus?: string;
+  desiredStatus?: string;
+  /** Sets the status of the task's AmazonElasticBlockStorage attachment(s). */
+  ebsAttachmentStatus?: string;
   [key: string]: unknown;
 }
 

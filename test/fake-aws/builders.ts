@@ -1,5 +1,12 @@
 import { readFileSync } from "node:fs";
-import type { FakeManagedPolicy, FakeRole, FakeService, FakeTask, FakeTrailEvent } from "./account.ts";
+import type {
+  FakeManagedPolicy,
+  FakeRole,
+  FakeService,
+  FakeTask,
+  FakeTaskTransition,
+  FakeTrailEvent,
+} from "./account.ts";
 import { stableId } from "./state.ts";
 
 /**
@@ -102,6 +109,8 @@ export interface EbsTaskOptions {
   stoppingAt?: string;
   executionStoppedAt?: string;
   onStop?: FakeTask["onStop"];
+  /** How the task moves on by itself over DescribeTasks calls or the fake's clock (see FakeTaskTransition). */
+  transitions?: FakeTaskTransition[];
   launchType?: "FARGATE" | "EC2" | "EXTERNAL" | "MANAGED_INSTANCES";
 }
 
@@ -152,6 +161,7 @@ export function ebsTask(options: EbsTaskOptions): FakeTask {
   if (options.stoppingAt) task.stoppingAt = options.stoppingAt;
   if (options.executionStoppedAt) task.executionStoppedAt = options.executionStoppedAt;
   if (options.onStop) task.onStop = options.onStop;
+  if (options.transitions) task.transitions = options.transitions;
   return task;
 }
 

@@ -12,6 +12,8 @@ function ecsVolume(volumeId: string, task: string, state = "in-use"): FakeVolume
     size: 100,
     availabilityZone: "us-east-1a",
     volumeType: "gp3",
+    iops: 3000,
+    throughput: 125,
     encrypted: false,
     createTime: "2026-11-01T00:00:00.000Z",
     tags: { AmazonECSManaged: "true", AmazonECSCreated: task },
@@ -46,7 +48,7 @@ afterAll(async () => {
   await fake.close();
 });
 
-test("DescribeVolumes by id returns EC2's shape: State, Tags, Attachments with the ECS task", async () => {
+test("DescribeVolumes by id returns EC2's shape: State, type, IOPS, throughput, Tags, Attachments with the ECS task", async () => {
   const { Volumes } = await ec2.send(new DescribeVolumesCommand({ VolumeIds: ["vol-0a"] }));
   expect(Volumes).toEqual([
     {
@@ -54,6 +56,9 @@ test("DescribeVolumes by id returns EC2's shape: State, Tags, Attachments with t
       Size: 100,
       AvailabilityZone: "us-east-1a",
       VolumeType: "gp3",
+      // EC2's XML elements iops and throughput, read by the SDK's own model.
+      Iops: 3000,
+      Throughput: 125,
       Encrypted: false,
       CreateTime: new Date("2026-11-01T00:00:00.000Z"),
       State: "in-use",

@@ -251,3 +251,123 @@ describe("tasks", () => {
     expect(b.taskArns).toEqual(a.taskArns);
   });
 });
+
+describe("task transitions over time", () => {
+  const ids = (out: { taskArns?: string[] }) => (out.taskArns ?? []).map((a) => a.split("/").pop());
+
+  test("a task moves on after DescribeTasks has shown it N times, and ListTasks agrees at once", async () => {
+    const local = await startFakeAws({
+      accountId: "111122223333",
+      clusters: [
+        {
+          name: "c",
+          tasks: [
+            ebsTask({
+              id: "t",
+              roleArn: ROLE,
+              transitions: [
+                { afterDescribes: 1, lastStatus: "DEPROVISIONING", ebsAttachmentStatus: "DETACHING" },
+                { afterDescribes: 3, lastStatus: "STOPPED", ebsAttachmentStatus: "DELETED" },
+              ],
+            }),
+          ],
+        },
+      ],
+    });
+    const client = new ECSClient(local.clientConfig());
+    const look = async () => {
+      const running = await client.send(new ListTasksCommand({ cluster: "c" }));
+      const stopped = await client.send(new ListTasksCommand({ cluster: "c", desiredStatus: "STOPPED" }));
+      const described = await client.send(new DescribeTasksCommand({ cluster: "c", tasks: ["t"] }));
+      const task = described.tasks?.[0];
+      return {
+        running: ids(running),
+        stopped: ids(stopped),
+        lastStatus: task?.lastStatus,
+        desiredStatus: task?.desiredStatus,
+        ebs: task?.attachments?.find((a) => a.type === "AmazonElasticBlockStorage")?.status,
+        stoppedAt: task?.stoppedAt instanceof Date,
+      };
+    };
+    try {
+      const seen = [await look(), await look(), await look(), await look()];
+      expect(seen).toEqual([
+        {
+          running: ["t"],
+          stopped: [],
+          lastStatus: "RUNNING",
+          desiredStatus: "RUNNING",
+          ebs: "ATTACHED",
+          stoppedAt: false,
+        },
+        {
+          running: [],
+          stopped: ["t"],
+          lastStatus: "DEPROVISIONING",
+          desiredStatus: "STOPPED",
+          ebs: "DETACHING",
+          stoppedAt: false,
+        },
+        {
+          running: [],
+          stopped: ["t"],
+          lastStatus: "DEPROVISIONING",
+          desiredStatus: "STOPPED",
+          ebs: "DETACHING",
+          stoppedAt: false,
+        },
+        {
+          running: [],
+          stopped: ["t"],
+          lastStatus: "STOPPED",
+          desiredStatus: "STOPPED",
+          ebs: "DELETED",
+          stoppedAt: true,
+        },
+      ]);
+      // The steering field is the fake's own: DescribeTasks never shows it.
+      const out = await client.send(new DescribeTasksCommand({ cluster: "c", tasks: ["t"] }));
+      expect(out.tasks?.[0]).not.toHaveProperty("transitions");
+    } finally {
+      client.destroy();
+      await local.close();
+    }
+  });
+
+  test("a transition `at` a time follows the fake's clock, not the number of calls", async () => {
+    let now = new Date("2026-11-27T12:00:00Z");
+    const local = await startFakeAws(
+      {
+        accountId: "111122223333",
+        clusters: [
+          {
+            name: "c",
+            tasks: [
+              ebsTask({
+                id: "t",
+                roleArn: ROLE,
+                lastStatus: "DEPROVISIONING",
+                transitions: [{ at: "2026-11-27T12:02:00Z", lastStatus: "STOPPED" }],
+              }),
+            ],
+          },
+        ],
+      },
+      { now: () => now },
+    );
+    const client = new ECSClient(local.clientConfig());
+    const status = async () =>
+      (await client.send(new DescribeTasksCommand({ cluster: "c", tasks: ["t"] }))).tasks?.[0];
+    try {
+      expect((await status())?.lastStatus).toBe("DEPROVISIONING");
+      expect((await status())?.lastStatus).toBe("DEPROVISIONING");
+      now = new Date("2026-11-27T12:02:00Z");
+      const stopped = await status();
+      expect(stopped?.lastStatus).toBe("STOPPED");
+      expect(stopped?.stoppedAt).toEqual(now);
+    } finally {
+      client.destroy();
+      await local.close();
+    }
+  });
+});

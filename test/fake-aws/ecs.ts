@@ -1,4 +1,4 @@
-import type { FakeCluster, FakeService, FakeTask } from "./account.ts";
+import type { FakeCluster, FakeService, FakeTask, FakeTaskTransition } from "./account.ts";
 import { AwsError } from "./errors.ts";
 import { epochSeconds, type JsonParams, optInt, optString, optStringList } from "./json.ts";
 import { decodeToken, effectivePageSize, encodeToken, pageOf } from "./paging.ts";
@@ -24,7 +24,45 @@ const HANDLERS: Record<string, EcsHandler> = {
 export function handleEcs(state: FakeState, action: string, params: JsonParams): object {
   const handler = HANDLERS[action];
   if (!handler) throw new AwsError("UnknownOperationException", `Unknown operation ${action}`);
+  // Every ECS answer sees the same moment of each task's lifecycle: listings and descriptions agree.
+  advanceTasks(state);
   return handler(state, params);
+}
+
+/** How many times DescribeTasks has shown each task (the clock of `afterDescribes` transitions). */
+const describedCount = new WeakMap<FakeTask, number>();
+const STOPPING_STATES = new Set(["DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED", "DELETED"]);
+
+function due(state: FakeState, task: FakeTask, step: FakeTaskTransition): boolean {
+  if (step.afterDescribes !== undefined) return (describedCount.get(task) ?? 0) >= step.afterDescribes;
+  if (step.at !== undefined) return state.now().getTime() >= Date.parse(step.at);
+  return true;
+}
+
+/** Applies each task's due transitions, in order (a step waits for the ones before it). */
+function advanceTasks(state: FakeState): void {
+  for (const cluster of state.account.clusters ?? []) {
+    for (const task of cluster.tasks ?? []) {
+      while (task.transitions?.length && due(state, task, task.transitions[0] as FakeTaskTransition)) {
+        const {
+          afterDescribes: _n,
+          at: _at,
+          ebsAttachmentStatus,
+          ...fields
+        } = task.transitions.shift() as FakeTaskTransition;
+        Object.assign(task, fields);
+        if (fields.lastStatus && STOPPING_STATES.has(fields.lastStatus) && fields.desiredStatus === undefined)
+          task.desiredStatus = "STOPPED";
+        if (fields.lastStatus === "STOPPED" && fields.stoppedAt === undefined)
+          task.stoppedAt = state.now().toISOString();
+        if (ebsAttachmentStatus !== undefined) {
+          for (const a of (task.attachments ?? []) as { type?: string; status?: string }[])
+            if (a.type === "AmazonElasticBlockStorage") a.status = ebsAttachmentStatus;
+        }
+        if (typeof task.version === "number") task.version += 1;
+      }
+    }
+  }
 }
 
 const TASK_TIME_KEYS = new Set([
@@ -40,7 +78,7 @@ const TASK_TIME_KEYS = new Set([
 const SERVICE_TIME_KEYS = new Set(["createdAt"]);
 const DEPLOYMENT_TIME_KEYS = new Set(["createdAt", "updatedAt"]);
 /** FakeTask fields that steer the fake and are not part of the ECS Task shape. */
-const FAKE_ONLY_TASK_KEYS = new Set(["id", "onStop"]);
+const FAKE_ONLY_TASK_KEYS = new Set(["id", "onStop", "transitions"]);
 
 function invalidParameter(message: string): AwsError {
   return new AwsError("InvalidParameterException", message);
@@ -258,8 +296,10 @@ function describeTasks(state: FakeState, params: JsonParams): object {
   const failures: object[] = [];
   for (const ref of refs) {
     const task = findTask(cluster, ref);
-    if (task) tasks.push(renderTask(state, cluster, task, includeTags));
-    else failures.push({ arn: taskArnFor(state, cluster, lastSegment(ref)), reason: "MISSING" });
+    if (task) {
+      tasks.push(renderTask(state, cluster, task, includeTags));
+      describedCount.set(task, (describedCount.get(task) ?? 0) + 1);
+    } else failures.push({ arn: taskArnFor(state, cluster, lastSegment(ref)), reason: "MISSING" });
   }
   return { tasks, failures };
 }

@@ -1,11 +1,21 @@
 import {
+  GetAccountAuthorizationDetailsCommand,
+  GetGroupPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
   IAMClient,
+  paginateGetAccountAuthorizationDetails,
+  paginateListAttachedGroupPolicies,
   paginateListAttachedRolePolicies,
+  paginateListAttachedUserPolicies,
+  paginateListGroupPolicies,
+  paginateListGroupsForUser,
   paginateListRolePolicies,
+  paginateListUserPolicies,
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -221,4 +231,199 @@ test("STS GetCallerIdentity answers the account's caller", async () => {
     UserId: "AROAEXAMPLE:ci",
   });
   expect(fake.requests.at(-1)).toMatchObject({ service: "sts", action: "GetCallerIdentity", status: 200 });
+});
+
+describe("users and groups", () => {
+  const DEPLOY = "arn:aws:iam::111122223333:policy/deploy";
+  let users: FakeAws;
+  let client: IAMClient;
+  const passRole = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::*:role/*" }],
+  };
+
+  beforeAll(async () => {
+    users = await startFakeAws(
+      {
+        accountId: "111122223333",
+        caller: { arn: "arn:aws:iam::111122223333:user/ci/deployer", userId: "AIDAEXAMPLE" },
+        users: [
+          {
+            name: "deployer",
+            path: "/ci/",
+            boundaryArn: BOUNDARY_ARN,
+            attached: [DEPLOY, ...customerPolicies],
+            inline: { one: passRole, two: "{not json", three: {} },
+            groups: ["g1", "g2", "g3"],
+          },
+        ],
+        groups: [
+          {
+            name: "g1",
+            path: "/teams/",
+            inline: { a: passRole, b: {}, c: {} },
+            attached: [DEPLOY, ...customerPolicies],
+          },
+          { name: "g2" },
+          { name: "g3" },
+        ],
+        managedPolicies: [
+          { arn: DEPLOY, defaultVersionId: "v3", versions: { v1: {}, v2: {}, v3: passRole } },
+          { arn: BOUNDARY_ARN, defaultVersionId: "v1", versions: { v1: passRole } },
+        ],
+      },
+      { pageSize: { iam: 2 } },
+    );
+    client = new IAMClient(users.clientConfig());
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await users.close();
+  });
+
+  test("GetUser gives the path, the ARN with it, and the boundary; without UserName it answers for the caller", async () => {
+    const named = await client.send(new GetUserCommand({ UserName: "deployer" }));
+    expect(named.User).toMatchObject({
+      UserName: "deployer",
+      Path: "/ci/",
+      Arn: "arn:aws:iam::111122223333:user/ci/deployer",
+      PermissionsBoundary: {
+        PermissionsBoundaryType: "PermissionsBoundaryPolicy",
+        PermissionsBoundaryArn: BOUNDARY_ARN,
+      },
+    });
+    expect(named.User?.UserId).toMatch(/^AIDA[A-Z2-7]{17}$/);
+    expect(named.User?.CreateDate).toBeInstanceOf(Date);
+    const self = await client.send(new GetUserCommand({}));
+    expect(self.User?.Arn).toBe(named.User?.Arn);
+    await expect(client.send(new GetUserCommand({ UserName: "nobody" }))).rejects.toMatchObject({
+      name: "NoSuchEntityException",
+      message: "The user with name nobody cannot be found.",
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  test("a user's inline and attached policies page through IsTruncated/Marker; documents come URL-encoded", async () => {
+    const names: string[] = [];
+    for await (const page of paginateListUserPolicies({ client }, { UserName: "deployer" })) {
+      expect(page.PolicyNames?.length).toBeLessThanOrEqual(2);
+      names.push(...(page.PolicyNames ?? []));
+    }
+    expect(names).toEqual(["one", "three", "two"]);
+    const arns: string[] = [];
+    for await (const page of paginateListAttachedUserPolicies({ client }, { UserName: "deployer" }))
+      arns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ""));
+    expect(arns).toEqual([DEPLOY, ...customerPolicies]);
+    const pages = users.requests.filter((r) => r.action === "ListAttachedUserPolicies");
+    expect(pages).toHaveLength(3);
+    expect(pages[1]?.params).toHaveProperty("Marker");
+    const one = await client.send(new GetUserPolicyCommand({ UserName: "deployer", PolicyName: "one" }));
+    expect(one.PolicyDocument).toMatch(/^%7B%22Version%22/);
+    expect(JSON.parse(decodeURIComponent(one.PolicyDocument ?? ""))).toEqual(passRole);
+    const two = await client.send(new GetUserPolicyCommand({ UserName: "deployer", PolicyName: "two" }));
+    expect(decodeURIComponent(two.PolicyDocument ?? "")).toBe("{not json");
+    await expect(
+      client.send(new GetUserPolicyCommand({ UserName: "deployer", PolicyName: "zz" })),
+    ).rejects.toMatchObject({
+      name: "NoSuchEntityException",
+      message: "The user policy with name zz cannot be found.",
+    });
+  });
+
+  test("ListGroupsForUser pages; a group's inline and attached policies list and fetch", async () => {
+    const groups: { GroupName?: string; Arn?: string; Path?: string }[] = [];
+    for await (const page of paginateListGroupsForUser({ client }, { UserName: "deployer" }))
+      groups.push(...(page.Groups ?? []));
+    expect(groups.map((g) => g.GroupName)).toEqual(["g1", "g2", "g3"]);
+    expect(groups[0]).toMatchObject({ Path: "/teams/", Arn: "arn:aws:iam::111122223333:group/teams/g1" });
+    expect(users.requests.filter((r) => r.action === "ListGroupsForUser")).toHaveLength(2);
+    const names: string[] = [];
+    for await (const page of paginateListGroupPolicies({ client }, { GroupName: "g1" }))
+      names.push(...(page.PolicyNames ?? []));
+    expect(names).toEqual(["a", "b", "c"]);
+    const arns: string[] = [];
+    for await (const page of paginateListAttachedGroupPolicies({ client }, { GroupName: "g1" }))
+      arns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ""));
+    expect(arns).toEqual([DEPLOY, ...customerPolicies]);
+    const a = await client.send(new GetGroupPolicyCommand({ GroupName: "g1", PolicyName: "a" }));
+    expect(a).toMatchObject({ GroupName: "g1", PolicyName: "a" });
+    expect(JSON.parse(decodeURIComponent(a.PolicyDocument ?? ""))).toEqual(passRole);
+    await expect(
+      client.send(new GetGroupPolicyCommand({ GroupName: "nope", PolicyName: "a" })),
+    ).rejects.toMatchObject({
+      name: "NoSuchEntityException",
+      message: "The group with name nope cannot be found.",
+    });
+  });
+
+  test("a managed policy's default version need not be v1, and GetPolicy counts user and group attachments", async () => {
+    const { Policy } = await client.send(new GetPolicyCommand({ PolicyArn: DEPLOY }));
+    expect(Policy).toMatchObject({ DefaultVersionId: "v3", AttachmentCount: 2 });
+    const { PolicyVersion } = await client.send(
+      new GetPolicyVersionCommand({ PolicyArn: DEPLOY, VersionId: Policy?.DefaultVersionId }),
+    );
+    expect(JSON.parse(decodeURIComponent(PolicyVersion?.Document ?? ""))).toEqual(passRole);
+  });
+
+  test("GetAccountAuthorizationDetails pages users and groups (Filter), documents URL-encoded", async () => {
+    const before = users.requests.length;
+    const found = { users: [] as string[], groups: [] as string[], roles: 0 };
+    let user:
+      | { UserPolicyList?: { PolicyDocument?: string }[]; GroupList?: string[]; Path?: string }
+      | undefined;
+    for await (const page of paginateGetAccountAuthorizationDetails(
+      { client },
+      { Filter: ["User", "Group"] },
+    )) {
+      found.users.push(...(page.UserDetailList ?? []).map((u) => u.UserName ?? ""));
+      found.groups.push(...(page.GroupDetailList ?? []).map((g) => g.GroupName ?? ""));
+      found.roles += page.RoleDetailList?.length ?? 0;
+      user ??= page.UserDetailList?.[0];
+    }
+    expect(found).toEqual({ users: ["deployer"], groups: ["g1", "g2", "g3"], roles: 0 });
+    expect(user).toMatchObject({ Path: "/ci/", GroupList: ["g1", "g2", "g3"] });
+    expect(user?.UserPolicyList?.[0]?.PolicyDocument).toMatch(/^%7B/);
+    const pages = users.requests.slice(before);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]?.params).toMatchObject({ "Filter.member.1": "User", "Filter.member.2": "Group" });
+    expect(pages[1]?.params).toHaveProperty("Marker");
+    await expect(
+      client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ["Robot" as "User"] })),
+    ).rejects.toMatchObject({ name: "ValidationError" });
+  });
+
+  test("access-denied per action answers AccessDenied to that action only", async () => {
+    users.setFaults([{ service: "iam", action: "ListGroupsForUser", kind: "access-denied" }]);
+    try {
+      await expect(
+        client.send(new GetUserPolicyCommand({ UserName: "deployer", PolicyName: "one" })),
+      ).resolves.toBeDefined();
+      const pages = paginateListGroupsForUser({ client }, { UserName: "deployer" });
+      await expect(pages.next()).rejects.toMatchObject({
+        name: "AccessDenied",
+        $metadata: { httpStatusCode: 403 },
+      });
+    } finally {
+      users.setFaults([]);
+    }
+  });
+});
+
+test("the default caller is a user the fake serves, allowed to pass roles to ECS", async () => {
+  const plain = await startFakeAws({ accountId: "111122223333" });
+  const client = new IAMClient(plain.clientConfig());
+  try {
+    const { User } = await client.send(new GetUserCommand({ UserName: "preflight" }));
+    expect(User?.Arn).toBe("arn:aws:iam::111122223333:user/preflight");
+    const doc = await client.send(
+      new GetUserPolicyCommand({ UserName: "preflight", PolicyName: "ecs-pass-role" }),
+    );
+    expect(decodeURIComponent(doc.PolicyDocument ?? "")).toContain(
+      '"iam:PassedToService":"ecs.amazonaws.com"',
+    );
+  } finally {
+    client.destroy();
+    await plain.close();
+  }
 });

@@ -1,5 +1,6 @@
 import type { FakeManagedPolicy, FakeRole, PolicyText } from "./account.ts";
 import { AwsError } from "./errors.ts";
+import { USER_HANDLERS } from "./iam-users.ts";
 import { decodeToken, effectivePageSize, encodeToken, pageOf } from "./paging.ts";
 import type { QueryParams } from "./query.ts";
 import { type FakeState, stableId } from "./state.ts";
@@ -24,7 +25,8 @@ const HANDLERS: Record<string, IamHandler> = {
 };
 
 export function handleIam(state: FakeState, action: string, params: QueryParams): XmlFields {
-  const handler = HANDLERS[action];
+  // Looked up per call: iam-users.ts imports this module's helpers, so its table is read only once both have loaded.
+  const handler = HANDLERS[action] ?? USER_HANDLERS[action];
   if (!handler)
     throw new AwsError("InvalidAction", `Could not find operation ${action} for version 2010-05-08`);
   return handler(state, params);
@@ -39,13 +41,13 @@ export function roleArn(state: FakeState, role: FakeRole): string {
   return `arn:aws:iam::${state.accountId}:role${normalisePath(role.path)}${role.name}`;
 }
 
-function normalisePath(path: string | undefined): string {
+export function normalisePath(path: string | undefined): string {
   if (!path) return "/";
   const withLead = path.startsWith("/") ? path : `/${path}`;
   return withLead.endsWith("/") ? withLead : `${withLead}/`;
 }
 
-function required(params: QueryParams, name: string): string {
+export function required(params: QueryParams, name: string): string {
   const value = params[name];
   if (value === undefined || value === "") {
     const member = name.charAt(0).toLowerCase() + name.slice(1);
@@ -85,7 +87,7 @@ function getRole(state: FakeState, params: QueryParams): XmlFields {
 }
 
 /** IAM's MaxItems: 1–1000, default 100; the fake's page-size cap may return fewer, as IAM itself may. */
-function iamPage<T>(state: FakeState, params: QueryParams, all: readonly T[], query: unknown) {
+export function iamPage<T>(state: FakeState, params: QueryParams, all: readonly T[], query: unknown) {
   const maxItems = params.MaxItems === undefined ? undefined : Number(params.MaxItems);
   if (maxItems !== undefined && (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000)) {
     throw new AwsError(
@@ -116,7 +118,7 @@ function policyPath(arn: string): string {
   return resource.slice(0, resource.lastIndexOf("/") + 1) || "/";
 }
 
-function policyName(arn: string, policy?: FakeManagedPolicy): string {
+export function policyName(arn: string, policy?: FakeManagedPolicy): string {
   return policy?.name ?? arn.slice(arn.lastIndexOf("/") + 1);
 }
 
@@ -151,7 +153,7 @@ function getRolePolicy(state: FakeState, params: QueryParams): XmlFields {
   return { RoleName: role.name, PolicyName: name, PolicyDocument: encodePolicy(document) };
 }
 
-function findPolicy(state: FakeState, arn: string): FakeManagedPolicy | undefined {
+export function findPolicy(state: FakeState, arn: string): FakeManagedPolicy | undefined {
   return state.account.managedPolicies?.find((policy) => policy.arn === arn);
 }
 
@@ -166,7 +168,8 @@ function requirePolicy(state: FakeState, params: QueryParams): FakeManagedPolicy
 }
 
 function attachmentCount(state: FakeState, arn: string): number {
-  return (state.account.roles ?? []).filter((role) => role.attached?.includes(arn)).length;
+  const { roles = [], users = [], groups = [] } = state.account;
+  return [...roles, ...users, ...groups].filter((entity) => entity.attached?.includes(arn)).length;
 }
 
 function getPolicy(state: FakeState, params: QueryParams): XmlFields {
@@ -179,8 +182,9 @@ function getPolicy(state: FakeState, params: QueryParams): XmlFields {
       Path: policyPath(policy.arn),
       DefaultVersionId: policy.defaultVersionId,
       AttachmentCount: attachmentCount(state, policy.arn),
-      PermissionsBoundaryUsageCount: (state.account.roles ?? []).filter((r) => r.boundaryArn === policy.arn)
-        .length,
+      PermissionsBoundaryUsageCount: [...(state.account.roles ?? []), ...(state.account.users ?? [])].filter(
+        (r) => r.boundaryArn === policy.arn,
+      ).length,
       IsAttachable: true,
       CreateDate: DEFAULT_CREATE_DATE,
       UpdateDate: DEFAULT_CREATE_DATE,

@@ -9,6 +9,7 @@ import { AwsError } from "./errors.ts";
 import { FaultPlan, type FaultRule, faultError, isErrorKind } from "./faults.ts";
 import { handleIam } from "./iam.ts";
 import { jsonErrorReply, jsonReply } from "./json.ts";
+import { RateLimiter, type RateLimits } from "./limits.ts";
 import { awsQueryErrorReply, awsQueryReply, ec2ErrorReply, ec2Reply, type QueryParams } from "./query.ts";
 import type { Reply } from "./reply.ts";
 import { type Routed, route, sdkInvocation } from "./routing.ts";
@@ -27,6 +28,10 @@ export interface FakeOptions {
   faults?: FaultRule[];
   /** The simulated clock: CloudTrail's default window and StopTask times. Default: the real clock. */
   now?: () => Date;
+  /** Added to every answer, as a network round trip to AWS would be (benchmarks). */
+  latencyMs?: number;
+  /** AWS's rate limits as token buckets: an over-limit request is throttled as that service throttles. */
+  limits?: RateLimits;
 }
 
 export interface RecordedRequest {
@@ -38,6 +43,10 @@ export interface RecordedRequest {
   at: number;
   /** HTTP status sent; 0 when the connection was reset. */
   status: number;
+  /** Date.now() when the answer was sent (unset for a reset): with `at`, shows which calls overlapped. */
+  endAt?: number;
+  /** Set when the fake's rate limits (not a fault rule) throttled the request. */
+  throttled?: true;
   /** The SDK's attempt number for this call (1 = first try, 2 = first retry), from amz-sdk-request; absent for other clients. */
   attempt?: number;
 }
@@ -70,6 +79,7 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
   const state = createState(account, options.pageSize ?? {}, options.now ?? (() => new Date()));
   const requests: RecordedRequest[] = [];
   let faults = new FaultPlan(options.faults);
+  const limiter = options.limits ? new RateLimiter(options.limits) : undefined;
   const timers = new Set<NodeJS.Timeout>();
 
   const sleep = (ms: number) =>
@@ -109,6 +119,18 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
     if (attempt !== undefined) record.attempt = attempt;
     requests.push(record);
     const requestId = randomUUID();
+    if (options.latencyMs) await sleep(options.latencyMs);
+    if (limiter && !limiter.admit(service, action)) {
+      record.throttled = true;
+      const throttled = errorReply(
+        service,
+        faultError("throttle", state, service, action, params),
+        requestId,
+      );
+      record.status = throttled.status;
+      send(res, throttled, record);
+      return;
+    }
     const fault = faults.next(service, action, invocationId);
 
     if (fault?.kind === "reset") {
@@ -118,7 +140,11 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
     if (fault?.kind === "slow") await sleep(fault.delayMs ?? 1000);
     if (fault?.kind === "not-xml-or-json") {
       record.status = 200;
-      send(res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: HTML_BODY });
+      send(
+        res,
+        { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: HTML_BODY },
+        record,
+      );
       return;
     }
     const reply =
@@ -129,11 +155,11 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
       // A well-framed HTTP 200 whose document stops half-way: the client's parser, not its HTTP stack, must notice.
       const bytes = Buffer.from(reply.body);
       record.status = 200;
-      send(res, { ...reply, status: 200, body: bytes.subarray(0, Math.floor(bytes.length / 2)) });
+      send(res, { ...reply, status: 200, body: bytes.subarray(0, Math.floor(bytes.length / 2)) }, record);
       return;
     }
     record.status = reply.status;
-    send(res, reply);
+    send(res, reply, record);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -175,7 +201,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(res: ServerResponse, reply: Reply, record?: RecordedRequest): void {
+  if (record) record.endAt = Date.now();
   res.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) });
   res.end(reply.body);
 }

@@ -1,5 +1,27 @@
 import { createHash } from "node:crypto";
-import type { AwsService, FakeAccount } from "./account.ts";
+import type { AwsService, FakeAccount, FakeUser } from "./account.ts";
+
+const DEFAULT_CALLER = "preflight";
+
+/** The default caller may pass infrastructure roles to ECS (the policy AWS documents, for any role name). */
+function defaultCaller(): FakeUser {
+  return {
+    name: DEFAULT_CALLER,
+    inline: {
+      "ecs-pass-role": {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Action: "iam:PassRole",
+            Effect: "Allow",
+            Resource: ["arn:aws:iam::*:role/*"],
+            Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+          },
+        ],
+      },
+    },
+  };
+}
 
 /** Page-size caps per service (tests use 2 to exercise every paginator). */
 export type PageSizes = Partial<Record<Exclude<AwsService, "sts">, number>>;
@@ -23,12 +45,15 @@ export function createState(account: FakeAccount, pageSize: PageSizes, now: () =
     }
   }
   const copy = structuredClone(account);
+  if (!copy.caller && !copy.users?.some((u) => u.name === DEFAULT_CALLER)) {
+    copy.users = [...(copy.users ?? []), defaultCaller()];
+  }
   return {
     account: copy,
     accountId: copy.accountId,
     region: copy.region ?? "us-east-1",
     caller: copy.caller ?? {
-      arn: `arn:aws:iam::${copy.accountId}:user/preflight`,
+      arn: `arn:aws:iam::${copy.accountId}:user/${DEFAULT_CALLER}`,
       userId: stableId("AIDA", copy.accountId, 17),
     },
     pageSize,

@@ -1,7 +1,8 @@
 /**
  * Runs every evaluation case in test/iam/cases/*.json. A case names its request, its policies (inline `document` or
  * a `documentFile` under test/iam/fixtures/) and the expected decision. `sids` are the deciding statements for
- * allow/explicit-deny and the undecided statements for conditional; `undecidedKeys` the keys they name.
+ * allow/explicit-deny and the undecided statements for conditional; `undecidedKeys` the keys they name;
+ * `absentKeyConditions` the statements a denial names for conditions on keys the request does not carry.
  */
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -31,7 +32,14 @@ interface EvaluationCase {
   identityPolicies?: PolicyEntry[];
   boundary?: PolicyEntry[];
   trust?: PolicyEntry;
-  expected: { decision: DecisionKind; sids?: string[]; undecidedKeys?: string[]; boundary?: DecisionKind };
+  expected: {
+    decision: DecisionKind;
+    sids?: string[];
+    undecidedKeys?: string[];
+    boundary?: DecisionKind;
+    /** The statements named for conditions on absent keys, each with its "operator key" entries ([] for none). */
+    absentKeyConditions?: { sid: string; conditions: string[] }[];
+  };
 }
 
 const casesDir = join(import.meta.dirname, "cases");
@@ -82,6 +90,13 @@ describe("IAM evaluation cases", () => {
       if (c.expected.undecidedKeys !== undefined) {
         const keys = new Set(decision.undecided.flatMap((u) => u.keys));
         expect([...keys].sort(), explain).toEqual([...c.expected.undecidedKeys].sort());
+      }
+      if (c.expected.absentKeyConditions !== undefined) {
+        const named = (decision.absentKeyConditions ?? []).map((a) => ({
+          sid: a.statement.sid ?? `#${a.statement.index}`,
+          conditions: a.conditions.map((k) => `${k.operator} ${k.key}`),
+        }));
+        expect(named, explain).toEqual(c.expected.absentKeyConditions);
       }
       // Every undecided statement explains itself; decided outcomes carry no undecided entries.
       for (const u of decision.undecided) expect(u.reason.length).toBeGreaterThan(0);

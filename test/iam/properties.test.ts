@@ -1,6 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${...}" here is IAM policy-variable syntax, not a template.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { VOLUME_ACTIONS, volumeRequest } from "../../src/analysis/ecs-requests.ts";
 import { compareGlob, matchGlob, parseGlob } from "../../src/iam/glob.ts";
 import {
   actionMatches,
@@ -16,6 +19,19 @@ import {
 } from "../../src/iam/index.ts";
 
 const RUNS = { numRuns: 300 };
+const managedVolumesPolicy = (() => {
+  const parsed = parsePolicy(
+    JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, "fixtures", "AmazonECSInfrastructureRolePolicyForVolumes.v5.json"),
+        "utf8",
+      ),
+    ),
+    { kind: "managed", name: "AmazonECSInfrastructureRolePolicyForVolumes" },
+  );
+  if (!parsed.ok) throw new Error("the managed policy fixture does not parse");
+  return parsed.policy;
+})();
 
 // --- Generators: policies and requests drawn from a small IAM vocabulary, so statements often apply. ---
 const actionPattern = fc.constantFrom(
@@ -316,5 +332,178 @@ describe("robustness", () => {
       }),
       RUNS,
     );
+  });
+});
+
+// --- Keys a request cannot carry: IAM's answer is certain, never `conditional`. ---
+const BASE_OPERATORS = [
+  "StringEquals",
+  "StringNotEquals",
+  "StringEqualsIgnoreCase",
+  "StringNotEqualsIgnoreCase",
+  "StringLike",
+  "StringNotLike",
+  "NumericEquals",
+  "NumericNotEquals",
+  "NumericLessThan",
+  "NumericLessThanEquals",
+  "NumericGreaterThan",
+  "NumericGreaterThanEquals",
+  "DateEquals",
+  "DateNotEquals",
+  "DateLessThan",
+  "DateLessThanEquals",
+  "DateGreaterThan",
+  "DateGreaterThanEquals",
+  "Bool",
+  "BinaryEquals",
+  "IpAddress",
+  "NotIpAddress",
+  "ArnEquals",
+  "ArnLike",
+  "ArnNotEquals",
+  "ArnNotLike",
+];
+/** An operator as written in a policy: a base operator with an optional set prefix and IfExists, or Null. */
+const absentOperator = fc.oneof(
+  fc
+    .record({
+      set: fc.constantFrom("", "ForAnyValue:", "ForAllValues:"),
+      base: fc.constantFrom(...BASE_OPERATORS),
+      ifExists: fc.boolean(),
+    })
+    .map(({ set, base, ifExists }) => `${set}${base}${ifExists ? "IfExists" : ""}`),
+  fc.constant("Null"),
+);
+/** IAM's documented answer for a condition entry whose key is absent, written out independently of the evaluator. */
+function absentHolds(operator: string, values: string[]): boolean {
+  if (operator === "Null") return values.includes("true");
+  if (operator.endsWith("IfExists") || operator.startsWith("ForAllValues:")) return true;
+  if (operator.startsWith("ForAnyValue:")) return false;
+  return /Not/.test(operator);
+}
+const policyValues = fc.array(
+  fc.constantFrom("x", "true", "false", "10", "2026-01-01T00:00:00Z", "10.0.0.0/8", "*"),
+  {
+    minLength: 1,
+    maxLength: 3,
+  },
+);
+/** One statement's Condition over the given keys, with the operator/values kept for the reference answer. */
+const conditionOver = (keys: fc.Arbitrary<string>) =>
+  fc.array(fc.record({ operator: absentOperator, key: keys, values: policyValues }), {
+    minLength: 1,
+    maxLength: 3,
+  });
+type Entry = { operator: string; key: string; values: string[] };
+function conditionBlock(entries: Entry[]): Record<string, Record<string, string[]>> {
+  const block: Record<string, Record<string, string[]>> = {};
+  for (const { operator, key, values } of entries) {
+    // Null takes "true"/"false"; anything else is a value IAM never reads for an absent key.
+    const written = operator === "Null" ? values.map((v) => (v === "true" ? "true" : "false")) : values;
+    block[operator] = { ...(block[operator] ?? {}), [key]: written };
+  }
+  return block;
+}
+/** Whether a statement's condition holds on absent keys, by the reference (the last entry for a repeated pair wins). */
+function referenceHolds(block: Record<string, Record<string, string[]>>): boolean {
+  return Object.entries(block).every(([op, keys]) => Object.values(keys).every((vs) => absentHolds(op, vs)));
+}
+/** Random Allow/Deny statements on `action` with conditions over absent keys only, and the reference decision. */
+const absentKeyStatements = (action: string, keys: fc.Arbitrary<string>) =>
+  fc
+    .array(fc.record({ effect: fc.constantFrom("Allow", "Deny"), entries: conditionOver(keys) }), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((specs) =>
+      specs.map((s, i) => ({
+        Sid: `S${i}`,
+        Effect: s.effect,
+        Action: action,
+        Resource: "*",
+        Condition: conditionBlock(s.entries),
+      })),
+    );
+function referenceDecision(
+  statements: { Effect: string; Condition: Record<string, Record<string, string[]>> }[],
+) {
+  const applies = statements.filter((s) => referenceHolds(s.Condition));
+  if (applies.some((s) => s.Effect === "Deny")) return "explicit-deny";
+  return applies.some((s) => s.Effect === "Allow") ? "allow" : "implicit-deny";
+}
+
+describe("absent keys", () => {
+  const tagKey = fc.constantFrom("AmazonECSManaged", "Team", "owner", "aws:cloudformation:stack-name", "");
+  const familyKey = fc
+    .tuple(fc.constantFrom("aws:ResourceTag/", "EC2:resourcetag/", "aws:RequestTag/"), tagKey)
+    .map(([family, tag]) => `${family}${tag || "x"}`);
+  const listedAbsent = fc.constantFrom(
+    "aws:SourceIp",
+    "aws:MultiFactorAuthAge",
+    "aws:TokenIssueTime",
+    "aws:TagKeys",
+  );
+  const absentRequest: RequestContext = {
+    action: "ec2:DescribeVolumes",
+    resource: { kind: "exact", values: ["*"] },
+    context: {
+      "aws:SourceIp": { kind: "absent" },
+      "aws:MultiFactorAuthAge": { kind: "absent" },
+      "aws:TokenIssueTime": { kind: "absent" },
+      "aws:TagKeys": { kind: "exact", values: [] },
+    },
+    absentKeys: ["aws:ResourceTag/", "ec2:ResourceTag/", "aws:RequestTag/"],
+  };
+
+  it("a condition on absent keys is decided, and as IAM documents it (never conditional)", () => {
+    fc.assert(
+      fc.property(
+        absentKeyStatements("ec2:DescribeVolumes", fc.oneof(familyKey, listedAbsent)),
+        (statements) => {
+          const decision = evaluateIdentity(absentRequest, {
+            identity: [policy(statements, { kind: "inline", name: "p" })],
+          });
+          expect(decision.decision).not.toBe("conditional");
+          expect(decision.decision).toBe(referenceDecision(statements));
+          for (const a of decision.absentKeyConditions ?? []) expect(a.conditions.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("no key DESIGN.md calls absent makes a volume action conditional (the real request model)", () => {
+    const loc = {
+      partition: "aws",
+      region: "us-east-1",
+      account: "111122223333",
+      roleArn: "arn:aws:iam::111122223333:role/infra",
+    };
+    // Written out here, not read from the model: DESIGN.md ("What ECS's requests carry") and issue 8.
+    const ABSENT: Record<(typeof VOLUME_ACTIONS)[number], string[]> = {
+      "ec2:DescribeVolumes": ["aws:ResourceTag/", "ec2:ResourceTag/", "aws:RequestTag/", "aws:TagKeys"],
+      "ec2:DetachVolume": ["aws:RequestTag/", "aws:TagKeys"],
+      "ec2:DeleteVolume": ["aws:RequestTag/", "aws:TagKeys"],
+    };
+    for (const action of VOLUME_ACTIONS) {
+      const request = volumeRequest(action, loc);
+      // Any key of an absent family (a tag name drawn at random) or an absent key named in full.
+      const keys = fc.oneof(
+        ...ABSENT[action].map((entry) =>
+          entry.endsWith("/") ? tagKey.map((t) => `${entry}${t || "x"}`) : fc.constant(entry),
+        ),
+      );
+      fc.assert(
+        fc.property(absentKeyStatements(action, keys), fc.boolean(), (statements, withManaged) => {
+          const identity = [policy(statements, { kind: "inline", name: "p" })];
+          if (withManaged) identity.push(managedVolumesPolicy);
+          const decision = evaluateIdentity(request, { identity });
+          expect(decision.decision, `${action}: ${JSON.stringify(statements)}`).not.toBe("conditional");
+          if (!withManaged) expect(decision.decision).toBe(referenceDecision(statements));
+        }),
+        { numRuns: 200 },
+      );
+    }
   });
 });

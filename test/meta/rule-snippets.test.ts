@@ -32,7 +32,7 @@ describe("remediation snippets", () => {
     });
   }
 
-  it("the rules written before snippets existed all have them", () => {
+  it("the rules that existed when snippets came all have them", () => {
     const ids = [
       "ecs-scope",
       "role-exists",
@@ -42,16 +42,20 @@ describe("remediation snippets", () => {
       "tasks-deprovisioning",
       "cloudtrail-errors",
       "leaked-volumes",
+      "tls-permissions",
+      "pass-role",
+      "role-in-use",
     ];
     expect(ids.filter((id) => !rules.find((r) => r.id === id)?.docs.snippets)).toEqual([]);
   });
 
   it("CloudFormation snippets are YAML and AWS CLI policy documents are JSON", () => {
     const sub = { tag: "!Sub", resolve: (value: string) => ({ "Fn::Sub": value }) };
+    const getAtt = { tag: "!GetAtt", resolve: (value: string) => ({ "Fn::GetAtt": value.split(".") }) };
     for (const rule of rules) {
       const snippets = rule.docs.snippets;
       if (snippets?.cloudFormation) {
-        const template = parse(snippets.cloudFormation, { customTags: [sub] }) as Record<
+        const template = parse(snippets.cloudFormation, { customTags: [sub, getAtt] }) as Record<
           string,
           { Type?: string }
         >;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { rules } from "../../rules/index.ts";
 import { evaluate } from "../../src/pipeline/check.ts";
 import { EMF_METRICS, emfLines } from "../../src/report/emf.ts";
 import type { Report } from "../../src/report/types.ts";
@@ -8,8 +9,22 @@ import { readSnapshot } from "../../src/snapshot/index.ts";
 
 const demo = await readSnapshot("fixtures/demo/account.json");
 const startedAt = new Date("2026-11-30T08:00:00.000Z");
+// A fixed set of rules, so that the known run stays known when rules are added.
+const RULE_IDS = [
+  "role-exists",
+  "trust-policy",
+  "volume-permissions",
+  "tasks-deprovisioning",
+  "leaked-volumes",
+  "cloudtrail-errors",
+];
 const report: Report = {
-  ...evaluate(demo, { source: "snapshot", snapshot: "demo.json", startedAt }),
+  ...evaluate(demo, {
+    source: "snapshot",
+    snapshot: "demo.json",
+    startedAt,
+    rules: rules.filter((r) => RULE_IDS.includes(r.id)),
+  }),
   durationMs: 1234,
 };
 
@@ -70,10 +85,10 @@ const METRICS =
   '{"Name":"FailedTrailCalls","Unit":"Count"},{"Name":"DurationMs","Unit":"Milliseconds"}]';
 
 describe("--emf lines", () => {
-  it("are exactly this for the demo account (two stuck tasks, one 500 GiB leaked volume, four failed calls)", () => {
+  it("are exactly this for the demo account (six failures, two stuck tasks, one 500 GiB leaked volume, four failed calls)", () => {
     expect(emfLines(report)).toEqual([
       `{"_aws":{"Timestamp":1796025600000,"CloudWatchMetrics":[{"Namespace":"ECSPreflight","Dimensions":[["Account","Region"]],"Metrics":${METRICS}}]},` +
-        '"Account":"111122223333","Region":"us-east-1","Verdict":"fail","FindingsPass":18,"FindingsWarn":2,"FindingsFail":6,' +
+        '"Account":"111122223333","Region":"us-east-1","Verdict":"fail","FindingsPass":13,"FindingsWarn":1,"FindingsFail":6,' +
         '"FindingsUnknown":0,"Suppressed":0,"StuckTasks":2,"LeakedVolumes":1,"LeakedVolumeGiB":500,"FailedTrailCalls":4,"DurationMs":1234}',
     ]);
   });

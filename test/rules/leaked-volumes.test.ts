@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import rule from "../../rules/leaked-volumes.ts";
+import { parseVolumePrices } from "../../src/engine/price-config.ts";
 import type {
   ClusterFacts,
   EbsAttachment,
@@ -66,6 +67,11 @@ interface VolumeSpec {
   task?: string;
   createTime?: string;
   tags?: Record<string, string>;
+  /** Default 100 GiB gp3 at its included 3,000 IOPS and 125 MiB/s; `null` leaves a field out. */
+  size?: number | null;
+  volumeType?: string | null;
+  iops?: number | null;
+  throughput?: number | null;
 }
 
 /** An ECS-managed volume; `in-use` ones are attached to their task, as EC2 shows a task's volume. */
@@ -76,7 +82,10 @@ function volume(id: string, spec: VolumeSpec = {}): VolumeFacts {
     volumeId: id,
     state,
     createTime: spec.createTime ?? ago(3 * DAY),
-    size: 100,
+    ...(spec.size === null ? {} : { size: spec.size ?? 100 }),
+    ...(spec.volumeType === null ? {} : { volumeType: spec.volumeType ?? "gp3" }),
+    ...(spec.iops === null ? {} : { iops: spec.iops ?? 3000 }),
+    ...(spec.throughput === null ? {} : { throughput: spec.throughput ?? 125 }),
     availabilityZone: `${REGION}a`,
     tags: spec.tags ?? { AmazonECSManaged: "true", AmazonECSCreated: owner },
     attachments:
@@ -232,6 +241,130 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "costs, by hand: gp3 100 GiB at 3,000 IOPS and 125 MiB/s; gp3 with 6,000 IOPS and 250 MiB/s; io2 40,000 IOPS",
+      facts: account({
+        clusters: [
+          cluster(
+            "prod",
+            ["base", "fast", "db"].map((id) => task(id, { lastStatus: "STOPPED" })),
+          ),
+        ],
+        volumes: [
+          // 100 GiB × $0.08 = $8.00; the baseline 3,000 IOPS and 125 MiB/s are included.
+          volume("vol-base"),
+          // $8.00 + (6,000 − 3,000) IOPS × $0.005 = $15.00 + (250 − 125) MiB/s × $0.04 = $5.00 → $28.00.
+          volume("vol-fast", { iops: 6000, throughput: 250 }),
+          // 500 GiB × $0.125 = $62.50; 32,000 IOPS × $0.065 = $2,080.00; 8,000 IOPS × $0.0455 = $364.00 → $2,506.50.
+          volume("vol-db", { size: 500, volumeType: "io2", iops: 40_000, throughput: null }),
+        ],
+      }),
+      expect: {
+        [volumeArn("vol-base")]: "warn",
+        [volumeArn("vol-fast")]: "warn",
+        [volumeArn("vol-db")]: "warn",
+      },
+      message: {
+        [volumeArn("vol-base")]:
+          /\(100 GiB gp3, .*\) was not deleted: it is attached to nothing and still costs an estimated \$8\.00 a month\./,
+        [volumeArn("vol-fast")]: /still costs an estimated \$28\.00 a month\./,
+        [volumeArn("vol-db")]: /\(500 GiB io2, .*still costs an estimated \$2,506\.50 a month\./,
+      },
+      assert: (findings) => {
+        expect(detailsOf(findings, volumeArn("vol-base"))).toMatchObject({
+          volumeType: "gp3",
+          iops: 3000,
+          throughputMiBps: 125,
+          monthlyCostUsd: 8,
+          cost: { storageUsd: 8, iopsUsd: 0, throughputUsd: 0, prices: "default us-east-1" },
+        });
+        expect(detailsOf(findings, volumeArn("vol-fast")).cost).toMatchObject({
+          iopsUsd: 15,
+          throughputUsd: 5,
+        });
+        expect(detailsOf(findings, volumeArn("vol-db"))).toMatchObject({
+          monthlyCostUsd: 2506.5,
+          cost: { storageUsd: 62.5, iopsUsd: 2444, throughputUsd: 0 },
+        });
+      },
+    },
+    {
+      name: "storage-only types: gp2 200 GiB, st1 500 GiB, sc1 1,000 GiB, standard 10 GiB",
+      facts: account({
+        clusters: [
+          cluster(
+            "prod",
+            ["g", "s", "c", "m"].map((id) => task(id, { lastStatus: "STOPPED" })),
+          ),
+        ],
+        volumes: [
+          // 200 × $0.10 = $20.00 (gp2's IOPS come with its size: not billed).
+          volume("vol-g", { size: 200, volumeType: "gp2", iops: 600, throughput: null }),
+          // 500 × $0.045 = $22.50
+          volume("vol-s", { size: 500, volumeType: "st1", iops: null, throughput: null }),
+          // 1,000 × $0.015 = $15.00
+          volume("vol-c", { size: 1000, volumeType: "sc1", iops: null, throughput: null }),
+          // 10 × $0.05 = $0.50 (its I/O requests are billed too, and cannot be told)
+          volume("vol-m", { size: 10, volumeType: "standard", iops: null, throughput: null }),
+        ],
+      }),
+      expect: {
+        [volumeArn("vol-g")]: "warn",
+        [volumeArn("vol-s")]: "warn",
+        [volumeArn("vol-c")]: "warn",
+        [volumeArn("vol-m")]: "warn",
+      },
+      message: {
+        [volumeArn("vol-g")]: /\$20\.00 a month/,
+        [volumeArn("vol-s")]: /\$22\.50 a month/,
+        [volumeArn("vol-c")]: /\$15\.00 a month/,
+        [volumeArn("vol-m")]: /\$0\.50 a month/,
+      },
+    },
+    {
+      name: "prices from the config: gp3 at $0.0912/GiB and $0.006/IOPS (another Region's)",
+      facts: account({
+        clusters: [cluster("prod", [task("fast", { lastStatus: "STOPPED" })])],
+        volumes: [volume("vol-fast", { iops: 6000, throughput: 250 })],
+      }),
+      options: {
+        volumePrices: parseVolumePrices({ gp3: { gibMonth: 0.0912, iopsMonth: 0.006 } }, () => {
+          throw new Error("valid prices");
+        }),
+      },
+      expect: { [volumeArn("vol-fast")]: "warn" },
+      // 100 × $0.0912 = $9.12; 3,000 × $0.006 = $18.00; 125 × $0.04 (default kept) = $5.00 → $32.12.
+      message: { [volumeArn("vol-fast")]: /still costs an estimated \$32\.12 a month\./ },
+      assert: (findings) =>
+        expect(detailsOf(findings, volumeArn("vol-fast")).cost).toMatchObject({ prices: "config" }),
+    },
+    {
+      name: "unknown type, size or gp3 IOPS: the cost is unknown and says why, never 0",
+      facts: account({
+        clusters: [
+          cluster(
+            "prod",
+            ["t", "z", "i"].map((id) => task(id, { lastStatus: "STOPPED" })),
+          ),
+        ],
+        volumes: [
+          volume("vol-t", { volumeType: null }),
+          volume("vol-z", { size: null }),
+          volume("vol-i", { iops: null }),
+        ],
+      }),
+      expect: { [volumeArn("vol-t")]: "warn", [volumeArn("vol-z")]: "warn", [volumeArn("vol-i")]: "warn" },
+      message: {
+        [volumeArn("vol-t")]: /still costs money \(how much is unknown: its volume type is not known\)\./,
+        [volumeArn("vol-z")]: /how much is unknown: its size is not known/,
+        [volumeArn("vol-i")]: /how much is unknown: its provisioned IOPS \(billed for gp3\) are not known/,
+      },
+      assert: (findings) => {
+        for (const id of ["vol-t", "vol-z", "vol-i"]) {
+          expect(detailsOf(findings, volumeArn(id)).monthlyCostUsd).toBeNull();
+        }
+      },
+    },
+    {
       name: "an available volume of a STOPPED task whose role was deleted: leaked, the role fix comes before the delete",
       facts: account({
         clusters: [
@@ -243,7 +376,7 @@ testRule(rule, {
       expect: { [volumeArn("vol-a")]: "warn" },
       message: {
         [volumeArn("vol-a")]:
-          /^Volume vol-a \(100 GiB, created for task a in cluster prod\) was not deleted: it is attached to nothing and still costs money\. Its task is STOPPED \(began stopping .*\), stopped reason "Task stopped by user"\. Its task's EBS attachment names role ecsInfrastructureRole\. Likely cause: role ecsInfrastructureRole does not exist \(role-exists\)\./,
+          /^Volume vol-a \(100 GiB gp3, created for task a in cluster prod\) was not deleted: it is attached to nothing and still costs an estimated \$8\.00 a month\. Its task is STOPPED \(began stopping .*\), stopped reason "Task stopped by user"\. Its task's EBS attachment names role ecsInfrastructureRole\. Likely cause: role ecsInfrastructureRole does not exist \(role-exists\)\./,
       },
       assert: (findings) => {
         const fix = remediationOf(findings, volumeArn("vol-a"));

@@ -17,6 +17,26 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "a deleted role used only for Service Connect TLS: the TLS consequence, recreated with the TLS policy",
+      facts: facts([
+        {
+          ...deletedRole("tls"),
+          referencedBy: [{ kind: "service", cluster: "c", service: "web", use: "service-connect-tls" }],
+        },
+      ]),
+      expect: { [arn("tls")]: "fail" },
+      message: {
+        [arn("tls")]:
+          /^Role tls does not exist: ECS cannot issue or rotate the Service Connect TLS certificates of the services that use it\./,
+      },
+      assert: ([f]) => {
+        expect(f?.remediation).toMatch(
+          /aws iam attach-role-policy --role-name tls --policy-arn arn:aws:iam::aws:policy\/service-role\/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity$/,
+        );
+        expect(f?.remediation).not.toMatch(/ForVolumes/);
+      },
+    },
+    {
       name: "a deleted role (NoSuchEntity) fails and says how to recreate it",
       facts: facts([deletedRole("gone")]),
       expect: { [arn("gone")]: "fail" },

@@ -54,6 +54,21 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "a Service Connect TLS-only role trusting ecs-tasks.amazonaws.com: the TLS consequence, not DEPROVISIONING",
+      facts: facts([
+        role("infra", {
+          trust: trust({ Service: "ecs-tasks.amazonaws.com" }),
+          referencedBy: [{ kind: "service", cluster: "c", service: "web", use: "service-connect-tls" }],
+        }),
+      ]),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]:
+          /does not allow ecs\.amazonaws\.com to assume it: ECS cannot issue or rotate the Service Connect TLS certificates of the services that use it\./,
+      },
+      assert: ([f]) => expect(f?.message).not.toMatch(/DEPROVISIONING/),
+    },
+    {
       name: "trust principal changed to ecs-tasks.amazonaws.com",
       facts: one(trust({ Service: "ecs-tasks.amazonaws.com" })),
       expect: { [ARN]: "fail" },

@@ -100,6 +100,38 @@ testRule(rule, {
       expect: {},
     },
     { name: "a deleted role is left to role-exists", facts: facts([deletedRole("infra")]), expect: {} },
+    {
+      name: "StringEqualsIfExists on a resource tag holds for DescribeVolumes, which carries none: pass",
+      facts: inlineOnly(
+        policy(
+          allow(["ec2:DetachVolume", "ec2:DeleteVolume"]),
+          allow("ec2:Describe*", "*", {
+            Sid: "DescribeTaggedIfAny",
+            Condition: { StringEqualsIfExists: { "aws:ResourceTag/AmazonECSManaged": "true" } },
+          }),
+        ),
+      ),
+      expect: { [ARN]: "pass" },
+      assert: ([f]) =>
+        expect(decisionOf(f, "ec2:DescribeVolumes")?.statements.map((s) => s.sid)).toEqual([
+          "DescribeTaggedIfAny",
+        ]),
+    },
+    {
+      name: "a Deny on a resource tag (StringEquals) cannot apply to DescribeVolumes, which carries none",
+      facts: facts([
+        role("infra", {
+          inline: {
+            team: policy(
+              deny("ec2:DescribeVolumes", "*", {
+                Condition: { StringEquals: { "aws:ResourceTag/Team": "x" } },
+              }),
+            ),
+          },
+        }),
+      ]),
+      expect: { [ARN]: "pass" },
+    },
   ],
   invalid: [
     {
@@ -183,6 +215,106 @@ testRule(rule, {
       ]),
       expect: { [ARN]: "unknown" },
       message: { [ARN]: /ec2:DeleteVolume may be denied, depending on conditions on aws:ResourceTag\/Team/ },
+    },
+    {
+      name: "an Allow of ec2:Describe* conditioned on aws:ResourceTag/AmazonECSManaged never allows DescribeVolumes: fail, naming the statement and why",
+      facts: inlineOnly(
+        policy(
+          allow(["ec2:DetachVolume", "ec2:DeleteVolume"]),
+          allow("ec2:Describe*", "*", {
+            Sid: "DescribeTagged",
+            Condition: { StringEquals: { "aws:ResourceTag/AmazonECSManaged": "true" } },
+          }),
+        ),
+      ),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]:
+          /ec2:DescribeVolumes not allowed by any policy \(inline policy "ebs" Sid "DescribeTagged" does not apply: its condition needs aws:ResourceTag\/AmazonECSManaged, which a DescribeVolumes request never carries\)/,
+      },
+      assert: ([f]) => {
+        expect(decisionOf(f, "ec2:DescribeVolumes")?.decision).toBe("implicit-deny");
+        expect(decisionOf(f, "ec2:DeleteVolume")?.decision).toBe("allow");
+        const details = ((f?.details?.actions ?? {}) as Record<string, { absentKeyConditions?: unknown }>)[
+          "ec2:DescribeVolumes"
+        ];
+        expect(details?.absentKeyConditions).toEqual([
+          {
+            statement: 'inline policy "ebs" Sid "DescribeTagged"',
+            conditions: ["StringEquals aws:ResourceTag/AmazonECSManaged"],
+          },
+        ]);
+        expect(f?.remediation).toMatch(
+          /# inline policy "ebs" Sid "DescribeTagged" does not apply: its condition needs aws:ResourceTag\/AmazonECSManaged, which a DescribeVolumes request never carries: drop that condition for ec2:DescribeVolumes, or attach the AWS managed policy:\naws iam attach-role-policy --role-name infra/,
+        );
+      },
+    },
+    {
+      name: "a boundary that scopes ec2:* by resource tag leaves DescribeVolumes out: fail, naming the boundary statement",
+      facts: facts([role("infra", { boundaryArn: BOUNDARY })], {
+        policies: [
+          managed(
+            BOUNDARY,
+            policy(
+              allow("ec2:*", "*", {
+                Sid: "OnlyManaged",
+                Condition: { StringEquals: { "ec2:ResourceTag/AmazonECSManaged": "true" } },
+              }),
+            ),
+          ),
+        ],
+      }),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]:
+          /ec2:DescribeVolumes not allowed by the permissions boundary \(permissions boundary [^ ]+\/boundary \(v1\) Sid "OnlyManaged" does not apply: its condition needs ec2:ResourceTag\/AmazonECSManaged, which a DescribeVolumes request never carries\)/,
+      },
+      assert: ([f]) => {
+        expect(decisionOf(f, "ec2:DeleteVolume")?.decision).toBe("allow");
+        expect(decisionOf(f, "ec2:DetachVolume")?.decision).toBe("allow");
+      },
+    },
+    {
+      name: "a Deny of DescribeVolumes unless aws:ResourceTag/Team=x (StringNotEquals) certainly applies: fail",
+      facts: facts([
+        role("infra", {
+          inline: {
+            team: policy(
+              deny("ec2:DescribeVolumes", "*", {
+                Sid: "TeamOnly",
+                Condition: { StringNotEquals: { "aws:ResourceTag/Team": "x" } },
+              }),
+            ),
+          },
+        }),
+      ]),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]:
+          /ec2:DescribeVolumes denied by inline policy "team" Sid "TeamOnly" \(inline policy "team" Sid "TeamOnly" applies: its condition StringNotEquals aws:ResourceTag\/Team holds, as a DescribeVolumes request never carries aws:ResourceTag\/Team\)/,
+      },
+      assert: ([f]) => expect(decisionOf(f, "ec2:DescribeVolumes")?.decision).toBe("explicit-deny"),
+    },
+    {
+      name: "a Deny on a user tag of the volume (StringEquals aws:ResourceTag/Team) may apply to DeleteVolume: unknown",
+      facts: facts([
+        role("infra", {
+          inline: {
+            team: policy(
+              deny(["ec2:DeleteVolume", "ec2:DescribeVolumes"], "*", {
+                Condition: { StringEquals: { "aws:ResourceTag/Team": "x" } },
+              }),
+            ),
+          },
+        }),
+      ]),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /ec2:DeleteVolume may be denied, depending on conditions on aws:ResourceTag\/Team/ },
+      assert: ([f]) => {
+        expect(decisionOf(f, "ec2:DeleteVolume")?.decision).toBe("conditional");
+        // The same Deny cannot apply to DescribeVolumes: the key is absent there, not unknown.
+        expect(decisionOf(f, "ec2:DescribeVolumes")?.decision).toBe("allow");
+      },
     },
     {
       name: "a Deny conditioned on aws:ViaAWSService is unknown",

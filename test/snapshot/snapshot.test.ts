@@ -123,6 +123,57 @@ describe("snapshot", () => {
     );
   });
 
+  it("round-trips a deploying user with its groups, and rejects a principal whose kind and fields disagree", async () => {
+    const user = {
+      kind: "user" as const,
+      ref: "arn:aws:iam::111122223333:user/ci/dev",
+      source: "caller" as const,
+      arn: "arn:aws:iam::111122223333:user/ci/dev",
+      name: "dev",
+      path: "/ci/",
+      inlinePolicies: {
+        ok: true as const,
+        value: [{ name: "p", document: { ok: true as const, value: {} } }],
+      },
+      attachedPolicies: { ok: true as const, value: [] },
+      groups: {
+        ok: true as const,
+        value: [
+          {
+            name: "g",
+            arn: "arn:aws:iam::111122223333:group/g",
+            inlinePolicies: { ok: true as const, value: [] },
+            attachedPolicies: {
+              ok: false as const,
+              error: { api: "iam:ListAttachedGroupPolicies", code: "AccessDenied", message: "no" },
+            },
+          },
+        ],
+      },
+    };
+    const withUser = { ...facts([role("infra")]), principal: { ok: true as const, value: user } };
+    const file = join(dir, "principal.json");
+    await writeSnapshot(file, withUser);
+    expect(await readSnapshot(file)).toEqual(withUser);
+    const { groups: _groups, ...noGroups } = user;
+    const bad = [
+      [{ ...noGroups }, /principal\.value: missing required property "groups"/],
+      [{ ...noGroups, kind: "role", groups: user.groups }, /principal\.value/],
+      [
+        { kind: "unsupported", ref: "arn:aws:iam::111122223333:root", source: "caller" },
+        /principal\.value: missing required property "reason"/,
+      ],
+      [
+        { kind: "unsupported", ref: "x", source: "caller", reason: "r", arn: "arn:aws:iam::1:root" },
+        /principal\.value/,
+      ],
+    ] as const;
+    for (const [value, message] of bad) {
+      const text = JSON.stringify({ ...withUser, principal: { ok: true, value } });
+      await expect(readSnapshot(write("principal-bad.json", text))).rejects.toThrow(message);
+    }
+  });
+
   it("rejects a file that is not JSON", async () => {
     const file = write("garbage.json", "{ not json");
     await expect(readSnapshot(file)).rejects.toThrow(/garbage\.json: not valid JSON/);

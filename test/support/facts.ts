@@ -21,6 +21,21 @@ export const volumesPolicyDocument: unknown = JSON.parse(
   ),
 );
 
+export const TLS_POLICY_ARN =
+  "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity";
+/** The managed Service Connect TLS policy v4, verbatim (a fresh parse: tests may edit their copy). */
+export function tlsPolicyDocument(): { Version: string; Statement: Record<string, unknown>[] } {
+  return JSON.parse(
+    readFileSync(
+      new URL(
+        "../../fixtures/policies/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity.v4.json",
+        import.meta.url,
+      ),
+      "utf8",
+    ),
+  );
+}
+
 export const ok = <T>(value: T): Fact<T> => ({ ok: true, value });
 export const err = (
   api: string,

@@ -14,7 +14,7 @@ import type { Report } from "../../report/types.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
-import { awsOptions, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
+import { awsOptions, principalOption, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
 import { changeFileOf, checkDistinctFiles, type ReportFile, writeReportFiles } from "../report-files.ts";
 
@@ -23,6 +23,7 @@ export interface CheckFlags extends AwsFlags {
   service?: string[];
   task?: string[];
   role?: string[];
+  principal?: string;
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
@@ -35,6 +36,7 @@ export interface CheckFlags extends AwsFlags {
   /** `--report FORMAT=FILE`, repeatable: further formats from the same run. */
   report?: ReportFile[];
   emf?: boolean;
+  beforeRoleChange?: boolean;
 }
 
 export function scopeFrom(flags: CheckFlags, sinceMs: number | undefined): Scope {
@@ -102,8 +104,9 @@ export async function runCheck(
   const sinceMs = sinceFrom(flags, config);
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
+  const beforeRoleChange = flags.beforeRoleChange ? { beforeRoleChange: true } : {};
   if (flags.snapshot) {
-    const scoped = (["cluster", "service", "task", "role", "region", "profile"] as const).find(
+    const scoped = (["cluster", "service", "task", "role", "principal", "region", "profile"] as const).find(
       (k) => flags[k] !== undefined,
     );
     if (scoped)
@@ -115,7 +118,7 @@ export async function runCheck(
       throw new InputError(
         "--since cannot be combined with --snapshot: the snapshot's CloudTrail window was fixed when it was taken (pass --since to the snapshot command)",
       );
-    return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log });
+    return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log, ...beforeRoleChange });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
   // A status line for a person at a terminal; never when logs are verbose enough to say the same on stderr.
@@ -131,7 +134,11 @@ export async function runCheck(
       failOn,
       stuckAfterMs,
       log,
-      ...(progress ? { collect: { onProgress: progress.listener } } : {}),
+      ...beforeRoleChange,
+      collect: {
+        ...(flags.principal ? { principal: flags.principal } : {}),
+        ...(progress ? { onProgress: progress.listener } : {}),
+      },
     });
   } finally {
     progress?.stop();
@@ -184,10 +191,15 @@ export function checkCommand(
         "whether stopping tasks now is safe.",
     )
     .addHelpText("after", EXIT_CODES_HELP);
-  for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
+  for (const o of [...scopeOptions(), principalOption(), ...awsOptions(), ...ruleTuningOptions()])
+    cmd.addOption(o);
   cmd.option(
     "--snapshot <file>",
     "evaluate a snapshot file instead of calling AWS (see the snapshot command); --stuck-after applies, --since is refused (the snapshot's CloudTrail window was fixed when it was taken)",
+  );
+  cmd.option(
+    "--before-role-change",
+    "the roles in scope are about to be changed or deleted: fail while a task not yet STOPPED or an ACTIVE/DRAINING service uses them (with only --role, every cluster is read)",
   );
   for (const o of reportOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {

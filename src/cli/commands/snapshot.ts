@@ -5,7 +5,7 @@ import { collectSwitches } from "../../pipeline/facts-source.ts";
 import { writeSnapshot } from "../../snapshot/index.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
-import { awsOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
+import { awsOptions, principalOption, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { type CheckFlags, loadCheckConfig, scopeFrom, sinceFrom } from "./check.ts";
 
 export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Command {
@@ -15,7 +15,8 @@ export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Comma
       "Collects exactly the facts `check` would evaluate and writes them as JSON (schema/facts.schema.json),\n" +
         "readable by the owner only. `ecs-preflight check --snapshot FILE` evaluates it later without AWS.",
     );
-  for (const o of [...scopeOptions(), ...awsOptions(), ...ruleTuningOptions()]) cmd.addOption(o);
+  for (const o of [...scopeOptions(), principalOption(), ...awsOptions(), ...ruleTuningOptions()])
+    cmd.addOption(o);
   cmd.addOption(new Option("--out <file>", "snapshot file to write").makeOptionMandatory());
   cmd.addOption(
     new Option(
@@ -30,7 +31,13 @@ export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Comma
     const scope = scopeFrom(flags, sinceFrom(flags, config));
     const aws = await resolveAwsSettings(flags, io.env, io.aws);
     const { collect } = await import("../../collect/index.ts");
-    const facts = await collect({ ...collectSwitches(config), scope, aws, log });
+    const facts = await collect({
+      ...collectSwitches(config),
+      ...(flags.principal ? { principal: flags.principal } : {}),
+      scope,
+      aws,
+      log,
+    });
     try {
       await writeSnapshot(flags.out, facts);
     } catch (err) {

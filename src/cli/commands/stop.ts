@@ -11,6 +11,7 @@ import type { Logger } from "../../log.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, collectList, reportOptions, ruleTuningOptions } from "../options.ts";
+import { pollInterval } from "../poll-interval.ts";
 import { checkDistinctFiles } from "../report-files.ts";
 import { type CheckFlags, emitReport, runCheck } from "./check.ts";
 
@@ -23,18 +24,6 @@ interface StopFlags extends CheckFlags {
 }
 
 const DEFAULT_REASON = "Stopped by ecs-preflight after a passing pre-flight check";
-/** The SDK's TasksStopped waiter polls every 6 s; tests set ECS_PREFLIGHT_POLL_MS to a few milliseconds. */
-const DEFAULT_POLL_MS = 6_000;
-
-function pollInterval(env: NodeJS.ProcessEnv): number {
-  const raw = env.ECS_PREFLIGHT_POLL_MS;
-  if (raw === undefined || raw === "") return DEFAULT_POLL_MS;
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 1)
-    throw new InputError(`ECS_PREFLIGHT_POLL_MS: expected a whole number of milliseconds, got "${raw}"`);
-  return ms;
-}
-
 /** --stuck-after as the check reads it: the flag, else the config's stuckAfter, else 15m. */
 async function stuckAfterMs(flags: StopFlags): Promise<number> {
   if (flags.stuckAfter) return flags.stuckAfter;
@@ -133,9 +122,16 @@ export function stopCommand(
     const { service: _service, role: _role, ...rest } = flags;
     const checkStarted = Date.now();
     // Volumes other tasks left behind say nothing about stopping these ones: leaked-volumes is off unless configured.
+    // Stopping needs no iam:PassRole (that is deploying): pass-role is off unless the config sets a level for it.
     // Strict: the one command that changes AWS ignores config caps and suppressions (fail and unknown always block).
     const checkNow = () =>
-      runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log, { "leaked-volumes": "off" }, true);
+      runCheck(
+        { ...rest, cluster: [cluster], task: flags.task },
+        io,
+        log,
+        { "leaked-volumes": "off", "pass-role": "off" },
+        true,
+      );
     const report = await checkNow();
     const checkMs = Date.now() - checkStarted;
     await emitReport(report, flags, io, log);

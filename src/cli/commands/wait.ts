@@ -1,0 +1,232 @@
+import { Command, Option } from "commander";
+import { parseArn, roleNameOf, shortName } from "../../analysis/arn.ts";
+import type { ServiceUse, TaskUse } from "../../analysis/role-usage.ts";
+import type { RoleWaitOutcome, RoleWaitRead } from "../../collect/role-wait.ts";
+import { formatDuration } from "../../duration.ts";
+import { EXIT } from "../../engine/verdict.ts";
+import { InputError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
+import type { Io } from "../io.ts";
+import { awsOptions, collectList, durationArg } from "../options.ts";
+import { pollInterval } from "../poll-interval.ts";
+import { terminalProgress } from "../progress.ts";
+
+interface WaitFlags extends AwsFlags {
+  role: string[];
+  cluster?: string[];
+  format: "text" | "json";
+}
+
+/** Long enough for ECS to detach and delete volumes in a normal teardown; short enough that a stuck one ends the job. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
+
+function taskLine(t: TaskUse): string {
+  const service = t.group?.startsWith("service:") ? `service ${t.group.slice(8)}, ` : "";
+  const reason = t.statusReason ? `, status reason "${t.statusReason}"` : "";
+  return `task ${shortName(t.arn)} (${service}cluster ${shortName(t.clusterArn)}) ${t.lastStatus}: EBS volume ${t.volumeId ?? "(no volume id yet)"} attachment ${t.attachmentStatus}${reason}`;
+}
+
+function serviceNote(services: ServiceUse[], role: string): string[] {
+  return services
+    .filter((s) => s.status === "ACTIVE")
+    .map(
+      (s) =>
+        `note: service ${shortName(s.clusterArn)}/${s.name} is ACTIVE and still names role ${role}: it starts new tasks that need it (delete it, or move it to another role, before deleting the role).`,
+    );
+}
+
+/** What changed between two reads, one line each: a person watching sees the tasks move. */
+function changes(before: Map<string, TaskUse>, read: RoleWaitRead): string[] {
+  const lines: string[] = [];
+  const now = new Map(read.tasks.map((t) => [t.arn, t]));
+  for (const [arn, t] of now) {
+    const was = before.get(arn);
+    if (!was) lines.push(`holds the role: ${taskLine(t)}`);
+    else if (was.lastStatus !== t.lastStatus || was.attachmentStatus !== t.attachmentStatus)
+      lines.push(
+        `task ${shortName(arn)}: ${was.lastStatus} → ${t.lastStatus}, attachment ${was.attachmentStatus} → ${t.attachmentStatus}`,
+      );
+  }
+  for (const arn of before.keys())
+    if (!now.has(arn)) lines.push(`task ${shortName(arn)}: STOPPED (no longer holds the role)`);
+  return lines;
+}
+
+function result(outcome: RoleWaitOutcome, role: string, timeoutMs: number): { code: number; text: string } {
+  const clusters = `${outcome.clusters.length} cluster${outcome.clusters.length === 1 ? "" : "s"}`;
+  const reads = `${outcome.poll} read${outcome.poll === 1 ? "" : "s"}`;
+  switch (outcome.kind) {
+    case "clear":
+      return {
+        code: EXIT.safe,
+        text: [
+          `Role ${role} is clear: no task references it in any state but STOPPED (${clusters}, ${reads}).`,
+          ...serviceNote(outcome.services, role),
+        ].join("\n"),
+      };
+    case "timed-out": {
+      const n = outcome.tasks.length;
+      return {
+        code: EXIT.unsafe,
+        text: [
+          `Timed out after ${formatDuration(outcome.waitedMs)} (--timeout ${formatDuration(timeoutMs)}): ${n} task${n === 1 ? "" : "s"} still hold${n === 1 ? "s" : ""} role ${role}:`,
+          ...outcome.tasks.map((t) => `  ${taskLine(t)}`),
+          `See why with: ecs-preflight check --role ${role}${[...new Set(outcome.tasks.map((t) => ` --cluster ${shortName(t.clusterArn)}`))].join("")}`,
+        ].join("\n"),
+      };
+    }
+    default:
+      return {
+        code: EXIT.undecided,
+        text: [
+          `Cannot tell whether role ${role} is still in use:`,
+          ...outcome.unread.map(
+            (u) =>
+              `  ${u.resource === "ecs:clusters" ? "the cluster list" : `cluster ${shortName(u.resource)}`}: ${u.api} failed with ${u.code}: ${u.message}`,
+          ),
+        ].join("\n"),
+      };
+  }
+}
+
+export function waitCommand(
+  io: Io,
+  logFor: (cmd: Command) => Logger,
+  setExit: (code: number) => void,
+): Command {
+  const cmd = new Command("wait")
+    .summary("wait until no task uses an infrastructure role (before deleting or changing it)")
+    .description(
+      "Polls ECS until no task references the role through an EBS attachment in any state but STOPPED, so a " +
+        "teardown can delete the role without stranding volumes. Tasks decide; an ACTIVE service that still names the " +
+        "role is reported, not waited for. Reads only ECS (and STS once, for a role given by name).\n" +
+        "Exit codes: 0 clear, 1 timed out (naming the tasks still holding the role), 2 usage error, 3 could not read.",
+    );
+  cmd.addOption(
+    new Option("--role <name>", "the infrastructure role, name or ARN")
+      .argParser(collectList("a role name or ARN"))
+      .makeOptionMandatory(),
+  );
+  cmd.addOption(
+    new Option(
+      "--cluster <name>",
+      "ECS cluster name or ARN to watch (repeatable, or a comma list); default: every cluster in the region",
+    ).argParser(collectList("a cluster name or ARN")),
+  );
+  cmd.addOption(
+    new Option("--timeout <duration>", "give up after this long (exit 1)")
+      .argParser(durationArg())
+      .default(DEFAULT_WAIT_TIMEOUT_MS, "30m"),
+  );
+  cmd.addOption(
+    new Option("--format <format>", "result format on stdout").choices(["text", "json"]).default("text"),
+  );
+  // --timeout here is the wait's own deadline, not the run deadline the other commands take.
+  for (const o of awsOptions()) if (o.long !== "--timeout") cmd.addOption(o);
+  cmd.action(async (flags: WaitFlags, command: Command) => {
+    const log = logFor(command);
+    if (flags.role.length !== 1)
+      throw new InputError(`--role: wait takes exactly one role, got ${flags.role.join(",")}`);
+    const role = flags.role[0] as string;
+    if (role.startsWith("arn:") && parseArn(role)?.service !== "iam")
+      throw new InputError(`--role ${role}: expected a role name or an IAM role ARN`);
+    const pollMs = pollInterval(io.env);
+    const timeoutMs = flags.timeout as number;
+    const { timeout: _deadline, ...awsFlags } = flags;
+    const aws = await resolveAwsSettings(awsFlags, io.env, io.aws);
+    const { createClients } = await import("../../collect/clients.ts");
+    const { collectCaller } = await import("../../collect/sts.ts");
+    const { waitForRole } = await import("../../collect/role-wait.ts");
+    const clients = createClients(aws);
+    const name = roleNameOf(role);
+    // Lines for a person at a terminal; never when logs are verbose enough to say the same on stderr.
+    const tty = Boolean(io.stderr.isTTY) && ["warn", "error", "fatal", "silent"].includes(log.level);
+    const progress = tty ? terminalProgress(io.stderr) : undefined;
+    const say = (line: string) => {
+      if (!tty) return;
+      io.stderr.write(`\r\u001b[2K${line}\n`);
+    };
+    try {
+      // A role ARN names its account; a role name is the caller's (one STS call, which needs no permission).
+      let account = parseArn(role)?.account;
+      let partition = parseArn(role)?.partition;
+      if (!account) {
+        const caller = await collectCaller(clients.sts);
+        if (!caller.ok) {
+          const { api, code, message } = caller.error;
+          const text = `Cannot tell whether role ${name} is still in use: ${api} failed with ${code}: ${message}`;
+          emit(
+            io,
+            flags.format,
+            {
+              role,
+              result: "unread",
+              exitCode: EXIT.undecided,
+              unread: [{ resource: "sts:caller", ...caller.error }],
+            },
+            text,
+          );
+          return setExit(EXIT.undecided);
+        }
+        account = caller.value.account;
+        partition = parseArn(caller.value.arn)?.partition;
+      }
+      log.info(
+        { role, clusters: flags.cluster ?? "all", timeoutMs, pollMs },
+        "waiting for the role to be free",
+      );
+      let seen = new Map<string, TaskUse>();
+      const outcome = await waitForRole(clients.ecs, {
+        role,
+        clusters: flags.cluster ?? [],
+        timeoutMs,
+        pollMs,
+        region: aws.region,
+        account,
+        ...(partition ? { partition } : {}),
+        onRead(read) {
+          for (const line of changes(seen, read)) {
+            say(line);
+            log.info({ role, poll: read.poll }, line);
+          }
+          seen = new Map(read.tasks.map((t) => [t.arn, t]));
+          progress?.listener({
+            stage: `Waiting for role ${name}: ${read.tasks.length} task${read.tasks.length === 1 ? "" : "s"} hold it (read ${read.poll})`,
+          });
+        },
+      });
+      progress?.stop();
+      const { code, text } = result(outcome, name, timeoutMs);
+      log.info(
+        { role, result: outcome.kind, exitCode: code, reads: outcome.poll, waitedMs: outcome.waitedMs },
+        "wait finished",
+      );
+      emit(
+        io,
+        flags.format,
+        {
+          role,
+          result: outcome.kind,
+          exitCode: code,
+          reads: outcome.poll,
+          waitedMs: outcome.waitedMs,
+          clusters: outcome.clusters,
+          tasks: outcome.tasks,
+          services: outcome.services,
+          ...(outcome.kind === "unread" ? { unread: outcome.unread } : {}),
+        },
+        text,
+      );
+      setExit(code);
+    } finally {
+      progress?.stop();
+      clients.destroy();
+    }
+  });
+  return cmd;
+}
+
+function emit(io: Io, format: "text" | "json", json: object, text: string): void {
+  io.stdout.write(format === "json" ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
+}

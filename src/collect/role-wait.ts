@@ -1,0 +1,115 @@
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import pRetry from "p-retry";
+import { type RoleUsage, roleUsage, type ServiceUse, type TaskUse } from "../analysis/role-usage.ts";
+import { FACTS_SCHEMA_VERSION, type Facts } from "../facts/types.ts";
+import { collectEcs } from "./ecs.ts";
+
+/**
+ * `ecs-preflight wait`: reads ECS (through the ECS collector, nothing else) until no task references the role in
+ * any state but STOPPED. Tasks decide: an ACTIVE service that still names the role is reported, not waited for (a
+ * service scaled to 0 would otherwise keep the wait going forever; deleting the service first is the caller's step).
+ */
+
+export interface RoleWaitOptions {
+  /** The role, a name or an ARN. */
+  role: string;
+  /** Clusters to watch; empty: every cluster (ListClusters on each read). */
+  clusters: string[];
+  timeoutMs: number;
+  /** Delay between two reads (the SDK's TasksStopped waiter uses 6 s). */
+  pollMs: number;
+  region: string;
+  /** The account the role and clusters are in (the role ARN's, or the caller's for a role name). */
+  account: string;
+  partition?: string;
+  pageSize?: number;
+  concurrency?: number;
+  /** Told the result of every read (the CLI prints state changes). */
+  onRead?: (read: RoleWaitRead) => void;
+  now?: () => number;
+}
+
+export interface RoleWaitRead {
+  poll: number;
+  tasks: TaskUse[];
+  services: ServiceUse[];
+  clusters: string[];
+}
+
+/** What a wait cannot do without: the cluster list, or a cluster's tasks. */
+export interface Unread {
+  resource: string;
+  api: string;
+  code: string;
+  message: string;
+}
+
+export type RoleWaitOutcome = RoleWaitRead & { waitedMs: number } & (
+    | { kind: "clear" }
+    | { kind: "timed-out" }
+    | { kind: "unread"; unread: Unread[] }
+  );
+
+class StillInUse extends Error {
+  override readonly name = "StillInUse";
+}
+
+/** Services could not be read? The tasks still decide; only a gap in the tasks (or the cluster list) blocks. */
+function tasksUnread(usage: RoleUsage): Unread[] {
+  return usage.unread
+    .filter((u) => u.resource === "ecs:clusters" || /^ecs:(ListTasks|DescribeTasks)$/.test(u.error.api))
+    .map((u) => ({ resource: u.resource, api: u.error.api, code: u.error.code, message: u.error.message }));
+}
+
+export async function waitForRole(ecs: ECSClient, options: RoleWaitOptions): Promise<RoleWaitOutcome> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const { account } = options;
+  let polls = 0;
+  const read = async (): Promise<{ usage: RoleUsage; read: RoleWaitRead }> => {
+    const scope = { clusters: options.clusters, services: [], tasks: [], roles: [] };
+    const { facts: ecsFacts } = await collectEcs(ecs, scope, {
+      region: options.region,
+      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      concurrency: options.concurrency ?? 4,
+      account,
+      partition: options.partition ?? "aws",
+    });
+    const facts: Facts = {
+      schemaVersion: FACTS_SCHEMA_VERSION,
+      collectedAt: new Date(now()).toISOString(),
+      region: options.region,
+      // Only the account matters here: a role given by name is this account's.
+      caller: { ok: true, value: { account, arn: "", userId: "" } },
+      scope: { ...scope, roles: [options.role] },
+      roles: [],
+      managedPolicies: {},
+      ecs: ecsFacts,
+    };
+    const usage = roleUsage(facts, options.role);
+    const clusters = ecsFacts.clusters.ok ? ecsFacts.clusters.value.map((c) => c.arn) : [];
+    return { usage, read: { poll: ++polls, tasks: usage.tasks, services: usage.services, clusters } };
+  };
+  /** One read: an outcome when the wait is over, else StillInUse (p-retry reads again after pollMs). */
+  const poll = async (): Promise<RoleWaitOutcome> => {
+    const { usage, read: result } = await read();
+    options.onRead?.(result);
+    const waitedMs = now() - started;
+    // A gap in what was read ends the wait at once: the SDK already retried, and the role is never called free blind.
+    const unread = tasksUnread(usage);
+    if (unread.length) return { ...result, waitedMs, kind: "unread", unread };
+    if (!result.tasks.length) return { ...result, waitedMs, kind: "clear" };
+    // The last read is the last one that starts before the deadline.
+    if (waitedMs + options.pollMs > options.timeoutMs) return { ...result, waitedMs, kind: "timed-out" };
+    throw new StillInUse(`${result.tasks.length} task(s) still hold the role`);
+  };
+  return pRetry(poll, {
+    retries: Number.POSITIVE_INFINITY,
+    factor: 1,
+    minTimeout: options.pollMs,
+    maxTimeout: options.pollMs,
+    randomize: false,
+    // Only "still in use" is retried; anything else (a bug) surfaces at once.
+    shouldRetry: ({ error }) => error instanceof StillInUse,
+  });
+}

@@ -1,0 +1,330 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Facts } from "../../src/facts/types.ts";
+import type { Report } from "../../src/report/types.ts";
+import {
+  ACCOUNT_ID,
+  awsManagedVolumesPolicy,
+  ebsTask,
+  infrastructureRole,
+  roleArnOf,
+} from "../fake-aws/builders.ts";
+import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
+import { checkJson, runCli } from "../support/cli.ts";
+
+/** End to end: pass-role through the CLI, the real IAM and STS clients and the fake AWS. */
+
+const INFRA = roleArnOf("ecsInfrastructureRole");
+const GROUP_POLICY = `arn:aws:iam::${ACCOUNT_ID}:policy/deploy/ecs-deployers`;
+const USER_CALLS = [
+  "GetUser",
+  "ListUserPolicies",
+  "GetUserPolicy",
+  "ListAttachedUserPolicies",
+  "ListGroupsForUser",
+  "ListGroupPolicies",
+  "GetGroupPolicy",
+  "ListAttachedGroupPolicies",
+  "GetAccountAuthorizationDetails",
+];
+const documented = (resource: string) => ({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Action: "iam:PassRole",
+      Effect: "Allow",
+      Resource: [resource],
+      Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+    },
+  ],
+});
+const readOnly = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "ecs:Describe*", Resource: "*" }],
+};
+const passRole = (report: Report) =>
+  report.findings.find((f) => f.rule === "pass-role" && f.resource === INFRA);
+const dir = mkdtempSync(join(tmpdir(), "pass-role-"));
+
+describe("the caller is an IAM user granted through a group", () => {
+  let fake: FakeAws;
+  beforeAll(async () => {
+    fake = await startFakeAws(
+      {
+        accountId: ACCOUNT_ID,
+        caller: { arn: `arn:aws:iam::${ACCOUNT_ID}:user/ci/builder`, userId: "AIDAEXAMPLEBUILDER" },
+        roles: [infrastructureRole()],
+        users: [
+          {
+            name: "builder",
+            path: "/ci/",
+            inline: { read: readOnly },
+            groups: ["readers", "deployers", "ops"],
+          },
+        ],
+        groups: [
+          { name: "readers", inline: { read: readOnly } },
+          { name: "deployers", path: "/teams/", attached: [GROUP_POLICY] },
+          { name: "ops" },
+        ],
+        managedPolicies: [
+          awsManagedVolumesPolicy(),
+          // v1 granted nothing: only the default version counts.
+          {
+            arn: GROUP_POLICY,
+            defaultVersionId: "v2",
+            versions: { v1: readOnly, v2: documented("arn:aws:iam::*:role/ecsInfrastructure*") },
+          },
+        ],
+        clusters: [{ name: "svc", tasks: [ebsTask({ id: "t1", roleArn: INFRA, volumeId: "vol-1" })] }],
+      },
+      // Two items a page: ListGroupsForUser takes two calls.
+      { pageSize: { iam: 2 } },
+    );
+    Object.assign(process.env, fake.env());
+  });
+  afterAll(() => fake.close());
+  afterEach(() => fake.setFaults([]));
+
+  it("passes on the group's managed policy at its default version v2, every page read", async () => {
+    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(passRole(report)).toMatchObject({
+      status: "pass",
+      message: expect.stringMatching(
+        /^user arn:aws:iam::111122223333:user\/ci\/builder \(the caller\) may pass ecsInfrastructureRole to ECS: .*policy\/deploy\/ecs-deployers \(v2\) statement 1 of group deployers/,
+      ),
+    });
+    expect(code).toBe(0);
+    expect(calls.filter((c) => c.action === "ListGroupsForUser")).toHaveLength(2);
+    expect(calls.filter((c) => c.action === "GetUser").map((c) => c.params)).toEqual([
+      { UserName: "builder" },
+    ]);
+    const versions = calls.filter(
+      (c) => c.action === "GetPolicyVersion" && c.params.PolicyArn === GROUP_POLICY,
+    );
+    expect(versions.map((c) => c.params.VersionId)).toEqual(["v2"]);
+  });
+
+  it("GetUser denied, GetAccountAuthorizationDetails allowed: judged from the account's listing (pass, exit 0)", async () => {
+    fake.setFaults([{ service: "iam", action: "GetUser", kind: "access-denied" }]);
+    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(passRole(report)).toMatchObject({
+      status: "pass",
+      message: expect.stringMatching(
+        /user arn:aws:iam::111122223333:user\/ci\/builder .*\(v2\) statement 1 of group deployers/,
+      ),
+    });
+    expect(code).toBe(0);
+    const listing = calls.filter((c) => c.action === "GetAccountAuthorizationDetails");
+    expect(listing.length).toBeGreaterThan(1); // two entities a page: every page read
+    expect(listing[0]?.params).toMatchObject({ "Filter.member.1": "User", "Filter.member.2": "Group" });
+  });
+
+  it("GetUser and GetAccountAuthorizationDetails denied: unknown naming the permissions needed, exit 3", async () => {
+    fake.setFaults([
+      { service: "iam", action: "GetUser", kind: "access-denied" },
+      { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
+    ]);
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const finding = passRole(report);
+    expect(finding?.status).toBe("unknown");
+    expect(finding?.message).toMatch(/iam:GetUser failed with AccessDenied/);
+    expect(finding?.message).toMatch(
+      /need iam:GetUser, iam:ListUserPolicies, iam:GetUserPolicy, .*iam:GetGroupPolicy/,
+    );
+    expect(code).toBe(3);
+  });
+
+  it("the user's group calls denied: unknown, never judged on the user's own policies alone, exit 3", async () => {
+    fake.setFaults([
+      { service: "iam", action: "ListAttachedGroupPolicies", kind: "access-denied" },
+      { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
+    ]);
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(passRole(report)).toMatchObject({
+      status: "unknown",
+      message: expect.stringMatching(/iam:ListAttachedGroupPolicies failed with AccessDenied/),
+    });
+    expect(code).toBe(3);
+  });
+
+  it("stop does not read the user or its groups, and stops the task", async () => {
+    const before = fake.requests.length;
+    const { code, stdout } = await runCli([
+      "stop",
+      "--cluster",
+      "svc",
+      "--task",
+      "t1",
+      "--yes",
+      "--format",
+      "json",
+    ]);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as Report).findings.some((f) => f.rule === "pass-role")).toBe(false);
+    const calls = fake.requests.slice(before);
+    expect(calls.filter((c) => USER_CALLS.includes(c.action))).toEqual([]);
+    expect(calls.some((c) => c.action === "StopTask")).toBe(true);
+  });
+
+  it("stop with a config that sets a level for pass-role does judge the caller", async () => {
+    const config = join(dir, "pass-role-on.json");
+    writeFileSync(config, JSON.stringify({ rules: { "pass-role": "fail" } }));
+    fake.account.clusters?.[0]?.tasks?.push(ebsTask({ id: "t2", roleArn: INFRA, volumeId: "vol-2" }));
+    const before = fake.requests.length;
+    const { code, stdout } = await runCli([
+      "stop",
+      "--cluster",
+      "svc",
+      "--task",
+      "t2",
+      "--yes",
+      "--format",
+      "json",
+      "--config",
+      config,
+    ]);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as Report).findings.find((f) => f.rule === "pass-role")?.status).toBe("pass");
+    expect(fake.requests.slice(before).some((c) => c.action === "GetUser")).toBe(true);
+  });
+
+  it("a config that turns pass-role off makes check read no principal", async () => {
+    const config = join(dir, "pass-role-off.json");
+    writeFileSync(config, JSON.stringify({ rules: { "pass-role": "off" } }));
+    const { code, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--config", config);
+    expect(code).toBe(0);
+    expect(calls.filter((c) => USER_CALLS.includes(c.action))).toEqual([]);
+  });
+});
+
+describe("--principal names the deploy role; the caller may pass nothing", () => {
+  let fake: FakeAws;
+  beforeAll(async () => {
+    fake = await startFakeAws({
+      accountId: ACCOUNT_ID,
+      caller: {
+        arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/auditor/audit-run`,
+        userId: "AROAEXAMPLEAUDIT:audit-run",
+      },
+      roles: [
+        infrastructureRole(),
+        { name: "auditor", trustPolicy: readOnly, inline: { read: readOnly } },
+        {
+          name: "deployer",
+          path: "/teams/platform/",
+          trustPolicy: readOnly,
+          inline: {
+            pass: documented("arn:aws:iam::*:role/ecsInfrastructureRole"),
+            // Only the platform team's roles: true of this role's real ARN, which the STS ARN does not show.
+            "platform-only": {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Deny",
+                  Action: "iam:PassRole",
+                  Resource: "*",
+                  Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/teams/platform/*" } },
+                },
+              ],
+            },
+          },
+        },
+      ],
+      managedPolicies: [awsManagedVolumesPolicy()],
+    });
+    Object.assign(process.env, fake.env());
+  });
+  afterAll(() => fake.close());
+
+  it("by default the caller is judged: its role may not pass the infrastructure role (fail, exit 1)", async () => {
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const finding = passRole(report);
+    expect(finding).toMatchObject({ status: "fail" });
+    expect(finding?.message).toMatch(
+      /role arn:aws:iam::111122223333:role\/auditor \(the caller, as arn:aws:sts::111122223333:assumed-role\/auditor\/audit-run\) may not pass/,
+    );
+    expect(finding?.remediation).toMatch(
+      /^aws iam put-role-policy --role-name auditor --policy-name PassEcsInfrastructureRole/,
+    );
+    expect(code).toBe(1);
+  });
+
+  it("--principal as an assumed-role ARN judges that role, read by name with its path (pass, exit 0)", async () => {
+    const principal = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/deployer/github-actions`;
+    const { code, report, calls } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      principal,
+    );
+    expect(passRole(report)).toMatchObject({
+      status: "pass",
+      details: {
+        principal: {
+          arn: "arn:aws:iam::111122223333:role/teams/platform/deployer",
+          source: "flag",
+          ref: principal,
+        },
+      },
+    });
+    expect(code).toBe(0);
+    expect(calls.filter((c) => c.action === "GetRole").map((c) => c.params.RoleName)).toContain("deployer");
+    expect(calls.filter((c) => USER_CALLS.includes(c.action))).toEqual([]);
+  });
+
+  it("--principal as the root user: unknown, saying it cannot be evaluated, with no IAM read for it", async () => {
+    const { code, report, calls } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      `arn:aws:iam::${ACCOUNT_ID}:root`,
+    );
+    expect(passRole(report)?.status).toBe("unknown");
+    expect(passRole(report)?.message).toMatch(/root user/);
+    expect(code).toBe(3);
+    expect(calls.filter((c) => USER_CALLS.includes(c.action))).toEqual([]);
+    expect(new Set(calls.filter((c) => c.action === "GetRole").map((c) => c.params.RoleName))).toEqual(
+      new Set(["ecsInfrastructureRole"]),
+    );
+  });
+
+  it("a --principal that is not a role, user or assumed-role ARN is exit 2 before any AWS call", async () => {
+    for (const bad of ["deployer", "arn:aws:iam::111122223333:policy/p", "arn:aws:iam::1234:role/x"]) {
+      const before = fake.requests.length;
+      const { code, stderr } = await runCli(["check", "--role", "ecsInfrastructureRole", "--principal", bad]);
+      expect(code, bad).toBe(2);
+      expect(stderr).toMatch(/--principal.*expected an IAM role ARN/);
+      expect(fake.requests.length).toBe(before);
+    }
+  });
+
+  it("snapshot --principal keeps the principal; check --snapshot replays it and refuses --principal", async () => {
+    const file = join(dir, "facts.json");
+    const principal = `arn:aws:iam::${ACCOUNT_ID}:role/teams/platform/deployer`;
+    const snap = await runCli([
+      "snapshot",
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      principal,
+      "--out",
+      file,
+    ]);
+    expect(snap.code).toBe(0);
+    const facts = JSON.parse(readFileSync(file, "utf8")) as Facts;
+    expect(facts.principal).toMatchObject({
+      ok: true,
+      value: { kind: "role", source: "flag", path: "/teams/platform/" },
+    });
+    const replay = await runCli(["check", "--snapshot", file, "--format", "json"]);
+    expect(passRole(JSON.parse(replay.stdout) as Report)?.status).toBe("pass");
+    const refused = await runCli(["check", "--snapshot", file, "--principal", principal]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--principal cannot be combined with --snapshot/);
+  });
+});

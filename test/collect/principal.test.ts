@@ -1,0 +1,258 @@
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { STSClient } from "@aws-sdk/client-sts";
+import { ConfiguredRetryStrategy } from "@smithy/util-retry";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AwsClients } from "../../src/collect/clients.ts";
+import { collect } from "../../src/collect/index.ts";
+import { InputError } from "../../src/errors.ts";
+import type { FakeAccount } from "../fake-aws/account.ts";
+import { ACCOUNT_ID, awsManagedVolumesPolicy, infrastructureRole, REGION } from "../fake-aws/builders.ts";
+import type { FaultRule } from "../fake-aws/faults.ts";
+import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
+
+/** The principal collector through collect(), the real IAM/STS clients and the fake. */
+
+const SHARED = `arn:aws:iam::${ACCOUNT_ID}:policy/shared-deploy`;
+const BOUNDARY = `arn:aws:iam::${ACCOUNT_ID}:policy/boundary`;
+const open: FakeAws[] = [];
+const clientsOf: AwsClients[] = [];
+afterEach(async () => {
+  for (const c of clientsOf.splice(0)) c.destroy();
+  await Promise.all(open.splice(0).map((f) => f.close()));
+});
+
+async function run(
+  account: Partial<FakeAccount>,
+  options: { roles?: string[]; principal?: string; passRole?: boolean; faults?: FaultRule[] } = {},
+) {
+  const fake = await startFakeAws(
+    { accountId: ACCOUNT_ID, ...account },
+    { pageSize: { iam: 1 }, ...(options.faults ? { faults: options.faults } : {}) },
+  );
+  open.push(fake);
+  const config = { ...fake.clientConfig(), retryStrategy: new ConfiguredRetryStrategy(2, () => 0) };
+  const base = {
+    iam: new IAMClient(config),
+    sts: new STSClient(config),
+    ecs: new ECSClient(config),
+    cloudtrail: new CloudTrailClient(config),
+  };
+  const clients = {
+    ...base,
+    ec2: () => Promise.reject(new Error("no EC2 here")),
+    destroy: () => {
+      for (const c of Object.values(base)) c.destroy();
+    },
+  } as unknown as AwsClients;
+  clientsOf.push(clients);
+  const facts = await collect({
+    scope: { clusters: [], services: [], tasks: [], roles: options.roles ?? ["ecsInfrastructureRole"] },
+    aws: { region: REGION },
+    clients,
+    trail: false,
+    ...(options.principal ? { principal: options.principal } : {}),
+    ...(options.passRole === undefined ? {} : { passRole: options.passRole }),
+  });
+  return { facts, fake };
+}
+
+const doc = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }],
+};
+
+describe("collect() reads the deploying principal", () => {
+  it("a user's policies and its groups', one page at a time; each managed policy fetched once", async () => {
+    const { facts, fake } = await run({
+      caller: { arn: `arn:aws:iam::${ACCOUNT_ID}:user/dev`, userId: "AIDADEV" },
+      roles: [infrastructureRole()],
+      users: [
+        {
+          name: "dev",
+          boundaryArn: BOUNDARY,
+          attached: [SHARED],
+          inline: { a: doc, b: doc },
+          groups: ["g1", "g2"],
+        },
+      ],
+      groups: [
+        { name: "g1", attached: [SHARED], inline: { c: doc } },
+        { name: "g2", attached: [SHARED] },
+      ],
+      managedPolicies: [
+        awsManagedVolumesPolicy(),
+        { arn: SHARED, defaultVersionId: "v4", versions: { v4: doc } },
+        { arn: BOUNDARY, defaultVersionId: "v1", versions: { v1: doc } },
+      ],
+    });
+    expect(facts.principal).toMatchObject({
+      ok: true,
+      value: {
+        kind: "user",
+        source: "caller",
+        arn: `arn:aws:iam::${ACCOUNT_ID}:user/dev`,
+        permissionsBoundaryArn: BOUNDARY,
+        inlinePolicies: {
+          ok: true,
+          value: [{ name: "a", document: { ok: true, value: doc } }, { name: "b" }],
+        },
+        attachedPolicies: { ok: true, value: [{ arn: SHARED }] },
+        groups: {
+          ok: true,
+          value: [
+            {
+              name: "g1",
+              inlinePolicies: { ok: true, value: [{ name: "c" }] },
+              attachedPolicies: { ok: true, value: [{ arn: SHARED }] },
+            },
+            { name: "g2", inlinePolicies: { ok: true, value: [] } },
+          ],
+        },
+      },
+    });
+    expect(facts.managedPolicies[SHARED]).toMatchObject({ ok: true, value: { defaultVersionId: "v4" } });
+    expect(facts.managedPolicies[BOUNDARY]).toMatchObject({ ok: true });
+    const count = (action: string, arn: string) =>
+      fake.requests.filter((r) => r.action === action && r.params.PolicyArn === arn).length;
+    expect(count("GetPolicy", SHARED)).toBe(1);
+    expect(count("GetPolicyVersion", SHARED)).toBe(1);
+    expect(fake.requests.filter((r) => r.action === "ListUserPolicies")).toHaveLength(2);
+    expect(fake.requests.filter((r) => r.action === "ListGroupsForUser")).toHaveLength(2);
+  });
+
+  it("a role principal's reads denied: GetAccountAuthorizationDetails (roles only) stands in, with the role's path", async () => {
+    const { facts, fake } = await run(
+      {
+        roles: [
+          infrastructureRole(),
+          { name: "deployer", path: "/ci/", trustPolicy: doc, inline: { pass: doc }, attached: [SHARED] },
+        ],
+        managedPolicies: [
+          awsManagedVolumesPolicy(),
+          { arn: SHARED, defaultVersionId: "v2", versions: { v2: doc } },
+        ],
+      },
+      {
+        principal: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/deployer/s`,
+        faults: [{ service: "iam", action: "ListRolePolicies", kind: "access-denied" }],
+      },
+    );
+    expect(facts.principal).toMatchObject({
+      ok: true,
+      value: {
+        kind: "role",
+        arn: `arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer`,
+        inlinePolicies: { ok: true, value: [{ name: "pass", document: { ok: true, value: doc } }] },
+        attachedPolicies: { ok: true, value: [{ arn: SHARED }] },
+      },
+    });
+    expect(facts.managedPolicies[SHARED]).toMatchObject({ ok: true, value: { defaultVersionId: "v2" } });
+    const listing = fake.requests.filter((r) => r.action === "GetAccountAuthorizationDetails");
+    expect(listing[0]?.params).toMatchObject({ "Filter.member.1": "Role" });
+    expect(listing.length).toBeGreaterThan(1);
+  });
+
+  it("the listing denied too: the direct read's denial stands", async () => {
+    const { facts } = await run(
+      {
+        caller: { arn: `arn:aws:iam::${ACCOUNT_ID}:user/dev`, userId: "AIDADEV" },
+        roles: [infrastructureRole()],
+        users: [{ name: "dev", groups: ["g1"] }],
+        groups: [{ name: "g1" }],
+        managedPolicies: [awsManagedVolumesPolicy()],
+      },
+      {
+        faults: [
+          { service: "iam", action: "ListGroupsForUser", kind: "access-denied" },
+          { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
+        ],
+      },
+    );
+    expect(facts.principal).toMatchObject({
+      ok: true,
+      value: { groups: { ok: false, error: { api: "iam:ListGroupsForUser", code: "AccessDenied" } } },
+    });
+  });
+
+  it("a user's group missing from the listing is an error, never judged without it", async () => {
+    const { facts } = await run(
+      {
+        caller: { arn: `arn:aws:iam::${ACCOUNT_ID}:user/dev`, userId: "AIDADEV" },
+        roles: [infrastructureRole()],
+        users: [{ name: "dev", groups: ["g1", "ghost"] }],
+        groups: [{ name: "g1" }],
+        managedPolicies: [awsManagedVolumesPolicy()],
+      },
+      { faults: [{ service: "iam", action: "ListGroupsForUser", kind: "access-denied" }] },
+    );
+    expect(facts.principal).toMatchObject({
+      ok: false,
+      error: {
+        api: "iam:GetAccountAuthorizationDetails",
+        message: "group ghost of user dev is not in the answer",
+      },
+    });
+  });
+
+  it("a federated caller is unsupported, with no IAM read for it", async () => {
+    const { facts, fake } = await run({
+      caller: { arn: `arn:aws:sts::${ACCOUNT_ID}:federated-user/bob`, userId: "123:bob" },
+      roles: [infrastructureRole()],
+      managedPolicies: [awsManagedVolumesPolicy()],
+    });
+    expect(facts.principal).toMatchObject({ ok: true, value: { kind: "unsupported", source: "caller" } });
+    expect(
+      fake.requests.filter(
+        (r) => r.action === "GetUser" || (r.action === "GetRole" && r.params.RoleName === "bob"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("a --principal of another account is an error fact, not read", async () => {
+    const { facts, fake } = await run(
+      { roles: [infrastructureRole()], managedPolicies: [awsManagedVolumesPolicy()] },
+      { principal: "arn:aws:iam::999988887777:role/deployer" },
+    );
+    expect(facts.principal).toMatchObject({
+      ok: false,
+      error: { code: "CrossAccountPrincipal", api: "iam:GetRole" },
+    });
+    expect(fake.requests.filter((r) => r.params.RoleName === "deployer")).toEqual([]);
+  });
+
+  it("a --principal role that does not exist is NoSuchEntity, naming it", async () => {
+    const { facts } = await run(
+      { roles: [infrastructureRole()], managedPolicies: [awsManagedVolumesPolicy()] },
+      { principal: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/ghost/s` },
+    );
+    expect(facts.principal).toMatchObject({
+      ok: false,
+      error: { code: "NoSuchEntity", message: expect.stringContaining("ghost") },
+    });
+  });
+
+  it("no role in scope, or passRole off: no principal is read", async () => {
+    const none = await run({}, { roles: [] });
+    expect(none.facts.principal).toBeUndefined();
+    expect(none.fake.requests.some((r) => r.action === "GetUser")).toBe(false);
+    const off = await run(
+      { roles: [infrastructureRole()], managedPolicies: [awsManagedVolumesPolicy()] },
+      { passRole: false },
+    );
+    expect(off.facts.principal).toBeUndefined();
+    expect(off.fake.requests.some((r) => r.action === "GetUser")).toBe(false);
+  });
+
+  it("a malformed --principal is an InputError before any client is used", async () => {
+    await expect(
+      collect({
+        scope: { clusters: [], services: [], tasks: [], roles: ["r"] },
+        aws: { region: REGION },
+        clients: {} as AwsClients,
+        principal: "arn:aws:s3:::bucket",
+      }),
+    ).rejects.toBeInstanceOf(InputError);
+  });
+});

@@ -1,0 +1,245 @@
+import { expect } from "vitest";
+import rule from "../../rules/role-in-use.ts";
+import type { ClusterFacts, Fact, Facts, ServiceFacts, TaskFacts } from "../../src/facts/types.ts";
+import { ACCOUNT, err, facts, ok, REGION, role } from "../support/facts.ts";
+import { testRule } from "../support/rule-tester.ts";
+
+const NOW = Date.parse("2026-11-27T12:00:00.000Z"); // facts().collectedAt
+const ROLE = "ecsInfrastructureRole";
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${ROLE}`;
+const clusterArn = (name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`;
+const taskArn = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/${id}`;
+const BEFORE = { beforeRoleChange: true };
+
+function task(id: string, lastStatus: string, extra: Partial<TaskFacts> = {}): TaskFacts {
+  return {
+    arn: taskArn(id),
+    clusterArn: clusterArn("prod"),
+    group: "service:web",
+    lastStatus,
+    desiredStatus: lastStatus === "RUNNING" ? "RUNNING" : "STOPPED",
+    ebsAttachments: [
+      {
+        id: `att-${id}`,
+        status: lastStatus === "RUNNING" ? "ATTACHED" : lastStatus === "STOPPED" ? "DELETED" : "DETACHING",
+        roleArn: ROLE_ARN,
+        volumeId: `vol-${id}`,
+      },
+    ],
+    ...extra,
+  };
+}
+
+function service(name: string, status: string): ServiceFacts {
+  return {
+    arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/${name}`,
+    name,
+    status,
+    infrastructureRoles: [{ roleArn: ROLE_ARN, use: "ebs", deploymentId: "ecs-svc/1" }],
+    deploymentIds: ["ecs-svc/1"],
+  };
+}
+
+function cluster(
+  tasks: TaskFacts[] | Fact<TaskFacts[]>,
+  services: ServiceFacts[] | Fact<ServiceFacts[]> = [],
+  name = "prod",
+): ClusterFacts {
+  return {
+    arn: clusterArn(name),
+    name,
+    services: Array.isArray(services) ? ok(services) : services,
+    tasks: Array.isArray(tasks) ? ok(tasks) : tasks,
+  };
+}
+
+function ecs(clusters: ClusterFacts[] | Fact<ClusterFacts[]>): Facts {
+  return facts([role(ROLE)], { ecs: { clusters: Array.isArray(clusters) ? ok(clusters) : clusters } });
+}
+
+const twoRunning = ecs([cluster([task("a", "RUNNING"), task("b", "RUNNING")], [service("web", "ACTIVE")])]);
+const scaledToZero = ecs([
+  cluster(
+    [task("a", "STOPPED"), task("b", "STOPPED")],
+    [{ ...service("web", "ACTIVE"), infrastructureRoles: [] }],
+  ),
+]);
+const deprovisioning = task("slow", "DEPROVISIONING", {
+  stoppingAt: new Date(NOW - 2 * 60_000).toISOString(),
+  ebsAttachments: [
+    {
+      id: "att-slow",
+      status: "DETACHING",
+      roleArn: ROLE_ARN,
+      volumeId: "vol-slow",
+      statusReason: "Detaching the volume",
+    },
+  ],
+});
+
+const detailsOf = (findings: { details?: Record<string, unknown> }[]) => findings[0]?.details ?? {};
+
+testRule(rule, {
+  valid: [
+    {
+      name: "two RUNNING tasks with volumes: a normal check passes and lists them",
+      facts: twoRunning,
+      expect: { [ROLE_ARN]: "pass" },
+      message: { [ROLE_ARN]: /in use by 2 tasks \(a RUNNING, b RUNNING\) and 1 service \(prod\/web\)/ },
+      assert: (findings) => {
+        const d = detailsOf(findings);
+        expect(d.inUse).toBe(true);
+        expect(d.tasks).toEqual([
+          expect.objectContaining({ arn: taskArn("a"), lastStatus: "RUNNING", attachmentStatus: "ATTACHED" }),
+          expect.objectContaining({ arn: taskArn("b"), volumeId: "vol-b" }),
+        ]);
+        expect(d.services).toEqual([expect.objectContaining({ name: "web", status: "ACTIVE" })]);
+      },
+    },
+    {
+      name: "the service scaled to 0 and every task STOPPED: free, even before a change",
+      facts: scaledToZero,
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "pass" },
+      message: {
+        [ROLE_ARN]:
+          /No task that is not STOPPED .* uses role ecsInfrastructureRole \(1 cluster read\): it may be changed or deleted/,
+      },
+      assert: (findings) =>
+        expect(detailsOf(findings)).toMatchObject({ inUse: false, tasks: [], services: [] }),
+    },
+    {
+      name: "an INACTIVE service whose tasks all STOPPED: free",
+      facts: ecs([cluster([task("a", "STOPPED")], [service("web", "INACTIVE")])]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "pass" },
+    },
+    {
+      name: "one task DEPROVISIONING for two minutes: a normal check passes and names it",
+      facts: ecs([cluster([deprovisioning])]),
+      expect: { [ROLE_ARN]: "pass" },
+      message: { [ROLE_ARN]: /in use by 1 task \(slow DEPROVISIONING\)/ },
+    },
+    {
+      name: "a role-only normal check read no ECS: nothing to report",
+      facts: facts([role(ROLE)]),
+      expect: {},
+    },
+    {
+      name: "before a change of the named role, another role in scope that is in use is only listed",
+      facts: {
+        ...ecs([cluster([task("a", "RUNNING")])]),
+        roles: [
+          role(ROLE, {
+            referencedBy: [
+              { kind: "task", cluster: clusterArn("prod"), task: taskArn("a"), status: "RUNNING" },
+            ],
+          }),
+          role("named"),
+        ],
+        scope: { clusters: ["prod"], services: [], tasks: [], roles: ["named"] },
+      },
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "pass", [`arn:aws:iam::${ACCOUNT}:role/named`]: "pass" },
+      message: {
+        [ROLE_ARN]: /in use by 1 task/,
+        [`arn:aws:iam::${ACCOUNT}:role/named`]: /it may be changed or deleted/,
+      },
+    },
+    {
+      name: "a role no task or service uses, in a normal check",
+      facts: ecs([cluster([task("a", "RUNNING", { ebsAttachments: [] })])]),
+      expect: { [ROLE_ARN]: "pass" },
+      assert: (findings) => expect(detailsOf(findings).beforeRoleChange).toBe(false),
+    },
+  ],
+  invalid: [
+    {
+      name: "two RUNNING tasks with volumes: fails before a change, with the safe order",
+      facts: twoRunning,
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: { [ROLE_ARN]: /still in use by 2 tasks .* and 1 service/ },
+      assert: (findings) => {
+        expect(findings[0]?.remediation).toMatch(
+          /aws ecs delete-service --cluster prod --service web --force/,
+        );
+        expect(findings[0]?.remediation).toMatch(
+          /ecs-preflight wait --role ecsInfrastructureRole --cluster prod/,
+        );
+      },
+    },
+    {
+      name: "one task DEPROVISIONING for two minutes (not stuck, but in use): fails before a change",
+      facts: ecs([cluster([deprovisioning])]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      assert: (findings) =>
+        expect(detailsOf(findings).tasks).toEqual([
+          expect.objectContaining({
+            lastStatus: "DEPROVISIONING",
+            attachmentStatus: "DETACHING",
+            statusReason: "Detaching the volume",
+          }),
+        ]),
+    },
+    {
+      name: "a DRAINING service still names the role: fails before a change",
+      facts: ecs([cluster([task("a", "STOPPED")], [service("web", "DRAINING")])]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: { [ROLE_ARN]: /1 service \(prod\/web\)/ },
+      // A DRAINING service is being deleted already: the fix is only to wait.
+      assert: (findings) => expect(findings[0]?.remediation).not.toMatch(/delete-service/),
+    },
+    {
+      name: "an INACTIVE service whose task is still DEPROVISIONING: the task keeps the role in use",
+      facts: ecs([cluster([task("left", "DEPROVISIONING")], [service("web", "INACTIVE")])]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: { [ROLE_ARN]: /1 task \(left DEPROVISIONING\)/ },
+      assert: (findings) => expect(detailsOf(findings).services).toEqual([]),
+    },
+    {
+      name: "a STOPPING task counts as in use",
+      facts: ecs([cluster([task("s", "STOPPING")])]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+    },
+    {
+      name: "a cluster whose tasks could not be read: unknown before a change (never free without looking)",
+      facts: ecs([cluster([task("a", "STOPPED")]), cluster(err("ecs:ListTasks"), [], "other")]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "unknown" },
+      message: { [ROLE_ARN]: /cluster other \(ecs:ListTasks AccessDenied\) could not be read/ },
+    },
+    {
+      name: "a cluster whose tasks could not be read: unknown in a normal check too",
+      facts: ecs([cluster(err("ecs:ListTasks"))]),
+      expect: { [ROLE_ARN]: "unknown" },
+      assert: (findings) =>
+        expect(detailsOf(findings).unread).toEqual([expect.objectContaining({ api: "ecs:ListTasks" })]),
+    },
+    {
+      name: "the cluster list could not be read: unknown",
+      facts: ecs(err("ecs:ListClusters")),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "unknown" },
+      message: { [ROLE_ARN]: /the cluster list/ },
+    },
+    {
+      name: "a use found is a use, even where another cluster could not be read: fail, naming the gap",
+      facts: ecs([cluster([task("a", "RUNNING")]), cluster(err("ecs:ListTasks"), [], "other")]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: { [ROLE_ARN]: /and cluster other \(ecs:ListTasks AccessDenied\) could not be read/ },
+    },
+    {
+      name: "facts without ECS (a snapshot taken with only --role) before a change: unknown",
+      facts: facts([role(ROLE)]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "unknown" },
+      message: { [ROLE_ARN]: /ECS was not read/ },
+    },
+  ],
+});
