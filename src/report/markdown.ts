@@ -1,5 +1,6 @@
 import { describeTotal } from "../analysis/volume-cost.ts";
 import type { Status } from "../engine/types.ts";
+import { readsFailed } from "./common-cause.ts";
 import type { Report } from "./types.ts";
 
 const ICON: Record<Status, string> = { fail: "❌", unknown: "❓", warn: "⚠️", pass: "✅" };
@@ -19,7 +20,7 @@ export function formatMarkdown(report: Report): string {
     "",
     ...(report.commonCause
       ? [
-          `> **${report.commonCause.summary}**: every AWS call failed (${report.commonCause.failedCalls}, \`${report.commonCause.code}\`: ${report.commonCause.message}).`,
+          `> **${report.commonCause.summary}**: ${readsFailed(report.commonCause.failedCalls)} (\`${report.commonCause.code}\`: ${report.commonCause.message}).`,
           `> **Fix:** ${report.commonCause.fix}.`,
           "",
         ]

@@ -121,7 +121,7 @@ describe("one reason for every failed call, said once", () => {
     expect(code).toBe(3);
     const lines = stdout.split("\n");
     expect(lines[2]).toMatch(
-      /^No AWS credentials found: every AWS call failed \(\d+, CredentialsProviderError: /,
+      /^No AWS credentials found: all \d+ AWS reads failed \(CredentialsProviderError: /,
     );
     expect(lines[3]).toMatch(/^Fix: set AWS_PROFILE/);
     expect(stdout.match(/No AWS credentials found/g)).toHaveLength(1);
