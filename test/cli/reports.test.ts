@@ -198,6 +198,23 @@ describe("--emf", () => {
     expect(res.stderr.split("\n").filter((l) => l.includes('"msg"')).length).toBeGreaterThan(0);
   });
 
+  it("keeps the real account in the EMF line with --redact (the report is redacted)", async () => {
+    const res = await runCli([
+      "check",
+      "--cluster",
+      "prod",
+      "--format",
+      "json",
+      "--emf",
+      "--redact",
+      "--log-level",
+      "silent",
+    ]);
+    expect(JSON.parse(res.stdout).account).toBe("************");
+    const [line] = res.stderr.split("\n").filter((l) => l.includes('"_aws"'));
+    expect(JSON.parse(line ?? "{}").Account).toBe(ACCOUNT_ID);
+  });
+
   it("writes nothing of the kind without --emf", async () => {
     const res = await runCli(["check", "--cluster", "prod", "--format", "json", "--log-level", "silent"]);
     expect(res.stderr).not.toContain("_aws");

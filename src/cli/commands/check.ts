@@ -171,7 +171,8 @@ export async function emitReport(
     });
   else io.stdout.write(render(flags.format, color));
   // Metrics are of the run, whatever happens to the files: emitted before a write error can stop the command.
-  if (flags.emf) for (const line of emfLines(shown)) io.stderr.write(`${line}\n`);
+  // Not redacted: the Account dimension is what an alarm selects on, and the line stays in the account's own logs.
+  if (flags.emf) for (const line of emfLines(report)) io.stderr.write(`${line}\n`);
   const { written, failures } = await writeReportFiles(files);
   for (const file of written)
     log.info({ file, verdict: report.verdict, exitCode: report.exitCode }, "report written");
