@@ -2,6 +2,9 @@
 # docker run --rm -e AWS_REGION=eu-west-1 ecs-preflight check --format json
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
+# Unset for real builds. Behind a TLS-inspecting proxy, pass the CA bundle's path in the build (and mount the file):
+# scripts/image-smoke.sh does, with buildah's --volume.
+ARG NODE_EXTRA_CA_CERTS
 COPY package.json package-lock.json ./
 # Dependencies' install scripts are not needed (esbuild and Biome work without theirs).
 RUN npm ci --no-audit --no-fund --ignore-scripts
@@ -14,6 +17,8 @@ WORKDIR /app
 # The bundle is self-contained: no node_modules in the image.
 COPY --from=build /src/dist/ ./dist/
 COPY --from=build /src/schema/ ./schema/
+# A demo account to try it on without AWS: check --snapshot /app/fixtures/demo/account.json
+COPY --from=build /src/fixtures/demo/ ./fixtures/demo/
 COPY --from=build /src/LICENSE ./
 USER node
 ENTRYPOINT ["node", "/app/dist/ecs-preflight.mjs"]

@@ -4,6 +4,7 @@ import ecsScope from "./ecs-scope.ts";
 import leakedVolumes from "./leaked-volumes.ts";
 import managedPolicy from "./managed-policy.ts";
 import passRole from "./pass-role.ts";
+import plannedRoleChanges from "./planned-role-changes.ts";
 import roleExists from "./role-exists.ts";
 import roleInUse from "./role-in-use.ts";
 import tasksDeprovisioning from "./tasks-deprovisioning.ts";
@@ -24,6 +25,7 @@ export const rules: readonly Rule[] = [
   leakedVolumes,
   cloudtrailErrors,
   roleInUse,
+  plannedRoleChanges,
 ];
 
 export function findRule(id: string): Rule | undefined {

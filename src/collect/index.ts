@@ -50,6 +50,12 @@ export interface CollectOptions {
   passRole?: boolean;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
+  /**
+   * Roles a Terraform plan touches (`check --plan`): collected beside the scope's, with ECS read in every cluster
+   * (unless clusters, services or tasks are named) so that who uses them can be judged. With `only`, ECS adds no
+   * other roles: the roles in scope are the plan's and the --role ones.
+   */
+  plannedRoles?: { names: string[]; only: boolean; policies?: string[] };
 }
 
 /** Keeps the events of roles in scope (and unreadable records, which may belong to any of them). */
@@ -68,16 +74,15 @@ function keepRolesInScope(trail: TrailFacts, roles: RoleFacts[]): TrailFacts {
   return { ...trail, sessions };
 }
 
-/** A role's account and lower-cased name, the key its references are gathered under. */
+/**
+ * Role references keyed by account and name (IAM role names ignore case): a role named by ARN and by bare name is one
+ * role, but roles of the same name in two accounts stay two (the other account's is then reported unknown).
+ */
 function roleKey(ref: string, callerAccount: string | undefined): string {
   const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
   return `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
 }
 
-/**
- * Role references keyed by account and name (IAM role names ignore case): a role named by ARN and by bare name is one
- * role, but roles of the same name in two accounts stay two (the other account's is then reported unknown).
- */
 function addReference(
   refs: Map<string, { ref: string; by: RoleReference[] }>,
   ref: string,
@@ -98,7 +103,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   // A bad --since is the user's input: refuse it before any AWS client exists.
   const window = options.trail === false ? undefined : trailWindow(options.scope.since, now);
   // A scope ECS cannot answer (a task id without its cluster) is a usage error before any AWS call.
-  const ecsPlan = planEcsScope(options.scope);
+  const ecsPlan = planEcsScope(options.plannedRoles ? { ...options.scope, roles: [] } : options.scope);
   const principalTarget = options.principal === undefined ? undefined : parsePrincipalArn(options.principal);
   if (options.principal !== undefined && !principalTarget)
     throw new InputError(`--principal: expected ${PRINCIPAL_ARN_EXPECTED}, got "${options.principal}"`);
@@ -112,6 +117,9 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     const callerAccount = caller.ok ? caller.value.account : undefined;
     const refs = new Map<string, { ref: string; by: RoleReference[] }>();
     for (const role of options.scope.roles) addReference(refs, role, { kind: "flag" }, callerAccount);
+    for (const role of options.plannedRoles?.names ?? [])
+      addReference(refs, role, { kind: "flag" }, callerAccount);
+    const planned = options.plannedRoles?.only ? new Set(refs.keys()) : undefined;
     // ECS first: the services and tasks in scope name the infrastructure roles the IAM stage must check.
     let ecs: EcsFacts | undefined;
     const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
@@ -128,8 +136,10 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       });
       ecs = collected.facts;
       for (const { ref, by } of collected.roleRefs) {
-        // Read for the named roles' use only: what else the clusters use is not in scope.
-        if (forRolesOnly && !refs.has(roleKey(ref, callerAccount))) continue;
+        const key = roleKey(ref, callerAccount);
+        // Read for the named (or planned) roles' use only: what else the clusters use is not in scope.
+        if (forRolesOnly && !refs.has(key)) continue;
+        if (planned && !planned.has(key)) continue;
         addReference(refs, ref, by, callerAccount);
       }
     }
@@ -164,6 +174,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       progress?.({ stage: "Reading IAM roles", done: ++rolesRead, total: refs.size });
       return role;
     });
+    // Policies the plan attaches, read like the roles' own, so the after-state is judged on their documents.
+    await Promise.all((options.plannedRoles?.policies ?? []).map((arn) => iam.managedPolicy(arn)));
     // Only deploying matters for pass-role, and only for the roles in scope: none in scope, nothing to read.
     let principal: Facts["principal"];
     if (options.passRole !== false && roles.length) {

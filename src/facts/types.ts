@@ -38,6 +38,8 @@ export interface Facts {
    * was off or no infrastructure role was in scope. An error when GetRole/GetUser could not be read.
    */
   principal?: Fact<PrincipalFacts>;
+  /** A Terraform plan applied to these facts (`check --plan`): the after-state of every role it touches. */
+  plan?: PlanFacts;
 }
 
 export interface CallerIdentity {
@@ -274,4 +276,70 @@ export interface VolumeAttachmentFacts {
   /** attaching | attached | detaching | detached | busy */
   state?: string;
   instanceOwningService?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terraform plan (filled by src/plan/ from `check --plan FILE`)
+
+/** Code of a fact error for a value Terraform knows only after apply (`after_unknown`). */
+export const KNOWN_AFTER_APPLY = "KnownAfterApply";
+
+export interface PlanFacts {
+  /** The plan file as given on the command line. */
+  file: string;
+  formatVersion: string;
+  terraformVersion?: string;
+  /** `errored: true`: planning stopped part way, so the plan may leave changes out. */
+  errored: boolean;
+  /** Every role the plan touches, with its state once the plan is applied. */
+  roles: PlannedRole[];
+  /**
+   * Managed policies whose document the plan changes (aws_iam_policy: the new document becomes the default
+   * version), by ARN; a deleted policy is an error fact (NoSuchEntity), a document known only after apply one with
+   * code KnownAfterApply. The rest are as in Facts.managedPolicies.
+   */
+  managedPolicies: Record<string, Fact<ManagedPolicy>>;
+  /** ECS services the plan deletes or replaces (addresses and names): their tasks are still stopping during apply. */
+  deletedServices: { address: string; name?: string; cluster?: string }[];
+  /** Changes that touch an infrastructure role the plan cannot name before apply (the role is known after apply). */
+  unattributed: PlannedChange[];
+}
+
+/** One resource change as it affects one role. */
+export interface PlannedChange {
+  /** The resource address, e.g. module.x.aws_iam_role_policy_attachment.y["a"]. */
+  address: string;
+  type: string;
+  /** Terraform's actions: ["delete"], ["delete","create"], ["update"], ["no-op"], … */
+  actions: string[];
+  /** What it does to the role. */
+  kind:
+    | "delete-role"
+    | "replace-role"
+    | "create-role"
+    | "trust"
+    | "boundary"
+    | "tags"
+    | "attach"
+    | "detach"
+    | "put-inline"
+    | "delete-inline"
+    | "policy-document"
+    | "delete-policy"
+    | "other";
+  /** One line for people: "detaches arn:aws:iam::aws:policy/…". */
+  summary: string;
+}
+
+export interface PlannedRole {
+  name: string;
+  /** The role as the facts know it (its ARN when IAM told us). */
+  ref: string;
+  changes: PlannedChange[];
+  /**
+   * The role once the plan is applied: deleted, or its facts (trust, boundary, attachments, inline policies; a
+   * value known only after apply is an error fact with code KnownAfterApply). `unknown` when today's state was not
+   * in the facts (a snapshot without the role) and the plan does not replace it whole.
+   */
+  after: { state: "deleted" } | { state: "exists"; role: RoleFacts } | { state: "unknown"; reason: string };
 }

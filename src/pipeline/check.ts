@@ -10,6 +10,7 @@ import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
 import { commonCause } from "./common-cause.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
+import { planStep, readPlanStep } from "./plan-step.ts";
 
 /**
  * The check pipeline, in one place above the engine: gather facts (AWS, a snapshot, or memory) → evaluate them with
@@ -23,6 +24,8 @@ export interface CheckOptions extends FactsSource {
   /** The roles in scope are about to be changed or deleted: role-in-use fails while they are in use. */
   beforeRoleChange?: boolean;
   rules?: readonly Rule[];
+  /** A Terraform JSON plan (`terraform show -json tfplan`) to apply to the facts before they are judged. */
+  plan?: string;
 }
 
 export interface EvaluateReportOptions {
@@ -85,11 +88,16 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
  */
 export async function check(options: CheckOptions): Promise<Report> {
   const startedAt = new Date();
+  // The plan first: a bad plan file is exit 2 before any AWS call, and it names the roles to collect.
+  const plan = options.plan ? await readPlanStep(options.plan) : undefined;
   // Before a role change, who uses the roles must be looked at: a --role-only scope then reads every cluster.
+  const planned = plan ? plan.source(options) : options;
   const gather = options.beforeRoleChange
-    ? { ...options, collect: { ...options.collect, ecsForRoles: true } }
-    : options;
-  const { facts, source } = await gatherFacts(gather, startedAt);
+    ? { ...planned, collect: { ...planned.collect, ecsForRoles: true } }
+    : planned;
+  const gathered = await gatherFacts(gather, startedAt);
+  const facts = plan ? planStep(gathered.facts, plan.plan) : gathered.facts;
+  const { source } = gathered;
   return evaluate(facts, {
     ...options,
     startedAt,

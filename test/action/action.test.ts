@@ -305,6 +305,31 @@ describe("action.yml", () => {
     expect(new Set(uris)).toEqual(new Set(["deploy/ecs-preflight.json"]));
   });
 
+  it("gates a Terraform plan (plan: plan.json): a role in use deleted fails, and SARIF points at the plan", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "action-ws-"));
+    // The plan fixture deletes role ecs-infra; here it deletes good-role, which staging's running task uses.
+    const plan = readFileSync(join(REPO, "test/plan/fixtures/delete-role.json"), "utf8").replaceAll(
+      "ecs-infra",
+      "good-role",
+    );
+    mkdirSync(join(workspace, "infra"));
+    writeFileSync(join(workspace, "infra/plan.json"), plan);
+    const run = await runAction({ plan: "infra/plan.json", sarif: "x.sarif" }, { env: awsEnv(), workspace });
+    expect(run.code, run.log).toBe(1);
+    const report = JSON.parse(readFileSync(run.outputs.report ?? "", "utf8")) as Report;
+    expect(report.findings.filter((f) => f.rule === "planned-role-changes").map((f) => f.status)).toContain(
+      "fail",
+    );
+    const sarif = JSON.parse(readFileSync(join(workspace, "x.sarif"), "utf8"));
+    const uris = new Set(
+      sarif.runs[0].results.map(
+        (r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+          r.locations[0]?.physicalLocation.artifactLocation.uri,
+      ),
+    );
+    expect(uris).toEqual(new Set(["infra/plan.json"]));
+  });
+
   it("says a usage error as verdict error and exit 2, with no report", async () => {
     const run = await runAction({ "fail-on": "never" }, { env: awsEnv() });
     expect(run.code).toBe(2);

@@ -4,8 +4,8 @@ import { validate } from "dockerfile-utils";
 import { describe, expect, it } from "vitest";
 
 /**
- * The container image for scheduled audits. No Docker engine runs here, so the Dockerfile is linted and its
- * contract checked: Node 22 LTS, non-root, the bundle as entrypoint, JSON report by default.
+ * The container image for scheduled audits: the Dockerfile is linted and its contract checked here (Node 22 LTS,
+ * non-root, the bundle as entrypoint, JSON report by default); scripts/image-smoke.sh builds and runs it for real.
  */
 const text = readFileSync("Dockerfile", "utf8");
 const dockerfile = DockerfileParser.parse(text);
@@ -29,6 +29,16 @@ describe("Dockerfile", () => {
       "--format",
       "json",
     ]);
+  });
+
+  it("ships the demo snapshot, so the image can be tried without AWS", () => {
+    expect(finalStage).toContainEqual(["COPY", "/src/fixtures/demo/ ./fixtures/demo/"]);
+  });
+
+  it("takes a CA bundle only as a build arg with no default: a build without it is a plain build", () => {
+    const args = instructions.filter(([k]) => k === "ARG").map(([, a]) => a);
+    expect(args).toEqual(["NODE_EXTRA_CA_CERTS"]);
+    expect(finalStage.some(([k, a]) => k === "ENV" && a.includes("NODE_EXTRA_CA_CERTS"))).toBe(false);
   });
 
   it("copies only what exists after a build, and keeps node_modules out of the context", () => {

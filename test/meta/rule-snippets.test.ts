@@ -45,6 +45,7 @@ describe("remediation snippets", () => {
       "tls-permissions",
       "pass-role",
       "role-in-use",
+      "planned-role-changes",
     ];
     expect(ids.filter((id) => !rules.find((r) => r.id === id)?.docs.snippets)).toEqual([]);
   });

@@ -27,6 +27,7 @@ export interface CheckFlags extends AwsFlags {
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
+  plan?: string;
   config?: string;
   format: Format;
   output?: string;
@@ -118,7 +119,16 @@ export async function runCheck(
       throw new InputError(
         "--since cannot be combined with --snapshot: the snapshot's CloudTrail window was fixed when it was taken (pass --since to the snapshot command)",
       );
-    return check({ scope, snapshot: flags.snapshot, config, failOn, stuckAfterMs, log, ...beforeRoleChange });
+    return check({
+      scope,
+      snapshot: flags.snapshot,
+      config,
+      failOn,
+      stuckAfterMs,
+      log,
+      ...beforeRoleChange,
+      ...(flags.plan ? { plan: flags.plan } : {}),
+    });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
   // A status line for a person at a terminal; never when logs are verbose enough to say the same on stderr.
@@ -135,6 +145,7 @@ export async function runCheck(
       stuckAfterMs,
       log,
       ...beforeRoleChange,
+      ...(flags.plan ? { plan: flags.plan } : {}),
       collect: {
         ...(flags.principal ? { principal: flags.principal } : {}),
         ...(progress ? { onProgress: progress.listener } : {}),
@@ -147,9 +158,7 @@ export async function runCheck(
 
 export async function emitReport(
   report: Report,
-  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact" | "report" | "emf" | "config"> & {
-    plan?: string;
-  },
+  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact" | "report" | "emf" | "config" | "plan">,
   io: Io,
   log: Logger,
 ): Promise<void> {
@@ -201,6 +210,10 @@ export function checkCommand(
   cmd.option(
     "--before-role-change",
     "the roles in scope are about to be changed or deleted: fail while a task not yet STOPPED or an ACTIVE/DRAINING service uses them (with only --role, every cluster is read)",
+  );
+  cmd.option(
+    "--plan <file>",
+    "judge the roles a Terraform JSON plan touches as they will be once it is applied (terraform show -json tfplan > plan.json); with no other scope flag, the plan's roles, with ECS read in every cluster",
   );
   for (const o of reportOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {

@@ -1,0 +1,58 @@
+import type { FactError, Facts, RoleFacts } from "../facts/types.ts";
+import type { VolumeAction } from "./ecs-requests.ts";
+import { existingRole, rolePolicies } from "./role-policies.ts";
+import { ecsTrustDecision } from "./trust-access.ts";
+import { volumeAccess } from "./volume-access.ts";
+
+/**
+ * What ECS can do with a role for a task's EBS volume, judged as trust-policy and volume-permissions judge it:
+ * assume it, and perform each volume action. `undecided` carries why (a conditional decision, or a fact error such
+ * as a value known only after apply). TLS permissions (src/analysis/tls-requests.ts) are not judged here yet.
+ */
+export type Verdict =
+  | { is: "yes" }
+  | { is: "no"; why: string }
+  | { is: "undecided"; why: string; error?: FactError };
+
+export interface EcsAccess {
+  trust: Verdict;
+  actions: { action: VolumeAction; verdict: Verdict }[];
+  /** Why the volume actions could not be judged at all (a policy that could not be read). */
+  policiesError?: FactError;
+}
+
+export function ecsAccess(facts: Facts, role: RoleFacts): EcsAccess | { missing: true } {
+  const detail = existingRole(role);
+  if (!detail) return { missing: true };
+  const judged = ecsTrustDecision(facts, detail);
+  const trust: Verdict = !judged.ok
+    ? { is: "undecided", why: `${judged.error.code}: ${judged.error.message}`, error: judged.error }
+    : judged.value.decision.decision === "allow"
+      ? { is: "yes" }
+      : judged.value.decision.decision === "conditional"
+        ? { is: "undecided", why: "the trust policy's conditions may or may not hold for ECS" }
+        : {
+            is: "no",
+            why:
+              judged.value.decision.decision === "explicit-deny"
+                ? "the trust policy denies ecs.amazonaws.com"
+                : "the trust policy does not allow ecs.amazonaws.com",
+          };
+  const policies = rolePolicies(facts, role);
+  if (!policies.ok) return { trust, actions: [], policiesError: policies.error };
+  const actions = volumeAccess(facts, policies.value).map(({ action, decision }) => ({
+    action,
+    verdict: (decision.decision === "allow"
+      ? { is: "yes" }
+      : decision.decision === "conditional"
+        ? { is: "undecided", why: `${action} depends on conditions the tool cannot decide` }
+        : {
+            is: "no",
+            why:
+              decision.decision === "explicit-deny"
+                ? `${action} is explicitly denied`
+                : `nothing allows ${action}`,
+          }) as Verdict,
+  }));
+  return { trust, actions };
+}

@@ -1,0 +1,81 @@
+/**
+ * The IAM actions ecs-preflight calls, one line each: the source of docs/iam-policy.json and of the README's
+ * "Permissions ecs-preflight needs" table (test/meta/iam-policy.test.ts keeps both in step, and
+ * test/cli/least-privilege.test.ts proves every call the CLI makes is in here). Adding a call = adding a line.
+ */
+
+export interface Permission {
+  /** The IAM action, e.g. "iam:GetRole". */
+  action: string;
+  /** What it is needed for: the README table's row (actions with the same `for` share a row). */
+  for: string;
+  /** When it is asked for, if not always in its row's situation. */
+  note?: string;
+}
+
+const ACCOUNT = "the account";
+const ROLE = "each role";
+const ECS_SCOPE = "ECS scope (any of `--cluster`, `--service`, `--task`, or no scope flag)";
+const CLOUDTRAIL = "CloudTrail evidence (`cloudtrail-errors`; not asked for when the rule is `off`)";
+const VOLUMES = "leaked volumes (`leaked-volumes`; ECS scope only; not asked for when `off`)";
+const PRINCIPAL =
+  "the deploying principal (`pass-role`; not asked for when `off`, nor by `stop` unless its config sets a level): a role's reads are the role row's; a user's are these";
+
+/** Every command's reads (check, snapshot, stop's own check). */
+export const READ_PERMISSIONS: readonly Permission[] = [
+  { action: "sts:GetCallerIdentity", for: ACCOUNT },
+  { action: "iam:GetRole", for: ROLE },
+  { action: "iam:ListAttachedRolePolicies", for: ROLE },
+  { action: "iam:ListRolePolicies", for: ROLE },
+  { action: "iam:GetRolePolicy", for: ROLE },
+  { action: "iam:GetPolicy", for: ROLE },
+  { action: "iam:GetPolicyVersion", for: ROLE },
+  { action: "ecs:ListClusters", for: ECS_SCOPE, note: "with no scope flag" },
+  { action: "ecs:ListServices", for: ECS_SCOPE },
+  { action: "ecs:DescribeServices", for: ECS_SCOPE },
+  { action: "ecs:ListTasks", for: ECS_SCOPE },
+  { action: "ecs:DescribeTasks", for: ECS_SCOPE },
+  { action: "cloudtrail:LookupEvents", for: CLOUDTRAIL },
+  { action: "ec2:DescribeVolumes", for: VOLUMES },
+  { action: "iam:GetUser", for: PRINCIPAL },
+  { action: "iam:ListUserPolicies", for: PRINCIPAL },
+  { action: "iam:GetUserPolicy", for: PRINCIPAL },
+  { action: "iam:ListAttachedUserPolicies", for: PRINCIPAL },
+  { action: "iam:ListGroupsForUser", for: PRINCIPAL },
+  { action: "iam:ListGroupPolicies", for: PRINCIPAL },
+  { action: "iam:GetGroupPolicy", for: PRINCIPAL },
+  { action: "iam:ListAttachedGroupPolicies", for: PRINCIPAL },
+  {
+    action: "iam:GetAccountAuthorizationDetails",
+    for: PRINCIPAL,
+    note: "only in place of a role or user read that was denied",
+  },
+];
+
+/** What `stop` adds: its one write, made only after a passing check. */
+export const STOP_PERMISSIONS: readonly Permission[] = [
+  {
+    action: "ecs:StopTask",
+    for: "`stop` only: its one write, made after a passing check",
+    note: "plus the reads above for its check",
+  },
+];
+
+/** The statement ids in docs/iam-policy.json: a reader (or an SCP review) can tell the write apart at a glance. */
+export const READ_SID = "EcsPreflightReadOnly";
+export const STOP_SID = "EcsPreflightStopTask";
+
+/** The identity policy document: read-only for every command, plus one separate statement for `stop`. */
+export function iamPolicyDocument() {
+  const statement = (Sid: string, permissions: readonly Permission[]) => ({
+    Sid,
+    Effect: "Allow",
+    Action: permissions.map((p) => p.action),
+    // Most of these reads take no resource-level scoping; StopTask can be narrowed to a cluster's tasks by the user.
+    Resource: "*",
+  });
+  return {
+    Version: "2012-10-17",
+    Statement: [statement(READ_SID, READ_PERMISSIONS), statement(STOP_SID, STOP_PERMISSIONS)],
+  };
+}

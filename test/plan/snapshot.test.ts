@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/planned-role-changes.ts";
+import type { Facts } from "../../src/facts/types.ts";
+import { applyPlan } from "../../src/plan/apply.ts";
+import { parsePlanText } from "../../src/plan/read.ts";
+import { validateFacts } from "../../src/snapshot/validate.ts";
+import { facts, role, VOLUMES_POLICY_ARN } from "../support/facts.ts";
+
+const withPlan = (name: string): Facts => {
+  const f = facts([role("ecs-infra", { attached: [VOLUMES_POLICY_ARN] })], {
+    ecs: { clusters: { ok: true, value: [] } },
+  });
+  const file = `test/plan/fixtures/${name}.json`;
+  return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+};
+
+describe("facts with a plan applied, as a snapshot", () => {
+  it.each(["delete-role", "swap-for-inline-policy", "replace-role", "after-unknown-policy", "module-nested"])(
+    "%s round-trips through JSON and strict validation, and judges the same",
+    (name) => {
+      const f = withPlan(name);
+      const back = validateFacts(JSON.parse(JSON.stringify(f)), "snap.json");
+      expect(back).toEqual(f);
+      const now = { now: new Date(f.collectedAt), stuckAfterMs: 900_000 };
+      expect(rule.check(back, now)).toEqual(rule.check(f, now));
+    },
+  );
+
+  it("refuses a plan section that is not one (validation stays strict)", () => {
+    const f = JSON.parse(JSON.stringify(withPlan("delete-role")));
+    f.plan.roles[0].after = { state: "gone" };
+    expect(() => validateFacts(f, "snap.json")).toThrow(/snap\.json/);
+    const g = JSON.parse(JSON.stringify(withPlan("delete-role")));
+    g.plan.surprise = true;
+    expect(() => validateFacts(g, "snap.json")).toThrow(/snap\.json/);
+  });
+});

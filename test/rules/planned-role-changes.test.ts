@@ -1,0 +1,199 @@
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import rule from "../../rules/planned-role-changes.ts";
+import type { ClusterFacts, Facts, TaskFacts } from "../../src/facts/types.ts";
+import { applyPlan } from "../../src/plan/apply.ts";
+import { parsePlanText } from "../../src/plan/read.ts";
+import { ACCOUNT, facts, ok, REGION, role, VOLUMES_POLICY_ARN } from "../support/facts.ts";
+import { testRule } from "../support/rule-tester.ts";
+
+/** Today's account: ecs-infra with the AWS managed volumes policy, used (or not) by the prod/api service's tasks. */
+const ARN = `arn:aws:iam::${ACCOUNT}:role/ecs-infra`;
+const CLUSTER = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod`;
+
+function task(id: string, lastStatus: string): TaskFacts {
+  return {
+    arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/${id}`,
+    clusterArn: CLUSTER,
+    group: "service:api",
+    lastStatus,
+    desiredStatus: lastStatus === "STOPPED" ? "STOPPED" : "RUNNING",
+    launchType: "FARGATE",
+    ebsAttachments: [{ id: `att-${id}`, status: "ATTACHED", roleArn: ARN, volumeId: `vol-${id}` }],
+  };
+}
+
+function cluster(tasks: TaskFacts[], serviceStatus?: string): ClusterFacts {
+  return {
+    arn: CLUSTER,
+    name: "prod",
+    services: ok(
+      serviceStatus
+        ? [
+            {
+              arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/api`,
+              name: "api",
+              status: serviceStatus,
+              infrastructureRoles: [{ roleArn: ARN, use: "ebs" as const, deploymentId: "ecs-svc/1" }],
+              deploymentIds: ["ecs-svc/1"],
+            },
+          ]
+        : [],
+    ),
+    tasks: ok(tasks),
+  };
+}
+
+type World = "in-use" | "unused" | "unread" | "stopped";
+
+function today(world: World): Facts {
+  const ecs =
+    world === "unread"
+      ? {
+          clusters: {
+            ok: false as const,
+            error: { api: "ecs:ListClusters", code: "AccessDenied", message: "no" },
+          },
+        }
+      : world === "unused"
+        ? { clusters: ok([cluster([])]) }
+        : world === "stopped"
+          ? { clusters: ok([cluster([task("a1", "STOPPED")])]) }
+          : { clusters: ok([cluster([task("a1", "RUNNING"), task("b2", "RUNNING")], "ACTIVE")]) };
+  return facts([role("ecs-infra", { attached: [VOLUMES_POLICY_ARN] })], { ecs });
+}
+
+/** Today's facts with the fixture plan applied, as `check --plan` builds them. */
+function withPlan(fixture: string, world: World = "in-use", errored = false): Facts {
+  const file = `test/plan/fixtures/${fixture}.json`;
+  const raw = JSON.parse(readFileSync(file, "utf8"));
+  if (errored) raw.errored = true;
+  const plan = parsePlanText(file, Buffer.from(JSON.stringify(raw)));
+  const f = today(world);
+  return { ...f, plan: applyPlan(f, plan) };
+}
+
+testRule(rule, {
+  valid: [
+    { name: "no plan: nothing to judge", facts: today("in-use"), expect: {} },
+    {
+      name: "deleting a role no task or service uses passes, saying so",
+      facts: withPlan("delete-role", "unused"),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /no task or service uses ecs-infra/ },
+    },
+    {
+      name: "deleting a role whose tasks are all STOPPED passes",
+      facts: withPlan("delete-role", "stopped"),
+      expect: { [ARN]: "pass" },
+    },
+    {
+      name: "swapping the managed policy for an inline policy that grants the same passes, naming both changes",
+      facts: withPlan("swap-for-inline-policy"),
+      expect: { [ARN]: "pass" },
+      message: {
+        [ARN]:
+          /aws_iam_role_policy\.volumes adds the inline policy ecs-volumes.*aws_iam_role_policy_attachment\.volumes deletes/,
+      },
+    },
+    {
+      name: "a tags-only update passes and says what changed",
+      facts: withPlan("tags-only"),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /aws_iam_role\.infra changes tags: ECS keeps its trust and every volume action/ },
+    },
+  ],
+  invalid: [
+    {
+      name: "deleting a role two RUNNING tasks use fails, naming the address and the safe order",
+      facts: withPlan("delete-role"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /aws_iam_role\.infra deletes the role: ecs-infra would be deleted, while 2 tasks/ },
+      assert: ([f]) =>
+        expect(f?.remediation).toMatch(
+          /^Safe order: delete the service, `ecs-preflight wait --role ecs-infra`, then delete/,
+        ),
+    },
+    {
+      name: "deleting the service and its role in one plan fails: the service's tasks still stop during apply",
+      facts: withPlan("delete-service-and-role"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /The same plan deletes aws_ecs_service\.api: its tasks are still stopping/ },
+      assert: ([f]) =>
+        expect(f?.remediation).toMatch(/-target=aws_ecs_service\.api[\s\S]*wait --role ecs-infra/),
+    },
+    {
+      name: "detaching the AWS managed policy with nothing else granting fails: the role loses the volume actions",
+      facts: withPlan("detach-managed-policy"),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]: /aws_iam_role_policy_attachment\.volumes deletes the attachment.*lose ec2:DetachVolume/,
+      },
+    },
+    {
+      name: "a trust policy rewritten to ecs-tasks.amazonaws.com fails: ECS can no longer assume the role",
+      facts: withPlan("trust-ecs-tasks"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /rewrites the trust policy.*stop trusting ECS/ },
+    },
+    {
+      name: "an inline Deny on ec2:DeleteVolume fails for that action only",
+      facts: withPlan("inline-deny-delete-volume"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:DeleteVolume \(ec2:DeleteVolume is explicitly denied\)/ },
+      assert: ([f]) =>
+        expect(f?.details?.harm).toEqual(["lose ec2:DeleteVolume (ec2:DeleteVolume is explicitly denied)"]),
+    },
+    {
+      name: "a replaced role (delete, then create) fails, and comes back without its no-op attachment",
+      facts: withPlan("replace-role"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /replaces the role.*deleted and created again.*lose ec2:DetachVolume/ },
+    },
+    {
+      name: "the attachment's delete wins over the computed managed_policy_arns copy the role update still lists",
+      facts: withPlan("computed-managed-policy-arns"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:DeleteVolume/ },
+    },
+    {
+      name: "a module-nested attachment deleted by for_each key is named by its full address",
+      facts: withPlan("module-nested"),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]: /module\.ecs\.aws_iam_role_policy_attachment\.this\["volumes"\] deletes the attachment/,
+      },
+    },
+    {
+      name: "a new inline policy whose document is known only after apply is unknown, not a pass",
+      facts: withPlan("after-unknown-policy"),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /KnownAfterApply/ },
+    },
+    {
+      name: "a harmful change to a role whose use cannot be read is unknown",
+      facts: withPlan("delete-role", "unread"),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /cannot tell whether a task or service uses it/ },
+    },
+    {
+      name: "an errored plan never passes, even for a harmless change",
+      facts: withPlan("tags-only", "in-use", true),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /errored plan/ },
+    },
+    {
+      name: "a role the facts lack (a snapshot without it) is unknown, saying how to include it",
+      facts: (() => {
+        const f = withPlan("detach-managed-policy");
+        const plan = applyPlan(
+          { ...f, roles: [] },
+          parsePlanText("p.json", readFileSync("test/plan/fixtures/detach-managed-policy.json")),
+        );
+        return { ...f, plan };
+      })(),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /do not include role ecs-infra/ },
+    },
+  ],
+});
