@@ -1,6 +1,7 @@
 import { shortName } from "../src/analysis/arn.ts";
 import { type EcsAccess, ecsAccess, type Verdict } from "../src/analysis/ecs-access.ts";
 import { afterFacts } from "../src/analysis/planned-state.ts";
+import { TWO_STEP_APPLY } from "../src/analysis/remediation-snippets.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import type { Facts, PlanFacts, PlannedChange, PlannedRole } from "../src/facts/types.ts";
@@ -114,6 +115,7 @@ export default defineRule({
   title: "A Terraform plan keeps the roles in use working",
   severity: "fail",
   docs: {
+    snippets: TWO_STEP_APPLY,
     summary:
       "With check --plan FILE: no role still in use would, once the plan is applied, be deleted or replaced, stop trusting ECS, or lose a volume action.",
     rationale:

@@ -1,4 +1,5 @@
 import { shortName } from "../src/analysis/arn.ts";
+import { WAIT_FOR_USERS } from "../src/analysis/remediation-snippets.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
@@ -94,6 +95,7 @@ export default defineRule({
   title: "Who still uses the infrastructure role",
   severity: "fail",
   docs: {
+    snippets: WAIT_FOR_USERS,
     summary:
       "Lists, per infrastructure role, the tasks not yet STOPPED that reference it through an EBS attachment and the ACTIVE or DRAINING services whose deployments name it; with check --before-role-change it fails while any remain.",
     rationale:

@@ -7,6 +7,7 @@ import {
 } from "../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
 import { attachPolicyCommand, updateTrustCommand } from "../src/analysis/remediation.ts";
+import { ATTACH_TLS_POLICY } from "../src/analysis/remediation-snippets.ts";
 import { existingRole, rolePolicies, usedForServiceConnectTls } from "../src/analysis/role-policies.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
 import { type TlsActionVerdict, tlsAccess } from "../src/analysis/tls-access.ts";
@@ -99,6 +100,7 @@ export default defineRule({
   title: "Service Connect TLS role is trusted by ECS and holds the TLS policy's actions",
   severity: "fail",
   docs: {
+    snippets: ATTACH_TLS_POLICY,
     summary:
       `A role that a service's Service Connect configuration names for TLS can be assumed by ${ECS_SERVICE_PRINCIPAL}, ` +
       `and its effective permissions allow every action of ${TLS_POLICY_NAME} (${TLS_POLICY_VERSION}) in the context ECS uses.`,

@@ -6,6 +6,7 @@ import {
   mayBeDenied,
   undecidedWhat,
 } from "../src/analysis/describe-decision.ts";
+import { ATTACH_VOLUMES_POLICY } from "../src/analysis/remediation-snippets.ts";
 import { existingRole, rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
 import {
@@ -53,6 +54,7 @@ export default defineRule({
   title: "Role may detach, delete and describe ECS-managed volumes",
   severity: "fail",
   docs: {
+    snippets: ATTACH_VOLUMES_POLICY,
     summary:
       "The role's effective permissions (identity policies within the permissions boundary, explicit Deny wins) allow " +
       "ec2:DetachVolume, ec2:DeleteVolume and ec2:DescribeVolumes on an ECS-managed volume.",

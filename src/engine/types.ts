@@ -44,6 +44,22 @@ export interface RuleDocs {
   rationale: string;
   /** How to fix it, in prose with the AWS CLI commands. */
   remediation: string;
+  /**
+   * The fix as configuration to paste, one snippet per tool (shown by `explain`, docs/rules and SARIF help). A rule
+   * of severity fail has at least `awsCli`; a rule whose fix is operational says so in `operational` instead.
+   */
+  snippets?: RemediationSnippets;
+}
+
+export interface RemediationSnippets {
+  /** Shell commands for the AWS CLI v2. */
+  awsCli?: string;
+  /** A CloudFormation template fragment (YAML). */
+  cloudFormation?: string;
+  /** Terraform (HCL, AWS provider). */
+  terraform?: string;
+  /** Why there is no configuration to paste: the fix is an operation (delete a volume, wait for a task). */
+  operational?: string;
 }
 
 /** A rule: stable id, metadata, and a pure check of Facts. */

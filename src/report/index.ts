@@ -13,7 +13,8 @@ export type Format = (typeof FORMATS)[number];
 export function formatReport(
   report: Report,
   format: Format,
-  options: { color: boolean; rules: readonly Rule[] },
+  /** `changeFile`: the input that describes the change (plan, else config), relative to the repository (SARIF). */
+  options: { color: boolean; rules: readonly Rule[]; changeFile?: string },
 ): string {
   if (report.targets && (format === "text" || format === "markdown"))
     return format === "text"
@@ -25,7 +26,10 @@ export function formatReport(
     case "junit":
       return formatJunit(report);
     case "sarif":
-      return formatSarif(report, options.rules);
+      return formatSarif(report, {
+        rules: options.rules,
+        ...(options.changeFile ? { changeFile: options.changeFile } : {}),
+      });
     case "markdown":
       return formatMarkdown(report);
     default:

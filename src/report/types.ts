@@ -19,6 +19,27 @@ export interface TrailRoleSummary {
   stuckTasks?: StuckTaskLink[];
 }
 
+/** Why every AWS call of a run failed, when one reason explains them all (src/pipeline/common-cause.ts). */
+export type CommonCauseKind =
+  | "no-credentials"
+  | "expired-credentials"
+  | "rejected-credentials"
+  | "unreachable-endpoint"
+  | "access-denied";
+
+export interface CommonCause {
+  kind: CommonCauseKind;
+  /** The error code every call failed with (the first one's, when several codes mean the same, e.g. per service). */
+  code: string;
+  /** What the first failed call said. */
+  message: string;
+  /** How many facts failed this way (every one gathered). */
+  failedCalls: number;
+  /** One sentence: what is wrong, then how to fix it. */
+  summary: string;
+  fix: string;
+}
+
 /** The report: the stable, documented output (schema/report.schema.json). */
 export interface Report {
   schemaVersion: 1;
@@ -30,6 +51,8 @@ export interface Report {
   region: string | null;
   /** Likewise the account. */
   account: string | null;
+  /** Set when every AWS call failed for one reason: said once, with the fix (the findings stay unknown). */
+  commonCause?: CommonCause;
   scope: Scope & { source: "aws" | "snapshot"; snapshot?: string };
   startedAt: string;
   /** When the facts were collected (equal to startedAt for a live run; the snapshot's time on replay). */

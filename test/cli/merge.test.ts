@@ -116,6 +116,28 @@ describe("merge of local files", () => {
     expect(json(stdout).targets).toHaveLength(3);
   });
 
+  it("--emf gives one metric line per target, with Account and Region", async () => {
+    const { stderr } = await runCli([
+      "merge",
+      ...files,
+      "--format",
+      "json",
+      "--emf",
+      "--log-level",
+      "silent",
+    ]);
+    const lines = stderr
+      .split("\n")
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as { Account: string; Region: string; FindingsUnknown: number });
+    expect(lines.map((l) => `${l.Account}/${l.Region}`).sort()).toEqual([
+      `${MANAGEMENT}/us-east-1`,
+      `${MEMBER_A}/eu-west-1`,
+      `${MEMBER_B}/us-east-1`,
+    ]);
+    expect(lines.find((l) => l.Account === MEMBER_B)?.FindingsUnknown).toBe(1);
+  });
+
   it("a file that is not a report of this schema is exit 2, naming it", async () => {
     const bogus = join(dir, "bogus.json");
     await writeFile(bogus, JSON.stringify({ schemaVersion: 1, verdict: "pass" }));

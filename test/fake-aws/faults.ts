@@ -8,6 +8,7 @@ import type { FakeState } from "./state.ts";
  */
 export type FaultKind =
   | "access-denied"
+  | "expired-token"
   | "throttle"
   | "http-500"
   | "http-503"
@@ -95,10 +96,16 @@ function validateRule(rule: FaultRule): void {
   }
 }
 
-type ErrorKind = Extract<FaultKind, "access-denied" | "throttle" | "http-500" | "http-503">;
+type ErrorKind = Extract<FaultKind, "access-denied" | "expired-token" | "throttle" | "http-500" | "http-503">;
 
 export function isErrorKind(kind: FaultKind): kind is ErrorKind {
-  return kind === "access-denied" || kind === "throttle" || kind === "http-500" || kind === "http-503";
+  return (
+    kind === "access-denied" ||
+    kind === "expired-token" ||
+    kind === "throttle" ||
+    kind === "http-500" ||
+    kind === "http-503"
+  );
 }
 
 function text(params: Record<string, unknown>, key: string): string | undefined {
@@ -158,6 +165,16 @@ export function faultError(
       if (family === "ec2") return new AwsError("UnauthorizedOperation", message, 403);
       return new AwsError("AccessDeniedException", message, 400);
     }
+    case "expired-token":
+      // What each service answers a request signed with a session token past its expiry.
+      if (family === "query")
+        return new AwsError("ExpiredToken", "The security token included in the request is expired", 403);
+      if (family === "ec2") return new AwsError("RequestExpired", "Request has expired.", 400);
+      return new AwsError(
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+        400,
+      );
     case "throttle":
       if (family === "query") return new AwsError("Throttling", "Rate exceeded", 400);
       if (family === "ec2") return new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503);

@@ -7,6 +7,7 @@ import { InputError } from "../../errors.ts";
 import type { Scope } from "../../facts/types.ts";
 import type { Logger } from "../../log.ts";
 import { check } from "../../pipeline/check.ts";
+import { emfLines } from "../../report/emf.ts";
 import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
@@ -16,7 +17,8 @@ import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
 import { awsOptions, principalOption, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
-import { writeReport } from "../report-output.ts";
+import { changeFileOf, checkDistinctFiles, type ReportFile, writeReportFiles } from "../report-files.ts";
+import { outputName, writeReport } from "../report-output.ts";
 import { targetOptions } from "../target-options.ts";
 
 export interface CheckFlags extends AwsFlags, TargetFlags {
@@ -35,6 +37,9 @@ export interface CheckFlags extends AwsFlags, TargetFlags {
   failOn?: "fail" | "warn";
   color?: boolean;
   redact?: boolean;
+  /** `--report FORMAT=FILE`, repeatable: further formats from the same run. */
+  report?: ReportFile[];
+  emf?: boolean;
   beforeRoleChange?: boolean;
 }
 
@@ -179,18 +184,36 @@ export async function runCheck(
 
 export async function emitReport(
   report: Report,
-  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact"> & AwsFlags,
+  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact" | "report" | "emf" | "config" | "plan"> &
+    AwsFlags,
   io: Io,
   log: Logger,
 ): Promise<void> {
+  const shown = flags.redact ? redactReport(report) : report;
+  const changeFile = changeFileOf(flags, io.env);
+  const render = (format: Format, color: boolean) =>
+    formatReport(shown, format, { color, rules, ...(changeFile ? { changeFile } : {}) });
   const color = !flags.output && flags.format === "text" && colorEnabled(io, "stdout", flags.color);
-  const text = formatReport(flags.redact ? redactReport(report) : report, flags.format, { color, rules });
-  if (flags.output) {
-    const file = await writeReport(flags.output, text, report, flags.format, flags, io);
+  const files = (flags.report ?? []).map((r) => ({
+    flag: `--report ${r.format}=${r.file}`,
+    file: outputName(r.file, report),
+    text: render(r.format, false),
+  }));
+  // <account>/<region> in the name are the report's; an s3:// output is a PutObject (./report-output.ts).
+  const output = flags.output ? outputName(flags.output, report) : undefined;
+  if (output && !output.startsWith("s3://"))
+    files.unshift({ flag: `--output ${flags.output}`, file: output, text: render(flags.format, false) });
+  else if (!output) io.stdout.write(render(flags.format, color));
+  // Metrics are of the run, whatever happens to the files: emitted before a write error can stop the command.
+  // Not redacted: the Account dimension is what an alarm selects on, and the line stays in the account's own logs.
+  if (flags.emf) for (const line of emfLines(report)) io.stderr.write(`${line}\n`);
+  const { written, failures } = await writeReportFiles(files);
+  if (output?.startsWith("s3://"))
+    written.push(await writeReport(output, render(flags.format, false), report, flags.format, flags, io));
+  for (const file of written)
     log.info({ file, verdict: report.verdict, exitCode: report.exitCode }, "report written");
-  } else {
-    io.stdout.write(text);
-  }
+  // Every file that could be written was; the ones that could not make the run a usage error (exit 2).
+  if (failures.length) throw new InputError(failures.join("; "));
 }
 
 export function checkCommand(
@@ -223,6 +246,7 @@ export function checkCommand(
   for (const o of targetOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {
     const log = logFor(command);
+    checkDistinctFiles(flags.output, flags.report ?? []);
     const report = await runCheck(flags, io, log);
     await emitReport(report, flags, io, log);
     log.info(

@@ -4,16 +4,19 @@ import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { TARGET_ACCESS_RULE } from "../../pipeline/target-access.ts";
 import { combineParts, partsOf, type TargetPart } from "../../report/combine.ts";
-import { FORMATS, type Format } from "../../report/index.ts";
+import type { Format } from "../../report/index.ts";
 import type { Report } from "../../report/types.ts";
 import type { Target } from "../../targets/plan.ts";
 import { VERSION } from "../../version.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
-import { awsOptions } from "../options.ts";
+import { awsOptions, reportOptions } from "../options.ts";
+import { checkDistinctFiles, type ReportFile } from "../report-files.ts";
 import { emitReport } from "./check.ts";
 
 interface MergeFlags extends AwsFlags {
+  report?: ReportFile[];
+  emf?: boolean;
   expect?: string;
   format: Format;
   output?: string;
@@ -174,15 +177,15 @@ export function mergeCommand(
         "findings combined, summary and verdict recomputed; exits as a check over all of them would.",
     )
     .argument("<reports...>", "JSON report files, or s3://bucket/prefix/ (every .json object under it)");
-  cmd.addOption(new Option("--format <format>", "report format").choices(FORMATS).default("text"));
-  cmd.option("--output <file>", "write the merged report to a file or s3://bucket/key instead of stdout");
+  // The report flags of check (--format, --output, --report, --emf, --redact); --fail-on defaults to the reports'.
+  for (const o of reportOptions().filter((o) => !["--config", "--fail-on"].includes(o.long ?? "")))
+    cmd.addOption(o);
   cmd.addOption(
     new Option(
       "--fail-on <status>",
       "lowest status that fails (default: the strictest of the reports)",
     ).choices(["fail", "warn"]),
   );
-  cmd.option("--redact", "mask account ids and resource names in the merged report");
   cmd.option(
     "--expect <targets>",
     "the targets list the fan-out started from (a file or s3://bucket/key): a target without a report is unknown",
@@ -190,6 +193,7 @@ export function mergeCommand(
   for (const o of awsOptions()) cmd.addOption(o);
   cmd.action(async (sources: string[], flags: MergeFlags, command: Command) => {
     const log = logFor(command);
+    checkDistinctFiles(flags.output, flags.report ?? []);
     const reports: Report[] = [];
     for (const source of sources) reports.push(...(await readSource(source, flags, io)));
     const expected = flags.expect
