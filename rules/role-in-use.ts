@@ -93,6 +93,7 @@ export default defineRule({
   id: "role-in-use",
   title: "Who still uses the infrastructure role",
   severity: "fail",
+  requiredBeforeRoleChange: true,
   docs: {
     summary:
       "Lists, per infrastructure role, the tasks not yet STOPPED that reference it through an EBS attachment and the ACTIVE or DRAINING services whose deployments name it; with check --before-role-change it fails while any remain.",
@@ -110,7 +111,9 @@ export default defineRule({
       "normal check; with no --role, every role in scope is about to change (a whole cluster's teardown). When use " +
       "cannot be known (a cluster's tasks or services, or the cluster list, could not be read; a snapshot taken with " +
       "only --role) the finding is unknown in both modes: a role is never called free where the tool could not look, " +
-      "and in a normal check the same gap is already unknown under ecs-scope, so the exit code does not change. A " +
+      "and in a normal check the same gap is already unknown under ecs-scope, so the exit code does not change. " +
+      "With --before-role-change the rule is the gate itself: a config's level or suppression for it is ignored " +
+      "there (it still applies to normal checks). A " +
       "normal check with only --role reads no ECS and this rule reports nothing. The details list each task (cluster, " +
       "lastStatus, desiredStatus, volume, attachment status and status reason) and each service (status, deployments).",
     remediation:
