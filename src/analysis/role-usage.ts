@@ -138,11 +138,15 @@ function taskUse(t: TaskFacts, a: TaskFacts["ebsAttachments"][number]): TaskUse 
 export function roleUsage(facts: Facts, role: string): RoleUsage {
   const index = usageIndex(facts);
   const account = facts.caller.ok ? facts.caller.value.account : undefined;
-  const found = index.byRole.get(roleKey(role, account));
+  const key = roleKey(role, account);
+  // A bare name with no account to place it in (the caller unread): every role of that name counts, never none.
+  const found = key.startsWith("/")
+    ? [...index.byRole].filter(([k]) => k.endsWith(key)).map(([, v]) => v)
+    : [index.byRole.get(key)].flatMap((v) => v ?? []);
   return {
     ecsRead: index.ecsRead,
-    tasks: found?.tasks ?? [],
-    services: found?.services ?? [],
+    tasks: found.flatMap((f) => f.tasks),
+    services: found.flatMap((f) => f.services),
     unread: index.unread,
   };
 }

@@ -260,6 +260,16 @@ testRule(rule, {
         ]),
     },
     {
+      name: "the caller's account could not be read: a role named by name still matches its tasks' role ARNs",
+      facts: {
+        ...ecs([cluster([task("a", "RUNNING")])]),
+        caller: err("sts:GetCallerIdentity"),
+      },
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: { [ROLE_ARN]: /still in use by 1 task \(a RUNNING\)/ },
+    },
+    {
       name: "facts without ECS (a snapshot taken with only --role) before a change: unknown",
       facts: facts([role(ROLE)]),
       options: BEFORE,
