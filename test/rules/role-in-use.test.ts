@@ -270,6 +270,16 @@ testRule(rule, {
       message: { [ROLE_ARN]: /still in use by 1 task \(a RUNNING\)/ },
     },
     {
+      name: "before a change, a scope narrowed to --service or --task read only those tasks: not free, unknown",
+      facts: {
+        ...ecs([cluster([task("a", "STOPPED")], [service("web", "INACTIVE")])]),
+        scope: { clusters: ["prod"], services: ["web"], tasks: [], roles: [ROLE] },
+      },
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "unknown" },
+      message: { [ROLE_ARN]: /only the tasks of --service web/ },
+    },
+    {
       name: "facts without ECS (a snapshot taken with only --role) before a change: unknown",
       facts: facts([role(ROLE)]),
       options: BEFORE,
