@@ -1,5 +1,5 @@
 import type { FactError, Facts, TaskFacts } from "../facts/types.ts";
-import { parseArn, roleNameOf, shortName } from "./arn.ts";
+import { roleKey, shortName } from "./arn.ts";
 
 /**
  * Who still uses an infrastructure role (DESIGN.md, "The change gate"): a task that is not STOPPED and references
@@ -42,12 +42,6 @@ export interface RoleUsage {
 
 /** Task states after which ECS needs the role no more. */
 const FINISHED = new Set(["STOPPED", "DELETED"]);
-
-/** Account and lower-cased name: IAM role names ignore case, and paths do not tell two roles apart. */
-function roleKey(arnOrName: string, account: string | undefined): string {
-  const parsed = arnOrName.startsWith("arn:") ? parseArn(arnOrName) : undefined;
-  return `${parsed?.account ?? account ?? ""}/${roleNameOf(arnOrName).toLowerCase()}`;
-}
 
 interface UsageIndex {
   byRole: Map<string, { tasks: TaskUse[]; services: ServiceUse[] }>;
