@@ -111,9 +111,11 @@ export default defineRule({
         "and rotation for every service that uses it. The actions are read from the managed policy document itself, " +
         "so the check follows the policy. Each is evaluated against the role's identity policies within its permissions " +
         "boundary (explicit Deny wins), as ECS asks: secrets ARN secret:ecs-sc!* in the role's account and Region, " +
-        "with the owning-service tag ecs-sc where the policy conditions on it, aws:ResourceAccount and " +
+        "with the owning-service tag ecs-sc where the policy conditions on it, aws:ResourceAccount (for the secrets) and " +
         "aws:PrincipalAccount the role's account, the request tags AmazonECSManaged=true and AmazonECSCreated=<a " +
-        "service or task-set ARN> when a secret is created or tagged; Private CAs tagged AmazonECSManaged=true; the " +
+        "service or task-set ARN> when a secret is created or tagged; Private CAs tagged AmazonECSManaged=true in the " +
+        "role's Region but any account (a service may name a CA shared from another account, so a permission scoped to " +
+        "the CA's account or aws:ResourceAccount is unknown); the " +
         "EndEntityCertificate/V1 template for IssueCertificate. A permission hinging on anything else is unknown, never " +
         "a pass. The trust is judged by the same analysis as trust-policy, which reports the same trust policy for " +
         "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +

@@ -93,7 +93,7 @@ export default defineRule({
       // DetachVolume on the instance matters for tasks on EC2 instances; for a role only known to serve Fargate
       // tasks (or whose tasks are not in scope) a gap there is a warning, not a verdict on the role.
       const instance = instanceDetachAccess(facts, policies.value);
-      const onInstances = servesInstanceTasks(facts, role.name);
+      const onInstances = servesInstanceTasks(facts, arn);
       const instanceStatus: Status =
         instance.decision === "allow" ? "pass" : onInstances ? STATUS_OF[instance.decision] : "warn";
       const worst = [...verdicts.map((v) => STATUS_OF[v.decision.decision]), instanceStatus].reduce<Status>(

@@ -70,6 +70,8 @@ export interface Rule {
   severity: "fail" | "warn";
   /** A required rule reports what the tool could not read: the config may not turn it off or cap it at warn. */
   required?: boolean;
+  /** The rule is the question `check --before-role-change` asks: in that mode it is required as well. */
+  requiredBeforeRoleChange?: boolean;
   docs: RuleDocs;
   /** Pure: reads facts and options, returns a finding per resource checked (without the rule id). */
   check(facts: Facts, options: RuleOptions): RuleFinding[];
