@@ -50,6 +50,10 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
   }
   const replaced = by(new Set(["replace-role"]));
   if (replaced.length) j.harm.push({ what: "be deleted and created again (replaced)", changes: replaced });
+  // Another resource creates it again (a move without a `moved` block): the delete still takes it away for a while.
+  const deleted = by(new Set(["delete-role"]));
+  if (deleted.length)
+    j.harm.push({ what: "be deleted (another resource in the plan creates it again)", changes: deleted });
   const today = facts.roles.find((r) => r.name.toLowerCase() === planned.name.toLowerCase());
   const before: EcsAccess | undefined = (() => {
     if (!today) return undefined;

@@ -106,7 +106,9 @@ function policyRoles(g: Gathered, p: PolicyChange, facts?: Facts): Set<string> {
 export function plannedRoleNames(plan: Plan): string[] {
   const g = gather(plan);
   // A role the plan creates does not exist yet: reading it would only report it missing today.
-  const created = (v: { touches: RoleTouch[] }) => v.touches.some((t) => t.change.kind === "create-role");
+  const created = (v: { touches: RoleTouch[] }) =>
+    v.touches.some((t) => t.change.kind === "create-role") &&
+    !v.touches.some((t) => t.change.kind === "delete-role");
   const names = new Map([...g.touches].filter(([, v]) => !created(v)).map(([k, v]) => [k, v.name]));
   for (const p of g.policies) for (const k of policyRoles(g, p)) if (!names.has(k)) names.set(k, k);
   return [...names.values()].sort();
@@ -192,9 +194,12 @@ function afterState(
   touches: RoleTouch[],
   managedPolicies: PlanFacts["managedPolicies"],
 ): PlannedRole["after"] {
-  const roleEffect = touches
+  const roleEffects = touches
     .map((t) => t.effect)
-    .find((e): e is Extract<RoleEffect, { kind: "role" }> => e?.kind === "role");
+    .filter((e): e is Extract<RoleEffect, { kind: "role" }> => e?.kind === "role");
+  // One resource deletes the role and another creates one of the same name (a move without a `moved` block): the
+  // created one is what exists afterwards; the rule still counts the delete.
+  const roleEffect = roleEffects.find((e) => e.rc.actions.includes("create")) ?? roleEffects[0];
   const rc = roleEffect?.rc;
   const deletes = rc?.actions.includes("delete") ?? false;
   // Created or replaced: the provider's delete detached every managed policy and deleted every inline one, so only

@@ -157,6 +157,12 @@ testRule(rule, {
       message: { [ARN]: /lose ec2:DeleteVolume/ },
     },
     {
+      name: "a role moved to a new address without a moved block (delete one resource, create another of the same name) fails",
+      facts: withPlan("move-role-without-moved"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /aws_iam_role\.infra deletes the role.*ecs-infra would be deleted/ },
+    },
+    {
       name: "a module-nested attachment deleted by for_each key is named by its full address",
       facts: withPlan("module-nested"),
       expect: { [ARN]: "fail" },
