@@ -243,7 +243,21 @@ function afterState(
     if (e?.kind === "delete-inline" && inline.ok)
       inline = { ok: true, value: inline.value.filter((p) => p.name !== e.name) };
   }
+  // A detach of the same policy by another resource runs in no fixed order with this attach, and one by the same
+  // resource replaced create_before_destroy runs after it: either may leave the policy detached, so the attach
+  // does not restore it. Likewise an inline policy of the same name.
+  const undone = (kind: "detach" | "delete-inline", id: unknown, change: RoleTouch["change"]) =>
+    touches.some(
+      (t) =>
+        t.effect?.kind === kind &&
+        (kind === "detach"
+          ? (t.effect as { policyArn: unknown }).policyArn === id
+          : (t.effect as { name: string }).name === id) &&
+        (t.change.address !== change.address || change.actions[0] === "create"),
+    );
   for (const { effect: e, change } of touches) {
+    if (e?.kind === "attach" && e.policyArn !== UNKNOWN && undone("detach", e.policyArn, change)) continue;
+    if (e?.kind === "put-inline" && undone("delete-inline", e.name, change)) continue;
     if (e?.kind === "attach" && attached.ok) {
       let arn: string;
       if (e.policyArn === UNKNOWN) {
@@ -265,13 +279,18 @@ function afterState(
       attached =
         e.policyArns === UNKNOWN
           ? knownAfterApply(`${change.address}.policy_arns is known only after apply`)
-          : { ok: true, value: attachedList(e.policyArns) };
+          : { ok: true, value: attachedList(e.policyArns.filter((arn) => !undone("detach", arn, change))) };
     if (e?.kind === "exclusive-inline" && inline.ok) {
       const keep = e.policyNames;
       inline =
         keep === UNKNOWN
           ? knownAfterApply(`${change.address}.policy_names is known only after apply`)
-          : { ok: true, value: inline.value.filter((p) => keep.includes(p.name)) };
+          : {
+              ok: true,
+              value: inline.value.filter(
+                (p) => keep.includes(p.name) && !undone("delete-inline", p.name, change),
+              ),
+            };
     }
   }
   return {

@@ -202,6 +202,23 @@ describe("applying a plan to today's facts", () => {
     expect(arns(applyPlan(today(), only).roles[0])).toEqual([CUSTOM]);
   });
 
+  it("an …_exclusive list does not keep a policy another resource of the same plan detaches (no fixed order)", () => {
+    const p = plan([
+      rc("aws_iam_role_policy_attachments_exclusive", "infra", ["create"], null, {
+        role_name: "ecs-infra",
+        policy_arns: [CUSTOM, VOLUMES_POLICY_ARN],
+      }),
+      rc(
+        "aws_iam_role_policy_attachment",
+        "volumes",
+        ["delete"],
+        { role: "ecs-infra", policy_arn: VOLUMES_POLICY_ARN },
+        null,
+      ),
+    ]);
+    expect(arns(applyPlan(today(), p).roles[0])).toEqual([CUSTOM]);
+  });
+
   it("a new aws_iam_policy document becomes the default version for the roles it is attached to today", () => {
     const doc = policy({ Effect: "Deny", Action: "ec2:DeleteVolume", Resource: "*" });
     const p = plan([

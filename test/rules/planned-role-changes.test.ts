@@ -163,6 +163,18 @@ testRule(rule, {
       message: { [ARN]: /aws_iam_role\.infra deletes the role.*ecs-infra would be deleted/ },
     },
     {
+      name: "an attachment moved to a new address without a moved block fails: the delete may run after the create",
+      facts: withPlan("move-attachment-without-moved"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:DetachVolume/ },
+    },
+    {
+      name: "an attachment replaced create_before_destroy (create, then delete) of the same role and policy fails: the delete detaches it",
+      facts: withPlan("replace-attachment-create-before-destroy"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:DetachVolume/ },
+    },
+    {
       name: "a module-nested attachment deleted by for_each key is named by its full address",
       facts: withPlan("module-nested"),
       expect: { [ARN]: "fail" },
