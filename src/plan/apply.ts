@@ -115,6 +115,14 @@ export function plannedRoleNames(plan: Plan): string[] {
 }
 
 /**
+ * Whether the plan rewrites or deletes a managed policy: it may be attached to roles outside the plan (another
+ * stack, the console), so every role ECS uses must be collected for the rule to find those it reaches.
+ */
+export function changesManagedPolicies(plan: Plan): boolean {
+  return gather(plan).policies.length > 0;
+}
+
+/**
  * Managed policies the plan attaches or sets as a boundary (known ARNs): the collector reads them too, so an
  * attachment the plan adds is judged by its document, not reported as never collected.
  */
