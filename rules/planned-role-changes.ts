@@ -131,13 +131,17 @@ export default defineRule({
       "policy and deletes every inline one first, so the new role comes back without the attachments whose " +
       "resources stayed no-op.\n" +
       "- aws_iam_role assume_role_policy: rewrites the trust; permissions_boundary caps what the role may do; " +
-      "managed_policy_arns and inline_policy count only where the configuration sets them (otherwise they are " +
-      "computed copies of today's, and an attachment deleted in the same plan wins); tags change nothing ECS needs.\n" +
+      "managed_policy_arns and inline_policy count only where the configuration sets them or an update changes them " +
+      "(a dynamic block jsonconfig does not show); otherwise they are computed copies of today's, and an attachment " +
+      "deleted in the same plan wins; tags change nothing ECS needs.\n" +
       "- aws_iam_role_policy_attachment, aws_iam_policy_attachment: attach or detach a managed policy.\n" +
       "- aws_iam_role_policy: puts or deletes an inline policy.\n" +
       "- aws_iam_role_policy_attachments_exclusive, aws_iam_role_policies_exclusive: their list becomes the only " +
       "policies; deleting one detaches nothing.\n" +
-      "- aws_iam_policy: its new document becomes the default version for every role it is attached to.\n\n" +
+      "- aws_iam_policy: its new document becomes the default version for every role it is attached to.\n" +
+      "- A delete and a create of the same role, attachment or inline policy by two resources (a move without a " +
+      "`moved` block) run in no fixed order, and create_before_destroy deletes last: the role counts as deleted, " +
+      "the policy as detached.\n\n" +
       "A role is in use while a task that is not STOPPED references it through an EBS attachment, or an ACTIVE or " +
       "DRAINING service's deployment names it; the tasks of a service the same plan deletes still count, because " +
       "they stop while the apply runs. A role nothing uses may change freely (pass). A value Terraform knows only " +

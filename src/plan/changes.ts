@@ -145,6 +145,22 @@ function verb(actions: string[]): string {
   return "updates";
 }
 
+/**
+ * Whether a role's managed_policy_arns or inline_policy says what the role will have: the configuration sets it, or
+ * an in-place update changes it. An unset Optional+Computed attribute keeps its prior value in a plan, so a change
+ * means the configuration sets it even where jsonconfig does not show it (a `dynamic` block), and the provider's
+ * update applies the difference.
+ */
+export function setsPolicies(
+  rc: ResourceChange,
+  plan: Plan,
+  key: "managed_policy_arns" | "inline_policy",
+): boolean {
+  if (configures(plan.configuration, rc, key) === true) return true;
+  const update = rc.actions.length === 1 && rc.actions[0] === "update";
+  return update && (unknownAt(rc, key) || !sameJson(rc.before?.[key], rc.after?.[key]));
+}
+
 /** What an aws_iam_role change does, in the order a reader cares about. */
 function roleKinds(rc: ResourceChange, plan: Plan): { kind: PlannedChange["kind"]; summary: string }[] {
   const a = rc.actions;
@@ -169,9 +185,9 @@ function roleKinds(rc: ResourceChange, plan: Plan): { kind: PlannedChange["kind"
           ? "sets a permissions boundary known only after apply"
           : "removes the permissions boundary",
     });
-  if (configures(plan.configuration, rc, "managed_policy_arns") && changed("managed_policy_arns"))
+  if (setsPolicies(rc, plan, "managed_policy_arns") && changed("managed_policy_arns"))
     kinds.push({ kind: "attach", summary: "changes managed_policy_arns (the role's attached policies)" });
-  if (configures(plan.configuration, rc, "inline_policy") && changed("inline_policy"))
+  if (setsPolicies(rc, plan, "inline_policy") && changed("inline_policy"))
     kinds.push({ kind: "put-inline", summary: "changes inline_policy (the role's inline policies)" });
   if (changed("tags") || changed("tags_all")) kinds.push({ kind: "tags", summary: "changes tags" });
   if (!kinds.length) kinds.push({ kind: "other", summary: "updates other attributes (no change to access)" });
@@ -186,8 +202,8 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
     case "aws_iam_role": {
       const role = roleOf(rc, "name") ?? UNKNOWN;
       const configured = {
-        managed: configures(plan.configuration, rc, "managed_policy_arns") === true,
-        inline: configures(plan.configuration, rc, "inline_policy") === true,
+        managed: setsPolicies(rc, plan, "managed_policy_arns"),
+        inline: setsPolicies(rc, plan, "inline_policy"),
       };
       const oldName = str(rc.before?.name);
       if (isReplace(a) && oldName && oldName !== UNKNOWN && role !== oldName) {

@@ -129,17 +129,33 @@ describe("applying a plan to today's facts", () => {
     expect(arns(applyPlan(today(), p).roles[0])).toBe("KnownAfterApply");
   });
 
-  it("managed_policy_arns the configuration leaves out is a computed copy: changing it in the plan changes nothing", () => {
+  it("managed_policy_arns the configuration leaves out is a computed copy: an update that keeps it keeps today's", () => {
+    const p = plan([
+      rc("aws_iam_role", "infra", ["update"], roleValues(), roleValues({ tags: { a: "b" } })),
+      rc(
+        "aws_iam_role_policy_attachment",
+        "custom",
+        ["delete"],
+        { role: "ecs-infra", policy_arn: CUSTOM },
+        null,
+      ),
+    ]);
+    // The copy still lists CUSTOM; the attachment's delete wins.
+    expect(arns(applyPlan(today(), p).roles[0])).toEqual([VOLUMES_POLICY_ARN]);
+  });
+
+  it("an update that changes managed_policy_arns applies it even when jsonconfig does not show it set", () => {
+    // An unset Optional+Computed attribute keeps its prior value in a plan: a change means the configuration sets it.
     const p = plan([
       rc(
         "aws_iam_role",
         "infra",
         ["update"],
         roleValues(),
-        roleValues({ managed_policy_arns: [], tags: { a: "b" } }),
+        roleValues({ managed_policy_arns: [CUSTOM], tags: { a: "b" } }),
       ),
     ]);
-    expect(arns(applyPlan(today(), p).roles[0])).toEqual([VOLUMES_POLICY_ARN, CUSTOM].sort());
+    expect(arns(applyPlan(today(), p).roles[0])).toEqual([CUSTOM]);
   });
 
   it("inline_policy set by a module's configuration counts; the provider's empty block is no policy", () => {

@@ -175,6 +175,14 @@ testRule(rule, {
       message: { [ARN]: /lose ec2:DetachVolume/ },
     },
     {
+      name: "an inline_policy set by a dynamic block (jsonconfig leaves it out) still counts: its Deny on ec2:DeleteVolume fails",
+      facts: withPlan("dynamic-inline-policy-deny"),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]: /changes inline_policy.*lose ec2:DeleteVolume \(ec2:DeleteVolume is explicitly denied\)/,
+      },
+    },
+    {
       name: "a module-nested attachment deleted by for_each key is named by its full address",
       facts: withPlan("module-nested"),
       expect: { [ARN]: "fail" },
