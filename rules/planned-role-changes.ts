@@ -144,7 +144,8 @@ export default defineRule({
       "the policy as detached.\n\n" +
       "A role is in use while a task that is not STOPPED references it through an EBS attachment, or an ACTIVE or " +
       "DRAINING service's deployment names it; the tasks of a service the same plan deletes still count, because " +
-      "they stop while the apply runs. A role nothing uses may change freely (pass). A value Terraform knows only " +
+      "they stop while the apply runs. A role nothing uses may change freely (pass), but only when ECS was read in " +
+      "every cluster: with --cluster, --service or --task a role unused there is unknown. A value Terraform knows only " +
       "after apply, a role the facts do not include, or use that could not be read is unknown; a plan with " +
       "errored: true never passes.",
     remediation:
@@ -161,6 +162,12 @@ export default defineRule({
     if (!plan) return [];
     const findings: RuleFinding[] = [];
     const account = facts.caller.ok ? facts.caller.value.account : undefined;
+    const { clusters, services, tasks } = facts.scope;
+    const partial = [
+      ...clusters.map((c) => `--cluster ${c}`),
+      ...services.map((s) => `--service ${s}`),
+      ...tasks.map((t) => `--task ${t}`),
+    ].join(" ");
     for (const change of plan.unattributed)
       findings.push({
         status: "unknown",
@@ -176,7 +183,8 @@ export default defineRule({
             ? planned.ref
             : `arn:aws:iam::${account ?? ""}:role/${planned.name}`;
       const usage = roleUsage(facts, planned.ref);
-      const used = inUse(usage);
+      // ECS read in part of the account only: a task elsewhere may use the role, so "unused" is not proven.
+      const used = inUse(usage) === false && partial ? undefined : inUse(usage);
       const j = judge(facts, planned);
       const deletedUsers = usersOf(usage, plan);
       const details = {
@@ -203,7 +211,11 @@ export default defineRule({
           remediation: safeOrder(planned.name, deletedUsers),
         };
       } else if ((j.harm.length || j.undecided.length) && used === undefined) {
-        const unread = usage.ecsRead ? usage.unread.map((u) => u.resource).join(", ") : "ECS was not read";
+        const unread = !usage.ecsRead
+          ? "ECS was not read"
+          : usage.unread.length
+            ? usage.unread.map((u) => u.resource).join(", ")
+            : `ECS was read only for ${partial}; check --plan without them reads every cluster`;
         finding = {
           status: "unknown",
           resource,

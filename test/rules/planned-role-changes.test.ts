@@ -203,6 +203,15 @@ testRule(rule, {
       message: { [ARN]: /cannot tell whether a task or service uses it/ },
     },
     {
+      name: "deleting a role unused in the one cluster read (--cluster prod) is unknown: a task elsewhere may use it",
+      facts: (() => {
+        const f = withPlan("delete-role", "unused");
+        return { ...f, scope: { ...f.scope, clusters: ["prod"] } };
+      })(),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /ECS was read only for --cluster prod/ },
+    },
+    {
       name: "an errored plan never passes, even for a harmless change",
       facts: withPlan("tags-only", "in-use", true),
       expect: { [ARN]: "unknown" },
