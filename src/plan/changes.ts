@@ -134,6 +134,15 @@ function roleOf(rc: ResourceChange, key: string): Known<string> | undefined {
   return after;
 }
 
+/**
+ * The role the new half of a change names (a create, update or replace): after apply only. Falling back to before
+ * would re-attach to today's role what the plan moves to a role known only after apply (`role = aws_iam_role.x.id`).
+ */
+function newRoleOf(rc: ResourceChange, key: string): Known<string> {
+  const after = str(afterValue(rc, key));
+  return after === undefined || after === UNKNOWN ? UNKNOWN : roleNameOf(after);
+}
+
 function planned(rc: ResourceChange, kind: PlannedChange["kind"], summary: string): PlannedChange {
   return { address: rc.address, type: rc.type, actions: rc.actions, kind, summary };
 }
@@ -253,7 +262,7 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
       if (isCreate(a) || a.includes("update")) {
         const arn = str(afterValue(rc, "policy_arn")) ?? UNKNOWN;
         touches.push({
-          role: roleOf(rc, "role") ?? UNKNOWN,
+          role: newRoleOf(rc, "role"),
           change: planned(
             rc,
             "attach",
@@ -313,7 +322,7 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
           effect: { kind: "delete-inline", name: nameBefore },
         });
       if (rc.after) {
-        const role = roleOf(rc, "role") ?? UNKNOWN;
+        const role = newRoleOf(rc, "role");
         if (nameAfter === UNKNOWN || nameAfter === undefined) {
           // name_prefix: the name is known after apply, but the document still counts (it may deny).
           touches.push({
@@ -346,7 +355,7 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
     case "aws_iam_role_policy_attachments_exclusive":
     case "aws_iam_role_policies_exclusive": {
       const attachments = rc.type === "aws_iam_role_policy_attachments_exclusive";
-      const role = roleOf(rc, "role_name") ?? UNKNOWN;
+      const role = rc.after ? newRoleOf(rc, "role_name") : (roleOf(rc, "role_name") ?? UNKNOWN);
       // The provider's delete of an …_exclusive resource is a no-op: it detaches nothing.
       if (!rc.after || (isDelete(a) && !isCreate(a)))
         return [

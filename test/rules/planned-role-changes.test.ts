@@ -183,6 +183,16 @@ testRule(rule, {
       },
     },
     {
+      name: "an attachment moved to a role known only after apply (role = aws_iam_role.next.id) detaches it from today's role, not re-attaches it there",
+      facts: withPlan("attachment-moves-to-role-named-after-apply"),
+      expect: {
+        [ARN]: "fail",
+        [`${ARN}-v2`]: "pass",
+        "aws_iam_role_policy_attachment.volumes": "unknown",
+      },
+      message: { [ARN]: /lose ec2:DetachVolume/ },
+    },
+    {
       name: "a module-nested attachment deleted by for_each key is named by its full address",
       facts: withPlan("module-nested"),
       expect: { [ARN]: "fail" },
