@@ -49,7 +49,7 @@ interface Gathered {
   unattributed: PlanFacts["unattributed"];
   policies: PolicyChange[];
   deletedServices: PlanFacts["deletedServices"];
-  /** Roles each managed policy is attached to in the plan (before or after), by policy ARN. */
+  /** Roles each managed policy is attached to or bounds in the plan (before or after), by policy ARN. */
   rolesByPolicy: Map<string, Set<string>>;
 }
 
@@ -88,17 +88,22 @@ function gather(plan: Plan): Gathered {
         for (const r of v.roles) attachedIn(v.policy_arn, r);
       if (rc.type === "aws_iam_role" && Array.isArray(v.managed_policy_arns))
         for (const arn of v.managed_policy_arns) attachedIn(arn, v.name);
+      // A boundary caps the role as much as an attached policy grants: a new version of it reaches the role too.
+      if (rc.type === "aws_iam_role") attachedIn(v.permissions_boundary, v.name);
     }
   }
   return g;
 }
 
-/** Roles (lower-cased names) a rewritten managed policy reaches: attached in the plan, or today in the facts. */
+/** Roles (lower-cased names) a rewritten managed policy reaches: attached or a boundary, in the plan or today. */
 function policyRoles(g: Gathered, p: PolicyChange, facts?: Facts): Set<string> {
   const roles = new Set(g.rolesByPolicy.get(p.arn) ?? []);
-  for (const r of facts?.roles ?? [])
+  for (const r of facts?.roles ?? []) {
     if (r.attachedPolicies.ok && r.attachedPolicies.value.some((a) => a.arn === p.arn))
       roles.add(key(r.name));
+    if (r.role.ok && r.role.value.exists && r.role.value.permissionsBoundaryArn === p.arn)
+      roles.add(key(r.name));
+  }
   return roles;
 }
 

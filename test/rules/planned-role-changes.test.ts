@@ -193,6 +193,30 @@ testRule(rule, {
       message: { [ARN]: /lose ec2:DetachVolume/ },
     },
     {
+      name: "a new default version of the role's permissions boundary without ec2:DeleteVolume fails",
+      facts: (() => {
+        const boundary = `arn:aws:iam::${ACCOUNT}:policy/ecs-boundary`;
+        const doc = {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "ec2:*", Resource: "*" }],
+        };
+        const f: Facts = {
+          ...today("in-use"),
+          roles: [role("ecs-infra", { attached: [VOLUMES_POLICY_ARN], boundaryArn: boundary })],
+        };
+        f.managedPolicies[boundary] = ok({
+          arn: boundary,
+          name: "ecs-boundary",
+          defaultVersionId: "v1",
+          document: ok(doc),
+        });
+        const file = "test/plan/fixtures/boundary-policy-drops-delete-volume.json";
+        return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /aws_iam_policy\.boundary sets a new default version.*lose ec2:DeleteVolume/ },
+    },
+    {
       name: "a module-nested attachment deleted by for_each key is named by its full address",
       facts: withPlan("module-nested"),
       expect: { [ARN]: "fail" },
