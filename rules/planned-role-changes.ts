@@ -1,4 +1,4 @@
-import { shortName } from "../src/analysis/arn.ts";
+import { roleNameOf, shortName } from "../src/analysis/arn.ts";
 import { type EcsAccess, ecsAccess, type Verdict } from "../src/analysis/ecs-access.ts";
 import { afterFacts } from "../src/analysis/planned-state.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
@@ -101,6 +101,36 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
   return j;
 }
 
+/**
+ * Why the roles in use that a rewritten managed policy reaches cannot all be found in these facts (it reaches them
+ * through today's attachments and boundaries): ECS unread or read in part, or a role ECS uses missing or unread.
+ */
+function policyReachGap(facts: Facts, partial: string): string | undefined {
+  const clusters = facts.ecs?.clusters;
+  if (!clusters) return "ECS was not read";
+  if (!clusters.ok) return `ECS clusters could not be listed (${clusters.error.code})`;
+  if (partial) return `ECS was read only for ${partial}`;
+  const used = new Map<string, string>();
+  for (const c of clusters.value) {
+    if (!c.services.ok || !c.tasks.ok) return `ECS could not be read in ${c.arn}`;
+    for (const s of c.services.value)
+      if (s.status === "ACTIVE" || s.status === "DRAINING")
+        for (const r of s.infrastructureRoles)
+          used.set(roleNameOf(r.roleArn).toLowerCase(), roleNameOf(r.roleArn));
+    for (const t of c.tasks.value)
+      if (t.lastStatus !== "STOPPED" && t.lastStatus !== "DELETED")
+        for (const a of t.ebsAttachments)
+          if (a.roleArn) used.set(roleNameOf(a.roleArn).toLowerCase(), roleNameOf(a.roleArn));
+  }
+  const read = new Set(
+    facts.roles.filter((r) => r.role.ok && r.attachedPolicies.ok).map((r) => r.name.toLowerCase()),
+  );
+  const missing = [...used].filter(([k]) => !read.has(k)).map(([, name]) => name);
+  return missing.length
+    ? `the facts lack or could not read role ${missing.join(", ")}, which ECS uses`
+    : undefined;
+}
+
 /** The services using the role that the same plan deletes: they still count, their tasks stop during apply. */
 function usersOf(usage: RoleUsage, plan: PlanFacts): string[] {
   return plan.deletedServices
@@ -138,7 +168,8 @@ export default defineRule({
       "- aws_iam_role_policy: puts or deletes an inline policy.\n" +
       "- aws_iam_role_policy_attachments_exclusive, aws_iam_role_policies_exclusive: their list becomes the only " +
       "policies; deleting one detaches nothing.\n" +
-      "- aws_iam_policy: its new document becomes the default version for every role it is attached to.\n" +
+      "- aws_iam_policy: its new document becomes the default version for every role it is attached to or bounds; " +
+      "unknown unless every role ECS uses is in the facts (a snapshot or a scope flag may leave some out).\n" +
       "- A delete and a create of the same role, attachment or inline policy by two resources (a move without a " +
       "`moved` block) run in no fixed order, and create_before_destroy deletes last: the role counts as deleted, " +
       "the policy as detached.\n\n" +
@@ -254,6 +285,15 @@ export default defineRule({
         };
       findings.push(finding);
     }
+    const rewritten = Object.keys(plan.managedPolicies).filter((arn) => !arn.startsWith("arn:terraform:"));
+    const gap = rewritten.length ? policyReachGap(facts, partial) : undefined;
+    if (gap)
+      for (const arn of rewritten)
+        findings.push({
+          status: "unknown",
+          resource: arn,
+          message: `The plan rewrites or deletes ${arn}, and the tool cannot tell which roles in use it reaches: ${gap}. Run check --plan with no --snapshot or scope flag, so every role ECS uses is read.`,
+        });
     if (plan.errored && !findings.length)
       findings.push({
         status: "unknown",

@@ -246,6 +246,29 @@ testRule(rule, {
       message: { [ARN]: /ECS was read only for --cluster prod/ },
     },
     {
+      name: "a rewritten managed policy when the facts lack a role ECS uses (a snapshot without it) is unknown",
+      facts: (() => {
+        const f: Facts = { ...today("in-use"), roles: [] };
+        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: "unknown" },
+      message: {
+        [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]:
+          /cannot tell which roles in use it reaches.*ecs-infra/,
+      },
+    },
+    {
+      name: "a rewritten managed policy when ECS was not read is unknown",
+      facts: (() => {
+        const { ecs: _, ...f } = today("in-use");
+        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: "unknown" },
+      message: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: /ECS was not read/ },
+    },
+    {
       name: "an errored plan never passes, even for a harmless change",
       facts: withPlan("tags-only", "in-use", true),
       expect: { [ARN]: "unknown" },
