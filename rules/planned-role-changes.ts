@@ -86,7 +86,8 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
   // TLS hook: when src/analysis/tls-requests.ts lands, compare a Service Connect TLS role's actions before and
   // after here, as the volume actions are below (roles with a "service-connect-tls" reference).
   if (after.policiesError) {
-    if (!before?.policiesError)
+    // Unreadable today too: only a plan that leaves the permissions alone may rest on today's rules saying so.
+    if (!before?.policiesError || permissionChanges.length)
       j.undecided.push({
         what: `its permissions after apply: ${after.policiesError.code}: ${after.policiesError.message}`,
         changes: permissionChanges.length ? permissionChanges : planned.changes,

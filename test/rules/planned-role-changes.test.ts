@@ -269,6 +269,20 @@ testRule(rule, {
       message: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: /ECS was not read/ },
     },
     {
+      name: "detaching a policy from a role whose attachments could not be read today is unknown, not a pass",
+      facts: (() => {
+        const denied = {
+          ok: false as const,
+          error: { api: "iam:ListAttachedRolePolicies", code: "AccessDenied", message: "no" },
+        };
+        const f: Facts = { ...today("in-use"), roles: [role("ecs-infra", { attachedPolicies: denied })] };
+        const file = "test/plan/fixtures/detach-managed-policy.json";
+        return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /AccessDenied/ },
+    },
+    {
       name: "an errored plan never passes, even for a harmless change",
       facts: withPlan("tags-only", "in-use", true),
       expect: { [ARN]: "unknown" },
