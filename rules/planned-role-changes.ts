@@ -1,4 +1,4 @@
-import { roleNameOf, shortName } from "../src/analysis/arn.ts";
+import { parseArn, roleNameOf, shortName } from "../src/analysis/arn.ts";
 import { type EcsAccess, ecsAccess, type Verdict } from "../src/analysis/ecs-access.ts";
 import { afterFacts } from "../src/analysis/planned-state.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
@@ -208,6 +208,16 @@ export default defineRule({
         details: { change },
       });
     for (const planned of plan.roles) {
+      const otherAccount = planned.ref.startsWith("arn:") ? parseArn(planned.ref)?.account : undefined;
+      if (otherAccount !== undefined && otherAccount !== account) {
+        findings.push({
+          status: "unknown",
+          resource: planned.ref,
+          message: `${describe(planned.changes)}: ${planned.ref} is in account ${otherAccount}, but these facts are of account ${account ?? "(unknown)"}, so who uses it cannot be told. Run check --plan with credentials for account ${otherAccount} too.`,
+          details: { changes: planned.changes },
+        });
+        continue;
+      }
       const resource =
         planned.after.state === "exists" && planned.after.role.role.ok && planned.after.role.role.value.exists
           ? planned.after.role.role.value.arn

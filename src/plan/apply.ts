@@ -1,4 +1,4 @@
-import { roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleNameOf } from "../analysis/arn.ts";
 import {
   type AttachedPolicy,
   type Fact,
@@ -167,7 +167,13 @@ export function applyPlan(facts: Facts, plan: Plan): PlanFacts {
       ...g.policies.filter((p) => policyRoles(g, p, facts).has(k)).map((p) => p.change),
     ];
     const after = afterState(facts, base, name, touches, managedPolicies);
-    roles.push({ name: base?.name ?? name, ref: base?.ref ?? name, changes, after });
+    // A role of another account (a provider alias): the facts of this account say nothing about its use.
+    const planArn = touches
+      .flatMap((t) => (t.effect?.kind === "role" ? [t.effect.rc.before?.arn, t.effect.rc.after?.arn] : []))
+      .find((a): a is string => typeof a === "string" && a.startsWith("arn:"));
+    const callerAccount = facts.caller.ok ? facts.caller.value.account : undefined;
+    const elsewhere = planArn && parseArn(planArn)?.account !== callerAccount ? planArn : undefined;
+    roles.push({ name: base?.name ?? name, ref: elsewhere ?? base?.ref ?? name, changes, after });
   }
   return {
     file: plan.file,

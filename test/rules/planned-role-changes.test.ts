@@ -283,6 +283,19 @@ testRule(rule, {
       message: { [ARN]: /AccessDenied/ },
     },
     {
+      name: "deleting a role of another account (a provider alias) is unknown: this account's ECS says nothing of its use",
+      facts: (() => {
+        const raw = readFileSync("test/plan/fixtures/delete-role.json", "utf8").replaceAll(
+          `arn:aws:iam::${ACCOUNT}:role/ecs-infra`,
+          "arn:aws:iam::444455556666:role/ecs-infra",
+        );
+        const f: Facts = { ...today("unused"), roles: [] };
+        return { ...f, plan: applyPlan(f, parsePlanText("p.json", Buffer.from(raw))) };
+      })(),
+      expect: { "arn:aws:iam::444455556666:role/ecs-infra": "unknown" },
+      message: { "arn:aws:iam::444455556666:role/ecs-infra": /is in account 444455556666/ },
+    },
+    {
       name: "an errored plan never passes, even for a harmless change",
       facts: withPlan("tags-only", "in-use", true),
       expect: { [ARN]: "unknown" },
