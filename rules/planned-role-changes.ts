@@ -277,7 +277,7 @@ export default defineRule({
         finding = {
           status: "pass",
           resource,
-          message: `${describe(planned.changes)}: no task or service uses ${planned.name}, so it may ${j.harm.length ? j.harm.map((h) => h.what).join("; ") : "change"}.`,
+          message: `${describe(planned.changes)}: no task or service uses ${planned.name} in ${facts.region} (the Region read; the role is global, so check other Regions that run ECS too), so it may ${j.harm.length ? j.harm.map((h) => h.what).join("; ") : "change"}.`,
           details,
         };
       } else {

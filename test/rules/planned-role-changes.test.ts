@@ -80,7 +80,7 @@ testRule(rule, {
       name: "deleting a role no task or service uses passes, saying so",
       facts: withPlan("delete-role", "unused"),
       expect: { [ARN]: "pass" },
-      message: { [ARN]: /no task or service uses ecs-infra/ },
+      message: { [ARN]: /no task or service uses ecs-infra in us-east-1 \(the Region read/ },
     },
     {
       name: "deleting a role whose tasks are all STOPPED passes",
