@@ -235,6 +235,27 @@ describe("applying a plan to today's facts", () => {
     expect(arns(applyPlan(today(), p).roles[0])).toEqual([CUSTOM]);
   });
 
+  it("an inline policy moved to a new address (delete one, put the same name by another) may end deleted, so it counts as deleted", () => {
+    const grant = JSON.stringify(policy({ Effect: "Allow", Action: "ec2:*", Resource: "*" }));
+    const withInline = facts([role("ecs-infra", { attached: [], inline: { volumes: JSON.parse(grant) } })]);
+    const p = plan([
+      rc(
+        "aws_iam_role_policy",
+        "old",
+        ["delete"],
+        { role: "ecs-infra", name: "volumes", policy: grant },
+        null,
+      ),
+      rc("aws_iam_role_policy", "new", ["create"], null, {
+        role: "ecs-infra",
+        name: "volumes",
+        policy: grant,
+      }),
+    ]);
+    const inline = roleAfter(applyPlan(withInline, p).roles[0]).inlinePolicies;
+    expect(inline.ok && inline.value.map((i) => i.name)).toEqual([]);
+  });
+
   it("a new aws_iam_policy document becomes the default version for the roles it is attached to today", () => {
     const doc = policy({ Effect: "Deny", Action: "ec2:DeleteVolume", Resource: "*" });
     const p = plan([
