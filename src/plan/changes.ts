@@ -38,7 +38,8 @@ export interface PolicyChange {
 const isDelete = (a: string[]) => a.includes("delete");
 const isCreate = (a: string[]) => a.includes("create");
 const isReplace = (a: string[]) => isDelete(a) && isCreate(a);
-const isNoop = (a: string[]) => a.every((x) => x === "no-op" || x === "read");
+/** `forget` (a `removed` block with destroy = false) drops the object from state and leaves it in AWS. */
+const isNoop = (a: string[]) => a.every((x) => x === "no-op" || x === "read" || x === "forget");
 
 /**
  * Whether any part of an attribute is known only after apply. jsonplan marks a whole value `true`; inside a list or

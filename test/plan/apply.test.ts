@@ -256,6 +256,20 @@ describe("applying a plan to today's facts", () => {
     expect(inline.ok && inline.value.map((i) => i.name)).toEqual([]);
   });
 
+  it("forget (a removed block with destroy = false) leaves the object in AWS: nothing changes", () => {
+    const p = plan([
+      rc(
+        "aws_iam_role_policy",
+        "old",
+        ["forget"],
+        { role: "ecs-infra", name: "volumes", policy: "{}" },
+        null,
+      ),
+      rc("aws_iam_role", "infra", ["forget"], roleValues(), null),
+    ]);
+    expect(applyPlan(today(), p).roles).toEqual([]);
+  });
+
   it("a new aws_iam_policy document becomes the default version for the roles it is attached to today", () => {
     const doc = policy({ Effect: "Deny", Action: "ec2:DeleteVolume", Resource: "*" });
     const p = plan([
