@@ -131,6 +131,14 @@ describe("check --plan against the fake AWS", () => {
     expect(code).toBe(0);
   });
 
+  it("an attachment moved to a new address without a moved block: exit 1 (the delete may run after the create)", async () => {
+    const { code, report } = await check(running, "--plan", plan("move-attachment-without-moved"));
+    expect(planned(report)).toMatchObject([
+      { status: "fail", resource: ROLE, message: expect.stringMatching(/lose ec2:DetachVolume/) },
+    ]);
+    expect(code).toBe(1);
+  });
+
   it("a plan creating a role: the new role is judged from the plan, not reported missing today", async () => {
     const created = JSON.parse(readFileSync(plan("tags-only"), "utf8"));
     const role = created.resource_changes.find((c: { type: string }) => c.type === "aws_iam_role");
