@@ -112,16 +112,20 @@ function policyReachGap(facts: Facts, partial: string): string | undefined {
   if (!clusters.ok) return `ECS clusters could not be listed (${clusters.error.code})`;
   if (partial) return `ECS was read only for ${partial}`;
   const used = new Map<string, string>();
+  const account = facts.caller.ok ? facts.caller.value.account : undefined;
+  // A role of another account cannot have this account's customer managed policy attached.
+  const use = (arn: string) => {
+    if (!arn.startsWith("arn:") || parseArn(arn)?.account === account)
+      used.set(roleNameOf(arn).toLowerCase(), roleNameOf(arn));
+  };
   for (const c of clusters.value) {
     if (!c.services.ok || !c.tasks.ok) return `ECS could not be read in ${c.arn}`;
     for (const s of c.services.value)
       if (s.status === "ACTIVE" || s.status === "DRAINING")
-        for (const r of s.infrastructureRoles)
-          used.set(roleNameOf(r.roleArn).toLowerCase(), roleNameOf(r.roleArn));
+        for (const r of s.infrastructureRoles) use(r.roleArn);
     for (const t of c.tasks.value)
       if (t.lastStatus !== "STOPPED" && t.lastStatus !== "DELETED")
-        for (const a of t.ebsAttachments)
-          if (a.roleArn) used.set(roleNameOf(a.roleArn).toLowerCase(), roleNameOf(a.roleArn));
+        for (const a of t.ebsAttachments) if (a.roleArn) use(a.roleArn);
   }
   const read = new Set(
     facts.roles.filter((r) => r.role.ok && r.attachedPolicies.ok).map((r) => r.name.toLowerCase()),
