@@ -102,6 +102,30 @@ testRule(rule, {
       expect: { [ARN]: "pass" },
       message: { [ARN]: /aws_iam_role\.infra changes tags: ECS keeps its trust and every volume action/ },
     },
+    {
+      name: "a rewritten customer managed policy: a role of another account that ECS uses leaves no gap (it cannot be attached)",
+      facts: (() => {
+        const f = today("in-use");
+        const clusters = f.ecs?.clusters;
+        if (!clusters?.ok) throw new Error("expected clusters");
+        const [c] = clusters.value;
+        const other = { ...task("x9", "RUNNING"), arn: `${task("x9", "RUNNING").arn}-other` };
+        other.ebsAttachments = [
+          { id: "att-x9", status: "ATTACHED", roleArn: "arn:aws:iam::444455556666:role/far" },
+        ];
+        const g: Facts = {
+          ...f,
+          ecs: {
+            clusters: ok([
+              { ...c, tasks: ok([...(c?.tasks.ok ? c.tasks.value : []), other]) } as ClusterFacts,
+            ]),
+          },
+        };
+        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        return { ...g, plan: applyPlan(g, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: {},
+    },
   ],
   invalid: [
     {
