@@ -84,8 +84,6 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
     by(new Set(["trust", "create-role", "replace-role"])),
   );
   const permissionChanges = by(PERMISSION_KINDS);
-  // TLS hook: when src/analysis/tls-requests.ts lands, compare a Service Connect TLS role's actions before and
-  // after here, as the volume actions are below (roles with a "service-connect-tls" reference).
   if (after.policiesError) {
     // Unreadable today too: only a plan that leaves the permissions alone may rest on today's rules saying so.
     if (!before?.policiesError || permissionChanges.length)
@@ -98,6 +96,11 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
       const now = before?.actions.find((a) => a.action === action)?.verdict;
       // A role that does not exist today (created by the plan) cannot lose anything: it lacks it.
       compare(now, verdict, `${before ? "lose" : "lack"} ${action}`, permissionChanges);
+    }
+    // A Service Connect TLS role: what tls-permissions requires, compared the same way.
+    for (const { action, verdict } of after.tlsActions) {
+      const now = before?.tlsActions.find((a) => a.action === action)?.verdict;
+      compare(now, verdict, `${before ? "lose" : "lack"} ${action} (Service Connect TLS)`, permissionChanges);
     }
   }
   return j;
@@ -156,13 +159,13 @@ export default defineRule({
   docs: {
     snippets: TWO_STEP_APPLY,
     summary:
-      "With check --plan FILE: no role still in use would, once the plan is applied, be deleted or replaced, stop trusting ECS, or lose a volume action.",
+      "With check --plan FILE: no role still in use would, once the plan is applied, be deleted or replaced, stop trusting ECS, or lose a volume action (or, for a Service Connect TLS role, a TLS action).",
     rationale:
       "One terraform apply that deletes a service and its infrastructure role together leaves the service's tasks " +
       "hanging in DEPROVISIONING: ECS stops them after DeleteService returns, and by then the role is gone. The rule " +
       "applies the plan's resource_changes to today's facts and judges each role the plan touches in that " +
-      "after-state with the same evaluation as trust-policy and volume-permissions (TLS permissions are not judged " +
-      "yet). Only what the plan takes away counts: a role already refused today is those rules' finding.\n\n" +
+      "after-state with the same evaluation as trust-policy, volume-permissions and, for a role a service names for Service " +
+      "Connect TLS, tls-permissions. Only what the plan takes away counts: a role already refused today is those rules' finding.\n\n" +
       "What each change does:\n" +
       "- aws_iam_role delete: the role is gone. Replace (delete, then create): the provider detaches every managed " +
       "policy and deletes every inline one first, so the new role comes back without the attachments whose " +

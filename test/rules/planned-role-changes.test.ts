@@ -4,7 +4,17 @@ import rule from "../../rules/planned-role-changes.ts";
 import type { ClusterFacts, Facts, TaskFacts } from "../../src/facts/types.ts";
 import { applyPlan } from "../../src/plan/apply.ts";
 import { parsePlanText } from "../../src/plan/read.ts";
-import { ACCOUNT, facts, ok, REGION, role, VOLUMES_POLICY_ARN } from "../support/facts.ts";
+import {
+  ACCOUNT,
+  facts,
+  managed,
+  ok,
+  REGION,
+  role,
+  TLS_POLICY_ARN,
+  tlsPolicyDocument,
+  VOLUMES_POLICY_ARN,
+} from "../support/facts.ts";
 import { testRule } from "../support/rule-tester.ts";
 
 /** Today's account: ecs-infra with the AWS managed volumes policy, used (or not) by the prod/api service's tasks. */
@@ -73,6 +83,30 @@ function withPlan(fixture: string, world: World = "in-use", errored = false): Fa
   return { ...f, plan: applyPlan(f, plan) };
 }
 
+/**
+ * ecs-infra as a Service Connect TLS role only: the prod/api service names it for TLS and it holds the AWS managed
+ * TLS policy. The fixture plans are the volume role's with the policy ARN swapped, as Terraform would write them.
+ */
+function withTlsPlan(fixture: string): Facts {
+  const file = `test/plan/fixtures/${fixture}.json`;
+  const text = readFileSync(file, "utf8").replaceAll(VOLUMES_POLICY_ARN, TLS_POLICY_ARN);
+  const plan = parsePlanText(file, Buffer.from(text));
+  const tlsCluster = cluster([], "ACTIVE");
+  const services = tlsCluster.services.ok ? tlsCluster.services.value : [];
+  for (const s of services)
+    s.infrastructureRoles = [{ roleArn: ARN, use: "service-connect-tls", deploymentId: "ecs-svc/1" }];
+  const f = facts(
+    [
+      role("ecs-infra", {
+        attached: [TLS_POLICY_ARN],
+        referencedBy: [{ kind: "service", cluster: CLUSTER, service: "api", use: "service-connect-tls" }],
+      }),
+    ],
+    { ecs: { clusters: ok([tlsCluster]) }, policies: [managed(TLS_POLICY_ARN, tlsPolicyDocument(), "v4")] },
+  );
+  return { ...f, plan: applyPlan(f, plan) };
+}
+
 testRule(rule, {
   valid: [
     { name: "no plan: nothing to judge", facts: today("in-use"), expect: {} },
@@ -81,6 +115,11 @@ testRule(rule, {
       facts: withPlan("delete-role", "unused"),
       expect: { [ARN]: "pass" },
       message: { [ARN]: /no task or service uses ecs-infra in us-east-1 \(the Region read/ },
+    },
+    {
+      name: "a tags-only update of a Service Connect TLS role passes (it needs no volume actions)",
+      facts: withTlsPlan("tags-only"),
+      expect: { [ARN]: "pass" },
     },
     {
       name: "deleting a role whose tasks are all STOPPED passes",
@@ -153,6 +192,13 @@ testRule(rule, {
       message: {
         [ARN]: /aws_iam_role_policy_attachment\.volumes deletes the attachment.*lose ec2:DetachVolume/,
       },
+    },
+    {
+      name: "detaching the managed TLS policy from a Service Connect TLS role in use fails, naming the TLS actions lost",
+      facts: withTlsPlan("detach-managed-policy"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose acm-pca:IssueCertificate \(Service Connect TLS\)/ },
+      assert: (findings) => expect(findings[0]?.message).not.toMatch(/ec2:DetachVolume/),
     },
     {
       name: "a trust policy rewritten to ecs-tasks.amazonaws.com fails: ECS can no longer assume the role",
