@@ -9,7 +9,8 @@ import { volumeAccess } from "./volume-access.ts";
 /**
  * What ECS can do with a role for a task's EBS volume, judged as trust-policy and volume-permissions judge it:
  * assume it, and perform each volume action. `undecided` carries why (a conditional decision, or a fact error such
- * as a value known only after apply). TLS permissions (src/analysis/tls-requests.ts) are not judged here yet.
+ * as a value known only after apply). A role a service names for Service Connect TLS is also judged for each action of
+ * the managed TLS policy, as tls-permissions judges it.
  */
 export type Verdict =
   | { is: "yes" }
