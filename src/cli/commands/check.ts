@@ -113,9 +113,12 @@ export async function runCheck(
       throw new InputError(
         "the target flags cannot be combined with --snapshot: a snapshot is one account-Region",
       );
-    // A Terraform plan describes one account's changes: it is not applied across an organisation.
-    if (flags.plan)
-      throw new InputError("the target flags cannot be combined with --plan: a plan is one account's change");
+    // A Terraform plan describes one account's changes: it is not applied across an organisation. Across the
+    // caller's own Regions it is: IAM roles are global, and a role unused in one Region may hold tasks in another.
+    if (flags.plan && (flags.accounts?.length || flags.allAccounts || flags.assumeRole || flags.externalId))
+      throw new InputError(
+        "--plan cannot be combined with --accounts, --all-accounts, --assume-role or --external-id: a plan is one account's change (--regions and --all-regions are fine: IAM roles are global)",
+      );
     validateTargetFlags(flags);
     const { checkTargets } = await import("../../pipeline/targets.ts");
     const aws = await resolveAwsSettings(flags, io.env, io.aws);
@@ -128,6 +131,7 @@ export async function runCheck(
       stuckAfterMs,
       log,
       ...(flags.beforeRoleChange ? { beforeRoleChange: true } : {}),
+      ...(flags.plan ? { plan: flags.plan } : {}),
       ...(flags.principal ? { collect: { principal: flags.principal } } : {}),
     });
   }
