@@ -16,6 +16,8 @@ export default defineRule({
   id: "role-exists",
   title: "Infrastructure role exists",
   severity: "fail",
+  // The other role rules leave a deleted role to this one: turned off, a deleted role would be reported by none.
+  required: true,
   docs: {
     snippets: RECREATE_ROLE,
     summary: "Every ECS infrastructure role in scope still exists in IAM.",
