@@ -60,4 +60,43 @@ describe("merge of reports it cannot trust", () => {
       expect((JSON.parse(stdout) as Report).targets?.map((t) => t.verdict)).toEqual(["fail"]);
     }
   });
+
+  it("a failing finding that names no target of its report is exit 2, not dropped", async () => {
+    const report = failing();
+    const finding = report.findings[0];
+    if (finding) finding.account = MANAGEMENT;
+    const path = await file("orphan.json", report);
+    const { code, stderr } = await runCli(["merge", path]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `${path}: findings[0] names ${MANAGEMENT}/eu-west-1, which is none of its targets`,
+    );
+  });
+
+  it("a report whose findings were cut (its summary says fail) is exit 2, not a pass", async () => {
+    const report = failing();
+    report.findings = report.findings.filter((f) => f.status !== "fail");
+    const path = await file("cut.json", report);
+    const { code, stderr } = await runCli(["merge", path]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${path}: its summary disagrees with its findings`);
+  });
+
+  it("a single-target report cut the same way is exit 2 too", async () => {
+    const report = failing();
+    const single: Report = { ...report, findings: report.findings.filter((f) => f.status !== "fail") };
+    delete single.targets;
+    const path = await file("cut-single.json", single);
+    const { code, stderr } = await runCli(["merge", path]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${path}: its summary disagrees with its findings`);
+  });
+
+  it("a report whose verdict says pass over a failing finding is recomputed: exit 1", async () => {
+    const report = failing();
+    Object.assign(report, { verdict: "pass", exitCode: 0 });
+    const path = await file("lying.json", report);
+    const { code } = await runCli(["merge", path]);
+    expect(code).not.toBe(0);
+  });
 });
