@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { UndecidedError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { type TargetFlags, validateTargetFlags } from "../../targets/plan.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
@@ -29,12 +30,23 @@ export function targetsCommand(io: Io, logFor: (cmd: Command) => Logger): Comman
     validateTargetFlags(flags);
     const aws = await resolveAwsSettings(flags, io.env, io.aws);
     const { resolveTargets } = await import("../../pipeline/targets.ts");
-    const targets = await resolveTargets(aws, flags);
+    const resolved = await resolveTargets(aws, flags);
+    const targets = resolved.map(({ regionsUnread: _, ...target }) => target);
     const text = `${JSON.stringify(targets, null, 2)}\n`;
     if (flags.output) {
       const file = await writeReport(flags.output, text, { account: null, region: null }, "json", flags, io);
       log.info({ file, targets: targets.length }, "targets written");
     } else io.stdout.write(text);
+    // The list is written, but a fan-out over it would leave those accounts' other Regions unchecked.
+    const unread = resolved.filter((t) => t.regionsUnread);
+    if (unread.length)
+      throw new UndecidedError(
+        `the enabled Regions of ${unread
+          .map((t) => `${t.account} (${t.regionsUnread?.api} failed with ${t.regionsUnread?.code})`)
+          .join(
+            ", ",
+          )} could not be listed: only the caller's Regions are listed for them (the audit role needs ec2:DescribeRegions)`,
+      );
   });
   return cmd;
 }

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
+import { checkJson, runCli } from "../support/cli.ts";
+import { AUDIT_ROLE, EXTERNAL_ID, MANAGEMENT, MEMBER_A, organisation } from "../support/org.ts";
+
+/** --all-regions when one account's Regions cannot be listed: its other Regions are unknown, never silently left out. */
+
+let fake: FakeAws;
+const ROLE = ["--role", "ecsInfrastructureRole"];
+const ASSUME = ["--assume-role", AUDIT_ROLE, "--external-id", EXTERNAL_ID];
+
+beforeAll(async () => {
+  const { management, world } = organisation();
+  // Member A has a Region enabled that the caller's account has not.
+  world.enabledRegions = { ...world.enabledRegions, [MEMBER_A]: ["us-east-1", "eu-west-1", "ap-south-1"] };
+  fake = await startFakeAws(management, { world });
+  Object.assign(process.env, fake.env());
+});
+afterAll(() => fake.close());
+
+describe("--all-regions with DescribeRegions denied in one account", () => {
+  it("check: the account is unknown (exit 3), naming the call, not a pass over the caller's Regions", async () => {
+    fake.setFaults([{ service: "ec2", action: "DescribeRegions", account: MEMBER_A, kind: "access-denied" }]);
+    const { code, report } = await checkJson(
+      fake,
+      ...ROLE,
+      "--accounts",
+      MEMBER_A,
+      "--all-regions",
+      ...ASSUME,
+    );
+    expect(code).toBe(3);
+    const unread = report.findings.filter((f) => f.resource === `${MEMBER_A}/enabled-regions`);
+    expect(unread).toHaveLength(1);
+    expect(unread[0]).toMatchObject({ rule: "target-access", status: "unknown", account: MEMBER_A });
+    expect(unread[0]?.message).toContain("ec2:DescribeRegions failed with UnauthorizedOperation");
+    expect(
+      report.targets?.find((t) => t.account === MEMBER_A && t.region === unread[0]?.region)?.verdict,
+    ).toBe("unknown");
+  });
+
+  it("check: an account that lists all its Regions is checked in each of them", async () => {
+    fake.setFaults([]);
+    const { report } = await checkJson(fake, ...ROLE, "--accounts", MEMBER_A, "--all-regions", ...ASSUME);
+    expect(report.targets?.map((t) => t.region).sort()).toEqual(["ap-south-1", "eu-west-1", "us-east-1"]);
+  });
+
+  it("targets: the list is printed, and the run exits 3 naming the account", async () => {
+    fake.setFaults([{ service: "ec2", action: "DescribeRegions", account: MEMBER_A, kind: "access-denied" }]);
+    const { code, stdout, stderr } = await runCli(["targets", "--all-accounts", "--all-regions", ...ASSUME]);
+    expect(code).toBe(3);
+    const listed = JSON.parse(stdout) as { account: string; region: string }[];
+    expect(listed.some((t) => t.account === MANAGEMENT)).toBe(true);
+    expect(listed.every((t) => !("regionsUnread" in t))).toBe(true);
+    expect(stderr).toContain(
+      `the enabled Regions of ${MEMBER_A} (ec2:DescribeRegions failed with UnauthorizedOperation)`,
+    );
+  });
+
+  it("the caller's own DescribeRegions failing is exit 3 with one line, not an internal error", async () => {
+    fake.setFaults([
+      { service: "ec2", action: "DescribeRegions", account: MANAGEMENT, kind: "access-denied" },
+    ]);
+    const { code, stderr } = await runCli(["check", ...ROLE, "--all-regions"]);
+    expect(code).toBe(3);
+    expect(stderr).toContain("cannot list the caller's enabled Regions for --all-regions");
+    expect(stderr).not.toContain("internal error");
+  });
+});
