@@ -13,7 +13,7 @@ import {
 } from "../targets/plan.ts";
 import { VERSION } from "../version.ts";
 import { type CheckOptions, check } from "./check.ts";
-import { TARGET_ACCESS_RULE } from "./target-access.ts";
+import { regionsUnreadFinding, TARGET_ACCESS_RULE } from "./target-access.ts";
 
 /**
  * The check over many account-Regions: resolve the targets (flags, the organisation, the enabled Regions), then run
@@ -102,23 +102,6 @@ export async function resolveTargets(
     if (first) first.regionsUnread = error;
   }
   return targets;
-}
-
-/** The finding for an account whose enabled Regions could not be listed: Regions beyond the caller's are unchecked. */
-function regionsUnreadFinding(target: Target, error: TargetError): Finding {
-  return {
-    rule: TARGET_ACCESS_RULE,
-    status: "unknown",
-    resource: `${target.account}/enabled-regions`,
-    message: `Could not list the enabled Regions of account ${target.account}: ${error.api} failed with ${error.code}: ${error.message}. Only the caller's Regions were checked there; any other Region it has enabled is unchecked.`,
-    details: { account: target.account, region: target.region, ...error },
-    remediation: [
-      `# The audit role in account ${target.account} needs ec2:DescribeRegions (docs/iam-policy.json), or name the Regions:`,
-      `ecs-preflight check --accounts ${target.account} --regions REGION,... --assume-role NAME`,
-    ].join("\n"),
-    account: target.account,
-    region: target.region,
-  };
 }
 
 /** Tags each finding with where it was found. */

@@ -1,4 +1,9 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/types.ts";
+import type { Target } from "../../src/targets/plan.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { checkJson, runCli } from "../support/cli.ts";
 import { AUDIT_ROLE, EXTERNAL_ID, MANAGEMENT, MEMBER_A, organisation } from "../support/org.ts";
@@ -45,16 +50,35 @@ describe("--all-regions with DescribeRegions denied in one account", () => {
     expect(report.targets?.map((t) => t.region).sort()).toEqual(["ap-south-1", "eu-west-1", "us-east-1"]);
   });
 
-  it("targets: the list is printed, and the run exits 3 naming the account", async () => {
+  it("targets: the account's item says so, and merge --expect of the fan-out's reports is unknown", async () => {
     fake.setFaults([{ service: "ec2", action: "DescribeRegions", account: MEMBER_A, kind: "access-denied" }]);
-    const { code, stdout, stderr } = await runCli(["targets", "--all-accounts", "--all-regions", ...ASSUME]);
-    expect(code).toBe(3);
-    const listed = JSON.parse(stdout) as { account: string; region: string }[];
-    expect(listed.some((t) => t.account === MANAGEMENT)).toBe(true);
-    expect(listed.every((t) => !("regionsUnread" in t))).toBe(true);
-    expect(stderr).toContain(
-      `the enabled Regions of ${MEMBER_A} (ec2:DescribeRegions failed with UnauthorizedOperation)`,
-    );
+    const listing = await runCli(["targets", "--accounts", MEMBER_A, "--all-regions", ...ASSUME]);
+    expect(listing.code).toBe(0);
+    const listed = JSON.parse(listing.stdout) as Target[];
+    expect(listed.map((t) => t.region).sort()).toEqual(["eu-west-1", "us-east-1"]);
+    expect(listed.filter((t) => t.regionsUnread)).toHaveLength(1);
+    expect(listed.find((t) => t.regionsUnread)?.regionsUnread?.code).toBe("UnauthorizedOperation");
+    // The fan-out: one check per listed item, each with the flags a Distributed Map passes; then merge --expect.
+    fake.setFaults([]);
+    const dir = await mkdtemp(join(tmpdir(), "org-regions-"));
+    const expected = join(dir, "targets.json");
+    await writeFile(expected, listing.stdout);
+    const files: string[] = [];
+    for (const t of listed) {
+      const output = join(dir, `${t.account}-${t.region}.json`);
+      const run = await runCli([
+        ...["check", ...ROLE, "--accounts", t.account, "--regions", t.region, ...ASSUME],
+        ...["--format", "json", "--output", output],
+      ]);
+      expect(run.code).toBe(0);
+      files.push(output);
+    }
+    const merged = await runCli(["merge", ...files, "--expect", expected, "--format", "json"]);
+    expect(merged.code).toBe(3);
+    const report = JSON.parse(merged.stdout) as Report;
+    expect(report.findings.filter((f) => f.resource === `${MEMBER_A}/enabled-regions`)).toHaveLength(1);
+    // Without --expect the reports alone cannot know: the docs tell fan-outs to pass it.
+    expect((await runCli(["merge", ...files])).code).toBe(0);
   });
 
   it("the caller's own DescribeRegions failing is exit 3 with one line, not an internal error", async () => {
