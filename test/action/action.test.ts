@@ -366,4 +366,14 @@ describe("action.yml", () => {
     expect(again.code).toBe(0);
     expect(readFileSync(join(checkout, "npm-calls"), "utf8").trim().split("\n")).toHaveLength(1);
   });
+
+  it("reads args over several lines (a YAML block): none after the first line is dropped", async () => {
+    const run = await runAction(
+      { cluster: "staging", format: "json", args: "--stuck-after 30m\n--cluster prod\n" },
+      { env: awsEnv() },
+    );
+    const report = JSON.parse(readFileSync(run.outputs.report ?? "", "utf8")) as Report;
+    expect(report.scope.clusters).toEqual(["staging", "prod"]);
+    expect(run.code).toBe(1);
+  });
 });
