@@ -376,4 +376,19 @@ describe("action.yml", () => {
     expect(report.scope.clusters).toEqual(["staging", "prod"]);
     expect(run.code).toBe(1);
   });
+
+  it("never leaves an earlier SARIF or JUnit file in place of this run's: a usage error has no report", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "action-ws-"));
+    // A report from an earlier step (or one committed by mistake) at the paths this run was asked to write.
+    writeFileSync(join(workspace, "x.sarif"), '{"version":"2.1.0","runs":[{"results":[]}]}');
+    writeFileSync(join(workspace, "x.xml"), "<testsuites/>");
+    const run = await runAction(
+      { cluster: "prod", sarif: "x.sarif", junit: "x.xml", "fail-on": "never" },
+      { env: awsEnv(), workspace },
+    );
+    expect(run.code).toBe(2);
+    expect(run.outputs).toMatchObject({ verdict: "error", sarif: "", junit: "" });
+    expect(existsSync(join(workspace, "x.sarif"))).toBe(false);
+    expect(existsSync(join(workspace, "x.xml"))).toBe(false);
+  });
 });
