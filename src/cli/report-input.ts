@@ -53,6 +53,11 @@ function consistent(report: Report, name: string): Report {
   const cut = `${name}: its summary disagrees with its findings (a partial or edited report); expected the report as a run wrote it`;
   if (!same(report.summary, summarise(report.findings))) throw new InputError(cut);
   if (!report.targets) return report;
+  // A run over targets always has one: an empty list is a report cut down to nothing, which would merge as a pass.
+  if (!report.targets.length)
+    throw new InputError(
+      `${name}: lists no target (targets is empty); expected the report as a run wrote it`,
+    );
   const keys = new Set<string>();
   for (const t of report.targets) {
     const key = `${t.account}/${t.region}`;

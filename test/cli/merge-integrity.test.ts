@@ -99,4 +99,19 @@ describe("merge of reports it cannot trust", () => {
     const { code } = await runCli(["merge", path]);
     expect(code).not.toBe(0);
   });
+
+  it("a report over no target at all is exit 2, not a pass over nothing", async () => {
+    const empty: Report = {
+      ...passing,
+      verdict: "pass",
+      exitCode: 0,
+      summary: { pass: 0, warn: 0, fail: 0, unknown: 0, suppressed: 0 },
+      findings: [],
+      targets: [],
+    };
+    const path = await file("empty.json", empty);
+    const { code, stderr } = await runCli(["merge", path]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${path}: lists no target`);
+  });
 });
