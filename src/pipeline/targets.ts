@@ -65,11 +65,15 @@ export async function resolveTargets(
         ...(now ? { now } : {}),
       });
       try {
-        const reached = await credentials().then(
-          () => true,
-          () => false,
+        const unreached = await credentials().then(
+          () => undefined,
+          (err) => toFactError("sts:AssumeRole", err),
         );
-        if (!reached) return regionsByAccount.set(account, own);
+        // Its targets get the caller's list; if the role is assumed by then, its other Regions are still unread.
+        if (unreached) {
+          regionsUnread.set(account, unreached);
+          return regionsByAccount.set(account, own);
+        }
         // Reached but its Regions unread: the caller's list is checked, and the account's others are unknown.
         const regions = await enabledRegions({ ...aws, credentials }).then(
           (listed) => {
@@ -162,7 +166,8 @@ function collectFor(target: Target, collect: CheckOptions["collect"]): CheckOpti
 
 async function checkOne(target: Target, options: TargetsCheckOptions): Promise<TargetPart> {
   const part = await checkReachable(target, options);
-  if (!target.regionsUnread) return part;
+  // A target whose role cannot be assumed is unknown already, for the same reason.
+  if (!target.regionsUnread || part.target.error) return part;
   const findings = [...part.findings, regionsUnreadFinding(target, target.regionsUnread)];
   // combineParts recomputes the target's verdict, exit code and summary from its findings.
   return { ...part, findings };

@@ -44,6 +44,25 @@ describe("--all-regions with DescribeRegions denied in one account", () => {
     ).toBe("unknown");
   });
 
+  it("check: a role refused while listing Regions but assumed later still leaves its other Regions unknown", async () => {
+    // The first AssumeRole (to list member A's Regions) is refused; the targets' own sessions are granted.
+    fake.setFaults([{ service: "sts", action: "AssumeRole", kind: "access-denied", times: 1 }]);
+    const { code, report } = await checkJson(
+      fake,
+      ...ROLE,
+      "--accounts",
+      MEMBER_A,
+      "--all-regions",
+      ...ASSUME,
+    );
+    expect(report.targets?.every((t) => !t.error)).toBe(true);
+    const unread = report.findings.filter((f) => f.resource === `${MEMBER_A}/enabled-regions`);
+    expect(unread.map((f) => f.message)).toEqual([
+      expect.stringContaining("sts:AssumeRole failed with AccessDenied"),
+    ]);
+    expect(code).toBe(3);
+  });
+
   it("check: an account that lists all its Regions is checked in each of them", async () => {
     fake.setFaults([]);
     const { report } = await checkJson(fake, ...ROLE, "--accounts", MEMBER_A, "--all-regions", ...ASSUME);

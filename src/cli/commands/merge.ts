@@ -168,7 +168,7 @@ export function mergeReports(
   );
   const withUnread = [...missing, ...parts].map((part) => {
     const t = unread.get(`${part.target.account}/${part.target.region}`);
-    return t?.regionsUnread
+    return t?.regionsUnread && !part.target.error
       ? { ...part, findings: [...part.findings, regionsUnreadFinding(t, t.regionsUnread)] }
       : part;
   });
