@@ -114,4 +114,20 @@ describe("merge of reports it cannot trust", () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`${path}: lists no target`);
   });
+
+  it("accepts what runs write: a merged report, redacted or not, merges again to the same verdict", async () => {
+    const pass = await file("again-pass.json", passing);
+    const fail = await file("again-fail.json", failing());
+    for (const extra of [[], ["--redact"]]) {
+      const merged = await runCli(["merge", pass, fail, "--format", "json", ...extra]);
+      expect(merged.code).toBe(1);
+      const path = join(dir, `merged${extra.length}.json`);
+      await writeFile(path, merged.stdout);
+      const again = await runCli(["merge", path, "--format", "json"]);
+      expect(again.code, again.stderr).toBe(1);
+      expect((JSON.parse(again.stdout) as Report).summary).toEqual(
+        (JSON.parse(merged.stdout) as Report).summary,
+      );
+    }
+  });
 });
