@@ -51,6 +51,9 @@ const same = (a: object, b: object) =>
  */
 function consistent(report: Report, name: string): Report {
   const cut = `${name}: its summary disagrees with its findings (a partial or edited report); expected the report as a run wrote it`;
+  for (const key of ["startedAt", "collectedAt"] as const)
+    if (!Number.isFinite(Date.parse(report[key])))
+      throw new InputError(`${name}: ${key}: expected an ISO 8601 time, got ${JSON.stringify(report[key])}`);
   if (!same(report.summary, summarise(report.findings))) throw new InputError(cut);
   if (!report.targets) return report;
   // A run over targets always has one: an empty list is a report cut down to nothing, which would merge as a pass.

@@ -130,4 +130,11 @@ describe("merge of reports it cannot trust", () => {
       );
     }
   });
+
+  it("a report whose startedAt is no time is exit 2 naming the field, not an internal error", async () => {
+    const path = await file("no-time.json", { ...passing, startedAt: "yesterday" });
+    const { code, stderr } = await runCli(["merge", path]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${path}: startedAt: expected an ISO 8601 time, got "yesterday"`);
+  });
 });
