@@ -56,6 +56,11 @@ export async function resolveTargets(
         `cannot list the caller's enabled Regions for --all-regions: ${e.api} failed with ${e.code}: ${e.message} (name them with --regions)`,
       );
     });
+    // It is every unread account's fallback: empty, such an account would have no target at all.
+    if (!own.length)
+      throw new UndecidedError(
+        "cannot list the caller's enabled Regions for --all-regions: ec2:DescribeRegions listed none (name them with --regions)",
+      );
     await mapLimit(accounts, flags.concurrency ?? DEFAULT_TARGET_CONCURRENCY, async (account) => {
       if (account === caller.account || !flags.assumeRole) return regionsByAccount.set(account, own);
       // Each account's own opt-ins; one that cannot be reached gets the caller's list and fails closed per target.
@@ -100,6 +105,11 @@ export async function resolveTargets(
     partition: caller.partition,
     ...(flags.assumeRole ? { assumeRole: flags.assumeRole } : {}),
   });
+  // Nothing to check is not a pass (nor, for `targets`, an empty fan-out that merges nothing).
+  if (!targets.length)
+    throw new UndecidedError(
+      "the target flags name no account-Region to check (no ACTIVE account, or no enabled Region?)",
+    );
   // The account's first target says that its Regions beyond these could not be listed.
   for (const [account, error] of regionsUnread) {
     const first = targets.find((t) => t.account === account);
@@ -225,8 +235,6 @@ async function checkReachable(target: Target, options: TargetsCheckOptions): Pro
 export async function checkTargets(options: TargetsCheckOptions): Promise<Report> {
   const startedAt = new Date();
   const targets = await resolveTargets(options.aws, options.targets, options.now);
-  if (!targets.length)
-    throw new UndecidedError("the target flags name no account-Region to check (no ACTIVE account?)");
   options.log?.info({ targets: targets.length }, "checking targets");
   const parts = await mapLimit(targets, options.targets.concurrency ?? DEFAULT_TARGET_CONCURRENCY, (target) =>
     checkOne(target, options),

@@ -6,7 +6,7 @@ import type { Report } from "../../src/report/types.ts";
 import type { Target } from "../../src/targets/plan.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { checkJson, runCli } from "../support/cli.ts";
-import { AUDIT_ROLE, EXTERNAL_ID, MANAGEMENT, MEMBER_A, organisation } from "../support/org.ts";
+import { AUDIT_ROLE, EXTERNAL_ID, MANAGEMENT, MEMBER_A, organisation, SUSPENDED } from "../support/org.ts";
 
 /** --all-regions when one account's Regions cannot be listed: its other Regions are unknown, never silently left out. */
 
@@ -108,5 +108,35 @@ describe("--all-regions with DescribeRegions denied in one account", () => {
     expect(code).toBe(3);
     expect(stderr).toContain("cannot list the caller's enabled Regions for --all-regions");
     expect(stderr).not.toContain("internal error");
+  });
+
+  it("the caller's DescribeRegions answering none is exit 3, not an empty fan-out", async () => {
+    fake.setFaults([]);
+    const regions = fake.world.options.enabledRegions ?? {};
+    const own = regions[MANAGEMENT];
+    regions[MANAGEMENT] = [];
+    try {
+      const { code, stdout, stderr } = await runCli(["targets", "--all-regions"]);
+      expect(code).toBe(3);
+      expect(stdout).toBe("");
+      expect(stderr).toContain("ec2:DescribeRegions listed none");
+    } finally {
+      if (own) regions[MANAGEMENT] = own;
+    }
+  });
+
+  it("targets over an organisation with no ACTIVE account is exit 3, as check is", async () => {
+    fake.setFaults([]);
+    const options = fake.world.options;
+    const members = options.members;
+    options.members = [{ id: SUSPENDED, status: "SUSPENDED" }];
+    try {
+      const { code, stdout, stderr } = await runCli(["targets", "--all-accounts", ...ASSUME]);
+      expect(code).toBe(3);
+      expect(stdout).toBe("");
+      expect(stderr).toContain("the target flags name no account-Region to check");
+    } finally {
+      options.members = members;
+    }
   });
 });
