@@ -31,7 +31,8 @@ export function checkDistinctFiles(output: string | undefined, reports: readonly
     ...reports.map((r) => ({ flag: `--report ${r.format}=${r.file}`, file: r.file })),
   ];
   for (const { flag, file } of named) {
-    const key = resolve(file);
+    // <account> and {account} (and the Region's) are one name once filled in (./report-output.ts).
+    const key = resolve(file.replace(/\{(account|region)\}/g, "<$1>"));
     const earlier = seen.get(key);
     if (earlier) throw new InputError(`${flag}: the same file as ${earlier}; give each report its own file`);
     seen.set(key, flag);

@@ -18,9 +18,17 @@ const CONTENT_TYPES: Record<Format, string> = {
   text: "text/plain; charset=utf-8",
 };
 
-export function outputName(output: string, report: Pick<Report, "account" | "region">): string {
+export function outputName(
+  output: string,
+  report: Pick<Report, "account" | "region"> & { targets?: unknown },
+): string {
   const fill = (name: "account" | "region") => {
     const value = report[name];
+    // A run of one account that could not learn it (sts:GetCallerIdentity failed) is undecided, not a usage error.
+    if (value === null && !report.targets)
+      throw new UndecidedError(
+        `${output}: <${name}> is unknown: the run could not learn its account (sts:GetCallerIdentity failed), so the report was not written; fix the credentials or name the file without <account>`,
+      );
     if (value === null)
       throw new InputError(
         `--output ${output}: <${name}> needs a report of one ${name === "account" ? "account" : "Region"}, this one spans several`,

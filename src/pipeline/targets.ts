@@ -4,10 +4,16 @@ import type { Finding } from "../engine/types.ts";
 import { UndecidedError } from "../errors.ts";
 import { combineParts, type TargetPart } from "../report/combine.ts";
 import type { Report } from "../report/types.ts";
-import { DEFAULT_TARGET_CONCURRENCY, planTargets, type Target, type TargetFlags } from "../targets/plan.ts";
+import {
+  DEFAULT_TARGET_CONCURRENCY,
+  planTargets,
+  type Target,
+  type TargetError,
+  type TargetFlags,
+} from "../targets/plan.ts";
 import { VERSION } from "../version.ts";
 import { type CheckOptions, check } from "./check.ts";
-import { TARGET_ACCESS_RULE } from "./target-access.ts";
+import { regionsUnreadFinding, TARGET_ACCESS_RULE } from "./target-access.ts";
 
 /**
  * The check over many account-Regions: resolve the targets (flags, the organisation, the enabled Regions), then run
@@ -34,6 +40,7 @@ export async function resolveTargets(
   const { callerAccount, organizationAccounts, enabledRegions, assumedRoleCredentials } = await import(
     "../collect/targets.ts"
   );
+  const { toFactError } = await import("../collect/fact.ts");
   const caller = await callerAccount(aws);
   const accounts = flags.allAccounts
     ? await organizationAccounts(aws)
@@ -41,8 +48,19 @@ export async function resolveTargets(
       ? flags.accounts
       : [caller.account];
   const regionsByAccount = new Map<string, readonly string[]>();
+  const regionsUnread = new Map<string, TargetError>();
   if (flags.allRegions) {
-    const own = await enabledRegions(aws);
+    const own = await enabledRegions(aws).catch((err) => {
+      const e = toFactError("ec2:DescribeRegions", err);
+      throw new UndecidedError(
+        `cannot list the caller's enabled Regions for --all-regions: ${e.api} failed with ${e.code}: ${e.message} (name them with --regions)`,
+      );
+    });
+    // It is every unread account's fallback: empty, such an account would have no target at all.
+    if (!own.length)
+      throw new UndecidedError(
+        "cannot list the caller's enabled Regions for --all-regions: ec2:DescribeRegions listed none (name them with --regions)",
+      );
     await mapLimit(accounts, flags.concurrency ?? DEFAULT_TARGET_CONCURRENCY, async (account) => {
       if (account === caller.account || !flags.assumeRole) return regionsByAccount.set(account, own);
       // Each account's own opt-ins; one that cannot be reached gets the caller's list and fails closed per target.
@@ -51,19 +69,53 @@ export async function resolveTargets(
         ...(flags.externalId ? { externalId: flags.externalId } : {}),
         ...(now ? { now } : {}),
       });
-      const regions = await enabledRegions({ ...aws, credentials })
-        .catch(() => own)
-        .finally(() => credentials.destroy());
-      regionsByAccount.set(account, regions);
+      try {
+        const unreached = await credentials().then(
+          () => undefined,
+          (err) => toFactError("sts:AssumeRole", err),
+        );
+        // Its targets get the caller's list; if the role is assumed by then, its other Regions are still unread.
+        if (unreached) {
+          regionsUnread.set(account, unreached);
+          return regionsByAccount.set(account, own);
+        }
+        // Reached but its Regions unread: the caller's list is checked, and the account's others are unknown.
+        const regions = await enabledRegions({ ...aws, credentials }).then(
+          (listed) => {
+            if (listed.length) return listed;
+            const message = "DescribeRegions listed no enabled Region";
+            regionsUnread.set(account, { api: "ec2:DescribeRegions", code: "EmptyAnswer", message });
+            return own;
+          },
+          (err) => {
+            regionsUnread.set(account, toFactError("ec2:DescribeRegions", err));
+            return own;
+          },
+        );
+        regionsByAccount.set(account, regions);
+      } finally {
+        credentials.destroy();
+      }
     });
   }
-  return planTargets({
+  const targets = planTargets({
     accounts,
     regionsOf: (account) => regionsByAccount.get(account) ?? flags.regions ?? [aws.region],
     callerAccount: caller.account,
     partition: caller.partition,
     ...(flags.assumeRole ? { assumeRole: flags.assumeRole } : {}),
   });
+  // Nothing to check is not a pass (nor, for `targets`, an empty fan-out that merges nothing).
+  if (!targets.length)
+    throw new UndecidedError(
+      "the target flags name no account-Region to check (no ACTIVE account, or no enabled Region?)",
+    );
+  // The account's first target says that its Regions beyond these could not be listed.
+  for (const [account, error] of regionsUnread) {
+    const first = targets.find((t) => t.account === account);
+    if (first) first.regionsUnread = error;
+  }
+  return targets;
 }
 
 /** Tags each finding with where it was found. */
@@ -123,6 +175,15 @@ function collectFor(target: Target, collect: CheckOptions["collect"]): CheckOpti
 }
 
 async function checkOne(target: Target, options: TargetsCheckOptions): Promise<TargetPart> {
+  const part = await checkReachable(target, options);
+  // A target whose role cannot be assumed is unknown already, for the same reason.
+  if (!target.regionsUnread || part.target.error) return part;
+  const findings = [...part.findings, regionsUnreadFinding(target, target.regionsUnread)];
+  // combineParts recomputes the target's verdict, exit code and summary from its findings.
+  return { ...part, findings };
+}
+
+async function checkReachable(target: Target, options: TargetsCheckOptions): Promise<TargetPart> {
   const started = Date.now();
   const { aws, targets: flags, now, ...rest } = options;
   let settings: AwsSettings = { ...aws, region: target.region };
@@ -174,8 +235,6 @@ async function checkOne(target: Target, options: TargetsCheckOptions): Promise<T
 export async function checkTargets(options: TargetsCheckOptions): Promise<Report> {
   const startedAt = new Date();
   const targets = await resolveTargets(options.aws, options.targets, options.now);
-  if (!targets.length)
-    throw new UndecidedError("the target flags name no account-Region to check (no ACTIVE account?)");
   options.log?.info({ targets: targets.length }, "checking targets");
   const parts = await mapLimit(targets, options.targets.concurrency ?? DEFAULT_TARGET_CONCURRENCY, (target) =>
     checkOne(target, options),

@@ -68,16 +68,19 @@ export interface CombineOptions {
 
 /** Targets worst first (then by account and Region); findings grouped by target in that order. */
 export function combineParts(parts: readonly TargetPart[], options: CombineOptions): Report {
-  // The same account-Region twice (a re-run): the later part wins.
+  // The same account-Region twice (a re-run, a stale file): the worse part wins, so no order hides a fail.
   const byKey = new Map<string, TargetPart>();
+  const verdictOfPart = (part: TargetPart) => (part.target.error ? "unknown" : verdictOf(part.findings));
   for (const part of parts) {
     const key = `${part.target.account}/${part.target.region}`;
+    const earlier = byKey.get(key);
+    if (earlier && rank(verdictOfPart(earlier)) > rank(verdictOfPart(part))) continue;
     byKey.delete(key);
     byKey.set(key, part);
   }
   const ordered = [...byKey.values()]
     .map((part) => {
-      const verdict = part.target.error ? "unknown" : verdictOf(part.findings);
+      const verdict = verdictOfPart(part);
       return {
         ...part,
         target: {

@@ -15,11 +15,20 @@ export interface TargetFlags {
   concurrency?: number;
 }
 
+/** What a read about a target answered when it failed. */
+export interface TargetError {
+  api: string;
+  code: string;
+  message: string;
+}
+
 /** One account-Region to check; `roleArn` when the caller's credentials must assume a role there. */
 export interface Target {
   account: string;
   region: string;
   roleArn?: string;
+  /** --all-regions: the account's enabled Regions could not be listed (on its first target only). */
+  regionsUnread?: TargetError;
 }
 
 export const DEFAULT_TARGET_CONCURRENCY = 8;

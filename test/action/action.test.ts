@@ -366,4 +366,29 @@ describe("action.yml", () => {
     expect(again.code).toBe(0);
     expect(readFileSync(join(checkout, "npm-calls"), "utf8").trim().split("\n")).toHaveLength(1);
   });
+
+  it("reads args over several lines (a YAML block): none after the first line is dropped", async () => {
+    const run = await runAction(
+      { cluster: "staging", format: "json", args: "--stuck-after 30m\n--cluster prod\n" },
+      { env: awsEnv() },
+    );
+    const report = JSON.parse(readFileSync(run.outputs.report ?? "", "utf8")) as Report;
+    expect(report.scope.clusters).toEqual(["staging", "prod"]);
+    expect(run.code).toBe(1);
+  });
+
+  it("never leaves an earlier SARIF or JUnit file in place of this run's: a usage error has no report", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "action-ws-"));
+    // A report from an earlier step (or one committed by mistake) at the paths this run was asked to write.
+    writeFileSync(join(workspace, "x.sarif"), '{"version":"2.1.0","runs":[{"results":[]}]}');
+    writeFileSync(join(workspace, "x.xml"), "<testsuites/>");
+    const run = await runAction(
+      { cluster: "prod", sarif: "x.sarif", junit: "x.xml", "fail-on": "never" },
+      { env: awsEnv(), workspace },
+    );
+    expect(run.code).toBe(2);
+    expect(run.outputs).toMatchObject({ verdict: "error", sarif: "", junit: "" });
+    expect(existsSync(join(workspace, "x.sarif"))).toBe(false);
+    expect(existsSync(join(workspace, "x.xml"))).toBe(false);
+  });
 });

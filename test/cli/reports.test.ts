@@ -115,6 +115,18 @@ describe("--report FORMAT=FILE", () => {
     expect(res.calls).toEqual([]);
   });
 
+  it("refuses two reports whose names differ only in the placeholder's spelling (<account> and {account})", async () => {
+    const res = await run(
+      "--output",
+      join(dir, "r-<account>-<region>.txt"),
+      "--report",
+      `sarif=${join(dir, "r-{account}-{region}.txt")}`,
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/the same file as --output/);
+    expect(res.calls).toEqual([]);
+  });
+
   it("names a file it cannot write (exit 2) and still writes the others and stdout", async () => {
     // A file where a folder should be: unwritable even for root (tests may run as root, where modes do not stop it).
     const locked = join(dir, "locked");

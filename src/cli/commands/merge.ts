@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { TARGET_ACCESS_RULE } from "../../pipeline/target-access.ts";
+import { regionsUnreadFinding, TARGET_ACCESS_RULE } from "../../pipeline/target-access.ts";
 import { combineParts, partsOf, type TargetPart } from "../../report/combine.ts";
 import type { Format } from "../../report/index.ts";
 import type { Report } from "../../report/types.ts";
@@ -83,7 +83,16 @@ async function readText(source: string, flags: MergeFlags, io: Io, flag: string)
   }
 }
 
-/** `targets` output: [{account, region, roleArn?}]. */
+/** An item's regionsUnread, when present, is the {api, code, message} `targets` wrote. */
+function unreadOk(error: unknown): boolean {
+  if (error === undefined) return true;
+  const e = error as Record<string, unknown> | null;
+  return (
+    typeof e === "object" && e !== null && ["api", "code", "message"].every((k) => typeof e[k] === "string")
+  );
+}
+
+/** `targets` output: [{account, region, roleArn?, regionsUnread?}]. */
 function parseTargets(text: string, source: string): Target[] {
   let value: unknown;
   try {
@@ -95,7 +104,8 @@ function parseTargets(text: string, source: string): Target[] {
     typeof t === "object" &&
     t !== null &&
     typeof (t as Target).account === "string" &&
-    typeof (t as Target).region === "string";
+    typeof (t as Target).region === "string" &&
+    unreadOk((t as Target).regionsUnread);
   if (!Array.isArray(value) || !value.every(ok))
     throw new InputError(
       `--expect ${source}: expected a JSON array of {account, region} (the output of ecs-preflight targets)`,
@@ -152,7 +162,17 @@ export function mergeReports(
   const parts = reports.flatMap(partsOf);
   const have = new Set(parts.map((p) => `${p.target.account}/${p.target.region}`));
   const missing = expected.filter((t) => !have.has(`${t.account}/${t.region}`)).map(missingPart);
-  return combineParts([...missing, ...parts], {
+  // An account whose Regions `targets` could not list: its Regions beyond the list are unchecked, so it is unknown.
+  const unread = new Map(
+    expected.flatMap((t) => (t.regionsUnread ? [[`${t.account}/${t.region}`, t] as const] : [])),
+  );
+  const withUnread = [...missing, ...parts].map((part) => {
+    const t = unread.get(`${part.target.account}/${part.target.region}`);
+    return t?.regionsUnread && !part.target.error
+      ? { ...part, findings: [...part.findings, regionsUnreadFinding(t, t.regionsUnread)] }
+      : part;
+  });
+  return combineParts(withUnread, {
     // The strictest gate any run was given, unless --fail-on says otherwise.
     failOn: failOn ?? (reports.some((r) => r.failOn === "warn") ? "warn" : "fail"),
     startedAt: new Date(start),
