@@ -1,5 +1,6 @@
 import { parseArn } from "../src/analysis/arn.ts";
 import { attachVolumesPolicyCommand, shellQuote } from "../src/analysis/remediation.ts";
+import { READ_FAILED_CALLS } from "../src/analysis/remediation-snippets.ts";
 import { rolePolicies } from "../src/analysis/role-policies.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
 import {
@@ -247,6 +248,7 @@ export default defineRule({
   title: "The role's ECS sessions made no failed calls",
   severity: "fail",
   docs: {
+    snippets: READ_FAILED_CALLS,
     summary:
       "CloudTrail shows no failed call (AccessDenied, Client.UnauthorizedOperation or any other error code) by the role's " +
       "ECSTaskVolumesForEBS sessions (and ECSServiceConnectForTLS sessions, for a Service Connect TLS role) inside --since.",

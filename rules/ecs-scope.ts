@@ -1,4 +1,5 @@
 import { shortName } from "../src/analysis/arn.ts";
+import { GRANT_ECS_READS } from "../src/analysis/remediation-snippets.ts";
 import { allClusters, missingFinding } from "../src/analysis/scope-gaps.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
@@ -12,6 +13,7 @@ export default defineRule({
   severity: "fail",
   required: true,
   docs: {
+    snippets: GRANT_ECS_READS,
     summary:
       "Every cluster, service and task in scope could be listed and described, and every live EBS attachment names " +
       "the infrastructure role that will clean it up.",

@@ -1,5 +1,6 @@
 import { parseArn, shortName } from "../src/analysis/arn.ts";
 import { shellQuote } from "../src/analysis/remediation.ts";
+import { DELETE_LEAKED_VOLUME } from "../src/analysis/remediation-snippets.ts";
 import { stoppingSince } from "../src/analysis/task-timing.ts";
 import { type LeakCause, leakCause } from "../src/analysis/volume-cause.ts";
 import { monthlyCost, usd, type VolumePriceTable } from "../src/analysis/volume-cost.ts";
@@ -201,6 +202,7 @@ export default defineRule({
   title: "No ECS-managed EBS volume was left behind",
   severity: "warn",
   docs: {
+    snippets: DELETE_LEAKED_VOLUME,
     summary:
       "No ECS-managed EBS volume (tag AmazonECSManaged=true) of a task in scope is left attached to nothing after its task stopped, vanished, or moved on to another volume.",
     rationale: [

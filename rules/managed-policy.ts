@@ -1,5 +1,6 @@
 import { parseArn } from "../src/analysis/arn.ts";
 import { attachPolicyCommand, VOLUMES_POLICY_NAME, volumesPolicyArn } from "../src/analysis/remediation.ts";
+import { ATTACH_MANAGED_POLICIES } from "../src/analysis/remediation-snippets.ts";
 import {
   type RolePolicies,
   rolePolicies,
@@ -56,6 +57,7 @@ export default defineRule({
   title: "The AWS managed policies for the role's uses are attached",
   severity: "warn",
   docs: {
+    snippets: ATTACH_MANAGED_POLICIES,
     summary:
       `The role has the AWS managed policy for each use: ${VOLUMES_POLICY_NAME} for EBS volumes (and roles named ` +
       `with --role), ${TLS_POLICY_NAME} for a role a service names for Service Connect TLS.`,

@@ -7,6 +7,7 @@ import {
   type PrincipalPolicies,
   principalPolicies,
 } from "../src/analysis/principal-policies.ts";
+import { GRANT_PASS_ROLE } from "../src/analysis/remediation-snippets.ts";
 import { existingRole } from "../src/analysis/role-policies.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
@@ -151,6 +152,7 @@ export default defineRule({
   title: "Deploying principal may pass the infrastructure role to ECS",
   severity: "fail",
   docs: {
+    snippets: GRANT_PASS_ROLE,
     summary:
       "The deploying principal (--principal ARN, default the caller) may iam:PassRole each infrastructure role in " +
       "scope with iam:PassedToService = ecs.amazonaws.com (identity policies within the permissions boundary; a " +

@@ -1,6 +1,7 @@
-import { shortName } from "../src/analysis/arn.ts";
+import { parseArn, roleNameOf, shortName } from "../src/analysis/arn.ts";
 import { type EcsAccess, ecsAccess, type Verdict } from "../src/analysis/ecs-access.ts";
 import { afterFacts } from "../src/analysis/planned-state.ts";
+import { TWO_STEP_APPLY } from "../src/analysis/remediation-snippets.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import type { Facts, PlanFacts, PlannedChange, PlannedRole } from "../src/facts/types.ts";
@@ -50,6 +51,10 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
   }
   const replaced = by(new Set(["replace-role"]));
   if (replaced.length) j.harm.push({ what: "be deleted and created again (replaced)", changes: replaced });
+  // Another resource creates it again (a move without a `moved` block): the delete still takes it away for a while.
+  const deleted = by(new Set(["delete-role"]));
+  if (deleted.length)
+    j.harm.push({ what: "be deleted (another resource in the plan creates it again)", changes: deleted });
   const today = facts.roles.find((r) => r.name.toLowerCase() === planned.name.toLowerCase());
   const before: EcsAccess | undefined = (() => {
     if (!today) return undefined;
@@ -79,10 +84,9 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
     by(new Set(["trust", "create-role", "replace-role"])),
   );
   const permissionChanges = by(PERMISSION_KINDS);
-  // TLS hook: when src/analysis/tls-requests.ts lands, compare a Service Connect TLS role's actions before and
-  // after here, as the volume actions are below (roles with a "service-connect-tls" reference).
   if (after.policiesError) {
-    if (!before?.policiesError)
+    // Unreadable today too: only a plan that leaves the permissions alone may rest on today's rules saying so.
+    if (!before?.policiesError || permissionChanges.length)
       j.undecided.push({
         what: `its permissions after apply: ${after.policiesError.code}: ${after.policiesError.message}`,
         changes: permissionChanges.length ? permissionChanges : planned.changes,
@@ -93,8 +97,47 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
       // A role that does not exist today (created by the plan) cannot lose anything: it lacks it.
       compare(now, verdict, `${before ? "lose" : "lack"} ${action}`, permissionChanges);
     }
+    // A Service Connect TLS role: what tls-permissions requires, compared the same way.
+    for (const { action, verdict } of after.tlsActions) {
+      const now = before?.tlsActions.find((a) => a.action === action)?.verdict;
+      compare(now, verdict, `${before ? "lose" : "lack"} ${action} (Service Connect TLS)`, permissionChanges);
+    }
   }
   return j;
+}
+
+/**
+ * Why the roles in use that a rewritten managed policy reaches cannot all be found in these facts (it reaches them
+ * through today's attachments and boundaries): ECS unread or read in part, or a role ECS uses missing or unread.
+ */
+function policyReachGap(facts: Facts, partial: string): string | undefined {
+  const clusters = facts.ecs?.clusters;
+  if (!clusters) return "ECS was not read";
+  if (!clusters.ok) return `ECS clusters could not be listed (${clusters.error.code})`;
+  if (partial) return `ECS was read only for ${partial}`;
+  const used = new Map<string, string>();
+  const account = facts.caller.ok ? facts.caller.value.account : undefined;
+  // A role of another account cannot have this account's customer managed policy attached.
+  const use = (arn: string) => {
+    if (!arn.startsWith("arn:") || parseArn(arn)?.account === account)
+      used.set(roleNameOf(arn).toLowerCase(), roleNameOf(arn));
+  };
+  for (const c of clusters.value) {
+    if (!c.services.ok || !c.tasks.ok) return `ECS could not be read in ${c.arn}`;
+    for (const s of c.services.value)
+      if (s.status === "ACTIVE" || s.status === "DRAINING")
+        for (const r of s.infrastructureRoles) use(r.roleArn);
+    for (const t of c.tasks.value)
+      if (t.lastStatus !== "STOPPED" && t.lastStatus !== "DELETED")
+        for (const a of t.ebsAttachments) if (a.roleArn) use(a.roleArn);
+  }
+  const read = new Set(
+    facts.roles.filter((r) => r.role.ok && r.attachedPolicies.ok).map((r) => r.name.toLowerCase()),
+  );
+  const missing = [...used].filter(([k]) => !read.has(k)).map(([, name]) => name);
+  return missing.length
+    ? `the facts lack or could not read role ${missing.join(", ")}, which ECS uses`
+    : undefined;
 }
 
 /** The services using the role that the same plan deletes: they still count, their tasks stop during apply. */
@@ -114,29 +157,36 @@ export default defineRule({
   title: "A Terraform plan keeps the roles in use working",
   severity: "fail",
   docs: {
+    snippets: TWO_STEP_APPLY,
     summary:
-      "With check --plan FILE: no role still in use would, once the plan is applied, be deleted or replaced, stop trusting ECS, or lose a volume action.",
+      "With check --plan FILE: no role still in use would, once the plan is applied, be deleted or replaced, stop trusting ECS, or lose a volume action (or, for a Service Connect TLS role, a TLS action).",
     rationale:
       "One terraform apply that deletes a service and its infrastructure role together leaves the service's tasks " +
       "hanging in DEPROVISIONING: ECS stops them after DeleteService returns, and by then the role is gone. The rule " +
       "applies the plan's resource_changes to today's facts and judges each role the plan touches in that " +
-      "after-state with the same evaluation as trust-policy and volume-permissions (TLS permissions are not judged " +
-      "yet). Only what the plan takes away counts: a role already refused today is those rules' finding.\n\n" +
+      "after-state with the same evaluation as trust-policy, volume-permissions and, for a role a service names for Service " +
+      "Connect TLS, tls-permissions. Only what the plan takes away counts: a role already refused today is those rules' finding.\n\n" +
       "What each change does:\n" +
       "- aws_iam_role delete: the role is gone. Replace (delete, then create): the provider detaches every managed " +
       "policy and deletes every inline one first, so the new role comes back without the attachments whose " +
       "resources stayed no-op.\n" +
       "- aws_iam_role assume_role_policy: rewrites the trust; permissions_boundary caps what the role may do; " +
-      "managed_policy_arns and inline_policy count only where the configuration sets them (otherwise they are " +
-      "computed copies of today's, and an attachment deleted in the same plan wins); tags change nothing ECS needs.\n" +
+      "managed_policy_arns and inline_policy count only where the configuration sets them or an update changes them " +
+      "(a dynamic block jsonconfig does not show); otherwise they are computed copies of today's, and an attachment " +
+      "deleted in the same plan wins; tags change nothing ECS needs.\n" +
       "- aws_iam_role_policy_attachment, aws_iam_policy_attachment: attach or detach a managed policy.\n" +
       "- aws_iam_role_policy: puts or deletes an inline policy.\n" +
       "- aws_iam_role_policy_attachments_exclusive, aws_iam_role_policies_exclusive: their list becomes the only " +
       "policies; deleting one detaches nothing.\n" +
-      "- aws_iam_policy: its new document becomes the default version for every role it is attached to.\n\n" +
+      "- aws_iam_policy: its new document becomes the default version for every role it is attached to or bounds; " +
+      "unknown unless every role ECS uses is in the facts (a snapshot or a scope flag may leave some out).\n" +
+      "- A delete and a create of the same role, attachment or inline policy by two resources (a move without a " +
+      "`moved` block) run in no fixed order, and create_before_destroy deletes last: the role counts as deleted, " +
+      "the policy as detached.\n\n" +
       "A role is in use while a task that is not STOPPED references it through an EBS attachment, or an ACTIVE or " +
       "DRAINING service's deployment names it; the tasks of a service the same plan deletes still count, because " +
-      "they stop while the apply runs. A role nothing uses may change freely (pass). A value Terraform knows only " +
+      "they stop while the apply runs. A role nothing uses may change freely (pass), but only when ECS was read in " +
+      "every cluster: with --cluster, --service or --task a role unused there is unknown. A value Terraform knows only " +
       "after apply, a role the facts do not include, or use that could not be read is unknown; a plan with " +
       "errored: true never passes.",
     remediation:
@@ -153,6 +203,12 @@ export default defineRule({
     if (!plan) return [];
     const findings: RuleFinding[] = [];
     const account = facts.caller.ok ? facts.caller.value.account : undefined;
+    const { clusters, services, tasks } = facts.scope;
+    const partial = [
+      ...clusters.map((c) => `--cluster ${c}`),
+      ...services.map((s) => `--service ${s}`),
+      ...tasks.map((t) => `--task ${t}`),
+    ].join(" ");
     for (const change of plan.unattributed)
       findings.push({
         status: "unknown",
@@ -161,6 +217,16 @@ export default defineRule({
         details: { change },
       });
     for (const planned of plan.roles) {
+      const otherAccount = planned.ref.startsWith("arn:") ? parseArn(planned.ref)?.account : undefined;
+      if (otherAccount !== undefined && otherAccount !== account) {
+        findings.push({
+          status: "unknown",
+          resource: planned.ref,
+          message: `${describe(planned.changes)}: ${planned.ref} is in account ${otherAccount}, but these facts are of account ${account ?? "(unknown)"}, so who uses it cannot be told. Run check --plan with credentials for account ${otherAccount} too.`,
+          details: { changes: planned.changes },
+        });
+        continue;
+      }
       const resource =
         planned.after.state === "exists" && planned.after.role.role.ok && planned.after.role.role.value.exists
           ? planned.after.role.role.value.arn
@@ -168,7 +234,8 @@ export default defineRule({
             ? planned.ref
             : `arn:aws:iam::${account ?? ""}:role/${planned.name}`;
       const usage = roleUsage(facts, planned.ref);
-      const used = inUse(usage);
+      // ECS read in part of the account only: a task elsewhere may use the role, so "unused" is not proven.
+      const used = inUse(usage) === false && partial ? undefined : inUse(usage);
       const j = judge(facts, planned);
       const deletedUsers = usersOf(usage, plan);
       const details = {
@@ -195,7 +262,11 @@ export default defineRule({
           remediation: safeOrder(planned.name, deletedUsers),
         };
       } else if ((j.harm.length || j.undecided.length) && used === undefined) {
-        const unread = usage.ecsRead ? usage.unread.map((u) => u.resource).join(", ") : "ECS was not read";
+        const unread = !usage.ecsRead
+          ? "ECS was not read"
+          : usage.unread.length
+            ? usage.unread.map((u) => u.resource).join(", ")
+            : `ECS was read only for ${partial}; check --plan without them reads every cluster`;
         finding = {
           status: "unknown",
           resource,
@@ -215,7 +286,7 @@ export default defineRule({
         finding = {
           status: "pass",
           resource,
-          message: `${describe(planned.changes)}: no task or service uses ${planned.name}, so it may ${j.harm.length ? j.harm.map((h) => h.what).join("; ") : "change"}.`,
+          message: `${describe(planned.changes)}: no task or service uses ${planned.name} in ${facts.region} (the Region read; the role is global, so check other Regions that run ECS too), so it may ${j.harm.length ? j.harm.map((h) => h.what).join("; ") : "change"}.`,
           details,
         };
       } else {
@@ -234,6 +305,15 @@ export default defineRule({
         };
       findings.push(finding);
     }
+    const rewritten = Object.keys(plan.managedPolicies).filter((arn) => !arn.startsWith("arn:terraform:"));
+    const gap = rewritten.length ? policyReachGap(facts, partial) : undefined;
+    if (gap)
+      for (const arn of rewritten)
+        findings.push({
+          status: "unknown",
+          resource: arn,
+          message: `The plan rewrites or deletes ${arn}, and the tool cannot tell which roles in use it reaches: ${gap}. Run check --plan with no --snapshot or scope flag, so every role ECS uses is read.`,
+        });
     if (plan.errored && !findings.length)
       findings.push({
         status: "unknown",

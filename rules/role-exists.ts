@@ -1,5 +1,6 @@
 import { parseArn, roleNameOf, rolePathOf } from "../src/analysis/arn.ts";
 import { recreateRoleCommands, volumesPolicyArn } from "../src/analysis/remediation.ts";
+import { RECREATE_ROLE } from "../src/analysis/remediation-snippets.ts";
 import { usedForServiceConnectTls, usedForVolumes } from "../src/analysis/role-policies.ts";
 import {
   dependentsOf,
@@ -15,7 +16,10 @@ export default defineRule({
   id: "role-exists",
   title: "Infrastructure role exists",
   severity: "fail",
+  // The other role rules leave a deleted role to this one: turned off, a deleted role would be reported by none.
+  required: true,
   docs: {
+    snippets: RECREATE_ROLE,
     summary: "Every ECS infrastructure role in scope still exists in IAM.",
     rationale:
       "ECS assumes the infrastructure role to detach and delete a task's EBS volume when the task stops. If the role " +

@@ -1,4 +1,5 @@
 import { shortName } from "../src/analysis/arn.ts";
+import { WAIT_FOR_USERS } from "../src/analysis/remediation-snippets.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
@@ -71,6 +72,18 @@ function roleFinding(facts: Facts, role: RoleFacts, beforeRoleChange: boolean): 
       remediation: waitCommand(role, usage),
     };
   }
+  // --service/--task narrow the clusters to those tasks: the others a cluster runs were never read.
+  const narrowed = [
+    ...facts.scope.services.map((s) => `--service ${shortName(s)}`),
+    ...facts.scope.tasks.map((t) => `--task ${shortName(t)}`),
+  ];
+  if (used === false && beforeRoleChange && narrowed.length) {
+    return {
+      ...base,
+      status: "unknown",
+      message: `Whether role ${role.name} is still in use cannot be told: only the tasks of ${narrowed.slice(0, 3).join(", ")}${narrowed.length > 3 ? ", …" : ""} were read, and another task in the cluster may still need it (check with --role and --cluster, or --role alone, before a change).`,
+    };
+  }
   if (used === false) {
     const n = facts.ecs?.clusters.ok ? facts.ecs.clusters.value.length : 0;
     return {
@@ -93,7 +106,9 @@ export default defineRule({
   id: "role-in-use",
   title: "Who still uses the infrastructure role",
   severity: "fail",
+  requiredBeforeRoleChange: true,
   docs: {
+    snippets: WAIT_FOR_USERS,
     summary:
       "Lists, per infrastructure role, the tasks not yet STOPPED that reference it through an EBS attachment and the ACTIVE or DRAINING services whose deployments name it; with check --before-role-change it fails while any remain.",
     rationale:
@@ -110,7 +125,11 @@ export default defineRule({
       "normal check; with no --role, every role in scope is about to change (a whole cluster's teardown). When use " +
       "cannot be known (a cluster's tasks or services, or the cluster list, could not be read; a snapshot taken with " +
       "only --role) the finding is unknown in both modes: a role is never called free where the tool could not look, " +
-      "and in a normal check the same gap is already unknown under ecs-scope, so the exit code does not change. A " +
+      "and in a normal check the same gap is already unknown under ecs-scope, so the exit code does not change. " +
+      "Before a change, a scope narrowed with --service or --task cannot call a role free either: the " +
+      "cluster's other tasks were not read. " +
+      "With --before-role-change the rule is the gate itself: a config's level or suppression for it is ignored " +
+      "there (it still applies to normal checks). A " +
       "normal check with only --role reads no ECS and this rule reports nothing. The details list each task (cluster, " +
       "lastStatus, desiredStatus, volume, attachment status and status reason) and each service (status, deployments).",
     remediation:

@@ -1,4 +1,5 @@
 import { shortName } from "../src/analysis/arn.ts";
+import { WATCH_STUCK_TASK } from "../src/analysis/remediation-snippets.ts";
 import { allClusters, missingFinding } from "../src/analysis/scope-gaps.ts";
 import { likelyCause } from "../src/analysis/stuck-task-causes.ts";
 import { stoppingSince } from "../src/analysis/task-timing.ts";
@@ -146,6 +147,7 @@ export default defineRule({
   title: "No task with an EBS volume is stuck in DEPROVISIONING",
   severity: "fail",
   docs: {
+    snippets: WATCH_STUCK_TASK,
     summary:
       "No task in scope has been DEPROVISIONING with an ECS-managed EBS volume for longer than --stuck-after (default 15m), measured from stoppingAt, else executionStoppedAt.",
     rationale:

@@ -7,6 +7,7 @@ import {
 } from "../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
 import { attachPolicyCommand, updateTrustCommand } from "../src/analysis/remediation.ts";
+import { ATTACH_TLS_POLICY } from "../src/analysis/remediation-snippets.ts";
 import { existingRole, rolePolicies, usedForServiceConnectTls } from "../src/analysis/role-policies.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
 import { type TlsActionVerdict, tlsAccess } from "../src/analysis/tls-access.ts";
@@ -99,6 +100,7 @@ export default defineRule({
   title: "Service Connect TLS role is trusted by ECS and holds the TLS policy's actions",
   severity: "fail",
   docs: {
+    snippets: ATTACH_TLS_POLICY,
     summary:
       `A role that a service's Service Connect configuration names for TLS can be assumed by ${ECS_SERVICE_PRINCIPAL}, ` +
       `and its effective permissions allow every action of ${TLS_POLICY_NAME} (${TLS_POLICY_VERSION}) in the context ECS uses.`,
@@ -109,9 +111,11 @@ export default defineRule({
         "and rotation for every service that uses it. The actions are read from the managed policy document itself, " +
         "so the check follows the policy. Each is evaluated against the role's identity policies within its permissions " +
         "boundary (explicit Deny wins), as ECS asks: secrets ARN secret:ecs-sc!* in the role's account and Region, " +
-        "with the owning-service tag ecs-sc where the policy conditions on it, aws:ResourceAccount and " +
+        "with the owning-service tag ecs-sc where the policy conditions on it, aws:ResourceAccount (for the secrets) and " +
         "aws:PrincipalAccount the role's account, the request tags AmazonECSManaged=true and AmazonECSCreated=<a " +
-        "service or task-set ARN> when a secret is created or tagged; Private CAs tagged AmazonECSManaged=true; the " +
+        "service or task-set ARN> when a secret is created or tagged; Private CAs tagged AmazonECSManaged=true in the " +
+        "role's Region but any account (a service may name a CA shared from another account, so a permission scoped to " +
+        "the CA's account or aws:ResourceAccount is unknown); the " +
         "EndEntityCertificate/V1 template for IssueCertificate. A permission hinging on anything else is unknown, never " +
         "a pass. The trust is judged by the same analysis as trust-policy, which reports the same trust policy for " +
         "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +

@@ -6,6 +6,7 @@ import {
 } from "../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
 import { updateTrustCommand } from "../src/analysis/remediation.ts";
+import { RESTORE_TRUST } from "../src/analysis/remediation-snippets.ts";
 import {
   dependentsOf,
   dependentsSentence,
@@ -22,6 +23,7 @@ export default defineRule({
   title: "Trust policy lets ECS assume the role",
   severity: "fail",
   docs: {
+    snippets: RESTORE_TRUST,
     summary: `The role's trust policy allows ${ECS_SERVICE_PRINCIPAL} to perform sts:AssumeRole.`,
     rationale:
       "ECS assumes the infrastructure role to manage a task's EBS volume. A trust policy that names another principal " +

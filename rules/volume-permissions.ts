@@ -6,6 +6,7 @@ import {
   mayBeDenied,
   undecidedWhat,
 } from "../src/analysis/describe-decision.ts";
+import { ATTACH_VOLUMES_POLICY } from "../src/analysis/remediation-snippets.ts";
 import { existingRole, rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
 import {
@@ -53,6 +54,7 @@ export default defineRule({
   title: "Role may detach, delete and describe ECS-managed volumes",
   severity: "fail",
   docs: {
+    snippets: ATTACH_VOLUMES_POLICY,
     summary:
       "The role's effective permissions (identity policies within the permissions boundary, explicit Deny wins) allow " +
       "ec2:DetachVolume, ec2:DeleteVolume and ec2:DescribeVolumes on an ECS-managed volume.",
@@ -91,7 +93,7 @@ export default defineRule({
       // DetachVolume on the instance matters for tasks on EC2 instances; for a role only known to serve Fargate
       // tasks (or whose tasks are not in scope) a gap there is a warning, not a verdict on the role.
       const instance = instanceDetachAccess(facts, policies.value);
-      const onInstances = servesInstanceTasks(facts, role.name);
+      const onInstances = servesInstanceTasks(facts, arn);
       const instanceStatus: Status =
         instance.decision === "allow" ? "pass" : onInstances ? STATUS_OF[instance.decision] : "warn";
       const worst = [...verdicts.map((v) => STATUS_OF[v.decision.decision]), instanceStatus].reduce<Status>(

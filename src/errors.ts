@@ -11,3 +11,11 @@ export class InputError extends Error {
     super(message);
   }
 }
+
+/**
+ * The run could not decide because AWS would not answer something the whole run depends on (e.g. the organisation's
+ * account list): exit 3 with one line saying what is missing. Never a stack trace.
+ */
+export class UndecidedError extends Error {
+  override readonly name = "UndecidedError";
+}

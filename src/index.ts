@@ -3,9 +3,12 @@
 export { rules } from "../rules/index.ts";
 export { type CollectOptions, collect } from "./collect/index.ts";
 export { DEFAULT_STUCK_AFTER_MS } from "./engine/evaluate.ts";
-export type { Finding, Rule, Status } from "./engine/types.ts";
+export type { Finding, RemediationSnippets, Rule, RuleDocs, Status } from "./engine/types.ts";
 export type * from "./facts/types.ts";
 export { type CheckOptions, check, evaluate } from "./pipeline/check.ts";
+export { checkTargets, resolveTargets, type TargetsCheckOptions } from "./pipeline/targets.ts";
+export { EMF_METRICS, EMF_NAMESPACE, emfLines } from "./report/emf.ts";
 export { FORMATS, type Format, formatReport } from "./report/index.ts";
-export type { Report } from "./report/types.ts";
+export type { CommonCause, CommonCauseKind, Report, TargetResult } from "./report/types.ts";
 export { readSnapshot, writeSnapshot } from "./snapshot/index.ts";
+export type { Target, TargetFlags } from "./targets/plan.ts";

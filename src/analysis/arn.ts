@@ -22,6 +22,15 @@ export function roleNameOf(ref: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
+/**
+ * Which role a name or ARN means: its account (the ARN's, else `account`) and lower-cased name. IAM role names
+ * ignore case, and paths do not tell two roles apart.
+ */
+export function roleKey(arnOrName: string, account: string | undefined): string {
+  const parsed = arnOrName.startsWith("arn:") ? parseArn(arnOrName) : undefined;
+  return `${parsed?.account ?? account ?? ""}/${roleNameOf(arnOrName).toLowerCase()}`;
+}
+
 /** The last segment of an ECS ARN (cluster, service or task id), or the value itself. */
 export function shortName(arnOrName: string): string {
   const parsed = parseArn(arnOrName);

@@ -1,13 +1,16 @@
 import type { FactError, Facts, RoleFacts } from "../facts/types.ts";
+import type { DecisionKind } from "../iam/types.ts";
 import type { VolumeAction } from "./ecs-requests.ts";
-import { existingRole, rolePolicies } from "./role-policies.ts";
+import { existingRole, rolePolicies, usedForServiceConnectTls, usedForVolumes } from "./role-policies.ts";
+import { tlsAccess } from "./tls-access.ts";
 import { ecsTrustDecision } from "./trust-access.ts";
 import { volumeAccess } from "./volume-access.ts";
 
 /**
  * What ECS can do with a role for a task's EBS volume, judged as trust-policy and volume-permissions judge it:
  * assume it, and perform each volume action. `undecided` carries why (a conditional decision, or a fact error such
- * as a value known only after apply). TLS permissions (src/analysis/tls-requests.ts) are not judged here yet.
+ * as a value known only after apply). A role a service names for Service Connect TLS is also judged for each action of
+ * the managed TLS policy, as tls-permissions judges it.
  */
 export type Verdict =
   | { is: "yes" }
@@ -17,6 +20,8 @@ export type Verdict =
 export interface EcsAccess {
   trust: Verdict;
   actions: { action: VolumeAction; verdict: Verdict }[];
+  /** For a Service Connect TLS role: each action of the managed TLS policy (empty for other roles). */
+  tlsActions: { action: string; verdict: Verdict }[];
   /** Why the volume actions could not be judged at all (a policy that could not be read). */
   policiesError?: FactError;
 }
@@ -39,20 +44,29 @@ export function ecsAccess(facts: Facts, role: RoleFacts): EcsAccess | { missing:
                 : "the trust policy does not allow ecs.amazonaws.com",
           };
   const policies = rolePolicies(facts, role);
-  if (!policies.ok) return { trust, actions: [], policiesError: policies.error };
-  const actions = volumeAccess(facts, policies.value).map(({ action, decision }) => ({
-    action,
-    verdict: (decision.decision === "allow"
-      ? { is: "yes" }
-      : decision.decision === "conditional"
-        ? { is: "undecided", why: `${action} depends on conditions the tool cannot decide` }
-        : {
-            is: "no",
-            why:
-              decision.decision === "explicit-deny"
-                ? `${action} is explicitly denied`
-                : `nothing allows ${action}`,
-          }) as Verdict,
-  }));
-  return { trust, actions };
+  if (!policies.ok) return { trust, actions: [], tlsActions: [], policiesError: policies.error };
+  // A role only a service's Service Connect TLS names needs no volume actions (volume-permissions skips it too).
+  const actions = usedForVolumes(role)
+    ? volumeAccess(facts, policies.value).map(({ action, decision }) => ({
+        action,
+        verdict: actionVerdict(action, decision.decision),
+      }))
+    : [];
+  const tlsActions = usedForServiceConnectTls(role)
+    ? tlsAccess(facts, policies.value).map(({ requirement, decision }) => ({
+        action: requirement.action,
+        verdict: actionVerdict(requirement.action, decision.decision),
+      }))
+    : [];
+  return { trust, actions, tlsActions };
+}
+
+function actionVerdict(action: string, decision: DecisionKind): Verdict {
+  if (decision === "allow") return { is: "yes" };
+  if (decision === "conditional")
+    return { is: "undecided", why: `${action} depends on conditions the tool cannot decide` };
+  return {
+    is: "no",
+    why: decision === "explicit-deny" ? `${action} is explicitly denied` : `nothing allows ${action}`,
+  };
 }

@@ -1,10 +1,11 @@
 import type { FactError, Facts, TaskFacts } from "../facts/types.ts";
-import { parseArn, roleNameOf, shortName } from "./arn.ts";
+import { roleKey, shortName } from "./arn.ts";
 
 /**
  * Who still uses an infrastructure role (DESIGN.md, "The change gate"): a task that is not STOPPED and references
  * the role through an EBS attachment, or an ACTIVE or DRAINING service whose live deployment names it. Fail closed:
- * a cluster whose services or tasks could not be read leaves the answer open (`unread`), and with ECS out of scope
+ * a cluster whose services or tasks could not be read, or an unfinished task whose EBS attachment names no role,
+ * leaves the answer open (`unread`), and with ECS out of scope
  * (a --role-only check) nothing is known about use at all.
  */
 
@@ -35,18 +36,12 @@ export interface RoleUsage {
   ecsRead: boolean;
   tasks: TaskUse[];
   services: ServiceUse[];
-  /** What could not be read (a cluster listing, one cluster's services or tasks): use there is unknown. */
+  /** What could not be read (a cluster listing, one cluster's services or tasks, a roleless attachment): use there is unknown. */
   unread: { resource: string; error: FactError }[];
 }
 
 /** Task states after which ECS needs the role no more. */
 const FINISHED = new Set(["STOPPED", "DELETED"]);
-
-/** Account and lower-cased name: IAM role names ignore case, and paths do not tell two roles apart. */
-function roleKey(arnOrName: string, account: string | undefined): string {
-  const parsed = arnOrName.startsWith("arn:") ? parseArn(arnOrName) : undefined;
-  return `${parsed?.account ?? account ?? ""}/${roleNameOf(arnOrName).toLowerCase()}`;
-}
 
 interface UsageIndex {
   byRole: Map<string, { tasks: TaskUse[]; services: ServiceUse[] }>;
@@ -99,12 +94,25 @@ function usageIndex(facts: Facts): UsageIndex {
     }
     for (const t of cluster.tasks.ok ? cluster.tasks.value : []) {
       if (FINISHED.has(t.lastStatus)) continue;
-      for (const a of t.ebsAttachments) if (a.roleArn) entry(a.roleArn).tasks.push(taskUse(t, a));
+      for (const a of t.ebsAttachments) {
+        if (a.roleArn) entry(a.roleArn).tasks.push(taskUse(t, a));
+        // Which role this volume needs cannot be told: it may be any role asked about, so no role is free here.
+        else unread.push({ resource: cluster.arn, error: roleless(t, a) });
+      }
     }
   }
   const index = { byRole, unread, ecsRead: facts.ecs !== undefined };
   indexes.set(facts, index);
   return index;
+}
+
+function roleless(t: TaskFacts, a: TaskFacts["ebsAttachments"][number]): FactError {
+  const volume = a.volumeId ? ` for ${a.volumeId}` : "";
+  return {
+    api: "ecs:DescribeTasks",
+    code: "AttachmentWithoutRole",
+    message: `task ${shortName(t.arn)} (${t.lastStatus}) has an EBS attachment${volume} that names no infrastructure role`,
+  };
 }
 
 function taskUse(t: TaskFacts, a: TaskFacts["ebsAttachments"][number]): TaskUse {
@@ -124,11 +132,15 @@ function taskUse(t: TaskFacts, a: TaskFacts["ebsAttachments"][number]): TaskUse 
 export function roleUsage(facts: Facts, role: string): RoleUsage {
   const index = usageIndex(facts);
   const account = facts.caller.ok ? facts.caller.value.account : undefined;
-  const found = index.byRole.get(roleKey(role, account));
+  const key = roleKey(role, account);
+  // A bare name with no account to place it in (the caller unread): every role of that name counts, never none.
+  const found = key.startsWith("/")
+    ? [...index.byRole].filter(([k]) => k.endsWith(key)).map(([, v]) => v)
+    : [index.byRole.get(key)].flatMap((v) => v ?? []);
   return {
     ecsRead: index.ecsRead,
-    tasks: found?.tasks ?? [],
-    services: found?.services ?? [],
+    tasks: found.flatMap((f) => f.tasks),
+    services: found.flatMap((f) => f.services),
     unread: index.unread,
   };
 }

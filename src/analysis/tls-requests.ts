@@ -104,19 +104,21 @@ export const TLS_REQUIREMENTS: readonly TlsRequirement[] = requirementsOf(
 export function tlsRequests(requirement: TlsRequirement, loc: RoleLocation): RequestContext[] {
   const { action, shape } = requirement;
   const { partition: p, region, account } = loc;
-  const principal = {
+  const session = {
     "aws:PrincipalAccount": exact(account),
     "aws:PrincipalArn": exact(loc.roleArn),
     "aws:RequestedRegion": exact(region),
-    "aws:ResourceAccount": exact(account),
   };
+  const principal = { ...session, "aws:ResourceAccount": exact(account) };
   if (shape === "pca" || shape === "pca-issue") {
     return [
       {
         action,
-        resource: pattern(`arn:${p}:acm-pca:${region}:${account}:certificate-authority/*`),
+        // The CA is the one the service names (issuerCertificateAuthority), which may be shared from another account
+        // (AWS RAM): its account is not known here, so neither is aws:ResourceAccount.
+        resource: pattern(`arn:${p}:acm-pca:${region}:*:certificate-authority/*`),
         context: {
-          ...principal,
+          ...session,
           "aws:ResourceTag/AmazonECSManaged": exact("true"),
           ...(shape === "pca-issue"
             ? { "acm-pca:TemplateArn": exact(`arn:${p}:acm-pca:::template/EndEntityCertificate/V1`) }

@@ -1,7 +1,7 @@
 import type { Facts } from "../facts/types.ts";
 import { evaluateIdentity } from "../iam/evaluate.ts";
 import type { Decision } from "../iam/types.ts";
-import { parseArn, roleNameOf } from "./arn.ts";
+import { parseArn, roleKey } from "./arn.ts";
 import { absentKeyReasons } from "./describe-decision.ts";
 import {
   detachFromInstanceRequest,
@@ -103,14 +103,15 @@ const FARGATE = new Set(["FARGATE", "FARGATE_SPOT"]);
  * Whether the role is known to serve a task whose volume hangs off an EC2 instance: a launch type other than
  * FARGATE, or a capacity provider other than FARGATE/FARGATE_SPOT. Unknown (no ECS facts) is "not known".
  */
-export function servesInstanceTasks(facts: Facts, roleName: string): boolean {
+export function servesInstanceTasks(facts: Facts, roleArn: string): boolean {
   if (!facts.ecs?.clusters.ok) return false;
+  const role = roleKey(roleArn, undefined);
   return facts.ecs.clusters.value.some(
     (c) =>
       c.tasks.ok &&
       c.tasks.value.some(
         (t) =>
-          t.ebsAttachments.some((a) => a.roleArn && roleNameOf(a.roleArn) === roleName) &&
+          t.ebsAttachments.some((a) => a.roleArn && roleKey(a.roleArn, undefined) === role) &&
           (t.launchType
             ? !FARGATE.has(t.launchType)
             : t.capacityProviderName

@@ -84,7 +84,7 @@ export function monthlyCost(
 ): VolumeCost {
   if (volume.size === undefined) return { known: false, reason: "its size is not known" };
   if (!volume.volumeType) return { known: false, reason: "its volume type is not known" };
-  const price = prices[volume.volumeType];
+  const price = Object.hasOwn(prices, volume.volumeType) ? prices[volume.volumeType] : undefined;
   if (!price) return { known: false, reason: `there is no price for volume type ${volume.volumeType}` };
   if (price.iops && volume.iops === undefined)
     return { known: false, reason: `its provisioned IOPS (billed for ${volume.volumeType}) are not known` };

@@ -1,11 +1,13 @@
 import { Command, CommanderError } from "commander";
-import { InputError } from "../errors.ts";
+import { InputError, UndecidedError } from "../errors.ts";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { checkCommand } from "./commands/check.ts";
+import { mergeCommand } from "./commands/merge.ts";
 import { explainCommand, rulesCommand } from "./commands/rules.ts";
 import { snapshotCommand } from "./commands/snapshot.ts";
 import { stopCommand } from "./commands/stop.ts";
+import { targetsCommand } from "./commands/targets.ts";
 import { waitCommand } from "./commands/wait.ts";
 import { EXIT_CODES_HELP } from "./exit-codes-help.ts";
 import { type Io, processIo } from "./io.ts";
@@ -56,6 +58,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     checkCommand(io, logFor, setExit),
     snapshotCommand(io, logFor),
     stopCommand(io, logFor, setExit),
+    targetsCommand(io, logFor),
+    mergeCommand(io, logFor, setExit),
     waitCommand(io, logFor, setExit),
     rulesCommand(io),
     explainCommand(io),
@@ -84,6 +88,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (err instanceof InputError) {
       io.stderr.write(`ecs-preflight: error: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof UndecidedError) {
+      io.stderr.write(`ecs-preflight: could not decide: ${err.message}\n`);
+      return 3;
     }
     const message = err instanceof Error ? err.message : String(err);
     log?.debug({ err }, "internal error");

@@ -3,6 +3,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { iamPaceKey, processPacing } from "./api-pacing.ts";
 
@@ -27,6 +28,8 @@ export interface AwsSettings {
   signal?: AbortSignal;
   /** The account-Region these clients' calls are paced under (api-pacing.ts); default: the profile and Region. */
   paceKey?: string;
+  /** Credentials other than the default chain's: an assumed role's session, for a target in another account. */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 /** The pacing key of clients whose account STS has not told yet: one set of credentials is one account. */
@@ -61,10 +64,12 @@ export interface AwsClients {
   destroy(): void;
 }
 
-export function createClients(settings: AwsSettings): AwsClients {
-  const common = {
+/** The settings every SDK client of the run shares: Region, profile or credentials, retries, timeouts, deadline. */
+export function clientConfig(settings: AwsSettings) {
+  return {
     region: settings.region,
     ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
     ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
     ...(settings.retryBackoffMs
       ? { retryStrategy: new ConfiguredRetryStrategy(settings.maxAttempts ?? 3, settings.retryBackoffMs) }
@@ -80,6 +85,10 @@ export function createClients(settings: AwsSettings): AwsClients {
       settings.signal,
     ),
   };
+}
+
+export function createClients(settings: AwsSettings): AwsClients {
+  const common = clientConfig(settings);
   // IAM is global: the SDK's endpoint rules map any region of a partition to that partition's IAM endpoint.
   const iam = new IAMClient(common);
   const sts = new STSClient(common);

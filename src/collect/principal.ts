@@ -9,7 +9,7 @@ import {
   paginateListGroupsForUser,
   paginateListUserPolicies,
 } from "@aws-sdk/client-iam";
-import { roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleNameOf } from "../analysis/arn.ts";
 import type { PrincipalTarget } from "../analysis/principal-arn.ts";
 import type {
   AttachedPolicy,
@@ -88,6 +88,22 @@ function crossAccount(
   };
 }
 
+/**
+ * IAM answers a name with its own account's entity: when the caller's account was not known beforehand, a principal
+ * of another account is caught here, by the account of the ARN IAM answered with.
+ */
+function sameAccount(fact: Fact<PrincipalFacts>, ref: string, target: PrincipalTarget): Fact<PrincipalFacts> {
+  if (!fact.ok || fact.value.kind === "unsupported" || target.kind === "unsupported") return fact;
+  const answered = parseArn(fact.value.arn)?.account;
+  if (answered === target.account) return fact;
+  return crossAccount(
+    fact.value.kind === "role" ? "iam:GetRole" : "iam:GetUser",
+    ref,
+    target.account,
+    answered ?? "unknown",
+  );
+}
+
 const DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized/i;
 
 /** The first denied read among a principal's facts (its own, its policy lists, its groups' and their documents). */
@@ -129,11 +145,11 @@ export class PrincipalCollector {
     target: PrincipalTarget,
   ): Promise<Fact<PrincipalFacts>> {
     const direct = await this.direct(ref, source, target);
-    if (target.kind === "unsupported" || !firstDenial(direct)) return direct;
+    if (target.kind === "unsupported" || !firstDenial(direct)) return sameAccount(direct, ref, target);
     const listed = await principalFromAuthorizationDetails(this.paging(), ref, source, target);
     if (!listed) return direct;
     if (listed.ok) await this.fetchManaged(listed.value);
-    return listed;
+    return sameAccount(listed, ref, target);
   }
 
   private async direct(

@@ -18,7 +18,8 @@ export function parseVolumePrices(raw: unknown, fail: Fail): VolumePriceTable {
   const table: VolumePriceTable = structuredClone(DEFAULT_VOLUME_PRICES);
   for (const [type, given] of Object.entries(raw as Record<string, unknown>)) {
     const at = `prices.${type}`;
-    const price = table[type];
+    // Own keys only: "constructor" or "__proto__" would otherwise reach Object's prototype.
+    const price = Object.hasOwn(table, type) ? table[type] : undefined;
     if (!price) fail(at, `a volume type (${types.join(", ")})`);
     if (typeof given !== "object" || given === null || Array.isArray(given))
       fail(at, "an object with gibMonth, and iopsMonth or throughputMonth where EBS bills them");

@@ -59,14 +59,16 @@ export function runRules(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
+    // A config written for everyday checks must not switch off the gate a mode exists for.
+    const required = rule.required || (options.beforeRoleChange === true && rule.requiredBeforeRoleChange);
     // Defence in depth: a required rule ignores any level a config parsed elsewhere might carry.
-    const level = rule.required ? undefined : config.rules[rule.id];
+    const level = required ? undefined : config.rules[rule.id];
     if (level === "off") continue;
     for (const raw of checkSafely(rule, facts, options)) {
       const finding: Finding = { rule: rule.id, ...raw, status: applyLevel(raw.status, level) };
       // A required rule's gaps, and a rule's own crash, are not opinions: no suppression applies to them.
       const suppression =
-        finding.status === "pass" || rule.required || finding.resource.startsWith(RULE_ERROR_RESOURCE)
+        finding.status === "pass" || required || finding.resource.startsWith(RULE_ERROR_RESOURCE)
           ? undefined
           : suppressionFor(finding, config.suppressions, evaluatedAt);
       if (suppression) finding.suppressed = { reason: suppression.reason };

@@ -20,6 +20,9 @@ export interface Finding {
   remediation?: string;
   /** Set by the engine when a configured suppression matched. */
   suppressed?: { reason: string };
+  /** The account and Region checked: set by the pipeline for a run over targets (never by rules). */
+  account?: string;
+  region?: string;
 }
 
 /** Options every rule may read; the engine fills them from flags and config. */
@@ -41,6 +44,22 @@ export interface RuleDocs {
   rationale: string;
   /** How to fix it, in prose with the AWS CLI commands. */
   remediation: string;
+  /**
+   * The fix as configuration to paste, one snippet per tool (shown by `explain`, docs/rules and SARIF help). A rule
+   * of severity fail has at least `awsCli`; a rule whose fix is operational says so in `operational` instead.
+   */
+  snippets?: RemediationSnippets;
+}
+
+export interface RemediationSnippets {
+  /** Shell commands for the AWS CLI v2. */
+  awsCli?: string;
+  /** A CloudFormation template fragment (YAML). */
+  cloudFormation?: string;
+  /** Terraform (HCL, AWS provider). */
+  terraform?: string;
+  /** Why there is no configuration to paste: the fix is an operation (delete a volume, wait for a task). */
+  operational?: string;
 }
 
 /** A rule: stable id, metadata, and a pure check of Facts. */
@@ -51,6 +70,8 @@ export interface Rule {
   severity: "fail" | "warn";
   /** A required rule reports what the tool could not read: the config may not turn it off or cap it at warn. */
   required?: boolean;
+  /** The rule is the question `check --before-role-change` asks: in that mode it is required as well. */
+  requiredBeforeRoleChange?: boolean;
   docs: RuleDocs;
   /** Pure: reads facts and options, returns a finding per resource checked (without the rule id). */
   check(facts: Facts, options: RuleOptions): RuleFinding[];

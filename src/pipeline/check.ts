@@ -8,6 +8,7 @@ import type { Facts } from "../facts/types.ts";
 import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
+import { commonCause } from "./common-cause.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
 import { planStep, readPlanStep } from "./plan-step.ts";
 
@@ -49,6 +50,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     ...(options.beforeRoleChange ? { beforeRoleChange: true } : {}),
     evaluatedAt: startedAt,
   });
+  const cause = commonCause(facts);
   // Every leaked-volume finding carries monthlyCostUsd (null when unknown); a suppressed leak still costs money.
   const leaks = evaluation.findings.filter(
     (f) => f.rule === "leaked-volumes" && f.details && "monthlyCostUsd" in f.details,
@@ -64,6 +66,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     failOn: evaluation.failOn,
     region: facts.region,
     account: facts.caller.ok ? facts.caller.value.account : null,
+    ...(cause ? { commonCause: cause } : {}),
     scope: {
       ...facts.scope,
       source: options.source ?? "aws",

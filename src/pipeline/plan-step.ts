@@ -1,5 +1,5 @@
 import type { Facts } from "../facts/types.ts";
-import { applyPlan, plannedPolicyArns, plannedRoleNames } from "../plan/apply.ts";
+import { applyPlan, changesManagedPolicies, plannedPolicyArns, plannedRoleNames } from "../plan/apply.ts";
 import type { Plan } from "../plan/parse.ts";
 import { readPlan } from "../plan/read.ts";
 import type { FactsSource } from "./facts-source.ts";
@@ -15,13 +15,15 @@ export async function readPlanStep(file: string): Promise<{
   const plan = await readPlan(file);
   const names = plannedRoleNames(plan);
   const policies = plannedPolicyArns(plan);
+  const rewritesPolicies = changesManagedPolicies(plan);
   return {
     plan,
     source: (source) => {
       if (source.facts || source.snapshot) return source;
       const { clusters, services, tasks } = source.scope;
-      // No other scope flag: the roles in scope are the plan's (and --role's), with ECS read in every cluster.
-      const only = !clusters.length && !services.length && !tasks.length;
+      // No other scope flag: the roles in scope are the plan's (and --role's), with ECS read in every cluster. A
+      // rewritten managed policy reaches roles the plan does not name: then every role ECS uses is read too.
+      const only = !clusters.length && !services.length && !tasks.length && !rewritesPolicies;
       return { ...source, collect: { ...source.collect, plannedRoles: { names, only, policies } } };
     },
   };

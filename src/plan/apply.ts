@@ -1,4 +1,4 @@
-import { roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleNameOf } from "../analysis/arn.ts";
 import {
   type AttachedPolicy,
   type Fact,
@@ -49,7 +49,7 @@ interface Gathered {
   unattributed: PlanFacts["unattributed"];
   policies: PolicyChange[];
   deletedServices: PlanFacts["deletedServices"];
-  /** Roles each managed policy is attached to in the plan (before or after), by policy ARN. */
+  /** Roles each managed policy is attached to or bounds in the plan (before or after), by policy ARN. */
   rolesByPolicy: Map<string, Set<string>>;
 }
 
@@ -88,17 +88,22 @@ function gather(plan: Plan): Gathered {
         for (const r of v.roles) attachedIn(v.policy_arn, r);
       if (rc.type === "aws_iam_role" && Array.isArray(v.managed_policy_arns))
         for (const arn of v.managed_policy_arns) attachedIn(arn, v.name);
+      // A boundary caps the role as much as an attached policy grants: a new version of it reaches the role too.
+      if (rc.type === "aws_iam_role") attachedIn(v.permissions_boundary, v.name);
     }
   }
   return g;
 }
 
-/** Roles (lower-cased names) a rewritten managed policy reaches: attached in the plan, or today in the facts. */
+/** Roles (lower-cased names) a rewritten managed policy reaches: attached or a boundary, in the plan or today. */
 function policyRoles(g: Gathered, p: PolicyChange, facts?: Facts): Set<string> {
   const roles = new Set(g.rolesByPolicy.get(p.arn) ?? []);
-  for (const r of facts?.roles ?? [])
+  for (const r of facts?.roles ?? []) {
     if (r.attachedPolicies.ok && r.attachedPolicies.value.some((a) => a.arn === p.arn))
       roles.add(key(r.name));
+    if (r.role.ok && r.role.value.exists && r.role.value.permissionsBoundaryArn === p.arn)
+      roles.add(key(r.name));
+  }
   return roles;
 }
 
@@ -106,10 +111,20 @@ function policyRoles(g: Gathered, p: PolicyChange, facts?: Facts): Set<string> {
 export function plannedRoleNames(plan: Plan): string[] {
   const g = gather(plan);
   // A role the plan creates does not exist yet: reading it would only report it missing today.
-  const created = (v: { touches: RoleTouch[] }) => v.touches.some((t) => t.change.kind === "create-role");
+  const created = (v: { touches: RoleTouch[] }) =>
+    v.touches.some((t) => t.change.kind === "create-role") &&
+    !v.touches.some((t) => t.change.kind === "delete-role");
   const names = new Map([...g.touches].filter(([, v]) => !created(v)).map(([k, v]) => [k, v.name]));
   for (const p of g.policies) for (const k of policyRoles(g, p)) if (!names.has(k)) names.set(k, k);
   return [...names.values()].sort();
+}
+
+/**
+ * Whether the plan rewrites or deletes a managed policy: it may be attached to roles outside the plan (another
+ * stack, the console), so every role ECS uses must be collected for the rule to find those it reaches.
+ */
+export function changesManagedPolicies(plan: Plan): boolean {
+  return gather(plan).policies.length > 0;
 }
 
 /**
@@ -152,7 +167,13 @@ export function applyPlan(facts: Facts, plan: Plan): PlanFacts {
       ...g.policies.filter((p) => policyRoles(g, p, facts).has(k)).map((p) => p.change),
     ];
     const after = afterState(facts, base, name, touches, managedPolicies);
-    roles.push({ name: base?.name ?? name, ref: base?.ref ?? name, changes, after });
+    // A role of another account (a provider alias): the facts of this account say nothing about its use.
+    const planArn = touches
+      .flatMap((t) => (t.effect?.kind === "role" ? [t.effect.rc.before?.arn, t.effect.rc.after?.arn] : []))
+      .find((a): a is string => typeof a === "string" && a.startsWith("arn:"));
+    const callerAccount = facts.caller.ok ? facts.caller.value.account : undefined;
+    const elsewhere = planArn && parseArn(planArn)?.account !== callerAccount ? planArn : undefined;
+    roles.push({ name: base?.name ?? name, ref: elsewhere ?? base?.ref ?? name, changes, after });
   }
   return {
     file: plan.file,
@@ -192,9 +213,12 @@ function afterState(
   touches: RoleTouch[],
   managedPolicies: PlanFacts["managedPolicies"],
 ): PlannedRole["after"] {
-  const roleEffect = touches
+  const roleEffects = touches
     .map((t) => t.effect)
-    .find((e): e is Extract<RoleEffect, { kind: "role" }> => e?.kind === "role");
+    .filter((e): e is Extract<RoleEffect, { kind: "role" }> => e?.kind === "role");
+  // One resource deletes the role and another creates one of the same name (a move without a `moved` block): the
+  // created one is what exists afterwards; the rule still counts the delete.
+  const roleEffect = roleEffects.find((e) => e.rc.actions.includes("create")) ?? roleEffects[0];
   const rc = roleEffect?.rc;
   const deletes = rc?.actions.includes("delete") ?? false;
   // Created or replaced: the provider's delete detached every managed policy and deleted every inline one, so only
@@ -238,7 +262,21 @@ function afterState(
     if (e?.kind === "delete-inline" && inline.ok)
       inline = { ok: true, value: inline.value.filter((p) => p.name !== e.name) };
   }
+  // A detach of the same policy by another resource runs in no fixed order with this attach, and one by the same
+  // resource replaced create_before_destroy runs after it: either may leave the policy detached, so the attach
+  // does not restore it. Likewise an inline policy of the same name.
+  const undone = (kind: "detach" | "delete-inline", id: unknown, change: RoleTouch["change"]) =>
+    touches.some(
+      (t) =>
+        t.effect?.kind === kind &&
+        (kind === "detach"
+          ? (t.effect as { policyArn: unknown }).policyArn === id
+          : (t.effect as { name: string }).name === id) &&
+        (t.change.address !== change.address || change.actions[0] === "create"),
+    );
   for (const { effect: e, change } of touches) {
+    if (e?.kind === "attach" && e.policyArn !== UNKNOWN && undone("detach", e.policyArn, change)) continue;
+    if (e?.kind === "put-inline" && undone("delete-inline", e.name, change)) continue;
     if (e?.kind === "attach" && attached.ok) {
       let arn: string;
       if (e.policyArn === UNKNOWN) {
@@ -260,13 +298,18 @@ function afterState(
       attached =
         e.policyArns === UNKNOWN
           ? knownAfterApply(`${change.address}.policy_arns is known only after apply`)
-          : { ok: true, value: attachedList(e.policyArns) };
+          : { ok: true, value: attachedList(e.policyArns.filter((arn) => !undone("detach", arn, change))) };
     if (e?.kind === "exclusive-inline" && inline.ok) {
       const keep = e.policyNames;
       inline =
         keep === UNKNOWN
           ? knownAfterApply(`${change.address}.policy_names is known only after apply`)
-          : { ok: true, value: inline.value.filter((p) => keep.includes(p.name)) };
+          : {
+              ok: true,
+              value: inline.value.filter(
+                (p) => keep.includes(p.name) && !undone("delete-inline", p.name, change),
+              ),
+            };
     }
   }
   return {

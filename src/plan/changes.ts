@@ -38,7 +38,8 @@ export interface PolicyChange {
 const isDelete = (a: string[]) => a.includes("delete");
 const isCreate = (a: string[]) => a.includes("create");
 const isReplace = (a: string[]) => isDelete(a) && isCreate(a);
-const isNoop = (a: string[]) => a.every((x) => x === "no-op" || x === "read");
+/** `forget` (a `removed` block with destroy = false) drops the object from state and leaves it in AWS. */
+const isNoop = (a: string[]) => a.every((x) => x === "no-op" || x === "read" || x === "forget");
 
 /**
  * Whether any part of an attribute is known only after apply. jsonplan marks a whole value `true`; inside a list or
@@ -134,6 +135,15 @@ function roleOf(rc: ResourceChange, key: string): Known<string> | undefined {
   return after;
 }
 
+/**
+ * The role the new half of a change names (a create, update or replace): after apply only. Falling back to before
+ * would re-attach to today's role what the plan moves to a role known only after apply (`role = aws_iam_role.x.id`).
+ */
+function newRoleOf(rc: ResourceChange, key: string): Known<string> {
+  const after = str(afterValue(rc, key));
+  return after === undefined || after === UNKNOWN ? UNKNOWN : roleNameOf(after);
+}
+
 function planned(rc: ResourceChange, kind: PlannedChange["kind"], summary: string): PlannedChange {
   return { address: rc.address, type: rc.type, actions: rc.actions, kind, summary };
 }
@@ -143,6 +153,22 @@ function verb(actions: string[]): string {
   if (isDelete(actions)) return "deletes";
   if (isCreate(actions)) return "creates";
   return "updates";
+}
+
+/**
+ * Whether a role's managed_policy_arns or inline_policy says what the role will have: the configuration sets it, or
+ * an in-place update changes it. An unset Optional+Computed attribute keeps its prior value in a plan, so a change
+ * means the configuration sets it even where jsonconfig does not show it (a `dynamic` block), and the provider's
+ * update applies the difference.
+ */
+export function setsPolicies(
+  rc: ResourceChange,
+  plan: Plan,
+  key: "managed_policy_arns" | "inline_policy",
+): boolean {
+  if (configures(plan.configuration, rc, key) === true) return true;
+  const update = rc.actions.length === 1 && rc.actions[0] === "update";
+  return update && (unknownAt(rc, key) || !sameJson(rc.before?.[key], rc.after?.[key]));
 }
 
 /** What an aws_iam_role change does, in the order a reader cares about. */
@@ -169,9 +195,9 @@ function roleKinds(rc: ResourceChange, plan: Plan): { kind: PlannedChange["kind"
           ? "sets a permissions boundary known only after apply"
           : "removes the permissions boundary",
     });
-  if (configures(plan.configuration, rc, "managed_policy_arns") && changed("managed_policy_arns"))
+  if (setsPolicies(rc, plan, "managed_policy_arns") && changed("managed_policy_arns"))
     kinds.push({ kind: "attach", summary: "changes managed_policy_arns (the role's attached policies)" });
-  if (configures(plan.configuration, rc, "inline_policy") && changed("inline_policy"))
+  if (setsPolicies(rc, plan, "inline_policy") && changed("inline_policy"))
     kinds.push({ kind: "put-inline", summary: "changes inline_policy (the role's inline policies)" });
   if (changed("tags") || changed("tags_all")) kinds.push({ kind: "tags", summary: "changes tags" });
   if (!kinds.length) kinds.push({ kind: "other", summary: "updates other attributes (no change to access)" });
@@ -186,8 +212,8 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
     case "aws_iam_role": {
       const role = roleOf(rc, "name") ?? UNKNOWN;
       const configured = {
-        managed: configures(plan.configuration, rc, "managed_policy_arns") === true,
-        inline: configures(plan.configuration, rc, "inline_policy") === true,
+        managed: setsPolicies(rc, plan, "managed_policy_arns"),
+        inline: setsPolicies(rc, plan, "inline_policy"),
       };
       const oldName = str(rc.before?.name);
       if (isReplace(a) && oldName && oldName !== UNKNOWN && role !== oldName) {
@@ -237,7 +263,7 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
       if (isCreate(a) || a.includes("update")) {
         const arn = str(afterValue(rc, "policy_arn")) ?? UNKNOWN;
         touches.push({
-          role: roleOf(rc, "role") ?? UNKNOWN,
+          role: newRoleOf(rc, "role"),
           change: planned(
             rc,
             "attach",
@@ -297,7 +323,7 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
           effect: { kind: "delete-inline", name: nameBefore },
         });
       if (rc.after) {
-        const role = roleOf(rc, "role") ?? UNKNOWN;
+        const role = newRoleOf(rc, "role");
         if (nameAfter === UNKNOWN || nameAfter === undefined) {
           // name_prefix: the name is known after apply, but the document still counts (it may deny).
           touches.push({
@@ -330,7 +356,7 @@ export function roleTouches(rc: ResourceChange, plan: Plan): RoleTouch[] {
     case "aws_iam_role_policy_attachments_exclusive":
     case "aws_iam_role_policies_exclusive": {
       const attachments = rc.type === "aws_iam_role_policy_attachments_exclusive";
-      const role = roleOf(rc, "role_name") ?? UNKNOWN;
+      const role = rc.after ? newRoleOf(rc, "role_name") : (roleOf(rc, "role_name") ?? UNKNOWN);
       // The provider's delete of an …_exclusive resource is a no-op: it detaches nothing.
       if (!rc.after || (isDelete(a) && !isCreate(a)))
         return [

@@ -10,6 +10,8 @@ export const SUPPORTED_FORMAT_VERSIONS = ["0.1", "0.2", "1.0", "1.1", "1.2"] as 
 
 export type Attributes = Record<string, unknown>;
 
+const KNOWN_ACTIONS = new Set(["no-op", "create", "read", "update", "delete", "forget"]);
+
 export interface ResourceChange {
   address: string;
   moduleAddress?: string;
@@ -96,6 +98,13 @@ function parseChange(
   const actions = change.actions;
   if (!Array.isArray(actions) || !actions.length || actions.some((a) => typeof a !== "string"))
     fail(`${at}.change.actions`, 'an array of action names such as ["delete"]');
+  // jsonplan's action names (internal/command/jsonplan actionString); another is a plan this tool cannot judge.
+  const unknownAction = (actions as string[]).find((a) => !KNOWN_ACTIONS.has(a));
+  if (unknownAction !== undefined)
+    fail(
+      `${at}.change.actions`,
+      `Terraform's action names (${[...KNOWN_ACTIONS].join(", ")}), got "${unknownAction}"`,
+    );
   const values = (key: "before" | "after"): Attributes | null => {
     const v = change[key];
     if (v === undefined || v === null) return null;

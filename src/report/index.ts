@@ -3,6 +3,7 @@ import { formatJson } from "./json.ts";
 import { formatJunit } from "./junit.ts";
 import { formatMarkdown } from "./markdown.ts";
 import { formatSarif } from "./sarif.ts";
+import { formatTargetsMarkdown, formatTargetsText } from "./targets-view.ts";
 import { formatText } from "./text.ts";
 import type { Report } from "./types.ts";
 
@@ -12,15 +13,23 @@ export type Format = (typeof FORMATS)[number];
 export function formatReport(
   report: Report,
   format: Format,
-  options: { color: boolean; rules: readonly Rule[] },
+  /** `changeFile`: the input that describes the change (plan, else config), relative to the repository (SARIF). */
+  options: { color: boolean; rules: readonly Rule[]; changeFile?: string },
 ): string {
+  if (report.targets && (format === "text" || format === "markdown"))
+    return format === "text"
+      ? formatTargetsText(report, { color: options.color })
+      : formatTargetsMarkdown(report);
   switch (format) {
     case "json":
       return formatJson(report);
     case "junit":
       return formatJunit(report);
     case "sarif":
-      return formatSarif(report, options.rules);
+      return formatSarif(report, {
+        rules: options.rules,
+        ...(options.changeFile ? { changeFile: options.changeFile } : {}),
+      });
     case "markdown":
       return formatMarkdown(report);
     default:

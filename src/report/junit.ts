@@ -46,8 +46,12 @@ function leakProperties(total: LeakedVolumeTotal): string {
 
 /** JUnit XML: one test suite per rule, one test case per finding (CI systems show failures inline). */
 export function formatJunit(report: Report): string {
+  // Over several targets a suite is one rule in one account-Region (named account/region/rule), so CI shows each apart.
   const byRule = new Map<string, Finding[]>();
-  for (const f of report.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  for (const f of report.findings) {
+    const key = f.account ? `${f.account}/${f.region}/${f.rule}` : f.rule;
+    byRule.set(key, [...(byRule.get(key) ?? []), f]);
+  }
   const suites = [...byRule].map(([rule, findings]) => {
     const outcomes = findings.map((f) => outcomeOf(f, report.failOn));
     const count = (o: ReturnType<typeof outcomeOf>) => outcomes.filter((v) => v === o).length;
@@ -60,6 +64,11 @@ export function formatJunit(report: Report): string {
     const xml = [
       `  <testsuite name="${x(rule)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" timestamp="${x(report.startedAt)}">`,
       ...(rule === "leaked-volumes" && report.leakedVolumes ? [leakProperties(report.leakedVolumes)] : []),
+      ...(findings[0]?.account
+        ? [
+            `    <properties><property name="account" value="${x(findings[0].account)}"/><property name="region" value="${x(findings[0].region ?? "")}"/></properties>`,
+          ]
+        : []),
       ...findings.map((f) => testcase(f, report.failOn)),
       "  </testsuite>",
     ].join("\n");

@@ -1,5 +1,6 @@
 import { describeTotal } from "../analysis/volume-cost.ts";
 import type { Status } from "../engine/types.ts";
+import { readsFailed } from "./common-cause.ts";
 import type { Report } from "./types.ts";
 
 const ICON: Record<Status, string> = { fail: "❌", unknown: "❓", warn: "⚠️", pass: "✅" };
@@ -17,6 +18,13 @@ export function formatMarkdown(report: Report): string {
     "",
     `Region \`${report.region}\`${report.account ? `, account \`${report.account}\`` : ""} · ${summary.fail} fail · ${summary.unknown} unknown · ${summary.warn} warn · ${summary.pass} pass${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""} · exit code ${report.exitCode}`,
     "",
+    ...(report.commonCause
+      ? [
+          `> **${report.commonCause.summary}**: ${readsFailed(report.commonCause.failedCalls)} (\`${report.commonCause.code}\`: ${report.commonCause.message}).`,
+          `> **Fix:** ${report.commonCause.fix}.`,
+          "",
+        ]
+      : []),
     ...(report.leakedVolumes ? [`**Leaked volumes:** ${describeTotal(report.leakedVolumes)}`, ""] : []),
     "| Status | Rule | Resource | Finding |",
     "|---|---|---|---|",

@@ -42,6 +42,7 @@ function escapeRegExp(text: string): string {
 
 export function redactReport(report: Report): Report {
   const names = new Map<string, string>();
+  const manyAccounts = new Set(report.targets?.map((t) => t.account)).size > 1;
   strings(report, (s) => {
     namesIn(s, names);
     return s;
@@ -53,6 +54,7 @@ export function redactReport(report: Report): Report {
     : undefined;
   return strings(report, (s) => {
     const hidden = token ? s.replace(token, (n) => names.get(n) ?? n) : s;
-    return hidden.replace(ACCOUNT, MASK);
+    // Over several accounts each gets its own stable pseudonym, so targets and their findings stay apart.
+    return hidden.replace(ACCOUNT, (id) => (manyAccounts ? pseudonym("account", id) : MASK));
   }) as Report;
 }

@@ -1,20 +1,59 @@
-import type { Rule, Status } from "../engine/types.ts";
+import type { Finding, Rule, Status } from "../engine/types.ts";
+import { REPOSITORY_URL, ruleDocMarkdown, ruleDocUrl } from "./rule-doc.ts";
+import { changeFileUri, resourceUri, resultFingerprint } from "./sarif-location.ts";
 import type { Report } from "./types.ts";
 
 /**
  * A result's kind and level per status. SARIF 2.1.0 §3.27.10: level SHALL be "none" unless kind is "fail", so
  * every problem is a "fail" result and its level says how bad: `unknown` is an error, as a gate must block on it
- * (exit 3); `properties.status` keeps the status itself. A pass is kind "pass", level "none".
+ * (exit 3); `properties.status` keeps the status itself.
  */
-const RESULT: Record<Status, { kind: "fail" | "pass"; level: "error" | "warning" | "none" }> = {
+const RESULT: Record<Exclude<Status, "pass">, { kind: "fail"; level: "error" | "warning" }> = {
   fail: { kind: "fail", level: "error" },
   unknown: { kind: "fail", level: "error" },
   warn: { kind: "fail", level: "warning" },
-  pass: { kind: "pass", level: "none" },
 };
 
-/** SARIF 2.1.0 for code-scanning dashboards; resources are logical locations (there is no source file). */
-export function formatSarif(report: Report, rules: readonly Rule[]): string {
+/** The key of our fingerprint in `partialFingerprints` (versioned: a new way to fingerprint gets a new key). */
+export const FINGERPRINT_KEY = "ecsPreflightResource/v1";
+
+export interface SarifOptions {
+  rules: readonly Rule[];
+  /** The input file that describes the change (a plan, else the config), relative to the repository root. */
+  changeFile?: string;
+}
+
+function helpText(rule: Rule): string {
+  const { snippets } = rule.docs;
+  const blocks = [
+    rule.docs.remediation,
+    snippets?.awsCli && `AWS CLI:\n${snippets.awsCli}`,
+    snippets?.cloudFormation && `CloudFormation:\n${snippets.cloudFormation}`,
+    snippets?.terraform && `Terraform:\n${snippets.terraform}`,
+    snippets?.operational,
+  ];
+  return blocks.filter(Boolean).join("\n\n");
+}
+
+function location(f: Finding, report: Report, changeFile: string | undefined) {
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: changeFile ? changeFileUri(changeFile) : resourceUri(f, report) },
+      region: { startLine: 1 },
+    },
+    logicalLocations: [
+      { fullyQualifiedName: f.resource, kind: "resource" },
+      ...(f.account ? [{ fullyQualifiedName: `${f.account}/${f.region}`, kind: "namespace" }] : []),
+    ],
+  };
+}
+
+/**
+ * SARIF 2.1.0 that GitHub code scanning accepts. Passes are not results: code scanning shows every result as an
+ * alert whatever its kind, so a pass would keep a fixed problem's alert open; the run's `properties` count them.
+ */
+export function formatSarif(report: Report, options: SarifOptions): string {
+  const problems = report.findings.filter((f) => f.status !== "pass");
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -24,14 +63,17 @@ export function formatSarif(report: Report, rules: readonly Rule[]): string {
           driver: {
             name: "ecs-preflight",
             version: report.tool.version,
-            informationUri: "https://www.npmjs.com/package/ecs-preflight",
-            rules: rules.map((r) => ({
+            semanticVersion: report.tool.version,
+            informationUri: REPOSITORY_URL,
+            rules: options.rules.map((r) => ({
               id: r.id,
               name: r.title,
               shortDescription: { text: r.docs.summary },
               fullDescription: { text: r.docs.rationale },
-              help: { text: r.docs.remediation },
+              help: { text: helpText(r), markdown: ruleDocMarkdown(r) },
+              helpUri: ruleDocUrl(r.id),
               defaultConfiguration: { level: r.severity === "fail" ? "error" : "warning" },
+              properties: { tags: ["ecs", "ebs", "iam"], severity: r.severity },
             })),
           },
         },
@@ -42,18 +84,34 @@ export function formatSarif(report: Report, rules: readonly Rule[]): string {
             startTimeUtc: report.startedAt,
           },
         ],
-        // SARIF §3.8: a run may carry a property bag; the leaked volumes' total lives there.
-        ...(report.leakedVolumes ? { properties: { leakedVolumes: report.leakedVolumes } } : {}),
-        results: report.findings.map((f) => ({
+        results: problems.map((f) => ({
           ruleId: f.rule,
-          ...RESULT[f.status],
+          ...RESULT[f.status as Exclude<Status, "pass">],
           message: { text: f.remediation ? `${f.message}\nFix:\n${f.remediation}` : f.message },
-          locations: [{ logicalLocations: [{ fullyQualifiedName: f.resource, kind: "resource" }] }],
-          properties: { status: f.status, ...(f.details ? { details: f.details } : {}) },
+          locations: [location(f, report, options.changeFile)],
+          // Over targets the same role (IAM is global) is checked in each Region: one alert per Region.
+          partialFingerprints: {
+            [FINGERPRINT_KEY]: resultFingerprint(
+              f.region ? { rule: f.rule, resource: `${f.resource}@${f.account}/${f.region}` } : f,
+            ),
+          },
+          properties: {
+            status: f.status,
+            resource: f.resource,
+            // Over targets: where the resource was checked (ARNs of global resources name no Region).
+            ...(f.account ? { account: f.account, region: f.region } : {}),
+            ...(f.details ? { details: f.details } : {}),
+          },
           ...(f.suppressed
             ? { suppressions: [{ kind: "external", justification: f.suppressed.reason }] }
             : {}),
         })),
+        // SARIF §3.8: a run may carry a property bag: the verdict, the counts, the leaked volumes' total.
+        properties: {
+          verdict: report.verdict,
+          summary: report.summary,
+          ...(report.leakedVolumes ? { leakedVolumes: report.leakedVolumes } : {}),
+        },
       },
     ],
   };

@@ -3,6 +3,7 @@ import { roleNameOf } from "../analysis/arn.ts";
 import { describeLink } from "../analysis/trail-links.ts";
 import { describeTotal } from "../analysis/volume-cost.ts";
 import type { Finding, Status } from "../engine/types.ts";
+import { readsFailed } from "./common-cause.ts";
 import type { Report, TrailRoleSummary } from "./types.ts";
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -130,6 +131,17 @@ export function formatText(report: Report, options: { color: boolean }): string 
     `${paint(c, report.verdict, `${LABEL[report.verdict]}`)}  ${c.bold(`ecs-preflight: ${HEADLINE[report.verdict]}`)}  ${c.dim(`(${where})`)}`,
   );
   out.push("");
+  if (report.commonCause) {
+    const cause = report.commonCause;
+    out.push(
+      c.bold(
+        c.magenta(`${cause.summary}: ${readsFailed(cause.failedCalls)} (${cause.code}: ${cause.message}).`),
+      ),
+      `${c.cyan("Fix:")} ${cause.fix}.`,
+      c.dim("Each check below is unknown for this reason."),
+      "",
+    );
+  }
   const problems = report.findings
     .filter((f) => f.status !== "pass" || f.suppressed)
     .sort(

@@ -19,6 +19,27 @@ export interface TrailRoleSummary {
   stuckTasks?: StuckTaskLink[];
 }
 
+/** Why every AWS call of a run failed, when one reason explains them all (src/pipeline/common-cause.ts). */
+export type CommonCauseKind =
+  | "no-credentials"
+  | "expired-credentials"
+  | "rejected-credentials"
+  | "unreachable-endpoint"
+  | "access-denied";
+
+export interface CommonCause {
+  kind: CommonCauseKind;
+  /** The error code every call failed with (the first one's, when several codes mean the same, e.g. per service). */
+  code: string;
+  /** What the first failed call said. */
+  message: string;
+  /** How many facts failed this way (every one gathered). */
+  failedCalls: number;
+  /** One sentence: what is wrong, then how to fix it. */
+  summary: string;
+  fix: string;
+}
+
 /** The report: the stable, documented output (schema/report.schema.json). */
 export interface Report {
   schemaVersion: 1;
@@ -26,8 +47,12 @@ export interface Report {
   verdict: Verdict;
   exitCode: number;
   failOn: FailOn;
-  region: string;
+  /** The Region checked; for a report over several targets, their Region when they share one, else null. */
+  region: string | null;
+  /** Likewise the account. */
   account: string | null;
+  /** Set when every AWS call failed for one reason: said once, with the fix (the findings stay unknown). */
+  commonCause?: CommonCause;
   scope: Scope & { source: "aws" | "snapshot"; snapshot?: string };
   startedAt: string;
   /** When the facts were collected (equal to startedAt for a live run; the snapshot's time on replay). */
@@ -38,4 +63,22 @@ export interface Report {
   trail: TrailSummary;
   /** The leaked-volumes findings' estimated monthly cost, when any volume was found leaked (suppressed ones too). */
   leakedVolumes?: LeakedVolumeTotal;
+  /** A run over targets (--accounts/--regions, merge): one entry per account-Region, worst first. */
+  targets?: TargetResult[];
+}
+
+/** One account-Region's outcome in a report over targets: what a per-target metric set or dashboard row needs. */
+export interface TargetResult {
+  account: string;
+  region: string;
+  verdict: Verdict;
+  exitCode: number;
+  summary: Summary;
+  /** The role assumed there; absent for the caller's own account. */
+  roleArn?: string;
+  durationMs: number;
+  /** Why the target could not be checked at all (role not assumable, session expired): its verdict is unknown. */
+  error?: { api: string; code: string; message: string };
+  /** The target's CloudTrail summary (failed trail calls per target). */
+  trail: TrailSummary;
 }

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import type { FakeAccount } from "../fake-aws/account.ts";
@@ -218,6 +220,14 @@ describe("check --role against the fake AWS", () => {
         );
         expect(statusOf(named.report, "pass-role", "healthy")).toBe("pass");
         expect(named.code).toBe(0);
+        // A report named by its <account> cannot be written: it is lost, so the run cannot pass (nor is it a usage error).
+        const lost = await runCli([
+          ...["check", "--role", "healthy", "--principal", "arn:aws:iam::111122223333:user/preflight"],
+          ...["--format", "json", "--output", join(tmpdir(), "<account>-<region>.json")],
+        ]);
+        expect(lost.code).toBe(3);
+        expect(lost.stderr).toContain("<account> is unknown: the run could not learn its account");
+        expect(lost.stderr).not.toContain("spans several");
       } finally {
         fake.setFaults([]);
       }

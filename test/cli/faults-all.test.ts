@@ -266,4 +266,25 @@ describe("scope gaps cannot be configured away", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/rules\.ecs-scope: expected "fail" only/);
   });
+
+  it.each([
+    [{ rules: { "role-exists": "off" } }, /rules\.role-exists: expected "fail" only/],
+    [{ rules: { "role-exists": "warn" } }, /rules\.role-exists: expected "fail" only/],
+    [
+      { suppressions: [{ rule: "role-exists", resource: "*", reason: "stale" }] },
+      /suppressions\[0\]\.rule: .*role-exists/,
+    ],
+  ])(
+    "a config may not turn role-exists off, cap it or suppress it (%j): a deleted role would go unreported",
+    async (body, message) => {
+      const { mkdtempSync, writeFileSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const { tmpdir } = await import("node:os");
+      const config = join(mkdtempSync(join(tmpdir(), "cfg-")), "c.json");
+      writeFileSync(config, JSON.stringify(body));
+      const run = await runCli(["check", "--config", config]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+    },
+  );
 });

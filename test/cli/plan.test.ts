@@ -131,6 +131,14 @@ describe("check --plan against the fake AWS", () => {
     expect(code).toBe(0);
   });
 
+  it("an attachment moved to a new address without a moved block: exit 1 (the delete may run after the create)", async () => {
+    const { code, report } = await check(running, "--plan", plan("move-attachment-without-moved"));
+    expect(planned(report)).toMatchObject([
+      { status: "fail", resource: ROLE, message: expect.stringMatching(/lose ec2:DetachVolume/) },
+    ]);
+    expect(code).toBe(1);
+  });
+
   it("a plan creating a role: the new role is judged from the plan, not reported missing today", async () => {
     const created = JSON.parse(readFileSync(plan("tags-only"), "utf8"));
     const role = created.resource_changes.find((c: { type: string }) => c.type === "aws_iam_role");
@@ -216,5 +224,39 @@ describe("check --plan against the fake AWS", () => {
 
   it("the fixtures are what the rule table reads (one source)", () => {
     expect(JSON.parse(readFileSync(plan("delete-role"), "utf8")).format_version).toBe("1.2");
+  });
+});
+
+describe("check --plan: a managed policy the plan rewrites, attached outside the plan", () => {
+  const CUSTOM = `arn:aws:iam::${ACCOUNT_ID}:policy/ecs-volumes`;
+  let fake: FakeAws;
+  beforeAll(async () => {
+    fake = await startFakeAws({
+      accountId: ACCOUNT_ID,
+      // Attached by another stack (or the console): the plan changes only the policy.
+      roles: [infrastructureRole({ name: "custom-infra", attached: [CUSTOM] })],
+      managedPolicies: [{ arn: CUSTOM, defaultVersionId: "v1", versions: { v1: INLINE_GRANT } }],
+      clusters: [
+        {
+          name: "prod",
+          tasks: [ebsTask({ id: "e5f6", roleArn: roleArnOf("custom-infra"), lastStatus: "RUNNING" })],
+        },
+      ],
+    });
+  });
+  afterAll(async () => fake.close());
+
+  it("a new default version without ec2:DeleteVolume fails for the role a RUNNING task uses", async () => {
+    const { code, report } = await check(fake, "--plan", plan("customer-policy-drops-delete-volume"));
+    expect(planned(report)).toMatchObject([
+      {
+        status: "fail",
+        resource: roleArnOf("custom-infra"),
+        message: expect.stringMatching(
+          /aws_iam_policy\.volumes sets a new default version.*lose ec2:DeleteVolume/,
+        ),
+      },
+    ]);
+    expect(code).toBe(1);
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import type { FakeAccount } from "../fake-aws/account.ts";
@@ -67,6 +70,47 @@ describe("check --before-role-change", () => {
     } finally {
       Object.assign(task, { lastStatus: "RUNNING", desiredStatus: "RUNNING" });
     }
+  });
+
+  it("a config that turns role-in-use off, caps it at warn or suppresses it does not open the gate", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "role-in-use-"));
+    const configs = {
+      off: { rules: { "role-in-use": "off" } },
+      warn: { rules: { "role-in-use": "warn" } },
+      suppressed: {
+        suppressions: [{ rule: "role-in-use", resource: "*", reason: "noisy in the nightly audit" }],
+      },
+    };
+    for (const [name, config] of Object.entries(configs)) {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(config));
+      const r = await checkJson(
+        fake,
+        "--role",
+        ROLE,
+        "--cluster",
+        "prod",
+        "--before-role-change",
+        "--config",
+        file,
+      );
+      expect({ name, code: r.code }).toEqual({ name, code: 1 });
+      expect(inUseFindings(r.report)).toContainEqual(
+        expect.objectContaining({ status: "fail", resource: ROLE_ARN }),
+      );
+      expect(inUseFindings(r.report).find((f) => f.resource === ROLE_ARN)?.suppressed).toBeUndefined();
+    }
+    // The same config still applies to a normal check: there the rule only lists who uses the role.
+    const normal = await checkJson(
+      fake,
+      "--role",
+      ROLE,
+      "--cluster",
+      "prod",
+      "--config",
+      join(dir, "off.json"),
+    );
+    expect(inUseFindings(normal.report)).toEqual([]);
   });
 
   it("with only --role it reads every cluster, and judges only the named role", async () => {

@@ -261,6 +261,11 @@ describe("wait", () => {
         ["--role", "arn:aws:ecs:us-east-1:111122223333:cluster/x"],
         /expected a role name or an IAM role ARN/,
       ],
+      [
+        "an IAM user ARN",
+        ["--role", "arn:aws:iam::111122223333:user/x"],
+        /expected a role name or an IAM role ARN/,
+      ],
     ] as const) {
       it(name, async () => {
         const { code, stderr, calls } = await wait([...args]);

@@ -222,6 +222,22 @@ describe("collect() reads the deploying principal", () => {
     expect(fake.requests.filter((r) => r.params.RoleName === "deployer")).toEqual([]);
   });
 
+  it("with the caller's account unread, a --principal of another account is still never judged as this account's", async () => {
+    const { facts } = await run(
+      {
+        roles: [infrastructureRole(), infrastructureRole({ name: "deployer" })],
+        managedPolicies: [awsManagedVolumesPolicy()],
+      },
+      {
+        principal: "arn:aws:iam::999988887777:role/deployer",
+        faults: [{ service: "sts", action: "GetCallerIdentity", kind: "access-denied" }],
+      },
+    );
+    expect(facts.caller.ok).toBe(false);
+    // IAM answered with this account's "deployer": a different role, whatever its name.
+    expect(facts.principal).toMatchObject({ ok: false, error: { code: "CrossAccountPrincipal" } });
+  });
+
   it("a --principal role that does not exist is NoSuchEntity, naming it", async () => {
     const { facts } = await run(
       { roles: [infrastructureRole()], managedPolicies: [awsManagedVolumesPolicy()] },

@@ -1,6 +1,7 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitForRole } from "../../src/collect/role-wait.ts";
+import type { FakeTask } from "../fake-aws/account.ts";
 import { ACCOUNT_ID, ebsTask, roleArnOf } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 
@@ -21,6 +22,10 @@ beforeAll(async () => {
           ebsTask({ id: "r", roleArn: ROLE, transitions: [{ afterDescribes: 2, lastStatus: "STOPPED" }] }),
         ],
       },
+      {
+        name: "roleless",
+        tasks: [withoutRoleArn(ebsTask({ id: "anon", roleArn: ROLE, lastStatus: "DEPROVISIONING" }))],
+      },
     ],
   });
   ecs = new ECSClient(fake.clientConfig());
@@ -29,6 +34,20 @@ afterAll(async () => {
   ecs.destroy();
   await fake.close();
 });
+
+/** The task with its EBS attachment's roleArn detail taken out (the role it holds cannot be told). */
+function withoutRoleArn(task: FakeTask): FakeTask {
+  type Attachment = { type?: string; details?: { name: string }[] };
+  const attachments = (task.attachments ?? []) as Attachment[];
+  return {
+    ...task,
+    attachments: attachments.map((a) =>
+      a.type === "AmazonElasticBlockStorage"
+        ? { ...a, details: a.details?.filter((d) => d.name !== "roleArn") }
+        : a,
+    ),
+  };
+}
 
 /** A clock that moves one poll interval per read, as the real one would between reads. */
 function simulated(pollMs: number) {
@@ -75,5 +94,23 @@ describe("waitForRole", () => {
       account: "444455556666",
     });
     expect(outcome).toMatchObject({ kind: "clear", poll: 1 });
+  });
+
+  it("an unfinished task whose EBS attachment names no role ends the wait unread, never clear", async () => {
+    const outcome = await waitForRole(ecs, {
+      role: ROLE,
+      clusters: ["roleless"],
+      timeoutMs: 60_000,
+      pollMs: 1,
+      region: "us-east-1",
+      account: ACCOUNT_ID,
+    });
+    expect(outcome).toMatchObject({
+      kind: "unread",
+      poll: 1,
+      unread: [
+        { api: "ecs:DescribeTasks", code: "AttachmentWithoutRole", message: expect.stringMatching(/anon/) },
+      ],
+    });
   });
 });

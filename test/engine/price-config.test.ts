@@ -30,6 +30,16 @@ describe("config prices", () => {
     });
   });
 
+  it("a key naming an Object property (constructor, __proto__) is no volume type, and touches no prototype", () => {
+    for (const text of ['{"constructor": {"gibMonth": 1}}', '{"__proto__": {"gibMonth": 1}}']) {
+      expect(() => prices(JSON.parse(text))).toThrow(
+        /prices\.(constructor|__proto__): expected a volume type/,
+      );
+    }
+    expect(({} as Record<string, unknown>).gibMonth).toBeUndefined();
+    expect(monthlyCost({ size: 10, volumeType: "constructor" })).toMatchObject({ known: false });
+  });
+
   it("no prices key: no table, the rule uses the defaults", () => {
     expect(parseConfig({}, "c.json", IDS).prices).toBeUndefined();
   });

@@ -5,7 +5,7 @@
  */
 
 /** The services the fake speaks. */
-export type AwsService = "iam" | "sts" | "ecs" | "cloudtrail" | "ec2";
+export type AwsService = "iam" | "sts" | "ecs" | "cloudtrail" | "ec2" | "organizations" | "s3";
 
 export interface FakeAccount {
   /** Twelve digits, e.g. "111122223333". */

@@ -3,6 +3,7 @@ import { AwsError } from "./errors.ts";
 import { decodeToken, effectivePageSize, encodeToken, pageOf } from "./paging.ts";
 import { ec2Filters, type QueryFilter, type QueryParams, queryList } from "./query.ts";
 import type { FakeState } from "./state.ts";
+import type { FakeWorld } from "./world.ts";
 import type { XmlFields, XmlValue } from "./xml.ts";
 
 /**
@@ -10,7 +11,13 @@ import type { XmlFields, XmlValue } from "./xml.ts";
  * MaxResults/NextToken. XML names are EC2's own: `volumeSet`, `status` for State, `tagSet`, `attachmentSet`.
  */
 
-export function handleEc2(state: FakeState, action: string, params: QueryParams): XmlFields {
+export function handleEc2(
+  state: FakeState,
+  action: string,
+  params: QueryParams,
+  world?: FakeWorld,
+): XmlFields {
+  if (action === "DescribeRegions" && world) return describeRegions(state, params, world);
   if (action !== "DescribeVolumes") {
     throw new AwsError("InvalidAction", `The action ${action} is not valid for this web service.`);
   }
@@ -144,4 +151,22 @@ function describeVolumes(state: FakeState, params: QueryParams): XmlFields {
     volumeSet: page.items.map(renderVolume),
     nextToken: page.next === undefined ? undefined : encodeToken(page.next, query),
   };
+}
+
+/** DescribeRegions: the account's enabled Regions; AllRegions=true adds the ones not opted in. */
+function describeRegions(state: FakeState, params: QueryParams, world: FakeWorld): XmlFields {
+  const enabled = world.regionsOf(state.accountId).map((name) => ({
+    regionName: name,
+    regionEndpoint: `ec2.${name}.amazonaws.com`,
+    optInStatus: "opt-in-not-required",
+  }));
+  const others =
+    params.AllRegions === "true"
+      ? (world.options.notOptedInRegions ?? []).map((name) => ({
+          regionName: name,
+          regionEndpoint: `ec2.${name}.amazonaws.com`,
+          optInStatus: "not-opted-in",
+        }))
+      : [];
+  return { regionInfo: [...enabled, ...others] };
 }

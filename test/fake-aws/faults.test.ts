@@ -19,7 +19,8 @@ interface Probe {
 }
 
 let fake: FakeAws;
-let probes: Record<AwsService, Probe>;
+type ProbedService = Exclude<AwsService, "organizations" | "s3">;
+let probes: Record<ProbedService, Probe>;
 let destroy: () => void;
 
 beforeAll(async () => {
@@ -113,6 +114,21 @@ describe("access-denied uses each service's own code, status and envelope", () =
   );
 });
 
+describe("expired-token answers as each service does to a session token past its expiry", () => {
+  test.each([
+    ["iam", "ExpiredToken", 403],
+    ["sts", "ExpiredToken", 403],
+    ["ecs", "ExpiredTokenException", 400],
+    ["cloudtrail", "ExpiredTokenException", 400],
+    ["ec2", "RequestExpired", 400],
+  ] as const)("%s → the SDK names it %s (HTTP %i)", async (service, name, status) => {
+    fake.setFaults([{ service, kind: "expired-token" }]);
+    const error = await failure(probes[service].call());
+    expect(error).toMatchObject({ name, $metadata: { httpStatusCode: status } });
+    expect(fake.requests.every((r) => r.status === status)).toBe(true);
+  });
+});
+
 describe("throttling", () => {
   test.each([
     ["iam", 400],
@@ -191,7 +207,7 @@ describe("server errors are retried", () => {
 });
 
 describe("transport faults surface as SDK errors, never hangs", () => {
-  const families: AwsService[] = ["iam", "ecs", "ec2"];
+  const families: ProbedService[] = ["iam", "ecs", "ec2"];
 
   test.each(families)("%s reset: the SDK retries, then fails with a socket error", async (service) => {
     fake.setFaults([{ service, kind: "reset" }]);

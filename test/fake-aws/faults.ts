@@ -8,6 +8,7 @@ import type { FakeState } from "./state.ts";
  */
 export type FaultKind =
   | "access-denied"
+  | "expired-token"
   | "throttle"
   | "http-500"
   | "http-503"
@@ -21,6 +22,9 @@ export interface FaultRule {
   service?: AwsService;
   /** Only this operation, e.g. "GetRole" (default: any). */
   action?: string;
+  /** Only requests answered as this account / in this Region (default: any). */
+  account?: string;
+  region?: string;
   kind: FaultKind;
   /** Fault every Nth matching request (1 = every one, the default; 3 = the 3rd, 6th, …). */
   every?: number;
@@ -56,11 +60,18 @@ export class FaultPlan {
    * Counts the request against every matching rule and returns the first rule that fires for it.
    * `invocationId` is the SDK's amz-sdk-invocation-id header (the same on every attempt of one call).
    */
-  next(service: AwsService, action: string, invocationId?: string): FaultRule | undefined {
+  next(
+    service: AwsService,
+    action: string,
+    invocationId?: string,
+    where: { account?: string; region?: string } = {},
+  ): FaultRule | undefined {
     let firing: FaultRule | undefined;
     for (const counter of this.counters) {
       const { rule } = counter;
       if ((rule.service && rule.service !== service) || (rule.action && rule.action !== action)) continue;
+      if ((rule.account && rule.account !== where.account) || (rule.region && rule.region !== where.region))
+        continue;
       counter.seen += 1;
       const due = counter.seen % (rule.every ?? 1) === 0;
       const allowed = rule.times === undefined || counter.fired < rule.times;
@@ -85,10 +96,16 @@ function validateRule(rule: FaultRule): void {
   }
 }
 
-type ErrorKind = Extract<FaultKind, "access-denied" | "throttle" | "http-500" | "http-503">;
+type ErrorKind = Extract<FaultKind, "access-denied" | "expired-token" | "throttle" | "http-500" | "http-503">;
 
 export function isErrorKind(kind: FaultKind): kind is ErrorKind {
-  return kind === "access-denied" || kind === "throttle" || kind === "http-500" || kind === "http-503";
+  return (
+    kind === "access-denied" ||
+    kind === "expired-token" ||
+    kind === "throttle" ||
+    kind === "http-500" ||
+    kind === "http-503"
+  );
 }
 
 function text(params: Record<string, unknown>, key: string): string | undefined {
@@ -148,6 +165,16 @@ export function faultError(
       if (family === "ec2") return new AwsError("UnauthorizedOperation", message, 403);
       return new AwsError("AccessDeniedException", message, 400);
     }
+    case "expired-token":
+      // What each service answers a request signed with a session token past its expiry.
+      if (family === "query")
+        return new AwsError("ExpiredToken", "The security token included in the request is expired", 403);
+      if (family === "ec2") return new AwsError("RequestExpired", "Request has expired.", 400);
+      return new AwsError(
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+        400,
+      );
     case "throttle":
       if (family === "query") return new AwsError("Throttling", "Rate exceeded", 400);
       if (family === "ec2") return new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503);

@@ -3,6 +3,7 @@ import type { AwsService } from "./account.ts";
 import { AwsError } from "./errors.ts";
 import { parseJsonParams } from "./json.ts";
 import { parseQueryRequest, QUERY_VERSIONS, type QueryService } from "./query.ts";
+import { routeS3 } from "./s3.ts";
 
 /**
  * Which service and operation a request is for. JSON protocols name it in X-Amz-Target; the query protocols name
@@ -15,6 +16,7 @@ const CLOUDTRAIL_TARGETS = [
   "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.",
   "CloudTrail_20131101.",
 ];
+const ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128.";
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
 
 export interface Routed {
@@ -48,6 +50,9 @@ export function route(req: IncomingMessage, body: string): Routed | undefined {
     if (target.startsWith(ECS_TARGET)) {
       service = "ecs";
       action = target.slice(ECS_TARGET.length);
+    } else if (target.startsWith(ORGANIZATIONS_TARGET)) {
+      service = "organizations";
+      action = target.slice(ORGANIZATIONS_TARGET.length);
     } else {
       const prefix = CLOUDTRAIL_TARGETS.find((candidate) => target.startsWith(candidate));
       if (prefix) {
@@ -62,6 +67,10 @@ export function route(req: IncomingMessage, body: string): Routed | undefined {
       if (!(error instanceof AwsError)) throw error;
       return { service, action, params: {}, parseError: error };
     }
+  }
+  if (CREDENTIAL_SCOPE.exec(header(req, "authorization") ?? "")?.[1] === "s3") {
+    const s3 = routeS3(req, body);
+    return s3 ? { service: "s3", ...s3 } : undefined;
   }
   const query = new URL(req.url ?? "/", "http://fake").search.slice(1);
   const form = parseQueryRequest(req.method === "GET" ? query : body);

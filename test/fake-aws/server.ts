@@ -10,11 +10,14 @@ import { FaultPlan, type FaultRule, faultError, isErrorKind } from "./faults.ts"
 import { handleIam } from "./iam.ts";
 import { jsonErrorReply, jsonReply } from "./json.ts";
 import { RateLimiter, type RateLimits } from "./limits.ts";
+import { handleOrganizations } from "./organizations.ts";
 import { awsQueryErrorReply, awsQueryReply, ec2ErrorReply, ec2Reply, type QueryParams } from "./query.ts";
 import type { Reply } from "./reply.ts";
 import { type Routed, route, sdkInvocation } from "./routing.ts";
-import { createState, type FakeState, type PageSizes } from "./state.ts";
+import { handleS3, type S3Params, s3ErrorReply } from "./s3.ts";
+import type { FakeState, PageSizes } from "./state.ts";
 import { handleSts } from "./sts.ts";
+import { DUMMY_ACCESS_KEY_ID, FakeWorld, type WorldOptions } from "./world.ts";
 
 /**
  * One local HTTP server that answers IAM, STS, ECS, CloudTrail and EC2 the way the real services do on the wire,
@@ -28,6 +31,8 @@ export interface FakeOptions {
   faults?: FaultRule[];
   /** The simulated clock: CloudTrail's default window and StopTask times. Default: the real clock. */
   now?: () => Date;
+  /** More accounts and Regions, the organisation, AssumeRole sessions and S3 buckets (./world.ts). */
+  world?: WorldOptions;
   /** Added to every answer, as a network round trip to AWS would be (benchmarks). */
   latencyMs?: number;
   /** AWS's rate limits as token buckets: an over-limit request is throttled as that service throttles. */
@@ -58,6 +63,9 @@ export interface RecordedRequest {
   throttled?: true;
   /** The SDK's attempt number for this call (1 = first try, 2 = first retry), from amz-sdk-request; absent for other clients. */
   attempt?: number;
+  /** The account and Region that answered (from the request's credentials and SigV4 scope). */
+  account?: string;
+  region?: string;
 }
 
 export interface FakeAws {
@@ -75,6 +83,8 @@ export interface FakeAws {
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
   };
+  /** Every account-Region, the sessions AssumeRole issued and the S3 objects. */
+  world: FakeWorld;
   /** Replace the fault rules (their counters start again). */
   setFaults(faults: FaultRule[]): void;
   close(): Promise<void>;
@@ -85,7 +95,13 @@ const HTML_BODY =
   "<body><h1>Bad Gateway<br></h1><p>The proxy received an invalid response & gave up.</body></html>\n";
 
 export async function startFakeAws(account: FakeAccount, options: FakeOptions = {}): Promise<FakeAws> {
-  const state = createState(account, options.pageSize ?? {}, options.now ?? (() => new Date()));
+  const world = new FakeWorld(
+    account,
+    options.world ?? {},
+    options.pageSize ?? {},
+    options.now ?? (() => new Date()),
+  );
+  const state = world.primary;
   const requests: RecordedRequest[] = [];
   let faults = new FaultPlan(options.faults);
   const limiter = options.limits ? new RateLimiter(options.limits) : undefined;
@@ -151,19 +167,34 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
     const requestId = randomUUID();
     const holding = holdAnswer(record);
     if (holding) await holding;
+    let caller: FakeState;
+    try {
+      caller = world.resolve(req.headers.authorization, GLOBAL_SERVICES.includes(service));
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      const reply = errorReply(service, error, requestId);
+      record.status = reply.status;
+      send(res, reply, record);
+      return;
+    }
+    record.account = caller.accountId;
+    record.region = caller.region;
     if (options.latencyMs) await sleep(options.latencyMs);
     if (limiter && !limiter.admit(service, action)) {
       record.throttled = true;
       const throttled = errorReply(
         service,
-        faultError("throttle", state, service, action, params),
+        faultError("throttle", caller, service, action, params),
         requestId,
       );
       record.status = throttled.status;
       send(res, throttled, record);
       return;
     }
-    const fault = faults.next(service, action, invocationId);
+    const fault = faults.next(service, action, invocationId, {
+      account: caller.accountId,
+      region: caller.region,
+    });
 
     if (fault?.kind === "reset") {
       req.socket.destroy();
@@ -181,8 +212,8 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
     }
     const reply =
       fault && isErrorKind(fault.kind)
-        ? errorReply(service, faultError(fault.kind, state, service, action, params), requestId)
-        : answer(state, routed, requestId);
+        ? errorReply(service, faultError(fault.kind, caller, service, action, params), requestId)
+        : answer(caller, routed, requestId, world);
     if (fault?.kind === "truncated") {
       // A well-framed HTTP 200 whose document stops half-way: the client's parser, not its HTTP stack, must notice.
       const bytes = Buffer.from(reply.body);
@@ -205,6 +236,7 @@ export async function startFakeAws(account: FakeAccount, options: FakeOptions = 
     url,
     requests,
     account: state.account,
+    world,
     env: () => childEnv(url, state.region),
     clientConfig: () => ({
       endpoint: url,
@@ -239,7 +271,10 @@ function send(res: ServerResponse, reply: Reply, record?: RecordedRequest): void
   res.end(reply.body);
 }
 
-function answer(state: FakeState, routed: Routed, requestId: string): Reply {
+/** Answered from the account's home entry whatever the Region in the signature. */
+const GLOBAL_SERVICES: AwsService[] = ["iam", "sts", "organizations", "s3"];
+
+function answer(state: FakeState, routed: Routed, requestId: string, world: FakeWorld): Reply {
   const { service, action } = routed;
   try {
     if (routed.parseError) throw routed.parseError;
@@ -255,15 +290,19 @@ function answer(state: FakeState, routed: Routed, requestId: string): Reply {
         return awsQueryReply(
           "sts",
           action,
-          handleSts(state, action, routed.params as QueryParams),
+          handleSts(state, action, routed.params as QueryParams, world),
           requestId,
         );
       case "ec2":
-        return ec2Reply(action, handleEc2(state, action, routed.params as QueryParams), requestId);
+        return ec2Reply(action, handleEc2(state, action, routed.params as QueryParams, world), requestId);
       case "ecs":
         return jsonReply(handleEcs(state, action, routed.params), requestId);
       case "cloudtrail":
         return jsonReply(handleCloudTrail(state, action, routed.params), requestId);
+      case "organizations":
+        return jsonReply(handleOrganizations(state, action, routed.params, world), requestId);
+      case "s3":
+        return handleS3(state, action, routed.params as S3Params, world);
     }
   } catch (error) {
     if (error instanceof AwsError) return errorReply(service, error, requestId);
@@ -274,11 +313,11 @@ function answer(state: FakeState, routed: Routed, requestId: string): Reply {
 function errorReply(service: AwsService, error: AwsError, requestId: string): Reply {
   if (service === "iam" || service === "sts") return awsQueryErrorReply(service, error, requestId);
   if (service === "ec2") return ec2ErrorReply(error, requestId);
+  if (service === "s3") return s3ErrorReply(error, requestId);
   return jsonErrorReply(error, requestId);
 }
 
-const ENDPOINT_SERVICES = ["IAM", "STS", "ECS", "CLOUDTRAIL", "EC2"];
-const DUMMY_ACCESS_KEY_ID = "AKIDFAKEAWSLOCALTEST";
+const ENDPOINT_SERVICES = ["IAM", "STS", "ECS", "CLOUDTRAIL", "EC2", "ORGANIZATIONS", "S3"];
 const DUMMY_SECRET_ACCESS_KEY = "fake-aws-secret-access-key";
 
 function childEnv(url: string, region: string): Record<string, string> {

@@ -129,17 +129,33 @@ describe("applying a plan to today's facts", () => {
     expect(arns(applyPlan(today(), p).roles[0])).toBe("KnownAfterApply");
   });
 
-  it("managed_policy_arns the configuration leaves out is a computed copy: changing it in the plan changes nothing", () => {
+  it("managed_policy_arns the configuration leaves out is a computed copy: an update that keeps it keeps today's", () => {
+    const p = plan([
+      rc("aws_iam_role", "infra", ["update"], roleValues(), roleValues({ tags: { a: "b" } })),
+      rc(
+        "aws_iam_role_policy_attachment",
+        "custom",
+        ["delete"],
+        { role: "ecs-infra", policy_arn: CUSTOM },
+        null,
+      ),
+    ]);
+    // The copy still lists CUSTOM; the attachment's delete wins.
+    expect(arns(applyPlan(today(), p).roles[0])).toEqual([VOLUMES_POLICY_ARN]);
+  });
+
+  it("an update that changes managed_policy_arns applies it even when jsonconfig does not show it set", () => {
+    // An unset Optional+Computed attribute keeps its prior value in a plan: a change means the configuration sets it.
     const p = plan([
       rc(
         "aws_iam_role",
         "infra",
         ["update"],
         roleValues(),
-        roleValues({ managed_policy_arns: [], tags: { a: "b" } }),
+        roleValues({ managed_policy_arns: [CUSTOM], tags: { a: "b" } }),
       ),
     ]);
-    expect(arns(applyPlan(today(), p).roles[0])).toEqual([VOLUMES_POLICY_ARN, CUSTOM].sort());
+    expect(arns(applyPlan(today(), p).roles[0])).toEqual([CUSTOM]);
   });
 
   it("inline_policy set by a module's configuration counts; the provider's empty block is no policy", () => {
@@ -200,6 +216,58 @@ describe("applying a plan to today's facts", () => {
     expect(arns(applyPlan(today(), gone).roles[0])).toEqual([VOLUMES_POLICY_ARN, CUSTOM].sort());
     const only = plan([excl(["create"], null, { role_name: "ecs-infra", policy_arns: [CUSTOM] })]);
     expect(arns(applyPlan(today(), only).roles[0])).toEqual([CUSTOM]);
+  });
+
+  it("an …_exclusive list does not keep a policy another resource of the same plan detaches (no fixed order)", () => {
+    const p = plan([
+      rc("aws_iam_role_policy_attachments_exclusive", "infra", ["create"], null, {
+        role_name: "ecs-infra",
+        policy_arns: [CUSTOM, VOLUMES_POLICY_ARN],
+      }),
+      rc(
+        "aws_iam_role_policy_attachment",
+        "volumes",
+        ["delete"],
+        { role: "ecs-infra", policy_arn: VOLUMES_POLICY_ARN },
+        null,
+      ),
+    ]);
+    expect(arns(applyPlan(today(), p).roles[0])).toEqual([CUSTOM]);
+  });
+
+  it("an inline policy moved to a new address (delete one, put the same name by another) may end deleted, so it counts as deleted", () => {
+    const grant = JSON.stringify(policy({ Effect: "Allow", Action: "ec2:*", Resource: "*" }));
+    const withInline = facts([role("ecs-infra", { attached: [], inline: { volumes: JSON.parse(grant) } })]);
+    const p = plan([
+      rc(
+        "aws_iam_role_policy",
+        "old",
+        ["delete"],
+        { role: "ecs-infra", name: "volumes", policy: grant },
+        null,
+      ),
+      rc("aws_iam_role_policy", "new", ["create"], null, {
+        role: "ecs-infra",
+        name: "volumes",
+        policy: grant,
+      }),
+    ]);
+    const inline = roleAfter(applyPlan(withInline, p).roles[0]).inlinePolicies;
+    expect(inline.ok && inline.value.map((i) => i.name)).toEqual([]);
+  });
+
+  it("forget (a removed block with destroy = false) leaves the object in AWS: nothing changes", () => {
+    const p = plan([
+      rc(
+        "aws_iam_role_policy",
+        "old",
+        ["forget"],
+        { role: "ecs-infra", name: "volumes", policy: "{}" },
+        null,
+      ),
+      rc("aws_iam_role", "infra", ["forget"], roleValues(), null),
+    ]);
+    expect(applyPlan(today(), p).roles).toEqual([]);
   });
 
   it("a new aws_iam_policy document becomes the default version for the roles it is attached to today", () => {

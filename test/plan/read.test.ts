@@ -219,6 +219,11 @@ describe("refusing what is not a Terraform JSON plan (one line naming the file a
     const raw = fixture("tags-only");
     raw.resource_changes[1].change.actions = "delete";
     expect(refusal(JSON.stringify(raw))).toMatch(/resource_changes\[1\]\.change\.actions: expected an array/);
+    // An action jsonplan does not write (a newer or altered plan) is not judged as if it changed nothing.
+    raw.resource_changes[1].change.actions = ["obliterate"];
+    expect(refusal(JSON.stringify(raw))).toMatch(
+      /resource_changes\[1\]\.change\.actions: expected Terraform's action names .*got "obliterate"/,
+    );
     expect(() => parsePlan({ ...fixture("tags-only"), resource_changes: {} }, "p.json")).toThrow(
       /resource_changes: expected an array/,
     );

@@ -100,17 +100,18 @@ describe("report formats", () => {
     },
   );
 
-  it("sarif 2.1.0 lists every rule and a result per finding with logical locations", () => {
+  it("sarif 2.1.0 lists every rule and a result per problem, each with a logical location too", () => {
     const sarif = JSON.parse(formatReport(report, "sarif", { color: false, rules }));
     expect(sarif.version).toBe("2.1.0");
     const run = sarif.runs[0];
     expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(rules.map((r) => r.id));
-    expect(run.results).toHaveLength(report.findings.length);
+    expect(run.results).toHaveLength(report.findings.filter((f) => f.status !== "pass").length);
+    expect(run.properties.summary).toEqual(report.summary);
     const fail = run.results.find((r: { level: string }) => r.level === "error");
     expect(fail.locations[0].logicalLocations[0].fullyQualifiedName).toMatch(/^arn:aws:iam::/);
   });
 
-  it("sarif kind and level obey SARIF 2.1.0 §3.27.10: level is none unless kind is fail; unknown blocks", () => {
+  it("sarif kind and level obey SARIF 2.1.0 §3.27.10; unknown blocks; passes are not results", () => {
     const base = report.findings[0];
     if (!base) throw new Error("the demo report has findings");
     const statuses = ["pass", "warn", "fail", "unknown"] as const;
@@ -123,6 +124,7 @@ describe("report formats", () => {
         suppressed: { reason: "accepted" },
       },
     ]);
+    const problems = findings.filter((f) => f.status !== "pass");
     const sarif = JSON.parse(formatReport({ ...report, findings }, "sarif", { color: false, rules }));
     const results: {
       kind: string;
@@ -130,17 +132,12 @@ describe("report formats", () => {
       properties: { status: string };
       suppressions?: unknown[];
     }[] = sarif.runs[0].results;
-    expect(results).toHaveLength(findings.length);
-    for (const r of results) {
-      if (r.kind !== "fail") expect(r.level, JSON.stringify(r)).toBe("none");
-      expect(["pass", "fail"]).toContain(r.kind);
-    }
+    expect(results).toHaveLength(problems.length);
+    for (const r of results) expect(r.kind).toBe("fail");
     const pairs = Object.fromEntries(
-      results.map((r, i) => [findings[i]?.resource.split("/")[1], [r.kind, r.level, r.properties.status]]),
+      results.map((r, i) => [problems[i]?.resource.split("/")[1], [r.kind, r.level, r.properties.status]]),
     );
     expect(pairs).toEqual({
-      pass: ["pass", "none", "pass"],
-      "pass-suppressed": ["pass", "none", "pass"],
       warn: ["fail", "warning", "warn"],
       "warn-suppressed": ["fail", "warning", "warn"],
       fail: ["fail", "error", "fail"],
@@ -149,7 +146,7 @@ describe("report formats", () => {
       "unknown-suppressed": ["fail", "error", "unknown"],
     });
     results.forEach((r, i) => {
-      if (findings[i]?.suppressed)
+      if (problems[i]?.suppressed)
         expect(r.suppressions).toEqual([{ kind: "external", justification: "accepted" }]);
       else expect(r.suppressions).toBeUndefined();
     });

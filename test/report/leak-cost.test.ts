@@ -103,6 +103,6 @@ describe("leaked volumes' cost in the reports", () => {
     expect("leakedVolumes" in out.json).toBe(false);
     expect(out.text).not.toMatch(/Leaked volumes/);
     expect(out.markdown).not.toMatch(/Leaked volumes/);
-    expect(out.sarif.runs[0].properties).toBeUndefined();
+    expect(out.sarif.runs[0].properties.leakedVolumes).toBeUndefined();
   });
 });

@@ -4,7 +4,17 @@ import rule from "../../rules/planned-role-changes.ts";
 import type { ClusterFacts, Facts, TaskFacts } from "../../src/facts/types.ts";
 import { applyPlan } from "../../src/plan/apply.ts";
 import { parsePlanText } from "../../src/plan/read.ts";
-import { ACCOUNT, facts, ok, REGION, role, VOLUMES_POLICY_ARN } from "../support/facts.ts";
+import {
+  ACCOUNT,
+  facts,
+  managed,
+  ok,
+  REGION,
+  role,
+  TLS_POLICY_ARN,
+  tlsPolicyDocument,
+  VOLUMES_POLICY_ARN,
+} from "../support/facts.ts";
 import { testRule } from "../support/rule-tester.ts";
 
 /** Today's account: ecs-infra with the AWS managed volumes policy, used (or not) by the prod/api service's tasks. */
@@ -73,6 +83,30 @@ function withPlan(fixture: string, world: World = "in-use", errored = false): Fa
   return { ...f, plan: applyPlan(f, plan) };
 }
 
+/**
+ * ecs-infra as a Service Connect TLS role only: the prod/api service names it for TLS and it holds the AWS managed
+ * TLS policy. The fixture plans are the volume role's with the policy ARN swapped, as Terraform would write them.
+ */
+function withTlsPlan(fixture: string): Facts {
+  const file = `test/plan/fixtures/${fixture}.json`;
+  const text = readFileSync(file, "utf8").replaceAll(VOLUMES_POLICY_ARN, TLS_POLICY_ARN);
+  const plan = parsePlanText(file, Buffer.from(text));
+  const tlsCluster = cluster([], "ACTIVE");
+  const services = tlsCluster.services.ok ? tlsCluster.services.value : [];
+  for (const s of services)
+    s.infrastructureRoles = [{ roleArn: ARN, use: "service-connect-tls", deploymentId: "ecs-svc/1" }];
+  const f = facts(
+    [
+      role("ecs-infra", {
+        attached: [TLS_POLICY_ARN],
+        referencedBy: [{ kind: "service", cluster: CLUSTER, service: "api", use: "service-connect-tls" }],
+      }),
+    ],
+    { ecs: { clusters: ok([tlsCluster]) }, policies: [managed(TLS_POLICY_ARN, tlsPolicyDocument(), "v4")] },
+  );
+  return { ...f, plan: applyPlan(f, plan) };
+}
+
 testRule(rule, {
   valid: [
     { name: "no plan: nothing to judge", facts: today("in-use"), expect: {} },
@@ -80,7 +114,12 @@ testRule(rule, {
       name: "deleting a role no task or service uses passes, saying so",
       facts: withPlan("delete-role", "unused"),
       expect: { [ARN]: "pass" },
-      message: { [ARN]: /no task or service uses ecs-infra/ },
+      message: { [ARN]: /no task or service uses ecs-infra in us-east-1 \(the Region read/ },
+    },
+    {
+      name: "a tags-only update of a Service Connect TLS role passes (it needs no volume actions)",
+      facts: withTlsPlan("tags-only"),
+      expect: { [ARN]: "pass" },
     },
     {
       name: "deleting a role whose tasks are all STOPPED passes",
@@ -101,6 +140,30 @@ testRule(rule, {
       facts: withPlan("tags-only"),
       expect: { [ARN]: "pass" },
       message: { [ARN]: /aws_iam_role\.infra changes tags: ECS keeps its trust and every volume action/ },
+    },
+    {
+      name: "a rewritten customer managed policy: a role of another account that ECS uses leaves no gap (it cannot be attached)",
+      facts: (() => {
+        const f = today("in-use");
+        const clusters = f.ecs?.clusters;
+        if (!clusters?.ok) throw new Error("expected clusters");
+        const [c] = clusters.value;
+        const other = { ...task("x9", "RUNNING"), arn: `${task("x9", "RUNNING").arn}-other` };
+        other.ebsAttachments = [
+          { id: "att-x9", status: "ATTACHED", roleArn: "arn:aws:iam::444455556666:role/far" },
+        ];
+        const g: Facts = {
+          ...f,
+          ecs: {
+            clusters: ok([
+              { ...c, tasks: ok([...(c?.tasks.ok ? c.tasks.value : []), other]) } as ClusterFacts,
+            ]),
+          },
+        };
+        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        return { ...g, plan: applyPlan(g, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: {},
     },
   ],
   invalid: [
@@ -131,6 +194,13 @@ testRule(rule, {
       },
     },
     {
+      name: "detaching the managed TLS policy from a Service Connect TLS role in use fails, naming the TLS actions lost",
+      facts: withTlsPlan("detach-managed-policy"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose acm-pca:IssueCertificate \(Service Connect TLS\)/ },
+      assert: (findings) => expect(findings[0]?.message).not.toMatch(/ec2:DetachVolume/),
+    },
+    {
       name: "a trust policy rewritten to ecs-tasks.amazonaws.com fails: ECS can no longer assume the role",
       facts: withPlan("trust-ecs-tasks"),
       expect: { [ARN]: "fail" },
@@ -157,6 +227,66 @@ testRule(rule, {
       message: { [ARN]: /lose ec2:DeleteVolume/ },
     },
     {
+      name: "a role moved to a new address without a moved block (delete one resource, create another of the same name) fails",
+      facts: withPlan("move-role-without-moved"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /aws_iam_role\.infra deletes the role.*ecs-infra would be deleted/ },
+    },
+    {
+      name: "an attachment moved to a new address without a moved block fails: the delete may run after the create",
+      facts: withPlan("move-attachment-without-moved"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:DetachVolume/ },
+    },
+    {
+      name: "an attachment replaced create_before_destroy (create, then delete) of the same role and policy fails: the delete detaches it",
+      facts: withPlan("replace-attachment-create-before-destroy"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:DetachVolume/ },
+    },
+    {
+      name: "an inline_policy set by a dynamic block (jsonconfig leaves it out) still counts: its Deny on ec2:DeleteVolume fails",
+      facts: withPlan("dynamic-inline-policy-deny"),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]: /changes inline_policy.*lose ec2:DeleteVolume \(ec2:DeleteVolume is explicitly denied\)/,
+      },
+    },
+    {
+      name: "an attachment moved to a role known only after apply (role = aws_iam_role.next.id) detaches it from today's role, not re-attaches it there",
+      facts: withPlan("attachment-moves-to-role-named-after-apply"),
+      expect: {
+        [ARN]: "fail",
+        [`${ARN}-v2`]: "pass",
+        "aws_iam_role_policy_attachment.volumes": "unknown",
+      },
+      message: { [ARN]: /lose ec2:DetachVolume/ },
+    },
+    {
+      name: "a new default version of the role's permissions boundary without ec2:DeleteVolume fails",
+      facts: (() => {
+        const boundary = `arn:aws:iam::${ACCOUNT}:policy/ecs-boundary`;
+        const doc = {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "ec2:*", Resource: "*" }],
+        };
+        const f: Facts = {
+          ...today("in-use"),
+          roles: [role("ecs-infra", { attached: [VOLUMES_POLICY_ARN], boundaryArn: boundary })],
+        };
+        f.managedPolicies[boundary] = ok({
+          arn: boundary,
+          name: "ecs-boundary",
+          defaultVersionId: "v1",
+          document: ok(doc),
+        });
+        const file = "test/plan/fixtures/boundary-policy-drops-delete-volume.json";
+        return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /aws_iam_policy\.boundary sets a new default version.*lose ec2:DeleteVolume/ },
+    },
+    {
       name: "a module-nested attachment deleted by for_each key is named by its full address",
       facts: withPlan("module-nested"),
       expect: { [ARN]: "fail" },
@@ -175,6 +305,65 @@ testRule(rule, {
       facts: withPlan("delete-role", "unread"),
       expect: { [ARN]: "unknown" },
       message: { [ARN]: /cannot tell whether a task or service uses it/ },
+    },
+    {
+      name: "deleting a role unused in the one cluster read (--cluster prod) is unknown: a task elsewhere may use it",
+      facts: (() => {
+        const f = withPlan("delete-role", "unused");
+        return { ...f, scope: { ...f.scope, clusters: ["prod"] } };
+      })(),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /ECS was read only for --cluster prod/ },
+    },
+    {
+      name: "a rewritten managed policy when the facts lack a role ECS uses (a snapshot without it) is unknown",
+      facts: (() => {
+        const f: Facts = { ...today("in-use"), roles: [] };
+        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: "unknown" },
+      message: {
+        [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]:
+          /cannot tell which roles in use it reaches.*ecs-infra/,
+      },
+    },
+    {
+      name: "a rewritten managed policy when ECS was not read is unknown",
+      facts: (() => {
+        const { ecs: _, ...f } = today("in-use");
+        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: "unknown" },
+      message: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: /ECS was not read/ },
+    },
+    {
+      name: "detaching a policy from a role whose attachments could not be read today is unknown, not a pass",
+      facts: (() => {
+        const denied = {
+          ok: false as const,
+          error: { api: "iam:ListAttachedRolePolicies", code: "AccessDenied", message: "no" },
+        };
+        const f: Facts = { ...today("in-use"), roles: [role("ecs-infra", { attachedPolicies: denied })] };
+        const file = "test/plan/fixtures/detach-managed-policy.json";
+        return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+      })(),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /AccessDenied/ },
+    },
+    {
+      name: "deleting a role of another account (a provider alias) is unknown: this account's ECS says nothing of its use",
+      facts: (() => {
+        const raw = readFileSync("test/plan/fixtures/delete-role.json", "utf8").replaceAll(
+          `arn:aws:iam::${ACCOUNT}:role/ecs-infra`,
+          "arn:aws:iam::444455556666:role/ecs-infra",
+        );
+        const f: Facts = { ...today("unused"), roles: [] };
+        return { ...f, plan: applyPlan(f, parsePlanText("p.json", Buffer.from(raw))) };
+      })(),
+      expect: { "arn:aws:iam::444455556666:role/ecs-infra": "unknown" },
+      message: { "arn:aws:iam::444455556666:role/ecs-infra": /is in account 444455556666/ },
     },
     {
       name: "an errored plan never passes, even for a harmless change",

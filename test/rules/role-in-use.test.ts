@@ -82,6 +82,14 @@ const detailsOf = (findings: { details?: Record<string, unknown> }[]) => finding
 testRule(rule, {
   valid: [
     {
+      name: "a STOPPED task's roleless attachment leaves nothing open",
+      facts: ecs([
+        cluster([task("done", "STOPPED", { ebsAttachments: [{ id: "att-done", status: "DELETED" }] })]),
+      ]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "pass" },
+    },
+    {
       name: "two RUNNING tasks with volumes: a normal check passes and lists them",
       facts: twoRunning,
       expect: { [ROLE_ARN]: "pass" },
@@ -233,6 +241,43 @@ testRule(rule, {
       options: BEFORE,
       expect: { [ROLE_ARN]: "fail" },
       message: { [ROLE_ARN]: /and cluster other \(ecs:ListTasks AccessDenied\) could not be read/ },
+    },
+    {
+      name: "an unfinished task whose EBS attachment names no role may hold this one: unknown, never free",
+      facts: ecs([
+        cluster([
+          task("norole", "DEPROVISIONING", {
+            ebsAttachments: [{ id: "att-norole", status: "DETACHING", volumeId: "vol-norole" }],
+          }),
+        ]),
+      ]),
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "unknown" },
+      message: { [ROLE_ARN]: /cluster prod \(ecs:DescribeTasks AttachmentWithoutRole\) could not be read/ },
+      assert: (findings) =>
+        expect(detailsOf(findings).unread).toEqual([
+          expect.objectContaining({ resource: clusterArn("prod"), error: expect.stringMatching(/norole/) }),
+        ]),
+    },
+    {
+      name: "the caller's account could not be read: a role named by name still matches its tasks' role ARNs",
+      facts: {
+        ...ecs([cluster([task("a", "RUNNING")])]),
+        caller: err("sts:GetCallerIdentity"),
+      },
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: { [ROLE_ARN]: /still in use by 1 task \(a RUNNING\)/ },
+    },
+    {
+      name: "before a change, a scope narrowed to --service or --task read only those tasks: not free, unknown",
+      facts: {
+        ...ecs([cluster([task("a", "STOPPED")], [service("web", "INACTIVE")])]),
+        scope: { clusters: ["prod"], services: ["web"], tasks: [], roles: [ROLE] },
+      },
+      options: BEFORE,
+      expect: { [ROLE_ARN]: "unknown" },
+      message: { [ROLE_ARN]: /only the tasks of --service web/ },
     },
     {
       name: "facts without ECS (a snapshot taken with only --role) before a change: unknown",

@@ -118,6 +118,40 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "acm-pca allowed only on this account's CAs: the CA a service names may be shared from another account, unknown",
+      facts: withTls([
+        tlsRole({
+          attached: [],
+          inline: {
+            tls: policy(
+              allow("secretsmanager:*", "arn:aws:secretsmanager:*:*:secret:ecs-sc!*"),
+              allow("acm-pca:*", `arn:aws:acm-pca:us-east-1:${ACCOUNT}:certificate-authority/*`),
+            ),
+          },
+        }),
+      ]),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /acm-pca:IssueCertificate allowed only if ECS's request meets/ },
+    },
+    {
+      name: "acm-pca allowed only where aws:ResourceAccount is the role's own: unknown for the same reason",
+      facts: withTls([
+        tlsRole({
+          attached: [],
+          inline: {
+            tls: policy(
+              allow("secretsmanager:*", "arn:aws:secretsmanager:*:*:secret:ecs-sc!*"),
+              allow("acm-pca:*", "*", {
+                // biome-ignore lint/suspicious/noTemplateCurlyInString: IAM policy-variable syntax, not a template.
+                Condition: { StringEquals: { "aws:ResourceAccount": "${aws:PrincipalAccount}" } },
+              }),
+            ),
+          },
+        }),
+      ]),
+      expect: { [ARN]: "unknown" },
+    },
+    {
       name: "a customer copy whose default version drops acm-pca:IssueCertificate",
       facts: withTls(
         [tlsRole({ attached: [CUSTOMER] })],

@@ -357,6 +357,20 @@ testRule(rule, {
       assert: ([f]) => expect(f?.remediation).toMatch(/attach-role-policy --role-name infra/),
     },
     {
+      name: "the EC2-launch-type task names the role in another case (IAM names ignore case): still fail",
+      facts: facts([role("infra", { attached: [], inline: { ebs: volumesOnly } })], {
+        ecs: (() => {
+          const e = ecsWith("EC2");
+          const task = e.clusters.ok ? e.clusters.value[0]?.tasks : undefined;
+          const attachment = task?.ok ? task.value[0]?.ebsAttachments[0] : undefined;
+          if (attachment) attachment.roleArn = ARN.replace(/infra$/, "INFRA");
+          return e;
+        })(),
+      }),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /this role serves such tasks/ },
+    },
+    {
       name: "the same grant with only Fargate tasks in scope: a warning, not a verdict on the role",
       facts: facts([role("infra", { attached: [], inline: { ebs: volumesOnly } })], {
         ecs: ecsWith("FARGATE"),

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { rules } from "../../../rules/index.ts";
 import { parseDuration } from "../../duration.ts";
@@ -8,16 +7,21 @@ import { InputError } from "../../errors.ts";
 import type { Scope } from "../../facts/types.ts";
 import type { Logger } from "../../log.ts";
 import { check } from "../../pipeline/check.ts";
+import { emfLines } from "../../report/emf.ts";
 import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
+import { type TargetFlags, validateTargetFlags, wantsTargets } from "../../targets/plan.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";
 import { awsOptions, principalOption, reportOptions, ruleTuningOptions, scopeOptions } from "../options.ts";
 import { terminalProgress } from "../progress.ts";
+import { changeFileOf, checkDistinctFiles, type ReportFile, writeReportFiles } from "../report-files.ts";
+import { outputName, writeReport } from "../report-output.ts";
+import { targetOptions } from "../target-options.ts";
 
-export interface CheckFlags extends AwsFlags {
+export interface CheckFlags extends AwsFlags, TargetFlags {
   cluster?: string[];
   service?: string[];
   task?: string[];
@@ -33,6 +37,9 @@ export interface CheckFlags extends AwsFlags {
   failOn?: "fail" | "warn";
   color?: boolean;
   redact?: boolean;
+  /** `--report FORMAT=FILE`, repeatable: further formats from the same run. */
+  report?: ReportFile[];
+  emf?: boolean;
   beforeRoleChange?: boolean;
 }
 
@@ -101,6 +108,33 @@ export async function runCheck(
   const sinceMs = sinceFrom(flags, config);
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
+  if (wantsTargets(flags)) {
+    if (flags.snapshot)
+      throw new InputError(
+        "the target flags cannot be combined with --snapshot: a snapshot is one account-Region",
+      );
+    // A Terraform plan describes one account's changes: it is not applied across an organisation. Across the
+    // caller's own Regions it is: IAM roles are global, and a role unused in one Region may hold tasks in another.
+    if (flags.plan && (flags.accounts?.length || flags.allAccounts || flags.assumeRole || flags.externalId))
+      throw new InputError(
+        "--plan cannot be combined with --accounts, --all-accounts, --assume-role or --external-id: a plan is one account's change (--regions and --all-regions are fine: IAM roles are global)",
+      );
+    validateTargetFlags(flags);
+    const { checkTargets } = await import("../../pipeline/targets.ts");
+    const aws = await resolveAwsSettings(flags, io.env, io.aws);
+    return checkTargets({
+      scope,
+      aws,
+      targets: flags,
+      config,
+      failOn,
+      stuckAfterMs,
+      log,
+      ...(flags.beforeRoleChange ? { beforeRoleChange: true } : {}),
+      ...(flags.plan ? { plan: flags.plan } : {}),
+      ...(flags.principal ? { collect: { principal: flags.principal } } : {}),
+    });
+  }
   const beforeRoleChange = flags.beforeRoleChange ? { beforeRoleChange: true } : {};
   if (flags.snapshot) {
     const scoped = (["cluster", "service", "task", "role", "principal", "region", "profile"] as const).find(
@@ -154,24 +188,36 @@ export async function runCheck(
 
 export async function emitReport(
   report: Report,
-  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact">,
+  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact" | "report" | "emf" | "config" | "plan"> &
+    AwsFlags,
   io: Io,
   log: Logger,
 ): Promise<void> {
+  const shown = flags.redact ? redactReport(report) : report;
+  const changeFile = changeFileOf(flags, io.env);
+  const render = (format: Format, color: boolean) =>
+    formatReport(shown, format, { color, rules, ...(changeFile ? { changeFile } : {}) });
   const color = !flags.output && flags.format === "text" && colorEnabled(io, "stdout", flags.color);
-  const text = formatReport(flags.redact ? redactReport(report) : report, flags.format, { color, rules });
-  if (flags.output) {
-    try {
-      await writeFile(flags.output, text);
-    } catch (err) {
-      throw new InputError(
-        `--output ${flags.output}: cannot write the report (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      );
-    }
-    log.info({ file: flags.output, verdict: report.verdict, exitCode: report.exitCode }, "report written");
-  } else {
-    io.stdout.write(text);
-  }
+  const files = (flags.report ?? []).map((r) => ({
+    flag: `--report ${r.format}=${r.file}`,
+    file: outputName(r.file, report),
+    text: render(r.format, false),
+  }));
+  // <account>/<region> in the name are the report's; an s3:// output is a PutObject (./report-output.ts).
+  const output = flags.output ? outputName(flags.output, report) : undefined;
+  if (output && !output.startsWith("s3://"))
+    files.unshift({ flag: `--output ${flags.output}`, file: output, text: render(flags.format, false) });
+  else if (!output) io.stdout.write(render(flags.format, color));
+  // Metrics are of the run, whatever happens to the files: emitted before a write error can stop the command.
+  // Not redacted: the Account dimension is what an alarm selects on, and the line stays in the account's own logs.
+  if (flags.emf) for (const line of emfLines(report)) io.stderr.write(`${line}\n`);
+  const { written, failures } = await writeReportFiles(files);
+  if (output?.startsWith("s3://"))
+    written.push(await writeReport(output, render(flags.format, false), report, flags.format, flags, io));
+  for (const file of written)
+    log.info({ file, verdict: report.verdict, exitCode: report.exitCode }, "report written");
+  // Every file that could be written was; the ones that could not make the run a usage error (exit 2).
+  if (failures.length) throw new InputError(failures.join("; "));
 }
 
 export function checkCommand(
@@ -201,8 +247,10 @@ export function checkCommand(
     "judge the roles a Terraform JSON plan touches as they will be once it is applied (terraform show -json tfplan > plan.json); with no other scope flag, the plan's roles, with ECS read in every cluster",
   );
   for (const o of reportOptions()) cmd.addOption(o);
+  for (const o of targetOptions()) cmd.addOption(o);
   cmd.action(async (flags: CheckFlags, command: Command) => {
     const log = logFor(command);
+    checkDistinctFiles(flags.output, flags.report ?? []);
     const report = await runCheck(flags, io, log);
     await emitReport(report, flags, io, log);
     log.info(

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { findRule, rules } from "../../../rules/index.ts";
 import { InputError } from "../../errors.ts";
+import { ruleDocMarkdown } from "../../report/rule-doc.ts";
 import type { Io } from "../io.ts";
 
 export function rulesCommand(io: Io): Command {
@@ -16,22 +17,7 @@ export function explainText(id: string): string {
   const rule = findRule(id);
   if (!rule)
     throw new InputError(`explain: unknown rule "${id}"; known rules: ${rules.map((r) => r.id).join(", ")}`);
-  return [
-    `# ${rule.id}: ${rule.title}`,
-    "",
-    `Severity: ${rule.severity}`,
-    "",
-    rule.docs.summary,
-    "",
-    "## Why it matters",
-    "",
-    rule.docs.rationale,
-    "",
-    "## How to fix",
-    "",
-    rule.docs.remediation,
-    "",
-  ].join("\n");
+  return ruleDocMarkdown(rule);
 }
 
 export function explainCommand(io: Io): Command {

@@ -12,6 +12,7 @@ import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, collectList, reportOptions, ruleTuningOptions } from "../options.ts";
 import { pollInterval } from "../poll-interval.ts";
+import { checkDistinctFiles } from "../report-files.ts";
 import { type CheckFlags, emitReport, runCheck } from "./check.ts";
 
 interface StopFlags extends CheckFlags {
@@ -114,6 +115,7 @@ export function stopCommand(
     if (!flags.yes && !io.stdinIsTTY) {
       throw new InputError("stop: no terminal to confirm on: pass --yes to stop the tasks without asking");
     }
+    checkDistinctFiles(flags.output, flags.report ?? []);
     const pollMs = pollInterval(io.env);
     const stuckAfter = await stuckAfterMs(flags);
     const cluster = flags.cluster[0] as string;

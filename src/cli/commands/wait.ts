@@ -129,7 +129,10 @@ export function waitCommand(
     if (flags.role.length !== 1)
       throw new InputError(`--role: wait takes exactly one role, got ${flags.role.join(",")}`);
     const role = flags.role[0] as string;
-    if (role.startsWith("arn:") && parseArn(role)?.service !== "iam")
+    if (
+      role.startsWith("arn:") &&
+      !(parseArn(role)?.service === "iam" && parseArn(role)?.resource.startsWith("role/"))
+    )
       throw new InputError(`--role ${role}: expected a role name or an IAM role ARN`);
     const pollMs = pollInterval(io.env);
     const timeoutMs = flags.timeout as number;

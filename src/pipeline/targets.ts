@@ -1,0 +1,259 @@
+import type { AwsSettings } from "../collect/clients.ts";
+import { mapLimit } from "../collect/concurrency.ts";
+import type { Finding } from "../engine/types.ts";
+import { UndecidedError } from "../errors.ts";
+import { combineParts, type TargetPart } from "../report/combine.ts";
+import type { Report } from "../report/types.ts";
+import {
+  DEFAULT_TARGET_CONCURRENCY,
+  planTargets,
+  type Target,
+  type TargetError,
+  type TargetFlags,
+} from "../targets/plan.ts";
+import { VERSION } from "../version.ts";
+import { type CheckOptions, check } from "./check.ts";
+import { regionsUnreadFinding, TARGET_ACCESS_RULE } from "./target-access.ts";
+
+/**
+ * The check over many account-Regions: resolve the targets (flags, the organisation, the enabled Regions), then run
+ * the one pipeline (./check.ts) per target, `concurrency` at a time, each with its own clients, credentials and
+ * CloudTrail pacer (collect builds them per run). A target that cannot be reached is unknown, never skipped.
+ */
+
+export { TARGET_ACCESS_RULE };
+
+export interface TargetsCheckOptions extends Omit<CheckOptions, "aws" | "facts" | "snapshot"> {
+  /** The caller's settings: its Region is the default target Region and where STS and Organizations are called. */
+  aws: AwsSettings;
+  targets: TargetFlags;
+  /** For tests: renewal is measured on this clock. */
+  now?: () => number;
+}
+
+/** The account-Regions the flags name, asking AWS for the organisation's accounts and enabled Regions when told to. */
+export async function resolveTargets(
+  aws: AwsSettings,
+  flags: TargetFlags,
+  now?: () => number,
+): Promise<Target[]> {
+  const { callerAccount, organizationAccounts, enabledRegions, assumedRoleCredentials } = await import(
+    "../collect/targets.ts"
+  );
+  const { toFactError } = await import("../collect/fact.ts");
+  const caller = await callerAccount(aws);
+  const accounts = flags.allAccounts
+    ? await organizationAccounts(aws)
+    : flags.accounts?.length
+      ? flags.accounts
+      : [caller.account];
+  const regionsByAccount = new Map<string, readonly string[]>();
+  const regionsUnread = new Map<string, TargetError>();
+  if (flags.allRegions) {
+    const own = await enabledRegions(aws).catch((err) => {
+      const e = toFactError("ec2:DescribeRegions", err);
+      throw new UndecidedError(
+        `cannot list the caller's enabled Regions for --all-regions: ${e.api} failed with ${e.code}: ${e.message} (name them with --regions)`,
+      );
+    });
+    // It is every unread account's fallback: empty, such an account would have no target at all.
+    if (!own.length)
+      throw new UndecidedError(
+        "cannot list the caller's enabled Regions for --all-regions: ec2:DescribeRegions listed none (name them with --regions)",
+      );
+    await mapLimit(accounts, flags.concurrency ?? DEFAULT_TARGET_CONCURRENCY, async (account) => {
+      if (account === caller.account || !flags.assumeRole) return regionsByAccount.set(account, own);
+      // Each account's own opt-ins; one that cannot be reached gets the caller's list and fails closed per target.
+      const credentials = assumedRoleCredentials(aws, {
+        roleArn: `arn:${caller.partition}:iam::${account}:role/${flags.assumeRole}`,
+        ...(flags.externalId ? { externalId: flags.externalId } : {}),
+        ...(now ? { now } : {}),
+      });
+      try {
+        const unreached = await credentials().then(
+          () => undefined,
+          (err) => toFactError("sts:AssumeRole", err),
+        );
+        // Its targets get the caller's list; if the role is assumed by then, its other Regions are still unread.
+        if (unreached) {
+          regionsUnread.set(account, unreached);
+          return regionsByAccount.set(account, own);
+        }
+        // Reached but its Regions unread: the caller's list is checked, and the account's others are unknown.
+        const regions = await enabledRegions({ ...aws, credentials }).then(
+          (listed) => {
+            if (listed.length) return listed;
+            const message = "DescribeRegions listed no enabled Region";
+            regionsUnread.set(account, { api: "ec2:DescribeRegions", code: "EmptyAnswer", message });
+            return own;
+          },
+          (err) => {
+            regionsUnread.set(account, toFactError("ec2:DescribeRegions", err));
+            return own;
+          },
+        );
+        regionsByAccount.set(account, regions);
+      } finally {
+        credentials.destroy();
+      }
+    });
+  }
+  const targets = planTargets({
+    accounts,
+    regionsOf: (account) => regionsByAccount.get(account) ?? flags.regions ?? [aws.region],
+    callerAccount: caller.account,
+    partition: caller.partition,
+    ...(flags.assumeRole ? { assumeRole: flags.assumeRole } : {}),
+  });
+  // Nothing to check is not a pass (nor, for `targets`, an empty fan-out that merges nothing).
+  if (!targets.length)
+    throw new UndecidedError(
+      "the target flags name no account-Region to check (no ACTIVE account, or no enabled Region?)",
+    );
+  // The account's first target says that its Regions beyond these could not be listed.
+  for (const [account, error] of regionsUnread) {
+    const first = targets.find((t) => t.account === account);
+    if (first) first.regionsUnread = error;
+  }
+  return targets;
+}
+
+/** Tags each finding with where it was found. */
+function tagged(findings: readonly Finding[], target: Target): Finding[] {
+  return findings.map((f) => ({ ...f, account: target.account, region: target.region }));
+}
+
+/** The part for a target whose role could not be assumed: one unknown finding naming account, Region, role and error. */
+function unreachable(
+  target: Target,
+  error: { api: string; code: string; message: string },
+  ms: number,
+): TargetPart {
+  const role = target.roleArn ?? "(own credentials)";
+  const finding: Finding = {
+    rule: TARGET_ACCESS_RULE,
+    status: "unknown",
+    resource: role,
+    message: `Could not check account ${target.account} in ${target.region}: ${error.api} of ${role} failed with ${error.code}: ${error.message}`,
+    details: { account: target.account, region: target.region, role, ...error },
+    remediation: [
+      `# In account ${target.account} the role must exist and trust the caller (deploy/org-audit.yaml's StackSet creates it):`,
+      `aws iam get-role --role-name ${role.slice(role.lastIndexOf("/") + 1)} --query Role.AssumeRolePolicyDocument`,
+      "# Its trust must allow sts:AssumeRole to the caller's account (or ARN), with sts:ExternalId equal to --external-id;",
+      `# the caller needs sts:AssumeRole on ${role}.`,
+    ].join("\n"),
+    account: target.account,
+    region: target.region,
+  };
+  return {
+    target: {
+      account: target.account,
+      region: target.region,
+      verdict: "unknown",
+      exitCode: 3,
+      summary: { pass: 0, warn: 0, fail: 0, unknown: 1, suppressed: 0 },
+      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+      durationMs: ms,
+      error,
+      trail: {},
+    },
+    findings: [finding],
+  };
+}
+
+/**
+ * pass-role judges the deploying principal, by default the caller. In an account reached through the audit role the
+ * caller is that role, which deploys nothing: there the rule judges only a --principal of that account. A --principal
+ * names one account's role or user, so it is judged in that account's targets and pass-role is off in the others.
+ */
+function collectFor(target: Target, collect: CheckOptions["collect"]): CheckOptions["collect"] {
+  const { principal, ...others } = collect ?? {};
+  const principalAccount = principal?.split(":")[4];
+  if (principal)
+    return principalAccount === target.account ? { ...others, principal } : { ...others, passRole: false };
+  return target.roleArn ? { ...others, passRole: false } : others;
+}
+
+async function checkOne(target: Target, options: TargetsCheckOptions): Promise<TargetPart> {
+  const part = await checkReachable(target, options);
+  // A target whose role cannot be assumed is unknown already, for the same reason.
+  if (!target.regionsUnread || part.target.error) return part;
+  const findings = [...part.findings, regionsUnreadFinding(target, target.regionsUnread)];
+  // combineParts recomputes the target's verdict, exit code and summary from its findings.
+  return { ...part, findings };
+}
+
+async function checkReachable(target: Target, options: TargetsCheckOptions): Promise<TargetPart> {
+  const started = Date.now();
+  const { aws, targets: flags, now, ...rest } = options;
+  // Each target is paced under its own account-Region's limits (api-pacing.ts, CloudTrail's pacer).
+  let settings: AwsSettings = {
+    ...aws,
+    region: target.region,
+    paceKey: `${target.account}/${target.region}`,
+  };
+  let session: { destroy(): void } | undefined;
+  if (target.roleArn) {
+    const { assumedRoleCredentials } = await import("../collect/targets.ts");
+    const { toFactError } = await import("../collect/fact.ts");
+    const credentials = assumedRoleCredentials(aws, {
+      roleArn: target.roleArn,
+      ...(flags.externalId ? { externalId: flags.externalId } : {}),
+      ...(now ? { now } : {}),
+    });
+    session = credentials;
+    try {
+      await credentials();
+    } catch (err) {
+      credentials.destroy();
+      options.log?.warn(
+        { account: target.account, region: target.region, role: target.roleArn, err: String(err) },
+        "cannot assume the target's role: the target is unknown",
+      );
+      return unreachable(target, toFactError("sts:AssumeRole", err), Date.now() - started);
+    }
+    settings = { ...settings, credentials };
+  }
+  const log = options.log?.child({ account: target.account, region: target.region });
+  const report = await check({
+    ...rest,
+    aws: settings,
+    collect: collectFor(target, rest.collect),
+    ...(log ? { log } : {}),
+  }).finally(() => session?.destroy());
+  return {
+    target: {
+      account: target.account,
+      region: target.region,
+      verdict: report.verdict,
+      exitCode: report.exitCode,
+      summary: report.summary,
+      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+      durationMs: report.durationMs,
+      trail: report.trail,
+    },
+    findings: tagged(report.findings, target),
+  };
+}
+
+/** The whole check over targets: one report, its verdict the worst target's. */
+export async function checkTargets(options: TargetsCheckOptions): Promise<Report> {
+  const startedAt = new Date();
+  const targets = await resolveTargets(options.aws, options.targets, options.now);
+  options.log?.info({ targets: targets.length }, "checking targets");
+  const parts = await mapLimit(targets, options.targets.concurrency ?? DEFAULT_TARGET_CONCURRENCY, (target) =>
+    checkOne(target, options),
+  );
+  const failOn = options.failOn ?? options.config?.failOn ?? "fail";
+  const report = combineParts(parts, {
+    failOn,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    base: {
+      tool: { name: "ecs-preflight", version: VERSION },
+      scope: { ...options.scope, source: "aws" },
+      collectedAt: startedAt.toISOString(),
+    },
+  });
+  return report;
+}

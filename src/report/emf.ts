@@ -1,0 +1,122 @@
+import type { Finding } from "../engine/types.ts";
+import type { Verdict } from "../engine/verdict.ts";
+import type { Report } from "./types.ts";
+
+/**
+ * CloudWatch Embedded Metric Format: one JSON line per run (per target, when the report has targets) that
+ * CloudWatch Logs turns into metrics, so a scheduled run drives alarms with no extra code. The CLI writes the lines
+ * to stderr beside the pino log lines: an ECS task's awslogs driver ships both streams, and stdout stays the report.
+ */
+
+export const EMF_NAMESPACE = "ECSPreflight";
+
+/** The metrics of a line, in the order they are declared, with their CloudWatch units. */
+export const EMF_METRICS = [
+  { Name: "FindingsPass", Unit: "Count" },
+  { Name: "FindingsWarn", Unit: "Count" },
+  { Name: "FindingsFail", Unit: "Count" },
+  { Name: "FindingsUnknown", Unit: "Count" },
+  { Name: "Suppressed", Unit: "Count" },
+  { Name: "StuckTasks", Unit: "Count" },
+  { Name: "LeakedVolumes", Unit: "Count" },
+  { Name: "LeakedVolumeGiB", Unit: "Gigabytes" },
+  { Name: "FailedTrailCalls", Unit: "Count" },
+  { Name: "DurationMs", Unit: "Milliseconds" },
+] as const;
+
+export type EmfMetricName = (typeof EMF_METRICS)[number]["Name"];
+
+/** A target of an organisation-wide run, as the report lists it (`report.targets`, when there are several). */
+export interface EmfTarget {
+  account: string;
+  region: string;
+  verdict?: Verdict;
+}
+
+type TargetedFinding = Finding & { account?: string; region?: string };
+type TargetedReport = Report & { targets?: EmfTarget[] };
+
+/** Metric values from one set of findings. Suppressed findings still count by status: metrics describe the account. */
+export function emfValues(findings: readonly Finding[], durationMs: number): Record<EmfMetricName, number> {
+  const by = (status: Finding["status"]) => findings.filter((f) => f.status === status).length;
+  const problem = (f: Finding) => f.status === "fail" || f.status === "warn";
+  const leaks = findings.filter(
+    (f) => f.rule === "leaked-volumes" && problem(f) && typeof f.details?.volumeId === "string",
+  );
+  return {
+    FindingsPass: by("pass"),
+    FindingsWarn: by("warn"),
+    FindingsFail: by("fail"),
+    FindingsUnknown: by("unknown"),
+    Suppressed: findings.filter((f) => f.suppressed).length,
+    StuckTasks: findings.filter((f) => f.rule === "tasks-deprovisioning" && f.status === "fail").length,
+    LeakedVolumes: leaks.length,
+    LeakedVolumeGiB: leaks.reduce((n, f) => n + (Number(f.details?.sizeGiB) || 0), 0),
+    FailedTrailCalls: findings
+      .filter((f) => f.rule === "cloudtrail-errors" && problem(f))
+      .reduce((n, f) => n + (Number(f.details?.failures) || 0), 0),
+    DurationMs: durationMs,
+  };
+}
+
+function line(
+  namespace: string,
+  timestamp: number,
+  account: string,
+  region: string,
+  verdict: Verdict,
+  values: Record<EmfMetricName, number>,
+): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: [["Account", "Region"]],
+          Metrics: EMF_METRICS.map((m) => ({ ...m })),
+        },
+      ],
+    },
+    Account: account,
+    Region: region,
+    Verdict: verdict,
+    ...values,
+  });
+}
+
+/**
+ * The EMF lines of a report: one for the run, or one per target (each with its own findings) when the report has
+ * `targets`. An unknown account (GetCallerIdentity failed) is the dimension value "unknown": a dimension must be set.
+ */
+export function emfLines(report: Report, namespace: string = EMF_NAMESPACE): string[] {
+  const timestamp = Date.parse(report.startedAt);
+  const { targets } = report as TargetedReport;
+  if (!targets?.length) {
+    return [
+      line(
+        namespace,
+        timestamp,
+        report.account ?? "unknown",
+        // A report over targets always has targets; a single run always names its Region.
+        report.region ?? "unknown",
+        report.verdict,
+        emfValues(report.findings, report.durationMs),
+      ),
+    ];
+  }
+  return targets.map((t) => {
+    const findings = (report.findings as TargetedFinding[]).filter(
+      (f) => f.account === t.account && f.region === t.region,
+    );
+    // One duration for the whole run: targets run concurrently and the report times the run.
+    return line(
+      namespace,
+      timestamp,
+      t.account,
+      t.region,
+      t.verdict ?? report.verdict,
+      emfValues(findings, report.durationMs),
+    );
+  });
+}
