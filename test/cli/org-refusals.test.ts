@@ -3,7 +3,10 @@ import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { runCli } from "../support/cli.ts";
 import { AUDIT_ROLE, MEMBER_A, organisation } from "../support/org.ts";
 
-/** Inputs of one account-Region (a snapshot, a plan) never fan out: the target flags beside them are exit 2, before AWS. */
+/**
+ * Inputs of one account-Region (a snapshot) or one account (a plan) never fan out beyond it: those target flags beside
+ * them are exit 2, before AWS. (A plan across the caller's own Regions is allowed: test/cli/plan-regions.test.ts.)
+ */
 
 let fake: FakeAws;
 beforeAll(async () => {
@@ -26,9 +29,22 @@ describe("target flags beside one account-Region's input", () => {
     [["check", "--snapshot", SNAPSHOT, "--all-regions"], /cannot be combined with --snapshot/],
     [
       ["check", "--plan", PLAN, "--all-accounts", "--assume-role", AUDIT_ROLE],
-      /cannot be combined with --plan/,
+      /--plan cannot be combined with --accounts, --all-accounts/,
     ],
-    [["check", "--plan", PLAN, "--regions", "us-east-1,eu-west-1"], /cannot be combined with --plan/],
+    [
+      [
+        "check",
+        "--plan",
+        PLAN,
+        "--accounts",
+        MEMBER_A,
+        "--regions",
+        "us-east-1",
+        "--assume-role",
+        AUDIT_ROLE,
+      ],
+      /a plan is one account's change/,
+    ],
     [["snapshot", "--out", "/tmp/never.json", "--all-regions"], /unknown option '--all-regions'/],
     [["snapshot", "--out", "/tmp/never.json", "--accounts", MEMBER_A], /unknown option '--accounts'/],
   ])("%j is exit 2, with no AWS call", async (args, message) => {
