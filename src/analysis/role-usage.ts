@@ -71,6 +71,17 @@ function usageIndex(facts: Facts): UsageIndex {
   for (const cluster of clusters?.ok ? clusters.value : []) {
     if (!cluster.services.ok) unread.push({ resource: cluster.arn, error: cluster.services.error });
     if (!cluster.tasks.ok) unread.push({ resource: cluster.arn, error: cluster.tasks.error });
+    // A task ECS listed (or was named) but did not describe may hold any role: use there is not known.
+    for (const m of cluster.missing ?? [])
+      if (m.kind === "task")
+        unread.push({
+          resource: m.arn,
+          error: {
+            api: "ecs:DescribeTasks",
+            code: m.reason || "MISSING",
+            message: `task ${shortName(m.arn)} was not described${m.detail ? ` (${m.detail})` : ""}`,
+          },
+        });
     for (const s of cluster.services.ok ? cluster.services.value : []) {
       if (s.status !== "ACTIVE" && s.status !== "DRAINING") continue;
       const uses = new Map<string, ServiceUse>();

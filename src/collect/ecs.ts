@@ -273,10 +273,29 @@ async function collectTasks(
               by: { kind: "task", cluster, task: facts.arn, status: facts.lastStatus },
             });
     }
-    // A listed task can age out between ListTasks and DescribeTasks; only a task named with --task is reported.
-    const gone = (page.failures ?? [])
-      .filter((f) => named.has(shortName(f.arn ?? "")))
-      .map((f) => missingResource("task", f));
+    const gone: MissingResource[] = [];
+    const answered = new Set(out.map((t) => shortName(t.arn)));
+    const failures = new Map((page.failures ?? []).map((f) => [shortName(f.arn ?? ""), f]));
+    for (const ref of batch) {
+      const id = shortName(ref);
+      if (answered.has(id)) continue;
+      const failure = failures.get(id);
+      // Only a task listed as STOPPED may age out between ListTasks and DescribeTasks (ECS forgets a task about an
+      // hour after it reached STOPPED, and a DEPROVISIONING one is never forgotten). A named task, a RUNNING one, or
+      // one DescribeTasks left out altogether was not seen: reported, so nothing it holds goes unchecked.
+      const listedStopped = !named.has(id) && order.get(id)?.[1] === 1;
+      if (listedStopped && failure?.reason === "MISSING") continue;
+      gone.push(
+        failure
+          ? missingResource("task", { ...failure, arn: failure.arn ?? ref })
+          : {
+              kind: "task",
+              arn: ref,
+              reason: "NOT_RETURNED",
+              detail: "DescribeTasks answered neither the task nor a failure for it",
+            },
+      );
+    }
     return { out, gone };
   });
   const see = (ref: string, place: Place) => {

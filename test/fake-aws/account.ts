@@ -108,6 +108,11 @@ export interface FakeTask {
   onStop?: "stopped" | "deprovisioning";
   /** How the task moves on by itself, in order (a task in ECS's lifecycle as `wait` sees it over several polls). */
   transitions?: FakeTaskTransition[];
+  /**
+   * ListTasks lists the task but DescribeTasks does not describe it: it answers a `MISSING` failure ("missing"),
+   * or neither the task nor a failure ("omitted"), as an eventually consistent answer can.
+   */
+  undescribed?: "missing" | "omitted";
   [key: string]: unknown;
 }
 

@@ -78,7 +78,7 @@ const TASK_TIME_KEYS = new Set([
 const SERVICE_TIME_KEYS = new Set(["createdAt"]);
 const DEPLOYMENT_TIME_KEYS = new Set(["createdAt", "updatedAt"]);
 /** FakeTask fields that steer the fake and are not part of the ECS Task shape. */
-const FAKE_ONLY_TASK_KEYS = new Set(["id", "onStop", "transitions"]);
+const FAKE_ONLY_TASK_KEYS = new Set(["id", "onStop", "transitions", "undescribed"]);
 
 function invalidParameter(message: string): AwsError {
   return new AwsError("InvalidParameterException", message);
@@ -296,7 +296,8 @@ function describeTasks(state: FakeState, params: JsonParams): object {
   const failures: object[] = [];
   for (const ref of refs) {
     const task = findTask(cluster, ref);
-    if (task) {
+    if (task?.undescribed === "omitted") continue;
+    if (task && task.undescribed !== "missing") {
       tasks.push(renderTask(state, cluster, task, includeTags));
       describedCount.set(task, (describedCount.get(task) ?? 0) + 1);
     } else failures.push({ arn: taskArnFor(state, cluster, lastSegment(ref)), reason: "MISSING" });
