@@ -1,4 +1,5 @@
 import type { Finding } from "../engine/types.ts";
+import type { TargetPart } from "../report/combine.ts";
 import type { Target, TargetError } from "../targets/plan.ts";
 
 /**
@@ -22,5 +23,28 @@ export function regionsUnreadFinding(target: Target, error: TargetError): Findin
     ].join("\n"),
     account: target.account,
     region: target.region,
+  };
+}
+
+/** The part of a report for a target that could not be checked at all: unknown, with its one finding. */
+export function uncheckedPart(
+  target: Target,
+  error: TargetError,
+  finding: Finding,
+  durationMs: number,
+): TargetPart {
+  return {
+    target: {
+      account: target.account,
+      region: target.region,
+      verdict: "unknown",
+      exitCode: 3,
+      summary: { pass: 0, warn: 0, fail: 0, unknown: 1, suppressed: 0 },
+      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+      durationMs,
+      error,
+      trail: {},
+    },
+    findings: [finding],
   };
 }

@@ -13,7 +13,7 @@ import {
 } from "../targets/plan.ts";
 import { VERSION } from "../version.ts";
 import { type CheckOptions, check } from "./check.ts";
-import { regionsUnreadFinding, TARGET_ACCESS_RULE } from "./target-access.ts";
+import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "./target-access.ts";
 
 /**
  * The check over many account-Regions: resolve the targets (flags, the organisation, the enabled Regions), then run
@@ -145,20 +145,7 @@ function unreachable(
     account: target.account,
     region: target.region,
   };
-  return {
-    target: {
-      account: target.account,
-      region: target.region,
-      verdict: "unknown",
-      exitCode: 3,
-      summary: { pass: 0, warn: 0, fail: 0, unknown: 1, suppressed: 0 },
-      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
-      durationMs: ms,
-      error,
-      trail: {},
-    },
-    findings: [finding],
-  };
+  return uncheckedPart(target, error, finding, ms);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
+import type { Finding } from "../../engine/types.ts";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { regionsUnreadFinding, TARGET_ACCESS_RULE } from "../../pipeline/target-access.ts";
+import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "../../pipeline/target-access.ts";
 import { combineParts, partsOf, type TargetPart } from "../../report/combine.ts";
 import type { Format } from "../../report/index.ts";
 import type { Report } from "../../report/types.ts";
@@ -120,31 +121,17 @@ function missingPart(target: Target): TargetPart {
     code: "NoReport",
     message: "no report from this target's run (its task failed or wrote nowhere)",
   };
-  return {
-    target: {
-      account: target.account,
-      region: target.region,
-      verdict: "unknown",
-      exitCode: 3,
-      summary: { pass: 0, warn: 0, fail: 0, unknown: 1, suppressed: 0 },
-      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
-      durationMs: 0,
-      error,
-      trail: {},
-    },
-    findings: [
-      {
-        rule: TARGET_ACCESS_RULE,
-        status: "unknown",
-        resource: target.roleArn ?? `${target.account}/${target.region}`,
-        message: `Could not check account ${target.account} in ${target.region}: ${error.message}.`,
-        details: { account: target.account, region: target.region, ...error },
-        remediation: "Look at that target's task logs (the check prints why it stopped) and run it again.",
-        account: target.account,
-        region: target.region,
-      },
-    ],
+  const finding: Finding = {
+    rule: TARGET_ACCESS_RULE,
+    status: "unknown",
+    resource: target.roleArn ?? `${target.account}/${target.region}`,
+    message: `Could not check account ${target.account} in ${target.region}: ${error.message}.`,
+    details: { account: target.account, region: target.region, ...error },
+    remediation: "Look at that target's task logs (the check prints why it stopped) and run it again.",
+    account: target.account,
+    region: target.region,
   };
+  return uncheckedPart(target, error, finding, 0);
 }
 
 /** Many reports (separate runs, one per target) as one: targets and findings combined, summary and verdict recomputed. */
