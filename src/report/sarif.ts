@@ -52,6 +52,36 @@ function location(f: Finding, report: Report, changeFile: string | undefined) {
  * SARIF 2.1.0 that GitHub code scanning accepts. Passes are not results: code scanning shows every result as an
  * alert whatever its kind, so a pass would keep a fixed problem's alert open; the run's `properties` count them.
  */
+function ruleDescriptors(rules: readonly Rule[]) {
+  return rules.map((r) => ({
+    id: r.id,
+    name: r.title,
+    shortDescription: { text: r.docs.summary },
+    fullDescription: { text: r.docs.rationale },
+    help: { text: helpText(r), markdown: ruleDocMarkdown(r) },
+    helpUri: ruleDocUrl(r.id),
+    defaultConfiguration: { level: r.severity === "fail" ? "error" : "warning" },
+    properties: { tags: ["ecs", "ebs", "iam"], severity: r.severity },
+  }));
+}
+
+/** Not a rule of rules/ (the fan-out sets it for a target it could not reach), but code scanning wants it described. */
+const TARGET_ACCESS_RULE_ID = "target-access";
+const TARGET_ACCESS_DESCRIPTOR = {
+  id: TARGET_ACCESS_RULE_ID,
+  name: "Target reached",
+  shortDescription: {
+    text: "The account-Region could be checked: its role assumed, its Regions listed, its report found.",
+  },
+  fullDescription: {
+    text: "Across accounts and Regions, a target that cannot be reached is unknown, never skipped: nothing in it was verified.",
+  },
+  help: { text: "See docs/org-scale.md.", markdown: "See [docs/org-scale.md](docs/org-scale.md)." },
+  helpUri: `${REPOSITORY_URL}/blob/main/docs/org-scale.md`,
+  defaultConfiguration: { level: "error" },
+  properties: { tags: ["ecs", "iam"], severity: "fail" },
+};
+
 export function formatSarif(report: Report, options: SarifOptions): string {
   const problems = report.findings.filter((f) => f.status !== "pass");
   const sarif = {
@@ -65,16 +95,10 @@ export function formatSarif(report: Report, options: SarifOptions): string {
             version: report.tool.version,
             semanticVersion: report.tool.version,
             informationUri: REPOSITORY_URL,
-            rules: options.rules.map((r) => ({
-              id: r.id,
-              name: r.title,
-              shortDescription: { text: r.docs.summary },
-              fullDescription: { text: r.docs.rationale },
-              help: { text: helpText(r), markdown: ruleDocMarkdown(r) },
-              helpUri: ruleDocUrl(r.id),
-              defaultConfiguration: { level: r.severity === "fail" ? "error" : "warning" },
-              properties: { tags: ["ecs", "ebs", "iam"], severity: r.severity },
-            })),
+            rules: ruleDescriptors(options.rules),
+            ...(problems.some((f) => f.rule === TARGET_ACCESS_RULE_ID)
+              ? { rules: [...ruleDescriptors(options.rules), TARGET_ACCESS_DESCRIPTOR] }
+              : {}),
           },
         },
         invocations: [

@@ -184,3 +184,29 @@ describe("SARIF for GitHub code scanning", () => {
     expect(pkg.repository.url).toBe(`git+${REPOSITORY_URL}.git`);
   });
 });
+
+describe("SARIF: every result's rule is described", () => {
+  it("a target the fan-out could not reach (target-access, not a rule of rules/) gets a descriptor too", () => {
+    const unreachable = {
+      ...report,
+      findings: [
+        ...report.findings,
+        {
+          rule: "target-access",
+          status: "unknown" as const,
+          resource: "arn:aws:iam::444455556666:role/EcsPreflightAudit",
+          message: "Could not check account 444455556666 in us-east-1: AccessDenied",
+          account: "444455556666",
+          region: "us-east-1",
+        },
+      ],
+    };
+    for (const r of [report, unreachable]) {
+      const sarif = JSON.parse(formatReport(r, "sarif", { rules }));
+      const described = new Set(sarif.runs[0].tool.driver.rules.map((d: { id: string }) => d.id));
+      const used = sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId);
+      expect(used.filter((id: string) => !described.has(id))).toEqual([]);
+      expect(described.has("target-access")).toBe(r === unreachable);
+    }
+  });
+});
