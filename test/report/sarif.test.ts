@@ -202,7 +202,7 @@ describe("SARIF: every result's rule is described", () => {
       ],
     };
     for (const r of [report, unreachable]) {
-      const sarif = JSON.parse(formatReport(r, "sarif", { rules }));
+      const sarif = JSON.parse(formatReport(r, "sarif", { color: false, rules }));
       const described = new Set(sarif.runs[0].tool.driver.rules.map((d: { id: string }) => d.id));
       const used = sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId);
       expect(used.filter((id: string) => !described.has(id))).toEqual([]);
