@@ -1,4 +1,4 @@
-import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleKey } from "../analysis/arn.ts";
 import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../analysis/principal-arn.ts";
 import { EBS_SESSION_NAME, issuedBy, sessionNamesFor, TLS_SESSION_NAME } from "../analysis/trail-links.ts";
 import { InputError } from "../errors.ts";
@@ -82,12 +82,6 @@ function keepRolesInScope(trail: TrailFacts, roles: RoleFacts[]): TrailFacts {
     ]),
   );
   return { ...trail, sessions };
-}
-
-/** A role's account and lower-cased name, the key its references are gathered under. */
-function roleKey(ref: string, callerAccount: string | undefined): string {
-  const account = ref.startsWith("arn:") ? parseArn(ref)?.account : callerAccount;
-  return `${account ?? ""}/${roleNameOf(ref).toLowerCase()}`;
 }
 
 /**
