@@ -11,7 +11,8 @@ const ROOT = join(import.meta.dirname, "../..");
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !e.name.endsWith(".d.ts"))
+    // A rule's table test sits beside it (rules/<id>/<id>.test.ts) but is no part of the layer it tests.
+    .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !/\.(d|test)\.ts$/.test(e.name))
     .map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
 

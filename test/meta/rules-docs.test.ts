@@ -20,17 +20,18 @@ function readmeTable(): string {
 }
 
 describe("rule registry", () => {
-  it("lists rules with unique ids, sorted as reports show them, each id equal to its file name", () => {
+  it("lists rules with unique ids, sorted as reports show them, each id equal to its folder name", () => {
     const ids = rules.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) expect(existsSync(`rules/${id}.ts`), `rules/${id}.ts`).toBe(true);
+    for (const id of ids) expect(existsSync(`rules/${id}/index.ts`), `rules/${id}/index.ts`).toBe(true);
   });
 
   for (const rule of rules) {
     describe(rule.id, () => {
       it("has table tests", () => {
-        expect(existsSync(`test/rules/${rule.id}.test.ts`)).toBe(true);
-        const text = readFileSync(`test/rules/${rule.id}.test.ts`, "utf8");
+        const file = `rules/${rule.id}/${rule.id}.test.ts`;
+        expect(existsSync(file), file).toBe(true);
+        const text = readFileSync(file, "utf8");
         expect(text).toMatch(/valid: \[/);
         expect(text).toMatch(/invalid: \[/);
       });

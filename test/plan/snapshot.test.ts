@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import rule from "../../rules/planned-role-changes.ts";
+import rule from "../../rules/planned-role-changes/index.ts";
 import type { Facts } from "../../src/facts/types.ts";
 import { applyPlan } from "../../src/plan/apply.ts";
 import { parsePlanText } from "../../src/plan/read.ts";

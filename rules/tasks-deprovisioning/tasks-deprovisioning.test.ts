@@ -1,5 +1,4 @@
 import { expect } from "vitest";
-import rule from "../../rules/tasks-deprovisioning.ts";
 import type {
   ClusterFacts,
   EbsAttachment,
@@ -8,8 +7,19 @@ import type {
   RoleFacts,
   TaskFacts,
 } from "../../src/facts/types.ts";
-import { ACCOUNT, deletedRole, err, facts, ok, policy, REGION, role, trust } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import {
+  ACCOUNT,
+  deletedRole,
+  err,
+  facts,
+  ok,
+  policy,
+  REGION,
+  role,
+  trust,
+} from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 /** ECS facts builders: a cluster, its tasks, and the time they have been DEPROVISIONING. */
 

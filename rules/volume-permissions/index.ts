@@ -1,24 +1,24 @@
-import { parseArn } from "../src/analysis/arn.ts";
+import { parseArn } from "../../src/analysis/arn.ts";
 import {
   absentKeyReasons,
   decisionDetails,
   describeStatement,
   mayBeDenied,
   undecidedWhat,
-} from "../src/analysis/describe-decision.ts";
-import { ATTACH_VOLUMES_POLICY } from "../src/analysis/remediation-snippets.ts";
-import { existingRole, rolePolicies, usedForVolumes } from "../src/analysis/role-policies.ts";
-import { dependentsOf, dependentsSentence, roleResource } from "../src/analysis/role-subject.ts";
+} from "../../src/analysis/describe-decision.ts";
+import { ATTACH_VOLUMES_POLICY } from "../../src/analysis/remediation-snippets.ts";
+import { existingRole, rolePolicies, usedForVolumes } from "../../src/analysis/role-policies.ts";
+import { dependentsOf, dependentsSentence, roleResource } from "../../src/analysis/role-subject.ts";
 import {
   type ActionVerdict,
   fixForAction,
   instanceDetachAccess,
   servesInstanceTasks,
   volumeAccess,
-} from "../src/analysis/volume-access.ts";
-import { defineRule, type RuleFinding, type Status } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
-import type { Decision } from "../src/iam/types.ts";
+} from "../../src/analysis/volume-access.ts";
+import { defineRule, type RuleFinding, type Status } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { Decision } from "../../src/iam/types.ts";
 
 /** One line per action: what allows it, what denies it, or that nothing allows it (and why, when a key is absent). */
 function explain({ action, decision }: ActionVerdict): string {

@@ -1,8 +1,8 @@
 import { expect } from "vitest";
-import rule from "../../rules/role-in-use.ts";
 import type { ClusterFacts, Fact, Facts, ServiceFacts, TaskFacts } from "../../src/facts/types.ts";
-import { ACCOUNT, err, facts, ok, REGION, role } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import { ACCOUNT, err, facts, ok, REGION, role } from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const NOW = Date.parse("2026-11-27T12:00:00.000Z"); // facts().collectedAt
 const ROLE = "ecsInfrastructureRole";

@@ -1,8 +1,8 @@
-import { parseArn } from "../src/analysis/arn.ts";
-import { attachVolumesPolicyCommand, shellQuote } from "../src/analysis/remediation.ts";
-import { READ_FAILED_CALLS } from "../src/analysis/remediation-snippets.ts";
-import { rolePolicies } from "../src/analysis/role-policies.ts";
-import { roleResource } from "../src/analysis/role-subject.ts";
+import { parseArn } from "../../src/analysis/arn.ts";
+import { attachVolumesPolicyCommand, shellQuote } from "../../src/analysis/remediation.ts";
+import { READ_FAILED_CALLS } from "../../src/analysis/remediation-snippets.ts";
+import { rolePolicies } from "../../src/analysis/role-policies.ts";
+import { roleResource } from "../../src/analysis/role-subject.ts";
 import {
   describeLink,
   isDenial,
@@ -10,12 +10,12 @@ import {
   roleSession,
   type StuckTaskLink,
   sessionNamesFor,
-} from "../src/analysis/trail-links.ts";
-import { volumeAccess } from "../src/analysis/volume-access.ts";
-import { formatDuration } from "../src/duration.ts";
-import { defineRule, type RuleFinding } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
-import type { FactError, Facts, RoleFacts, TrailEvent, TrailFacts } from "../src/facts/types.ts";
+} from "../../src/analysis/trail-links.ts";
+import { volumeAccess } from "../../src/analysis/volume-access.ts";
+import { formatDuration } from "../../src/duration.ts";
+import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { FactError, Facts, RoleFacts, TrailEvent, TrailFacts } from "../../src/facts/types.ts";
 
 /** Failed calls of one action with one error code. */
 interface FailureGroup {

@@ -1,20 +1,20 @@
-import { parseArn } from "../src/analysis/arn.ts";
-import { decisionDetails, describeStatement, undecidedWhat } from "../src/analysis/describe-decision.ts";
-import { passRoleFix } from "../src/analysis/pass-role-remediation.ts";
-import { passRoleRequest } from "../src/analysis/pass-role-request.ts";
+import { parseArn } from "../../src/analysis/arn.ts";
+import { decisionDetails, describeStatement, undecidedWhat } from "../../src/analysis/describe-decision.ts";
+import { passRoleFix } from "../../src/analysis/pass-role-remediation.ts";
+import { passRoleRequest } from "../../src/analysis/pass-role-request.ts";
 import {
   type EvaluablePrincipal,
   type PrincipalPolicies,
   principalPolicies,
-} from "../src/analysis/principal-policies.ts";
-import { GRANT_PASS_ROLE } from "../src/analysis/remediation-snippets.ts";
-import { existingRole } from "../src/analysis/role-policies.ts";
-import { roleResource } from "../src/analysis/role-subject.ts";
-import { defineRule, type RuleFinding } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
-import type { FactError, PrincipalFacts } from "../src/facts/types.ts";
-import { evaluateIdentity } from "../src/iam/evaluate.ts";
-import type { Decision, StatementRef } from "../src/iam/types.ts";
+} from "../../src/analysis/principal-policies.ts";
+import { GRANT_PASS_ROLE } from "../../src/analysis/remediation-snippets.ts";
+import { existingRole } from "../../src/analysis/role-policies.ts";
+import { roleResource } from "../../src/analysis/role-subject.ts";
+import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { FactError, PrincipalFacts } from "../../src/facts/types.ts";
+import { evaluateIdentity } from "../../src/iam/evaluate.ts";
+import type { Decision, StatementRef } from "../../src/iam/types.ts";
 
 const POLICY_READS = ["iam:GetPolicy", "iam:GetPolicyVersion"];
 /** What the checker's credentials need to read each kind of principal's policies. */

@@ -1,12 +1,12 @@
-import { shortName } from "../src/analysis/arn.ts";
-import { WATCH_STUCK_TASK } from "../src/analysis/remediation-snippets.ts";
-import { allClusters, missingFinding } from "../src/analysis/scope-gaps.ts";
-import { likelyCause } from "../src/analysis/stuck-task-causes.ts";
-import { stoppingSince } from "../src/analysis/task-timing.ts";
-import { formatDuration } from "../src/duration.ts";
-import { defineRule, type RuleFinding, type RuleOptions } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
-import type { ClusterFacts, EbsAttachment, Facts, TaskFacts } from "../src/facts/types.ts";
+import { shortName } from "../../src/analysis/arn.ts";
+import { WATCH_STUCK_TASK } from "../../src/analysis/remediation-snippets.ts";
+import { allClusters, missingFinding } from "../../src/analysis/scope-gaps.ts";
+import { likelyCause } from "../../src/analysis/stuck-task-causes.ts";
+import { stoppingSince } from "../../src/analysis/task-timing.ts";
+import { formatDuration } from "../../src/duration.ts";
+import { defineRule, type RuleFinding, type RuleOptions } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { ClusterFacts, EbsAttachment, Facts, TaskFacts } from "../../src/facts/types.ts";
 
 /** `service:web` → "web"; standalone tasks have `family:NAME` and no service. */
 function serviceOf(task: TaskFacts): string | undefined {

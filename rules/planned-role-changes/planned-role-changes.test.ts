@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import rule from "../../rules/planned-role-changes.ts";
 import type { ClusterFacts, Facts, TaskFacts } from "../../src/facts/types.ts";
 import { applyPlan } from "../../src/plan/apply.ts";
 import { parsePlanText } from "../../src/plan/read.ts";
@@ -14,8 +13,9 @@ import {
   TLS_POLICY_ARN,
   tlsPolicyDocument,
   VOLUMES_POLICY_ARN,
-} from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+} from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 /** Today's account: ecs-infra with the AWS managed volumes policy, used (or not) by the prod/api service's tasks. */
 const ARN = `arn:aws:iam::${ACCOUNT}:role/ecs-infra`;

@@ -1,9 +1,9 @@
-import { shortName } from "../src/analysis/arn.ts";
-import { WAIT_FOR_USERS } from "../src/analysis/remediation-snippets.ts";
-import { roleResource } from "../src/analysis/role-subject.ts";
-import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
-import { defineRule, type RuleFinding } from "../src/engine/types.ts";
-import type { Facts, RoleFacts } from "../src/facts/types.ts";
+import { shortName } from "../../src/analysis/arn.ts";
+import { WAIT_FOR_USERS } from "../../src/analysis/remediation-snippets.ts";
+import { roleResource } from "../../src/analysis/role-subject.ts";
+import { inUse, type RoleUsage, roleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
+import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 
 function details(usage: RoleUsage, roleArn: string, beforeRoleChange: boolean): Record<string, unknown> {
   return {

@@ -1,19 +1,19 @@
-import { parseArn, shortName } from "../src/analysis/arn.ts";
-import { shellQuote } from "../src/analysis/remediation.ts";
-import { DELETE_LEAKED_VOLUME } from "../src/analysis/remediation-snippets.ts";
-import { stoppingSince } from "../src/analysis/task-timing.ts";
-import { type LeakCause, leakCause } from "../src/analysis/volume-cause.ts";
-import { monthlyCost, usd, type VolumePriceTable } from "../src/analysis/volume-cost.ts";
+import { parseArn, shortName } from "../../src/analysis/arn.ts";
+import { shellQuote } from "../../src/analysis/remediation.ts";
+import { DELETE_LEAKED_VOLUME } from "../../src/analysis/remediation-snippets.ts";
+import { stoppingSince } from "../../src/analysis/task-timing.ts";
+import { type LeakCause, leakCause } from "../../src/analysis/volume-cause.ts";
+import { monthlyCost, usd, type VolumePriceTable } from "../../src/analysis/volume-cost.ts";
 import {
   isEcsManaged,
   type Placement,
   placeVolume,
   type VolumeFate,
   volumeFate,
-} from "../src/analysis/volume-fate.ts";
-import { defineRule, type RuleFinding } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
-import type { FactError, Facts, VolumeFacts } from "../src/facts/types.ts";
+} from "../../src/analysis/volume-fate.ts";
+import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { FactError, Facts, VolumeFacts } from "../../src/facts/types.ts";
 
 type InScope = Extract<Placement, { inScope: true }>;
 type Leak = Extract<VolumeFate, { kind: "leaked" }>;

@@ -1,19 +1,23 @@
-import { parseArn } from "../src/analysis/arn.ts";
-import { attachPolicyCommand, VOLUMES_POLICY_NAME, volumesPolicyArn } from "../src/analysis/remediation.ts";
-import { ATTACH_MANAGED_POLICIES } from "../src/analysis/remediation-snippets.ts";
+import { parseArn } from "../../src/analysis/arn.ts";
+import {
+  attachPolicyCommand,
+  VOLUMES_POLICY_NAME,
+  volumesPolicyArn,
+} from "../../src/analysis/remediation.ts";
+import { ATTACH_MANAGED_POLICIES } from "../../src/analysis/remediation-snippets.ts";
 import {
   type RolePolicies,
   rolePolicies,
   usedForServiceConnectTls,
   usedForVolumes,
-} from "../src/analysis/role-policies.ts";
-import { roleResource } from "../src/analysis/role-subject.ts";
-import { tlsAccess } from "../src/analysis/tls-access.ts";
-import { TLS_POLICY_NAME, tlsPolicyArn } from "../src/analysis/tls-requests.ts";
-import { volumeAccess } from "../src/analysis/volume-access.ts";
-import { defineRule, type RuleFinding } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
-import type { Facts, RoleFacts } from "../src/facts/types.ts";
+} from "../../src/analysis/role-policies.ts";
+import { roleResource } from "../../src/analysis/role-subject.ts";
+import { tlsAccess } from "../../src/analysis/tls-access.ts";
+import { TLS_POLICY_NAME, tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
+import { volumeAccess } from "../../src/analysis/volume-access.ts";
+import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 
 /** An AWS managed policy a role needs for one of its uses, and whether the role holds its permissions anyway. */
 interface Expected {

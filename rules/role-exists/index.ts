@@ -1,16 +1,16 @@
-import { parseArn, roleNameOf, rolePathOf } from "../src/analysis/arn.ts";
-import { recreateRoleCommands, volumesPolicyArn } from "../src/analysis/remediation.ts";
-import { RECREATE_ROLE } from "../src/analysis/remediation-snippets.ts";
-import { usedForServiceConnectTls, usedForVolumes } from "../src/analysis/role-policies.ts";
+import { parseArn, roleNameOf, rolePathOf } from "../../src/analysis/arn.ts";
+import { recreateRoleCommands, volumesPolicyArn } from "../../src/analysis/remediation.ts";
+import { RECREATE_ROLE } from "../../src/analysis/remediation-snippets.ts";
+import { usedForServiceConnectTls, usedForVolumes } from "../../src/analysis/role-policies.ts";
 import {
   dependentsOf,
   dependentsSentence,
   roleConsequence,
   roleResource,
-} from "../src/analysis/role-subject.ts";
-import { tlsPolicyArn } from "../src/analysis/tls-requests.ts";
-import { defineRule } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
+} from "../../src/analysis/role-subject.ts";
+import { tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
+import { defineRule } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
 
 export default defineRule({
   id: "role-exists",

@@ -1,8 +1,8 @@
 import { expect } from "vitest";
-import rule from "../../rules/pass-role.ts";
 import type { Fact, Facts, GroupFacts, ManagedPolicy, PrincipalFacts } from "../../src/facts/types.ts";
-import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const INFRA = "ecsInfrastructureRole";
 const INFRA_ARN = `arn:aws:iam::${ACCOUNT}:role/${INFRA}`;

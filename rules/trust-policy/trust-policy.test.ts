@@ -1,7 +1,7 @@
 import { expect } from "vitest";
-import rule from "../../rules/trust-policy.ts";
-import { ACCOUNT, deletedRole, err, facts, role, trust } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import { ACCOUNT, deletedRole, err, facts, role, trust } from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
 const one = (t: unknown) => facts([role("infra", { trust: t })]);

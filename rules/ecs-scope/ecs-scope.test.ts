@@ -1,8 +1,8 @@
 import { expect } from "vitest";
-import rule from "../../rules/ecs-scope.ts";
 import type { ClusterFacts, EcsFacts, TaskFacts } from "../../src/facts/types.ts";
-import { err, facts, ok } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import { err, facts, ok } from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const CLUSTER = "arn:aws:ecs:us-east-1:111122223333:cluster/prod";
 const task = (id: string, over: Partial<TaskFacts> = {}): TaskFacts => ({

@@ -3,20 +3,20 @@ import {
   describeStatement,
   mayBeDenied,
   undecidedWhat,
-} from "../src/analysis/describe-decision.ts";
-import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
-import { updateTrustCommand } from "../src/analysis/remediation.ts";
-import { RESTORE_TRUST } from "../src/analysis/remediation-snippets.ts";
+} from "../../src/analysis/describe-decision.ts";
+import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
+import { updateTrustCommand } from "../../src/analysis/remediation.ts";
+import { RESTORE_TRUST } from "../../src/analysis/remediation-snippets.ts";
 import {
   dependentsOf,
   dependentsSentence,
   roleConsequence,
   roleResource,
-} from "../src/analysis/role-subject.ts";
-import { ecsTrustDecision } from "../src/analysis/trust-access.ts";
-import { defineRule, type RuleFinding } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
-import type { Policy } from "../src/iam/types.ts";
+} from "../../src/analysis/role-subject.ts";
+import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
+import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { Policy } from "../../src/iam/types.ts";
 
 export default defineRule({
   id: "trust-policy",

@@ -1,5 +1,4 @@
 import { expect } from "vitest";
-import rule from "../../rules/managed-policy.ts";
 import type { RoleReference } from "../../src/facts/types.ts";
 import {
   ACCOUNT,
@@ -12,8 +11,9 @@ import {
   TLS_POLICY_ARN,
   tlsPolicyDocument,
   VOLUMES_POLICY_ARN,
-} from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+} from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
 const TLS_USE: RoleReference = { kind: "service", cluster: "c", service: "web", use: "service-connect-tls" };

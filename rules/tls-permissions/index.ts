@@ -1,24 +1,24 @@
-import { parseArn, shortName } from "../src/analysis/arn.ts";
+import { parseArn, shortName } from "../../src/analysis/arn.ts";
 import {
   decisionDetails,
   describeStatement,
   mayBeDenied,
   undecidedWhat,
-} from "../src/analysis/describe-decision.ts";
-import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
-import { attachPolicyCommand, updateTrustCommand } from "../src/analysis/remediation.ts";
-import { ATTACH_TLS_POLICY } from "../src/analysis/remediation-snippets.ts";
-import { existingRole, rolePolicies, usedForServiceConnectTls } from "../src/analysis/role-policies.ts";
-import { roleResource } from "../src/analysis/role-subject.ts";
-import { type TlsActionVerdict, tlsAccess } from "../src/analysis/tls-access.ts";
-import { TLS_POLICY_NAME, TLS_POLICY_VERSION, tlsPolicyArn } from "../src/analysis/tls-requests.ts";
-import { roleSession, TLS_SESSION_NAME } from "../src/analysis/trail-links.ts";
-import { ecsTrustDecision } from "../src/analysis/trust-access.ts";
-import { fixForAction } from "../src/analysis/volume-access.ts";
-import { defineRule, type RuleFinding, STATUS_ORDER, type Status } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
-import type { Facts, RoleFacts } from "../src/facts/types.ts";
-import type { Decision } from "../src/iam/types.ts";
+} from "../../src/analysis/describe-decision.ts";
+import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
+import { attachPolicyCommand, updateTrustCommand } from "../../src/analysis/remediation.ts";
+import { ATTACH_TLS_POLICY } from "../../src/analysis/remediation-snippets.ts";
+import { existingRole, rolePolicies, usedForServiceConnectTls } from "../../src/analysis/role-policies.ts";
+import { roleResource } from "../../src/analysis/role-subject.ts";
+import { type TlsActionVerdict, tlsAccess } from "../../src/analysis/tls-access.ts";
+import { TLS_POLICY_NAME, TLS_POLICY_VERSION, tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
+import { roleSession, TLS_SESSION_NAME } from "../../src/analysis/trail-links.ts";
+import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
+import { fixForAction } from "../../src/analysis/volume-access.ts";
+import { defineRule, type RuleFinding, STATUS_ORDER, type Status } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { Facts, RoleFacts } from "../../src/facts/types.ts";
+import type { Decision } from "../../src/iam/types.ts";
 
 /** A permission the tool cannot prove is not a pass, and not a mere warning: the gate must not open on it. */
 const STATUS_OF: Record<Decision["decision"], Status> = {

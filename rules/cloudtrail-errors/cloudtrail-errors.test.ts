@@ -1,8 +1,8 @@
 import { expect } from "vitest";
-import rule from "../../rules/cloudtrail-errors.ts";
 import type { Facts, RoleFacts, TaskFacts, TrailEvent, TrailFacts } from "../../src/facts/types.ts";
-import { ACCOUNT, deletedRole, err, facts, ok, role } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import { ACCOUNT, deletedRole, err, facts, ok, role } from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const EBS = "ECSTaskVolumesForEBS";
 const TLS = "ECSServiceConnectForTLS";

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
-import rule from "../../rules/role-exists.ts";
-import { ACCOUNT, deletedRole, err, facts, role } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import { ACCOUNT, deletedRole, err, facts, role } from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 

@@ -1,9 +1,9 @@
 import { expect } from "vitest";
-import rule from "../../rules/volume-permissions.ts";
 import type { RuleFinding } from "../../src/engine/types.ts";
 import type { EcsFacts } from "../../src/facts/types.ts";
-import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
 const CUSTOMER = `arn:aws:iam::${ACCOUNT}:policy/ebs-for-ecs`;

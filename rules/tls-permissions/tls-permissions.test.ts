@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import rule from "../../rules/tls-permissions.ts";
 import { requirementsOf, TLS_REQUIREMENTS } from "../../src/analysis/tls-requests.ts";
 import type { RoleReference } from "../../src/facts/types.ts";
 import {
@@ -14,8 +13,9 @@ import {
   TLS_POLICY_ARN,
   tlsPolicyDocument,
   trust,
-} from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+} from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`;
 const TLS_USE: RoleReference = {

@@ -1,8 +1,8 @@
-import { shortName } from "../src/analysis/arn.ts";
-import { GRANT_ECS_READS } from "../src/analysis/remediation-snippets.ts";
-import { allClusters, missingFinding } from "../src/analysis/scope-gaps.ts";
-import { defineRule, type RuleFinding } from "../src/engine/types.ts";
-import { unknownFinding } from "../src/engine/unknown.ts";
+import { shortName } from "../../src/analysis/arn.ts";
+import { GRANT_ECS_READS } from "../../src/analysis/remediation-snippets.ts";
+import { allClusters, missingFinding } from "../../src/analysis/scope-gaps.ts";
+import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import { unknownFinding } from "../../src/engine/unknown.ts";
 
 /** A task still holds (or is giving back) its volume until it is STOPPED. */
 const finished = (status: string) => status === "STOPPED" || status === "DELETED";

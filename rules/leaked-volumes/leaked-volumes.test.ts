@@ -1,5 +1,4 @@
 import { expect } from "vitest";
-import rule from "../../rules/leaked-volumes.ts";
 import { parseVolumePrices } from "../../src/engine/price-config.ts";
 import type {
   ClusterFacts,
@@ -12,8 +11,9 @@ import type {
   TrailEvent,
   VolumeFacts,
 } from "../../src/facts/types.ts";
-import { ACCOUNT, deletedRole, err, facts, ok, policy, REGION, role } from "../support/facts.ts";
-import { testRule } from "../support/rule-tester.ts";
+import { ACCOUNT, deletedRole, err, facts, ok, policy, REGION, role } from "../../test/support/facts.ts";
+import { testRule } from "../../test/support/rule-tester.ts";
+import rule from "./index.ts";
 
 /** EC2 volume facts beside the ECS facts of the tasks that created them. */
 
