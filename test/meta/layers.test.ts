@@ -10,8 +10,8 @@ import { describe, expect, it } from "vitest";
 const ROOT = join(import.meta.dirname, "../..");
 
 function sourceFiles(dir: string): string[] {
+  // A rule's table test sits beside it (rules/<id>/<id>.test.ts) but is no part of the layer it tests.
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    // A rule's table test sits beside it (rules/<id>/<id>.test.ts) but is no part of the layer it tests.
     .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !/\.(d|test)\.ts$/.test(e.name))
     .map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
