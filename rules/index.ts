@@ -1,4 +1,4 @@
-import type { Rule } from "../src/engine/types.ts";
+import type { Rule } from "../src/engine/rule.ts";
 import cloudtrailErrors from "./cloudtrail-errors/index.ts";
 import ecsScope from "./ecs-scope/index.ts";
 import leakedVolumes from "./leaked-volumes/index.ts";

@@ -13,7 +13,8 @@ import {
 } from "../../src/analysis/trail-links.ts";
 import { volumeAccess } from "../../src/analysis/volume-access.ts";
 import { formatDuration } from "../../src/duration.ts";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, Facts, RoleFacts, TrailEvent, TrailFacts } from "../../src/facts/types.ts";
 
@@ -244,30 +245,34 @@ function failFinding(
 }
 
 export default defineRule({
-  id: "cloudtrail-errors",
-  title: "The role's ECS sessions made no failed calls",
-  severity: "fail",
-  docs: {
+  meta: {
+    id: "cloudtrail-errors",
+    title: "The role's ECS sessions made no failed calls",
+    severity: "fail",
+    concern: "stopping-tasks",
+    needs: ["roles", "trail"],
+    docs: {
+      summary:
+        "CloudTrail shows no failed call (AccessDenied, Client.UnauthorizedOperation or any other error code) by the role's " +
+        "ECSTaskVolumesForEBS sessions (and ECSServiceConnectForTLS sessions, for a Service Connect TLS role) inside --since.",
+      rationale:
+        "The IAM rules say what should work; CloudTrail says what did. ECS calls EC2 as the infrastructure role with the " +
+        "session name ECSTaskVolumesForEBS, and CloudTrail records each call with its error code. A DetachVolume or " +
+        "DeleteVolume that failed is a task stuck in DEPROVISIONING or a volume left behind, whatever the policies seem to " +
+        "allow (a KMS key policy, an SCP or a changed tag can refuse what the role's own policies permit). Each failure is " +
+        "counted by action and error code, with the volumes affected, and linked to the stuck task that owns the volume. A " +
+        "failure followed by a success is still reported (the message says the call may have recovered). The rule is " +
+        "unknown when LookupEvents is denied or fails, or when a record of the session cannot be read.",
+      remediation:
+        "Fix what the calls were refused (usually the role's volume permissions; see volume-permissions), then read the " +
+        "failed calls:\n\n" +
+        "aws iam attach-role-policy --role-name NAME --policy-arn " +
+        "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes\n" +
+        "aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=ECSTaskVolumesForEBS " +
+        "--start-time 2026-01-01T00:00:00Z --output json | jq -r '.Events[].CloudTrailEvent | fromjson | " +
+        "select(.errorCode != null) | [.eventTime, .eventName, .errorCode, .userIdentity.sessionContext.sessionIssuer.arn] | @tsv'",
+    },
     snippets: READ_FAILED_CALLS,
-    summary:
-      "CloudTrail shows no failed call (AccessDenied, Client.UnauthorizedOperation or any other error code) by the role's " +
-      "ECSTaskVolumesForEBS sessions (and ECSServiceConnectForTLS sessions, for a Service Connect TLS role) inside --since.",
-    rationale:
-      "The IAM rules say what should work; CloudTrail says what did. ECS calls EC2 as the infrastructure role with the " +
-      "session name ECSTaskVolumesForEBS, and CloudTrail records each call with its error code. A DetachVolume or " +
-      "DeleteVolume that failed is a task stuck in DEPROVISIONING or a volume left behind, whatever the policies seem to " +
-      "allow (a KMS key policy, an SCP or a changed tag can refuse what the role's own policies permit). Each failure is " +
-      "counted by action and error code, with the volumes affected, and linked to the stuck task that owns the volume. A " +
-      "failure followed by a success is still reported (the message says the call may have recovered). The rule is " +
-      "unknown when LookupEvents is denied or fails, or when a record of the session cannot be read.",
-    remediation:
-      "Fix what the calls were refused (usually the role's volume permissions; see volume-permissions), then read the " +
-      "failed calls:\n\n" +
-      "aws iam attach-role-policy --role-name NAME --policy-arn " +
-      "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes\n" +
-      "aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=ECSTaskVolumesForEBS " +
-      "--start-time 2026-01-01T00:00:00Z --output json | jq -r '.Events[].CloudTrailEvent | fromjson | " +
-      "select(.errorCode != null) | [.eventTime, .eventName, .errorCode, .userIdentity.sessionContext.sessionIssuer.arn] | @tsv'",
   },
   check(facts) {
     // CloudTrail not looked at (the rule was off when the facts were gathered): nothing was checked.
@@ -320,5 +325,16 @@ export default defineRule({
       }
     }
     return findings;
+  },
+  summarize(findings) {
+    const failed = findings.filter((f) => f.status === "fail" || f.status === "warn");
+    return {
+      metrics: {
+        FailedTrailCalls: failed.reduce(
+          (n, f) => n + (f.details && "failures" in f.details ? Number(f.details.failures) || 0 : 0),
+          0,
+        ),
+      },
+    };
   },
 });

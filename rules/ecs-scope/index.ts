@@ -1,34 +1,39 @@
 import { shortName } from "../../src/analysis/arn.ts";
 import { GRANT_ECS_READS } from "../../src/analysis/remediation-snippets.ts";
 import { allClusters, missingFinding } from "../../src/analysis/scope-gaps.ts";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 
 /** A task still holds (or is giving back) its volume until it is STOPPED. */
 const finished = (status: string) => status === "STOPPED" || status === "DELETED";
 
 export default defineRule({
-  id: "ecs-scope",
-  title: "Everything in scope could be read",
-  severity: "fail",
-  required: true,
-  docs: {
+  meta: {
+    id: "ecs-scope",
+    title: "Everything in scope could be read",
+    severity: "fail",
+    concern: "stopping-tasks",
+    required: true,
+    needs: ["ecs"],
+    docs: {
+      summary:
+        "Every cluster, service and task in scope could be listed and described, and every live EBS attachment names " +
+        "the infrastructure role that will clean it up.",
+      rationale:
+        "The other rules can only vouch for the roles and tasks they were shown. If ListClusters, ListServices, " +
+        "ListTasks or DescribeTasks failed, or a task named with --task was not found, the roles those resources use " +
+        "were never checked; and a task whose EBS attachment names no role cannot be matched to one. This rule reports " +
+        "each such gap as unknown (exit 3) so that a smaller scope never passes as a whole one. It cannot be turned off " +
+        "or capped in the config: it is the gate's own honesty. Passes say how much was read per cluster; a Region with " +
+        "no cluster at all is a warning, since a gate that checked nothing (a wrong --region?) should say so.",
+      remediation:
+        "Grant the tool's credentials the ECS reads it lacks (ecs:ListClusters, ecs:ListServices, ecs:DescribeServices, " +
+        "ecs:ListTasks, ecs:DescribeTasks), check the cluster and task names, and for an attachment without a role look " +
+        "at the task with:\n\n" +
+        "aws ecs describe-tasks --cluster CLUSTER --tasks TASK --query 'tasks[].attachments'",
+    },
     snippets: GRANT_ECS_READS,
-    summary:
-      "Every cluster, service and task in scope could be listed and described, and every live EBS attachment names " +
-      "the infrastructure role that will clean it up.",
-    rationale:
-      "The other rules can only vouch for the roles and tasks they were shown. If ListClusters, ListServices, " +
-      "ListTasks or DescribeTasks failed, or a task named with --task was not found, the roles those resources use " +
-      "were never checked; and a task whose EBS attachment names no role cannot be matched to one. This rule reports " +
-      "each such gap as unknown (exit 3) so that a smaller scope never passes as a whole one. It cannot be turned off " +
-      "or capped in the config: it is the gate's own honesty. Passes say how much was read per cluster; a Region with " +
-      "no cluster at all is a warning, since a gate that checked nothing (a wrong --region?) should say so.",
-    remediation:
-      "Grant the tool's credentials the ECS reads it lacks (ecs:ListClusters, ecs:ListServices, ecs:DescribeServices, " +
-      "ecs:ListTasks, ecs:DescribeTasks), check the cluster and task names, and for an attachment without a role look " +
-      "at the task with:\n\n" +
-      "aws ecs describe-tasks --cluster CLUSTER --tasks TASK --query 'tasks[].attachments'",
   },
   check(facts) {
     const ecs = facts.ecs;

@@ -3,7 +3,7 @@ import { shellQuote } from "../../src/analysis/remediation.ts";
 import { DELETE_LEAKED_VOLUME } from "../../src/analysis/remediation-snippets.ts";
 import { stoppingSince } from "../../src/analysis/task-timing.ts";
 import { type LeakCause, leakCause } from "../../src/analysis/volume-cause.ts";
-import { monthlyCost, usd, type VolumePriceTable } from "../../src/analysis/volume-cost.ts";
+import { leakedVolumeTotal, monthlyCost, type VolumePriceTable } from "../../src/analysis/volume-cost.ts";
 import {
   isEcsManaged,
   type Placement,
@@ -11,9 +11,12 @@ import {
   type VolumeFate,
   volumeFate,
 } from "../../src/analysis/volume-fate.ts";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding, UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleOptionsSchema } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, Facts, VolumeFacts } from "../../src/facts/types.ts";
+import { usd } from "../../src/money.ts";
+import { parseVolumePrices } from "./prices.ts";
 
 type InScope = Extract<Placement, { inScope: true }>;
 type Leak = Extract<VolumeFate, { kind: "leaked" }>;
@@ -103,13 +106,38 @@ function remediationFor(facts: Facts, volume: VolumeFacts, cause: LeakCause): st
   return steps.map(([say, commands], i) => `# ${i + 1}. ${say}\n${commands}`).join("\n");
 }
 
+/** A leaked volume's details (docs: "Finding details"); `null` where unknown. */
+export interface LeakDetails {
+  volumeId: string;
+  sizeGiB: number | null;
+  volumeType: string | null;
+  iops: number | null;
+  throughputMiBps: number | null;
+  /** The estimated monthly cost in USD; null, never 0, when it cannot be told. */
+  monthlyCostUsd: number | null;
+  cost:
+    | { storageUsd: number; iopsUsd: number; throughputUsd: number; prices: "config" | "default us-east-1" }
+    | { unknown: string };
+  availabilityZone: string | null;
+  createTime: string | null;
+  taskArn: string | null;
+  cluster: string | null;
+  reason: Leak["reason"];
+  taskStatus: string | null;
+  deleteOnTermination: string | null;
+  roleArn: string | null;
+  roleFrom: string | null;
+  likelyCause: { confirmedBy: readonly string[]; summary: string };
+  trailFailure: { eventName: string; errorCode: string | undefined; eventTime: string } | null;
+}
+
 function leakFinding(
   facts: Facts,
   volume: VolumeFacts,
   placement: InScope,
   leak: Leak,
   prices: VolumePriceTable | undefined,
-): RuleFinding {
+): RuleFinding<LeakDetails> {
   const { owner, cluster } = placement;
   const cause = leakCause(facts, volume, leak.task, cluster, leak.attachment);
   const size = [volume.size !== undefined ? `${volume.size} GiB` : "", volume.volumeType ?? ""]
@@ -166,7 +194,7 @@ function leakFinding(
   };
 }
 
-function passFinding(facts: Facts, tally: Tally): RuleFinding {
+function passFinding(facts: Facts, tally: Tally): RuleFinding<Tally> {
   const parts = [
     tally.inUse && `${tally.inUse} in use`,
     tally.deprovisioning.length &&
@@ -197,54 +225,74 @@ function undecidedFindings(facts: Facts, undecided: Map<string, { error: FactErr
   });
 }
 
+/** The rule's own options: the config's `prices`, laid over the default us-east-1 table. */
+export interface LeakedVolumesOptions {
+  prices?: VolumePriceTable;
+}
+
+const options: RuleOptionsSchema<LeakedVolumesOptions> = {
+  configKeys: ["prices"],
+  parse: (values, fail) =>
+    values.prices === undefined ? {} : { prices: parseVolumePrices(values.prices, fail) },
+  defaults: {},
+};
+
+const isProblem = (status: string) => status === "fail" || status === "warn";
+
 export default defineRule({
-  id: "leaked-volumes",
-  title: "No ECS-managed EBS volume was left behind",
-  severity: "warn",
-  docs: {
+  meta: {
+    id: "leaked-volumes",
+    title: "No ECS-managed EBS volume was left behind",
+    severity: "warn",
+    concern: "stopping-tasks",
+    needs: ["ecs", "volumes"],
+    offWhenStopping: true,
+    options,
+    docs: {
+      summary:
+        "No ECS-managed EBS volume (tag AmazonECSManaged=true) of a task in scope is left attached to nothing after its task stopped, vanished, or moved on to another volume.",
+      rationale: [
+        "When ECS cannot delete a task's volume (the infrastructure role was deleted, lost its trust in " +
+          "ecs.amazonaws.com, or lost ec2:DeleteVolume), the volume stays in the account, attached to nothing, and is " +
+          "billed until someone deletes it. This rule shows that damage. When ECS is in scope it reads the volumes ECS " +
+          "created (EC2 DescribeVolumes filtered on the tag AmazonECSManaged=true, every page) and warns for each one in " +
+          "state available whose task (the AmazonECSCreated tag) is STOPPED, no longer known to ECS, or live with no " +
+          "attachment to it. The likely cause comes from judging the task's role again, as tasks-deprovisioning does, " +
+          "and from a failed call on the volume in CloudTrail.",
+        "Not leaked: volumes in use; volumes of tasks still DEPROVISIONING (ECS keeps retrying, and " +
+          "tasks-deprovisioning reports a stuck task; the pass finding lists them); volumes a standalone task keeps with " +
+          "deleteOnTermination=false; volumes of tasks starting or stopping, and volumes (or task stops) younger than " +
+          "--stuck-after. With --cluster only the volumes of those clusters' tasks count (by the cluster in the " +
+          "AmazonECSCreated task ARN); with --service or --task only the volumes of those tasks. One pass per Region " +
+          "when nothing leaked; unknown when DescribeVolumes failed, or when the state of a volume's task could not be " +
+          "read.",
+        "Each warning carries the volume's estimated monthly cost: provisioned storage per GiB-month by volume type, " +
+          "plus gp3 IOPS above 3,000 and throughput above 125 MiB/s, and io1/io2 provisioned IOPS (io2 in tiers). The " +
+          "default prices are us-east-1's, in USD; other Regions differ, so set `prices` in the config " +
+          "(docs/config.md). A volume whose type, size, IOPS or throughput is unknown has an unknown cost, never 0. " +
+          "Every report format shows the total of the leaked volumes' costs.",
+        "### Finding details\n\n" +
+          "- warn: `volumeId`, `sizeGiB`, `volumeType`, `iops`, `throughputMiBps`, `monthlyCostUsd` (the estimated " +
+          "monthly cost in USD; `null` when the type, size, IOPS or throughput it needs is unknown), `cost` " +
+          "(`storageUsd`, `iopsUsd`, `throughputUsd`, `prices`: `default us-east-1` or `config`; or `unknown`: why), " +
+          "`availabilityZone`, `createTime`, `taskArn`, `cluster`, `reason` " +
+          "(`task-stopped`, `task-not-found`, `not-attached-to-its-task`), `taskStatus`, `deleteOnTermination`, " +
+          "`roleArn`, `roleFrom` (`task-attachment`, `cloudtrail`, `service`: where the role was read), `likelyCause` " +
+          "(`confirmedBy`: the role checks that confirm it, `summary`), `trailFailure` (`eventName`, `errorCode`, " +
+          "`eventTime`); `null` where unknown.\n" +
+          "- pass: `examined`, `inUse`, `deprovisioning` (`volumeId`, `taskArn`), `retained`, `notYetJudged` (volume " +
+          "ids), `otherStates` (count by EC2 state), `outOfScope` (count).\n" +
+          "- unknown: `api`, `code`, `error`, and `missingPermission` when the tool was denied.",
+      ].join("\n\n"),
+      remediation:
+        "Fix the cause first (recreate the role, restore its trust policy or its volume permissions), or the next task " +
+        "leaves its volume too. Then make sure nothing needs the data, snapshot the volume if in doubt, and delete it:\n\n" +
+        "aws ec2 create-snapshot --volume-id vol-0123456789abcdef0 --description 'copy before deletion'\n" +
+        "aws ec2 delete-volume --volume-id vol-0123456789abcdef0",
+    },
     snippets: DELETE_LEAKED_VOLUME,
-    summary:
-      "No ECS-managed EBS volume (tag AmazonECSManaged=true) of a task in scope is left attached to nothing after its task stopped, vanished, or moved on to another volume.",
-    rationale: [
-      "When ECS cannot delete a task's volume (the infrastructure role was deleted, lost its trust in " +
-        "ecs.amazonaws.com, or lost ec2:DeleteVolume), the volume stays in the account, attached to nothing, and is " +
-        "billed until someone deletes it. This rule shows that damage. When ECS is in scope it reads the volumes ECS " +
-        "created (EC2 DescribeVolumes filtered on the tag AmazonECSManaged=true, every page) and warns for each one in " +
-        "state available whose task (the AmazonECSCreated tag) is STOPPED, no longer known to ECS, or live with no " +
-        "attachment to it. The likely cause comes from judging the task's role again, as tasks-deprovisioning does, " +
-        "and from a failed call on the volume in CloudTrail.",
-      "Not leaked: volumes in use; volumes of tasks still DEPROVISIONING (ECS keeps retrying, and " +
-        "tasks-deprovisioning reports a stuck task; the pass finding lists them); volumes a standalone task keeps with " +
-        "deleteOnTermination=false; volumes of tasks starting or stopping, and volumes (or task stops) younger than " +
-        "--stuck-after. With --cluster only the volumes of those clusters' tasks count (by the cluster in the " +
-        "AmazonECSCreated task ARN); with --service or --task only the volumes of those tasks. One pass per Region " +
-        "when nothing leaked; unknown when DescribeVolumes failed, or when the state of a volume's task could not be " +
-        "read.",
-      "Each warning carries the volume's estimated monthly cost: provisioned storage per GiB-month by volume type, " +
-        "plus gp3 IOPS above 3,000 and throughput above 125 MiB/s, and io1/io2 provisioned IOPS (io2 in tiers). The " +
-        "default prices are us-east-1's, in USD; other Regions differ, so set `prices` in the config " +
-        "(docs/config.md). A volume whose type, size, IOPS or throughput is unknown has an unknown cost, never 0. " +
-        "Every report format shows the total of the leaked volumes' costs.",
-      "### Finding details\n\n" +
-        "- warn: `volumeId`, `sizeGiB`, `volumeType`, `iops`, `throughputMiBps`, `monthlyCostUsd` (the estimated " +
-        "monthly cost in USD; `null` when the type, size, IOPS or throughput it needs is unknown), `cost` " +
-        "(`storageUsd`, `iopsUsd`, `throughputUsd`, `prices`: `default us-east-1` or `config`; or `unknown`: why), " +
-        "`availabilityZone`, `createTime`, `taskArn`, `cluster`, `reason` " +
-        "(`task-stopped`, `task-not-found`, `not-attached-to-its-task`), `taskStatus`, `deleteOnTermination`, " +
-        "`roleArn`, `roleFrom` (`task-attachment`, `cloudtrail`, `service`: where the role was read), `likelyCause` " +
-        "(`confirmedBy`: the role checks that confirm it, `summary`), `trailFailure` (`eventName`, `errorCode`, " +
-        "`eventTime`); `null` where unknown.\n" +
-        "- pass: `examined`, `inUse`, `deprovisioning` (`volumeId`, `taskArn`), `retained`, `notYetJudged` (volume " +
-        "ids), `otherStates` (count by EC2 state), `outOfScope` (count).\n" +
-        "- unknown: `api`, `code`, `error`, and `missingPermission` when the tool was denied.",
-    ].join("\n\n"),
-    remediation:
-      "Fix the cause first (recreate the role, restore its trust policy or its volume permissions), or the next task " +
-      "leaves its volume too. Then make sure nothing needs the data, snapshot the volume if in doubt, and delete it:\n\n" +
-      "aws ec2 create-snapshot --volume-id vol-0123456789abcdef0 --description 'copy before deletion'\n" +
-      "aws ec2 delete-volume --volume-id vol-0123456789abcdef0",
   },
-  check(facts, options) {
+  check(facts, context) {
     // Not collected: ECS not in scope, or the rule was off when the facts were gathered.
     if (!facts.ec2) return [];
     const volumes = facts.ec2.volumes;
@@ -265,7 +313,7 @@ export default defineRule({
       otherStates: {},
       outOfScope: 0,
     };
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<LeakDetails | Tally | UnknownDetails>[] = [];
     const undecided = new Map<string, { error: FactError; volumes: string[] }>();
     for (const volume of volumes.value.filter(isEcsManaged)) {
       const placement = placeVolume(facts, volume);
@@ -274,7 +322,7 @@ export default defineRule({
         continue;
       }
       tally.examined += 1;
-      const fate = volumeFate(volume, placement, options.now, options.stuckAfterMs);
+      const fate = volumeFate(volume, placement, context.now, context.stuckAfterMs);
       switch (fate.kind) {
         case "in-use":
           tally.inUse += 1;
@@ -298,11 +346,29 @@ export default defineRule({
           break;
         }
         case "leaked":
-          findings.push(leakFinding(facts, volume, placement, fate, options.volumePrices));
+          findings.push(leakFinding(facts, volume, placement, fate, context.options.prices));
       }
     }
     findings.push(...undecidedFindings(facts, undecided));
     if (!findings.length) findings.push(passFinding(facts, tally));
     return findings;
+  },
+  summarize(findings) {
+    const leaks = findings.flatMap((f) =>
+      isProblem(f.status) && f.details && "volumeId" in f.details && typeof f.details.volumeId === "string"
+        ? [f.details]
+        : [],
+    );
+    // Every leak carries monthlyCostUsd (null when unknown); a suppressed leak still costs money.
+    const costs = findings.flatMap((f) =>
+      f.details && "monthlyCostUsd" in f.details ? [f.details.monthlyCostUsd ?? null] : [],
+    );
+    return {
+      metrics: {
+        LeakedVolumes: leaks.length,
+        LeakedVolumeGiB: leaks.reduce((n, d) => n + (Number(d.sizeGiB) || 0), 0),
+      },
+      ...(costs.length ? { leakedVolumes: leakedVolumeTotal(costs) } : {}),
+    };
   },
 });

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { parseVolumePrices } from "../../src/engine/price-config.ts";
+
 import type {
   ClusterFacts,
   EbsAttachment,
@@ -14,6 +14,7 @@ import type {
 import { ACCOUNT, deletedRole, err, facts, ok, policy, REGION, role } from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";
 import rule from "./index.ts";
+import { parseVolumePrices } from "./prices.ts";
 
 /** EC2 volume facts beside the ECS facts of the tasks that created them. */
 
@@ -326,10 +327,12 @@ testRule(rule, {
         clusters: [cluster("prod", [task("fast", { lastStatus: "STOPPED" })])],
         volumes: [volume("vol-fast", { iops: 6000, throughput: 250 })],
       }),
-      options: {
-        volumePrices: parseVolumePrices({ gp3: { gibMonth: 0.0912, iopsMonth: 0.006 } }, () => {
-          throw new Error("valid prices");
-        }),
+      context: {
+        options: {
+          prices: parseVolumePrices({ gp3: { gibMonth: 0.0912, iopsMonth: 0.006 } }, () => {
+            throw new Error("valid prices");
+          }),
+        },
       },
       expect: { [volumeArn("vol-fast")]: "warn" },
       // 100 × $0.0912 = $9.12; 3,000 × $0.006 = $18.00; 125 × $0.04 (default kept) = $5.00 → $32.12.

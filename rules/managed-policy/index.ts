@@ -15,7 +15,8 @@ import { roleResource } from "../../src/analysis/role-subject.ts";
 import { tlsAccess } from "../../src/analysis/tls-access.ts";
 import { TLS_POLICY_NAME, tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
 import { volumeAccess } from "../../src/analysis/volume-access.ts";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 
@@ -57,21 +58,25 @@ function expectedPolicies(role: RoleFacts, partition: string): Expected[] {
 }
 
 export default defineRule({
-  id: "managed-policy",
-  title: "The AWS managed policies for the role's uses are attached",
-  severity: "warn",
-  docs: {
+  meta: {
+    id: "managed-policy",
+    title: "The AWS managed policies for the role's uses are attached",
+    severity: "warn",
+    concern: "stopping-tasks",
+    needs: ["roles"],
+    docs: {
+      summary:
+        `The role has the AWS managed policy for each use: ${VOLUMES_POLICY_NAME} for EBS volumes (and roles named ` +
+        `with --role), ${TLS_POLICY_NAME} for a role a service names for Service Connect TLS.`,
+      rationale:
+        "AWS keeps the managed policies in step with what ECS needs (it added snapshot and instance permissions over time " +
+        "and never removes permissions). A role that holds the permissions through its own policies works today but can " +
+        "break when ECS needs a new action, and is easy to trim by mistake. This is advisory: volume-permissions and " +
+        "tls-permissions decide whether the role works now. A role used only for Service Connect TLS is not expected to " +
+        "carry the volumes policy, nor an EBS-only role the TLS one.",
+      remediation: `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${VOLUMES_POLICY_NAME}\naws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
+    },
     snippets: ATTACH_MANAGED_POLICIES,
-    summary:
-      `The role has the AWS managed policy for each use: ${VOLUMES_POLICY_NAME} for EBS volumes (and roles named ` +
-      `with --role), ${TLS_POLICY_NAME} for a role a service names for Service Connect TLS.`,
-    rationale:
-      "AWS keeps the managed policies in step with what ECS needs (it added snapshot and instance permissions over time " +
-      "and never removes permissions). A role that holds the permissions through its own policies works today but can " +
-      "break when ECS needs a new action, and is easy to trim by mistake. This is advisory: volume-permissions and " +
-      "tls-permissions decide whether the role works now. A role used only for Service Connect TLS is not expected to " +
-      "carry the volumes policy, nor an EBS-only role the TLS one.",
-    remediation: `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${VOLUMES_POLICY_NAME}\naws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
   },
   check(facts) {
     const findings: RuleFinding[] = [];

@@ -10,7 +10,8 @@ import {
 import { GRANT_PASS_ROLE } from "../../src/analysis/remediation-snippets.ts";
 import { existingRole } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, PrincipalFacts } from "../../src/facts/types.ts";
 import { evaluateIdentity } from "../../src/iam/evaluate.ts";
@@ -148,35 +149,40 @@ function judge(
 }
 
 export default defineRule({
-  id: "pass-role",
-  title: "Deploying principal may pass the infrastructure role to ECS",
-  severity: "fail",
-  docs: {
+  meta: {
+    id: "pass-role",
+    title: "Deploying principal may pass the infrastructure role to ECS",
+    severity: "fail",
+    concern: "deploying-services",
+    needs: ["roles", "principal"],
+    offWhenStopping: true,
+    docs: {
+      summary:
+        "The deploying principal (--principal ARN, default the caller) may iam:PassRole each infrastructure role in " +
+        "scope with iam:PassedToService = ecs.amazonaws.com (identity policies within the permissions boundary; a " +
+        "user's groups included).",
+      rationale:
+        "Whoever calls CreateService, UpdateService, RunTask or StartTask with ECS-managed volumes (or Service Connect " +
+        "TLS) names the infrastructure role, and needs iam:PassRole on it, passed to ecs.amazonaws.com. Without it " +
+        "deployments fail, and AWS documents a missing PassRole as a cause of tasks stuck in DEPROVISIONING. The check " +
+        "evaluates the principal's own policies with the evaluator the other rules use: a role's inline and attached " +
+        "policies, or a user's plus those of every group it is in, each managed policy at its default version, within " +
+        "the permissions boundary, explicit Deny winning. The request is iam:PassRole on exactly the role's ARN with " +
+        "iam:PassedToService = ecs.amazonaws.com and the principal's aws:PrincipalArn and aws:PrincipalAccount; a " +
+        "condition on anything else (iam:AssociatedResourceArn, the source IP, MFA) makes the finding unknown. An STS " +
+        "assumed-role ARN means its role, read with GetRole by name because the STS ARN has no path. The root user and " +
+        "federated users are not evaluated (unknown, saying why). When the principal's own reads are denied, " +
+        "GetAccountAuthorizationDetails stands in; when that cannot answer either, the finding is unknown, naming the " +
+        "permissions the checker needs. The rule is about deploying: `stop` leaves it off " +
+        "unless the config sets a level for it. Organizations SCPs and resource control policies are not read.",
+      remediation:
+        "Grant the principal the policy AWS documents, for the role's ARN (or remove the Deny or boundary gap the " +
+        "finding names):\n\n" +
+        "aws iam put-role-policy --role-name DEPLOYER --policy-name PassEcsInfrastructureRole --policy-document " +
+        `'{"Version":"2012-10-17","Statement":[{"Action":"iam:PassRole","Effect":"Allow","Resource":["arn:aws:iam::ACCOUNT:role/ecsInfrastructureRole"],"Condition":{"StringEquals":{"iam:PassedToService":"ecs.amazonaws.com"}}}]}'\n\n` +
+        "(put-user-policy --user-name for an IAM user.)",
+    },
     snippets: GRANT_PASS_ROLE,
-    summary:
-      "The deploying principal (--principal ARN, default the caller) may iam:PassRole each infrastructure role in " +
-      "scope with iam:PassedToService = ecs.amazonaws.com (identity policies within the permissions boundary; a " +
-      "user's groups included).",
-    rationale:
-      "Whoever calls CreateService, UpdateService, RunTask or StartTask with ECS-managed volumes (or Service Connect " +
-      "TLS) names the infrastructure role, and needs iam:PassRole on it, passed to ecs.amazonaws.com. Without it " +
-      "deployments fail, and AWS documents a missing PassRole as a cause of tasks stuck in DEPROVISIONING. The check " +
-      "evaluates the principal's own policies with the evaluator the other rules use: a role's inline and attached " +
-      "policies, or a user's plus those of every group it is in, each managed policy at its default version, within " +
-      "the permissions boundary, explicit Deny winning. The request is iam:PassRole on exactly the role's ARN with " +
-      "iam:PassedToService = ecs.amazonaws.com and the principal's aws:PrincipalArn and aws:PrincipalAccount; a " +
-      "condition on anything else (iam:AssociatedResourceArn, the source IP, MFA) makes the finding unknown. An STS " +
-      "assumed-role ARN means its role, read with GetRole by name because the STS ARN has no path. The root user and " +
-      "federated users are not evaluated (unknown, saying why). When the principal's own reads are denied, " +
-      "GetAccountAuthorizationDetails stands in; when that cannot answer either, the finding is unknown, naming the " +
-      "permissions the checker needs. The rule is about deploying: `stop` leaves it off " +
-      "unless the config sets a level for it. Organizations SCPs and resource control policies are not read.",
-    remediation:
-      "Grant the principal the policy AWS documents, for the role's ARN (or remove the Deny or boundary gap the " +
-      "finding names):\n\n" +
-      "aws iam put-role-policy --role-name DEPLOYER --policy-name PassEcsInfrastructureRole --policy-document " +
-      `'{"Version":"2012-10-17","Statement":[{"Action":"iam:PassRole","Effect":"Allow","Resource":["arn:aws:iam::ACCOUNT:role/ecsInfrastructureRole"],"Condition":{"StringEquals":{"iam:PassedToService":"ecs.amazonaws.com"}}}]}'\n\n` +
-      "(put-user-policy --user-name for an IAM user.)",
   },
   check(facts) {
     const principal = facts.principal;

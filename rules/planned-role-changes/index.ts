@@ -3,7 +3,8 @@ import { type EcsAccess, ecsAccess, type Verdict } from "../../src/analysis/ecs-
 import { afterFacts } from "../../src/analysis/planned-state.ts";
 import { TWO_STEP_APPLY } from "../../src/analysis/remediation-snippets.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import type { Facts, PlanFacts, PlannedChange, PlannedRole } from "../../src/facts/types.ts";
 
 /** Change kinds that can take a volume action away, and the one that can take trust away. */
@@ -153,50 +154,54 @@ function usersOf(usage: RoleUsage, plan: PlanFacts): string[] {
 }
 
 export default defineRule({
-  id: "planned-role-changes",
-  title: "A Terraform plan keeps the roles in use working",
-  severity: "fail",
-  docs: {
+  meta: {
+    id: "planned-role-changes",
+    title: "A Terraform plan keeps the roles in use working",
+    severity: "fail",
+    concern: "changing-the-role",
+    needs: ["roles", "ecs"],
+    docs: {
+      summary:
+        "With check --plan FILE: no role still in use would, once the plan is applied, be deleted or replaced, stop trusting ECS, or lose a volume action (or, for a Service Connect TLS role, a TLS action).",
+      rationale:
+        "One terraform apply that deletes a service and its infrastructure role together leaves the service's tasks " +
+        "hanging in DEPROVISIONING: ECS stops them after DeleteService returns, and by then the role is gone. The rule " +
+        "applies the plan's resource_changes to today's facts and judges each role the plan touches in that " +
+        "after-state with the same evaluation as trust-policy, volume-permissions and, for a role a service names for Service " +
+        "Connect TLS, tls-permissions. Only what the plan takes away counts: a role already refused today is those rules' finding.\n\n" +
+        "What each change does:\n" +
+        "- aws_iam_role delete: the role is gone. Replace (delete, then create): the provider detaches every managed " +
+        "policy and deletes every inline one first, so the new role comes back without the attachments whose " +
+        "resources stayed no-op.\n" +
+        "- aws_iam_role assume_role_policy: rewrites the trust; permissions_boundary caps what the role may do; " +
+        "managed_policy_arns and inline_policy count only where the configuration sets them or an update changes them " +
+        "(a dynamic block jsonconfig does not show); otherwise they are computed copies of today's, and an attachment " +
+        "deleted in the same plan wins; tags change nothing ECS needs.\n" +
+        "- aws_iam_role_policy_attachment, aws_iam_policy_attachment: attach or detach a managed policy.\n" +
+        "- aws_iam_role_policy: puts or deletes an inline policy.\n" +
+        "- aws_iam_role_policy_attachments_exclusive, aws_iam_role_policies_exclusive: their list becomes the only " +
+        "policies; deleting one detaches nothing.\n" +
+        "- aws_iam_policy: its new document becomes the default version for every role it is attached to or bounds; " +
+        "unknown unless every role ECS uses is in the facts (a snapshot or a scope flag may leave some out).\n" +
+        "- A delete and a create of the same role, attachment or inline policy by two resources (a move without a " +
+        "`moved` block) run in no fixed order, and create_before_destroy deletes last: the role counts as deleted, " +
+        "the policy as detached.\n\n" +
+        "A role is in use while a task that is not STOPPED references it through an EBS attachment, or an ACTIVE or " +
+        "DRAINING service's deployment names it; the tasks of a service the same plan deletes still count, because " +
+        "they stop while the apply runs. A role nothing uses may change freely (pass), but only when ECS was read in " +
+        "every cluster: with --cluster, --service or --task a role unused there is unknown. A value Terraform knows only " +
+        "after apply, a role the facts do not include, or use that could not be read is unknown; a plan with " +
+        "errored: true never passes.",
+      remediation:
+        "The safe order: delete the service, `ecs-preflight wait --role ROLE`, then delete the role. Keep the role " +
+        "until nothing uses it, in two applies:\n" +
+        "1. Apply the service change first: terraform apply -target=aws_ecs_service.NAME\n" +
+        "2. Wait until no task holds the role: ecs-preflight wait --role ROLE\n" +
+        "3. Then apply the role change.\n" +
+        "Or keep ECS's access in the same plan: an equivalent policy, and the ecs.amazonaws.com trust.\n\n" +
+        "In CI: terraform plan -out tfplan && terraform show -json tfplan > plan.json && ecs-preflight check --plan plan.json",
+    },
     snippets: TWO_STEP_APPLY,
-    summary:
-      "With check --plan FILE: no role still in use would, once the plan is applied, be deleted or replaced, stop trusting ECS, or lose a volume action (or, for a Service Connect TLS role, a TLS action).",
-    rationale:
-      "One terraform apply that deletes a service and its infrastructure role together leaves the service's tasks " +
-      "hanging in DEPROVISIONING: ECS stops them after DeleteService returns, and by then the role is gone. The rule " +
-      "applies the plan's resource_changes to today's facts and judges each role the plan touches in that " +
-      "after-state with the same evaluation as trust-policy, volume-permissions and, for a role a service names for Service " +
-      "Connect TLS, tls-permissions. Only what the plan takes away counts: a role already refused today is those rules' finding.\n\n" +
-      "What each change does:\n" +
-      "- aws_iam_role delete: the role is gone. Replace (delete, then create): the provider detaches every managed " +
-      "policy and deletes every inline one first, so the new role comes back without the attachments whose " +
-      "resources stayed no-op.\n" +
-      "- aws_iam_role assume_role_policy: rewrites the trust; permissions_boundary caps what the role may do; " +
-      "managed_policy_arns and inline_policy count only where the configuration sets them or an update changes them " +
-      "(a dynamic block jsonconfig does not show); otherwise they are computed copies of today's, and an attachment " +
-      "deleted in the same plan wins; tags change nothing ECS needs.\n" +
-      "- aws_iam_role_policy_attachment, aws_iam_policy_attachment: attach or detach a managed policy.\n" +
-      "- aws_iam_role_policy: puts or deletes an inline policy.\n" +
-      "- aws_iam_role_policy_attachments_exclusive, aws_iam_role_policies_exclusive: their list becomes the only " +
-      "policies; deleting one detaches nothing.\n" +
-      "- aws_iam_policy: its new document becomes the default version for every role it is attached to or bounds; " +
-      "unknown unless every role ECS uses is in the facts (a snapshot or a scope flag may leave some out).\n" +
-      "- A delete and a create of the same role, attachment or inline policy by two resources (a move without a " +
-      "`moved` block) run in no fixed order, and create_before_destroy deletes last: the role counts as deleted, " +
-      "the policy as detached.\n\n" +
-      "A role is in use while a task that is not STOPPED references it through an EBS attachment, or an ACTIVE or " +
-      "DRAINING service's deployment names it; the tasks of a service the same plan deletes still count, because " +
-      "they stop while the apply runs. A role nothing uses may change freely (pass), but only when ECS was read in " +
-      "every cluster: with --cluster, --service or --task a role unused there is unknown. A value Terraform knows only " +
-      "after apply, a role the facts do not include, or use that could not be read is unknown; a plan with " +
-      "errored: true never passes.",
-    remediation:
-      "The safe order: delete the service, `ecs-preflight wait --role ROLE`, then delete the role. Keep the role " +
-      "until nothing uses it, in two applies:\n" +
-      "1. Apply the service change first: terraform apply -target=aws_ecs_service.NAME\n" +
-      "2. Wait until no task holds the role: ecs-preflight wait --role ROLE\n" +
-      "3. Then apply the role change.\n" +
-      "Or keep ECS's access in the same plan: an equivalent policy, and the ecs.amazonaws.com trust.\n\n" +
-      "In CI: terraform plan -out tfplan && terraform show -json tfplan > plan.json && ecs-preflight check --plan plan.json",
   },
   check(facts) {
     const plan = facts.plan;

@@ -9,28 +9,32 @@ import {
   roleResource,
 } from "../../src/analysis/role-subject.ts";
 import { tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
-import { defineRule } from "../../src/engine/types.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 
 export default defineRule({
-  id: "role-exists",
-  title: "Infrastructure role exists",
-  severity: "fail",
-  // The other role rules leave a deleted role to this one: turned off, a deleted role would be reported by none.
-  required: true,
-  docs: {
+  meta: {
+    id: "role-exists",
+    title: "Infrastructure role exists",
+    severity: "fail",
+    concern: "stopping-tasks",
+    // The other role rules leave a deleted role to this one: turned off, a deleted role would be reported by none.
+    required: true,
+    needs: ["roles"],
+    docs: {
+      summary: "Every ECS infrastructure role in scope still exists in IAM.",
+      rationale:
+        "ECS assumes the infrastructure role to detach and delete a task's EBS volume when the task stops. If the role " +
+        "was deleted, tasks hang in DEPROVISIONING and their volumes are never deleted (they keep costing money). ECS " +
+        "retries until a role with the same name exists again.",
+      remediation:
+        "Recreate the role with the same name (and path), trusted by ecs.amazonaws.com, with the managed policy " +
+        "AmazonECSInfrastructureRolePolicyForVolumes attached:\n\n" +
+        "aws iam create-role --role-name NAME --assume-role-policy-document '{...ecs.amazonaws.com...}'\n" +
+        "aws iam attach-role-policy --role-name NAME --policy-arn " +
+        "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
+    },
     snippets: RECREATE_ROLE,
-    summary: "Every ECS infrastructure role in scope still exists in IAM.",
-    rationale:
-      "ECS assumes the infrastructure role to detach and delete a task's EBS volume when the task stops. If the role " +
-      "was deleted, tasks hang in DEPROVISIONING and their volumes are never deleted (they keep costing money). ECS " +
-      "retries until a role with the same name exists again.",
-    remediation:
-      "Recreate the role with the same name (and path), trusted by ecs.amazonaws.com, with the managed policy " +
-      "AmazonECSInfrastructureRolePolicyForVolumes attached:\n\n" +
-      "aws iam create-role --role-name NAME --assume-role-policy-document '{...ecs.amazonaws.com...}'\n" +
-      "aws iam attach-role-policy --role-name NAME --policy-arn " +
-      "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
   },
   check(facts) {
     return facts.roles.map((role) => {

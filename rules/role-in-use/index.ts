@@ -2,7 +2,8 @@ import { shortName } from "../../src/analysis/arn.ts";
 import { WAIT_FOR_USERS } from "../../src/analysis/remediation-snippets.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 
 function details(usage: RoleUsage, roleArn: string, beforeRoleChange: boolean): Record<string, unknown> {
@@ -103,48 +104,52 @@ function roleFinding(facts: Facts, role: RoleFacts, beforeRoleChange: boolean): 
 }
 
 export default defineRule({
-  id: "role-in-use",
-  title: "Who still uses the infrastructure role",
-  severity: "fail",
-  requiredBeforeRoleChange: true,
-  docs: {
+  meta: {
+    id: "role-in-use",
+    title: "Who still uses the infrastructure role",
+    severity: "fail",
+    concern: "changing-the-role",
+    requiredBeforeRoleChange: true,
+    needs: ["roles", "ecs"],
+    docs: {
+      summary:
+        "Lists, per infrastructure role, the tasks not yet STOPPED that reference it through an EBS attachment and the ACTIVE or DRAINING services whose deployments name it; with check --before-role-change it fails while any remain.",
+      rationale:
+        "ECS needs the infrastructure role until each task that uses it reaches STOPPED: it detaches and deletes the task's " +
+        "EBS volume with the role while the task is STOPPING and DEPROVISIONING. A role changed or deleted before then " +
+        "strands those volumes, and the tasks hang in DEPROVISIONING. This is how one `terraform apply` that deletes a " +
+        "service and its role together breaks: DeleteService returns, the service can even be INACTIVE, while its tasks " +
+        "are still DEPROVISIONING. A role is in use when a task that is not STOPPED (running, stopping, deprovisioning) " +
+        "references it through an EBS attachment, or an ACTIVE or DRAINING service's deployment names it (it starts " +
+        "tasks that need it). In a normal check the rule passes and lists them, so a person sees who depends on the role. " +
+        "With `check --before-role-change`, for a script about to change or delete the role, it fails while any remain; " +
+        "with only --role given, that check reads ECS in every cluster (it must look to say the role is free). With " +
+        "--role, the roles about to change are the named ones: other roles the clusters in scope use are listed as in a " +
+        "normal check; with no --role, every role in scope is about to change (a whole cluster's teardown). When use " +
+        "cannot be known (a cluster's tasks or services, or the cluster list, could not be read; a snapshot taken with " +
+        "only --role) the finding is unknown in both modes: a role is never called free where the tool could not look, " +
+        "and in a normal check the same gap is already unknown under ecs-scope, so the exit code does not change. " +
+        "Before a change, a scope narrowed with --service or --task cannot call a role free either: the " +
+        "cluster's other tasks were not read. " +
+        "With --before-role-change the rule is the gate itself: a config's level or suppression for it is ignored " +
+        "there (it still applies to normal checks). A " +
+        "normal check with only --role reads no ECS and this rule reports nothing. The details list each task (cluster, " +
+        "lastStatus, desiredStatus, volume, attachment status and status reason) and each service (status, deployments).",
+      remediation:
+        "Let the users go first: delete the services that name the role (or move them to another role), wait until " +
+        "every task that holds it is STOPPED, then change or delete the role:\n\n" +
+        "aws ecs delete-service --cluster CLUSTER --service SERVICE --force\n" +
+        "ecs-preflight wait --role ROLE\n\n" +
+        "See docs/teardown.md for Terraform, CloudFormation and CDK.",
+    },
     snippets: WAIT_FOR_USERS,
-    summary:
-      "Lists, per infrastructure role, the tasks not yet STOPPED that reference it through an EBS attachment and the ACTIVE or DRAINING services whose deployments name it; with check --before-role-change it fails while any remain.",
-    rationale:
-      "ECS needs the infrastructure role until each task that uses it reaches STOPPED: it detaches and deletes the task's " +
-      "EBS volume with the role while the task is STOPPING and DEPROVISIONING. A role changed or deleted before then " +
-      "strands those volumes, and the tasks hang in DEPROVISIONING. This is how one `terraform apply` that deletes a " +
-      "service and its role together breaks: DeleteService returns, the service can even be INACTIVE, while its tasks " +
-      "are still DEPROVISIONING. A role is in use when a task that is not STOPPED (running, stopping, deprovisioning) " +
-      "references it through an EBS attachment, or an ACTIVE or DRAINING service's deployment names it (it starts " +
-      "tasks that need it). In a normal check the rule passes and lists them, so a person sees who depends on the role. " +
-      "With `check --before-role-change`, for a script about to change or delete the role, it fails while any remain; " +
-      "with only --role given, that check reads ECS in every cluster (it must look to say the role is free). With " +
-      "--role, the roles about to change are the named ones: other roles the clusters in scope use are listed as in a " +
-      "normal check; with no --role, every role in scope is about to change (a whole cluster's teardown). When use " +
-      "cannot be known (a cluster's tasks or services, or the cluster list, could not be read; a snapshot taken with " +
-      "only --role) the finding is unknown in both modes: a role is never called free where the tool could not look, " +
-      "and in a normal check the same gap is already unknown under ecs-scope, so the exit code does not change. " +
-      "Before a change, a scope narrowed with --service or --task cannot call a role free either: the " +
-      "cluster's other tasks were not read. " +
-      "With --before-role-change the rule is the gate itself: a config's level or suppression for it is ignored " +
-      "there (it still applies to normal checks). A " +
-      "normal check with only --role reads no ECS and this rule reports nothing. The details list each task (cluster, " +
-      "lastStatus, desiredStatus, volume, attachment status and status reason) and each service (status, deployments).",
-    remediation:
-      "Let the users go first: delete the services that name the role (or move them to another role), wait until " +
-      "every task that holds it is STOPPED, then change or delete the role:\n\n" +
-      "aws ecs delete-service --cluster CLUSTER --service SERVICE --force\n" +
-      "ecs-preflight wait --role ROLE\n\n" +
-      "See docs/teardown.md for Terraform, CloudFormation and CDK.",
   },
-  check(facts, options) {
+  check(facts, context) {
     // With --role, the roles about to change are the named ones; the others in scope are only listed.
     const named = facts.scope.roles.length > 0;
     return facts.roles.flatMap((role) => {
       const changing =
-        options.beforeRoleChange === true && (!named || role.referencedBy.some((r) => r.kind === "flag"));
+        context.beforeRoleChange && (!named || role.referencedBy.some((r) => r.kind === "flag"));
       return roleFinding(facts, role, changing) ?? [];
     });
   },

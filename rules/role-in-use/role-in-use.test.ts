@@ -86,7 +86,7 @@ testRule(rule, {
       facts: ecs([
         cluster([task("done", "STOPPED", { ebsAttachments: [{ id: "att-done", status: "DELETED" }] })]),
       ]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "pass" },
     },
     {
@@ -107,7 +107,7 @@ testRule(rule, {
     {
       name: "the service scaled to 0 and every task STOPPED: free, even before a change",
       facts: scaledToZero,
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "pass" },
       message: {
         [ROLE_ARN]:
@@ -119,7 +119,7 @@ testRule(rule, {
     {
       name: "an INACTIVE service whose tasks all STOPPED: free",
       facts: ecs([cluster([task("a", "STOPPED")], [service("web", "INACTIVE")])]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "pass" },
     },
     {
@@ -147,7 +147,7 @@ testRule(rule, {
         ],
         scope: { clusters: ["prod"], services: [], tasks: [], roles: ["named"] },
       },
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "pass", [`arn:aws:iam::${ACCOUNT}:role/named`]: "pass" },
       message: {
         [ROLE_ARN]: /in use by 1 task/,
@@ -165,7 +165,7 @@ testRule(rule, {
     {
       name: "two RUNNING tasks with volumes: fails before a change, with the safe order",
       facts: twoRunning,
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "fail" },
       message: { [ROLE_ARN]: /still in use by 2 tasks .* and 1 service/ },
       assert: (findings) => {
@@ -180,7 +180,7 @@ testRule(rule, {
     {
       name: "one task DEPROVISIONING for two minutes (not stuck, but in use): fails before a change",
       facts: ecs([cluster([deprovisioning])]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "fail" },
       assert: (findings) =>
         expect(detailsOf(findings).tasks).toEqual([
@@ -194,7 +194,7 @@ testRule(rule, {
     {
       name: "a DRAINING service still names the role: fails before a change",
       facts: ecs([cluster([task("a", "STOPPED")], [service("web", "DRAINING")])]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "fail" },
       message: { [ROLE_ARN]: /1 service \(prod\/web\)/ },
       // A DRAINING service is being deleted already: the fix is only to wait.
@@ -203,7 +203,7 @@ testRule(rule, {
     {
       name: "an INACTIVE service whose task is still DEPROVISIONING: the task keeps the role in use",
       facts: ecs([cluster([task("left", "DEPROVISIONING")], [service("web", "INACTIVE")])]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "fail" },
       message: { [ROLE_ARN]: /1 task \(left DEPROVISIONING\)/ },
       assert: (findings) => expect(detailsOf(findings).services).toEqual([]),
@@ -211,13 +211,13 @@ testRule(rule, {
     {
       name: "a STOPPING task counts as in use",
       facts: ecs([cluster([task("s", "STOPPING")])]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "fail" },
     },
     {
       name: "a cluster whose tasks could not be read: unknown before a change (never free without looking)",
       facts: ecs([cluster([task("a", "STOPPED")]), cluster(err("ecs:ListTasks"), [], "other")]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "unknown" },
       message: { [ROLE_ARN]: /cluster other \(ecs:ListTasks AccessDenied\) could not be read/ },
     },
@@ -231,14 +231,14 @@ testRule(rule, {
     {
       name: "the cluster list could not be read: unknown",
       facts: ecs(err("ecs:ListClusters")),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "unknown" },
       message: { [ROLE_ARN]: /the cluster list/ },
     },
     {
       name: "a use found is a use, even where another cluster could not be read: fail, naming the gap",
       facts: ecs([cluster([task("a", "RUNNING")]), cluster(err("ecs:ListTasks"), [], "other")]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "fail" },
       message: { [ROLE_ARN]: /and cluster other \(ecs:ListTasks AccessDenied\) could not be read/ },
     },
@@ -251,7 +251,7 @@ testRule(rule, {
           }),
         ]),
       ]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "unknown" },
       message: { [ROLE_ARN]: /cluster prod \(ecs:DescribeTasks AttachmentWithoutRole\) could not be read/ },
       assert: (findings) =>
@@ -265,7 +265,7 @@ testRule(rule, {
         ...ecs([cluster([task("a", "RUNNING")])]),
         caller: err("sts:GetCallerIdentity"),
       },
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "fail" },
       message: { [ROLE_ARN]: /still in use by 1 task \(a RUNNING\)/ },
     },
@@ -275,14 +275,14 @@ testRule(rule, {
         ...ecs([cluster([task("a", "STOPPED")], [service("web", "INACTIVE")])]),
         scope: { clusters: ["prod"], services: ["web"], tasks: [], roles: [ROLE] },
       },
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "unknown" },
       message: { [ROLE_ARN]: /only the tasks of --service web/ },
     },
     {
       name: "facts without ECS (a snapshot taken with only --role) before a change: unknown",
       facts: facts([role(ROLE)]),
-      options: BEFORE,
+      context: BEFORE,
       expect: { [ROLE_ARN]: "unknown" },
       message: { [ROLE_ARN]: /ECS was not read/ },
     },

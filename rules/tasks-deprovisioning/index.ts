@@ -4,7 +4,8 @@ import { allClusters, missingFinding } from "../../src/analysis/scope-gaps.ts";
 import { likelyCause } from "../../src/analysis/stuck-task-causes.ts";
 import { stoppingSince } from "../../src/analysis/task-timing.ts";
 import { formatDuration } from "../../src/duration.ts";
-import { defineRule, type RuleFinding, type RuleOptions } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule, type RuleContext } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { ClusterFacts, EbsAttachment, Facts, TaskFacts } from "../../src/facts/types.ts";
 
@@ -27,17 +28,17 @@ function deprovisioningFinding(
   facts: Facts,
   cluster: ClusterFacts,
   task: TaskFacts,
-  options: RuleOptions,
+  context: RuleContext,
 ): RuleFinding | undefined {
   const service = serviceOf(task);
   const who = `Task ${shortName(task.arn)} (${service ? `service ${service}` : task.group ? `standalone, ${task.group}` : "standalone"}, cluster ${cluster.name})`;
   const [primary] = task.ebsAttachments;
   const since = stoppingSince(task);
-  const stuckForMs = since ? options.now.getTime() - since.ms : undefined;
+  const stuckForMs = since ? context.now.getTime() - since.ms : undefined;
   const watch = watchCommand(cluster.arn, task.arn);
   if (!primary) {
     // DEPROVISIONING also covers network-interface clean-up: without a volume it is not this tool's failure mode.
-    if (stuckForMs === undefined || stuckForMs <= options.stuckAfterMs) return undefined;
+    if (stuckForMs === undefined || stuckForMs <= context.stuckAfterMs) return undefined;
     return {
       status: "warn",
       resource: task.arn,
@@ -52,7 +53,7 @@ function deprovisioningFinding(
       remediation: watch,
     };
   }
-  if (stuckForMs !== undefined && stuckForMs <= options.stuckAfterMs) return undefined;
+  if (stuckForMs !== undefined && stuckForMs <= context.stuckAfterMs) return undefined;
   const cause = likelyCause(facts, primary);
   const remediation = [cause.fix, watch].filter(Boolean).join("\n");
   const volumes = task.ebsAttachments.map(describeAttachment).join("; ");
@@ -87,7 +88,7 @@ function deprovisioningFinding(
   return {
     status: "fail",
     resource: task.arn,
-    message: `${who} has been DEPROVISIONING for ${formatDuration(stuckForMs)} (since ${since?.at}, its ${since?.from}), longer than ${formatDuration(options.stuckAfterMs)}: ${volumes}. ${cause.summary}`,
+    message: `${who} has been DEPROVISIONING for ${formatDuration(stuckForMs)} (since ${since?.at}, its ${since?.from}), longer than ${formatDuration(context.stuckAfterMs)}: ${volumes}. ${cause.summary}`,
     details,
     remediation,
   };
@@ -98,13 +99,13 @@ function deprovisioningFinding(
 function clusterFindings(
   facts: Facts,
   cluster: ClusterFacts,
-  options: RuleOptions,
+  context: RuleContext,
   servicesFound: Set<string>,
 ): RuleFinding[] {
   const tasks = cluster.tasks.ok ? cluster.tasks.value : [];
   const findings = tasks
     .filter((t) => t.lastStatus === "DEPROVISIONING")
-    .flatMap((t) => deprovisioningFinding(facts, cluster, t, options) ?? []);
+    .flatMap((t) => deprovisioningFinding(facts, cluster, t, context) ?? []);
   for (const m of cluster.missing ?? []) {
     // A service name given with several clusters need only exist in one of them.
     if (m.kind === "service" && servicesFound.has(shortName(m.arn))) continue;
@@ -123,17 +124,17 @@ function clusterFindings(
   } else if (!findings.some((f) => f.status === "fail" || f.status === "unknown")) {
     const under = tasks.filter((t) => {
       const since = t.lastStatus === "DEPROVISIONING" ? stoppingSince(t) : undefined;
-      return since !== undefined && options.now.getTime() - since.ms <= options.stuckAfterMs;
+      return since !== undefined && context.now.getTime() - since.ms <= context.stuckAfterMs;
     }).length;
     findings.push({
       status: "pass",
       resource: cluster.arn,
-      message: `No task with an EBS volume is stuck in DEPROVISIONING in cluster ${cluster.name} (${tasks.length} task${tasks.length === 1 ? "" : "s"} examined${under ? `; ${under} DEPROVISIONING for ${formatDuration(options.stuckAfterMs)} or less` : ""}).`,
+      message: `No task with an EBS volume is stuck in DEPROVISIONING in cluster ${cluster.name} (${tasks.length} task${tasks.length === 1 ? "" : "s"} examined${under ? `; ${under} DEPROVISIONING for ${formatDuration(context.stuckAfterMs)} or less` : ""}).`,
       details: {
         cluster: cluster.arn,
         tasksExamined: tasks.length,
         deprovisioningUnderThreshold: under,
-        stuckAfterMs: options.stuckAfterMs,
+        stuckAfterMs: context.stuckAfterMs,
       },
     });
   }
@@ -143,28 +144,32 @@ function clusterFindings(
 /** The resource for "every cluster in the region" when ListClusters itself failed. */
 
 export default defineRule({
-  id: "tasks-deprovisioning",
-  title: "No task with an EBS volume is stuck in DEPROVISIONING",
-  severity: "fail",
-  docs: {
+  meta: {
+    id: "tasks-deprovisioning",
+    title: "No task with an EBS volume is stuck in DEPROVISIONING",
+    severity: "fail",
+    concern: "stopping-tasks",
+    needs: ["ecs"],
+    docs: {
+      summary:
+        "No task in scope has been DEPROVISIONING with an ECS-managed EBS volume for longer than --stuck-after (default 15m), measured from stoppingAt, else executionStoppedAt.",
+      rationale:
+        "A task that stops goes through DEPROVISIONING while ECS detaches and deletes its EBS volume with the infrastructure " +
+        "role. When the role is gone, no longer trusts ecs.amazonaws.com, or lacks the EC2 permissions, the task stays there " +
+        "and the volume is never deleted: the damage is already done, and stopping more tasks that use the same role adds to " +
+        "it. Each finding names the task, its service, the volume, the attachment status and status reason, how long it has " +
+        "been stuck, and the likely cause: the status reasons AWS documents are matched, and the role is judged again with " +
+        "the role rules' analysis (role-exists, trust-policy, volume-permissions) to say which cause is confirmed. A task " +
+        "DEPROVISIONING without an EBS volume is at most a warning. A cluster whose tasks could not be listed is unknown, and " +
+        "a task named with --task that ECS does not know is unknown.",
+      remediation:
+        "Fix the cause the finding names (recreate the role, restore the trust policy, or restore the volume permissions); ECS " +
+        "retries and the task then reaches STOPPED and its volume is deleted. Watch it with:\n\n" +
+        "aws ecs describe-tasks --cluster CLUSTER --tasks TASK --query 'tasks[].[lastStatus,attachments]'",
+    },
     snippets: WATCH_STUCK_TASK,
-    summary:
-      "No task in scope has been DEPROVISIONING with an ECS-managed EBS volume for longer than --stuck-after (default 15m), measured from stoppingAt, else executionStoppedAt.",
-    rationale:
-      "A task that stops goes through DEPROVISIONING while ECS detaches and deletes its EBS volume with the infrastructure " +
-      "role. When the role is gone, no longer trusts ecs.amazonaws.com, or lacks the EC2 permissions, the task stays there " +
-      "and the volume is never deleted: the damage is already done, and stopping more tasks that use the same role adds to " +
-      "it. Each finding names the task, its service, the volume, the attachment status and status reason, how long it has " +
-      "been stuck, and the likely cause: the status reasons AWS documents are matched, and the role is judged again with " +
-      "the role rules' analysis (role-exists, trust-policy, volume-permissions) to say which cause is confirmed. A task " +
-      "DEPROVISIONING without an EBS volume is at most a warning. A cluster whose tasks could not be listed is unknown, and " +
-      "a task named with --task that ECS does not know is unknown.",
-    remediation:
-      "Fix the cause the finding names (recreate the role, restore the trust policy, or restore the volume permissions); ECS " +
-      "retries and the task then reaches STOPPED and its volume is deleted. Watch it with:\n\n" +
-      "aws ecs describe-tasks --cluster CLUSTER --tasks TASK --query 'tasks[].[lastStatus,attachments]'",
   },
-  check(facts, options) {
+  check(facts, context) {
     const ecs = facts.ecs;
     if (!ecs) return [];
     if (!ecs.clusters.ok)
@@ -172,6 +177,10 @@ export default defineRule({
     const servicesFound = new Set(
       ecs.clusters.value.flatMap((c) => (c.services.ok ? c.services.value.map((s) => s.name) : [])),
     );
-    return ecs.clusters.value.flatMap((cluster) => clusterFindings(facts, cluster, options, servicesFound));
+    return ecs.clusters.value.flatMap((cluster) => clusterFindings(facts, cluster, context, servicesFound));
+  },
+  summarize(findings) {
+    // A task stuck longer than --stuck-after is a fail (a config capping the rule at warn leaves it uncounted).
+    return { metrics: { StuckTasks: findings.filter((f) => f.status === "fail").length } };
   },
 });

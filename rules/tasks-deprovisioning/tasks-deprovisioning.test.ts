@@ -129,7 +129,7 @@ testRule(rule, {
     {
       name: "--stuck-after 1h lets a task 20 minutes DEPROVISIONING pass",
       facts: ecs([cluster("prod", [stuck("t", 20)])]),
-      options: { stuckAfterMs: 60 * MIN },
+      context: { stuckAfterMs: 60 * MIN },
       expect: { [clusterArn("prod")]: "pass" },
     },
     {

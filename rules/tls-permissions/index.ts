@@ -15,7 +15,9 @@ import { TLS_POLICY_NAME, TLS_POLICY_VERSION, tlsPolicyArn } from "../../src/ana
 import { roleSession, TLS_SESSION_NAME } from "../../src/analysis/trail-links.ts";
 import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
 import { fixForAction } from "../../src/analysis/volume-access.ts";
-import { defineRule, type RuleFinding, STATUS_ORDER, type Status } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
+import { type Status, worseOf } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 import type { Decision } from "../../src/iam/types.ts";
@@ -27,8 +29,6 @@ const STATUS_OF: Record<Decision["decision"], Status> = {
   "explicit-deny": "fail",
   "implicit-deny": "fail",
 };
-
-const worse = (a: Status, b: Status): Status => (STATUS_ORDER.indexOf(b) > STATUS_ORDER.indexOf(a) ? b : a);
 
 function explain({ requirement: { action }, decision }: TlsActionVerdict): string {
   switch (decision.decision) {
@@ -96,43 +96,47 @@ function trailFailures(facts: Facts, role: RoleFacts) {
 }
 
 export default defineRule({
-  id: "tls-permissions",
-  title: "Service Connect TLS role is trusted by ECS and holds the TLS policy's actions",
-  severity: "fail",
-  docs: {
+  meta: {
+    id: "tls-permissions",
+    title: "Service Connect TLS role is trusted by ECS and holds the TLS policy's actions",
+    severity: "fail",
+    concern: "deploying-services",
+    needs: ["roles"],
+    docs: {
+      summary:
+        `A role that a service's Service Connect configuration names for TLS can be assumed by ${ECS_SERVICE_PRINCIPAL}, ` +
+        `and its effective permissions allow every action of ${TLS_POLICY_NAME} (${TLS_POLICY_VERSION}) in the context ECS uses.`,
+      rationale: [
+        "With Service Connect TLS, ECS assumes the infrastructure role named in the service's tls.roleArn to issue the " +
+          "services' certificates from AWS Private CA and keep them in Secrets Manager secrets named ecs-sc!…, rotating " +
+          "them as they age. A role ECS cannot assume, or one missing any of those actions, breaks certificate issuance " +
+          "and rotation for every service that uses it. The actions are read from the managed policy document itself, " +
+          "so the check follows the policy. Each is evaluated against the role's identity policies within its permissions " +
+          "boundary (explicit Deny wins), as ECS asks: secrets ARN secret:ecs-sc!* in the role's account and Region, " +
+          "with the owning-service tag ecs-sc where the policy conditions on it, aws:ResourceAccount (for the secrets) and " +
+          "aws:PrincipalAccount the role's account, the request tags AmazonECSManaged=true and AmazonECSCreated=<a " +
+          "service or task-set ARN> when a secret is created or tagged; Private CAs tagged AmazonECSManaged=true in the " +
+          "role's Region but any account (a service may name a CA shared from another account, so a permission scoped to " +
+          "the CA's account or aws:ResourceAccount is unknown); the " +
+          "EndEntityCertificate/V1 template for IssueCertificate. A permission hinging on anything else is unknown, never " +
+          "a pass. The trust is judged by the same analysis as trust-policy, which reports the same trust policy for " +
+          "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +
+          "EBS volumes does not need these actions. Whether the AWS managed policy itself is attached is managed-policy's " +
+          "advice.",
+        "### Finding details\n\n" +
+          "`services` (cluster/service names that use the role for TLS), `policy` and `policyVersion` (the managed " +
+          "policy the actions come from), `trust` (the trust decision: `decision`, `statements`, `undecided`), " +
+          "`actions` (per action: `decision`, `statements`, `undecided`, `policySid`: the managed policy's statement " +
+          "that grants it, `explanation`), `permissionsBoundary` when the role has one, and on a finding that is not " +
+          "a pass `trail` (`session`, `since`, `failedCalls`, `byAction`) when CloudTrail shows the role's " +
+          "ECSServiceConnectForTLS calls failing. An unknown for an unreadable fact has `api`, `code`, `error`.",
+      ].join("\n\n"),
+      remediation:
+        "Attach the AWS managed policy, restore the ECS trust policy, and remove any Deny or boundary gap on the " +
+        "actions:\n\n" +
+        `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
+    },
     snippets: ATTACH_TLS_POLICY,
-    summary:
-      `A role that a service's Service Connect configuration names for TLS can be assumed by ${ECS_SERVICE_PRINCIPAL}, ` +
-      `and its effective permissions allow every action of ${TLS_POLICY_NAME} (${TLS_POLICY_VERSION}) in the context ECS uses.`,
-    rationale: [
-      "With Service Connect TLS, ECS assumes the infrastructure role named in the service's tls.roleArn to issue the " +
-        "services' certificates from AWS Private CA and keep them in Secrets Manager secrets named ecs-sc!…, rotating " +
-        "them as they age. A role ECS cannot assume, or one missing any of those actions, breaks certificate issuance " +
-        "and rotation for every service that uses it. The actions are read from the managed policy document itself, " +
-        "so the check follows the policy. Each is evaluated against the role's identity policies within its permissions " +
-        "boundary (explicit Deny wins), as ECS asks: secrets ARN secret:ecs-sc!* in the role's account and Region, " +
-        "with the owning-service tag ecs-sc where the policy conditions on it, aws:ResourceAccount (for the secrets) and " +
-        "aws:PrincipalAccount the role's account, the request tags AmazonECSManaged=true and AmazonECSCreated=<a " +
-        "service or task-set ARN> when a secret is created or tagged; Private CAs tagged AmazonECSManaged=true in the " +
-        "role's Region but any account (a service may name a CA shared from another account, so a permission scoped to " +
-        "the CA's account or aws:ResourceAccount is unknown); the " +
-        "EndEntityCertificate/V1 template for IssueCertificate. A permission hinging on anything else is unknown, never " +
-        "a pass. The trust is judged by the same analysis as trust-policy, which reports the same trust policy for " +
-        "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +
-        "EBS volumes does not need these actions. Whether the AWS managed policy itself is attached is managed-policy's " +
-        "advice.",
-      "### Finding details\n\n" +
-        "`services` (cluster/service names that use the role for TLS), `policy` and `policyVersion` (the managed " +
-        "policy the actions come from), `trust` (the trust decision: `decision`, `statements`, `undecided`), " +
-        "`actions` (per action: `decision`, `statements`, `undecided`, `policySid`: the managed policy's statement " +
-        "that grants it, `explanation`), `permissionsBoundary` when the role has one, and on a finding that is not " +
-        "a pass `trail` (`session`, `since`, `failedCalls`, `byAction`) when CloudTrail shows the role's " +
-        "ECSServiceConnectForTLS calls failing. An unknown for an unreadable fact has `api`, `code`, `error`.",
-    ].join("\n\n"),
-    remediation:
-      "Attach the AWS managed policy, restore the ECS trust policy, and remove any Deny or boundary gap on the " +
-      "actions:\n\n" +
-      `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
   },
   check(facts) {
     const findings: RuleFinding[] = [];
@@ -170,7 +174,7 @@ export default defineRule({
           // consequence, pointing there for the statements.
           const trustStatus =
             decision.decision === "conditional" ? (mayBeDenied(decision) ? "unknown" : "warn") : "fail";
-          status = worse(status, trustStatus);
+          status = worseOf(status, trustStatus);
           problems.push(
             decision.decision === "explicit-deny"
               ? `its trust policy denies ${ECS_SERVICE_PRINCIPAL} sts:AssumeRole (see trust-policy)`
@@ -191,7 +195,7 @@ export default defineRule({
         problems.push(`its permissions could not be read (${policies.error.api}: ${policies.error.code})`);
       } else {
         const verdicts = tlsAccess(facts, policies.value);
-        for (const v of verdicts) status = worse(status, STATUS_OF[v.decision.decision]);
+        for (const v of verdicts) status = worseOf(status, STATUS_OF[v.decision.decision]);
         problems.push(...actionProblems(verdicts));
         details.actions = Object.fromEntries(
           verdicts.map((v) => [

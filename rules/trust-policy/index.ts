@@ -14,30 +14,35 @@ import {
   roleResource,
 } from "../../src/analysis/role-subject.ts";
 import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Policy } from "../../src/iam/types.ts";
 
 export default defineRule({
-  id: "trust-policy",
-  title: "Trust policy lets ECS assume the role",
-  severity: "fail",
-  docs: {
+  meta: {
+    id: "trust-policy",
+    title: "Trust policy lets ECS assume the role",
+    severity: "fail",
+    concern: "stopping-tasks",
+    needs: ["roles"],
+    docs: {
+      summary: `The role's trust policy allows ${ECS_SERVICE_PRINCIPAL} to perform sts:AssumeRole.`,
+      rationale:
+        "ECS assumes the infrastructure role to manage a task's EBS volume. A trust policy that names another principal " +
+        "(ecs-tasks.amazonaws.com is a common mix-up), denies ecs.amazonaws.com, or puts conditions on the request that " +
+        "ECS may not meet leaves stopping tasks stuck in DEPROVISIONING. The check models ECS assuming the role for the " +
+        "account's own clusters: aws:SourceAccount is the role's account and aws:SourceArn some ECS ARN of that account " +
+        "and region. Conditions that hold for every such request pass. A condition no such request can meet (another " +
+        "account in aws:SourceAccount fails whether ECS sends the key or not) fails. An Allow whose condition ECS may " +
+        "or may not meet (a narrower aws:SourceArn, another key) is a warning naming it; a Deny that may apply is " +
+        "unknown, because nothing then proves ECS can assume the role.",
+      remediation:
+        "Restore the documented trust policy:\n\n" +
+        "aws iam update-assume-role-policy --role-name NAME --policy-document " +
+        `'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}'`,
+    },
     snippets: RESTORE_TRUST,
-    summary: `The role's trust policy allows ${ECS_SERVICE_PRINCIPAL} to perform sts:AssumeRole.`,
-    rationale:
-      "ECS assumes the infrastructure role to manage a task's EBS volume. A trust policy that names another principal " +
-      "(ecs-tasks.amazonaws.com is a common mix-up), denies ecs.amazonaws.com, or puts conditions on the request that " +
-      "ECS may not meet leaves stopping tasks stuck in DEPROVISIONING. The check models ECS assuming the role for the " +
-      "account's own clusters: aws:SourceAccount is the role's account and aws:SourceArn some ECS ARN of that account " +
-      "and region. Conditions that hold for every such request pass. A condition no such request can meet (another " +
-      "account in aws:SourceAccount fails whether ECS sends the key or not) fails. An Allow whose condition ECS may " +
-      "or may not meet (a narrower aws:SourceArn, another key) is a warning naming it; a Deny that may apply is " +
-      "unknown, because nothing then proves ECS can assume the role.",
-    remediation:
-      "Restore the documented trust policy:\n\n" +
-      "aws iam update-assume-role-policy --role-name NAME --policy-document " +
-      `'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}'`,
   },
   check(facts) {
     const findings: RuleFinding[] = [];

@@ -16,7 +16,9 @@ import {
   servesInstanceTasks,
   volumeAccess,
 } from "../../src/analysis/volume-access.ts";
-import { defineRule, type RuleFinding, type Status } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
+import { type Status, worstStatus } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Decision } from "../../src/iam/types.ts";
 
@@ -47,34 +49,37 @@ const STATUS_OF: Record<Decision["decision"], Status> = {
   "explicit-deny": "fail",
   "implicit-deny": "fail",
 };
-const SEVERITY: readonly Status[] = ["pass", "warn", "unknown", "fail"];
 
 export default defineRule({
-  id: "volume-permissions",
-  title: "Role may detach, delete and describe ECS-managed volumes",
-  severity: "fail",
-  docs: {
+  meta: {
+    id: "volume-permissions",
+    title: "Role may detach, delete and describe ECS-managed volumes",
+    severity: "fail",
+    concern: "stopping-tasks",
+    needs: ["roles"],
+    docs: {
+      summary:
+        "The role's effective permissions (identity policies within the permissions boundary, explicit Deny wins) allow " +
+        "ec2:DetachVolume, ec2:DeleteVolume and ec2:DescribeVolumes on an ECS-managed volume.",
+      rationale:
+        "When a task stops, ECS detaches and deletes its EBS volume as the infrastructure role. The volume carries the tags " +
+        "AmazonECSManaged=true and AmazonECSCreated=<task ARN>, so the check evaluates the role's policies with those " +
+        "resource tags in the request. If any of the three actions is not allowed, tasks hang in DEPROVISIONING and the " +
+        "volumes are never deleted. Each action's finding names the statement that allows or denies it. A condition on a " +
+        "key the request cannot carry is decided as IAM decides it: ec2:DescribeVolumes names no resource, so it carries " +
+        "no resource tags, and an Allow that needs aws:ResourceTag/AmazonECSManaged never grants it (a fail naming the " +
+        "statement), while ...IfExists or a negated operator (StringNotEquals) on such a key holds. An Allow or a Deny " +
+        "that hinges on something the tool cannot know (a condition on aws:SourceVpc, a resource narrower than any " +
+        "ECS-managed volume) makes the finding unknown, naming it: the gate does not open on a permission it cannot prove. " +
+        "For tasks whose volume is attached to an EC2 instance (EC2 launch type, EC2 capacity providers, Managed " +
+        "Instances), ec2:DetachVolume is also authorised on the instance: a gap there fails a role known to serve such " +
+        "tasks, and is a warning for a role only seen with Fargate tasks or checked without ECS in scope.",
+      remediation:
+        "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions:\n\n" +
+        "aws iam attach-role-policy --role-name NAME --policy-arn " +
+        "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
+    },
     snippets: ATTACH_VOLUMES_POLICY,
-    summary:
-      "The role's effective permissions (identity policies within the permissions boundary, explicit Deny wins) allow " +
-      "ec2:DetachVolume, ec2:DeleteVolume and ec2:DescribeVolumes on an ECS-managed volume.",
-    rationale:
-      "When a task stops, ECS detaches and deletes its EBS volume as the infrastructure role. The volume carries the tags " +
-      "AmazonECSManaged=true and AmazonECSCreated=<task ARN>, so the check evaluates the role's policies with those " +
-      "resource tags in the request. If any of the three actions is not allowed, tasks hang in DEPROVISIONING and the " +
-      "volumes are never deleted. Each action's finding names the statement that allows or denies it. A condition on a " +
-      "key the request cannot carry is decided as IAM decides it: ec2:DescribeVolumes names no resource, so it carries " +
-      "no resource tags, and an Allow that needs aws:ResourceTag/AmazonECSManaged never grants it (a fail naming the " +
-      "statement), while ...IfExists or a negated operator (StringNotEquals) on such a key holds. An Allow or a Deny " +
-      "that hinges on something the tool cannot know (a condition on aws:SourceVpc, a resource narrower than any " +
-      "ECS-managed volume) makes the finding unknown, naming it: the gate does not open on a permission it cannot prove. " +
-      "For tasks whose volume is attached to an EC2 instance (EC2 launch type, EC2 capacity providers, Managed " +
-      "Instances), ec2:DetachVolume is also authorised on the instance: a gap there fails a role known to serve such " +
-      "tasks, and is a warning for a role only seen with Fargate tasks or checked without ECS in scope.",
-    remediation:
-      "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions:\n\n" +
-      "aws iam attach-role-policy --role-name NAME --policy-arn " +
-      "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
   },
   check(facts) {
     const findings: RuleFinding[] = [];
@@ -96,10 +101,7 @@ export default defineRule({
       const onInstances = servesInstanceTasks(facts, arn);
       const instanceStatus: Status =
         instance.decision === "allow" ? "pass" : onInstances ? STATUS_OF[instance.decision] : "warn";
-      const worst = [...verdicts.map((v) => STATUS_OF[v.decision.decision]), instanceStatus].reduce<Status>(
-        (acc, s) => (SEVERITY.indexOf(s) > SEVERITY.indexOf(acc) ? s : acc),
-        "pass",
-      );
+      const worst = worstStatus([...verdicts.map((v) => STATUS_OF[v.decision.decision]), instanceStatus]);
       const dependents = dependentsOf(role);
       const actions = Object.fromEntries(
         verdicts.map((v) => [v.action, { ...decisionDetails(v.decision), explanation: explain(v) }]),

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
 import type { EcsFacts } from "../../src/facts/types.ts";
 import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";

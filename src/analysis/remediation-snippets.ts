@@ -1,4 +1,4 @@
-import type { RemediationSnippets } from "../engine/types.ts";
+import type { RemediationSnippets } from "../engine/rule.ts";
 import { ECS_TRUST_POLICY, VOLUMES_POLICY_NAME, volumesPolicyArn } from "./remediation.ts";
 import { TLS_POLICY_NAME, tlsPolicyArn } from "./tls-requests.ts";
 

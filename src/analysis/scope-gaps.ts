@@ -1,4 +1,4 @@
-import type { RuleFinding } from "../engine/types.ts";
+import type { RuleFinding } from "../engine/finding.ts";
 import type { ClusterFacts, Facts, MissingResource } from "../facts/types.ts";
 import { parseArn, shortName } from "./arn.ts";
 

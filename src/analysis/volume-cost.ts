@@ -1,4 +1,6 @@
+import type { LeakedVolumeTotal } from "../engine/totals.ts";
 import type { VolumeFacts } from "../facts/types.ts";
+import { cents } from "../money.ts";
 
 /**
  * What an EBS volume costs a month while it exists, attached or not: provisioned storage, plus provisioned IOPS and
@@ -61,8 +63,6 @@ export type VolumeCost =
   | { known: true; monthlyUsd: number; storageUsd: number; iopsUsd: number; throughputUsd: number }
   | { known: false; reason: string };
 
-const cents = (usd: number) => Math.round(usd * 100) / 100;
-
 function tieredIops(provisioned: number, price: NonNullable<VolumeTypePrice["iops"]>): number {
   let billed = Math.max(0, provisioned - price.included);
   let from = price.included;
@@ -107,36 +107,7 @@ export function monthlyCost(
   };
 }
 
-/**
- * "$1,234.50": how the reports show an amount, rounded half away from zero on the shortest decimal form, as
- * `toLocaleString("en-US")` does. Formatted by hand: Intl's first use costs ≈15 ms of start-up, a tenth of an
- * offline check.
- */
-export function usd(amount: number): string {
-  const [whole, fraction] = twoDecimals(Math.abs(amount));
-  return `$${amount < 0 ? "-" : ""}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction}`;
-}
-
-function twoDecimals(a: number): [string, string] {
-  const shortest = String(a);
-  // Exponent forms: below 1e-7 it rounds to 0.00; from 1e21 on, the digits are the integer's own.
-  if (shortest.includes("e")) return a < 1 ? ["0", "00"] : [BigInt(a).toString(), "00"];
-  const [int = "0", frac = ""] = shortest.split(".");
-  let cents = BigInt(int + `${frac}00`.slice(0, 2));
-  if ((frac[2] ?? "0") >= "5") cents += 1n;
-  const digits = cents.toString().padStart(3, "0");
-  return [digits.slice(0, -2), digits.slice(-2)];
-}
-
 /** The leaked volumes' total for the report: what is known, and how many volumes could not be priced. */
-export interface LeakedVolumeTotal {
-  volumes: number;
-  /** The sum over the volumes whose cost is known. */
-  estimatedMonthlyCostUsd: number;
-  /** Volumes whose cost is unknown: the total is then a lower bound. */
-  unpricedVolumes: number;
-}
-
 export function leakedVolumeTotal(costs: readonly (number | null)[]): LeakedVolumeTotal {
   const known = costs.filter((c): c is number => typeof c === "number");
   return {
@@ -144,14 +115,4 @@ export function leakedVolumeTotal(costs: readonly (number | null)[]): LeakedVolu
     estimatedMonthlyCostUsd: cents(known.reduce((a, b) => a + b, 0)),
     unpricedVolumes: costs.length - known.length,
   };
-}
-
-/** "2 leaked volumes, an estimated $12.00 a month or more (1 of unknown cost)" for the text, Markdown and JUnit reports. */
-export function describeTotal(total: LeakedVolumeTotal): string {
-  const n = `${total.volumes} leaked volume${total.volumes === 1 ? "" : "s"}`;
-  if (total.unpricedVolumes === total.volumes) return `${n}, monthly cost unknown`;
-  const estimate = `an estimated ${usd(total.estimatedMonthlyCostUsd)} a month`;
-  return total.unpricedVolumes
-    ? `${n}, ${estimate} or more (${total.unpricedVolumes} of unknown cost)`
-    : `${n}, ${estimate}`;
 }

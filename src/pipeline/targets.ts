@@ -1,16 +1,12 @@
+import { rules as allRules } from "../../rules/index.ts";
 import type { AwsSettings } from "../collect/clients.ts";
 import { mapLimit } from "../collect/concurrency.ts";
-import type { Finding } from "../engine/types.ts";
+import type { Finding } from "../engine/finding.ts";
 import { UndecidedError } from "../errors.ts";
+import type { FactError } from "../facts/types.ts";
 import { combineParts, type TargetPart } from "../report/combine.ts";
 import type { Report } from "../report/types.ts";
-import {
-  DEFAULT_TARGET_CONCURRENCY,
-  planTargets,
-  type Target,
-  type TargetError,
-  type TargetFlags,
-} from "../targets/plan.ts";
+import { DEFAULT_TARGET_CONCURRENCY, planTargets, type Target, type TargetFlags } from "../targets/plan.ts";
 import { VERSION } from "../version.ts";
 import { type CheckOptions, check } from "./check.ts";
 import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "./target-access.ts";
@@ -48,7 +44,7 @@ export async function resolveTargets(
       ? flags.accounts
       : [caller.account];
   const regionsByAccount = new Map<string, readonly string[]>();
-  const regionsUnread = new Map<string, TargetError>();
+  const regionsUnread = new Map<string, FactError>();
   if (flags.allRegions) {
     const own = await enabledRegions(aws).catch((err) => {
       const e = toFactError("ec2:DescribeRegions", err);
@@ -124,11 +120,7 @@ function tagged(findings: readonly Finding[], target: Target): Finding[] {
 }
 
 /** The part for a target whose role could not be assumed: one unknown finding naming account, Region, role and error. */
-function unreachable(
-  target: Target,
-  error: { api: string; code: string; message: string },
-  ms: number,
-): TargetPart {
+function unreachable(target: Target, error: FactError, ms: number): TargetPart {
   const role = target.roleArn ?? "(own credentials)";
   const finding: Finding = {
     rule: TARGET_ACCESS_RULE,
@@ -236,6 +228,7 @@ export async function checkTargets(options: TargetsCheckOptions): Promise<Report
     failOn,
     startedAt,
     durationMs: Date.now() - startedAt.getTime(),
+    rules: options.rules ?? allRules,
     base: {
       tool: { name: "ecs-preflight", version: VERSION },
       scope: { ...options.scope, source: "aws" },

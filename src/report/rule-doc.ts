@@ -1,4 +1,4 @@
-import type { RemediationSnippets, Rule } from "../engine/types.ts";
+import type { RemediationSnippets, Rule } from "../engine/rule.ts";
 
 /** The repository's web address; package.json `homepage` and `repository` name it too (a test keeps them equal). */
 export const REPOSITORY_URL = "https://github.com/ecs-preflight/ecs-preflight";
@@ -43,6 +43,8 @@ export function ruleDocMarkdown(rule: Rule): string {
     "",
     rule.docs.remediation,
     "",
-    ...(rule.docs.snippets ? ["## Remediation snippets", "", ...snippetsMarkdown(rule.docs.snippets)] : []),
+    "## Remediation snippets",
+    "",
+    ...snippetsMarkdown(rule.snippets),
   ].join("\n");
 }

@@ -2,7 +2,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
-import type { Finding } from "../../src/engine/types.ts";
+import type { Finding } from "../../src/engine/finding.ts";
 import { combineParts, partsOf, type TargetPart } from "../../src/report/combine.ts";
 import { formatReport } from "../../src/report/index.ts";
 import type { Report } from "../../src/report/types.ts";
@@ -41,6 +41,7 @@ const report: Report = combineParts(
     failOn: "fail",
     startedAt: new Date("2026-12-01T00:00:00Z"),
     durationMs: 10,
+    rules,
     base: {
       tool: { name: "ecs-preflight", version: "0.0.0" },
       scope: { clusters: [], services: [], tasks: [], roles: [], source: "aws" },
@@ -67,6 +68,7 @@ describe("combineParts", () => {
       failOn: "fail",
       startedAt: new Date(report.startedAt),
       durationMs: report.durationMs,
+      rules,
       base: report,
     });
     expect(again).toEqual(report);

@@ -3,17 +3,17 @@ import { rules } from "../../../rules/index.ts";
 import { shortName } from "../../analysis/arn.ts";
 import type { StopOutcome, WaitOutcome } from "../../collect/ecs-stop.ts";
 import { formatDuration, parseDuration } from "../../duration.ts";
-import { loadConfig } from "../../engine/config.ts";
 import { DEFAULT_STUCK_AFTER_MS } from "../../engine/evaluate.ts";
 import { EXIT } from "../../engine/verdict.ts";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
+import { levelsForStop } from "../../pipeline/stop.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, collectList, reportOptions, ruleTuningOptions } from "../options.ts";
 import { pollInterval } from "../poll-interval.ts";
 import { checkDistinctFiles } from "../report-files.ts";
-import { type CheckFlags, emitReport, runCheck } from "./check.ts";
+import { type CheckFlags, emitReport, loadCheckConfig, runCheck } from "./check.ts";
 
 interface StopFlags extends CheckFlags {
   cluster: string[];
@@ -28,12 +28,7 @@ const DEFAULT_REASON = "Stopped by ecs-preflight after a passing pre-flight chec
 async function stuckAfterMs(flags: StopFlags): Promise<number> {
   if (flags.stuckAfter) return flags.stuckAfter;
   if (!flags.config) return DEFAULT_STUCK_AFTER_MS;
-  const configured = (
-    await loadConfig(
-      flags.config,
-      rules.map((r) => r.id),
-    )
-  ).stuckAfter;
+  const configured = (await loadCheckConfig(flags)).stuckAfter;
   return (configured && parseDuration(configured)) || DEFAULT_STUCK_AFTER_MS;
 }
 
@@ -121,17 +116,11 @@ export function stopCommand(
     const cluster = flags.cluster[0] as string;
     const { service: _service, role: _role, ...rest } = flags;
     const checkStarted = Date.now();
-    // Volumes other tasks left behind say nothing about stopping these ones: leaked-volumes is off unless configured.
-    // Stopping needs no iam:PassRole (that is deploying): pass-role is off unless the config sets a level for it.
-    // Strict: the one command that changes AWS ignores config caps and suppressions (fail and unknown always block).
+    // Rules that say nothing about stopping these tasks (volumes others left, who may deploy) are off unless
+    // configured. Strict: the one command that changes AWS ignores config caps and suppressions (fail and unknown
+    // always block).
     const checkNow = () =>
-      runCheck(
-        { ...rest, cluster: [cluster], task: flags.task },
-        io,
-        log,
-        { "leaked-volumes": "off", "pass-role": "off" },
-        true,
-      );
+      runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log, levelsForStop(rules), true);
     const report = await checkNow();
     const checkMs = Date.now() - checkStarted;
     await emitReport(report, flags, io, log);

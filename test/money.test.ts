@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { usd } from "../../src/analysis/volume-cost.ts";
+import { usd } from "../src/money.ts";
 
 /** usd() formats by hand what toLocaleString("en-US") would, without Intl's start-up cost: Intl is the oracle here. */
 const intl = (amount: number) =>

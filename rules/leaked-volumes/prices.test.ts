@@ -2,9 +2,15 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_VOLUME_PRICES, monthlyCost } from "../../src/analysis/volume-cost.ts";
 import { parseConfig } from "../../src/engine/config.ts";
 import { InputError } from "../../src/errors.ts";
+import leakedVolumes, { type LeakedVolumesOptions } from "./index.ts";
 
+/** The config's `prices`, leaked-volumes' own option: validated with the config, named by its path. */
 const IDS = ["leaked-volumes"];
-const prices = (raw: unknown) => parseConfig({ prices: raw }, "c.json", IDS).prices;
+const options = (raw: unknown) =>
+  parseConfig(raw, "c.json", IDS, [], [leakedVolumes]).ruleOptions?.["leaked-volumes"] as
+    | LeakedVolumesOptions
+    | undefined;
+const prices = (raw: unknown) => options({ prices: raw })?.prices;
 
 describe("config prices", () => {
   it("lays the given prices over the us-east-1 defaults, type by type and field by field", () => {
@@ -41,7 +47,7 @@ describe("config prices", () => {
   });
 
   it("no prices key: no table, the rule uses the defaults", () => {
-    expect(parseConfig({}, "c.json", IDS).prices).toBeUndefined();
+    expect(options({})?.prices).toBeUndefined();
   });
 
   it.each([
