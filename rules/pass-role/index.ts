@@ -154,6 +154,7 @@ export default defineRule({
     title: "Deploying principal may pass the infrastructure role to ECS",
     severity: "fail",
     concern: "deploying-services",
+    headline: "deploys that pass {roles} to ECS would fail",
     needs: ["roles", "principal"],
     offWhenStopping: true,
     docs: {

@@ -159,6 +159,7 @@ export default defineRule({
     title: "A Terraform plan keeps the roles in use working",
     severity: "fail",
     concern: "changing-the-role",
+    headline: "the planned change to {roles} would strand the EBS volumes of tasks that use it",
     needs: ["roles", "ecs"],
     docs: {
       summary:

@@ -110,6 +110,7 @@ export default defineRule({
     severity: "fail",
     concern: "changing-the-role",
     requiredBeforeRoleChange: true,
+    headline: "changing or deleting {roles} now strands the EBS volumes of tasks that use it",
     needs: ["roles", "ecs"],
     docs: {
       summary:

@@ -101,6 +101,7 @@ export default defineRule({
     title: "Service Connect TLS role is trusted by ECS and holds the TLS policy's actions",
     severity: "fail",
     concern: "deploying-services",
+    headline: "Service Connect TLS certificates of the services that use {roles} cannot be issued or rotated",
     needs: ["roles"],
     docs: {
       summary:

@@ -8,6 +8,13 @@ import { type Status, worstStatus } from "./status.ts";
 export const CONCERNS = ["stopping-tasks", "deploying-services", "changing-the-role"] as const;
 export type Concern = (typeof CONCERNS)[number];
 
+/** Each concern as a person reads it (rule docs, the README). */
+export const CONCERN_TITLES: Record<Concern, string> = {
+  "stopping-tasks": "stopping tasks",
+  "deploying-services": "deploying and running services",
+  "changing-the-role": "changing the role",
+};
+
 /** One concern's outcome in a report (the JSON report's `concerns`). Suppressed findings are left out. */
 export interface ConcernResult {
   /** The worst status of its findings (skipped only when every one was skipped); pass when it has none. */

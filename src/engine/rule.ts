@@ -94,6 +94,11 @@ export interface RuleMeta<Options = unknown> {
    * the named tasks can be stopped (volumes other tasks left, who may deploy).
    */
   offWhenStopping?: boolean;
+  /**
+   * What a fail of this rule means, for the headline when its concern is not stopping tasks ("deploys that pass
+   * {roles} to ECS would fail"): {roles} becomes the failing roles' names.
+   */
+  headline?: string;
   /** The facts the rule needs collected (see FactNeed). */
   needs: readonly FactNeed[];
   options?: RuleOptionsSchema<Options>;

@@ -31,8 +31,8 @@ export function formatReport(
         ...(options.changeFile ? { changeFile: options.changeFile } : {}),
       });
     case "markdown":
-      return formatMarkdown(report);
+      return formatMarkdown(report, options.rules);
     default:
-      return formatText(report, { color: options.color });
+      return formatText(report, { color: options.color, rules: options.rules });
   }
 }

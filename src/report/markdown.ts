@@ -1,5 +1,7 @@
+import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";
 import { readsFailed } from "./common-cause.ts";
+import { headlineOf } from "./headline.ts";
 import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import type { Report } from "./types.ts";
 
@@ -11,10 +13,10 @@ function cell(text: string): string {
 }
 
 /** A Markdown report for pull-request comments and job summaries. */
-export function formatMarkdown(report: Report): string {
+export function formatMarkdown(report: Report, rules: readonly Rule[]): string {
   const { summary } = report;
   const out = [
-    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()}`,
+    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()}: ${headlineOf(report.concerns, report.verdict, report.findings, rules)}`,
     "",
     `Region \`${report.region}\`${report.account ? `, account \`${report.account}\`` : ""} · ${summary.fail} fail · ${summary.unknown} unknown · ${summary.warn} warn · ${summary.pass} pass${summary.skipped ? ` · ${summary.skipped} skipped` : ""}${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""} · exit code ${report.exitCode}`,
     "",

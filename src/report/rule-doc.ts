@@ -1,3 +1,4 @@
+import { CONCERN_TITLES } from "../engine/concerns.ts";
 import type { RemediationSnippets, Rule } from "../engine/rule.ts";
 
 /** The repository's web address; package.json `homepage` and `repository` name it too (a test keeps them equal). */
@@ -31,7 +32,7 @@ export function ruleDocMarkdown(rule: Rule): string {
   return [
     `# ${rule.id}: ${rule.title}`,
     "",
-    `Severity: ${rule.severity}`,
+    `Severity: ${rule.severity} · Concern: ${CONCERN_TITLES[rule.concern]} (\`${rule.concern}\`)`,
     "",
     rule.docs.summary,
     "",

@@ -2,6 +2,7 @@ import pc from "picocolors";
 import type { Rule } from "../engine/rule.ts";
 import type { Verdict } from "../engine/status.ts";
 import { totalsOf } from "../engine/totals.ts";
+import { headlineOf } from "./headline.ts";
 import { formatMarkdown } from "./markdown.ts";
 import { formatText } from "./text.ts";
 import type { Report, TargetResult } from "./types.ts";
@@ -52,7 +53,7 @@ export function formatTargetsText(
           ? c.yellow(text)
           : c.green(text);
   const out = [
-    `${c.bold(paint(report.verdict, LABEL[report.verdict]))}  ${c.bold(`ecs-preflight: ${targets.length} account-Region${targets.length === 1 ? "" : "s"}`)}`,
+    `${c.bold(paint(report.verdict, LABEL[report.verdict]))}  ${c.bold(`ecs-preflight: ${targets.length} account-Region${targets.length === 1 ? "" : "s"}: ${headlineOf(report.concerns, report.verdict, report.findings, options.rules)}`)}`,
     "",
   ];
   const accountWidth = Math.max(7, ...targets.map((t) => t.account.length));
@@ -85,7 +86,7 @@ export function formatTargetsText(
 export function formatTargetsMarkdown(report: Report, rules: readonly Rule[]): string {
   const targets = report.targets ?? [];
   const out = [
-    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()} across ${targets.length} account-Region${targets.length === 1 ? "" : "s"}`,
+    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()} across ${targets.length} account-Region${targets.length === 1 ? "" : "s"}: ${headlineOf(report.concerns, report.verdict, report.findings, rules)}`,
     "",
     "| Verdict | Account | Region | Fail | Unknown | Warn | Pass | Error |",
     "|---|---|---|---|---|---|---|---|",
@@ -100,7 +101,7 @@ export function formatTargetsMarkdown(report: Report, rules: readonly Rule[]): s
   for (const t of targets) {
     // Each target's own section, one heading level down.
     out.push(
-      formatMarkdown(targetReport(report, t, rules))
+      formatMarkdown(targetReport(report, t, rules), rules)
         .replace(/^(#+) /gm, "#$1 ")
         .trimEnd(),
       "",

@@ -2,8 +2,10 @@ import pc from "picocolors";
 import { roleNameOf } from "../analysis/arn.ts";
 import { describeLink } from "../analysis/trail-links.ts";
 import type { Finding } from "../engine/finding.ts";
-import type { Status, Verdict } from "../engine/status.ts";
+import type { Rule } from "../engine/rule.ts";
+import type { Status } from "../engine/status.ts";
 import { readsFailed } from "./common-cause.ts";
+import { headlineOf } from "./headline.ts";
 import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import type { Report, TrailRoleSummary } from "./types.ts";
 
@@ -32,13 +34,6 @@ function paint(c: Colors, status: Status, text: string): string {
       return c.green(text);
   }
 }
-
-const HEADLINE: Record<Verdict, string> = {
-  pass: "safe to stop the tasks in scope",
-  warn: "safe to stop, with warnings",
-  fail: "NOT safe to stop tasks",
-  unknown: "could not decide: some checks could not be made",
-};
 
 function exitSentence(report: Report): string {
   switch (report.exitCode) {
@@ -137,7 +132,7 @@ function trailTable(c: Colors, report: Report): string[] {
 }
 
 /** The report for a person: the verdict first, then what is wrong with its fix, then what was verified. */
-export function formatText(report: Report, options: { color: boolean }): string {
+export function formatText(report: Report, options: { color: boolean; rules: readonly Rule[] }): string {
   const c = pc.createColors(options.color);
   const { summary } = report;
   const where = [
@@ -149,7 +144,7 @@ export function formatText(report: Report, options: { color: boolean }): string 
     .join(", ");
   const out: string[] = [];
   out.push(
-    `${paint(c, report.verdict, `${LABEL[report.verdict]}`)}  ${c.bold(`ecs-preflight: ${HEADLINE[report.verdict]}`)}  ${c.dim(`(${where})`)}`,
+    `${paint(c, report.verdict, `${LABEL[report.verdict]}`)}  ${c.bold(`ecs-preflight: ${headlineOf(report.concerns, report.verdict, report.findings, options.rules)}`)}  ${c.dim(`(${where})`)}`,
   );
   out.push("");
   if (report.commonCause) {

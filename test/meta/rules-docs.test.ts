@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import { explainText } from "../../src/cli/commands/rules.ts";
+import { CONCERN_TITLES } from "../../src/engine/concerns.ts";
 
 /**
  * Every rule has its file, its table tests, its doc and its README row, all from one source (the rule's metadata).
@@ -14,9 +15,10 @@ const END = "<!-- rules:end -->";
 
 function readmeTable(): string {
   const rows = rules.map(
-    (r) => `| [\`${r.id}\`](docs/rules/${r.id}.md) | ${r.severity} | ${r.docs.summary} |`,
+    (r) =>
+      `| [\`${r.id}\`](docs/rules/${r.id}.md) | ${CONCERN_TITLES[r.concern]} | ${r.severity} | ${r.docs.summary} |`,
   );
-  return [START, "| Rule | Severity | Checks that |", "|---|---|---|", ...rows, END].join("\n");
+  return [START, "| Rule | Concern | Severity | Checks that |", "|---|---|---|---|", ...rows, END].join("\n");
 }
 
 describe("rule registry", () => {

@@ -75,6 +75,26 @@ describe("combineParts", () => {
   });
 });
 
+describe("concerns over targets", () => {
+  it("each target has its own, and the report's span them: the worst target's stopping tasks fails", () => {
+    expect(report.targets?.map((t) => [t.account, t.region, t.concerns?.["stopping-tasks"].status])).toEqual([
+      ["444455556666", "eu-west-1", "fail"],
+      ["444455556666", "us-east-1", "warn"],
+      ["111122223333", "us-east-1", "pass"],
+    ]);
+    expect(report.concerns?.["stopping-tasks"]).toMatchObject({ status: "fail", failed: ["role-exists"] });
+  });
+
+  it("text and Markdown name them in the top line and in each target's section", () => {
+    const text = format("text");
+    expect(text.split("\n")[0]).toMatch(/^FAIL {2}ecs-preflight: 3 account-Regions: NOT safe to stop tasks$/);
+    expect(text).toContain("PASS  ecs-preflight: safe to stop the tasks in scope");
+    expect(format("markdown").split("\n")[0]).toBe(
+      "## ❌ ecs-preflight: FAIL across 3 account-Regions: NOT safe to stop tasks",
+    );
+  });
+});
+
 describe("formats", () => {
   it("text: the targets table first, then a section per target", () => {
     const text = format("text");
