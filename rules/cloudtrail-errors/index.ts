@@ -1,6 +1,4 @@
-import { parseArn } from "../../src/analysis/arn.ts";
-import { attachVolumesPolicyCommand, shellQuote } from "../../src/analysis/remediation.ts";
-import { READ_FAILED_CALLS } from "../../src/analysis/remediation-snippets.ts";
+import { attachVolumesPolicyCommand, shellQuote } from "../../src/analysis/fix-commands.ts";
 import { rolePolicies } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
 import {
@@ -12,11 +10,13 @@ import {
   sessionNamesFor,
 } from "../../src/analysis/trail-links.ts";
 import { volumeAccess } from "../../src/analysis/volume-access.ts";
+import { parseArn } from "../../src/arn/arn.ts";
 import { formatDuration } from "../../src/duration.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, Facts, RoleFacts, TrailEvent, TrailFacts } from "../../src/facts/types.ts";
+import { READ_FAILED_CALLS } from "./snippets.ts";
 
 /** Failed calls of one action with one error code. */
 interface FailureGroup {

@@ -1,9 +1,9 @@
-import { shortName } from "../../src/analysis/arn.ts";
-import { GRANT_ECS_READS } from "../../src/analysis/remediation-snippets.ts";
 import { allClusters, missingFinding } from "../../src/analysis/scope-gaps.ts";
+import { shortName } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
+import { GRANT_ECS_READS } from "./snippets.ts";
 
 /** A task still holds (or is giving back) its volume until it is STOPPED. */
 const finished = (status: string) => status === "STOPPED" || status === "DELETED";

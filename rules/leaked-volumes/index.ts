@@ -1,22 +1,16 @@
-import { parseArn, shortName } from "../../src/analysis/arn.ts";
-import { shellQuote } from "../../src/analysis/remediation.ts";
-import { DELETE_LEAKED_VOLUME } from "../../src/analysis/remediation-snippets.ts";
+import { shellQuote } from "../../src/analysis/fix-commands.ts";
 import { stoppingSince } from "../../src/analysis/task-timing.ts";
-import { type LeakCause, leakCause } from "../../src/analysis/volume-cause.ts";
-import { leakedVolumeTotal, monthlyCost, type VolumePriceTable } from "../../src/analysis/volume-cost.ts";
-import {
-  isEcsManaged,
-  type Placement,
-  placeVolume,
-  type VolumeFate,
-  volumeFate,
-} from "../../src/analysis/volume-fate.ts";
+import { parseArn, shortName } from "../../src/arn/arn.ts";
 import type { RuleFinding, UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleOptionsSchema } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, Facts, VolumeFacts } from "../../src/facts/types.ts";
 import { usd } from "../../src/money.ts";
 import { parseVolumePrices } from "./prices.ts";
+import { DELETE_LEAKED_VOLUME } from "./snippets.ts";
+import { type LeakCause, leakCause } from "./volume-cause.ts";
+import { leakedVolumeTotal, monthlyCost, type VolumePriceTable } from "./volume-cost.ts";
+import { isEcsManaged, type Placement, placeVolume, type VolumeFate, volumeFate } from "./volume-fate.ts";
 
 type InScope = Extract<Placement, { inScope: true }>;
 type Leak = Extract<VolumeFate, { kind: "leaked" }>;

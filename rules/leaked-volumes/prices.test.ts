@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_VOLUME_PRICES, monthlyCost } from "../../src/analysis/volume-cost.ts";
 import { parseConfig } from "../../src/engine/config.ts";
 import { InputError } from "../../src/errors.ts";
 import leakedVolumes, { type LeakedVolumesOptions } from "./index.ts";
+import { DEFAULT_VOLUME_PRICES, monthlyCost } from "./volume-cost.ts";
 
 /** The config's `prices`, leaked-volumes' own option: validated with the config, named by its path. */
 const IDS = ["leaked-volumes"];

@@ -1,4 +1,4 @@
-import { DEFAULT_VOLUME_PRICES, type VolumePriceTable } from "../../src/analysis/volume-cost.ts";
+import { DEFAULT_VOLUME_PRICES, type VolumePriceTable } from "./volume-cost.ts";
 
 /**
  * The config's `prices`: per volume type, any of `gibMonth`, `iopsMonth` (a number, or one per tier for io2) and

@@ -1,10 +1,8 @@
-import { parseArn } from "../../src/analysis/arn.ts";
 import {
   attachPolicyCommand,
   VOLUMES_POLICY_NAME,
   volumesPolicyArn,
-} from "../../src/analysis/remediation.ts";
-import { ATTACH_MANAGED_POLICIES } from "../../src/analysis/remediation-snippets.ts";
+} from "../../src/analysis/fix-commands.ts";
 import {
   type RolePolicies,
   rolePolicies,
@@ -15,10 +13,12 @@ import { roleResource } from "../../src/analysis/role-subject.ts";
 import { tlsAccess } from "../../src/analysis/tls-access.ts";
 import { TLS_POLICY_NAME, tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
 import { volumeAccess } from "../../src/analysis/volume-access.ts";
+import { parseArn } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
+import { ATTACH_MANAGED_POLICIES } from "./snippets.ts";
 
 /** An AWS managed policy a role needs for one of its uses, and whether the role holds its permissions anyway. */
 interface Expected {

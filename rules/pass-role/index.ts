@@ -1,21 +1,18 @@
-import { parseArn } from "../../src/analysis/arn.ts";
 import { decisionDetails, describeStatement, undecidedWhat } from "../../src/analysis/describe-decision.ts";
-import { passRoleFix } from "../../src/analysis/pass-role-remediation.ts";
-import { passRoleRequest } from "../../src/analysis/pass-role-request.ts";
-import {
-  type EvaluablePrincipal,
-  type PrincipalPolicies,
-  principalPolicies,
-} from "../../src/analysis/principal-policies.ts";
-import { GRANT_PASS_ROLE } from "../../src/analysis/remediation-snippets.ts";
+import { grantPassRoleCommand } from "../../src/analysis/pass-role-policy.ts";
 import { existingRole } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
+import { parseArn } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, PrincipalFacts } from "../../src/facts/types.ts";
 import { evaluateIdentity } from "../../src/iam/evaluate.ts";
 import type { Decision, StatementRef } from "../../src/iam/types.ts";
+import { type EvaluablePrincipal, type PrincipalPolicies, principalPolicies } from "./principal-policies.ts";
+import { principalPassRoleFix } from "./remediation.ts";
+import { passRoleRequest } from "./request.ts";
+import { GRANT_PASS_ROLE } from "./snippets.ts";
 
 const POLICY_READS = ["iam:GetPolicy", "iam:GetPolicyVersion"];
 /** What the checker's credentials need to read each kind of principal's policies. */
@@ -144,7 +141,7 @@ function judge(
       `${who} may not pass ${roleName} to ECS: ${why}. Its CreateService, UpdateService, RunTask and StartTask ` +
       "calls that name the role fail, and AWS lists a missing PassRole among the causes of tasks stuck in DEPROVISIONING.",
     details,
-    remediation: passRoleFix(policies, decision, identityAlone, roleArn),
+    remediation: principalPassRoleFix(policies, decision, identityAlone, roleArn),
   };
 }
 
@@ -179,8 +176,9 @@ export default defineRule({
       remediation:
         "Grant the principal the policy AWS documents, for the role's ARN (or remove the Deny or boundary gap the " +
         "finding names):\n\n" +
-        "aws iam put-role-policy --role-name DEPLOYER --policy-name PassEcsInfrastructureRole --policy-document " +
-        `'{"Version":"2012-10-17","Statement":[{"Action":"iam:PassRole","Effect":"Allow","Resource":["arn:aws:iam::ACCOUNT:role/ecsInfrastructureRole"],"Condition":{"StringEquals":{"iam:PassedToService":"ecs.amazonaws.com"}}}]}'\n\n` +
+        `${grantPassRoleCommand({ kind: "role", name: "DEPLOYER" }, "arn:aws:iam::ACCOUNT:role/ecsInfrastructureRole")}
+
+` +
         "(put-user-policy --user-name for an IAM user.)",
     },
     snippets: GRANT_PASS_ROLE,

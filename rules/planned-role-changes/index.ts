@@ -1,11 +1,11 @@
-import { parseArn, roleNameOf, shortName } from "../../src/analysis/arn.ts";
-import { type EcsAccess, ecsAccess, type Verdict } from "../../src/analysis/ecs-access.ts";
-import { afterFacts } from "../../src/analysis/planned-state.ts";
-import { TWO_STEP_APPLY } from "../../src/analysis/remediation-snippets.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
+import { parseArn, roleNameOf, shortName } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import type { Facts, PlanFacts, PlannedChange, PlannedRole } from "../../src/facts/types.ts";
+import { type EcsAccess, ecsAccess, type Verdict } from "./ecs-access.ts";
+import { afterFacts } from "./planned-state.ts";
+import { TWO_STEP_APPLY } from "./snippets.ts";
 
 /** Change kinds that can take a volume action away, and the one that can take trust away. */
 const PERMISSION_KINDS = new Set<PlannedChange["kind"]>([

@@ -1,6 +1,4 @@
-import { parseArn, roleNameOf, rolePathOf } from "../../src/analysis/arn.ts";
-import { recreateRoleCommands, volumesPolicyArn } from "../../src/analysis/remediation.ts";
-import { RECREATE_ROLE } from "../../src/analysis/remediation-snippets.ts";
+import { recreateRoleCommands, volumesPolicyArn } from "../../src/analysis/fix-commands.ts";
 import { usedForServiceConnectTls, usedForVolumes } from "../../src/analysis/role-policies.ts";
 import {
   dependentsOf,
@@ -9,8 +7,10 @@ import {
   roleResource,
 } from "../../src/analysis/role-subject.ts";
 import { tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
+import { parseArn, roleNameOf, rolePathOf } from "../../src/arn/arn.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
+import { RECREATE_ROLE } from "./snippets.ts";
 
 export default defineRule({
   meta: {

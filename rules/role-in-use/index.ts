@@ -1,10 +1,10 @@
-import { shortName } from "../../src/analysis/arn.ts";
-import { WAIT_FOR_USERS } from "../../src/analysis/remediation-snippets.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
+import { shortName } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
+import { WAIT_FOR_USERS } from "./snippets.ts";
 
 function details(usage: RoleUsage, roleArn: string, beforeRoleChange: boolean): Record<string, unknown> {
   return {

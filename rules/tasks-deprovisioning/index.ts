@@ -1,13 +1,14 @@
-import { shortName } from "../../src/analysis/arn.ts";
-import { WATCH_STUCK_TASK } from "../../src/analysis/remediation-snippets.ts";
 import { allClusters, missingFinding } from "../../src/analysis/scope-gaps.ts";
 import { likelyCause } from "../../src/analysis/stuck-task-causes.ts";
 import { stoppingSince } from "../../src/analysis/task-timing.ts";
+import { shortName } from "../../src/arn/arn.ts";
 import { formatDuration } from "../../src/duration.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule, type RuleContext } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { ClusterFacts, EbsAttachment, Facts, TaskFacts } from "../../src/facts/types.ts";
+import { CAUSE_RULES } from "../cause-rules.ts";
+import { WATCH_STUCK_TASK } from "./snippets.ts";
 
 /** `service:web` → "web"; standalone tasks have `family:NAME` and no service. */
 function serviceOf(task: TaskFacts): string | undefined {
@@ -54,7 +55,7 @@ function deprovisioningFinding(
     };
   }
   if (stuckForMs !== undefined && stuckForMs <= context.stuckAfterMs) return undefined;
-  const cause = likelyCause(facts, primary);
+  const cause = likelyCause(facts, primary, CAUSE_RULES);
   const remediation = [cause.fix, watch].filter(Boolean).join("\n");
   const volumes = task.ebsAttachments.map(describeAttachment).join("; ");
   const details = {

@@ -1,4 +1,3 @@
-import { parseArn, shortName } from "../../src/analysis/arn.ts";
 import {
   decisionDetails,
   describeStatement,
@@ -6,8 +5,7 @@ import {
   undecidedWhat,
 } from "../../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
-import { attachPolicyCommand, updateTrustCommand } from "../../src/analysis/remediation.ts";
-import { ATTACH_TLS_POLICY } from "../../src/analysis/remediation-snippets.ts";
+import { attachPolicyCommand, updateTrustCommand } from "../../src/analysis/fix-commands.ts";
 import { existingRole, rolePolicies, usedForServiceConnectTls } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
 import { type TlsActionVerdict, tlsAccess } from "../../src/analysis/tls-access.ts";
@@ -15,12 +13,14 @@ import { TLS_POLICY_NAME, TLS_POLICY_VERSION, tlsPolicyArn } from "../../src/ana
 import { roleSession, TLS_SESSION_NAME } from "../../src/analysis/trail-links.ts";
 import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
 import { fixForAction } from "../../src/analysis/volume-access.ts";
+import { parseArn, shortName } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { type Status, worseOf } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 import type { Decision } from "../../src/iam/types.ts";
+import { ATTACH_TLS_POLICY } from "./snippets.ts";
 
 /** A permission the tool cannot prove is not a pass, and not a mere warning: the gate must not open on it. */
 const STATUS_OF: Record<Decision["decision"], Status> = {

@@ -5,8 +5,7 @@ import {
   undecidedWhat,
 } from "../../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
-import { updateTrustCommand } from "../../src/analysis/remediation.ts";
-import { RESTORE_TRUST } from "../../src/analysis/remediation-snippets.ts";
+import { updateTrustCommand } from "../../src/analysis/fix-commands.ts";
 import {
   dependentsOf,
   dependentsSentence,
@@ -18,6 +17,7 @@ import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Policy } from "../../src/iam/types.ts";
+import { RESTORE_TRUST } from "./snippets.ts";
 
 export default defineRule({
   meta: {

@@ -1,4 +1,3 @@
-import { parseArn } from "../../src/analysis/arn.ts";
 import {
   absentKeyReasons,
   decisionDetails,
@@ -6,7 +5,6 @@ import {
   mayBeDenied,
   undecidedWhat,
 } from "../../src/analysis/describe-decision.ts";
-import { ATTACH_VOLUMES_POLICY } from "../../src/analysis/remediation-snippets.ts";
 import { existingRole, rolePolicies, usedForVolumes } from "../../src/analysis/role-policies.ts";
 import { dependentsOf, dependentsSentence, roleResource } from "../../src/analysis/role-subject.ts";
 import {
@@ -16,11 +14,13 @@ import {
   servesInstanceTasks,
   volumeAccess,
 } from "../../src/analysis/volume-access.ts";
+import { parseArn } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { type Status, worstStatus } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Decision } from "../../src/iam/types.ts";
+import { ATTACH_VOLUMES_POLICY } from "./snippets.ts";
 
 /** One line per action: what allows it, what denies it, or that nothing allows it (and why, when a key is absent). */
 function explain({ action, decision }: ActionVerdict): string {

@@ -1,7 +1,7 @@
+import { parseArn } from "../arn/arn.ts";
 import type { Fact, FactError, Facts, RoleFacts } from "../facts/types.ts";
 import { parsePolicy } from "../iam/parse.ts";
 import type { Policy, PolicySource } from "../iam/types.ts";
-import { parseArn } from "./arn.ts";
 
 /** The parsed policies that make a role's permissions, or why they could not be known. */
 export interface RolePolicies {

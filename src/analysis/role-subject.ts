@@ -1,5 +1,5 @@
+import { shortName } from "../arn/arn.ts";
 import type { Facts, RoleFacts, RoleReference } from "../facts/types.ts";
-import { shortName } from "./arn.ts";
 import { usedForServiceConnectTls, usedForVolumes } from "./role-policies.ts";
 
 /** The role ARN when IAM told us, else the ARN it was referenced by, else one built from the caller's account. */

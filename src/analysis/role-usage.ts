@@ -1,5 +1,5 @@
+import { roleKey, shortName } from "../arn/arn.ts";
 import type { FactError, Facts, TaskFacts } from "../facts/types.ts";
-import { roleKey, shortName } from "./arn.ts";
 
 /**
  * Who still uses an infrastructure role (DESIGN.md, "The change gate"): a task that is not STOPPED and references

@@ -1,6 +1,6 @@
+import { parseArn, shortName } from "../arn/arn.ts";
 import type { RuleFinding } from "../engine/finding.ts";
 import type { ClusterFacts, Facts, MissingResource } from "../facts/types.ts";
-import { parseArn, shortName } from "./arn.ts";
 
 /** What a rule says about parts of the scope it could not see: shared by ecs-scope and tasks-deprovisioning. */
 

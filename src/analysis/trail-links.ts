@@ -1,5 +1,5 @@
+import { parseArn, roleNameOf, shortName } from "../arn/arn.ts";
 import type { Facts, RoleFacts, TaskFacts, TrailEvent } from "../facts/types.ts";
-import { parseArn, roleNameOf, shortName } from "./arn.ts";
 import { existingRole } from "./role-policies.ts";
 
 /**

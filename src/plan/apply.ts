@@ -1,4 +1,4 @@
-import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleNameOf } from "../arn/arn.ts";
 import {
   type AttachedPolicy,
   type Fact,

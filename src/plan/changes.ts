@@ -1,4 +1,4 @@
-import { roleNameOf } from "../analysis/arn.ts";
+import { roleNameOf } from "../arn/arn.ts";
 import { type Fact, KNOWN_AFTER_APPLY, type PlannedChange } from "../facts/types.ts";
 import { configures } from "./configuration.ts";
 import type { Attributes, Plan, ResourceChange } from "./parse.ts";

@@ -1,4 +1,4 @@
-import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleNameOf } from "../arn/arn.ts";
 import { CONCERNS, type Concern, type ConcernResult, type Concerns } from "../engine/concerns.ts";
 import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";

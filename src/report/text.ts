@@ -1,6 +1,6 @@
 import pc from "picocolors";
-import { roleNameOf } from "../analysis/arn.ts";
 import { describeLink } from "../analysis/trail-links.ts";
+import { roleNameOf } from "../arn/arn.ts";
 import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { rules } from "../../../rules/index.ts";
-import { shortName } from "../../analysis/arn.ts";
+import { shortName } from "../../arn/arn.ts";
 import type { StopOutcome, WaitOutcome } from "../../collect/ecs-stop.ts";
 import { formatDuration, parseDuration } from "../../duration.ts";
 import { DEFAULT_STUCK_AFTER_MS } from "../../engine/evaluate.ts";

@@ -1,6 +1,6 @@
-import type { LeakedVolumeTotal } from "../engine/totals.ts";
-import type { VolumeFacts } from "../facts/types.ts";
-import { cents } from "../money.ts";
+import type { LeakedVolumeTotal } from "../../src/engine/totals.ts";
+import type { VolumeFacts } from "../../src/facts/types.ts";
+import { cents } from "../../src/money.ts";
 
 /**
  * What an EBS volume costs a month while it exists, attached or not: provisioned storage, plus provisioned IOPS and

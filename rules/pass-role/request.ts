@@ -1,5 +1,5 @@
-import type { RequestContext, RequestValue } from "../iam/types.ts";
-import { ECS_SERVICE_PRINCIPAL } from "./ecs-requests.ts";
+import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
+import type { RequestContext, RequestValue } from "../../src/iam/types.ts";
 
 /**
  * The request a deployment makes when it names an infrastructure role in CreateService, UpdateService, RunTask or

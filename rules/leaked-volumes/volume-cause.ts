@@ -1,3 +1,7 @@
+import { findRole } from "../../src/analysis/role-diagnosis.ts";
+import { likelyCause } from "../../src/analysis/stuck-task-causes.ts";
+import { isDenial } from "../../src/analysis/trail-links.ts";
+import { roleNameOf } from "../../src/arn/arn.ts";
 import type {
   ClusterFacts,
   EbsAttachment,
@@ -5,11 +9,8 @@ import type {
   TaskFacts,
   TrailEvent,
   VolumeFacts,
-} from "../facts/types.ts";
-import { roleNameOf } from "./arn.ts";
-import { findRole } from "./role-diagnosis.ts";
-import { likelyCause } from "./stuck-task-causes.ts";
-import { isDenial } from "./trail-links.ts";
+} from "../../src/facts/types.ts";
+import { CAUSE_RULES } from "../cause-rules.ts";
 
 /**
  * Why ECS left a volume behind: the infrastructure role that should have deleted it, judged again with the
@@ -126,7 +127,11 @@ export function leakCause(
     };
   }
   // The same analysis as a stuck task's: status reason (if the task still has one) and the role judged again.
-  const cause = likelyCause(facts, { ...(attachment ?? { id: "", status: "" }), roleArn: role.roleArn });
+  const cause = likelyCause(
+    facts,
+    { ...(attachment ?? { id: "", status: "" }), roleArn: role.roleArn },
+    CAUSE_RULES,
+  );
   const healthy = !cause.confirmedBy.length && !cause.unchecked.length;
   // AWS documents ECS retrying while the task is DEPROVISIONING, and nothing after it is STOPPED.
   const later = healthy

@@ -1,4 +1,4 @@
-import type { Facts, RoleFacts } from "../facts/types.ts";
+import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 
 /**
  * The facts as they will be once a Terraform plan is applied, for judging one planned role: that role's after-state

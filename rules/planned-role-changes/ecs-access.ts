@@ -1,10 +1,15 @@
-import type { FactError, Facts, RoleFacts } from "../facts/types.ts";
-import type { DecisionKind } from "../iam/types.ts";
-import type { VolumeAction } from "./ecs-requests.ts";
-import { existingRole, rolePolicies, usedForServiceConnectTls, usedForVolumes } from "./role-policies.ts";
-import { tlsAccess } from "./tls-access.ts";
-import { ecsTrustDecision } from "./trust-access.ts";
-import { volumeAccess } from "./volume-access.ts";
+import type { VolumeAction } from "../../src/analysis/ecs-requests.ts";
+import {
+  existingRole,
+  rolePolicies,
+  usedForServiceConnectTls,
+  usedForVolumes,
+} from "../../src/analysis/role-policies.ts";
+import { tlsAccess } from "../../src/analysis/tls-access.ts";
+import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
+import { volumeAccess } from "../../src/analysis/volume-access.ts";
+import type { FactError, Facts, RoleFacts } from "../../src/facts/types.ts";
+import type { DecisionKind } from "../../src/iam/types.ts";
 
 /**
  * What ECS can do with a role for a task's EBS volume, judged as trust-policy and volume-permissions judge it:

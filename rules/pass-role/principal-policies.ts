@@ -1,7 +1,7 @@
-import type { AttachedPolicy, Fact, Facts, InlinePolicy, PrincipalFacts } from "../facts/types.ts";
-import type { Policy, PolicySource } from "../iam/types.ts";
-import { parseArn } from "./arn.ts";
-import { parsedManagedPolicy, parsedPolicy } from "./role-policies.ts";
+import { parsedManagedPolicy, parsedPolicy } from "../../src/analysis/role-policies.ts";
+import { parseArn } from "../../src/arn/arn.ts";
+import type { AttachedPolicy, Fact, Facts, InlinePolicy, PrincipalFacts } from "../../src/facts/types.ts";
+import type { Policy, PolicySource } from "../../src/iam/types.ts";
 
 /** Who holds a policy: the principal itself, or (for a user) one of its groups. */
 export interface PolicyHolder {

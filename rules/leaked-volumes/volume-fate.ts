@@ -1,3 +1,5 @@
+import { stoppingSince } from "../../src/analysis/task-timing.ts";
+import { parseArn, shortName } from "../../src/arn/arn.ts";
 import type {
   ClusterFacts,
   EbsAttachment,
@@ -6,9 +8,7 @@ import type {
   Scope,
   TaskFacts,
   VolumeFacts,
-} from "../facts/types.ts";
-import { parseArn, shortName } from "./arn.ts";
-import { stoppingSince } from "./task-timing.ts";
+} from "../../src/facts/types.ts";
 
 /**
  * What became of an ECS-managed EBS volume: still in use, on its way (being attached, or ECS still retrying its

@@ -1,34 +1,9 @@
-import type { Decision } from "../iam/types.ts";
+import { editManagedPolicyCommands, shellQuote } from "../../src/analysis/fix-commands.ts";
+import { grantPassRoleCommand } from "../../src/analysis/pass-role-policy.ts";
+import type { Decision } from "../../src/iam/types.ts";
 import type { PrincipalPolicies } from "./principal-policies.ts";
-import { editManagedPolicyCommands, shellQuote } from "./remediation.ts";
 
 /** Copy-paste fixes for a principal that may not pass an infrastructure role to ECS. */
-
-export const PASS_ROLE_POLICY_NAME = "PassEcsInfrastructureRole";
-
-/** The PassRole policy AWS documents for the ECS infrastructure role (reference/aws-facts.md §7), for one role ARN. */
-export function passRolePolicy(roleArn: string) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Action: "iam:PassRole",
-        Effect: "Allow",
-        Resource: [roleArn],
-        Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
-      },
-    ],
-  };
-}
-
-/** `aws iam put-role-policy` / `put-user-policy` granting the documented policy to the principal. */
-export function grantPassRoleCommand(
-  principal: Pick<PrincipalPolicies, "kind" | "name">,
-  roleArn: string,
-): string {
-  const document = shellQuote(JSON.stringify(passRolePolicy(roleArn)));
-  return `aws iam put-${principal.kind}-policy --${principal.kind}-name ${shellQuote(principal.name)} --policy-name ${PASS_ROLE_POLICY_NAME} --policy-document ${document}`;
-}
 
 function editInline(
   holder: { kind: string; name: string },
@@ -47,7 +22,7 @@ function editInline(
  * The fix aimed at what decided: the denying statement; else the missing grant (`identityAlone` is the decision of
  * the identity policies without the boundary) and the boundary that leaves iam:PassRole out.
  */
-export function passRoleFix(
+export function principalPassRoleFix(
   principal: PrincipalPolicies,
   decision: Decision,
   identityAlone: Decision,
