@@ -1,12 +1,102 @@
-import { allClusters, missingFinding } from "../../src/analysis/scope-gaps.ts";
+import { allClusters, type MissingDetails, missingFinding } from "../../src/analysis/scope-gaps.ts";
 import { shortName } from "../../src/arn/arn.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule } from "../../src/engine/rule.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { ClusterFacts } from "../../src/facts/types.ts";
+import { messages } from "./messages.ts";
 import { GRANT_ECS_READS } from "./snippets.ts";
 
 /** A task still holds (or is giving back) its volume until it is STOPPED. */
 const finished = (status: string) => status === "STOPPED" || status === "DELETED";
+
+type Result = RuleResult<ScopeDetails | MissingDetails | UnknownDetails, typeof messages>;
+
+/** How much was read of a cluster; an attachment without a role; a --task ECS did not answer for. */
+type ScopeDetails =
+  | { services: number; tasks: number }
+  | {
+      api: string;
+      code: "AttachmentWithoutRole" | "NotAnswered";
+      attachmentId?: string;
+      attachmentStatus?: string;
+      volumeId?: string;
+    };
+
+/** What could not be seen in a cluster: its services or tasks unread, a named one missing, a live attachment without a role. */
+function clusterGaps(cluster: ClusterFacts, servicesFound: ReadonlySet<string>): Result[] {
+  const gaps: Result[] = [];
+  if (!cluster.services.ok) {
+    const what = `the services of cluster ${cluster.name} (and the roles they use)`;
+    gaps.push(unknownFinding(cluster.arn, what, cluster.services.error));
+  }
+  if (!cluster.tasks.ok) {
+    const what = `the tasks of cluster ${cluster.name} (and the roles their volumes use)`;
+    gaps.push(unknownFinding(cluster.arn, what, cluster.tasks.error));
+  }
+  for (const m of cluster.missing ?? []) {
+    // A service name given with several clusters need only exist in one of them.
+    if (m.kind === "service" && servicesFound.has(shortName(m.arn))) continue;
+    gaps.push(missingFinding(m, cluster));
+  }
+  for (const task of cluster.tasks.ok ? cluster.tasks.value : []) {
+    if (finished(task.lastStatus)) continue;
+    for (const a of task.ebsAttachments.filter((x) => !x.roleArn)) {
+      gaps.push({
+        status: "unknown",
+        resource: task.arn,
+        messageId: "attachmentWithoutRole",
+        data: {
+          task: task.arn,
+          lastStatus: task.lastStatus,
+          cluster: cluster.name,
+          ...(a.volumeId ? { volumeId: a.volumeId } : {}),
+        },
+        details: {
+          api: "ecs:DescribeTasks",
+          code: "AttachmentWithoutRole",
+          attachmentId: a.id,
+          attachmentStatus: a.status,
+          ...(a.volumeId ? { volumeId: a.volumeId } : {}),
+        },
+      });
+    }
+  }
+  return gaps;
+}
+
+function clusterRead(cluster: ClusterFacts): Result {
+  const services = cluster.services.ok ? cluster.services.value.length : 0;
+  const tasks = cluster.tasks.ok ? cluster.tasks.value.length : 0;
+  return {
+    status: "pass",
+    resource: cluster.arn,
+    messageId: "read",
+    data: { cluster: cluster.name, services, tasks },
+    details: { services, tasks },
+  };
+}
+
+/** A task named with --task must come back as a task or as a failure: silence is not an answer. */
+function unansweredTasks(named: readonly string[], clusters: readonly ClusterFacts[]): Result[] {
+  // A cluster whose tasks could not be listed is unknown already: its tasks may be there.
+  if (clusters.some((c) => !c.tasks.ok)) return [];
+  const seen = new Set(
+    clusters.flatMap((c) => [
+      ...(c.tasks.ok ? c.tasks.value.map((t) => shortName(t.arn)) : []),
+      ...(c.missing ?? []).filter((m) => m.kind === "task").map((m) => shortName(m.arn)),
+    ]),
+  );
+  return named
+    .filter((task) => !seen.has(shortName(task)))
+    .map((task) => ({
+      status: "unknown" as const,
+      resource: task,
+      messageId: "notAnswered" as const,
+      data: { task },
+      details: { api: "ecs:DescribeTasks", code: "NotAnswered" as const },
+    }));
+}
 
 export default defineRule({
   meta: {
@@ -34,6 +124,7 @@ export default defineRule({
         "aws ecs describe-tasks --cluster CLUSTER --tasks TASK --query 'tasks[].attachments'",
     },
     snippets: GRANT_ECS_READS,
+    messages,
   },
   check(facts) {
     const ecs = facts.ecs;
@@ -41,90 +132,26 @@ export default defineRule({
     if (!ecs.clusters.ok)
       return [unknownFinding(allClusters(facts), "which clusters are in scope", ecs.clusters.error)];
     if (ecs.clusters.value.length === 0) {
-      // Nothing to stop is not unsafe, but a gate that checked nothing should say so (a wrong --region, say).
       return [
         {
           status: "warn",
           resource: allClusters(facts),
-          message: `No ECS cluster in scope in ${facts.region}: nothing was checked for tasks. If you expected clusters, check --region and the credentials' account.`,
+          messageId: "noClusters",
+          data: { region: facts.region },
           remediation: `aws ecs list-clusters --region ${facts.region}`,
         },
       ];
     }
+    const clusters = ecs.clusters.value;
     const servicesFound = new Set(
-      ecs.clusters.value.flatMap((c) => (c.services.ok ? c.services.value.map((s) => s.name) : [])),
+      clusters.flatMap((c) => (c.services.ok ? c.services.value.map((s) => s.name) : [])),
     );
-    const findings: RuleFinding[] = [];
-    for (const cluster of ecs.clusters.value) {
-      const gaps: RuleFinding[] = [];
-      if (!cluster.services.ok) {
-        gaps.push(
-          unknownFinding(
-            cluster.arn,
-            `the services of cluster ${cluster.name} (and the roles they use)`,
-            cluster.services.error,
-          ),
-        );
-      }
-      if (!cluster.tasks.ok) {
-        gaps.push(
-          unknownFinding(
-            cluster.arn,
-            `the tasks of cluster ${cluster.name} (and the roles their volumes use)`,
-            cluster.tasks.error,
-          ),
-        );
-      }
-      for (const m of cluster.missing ?? []) {
-        if (m.kind === "service" && servicesFound.has(shortName(m.arn))) continue;
-        gaps.push(missingFinding(m, cluster));
-      }
-      for (const task of cluster.tasks.ok ? cluster.tasks.value : []) {
-        if (finished(task.lastStatus)) continue;
-        for (const a of task.ebsAttachments.filter((x) => !x.roleArn)) {
-          gaps.push({
-            status: "unknown",
-            resource: task.arn,
-            message: `Task ${shortName(task.arn)} (${task.lastStatus}, cluster ${cluster.name}) has an EBS attachment${a.volumeId ? ` for ${a.volumeId}` : ""} that names no infrastructure role: the role that must detach and delete its volume could not be checked.`,
-            details: {
-              api: "ecs:DescribeTasks",
-              code: "AttachmentWithoutRole",
-              attachmentId: a.id,
-              attachmentStatus: a.status,
-              ...(a.volumeId ? { volumeId: a.volumeId } : {}),
-            },
-          });
-        }
-      }
-      if (gaps.length) findings.push(...gaps);
-      else {
-        const services = cluster.services.ok ? cluster.services.value.length : 0;
-        const tasks = cluster.tasks.ok ? cluster.tasks.value.length : 0;
-        findings.push({
-          status: "pass",
-          resource: cluster.arn,
-          message: `Cluster ${cluster.name}: read ${services} service${services === 1 ? "" : "s"} and ${tasks} task${tasks === 1 ? "" : "s"}; every live EBS attachment names its role.`,
-          details: { services, tasks },
-        });
-      }
-    }
-    // A task named with --task must come back as a task or as a failure: silence is not an answer.
-    const seen = new Set(
-      ecs.clusters.value.flatMap((c) => [
-        ...(c.tasks.ok ? c.tasks.value.map((t) => shortName(t.arn)) : []),
-        ...(c.missing ?? []).filter((m) => m.kind === "task").map((m) => shortName(m.arn)),
-      ]),
-    );
-    const unlisted = ecs.clusters.value.some((c) => !c.tasks.ok);
-    for (const named of unlisted ? [] : facts.scope.tasks) {
-      if (seen.has(shortName(named))) continue;
-      findings.push({
-        status: "unknown",
-        resource: named,
-        message: `Task ${shortName(named)} was named with --task, but ECS answered neither the task nor a failure for it: nothing about it was verified.`,
-        details: { api: "ecs:DescribeTasks", code: "NotAnswered" },
-      });
-    }
-    return findings;
+    return [
+      ...clusters.flatMap((cluster) => {
+        const gaps = clusterGaps(cluster, servicesFound);
+        return gaps.length ? gaps : [clusterRead(cluster)];
+      }),
+      ...unansweredTasks(facts.scope.tasks, clusters),
+    ];
   },
 });

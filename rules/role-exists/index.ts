@@ -1,15 +1,11 @@
 import { recreateRoleCommands, volumesPolicyArn } from "../../src/analysis/fix-commands.ts";
 import { usedForServiceConnectTls, usedForVolumes } from "../../src/analysis/role-policies.ts";
-import {
-  dependentsOf,
-  dependentsSentence,
-  roleConsequence,
-  roleResource,
-} from "../../src/analysis/role-subject.ts";
+import { dependentsOf, roleConsequence, roleResource } from "../../src/analysis/role-subject.ts";
 import { tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
 import { parseArn, roleNameOf, rolePathOf } from "../../src/arn/arn.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
+import { messages } from "./messages.ts";
 import { RECREATE_ROLE } from "./snippets.ts";
 
 export default defineRule({
@@ -35,6 +31,7 @@ export default defineRule({
         "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
     },
     snippets: RECREATE_ROLE,
+    messages,
   },
   check(facts) {
     return facts.roles.map((role) => {
@@ -54,7 +51,8 @@ export default defineRule({
         return {
           status: "fail",
           resource,
-          message: `Role ${role.name} does not exist: ${breaks}.${dependentsSentence(dependents)}`,
+          messageId: "gone",
+          data: { role: role.name, breaks, dependents },
           details: { dependents },
           remediation: recreateRoleCommands(roleNameOf(role.ref), rolePathOf(role.ref), partition, policies),
         };
@@ -62,7 +60,8 @@ export default defineRule({
       return {
         status: "pass",
         resource,
-        message: `Role ${role.name} exists.`,
+        messageId: "exists",
+        data: { role: role.name },
         details: { dependents },
       };
     });

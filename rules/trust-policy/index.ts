@@ -1,23 +1,25 @@
-import {
-  decisionDetails,
-  describeStatement,
-  mayBeDenied,
-  undecidedWhat,
-} from "../../src/analysis/describe-decision.ts";
+import { decisionDetails, mayBeDenied, undecidedWhat } from "../../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
 import { updateTrustCommand } from "../../src/analysis/fix-commands.ts";
 import {
+  type Dependents,
   dependentsOf,
-  dependentsSentence,
   roleConsequence,
   roleResource,
 } from "../../src/analysis/role-subject.ts";
 import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule } from "../../src/engine/rule.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Policy } from "../../src/iam/types.ts";
+import { messages } from "./messages.ts";
 import { RESTORE_TRUST } from "./snippets.ts";
+
+/** The trust decision and who depends on the role; for a trust that names no ECS, whom it trusts instead. */
+type TrustDetails = ReturnType<typeof decisionDetails> & {
+  dependents: Dependents;
+  trustedPrincipals?: string[];
+};
 
 export default defineRule({
   meta: {
@@ -43,9 +45,10 @@ export default defineRule({
         `'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}'`,
     },
     snippets: RESTORE_TRUST,
+    messages,
   },
   check(facts) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleResult<TrustDetails | UnknownDetails, typeof messages>[] = [];
     for (const role of facts.roles) {
       if (!role.role.ok) {
         findings.push(
@@ -62,15 +65,16 @@ export default defineRule({
       }
       const { decision, policy } = judged.value;
       const details = { ...decisionDetails(decision), dependents: dependentsOf(role) };
-      const deps = dependentsSentence(details.dependents);
+      const said = { role: role.name, breaks: roleConsequence(role), dependents: details.dependents };
       const fix = updateTrustCommand(role.name);
-      const breaks = roleConsequence(role);
+      const resource = detail.arn;
       switch (decision.decision) {
         case "allow":
           findings.push({
             status: "pass",
-            resource: detail.arn,
-            message: `${ECS_SERVICE_PRINCIPAL} may assume ${role.name} (${decision.statements.map(describeStatement).join(", ")}).`,
+            resource,
+            messageId: "allowed",
+            data: { role: role.name, statements: decision.statements },
             details,
           });
           break;
@@ -79,10 +83,9 @@ export default defineRule({
           // of anything: unknown, so the gate stays shut.
           findings.push({
             status: mayBeDenied(decision) ? "unknown" : "warn",
-            resource: detail.arn,
-            message: mayBeDenied(decision)
-              ? `The trust policy of ${role.name} may deny ${ECS_SERVICE_PRINCIPAL}, depending on ${undecidedWhat(decision)}: the tool cannot tell whether ECS can assume it.${deps}`
-              : `Cannot prove ECS meets the trust policy's ${undecidedWhat(decision)} of ${role.name}: if it does not, ${breaks}.${deps}`,
+            resource,
+            messageId: mayBeDenied(decision) ? "mayDeny" : "unproven",
+            data: { ...said, undecided: undecidedWhat(decision) },
             details,
             remediation: `Check that ECS sends the condition keys with the values the trust policy expects, or restore the documented trust policy:\n${fix}`,
           });
@@ -90,8 +93,9 @@ export default defineRule({
         case "explicit-deny":
           findings.push({
             status: "fail",
-            resource: detail.arn,
-            message: `The trust policy of ${role.name} denies ${ECS_SERVICE_PRINCIPAL} sts:AssumeRole (${decision.statements.map(describeStatement).join(", ")}): ${breaks}.${deps}`,
+            resource,
+            messageId: "denied",
+            data: { ...said, statements: decision.statements },
             details,
             remediation: fix,
           });
@@ -99,8 +103,9 @@ export default defineRule({
         default:
           findings.push({
             status: "fail",
-            resource: detail.arn,
-            message: `The trust policy of ${role.name} does not allow ${ECS_SERVICE_PRINCIPAL} to assume it: ${breaks}.${deps}`,
+            resource,
+            messageId: "notAllowed",
+            data: said,
             details: { ...details, trustedPrincipals: trustedPrincipals(policy) },
             remediation: fix,
           });

@@ -1,46 +1,26 @@
+import { decisionDetails } from "../../src/analysis/describe-decision.ts";
 import {
-  absentKeyReasons,
-  decisionDetails,
-  describeStatement,
-  mayBeDenied,
-  undecidedWhat,
-} from "../../src/analysis/describe-decision.ts";
-import { existingRole, rolePolicies, usedForVolumes } from "../../src/analysis/role-policies.ts";
-import { dependentsOf, dependentsSentence, roleResource } from "../../src/analysis/role-subject.ts";
+  existingRole,
+  type RolePolicies,
+  rolePolicies,
+  usedForVolumes,
+} from "../../src/analysis/role-policies.ts";
+import { type Dependents, dependentsOf, roleResource } from "../../src/analysis/role-subject.ts";
 import {
-  type ActionVerdict,
   fixForAction,
   instanceDetachAccess,
   servesInstanceTasks,
   volumeAccess,
 } from "../../src/analysis/volume-access.ts";
 import { parseArn } from "../../src/arn/arn.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule } from "../../src/engine/rule.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { type Status, worstStatus } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
+import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 import type { Decision } from "../../src/iam/types.ts";
+import { explainAction, instanceGap, messages } from "./messages.ts";
 import { ATTACH_VOLUMES_POLICY } from "./snippets.ts";
-
-/** One line per action: what allows it, what denies it, or that nothing allows it (and why, when a key is absent). */
-function explain({ action, decision }: ActionVerdict): string {
-  const why = absentKeyReasons(decision, action);
-  const because = why.length ? ` (${why.join("; ")})` : "";
-  switch (decision.decision) {
-    case "allow":
-      return `${action} allowed by ${decision.statements.map(describeStatement).join(", ")}`;
-    case "explicit-deny":
-      return `${action} denied by ${decision.statements.map(describeStatement).join(", ")}${because}`;
-    case "conditional":
-      return mayBeDenied(decision)
-        ? `${action} may be denied, depending on ${undecidedWhat(decision)}`
-        : `${action} allowed only if ECS's request meets ${undecidedWhat(decision)}`;
-    default:
-      return decision.boundary === "implicit-deny" && decision.statements.length === 0
-        ? `${action} not allowed by the permissions boundary${because}`
-        : `${action} not allowed by any policy${because}`;
-  }
-}
 
 /** A decision the tool cannot prove is allowed is not a pass, and not a mere warning: the gate must not open on it. */
 const STATUS_OF: Record<Decision["decision"], Status> = {
@@ -49,6 +29,85 @@ const STATUS_OF: Record<Decision["decision"], Status> = {
   "explicit-deny": "fail",
   "implicit-deny": "fail",
 };
+
+/** Which message says a status that is not a pass: refused for certain, not proven, or only at risk. */
+const refusal = (status: Status) =>
+  status === "fail" ? "refused" : status === "unknown" ? "unproven" : "atRisk";
+
+type Result = RuleResult<VolumeDetails | UnknownDetails, typeof messages>;
+
+/** The volume actions' decisions, the instance-side detach's, and who depends on the role. */
+interface VolumeDetails {
+  actions: Record<string, ReturnType<typeof decisionDetails> & { explanation: string }>;
+  instanceDetach: ReturnType<typeof decisionDetails> & {
+    resource: "instance/*";
+    servesTasksOnInstances: boolean;
+    explanation: string;
+  };
+  dependents: Dependents;
+  permissionsBoundary?: string;
+}
+
+/**
+ * DetachVolume on the instance matters for tasks on EC2 instances; for a role only known to serve Fargate tasks (or
+ * whose tasks are not in scope) a gap there is a warning, not a verdict on the role.
+ */
+function instanceVerdict(facts: Facts, policies: RolePolicies) {
+  const decision = instanceDetachAccess(facts, policies);
+  const onInstances = servesInstanceTasks(facts, policies.arn);
+  const status: Status =
+    decision.decision === "allow" ? "pass" : onInstances ? STATUS_OF[decision.decision] : "warn";
+  const explanation = explainAction("ec2:DetachVolume", decision, "ec2:DetachVolume on the instance");
+  return { decision, onInstances, status, explanation };
+}
+
+function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Result {
+  const { arn } = policies;
+  const partition = parseArn(arn)?.partition ?? "aws";
+  const verdicts = volumeAccess(facts, policies);
+  const instance = instanceVerdict(facts, policies);
+  const status = worstStatus([...verdicts.map((v) => STATUS_OF[v.decision.decision]), instance.status]);
+  const bad = verdicts.filter((v) => v.decision.decision !== "allow");
+  const instanceBad = instance.decision.decision !== "allow";
+  const boundaryArn = existingRole(role)?.permissionsBoundaryArn;
+  const details: VolumeDetails = {
+    actions: Object.fromEntries(
+      verdicts.map((v) => [
+        v.action,
+        { ...decisionDetails(v.decision), explanation: explainAction(v.action, v.decision) },
+      ]),
+    ),
+    instanceDetach: {
+      ...decisionDetails(instance.decision),
+      resource: "instance/*",
+      servesTasksOnInstances: instance.onInstances,
+      explanation: instance.explanation,
+    },
+    dependents: dependentsOf(role),
+    ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}),
+  };
+  const refused = [
+    ...bad,
+    ...(instanceBad ? [{ action: "ec2:DetachVolume" as const, decision: instance.decision }] : []),
+  ];
+  const fixes = [...new Set(refused.map((v) => fixForAction(role.name, v, partition, boundaryArn)))];
+  const problems = [
+    ...bad.map((v) => explainAction(v.action, v.decision)),
+    ...(instanceBad ? [instanceGap(instance.explanation, instance.onInstances)] : []),
+  ];
+  return {
+    status,
+    resource: arn,
+    ...(status === "pass"
+      ? { messageId: "allowed" as const, data: { role: role.name } }
+      : {
+          messageId: refusal(status),
+          data: { role: role.name, problems, dependents: details.dependents },
+        }),
+    details,
+    ...(fixes.length ? { remediation: fixes.join("\n") } : {}),
+  };
+}
 
 export default defineRule({
   meta: {
@@ -80,89 +139,16 @@ export default defineRule({
         "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
     },
     snippets: ATTACH_VOLUMES_POLICY,
+    messages,
   },
   check(facts) {
-    const findings: RuleFinding[] = [];
-    for (const role of facts.roles) {
-      if (!usedForVolumes(role)) continue;
-      if (role.role.ok && !role.role.value.exists) continue; // role-exists reports it
-      const resource = roleResource(facts, role);
+    return facts.roles.flatMap((role): Result[] => {
+      if (!usedForVolumes(role)) return [];
+      if (role.role.ok && !role.role.value.exists) return []; // role-exists reports it
       const policies = rolePolicies(facts, role);
-      if (!policies.ok) {
-        findings.push(unknownFinding(resource, `the permissions of ${role.name}`, policies.error));
-        continue;
-      }
-      const { arn } = policies.value;
-      const partition = parseArn(arn)?.partition ?? "aws";
-      const verdicts = volumeAccess(facts, policies.value);
-      // DetachVolume on the instance matters for tasks on EC2 instances; for a role only known to serve Fargate
-      // tasks (or whose tasks are not in scope) a gap there is a warning, not a verdict on the role.
-      const instance = instanceDetachAccess(facts, policies.value);
-      const onInstances = servesInstanceTasks(facts, arn);
-      const instanceStatus: Status =
-        instance.decision === "allow" ? "pass" : onInstances ? STATUS_OF[instance.decision] : "warn";
-      const worst = worstStatus([...verdicts.map((v) => STATUS_OF[v.decision.decision]), instanceStatus]);
-      const dependents = dependentsOf(role);
-      const actions = Object.fromEntries(
-        verdicts.map((v) => [v.action, { ...decisionDetails(v.decision), explanation: explain(v) }]),
-      );
-      const instanceDetail = {
-        ...decisionDetails(instance),
-        resource: "instance/*",
-        servesTasksOnInstances: onInstances,
-        explanation: explain({ action: "ec2:DetachVolume", decision: instance }).replace(
-          "ec2:DetachVolume",
-          "ec2:DetachVolume on the instance",
-        ),
-      };
-      const bad = verdicts.filter((v) => v.decision.decision !== "allow");
-      const instanceGap =
-        instance.decision === "allow"
-          ? []
-          : [
-              `${instanceDetail.explanation} (needed when a task's volume is attached to an EC2 instance${onInstances ? ": this role serves such tasks" : "; not for Fargate"})`,
-            ];
-      const boundaryArn = existingRole(role)?.permissionsBoundaryArn;
-      findings.push({
-        status: worst,
-        resource: arn,
-        message:
-          worst === "pass"
-            ? `${role.name} may detach, delete and describe ECS-managed volumes.`
-            : `${role.name}: ${[...bad.map(explain), ...instanceGap].join("; ")}.${
-                worst === "fail"
-                  ? " Stopping its tasks will leave them in DEPROVISIONING and leak their volumes."
-                  : worst === "unknown"
-                    ? " The tool cannot prove ECS may do it: if not, stopping its tasks leaves them in DEPROVISIONING."
-                    : ""
-              }${dependentsSentence(dependents)}`,
-        details: {
-          actions,
-          instanceDetach: instanceDetail,
-          dependents,
-          ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}),
-        },
-        ...(bad.length || instanceGap.length
-          ? {
-              remediation: [
-                ...new Set([
-                  ...bad.map((v) => fixForAction(role.name, v, partition, boundaryArn)),
-                  ...(instanceGap.length
-                    ? [
-                        fixForAction(
-                          role.name,
-                          { action: "ec2:DetachVolume", decision: instance },
-                          partition,
-                          boundaryArn,
-                        ),
-                      ]
-                    : []),
-                ]),
-              ].join("\n"),
-            }
-          : {}),
-      });
-    }
-    return findings;
+      if (!policies.ok)
+        return [unknownFinding(roleResource(facts, role), `the permissions of ${role.name}`, policies.error)];
+      return [judgeRole(facts, role, policies.value)];
+    });
   },
 });
