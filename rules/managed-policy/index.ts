@@ -14,10 +14,11 @@ import { tlsAccess } from "../../src/analysis/tls-access.ts";
 import { TLS_POLICY_NAME, tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
 import { volumeAccess } from "../../src/analysis/volume-access.ts";
 import { parseArn } from "../../src/arn/arn.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule } from "../../src/engine/rule.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
+import { type MissingPolicy, messages } from "./messages.ts";
 import { ATTACH_MANAGED_POLICIES } from "./snippets.ts";
 
 /** An AWS managed policy a role needs for one of its uses, and whether the role holds its permissions anyway. */
@@ -57,6 +58,13 @@ function expectedPolicies(role: RoleFacts, partition: string): Expected[] {
   ];
 }
 
+/** What is attached, and for each policy not attached whether its permissions are held another way. */
+interface PolicyDetails {
+  attached: string[];
+  heldOtherwise: boolean;
+  missing: MissingPolicy[];
+}
+
 export default defineRule({
   meta: {
     id: "managed-policy",
@@ -77,9 +85,10 @@ export default defineRule({
       remediation: `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${VOLUMES_POLICY_NAME}\naws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
     },
     snippets: ATTACH_MANAGED_POLICIES,
+    messages,
   },
   check(facts) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleResult<PolicyDetails | UnknownDetails, typeof messages>[] = [];
     for (const role of facts.roles) {
       if (role.role.ok && !role.role.value.exists) continue;
       const resource = roleResource(facts, role);
@@ -98,28 +107,29 @@ export default defineRule({
         findings.push({
           status: "pass",
           resource,
-          message: `${expected.map((e) => e.name).join(" and ")} ${expected.length === 1 ? "is" : "are"} attached to ${role.name}.`,
+          messageId: "attached",
+          data: { role: role.name, policies: expected.map((e) => e.name) },
         });
         continue;
       }
       // Not attached: say whether the permissions are held some other way (the deciding rule has the detail).
       const policies = rolePolicies(facts, role);
-      const judged = missing.map((e) => ({
+      const judged: MissingPolicy[] = missing.map((e) => ({
         policy: e.name,
         heldOtherwise: policies.ok && e.permissionsHeld(facts, policies.value),
         decidedBy: e.decidedBy,
       }));
-      const what = (e: (typeof judged)[number]) => (e.policy === VOLUMES_POLICY_NAME ? "volume" : "TLS");
       findings.push({
         status: "warn",
         resource,
-        message: judged
-          .map((e) =>
-            e.heldOtherwise
-              ? `${e.policy} is not attached to ${role.name}; the ${what(e)} permissions are held through other policies, which AWS will not update when ECS needs more.`
-              : `${e.policy} is not attached to ${role.name}, and the ${what(e)} permissions are not all held another way (see ${e.decidedBy}).`,
-          )
-          .join(" "),
+        messageId: "notAttached",
+        data: {
+          role: role.name,
+          missing: judged.map((m) => ({
+            ...m,
+            permissions: m.policy === VOLUMES_POLICY_NAME ? "volume" : "TLS",
+          })),
+        },
         details: {
           attached: attachedArns,
           heldOtherwise: judged.every((e) => e.heldOtherwise),

@@ -1,25 +1,27 @@
-import {
-  decisionDetails,
-  describeStatement,
-  mayBeDenied,
-  undecidedWhat,
-} from "../../src/analysis/describe-decision.ts";
+import { decisionDetails, mayBeDenied } from "../../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
 import { attachPolicyCommand, updateTrustCommand } from "../../src/analysis/fix-commands.ts";
-import { existingRole, rolePolicies, usedForServiceConnectTls } from "../../src/analysis/role-policies.ts";
+import {
+  type ExistingRole,
+  existingRole,
+  type RolePolicies,
+  rolePolicies,
+  usedForServiceConnectTls,
+} from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
-import { type TlsActionVerdict, tlsAccess } from "../../src/analysis/tls-access.ts";
+import { tlsAccess } from "../../src/analysis/tls-access.ts";
 import { TLS_POLICY_NAME, TLS_POLICY_VERSION, tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
 import { roleSession, TLS_SESSION_NAME } from "../../src/analysis/trail-links.ts";
 import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
 import { fixForAction } from "../../src/analysis/volume-access.ts";
 import { parseArn, shortName } from "../../src/arn/arn.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule } from "../../src/engine/rule.ts";
-import { type Status, worseOf } from "../../src/engine/status.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
+import { type Status, worstStatus } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 import type { Decision } from "../../src/iam/types.ts";
+import { actionProblems, explainAction, messages, trustProblem } from "./messages.ts";
 import { ATTACH_TLS_POLICY } from "./snippets.ts";
 
 /** A permission the tool cannot prove is not a pass, and not a mere warning: the gate must not open on it. */
@@ -29,46 +31,6 @@ const STATUS_OF: Record<Decision["decision"], Status> = {
   "explicit-deny": "fail",
   "implicit-deny": "fail",
 };
-
-function explain({ requirement: { action }, decision }: TlsActionVerdict): string {
-  switch (decision.decision) {
-    case "allow":
-      return `${action} allowed by ${decision.statements.map(describeStatement).join(", ")}`;
-    case "explicit-deny":
-      return `${action} denied by ${decision.statements.map(describeStatement).join(", ")}`;
-    case "conditional":
-      return mayBeDenied(decision)
-        ? `${action} may be denied, depending on ${undecidedWhat(decision)}`
-        : `${action} allowed only if ECS's request meets ${undecidedWhat(decision)}`;
-    default:
-      return decision.boundary === "implicit-deny" && decision.statements.length === 0
-        ? `${action} not allowed by the permissions boundary`
-        : `${action} not allowed by any policy`;
-  }
-}
-
-/** "a, b and 3 more": a role with no TLS permissions at all would otherwise list thirteen actions. */
-function listed(items: string[]): string {
-  return items.length <= 4
-    ? items.join(", ")
-    : `${items.slice(0, 3).join(", ")} and ${items.length - 3} more`;
-}
-
-/** Plain "not allowed" actions grouped in one clause each; denies and doubts each name their statement or condition. */
-function actionProblems(verdicts: TlsActionVerdict[]): string[] {
-  const bad = verdicts.filter((v) => v.decision.decision !== "allow");
-  const grouped = new Map<string, string[]>();
-  const others: string[] = [];
-  for (const v of bad) {
-    if (v.decision.decision !== "implicit-deny") {
-      others.push(explain(v));
-      continue;
-    }
-    const why = explain(v).slice(v.requirement.action.length + 1);
-    grouped.set(why, [...(grouped.get(why) ?? []), v.requirement.action]);
-  }
-  return [...[...grouped].map(([why, actions]) => `${listed(actions)} ${why}`), ...others];
-}
 
 /** The services whose Service Connect configuration names the role for TLS ("prod/web"). */
 function tlsServices(role: RoleFacts): string[] {
@@ -93,6 +55,139 @@ function trailFailures(facts: Facts, role: RoleFacts) {
   for (const e of failed)
     byAction[`${e.eventName} ${e.errorCode}`] = (byAction[`${e.eventName} ${e.errorCode}`] ?? 0) + 1;
   return { session: TLS_SESSION_NAME, since: facts.trail.startTime, failedCalls: failed.length, byAction };
+}
+
+type TrailFailures = NonNullable<ReturnType<typeof trailFailures>>;
+
+/** What was judged: the services that use the role, the trust, each action, the boundary and failed calls. */
+interface TlsDetails {
+  services: string[];
+  policy: string;
+  policyVersion: string;
+  trust: ReturnType<typeof decisionDetails> | { api: string; code: string; error: string };
+  actions?: Record<string, ReturnType<typeof decisionDetails> & { policySid?: string; explanation: string }>;
+  permissionsBoundary?: string;
+  trail?: TrailFailures;
+}
+
+type Result = RuleResult<TlsDetails | UnknownDetails, typeof messages>;
+
+/** One part of the judgement: its status, what it found wrong, and the fixes. */
+interface Part {
+  status: Status;
+  problems: string[];
+  fixes: string[];
+}
+
+/** Same analysis and statuses as trust-policy, which reports this trust too: here it is named as the TLS consequence. */
+function judgeTrust(
+  facts: Facts,
+  detail: ExistingRole,
+  roleName: string,
+): Part & { details: TlsDetails["trust"] } {
+  const trust = ecsTrustDecision(facts, detail);
+  if (!trust.ok) {
+    const { api, code, message } = trust.error;
+    return {
+      status: "unknown",
+      problems: [`its trust policy could not be read (${code}: ${message})`],
+      fixes: [],
+      details: { api, code, error: message },
+    };
+  }
+  const { decision } = trust.value;
+  const details = decisionDetails(decision);
+  if (decision.decision === "allow") return { status: "pass", problems: [], fixes: [], details };
+  const status = decision.decision === "conditional" ? (mayBeDenied(decision) ? "unknown" : "warn") : "fail";
+  return { status, problems: [trustProblem(decision)], fixes: [updateTrustCommand(roleName)], details };
+}
+
+/** Every action of the TLS policy, as ECS asks for it; the fix aimed at what refused each. */
+function judgeActions(
+  facts: Facts,
+  roleName: string,
+  policies: RolePolicies,
+  boundaryArn: string | undefined,
+): Part & { actions: NonNullable<TlsDetails["actions"]> } {
+  const partition = parseArn(policies.arn)?.partition ?? "aws";
+  const verdicts = tlsAccess(facts, policies);
+  const refused = verdicts.filter((v) => v.decision.decision !== "allow");
+  return {
+    status: worstStatus(verdicts.map((v) => STATUS_OF[v.decision.decision])),
+    problems: actionProblems(verdicts),
+    fixes: refused.map((v) =>
+      fixForAction(
+        roleName,
+        { action: v.requirement.action, decision: v.decision },
+        partition,
+        boundaryArn,
+        attachPolicyCommand(roleName, tlsPolicyArn(partition)),
+      ),
+    ),
+    actions: Object.fromEntries(
+      verdicts.map((v) => [
+        v.requirement.action,
+        { ...decisionDetails(v.decision), policySid: v.requirement.sid, explanation: explainAction(v) },
+      ]),
+    ),
+  };
+}
+
+/** Which message says a status that is not a pass: refused for certain, not proven, or only at risk. */
+const refusal = (status: Status) =>
+  status === "fail" ? "refused" : status === "unknown" ? "unproven" : "atRisk";
+
+function judgeRole(facts: Facts, role: RoleFacts, detail: ExistingRole, resource: string): Result {
+  const services = tlsServices(role);
+  const trust = judgeTrust(facts, detail, role.name);
+  const details: TlsDetails = {
+    services,
+    policy: TLS_POLICY_NAME,
+    policyVersion: TLS_POLICY_VERSION,
+    trust: trust.details,
+  };
+  const parts: Part[] = [trust];
+  const policies = rolePolicies(facts, role);
+  if (!policies.ok) {
+    // Unless the trust already fails, the permissions not read leave nothing proven: unknown, as for any read.
+    if (trust.status !== "fail")
+      return unknownFinding(resource, `the permissions of ${role.name}`, policies.error);
+    parts.push({
+      status: "pass",
+      problems: [`its permissions could not be read (${policies.error.api}: ${policies.error.code})`],
+      fixes: [],
+    });
+  } else {
+    const actions = judgeActions(facts, role.name, policies.value, detail.permissionsBoundaryArn);
+    details.actions = actions.actions;
+    if (detail.permissionsBoundaryArn) details.permissionsBoundary = detail.permissionsBoundaryArn;
+    parts.push(actions);
+  }
+  const status = worstStatus(parts.map((p) => p.status));
+  if (status === "pass")
+    return {
+      status,
+      resource: detail.arn,
+      messageId: "allowed",
+      data: { role: role.name, services },
+      details,
+    };
+  const trail = trailFailures(facts, role);
+  if (trail) details.trail = trail;
+  const fixes = [...new Set(parts.flatMap((p) => p.fixes))];
+  return {
+    status,
+    resource: detail.arn,
+    messageId: refusal(status),
+    data: {
+      role: role.name,
+      services,
+      problems: parts.flatMap((p) => p.problems),
+      ...(trail ? { trail } : {}),
+    },
+    details,
+    ...(fixes.length ? { remediation: fixes.join("\n") } : {}),
+  };
 }
 
 export default defineRule({
@@ -138,117 +233,17 @@ export default defineRule({
         `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
     },
     snippets: ATTACH_TLS_POLICY,
+    messages,
   },
   check(facts) {
-    const findings: RuleFinding[] = [];
-    for (const role of facts.roles) {
-      if (!usedForServiceConnectTls(role)) continue;
-      if (role.role.ok && !role.role.value.exists) continue; // role-exists reports it
+    return facts.roles.flatMap((role): Result[] => {
+      if (!usedForServiceConnectTls(role)) return [];
+      if (role.role.ok && !role.role.value.exists) return []; // role-exists reports it
       const resource = roleResource(facts, role);
-      if (!role.role.ok) {
-        findings.push(unknownFinding(resource, `the Service Connect TLS role ${role.name}`, role.role.error));
-        continue;
-      }
+      if (!role.role.ok)
+        return [unknownFinding(resource, `the Service Connect TLS role ${role.name}`, role.role.error)];
       const detail = existingRole(role);
-      if (!detail) continue;
-      const partition = parseArn(detail.arn)?.partition ?? "aws";
-      const services = tlsServices(role);
-      const problems: string[] = [];
-      const fixes: string[] = [];
-      let status: Status = "pass";
-      const details: Record<string, unknown> = {
-        services,
-        policy: TLS_POLICY_NAME,
-        policyVersion: TLS_POLICY_VERSION,
-      };
-
-      const trust = ecsTrustDecision(facts, detail);
-      if (!trust.ok) {
-        status = "unknown";
-        problems.push(`its trust policy could not be read (${trust.error.code}: ${trust.error.message})`);
-        details.trust = { api: trust.error.api, code: trust.error.code, error: trust.error.message };
-      } else {
-        const { decision } = trust.value;
-        details.trust = decisionDetails(decision);
-        if (decision.decision !== "allow") {
-          // Same analysis and statuses as trust-policy, which reports this trust policy too: named here as the TLS
-          // consequence, pointing there for the statements.
-          const trustStatus =
-            decision.decision === "conditional" ? (mayBeDenied(decision) ? "unknown" : "warn") : "fail";
-          status = worseOf(status, trustStatus);
-          problems.push(
-            decision.decision === "explicit-deny"
-              ? `its trust policy denies ${ECS_SERVICE_PRINCIPAL} sts:AssumeRole (see trust-policy)`
-              : decision.decision === "implicit-deny"
-                ? `its trust policy does not let ${ECS_SERVICE_PRINCIPAL} assume it (see trust-policy)`
-                : `ECS may assume it only if its request meets the trust policy's ${undecidedWhat(decision)} (see trust-policy)`,
-          );
-          fixes.push(updateTrustCommand(role.name));
-        }
-      }
-
-      const policies = rolePolicies(facts, role);
-      if (!policies.ok) {
-        if (status !== "fail") {
-          findings.push(unknownFinding(resource, `the permissions of ${role.name}`, policies.error));
-          continue;
-        }
-        problems.push(`its permissions could not be read (${policies.error.api}: ${policies.error.code})`);
-      } else {
-        const verdicts = tlsAccess(facts, policies.value);
-        for (const v of verdicts) status = worseOf(status, STATUS_OF[v.decision.decision]);
-        problems.push(...actionProblems(verdicts));
-        details.actions = Object.fromEntries(
-          verdicts.map((v) => [
-            v.requirement.action,
-            { ...decisionDetails(v.decision), policySid: v.requirement.sid, explanation: explain(v) },
-          ]),
-        );
-        const boundaryArn = detail.permissionsBoundaryArn;
-        if (boundaryArn) details.permissionsBoundary = boundaryArn;
-        for (const v of verdicts) {
-          if (v.decision.decision === "allow") continue;
-          fixes.push(
-            fixForAction(
-              role.name,
-              { action: v.requirement.action, decision: v.decision },
-              partition,
-              boundaryArn,
-              attachPolicyCommand(role.name, tlsPolicyArn(partition)),
-            ),
-          );
-        }
-      }
-
-      const usedBy = services.length ? ` (Service Connect TLS of ${listed(services)})` : "";
-      if (status === "pass") {
-        findings.push({
-          status,
-          resource: detail.arn,
-          message: `${ECS_SERVICE_PRINCIPAL} may assume ${role.name}${usedBy}, and it may perform every action of ${TLS_POLICY_NAME} ${TLS_POLICY_VERSION} as ECS asks.`,
-          details,
-        });
-        continue;
-      }
-      const trail = trailFailures(facts, role);
-      if (trail) details.trail = trail;
-      const consequence =
-        status === "fail"
-          ? " ECS cannot issue or rotate the Service Connect TLS certificates of the services that use it."
-          : status === "unknown"
-            ? " The tool cannot prove ECS may do it: if not, Service Connect TLS certificates cannot be issued or rotated."
-            : "";
-      const trailNote = trail
-        ? ` CloudTrail shows ${trail.failedCalls} failed ${TLS_SESSION_NAME} call${trail.failedCalls === 1 ? "" : "s"} by it since ${trail.since} (see cloudtrail-errors).`
-        : "";
-      findings.push({
-        status,
-        resource: detail.arn,
-        message: `${role.name}${usedBy}: ${problems.join("; ")}.${consequence}${trailNote}`,
-        details,
-        ...(fixes.length ? { remediation: [...new Set(fixes)].join("\n") } : {}),
-      });
-    }
-    return findings;
+      return detail ? [judgeRole(facts, role, detail, resource)] : [];
+    });
   },
 });

@@ -15,7 +15,10 @@ export interface RolePolicies {
 }
 
 /** A role that exists, with its ARN; undefined for a deleted role or one whose GetRole failed. */
-export function existingRole(role: RoleFacts) {
+/** The role as IAM answered it, when it exists. */
+export type ExistingRole = Extract<Extract<RoleFacts["role"], { ok: true }>["value"], { exists: true }>;
+
+export function existingRole(role: RoleFacts): ExistingRole | undefined {
   if (!role.role.ok || !role.role.value.exists) return undefined;
   return role.role.value;
 }
