@@ -1,14 +1,14 @@
-import { decisionDetails, describeStatement, undecidedWhat } from "../../src/analysis/describe-decision.ts";
+import { decisionDetails } from "../../src/analysis/describe-decision.ts";
 import { grantPassRoleCommand } from "../../src/analysis/pass-role-policy.ts";
 import { existingRole } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
 import { parseArn } from "../../src/arn/arn.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule } from "../../src/engine/rule.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, PrincipalFacts } from "../../src/facts/types.ts";
 import { evaluateIdentity } from "../../src/iam/evaluate.ts";
-import type { Decision, StatementRef } from "../../src/iam/types.ts";
+import { messages } from "./messages.ts";
 import { type EvaluablePrincipal, type PrincipalPolicies, principalPolicies } from "./principal-policies.ts";
 import { principalPassRoleFix } from "./remediation.ts";
 import { passRoleRequest } from "./request.ts";
@@ -45,70 +45,60 @@ function neededFor(error: FactError, kind?: "role" | "user"): string[] {
   return [...new Set([...NEEDED.role, ...NEEDED.user])];
 }
 
-function unreadable(
-  resource: string,
-  roleName: string,
-  error: FactError,
-  kind?: "role" | "user",
-): RuleFinding {
-  const base = unknownFinding(resource, `whether the deploying principal may pass ${roleName} to ECS`, error);
+type Result = RuleResult<PassRoleDetails | UnknownDetails, typeof messages>;
+
+/** Who was judged, the request's service, the decision; or what could not be read, and the reads it needs. */
+type PassRoleDetails =
+  | (ReturnType<typeof decisionDetails> & {
+      principal: { ref: string; arn: string; kind: string; source: string; permissionsBoundary?: string };
+      passedToService: string;
+    })
+  | { principal: { ref: string; kind: string; source: string }; reason: string }
+  | (UnknownDetails & { neededPermissions: string[] });
+
+function unreadable(resource: string, role: string, error: FactError, kind?: "role" | "user"): Result {
+  const { message: _common, ...base } = unknownFinding(
+    resource,
+    `whether the deploying principal may pass ${role} to ECS`,
+    error,
+  );
   const needed = neededFor(error, kind);
+  // GetAccountAuthorizationDetails is tried in place of a denied principal read, not of the policy reads.
+  const standInTried = !POLICY_READS.includes(error.api) && Boolean(base.details?.missingPermission);
   return {
     ...base,
-    message: `${base.message} To judge the principal, the checker's credentials need ${needed.join(", ")}${
-      POLICY_READS.includes(error.api) || !base.details?.missingPermission
-        ? ""
-        : " (iam:GetAccountAuthorizationDetails can stand in for all but the last two; it was tried, and did not answer for the principal either)"
-    }.`,
-    details: { ...base.details, neededPermissions: needed },
+    messageId: "unreadable",
+    data: { role, error, needed, standInTried },
+    details: { ...(base.details as UnknownDetails), neededPermissions: needed },
   };
 }
 
-/** "user arn:…:user/ci/deployer" or "role arn:…:role/teams/deploy (the caller, as arn:aws:sts::…:assumed-role/…)". */
-function principalLabel(p: EvaluablePrincipal): string {
-  const via = p.source === "caller" ? (p.ref === p.arn ? " (the caller)" : ` (the caller, as ${p.ref})`) : "";
-  return `${p.kind} ${p.arn}${via}`;
-}
-
-function describeHeld(policies: PrincipalPolicies, ref: StatementRef): string {
-  const holder = policies.holders.get(ref.source);
-  const of = holder && ref.source.kind !== "boundary" ? ` of ${holder.kind} ${holder.name}` : "";
-  return `${describeStatement(ref)}${of}`;
-}
-
-/** Why the decision came out as it did, naming the statement or the boundary. */
-function explain(policies: PrincipalPolicies, decision: Decision, identityAlone: Decision): string {
-  const list = (refs: StatementRef[]) => refs.map((r) => describeHeld(policies, r)).join(", ");
-  switch (decision.decision) {
-    case "allow":
-      return `iam:PassRole allowed by ${list(decision.statements)}`;
-    case "explicit-deny":
-      return `iam:PassRole denied by ${list(decision.statements)}`;
-    case "conditional":
-      return `iam:PassRole allowed only if the deployment's request meets ${undecidedWhat(decision)}, which the tool cannot know`;
-    default: {
-      const boundary = policies.boundary?.[0]?.source;
-      if (identityAlone.decision === "allow" && boundary)
-        return `iam:PassRole is allowed by ${list(identityAlone.statements)}, but the permissions boundary ${boundary.arn}${boundary.versionId ? ` (${boundary.versionId})` : ""} does not allow it`;
-      return "no policy allows iam:PassRole on the role with iam:PassedToService = ecs.amazonaws.com";
-    }
-  }
-}
+/** The message of each decision: pass, fail, or unknown for a permission the tool cannot prove. */
+const SAID = {
+  allow: "allowed",
+  conditional: "unproven",
+  "explicit-deny": "refused",
+  "implicit-deny": "refused",
+} as const;
+const STATUS = {
+  allow: "pass",
+  conditional: "unknown",
+  "explicit-deny": "fail",
+  "implicit-deny": "fail",
+} as const;
 
 function judge(
   principal: EvaluablePrincipal,
   policies: PrincipalPolicies,
   roleArn: string,
-  roleName: string,
-): RuleFinding {
+  role: string,
+): Result {
   const request = passRoleRequest(roleArn, policies);
   const set = { identity: policies.identity, ...(policies.boundary ? { boundary: policies.boundary } : {}) };
   const decision = evaluateIdentity(request, set);
   const identityAlone = policies.boundary
     ? evaluateIdentity(request, { identity: policies.identity })
     : decision;
-  const why = explain(policies, decision, identityAlone);
-  const who = principalLabel(principal);
   const details = {
     principal: {
       ref: principal.ref,
@@ -120,28 +110,16 @@ function judge(
     passedToService: "ecs.amazonaws.com",
     ...decisionDetails(decision),
   };
-  if (decision.decision === "allow")
-    return {
-      status: "pass",
-      resource: roleArn,
-      message: `${who} may pass ${roleName} to ECS: ${why}.`,
-      details,
-    };
-  if (decision.decision === "conditional")
-    return {
-      status: "unknown",
-      resource: roleArn,
-      message: `${who} may pass ${roleName} to ECS only conditionally: ${why}. The gate does not open on a permission it cannot prove.`,
-      details,
-    };
+  const status = STATUS[decision.decision];
   return {
-    status: "fail",
+    status,
     resource: roleArn,
-    message:
-      `${who} may not pass ${roleName} to ECS: ${why}. Its CreateService, UpdateService, RunTask and StartTask ` +
-      "calls that name the role fail, and AWS lists a missing PassRole among the causes of tasks stuck in DEPROVISIONING.",
+    messageId: SAID[decision.decision],
+    data: { principal, role, policies, decision, identityAlone },
     details,
-    remediation: principalPassRoleFix(policies, decision, identityAlone, roleArn),
+    ...(status === "fail"
+      ? { remediation: principalPassRoleFix(policies, decision, identityAlone, roleArn) }
+      : {}),
   };
 }
 
@@ -182,11 +160,12 @@ export default defineRule({
         "(put-user-policy --user-name for an IAM user.)",
     },
     snippets: GRANT_PASS_ROLE,
+    messages,
   },
   check(facts) {
     const principal = facts.principal;
     if (!principal) return []; // not collected: the rule was off, or no role was in scope
-    const findings: RuleFinding[] = [];
+    const findings: Result[] = [];
     const evaluable = principal.ok && principal.value.kind !== "unsupported" ? principal.value : undefined;
     const policies = evaluable ? principalPolicies(facts, evaluable) : undefined;
     for (const role of facts.roles) {
@@ -201,7 +180,8 @@ export default defineRule({
         findings.push({
           status: "unknown",
           resource,
-          message: `Cannot judge whether ${p.ref}${p.source === "caller" ? " (the caller)" : ""} may pass ${role.name} to ECS: ${p.reason}. Name the deploying IAM role or user with --principal.`,
+          messageId: "unsupported",
+          data: { principal: p.ref, caller: p.source === "caller", role: role.name, reason: p.reason },
           details: { principal: { ref: p.ref, kind: p.kind, source: p.source }, reason: p.reason },
         });
         continue;

@@ -1,13 +1,13 @@
-import { allClusters, missingFinding } from "../../src/analysis/scope-gaps.ts";
-import { likelyCause } from "../../src/analysis/stuck-task-causes.ts";
+import { allClusters, type MissingDetails, missingFinding } from "../../src/analysis/scope-gaps.ts";
+import { type LikelyCause, likelyCause } from "../../src/analysis/stuck-task-causes.ts";
 import { stoppingSince } from "../../src/analysis/task-timing.ts";
 import { shortName } from "../../src/arn/arn.ts";
-import { formatDuration } from "../../src/duration.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule, type RuleContext } from "../../src/engine/rule.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleContext, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { ClusterFacts, EbsAttachment, Facts, TaskFacts } from "../../src/facts/types.ts";
 import { CAUSE_RULES } from "../cause-rules.ts";
+import { messages, type TaskLabel } from "./messages.ts";
 import { WATCH_STUCK_TASK } from "./snippets.ts";
 
 /** `service:web` → "web"; standalone tasks have `family:NAME` and no service. */
@@ -15,10 +15,26 @@ function serviceOf(task: TaskFacts): string | undefined {
   return task.group?.startsWith("service:") ? task.group.slice("service:".length) : undefined;
 }
 
-function describeAttachment(a: EbsAttachment): string {
-  const reason = a.statusReason ? `status reason "${a.statusReason}"` : "no status reason";
-  return `EBS volume ${a.volumeId ?? `"${a.volumeName ?? a.id}" (no volume id yet)`} attachment ${a.status || "(no status)"}, ${reason}`;
-}
+/** A stuck task (with its volume, how long, and the likely cause), one without a volume, or a clear cluster. */
+type TaskDetails =
+  | {
+      taskArn: string;
+      cluster: string;
+      service?: string;
+      volumeId: string | null;
+      attachmentStatus: string;
+      statusReason: string | null;
+      stuckForMs: number | null;
+      stuckSince: string | null;
+      measuredFrom: string | null;
+      roleArn: string | null;
+      likelyCause: Pick<LikelyCause, "statusReason" | "confirmedBy" | "unchecked" | "summary">;
+      attachments?: EbsAttachment[];
+    }
+  | { taskArn: string; cluster: string; service?: string; stuckForMs: number; stuckSince: string | undefined }
+  | { cluster: string; tasksExamined: number; deprovisioningUnderThreshold: number; stuckAfterMs: number };
+
+type Result = RuleResult<TaskDetails | MissingDetails | UnknownDetails, typeof messages>;
 
 function watchCommand(cluster: string, task: string): string {
   return `# ECS retries while the task is DEPROVISIONING; after the fix, check it moves on to STOPPED:\naws ecs describe-tasks --cluster ${shortName(cluster)} --tasks ${shortName(task)} --query 'tasks[].[lastStatus,attachments[?type==\`AmazonElasticBlockStorage\`].[status,details]]'`;
@@ -30,9 +46,14 @@ function deprovisioningFinding(
   cluster: ClusterFacts,
   task: TaskFacts,
   context: RuleContext,
-): RuleFinding | undefined {
+): Result | undefined {
   const service = serviceOf(task);
-  const who = `Task ${shortName(task.arn)} (${service ? `service ${service}` : task.group ? `standalone, ${task.group}` : "standalone"}, cluster ${cluster.name})`;
+  const label: TaskLabel = {
+    task: task.arn,
+    cluster: cluster.name,
+    ...(service ? { service } : {}),
+    ...(task.group ? { group: task.group } : {}),
+  };
   const [primary] = task.ebsAttachments;
   const since = stoppingSince(task);
   const stuckForMs = since ? context.now.getTime() - since.ms : undefined;
@@ -43,7 +64,8 @@ function deprovisioningFinding(
     return {
       status: "warn",
       resource: task.arn,
-      message: `${who} has been DEPROVISIONING for ${formatDuration(stuckForMs)} but has no EBS volume: no volume is at risk; ECS may be slow to release its network interface.`,
+      messageId: "noVolume",
+      data: { label, stuckForMs },
       details: {
         taskArn: task.arn,
         cluster: cluster.arn,
@@ -57,7 +79,7 @@ function deprovisioningFinding(
   if (stuckForMs !== undefined && stuckForMs <= context.stuckAfterMs) return undefined;
   const cause = likelyCause(facts, primary, CAUSE_RULES);
   const remediation = [cause.fix, watch].filter(Boolean).join("\n");
-  const volumes = task.ebsAttachments.map(describeAttachment).join("; ");
+  const stuck = { label, attachments: task.ebsAttachments, cause: cause.summary };
   const details = {
     taskArn: task.arn,
     cluster: cluster.arn,
@@ -81,7 +103,8 @@ function deprovisioningFinding(
     return {
       status: "unknown",
       resource: task.arn,
-      message: `${who} is DEPROVISIONING with ${volumes}, but DescribeTasks gave neither stoppingAt nor executionStoppedAt, so how long it has been stuck cannot be told. ${cause.summary}`,
+      messageId: "untimed",
+      data: stuck,
       details,
       remediation,
     };
@@ -89,22 +112,26 @@ function deprovisioningFinding(
   return {
     status: "fail",
     resource: task.arn,
-    message: `${who} has been DEPROVISIONING for ${formatDuration(stuckForMs)} (since ${since?.at}, its ${since?.from}), longer than ${formatDuration(context.stuckAfterMs)}: ${volumes}. ${cause.summary}`,
+    messageId: "stuck",
+    data: {
+      ...stuck,
+      stuckForMs,
+      since: { at: since?.at ?? "", from: since?.from ?? "" },
+      stuckAfterMs: context.stuckAfterMs,
+    },
     details,
     remediation,
   };
 }
-
-/** A task or service named in scope that ECS does not know: nothing about it can be verified. */
 
 function clusterFindings(
   facts: Facts,
   cluster: ClusterFacts,
   context: RuleContext,
   servicesFound: Set<string>,
-): RuleFinding[] {
+): Result[] {
   const tasks = cluster.tasks.ok ? cluster.tasks.value : [];
-  const findings = tasks
+  const findings: Result[] = tasks
     .filter((t) => t.lastStatus === "DEPROVISIONING")
     .flatMap((t) => deprovisioningFinding(facts, cluster, t, context) ?? []);
   for (const m of cluster.missing ?? []) {
@@ -130,7 +157,8 @@ function clusterFindings(
     findings.push({
       status: "pass",
       resource: cluster.arn,
-      message: `No task with an EBS volume is stuck in DEPROVISIONING in cluster ${cluster.name} (${tasks.length} task${tasks.length === 1 ? "" : "s"} examined${under ? `; ${under} DEPROVISIONING for ${formatDuration(context.stuckAfterMs)} or less` : ""}).`,
+      messageId: "clear",
+      data: { cluster: cluster.name, tasks: tasks.length, under, stuckAfterMs: context.stuckAfterMs },
       details: {
         cluster: cluster.arn,
         tasksExamined: tasks.length,
@@ -141,8 +169,6 @@ function clusterFindings(
   }
   return findings;
 }
-
-/** The resource for "every cluster in the region" when ListClusters itself failed. */
 
 export default defineRule({
   meta: {
@@ -169,6 +195,7 @@ export default defineRule({
         "aws ecs describe-tasks --cluster CLUSTER --tasks TASK --query 'tasks[].[lastStatus,attachments]'",
     },
     snippets: WATCH_STUCK_TASK,
+    messages,
   },
   check(facts, context) {
     const ecs = facts.ecs;
