@@ -1,34 +1,17 @@
 import { shellQuote } from "../../src/analysis/fix-commands.ts";
-import { stoppingSince } from "../../src/analysis/task-timing.ts";
 import { parseArn, shortName } from "../../src/arn/arn.ts";
-import type { RuleFinding, UnknownDetails } from "../../src/engine/finding.ts";
-import { defineRule, type RuleOptionsSchema } from "../../src/engine/rule.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleOptionsSchema, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, Facts, VolumeFacts } from "../../src/facts/types.ts";
-import { usd } from "../../src/money.ts";
+import { type Leak, list, messages, plural, type Tally } from "./messages.ts";
 import { parseVolumePrices } from "./prices.ts";
 import { DELETE_LEAKED_VOLUME } from "./snippets.ts";
 import { type LeakCause, leakCause } from "./volume-cause.ts";
 import { leakedVolumeTotal, monthlyCost, type VolumePriceTable } from "./volume-cost.ts";
-import { isEcsManaged, type Placement, placeVolume, type VolumeFate, volumeFate } from "./volume-fate.ts";
+import { isEcsManaged, type Placement, placeVolume, volumeFate } from "./volume-fate.ts";
 
 type InScope = Extract<Placement, { inScope: true }>;
-type Leak = Extract<VolumeFate, { kind: "leaked" }>;
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-const list = (items: readonly string[], max = 3) =>
-  items.slice(0, max).join(", ") + (items.length > max ? `, … (${items.length} in all)` : "");
-
-/** What the volumes that were not leaked are, for the pass finding. */
-interface Tally {
-  examined: number;
-  inUse: number;
-  deprovisioning: { volumeId: string; taskArn: string }[];
-  retained: string[];
-  notYetJudged: string[];
-  otherStates: Record<string, number>;
-  outOfScope: number;
-}
 
 /**
  * The account and partition the volumes are in: from STS, else from an ARN ECS or EC2 gave (a cluster, or a
@@ -59,25 +42,6 @@ function volumeArn(facts: Facts, volumeId: string): string {
 function clustersArn(facts: Facts): string {
   const { partition, account: id } = account(facts);
   return `arn:${partition}:ecs:${facts.region}:${id}:cluster/*`;
-}
-
-function whyLeaked(leak: Leak, placement: InScope): string {
-  const task = leak.task;
-  if (leak.reason === "task-stopped" && task) {
-    const since = stoppingSince(task);
-    const reason = task.stoppedReason ? `, stopped reason "${task.stoppedReason}"` : "";
-    return `Its task is ${task.lastStatus}${since ? ` (began stopping ${since.at})` : ""}${reason}.`;
-  }
-  if (leak.reason === "not-attached-to-its-task" && task) {
-    const others = task.ebsAttachments.flatMap((a) => (a.volumeId ? [a.volumeId] : []));
-    const has = others.length ? `its EBS attachment names ${list(others)}` : "it has no EBS attachment";
-    return `Its task is ${task.lastStatus} but ${has}: this volume is a spare ECS did not clean up.`;
-  }
-  const gone =
-    placement.owner.cluster && !placement.cluster
-      ? ` Its cluster ${placement.owner.cluster} is not among the Region's clusters either.`
-      : "";
-  return `ECS no longer knows its task (ECS forgets stopped tasks about an hour after they stop), so whether it was a standalone task run with deleteOnTermination=false, which keeps the volume on purpose, cannot be told.${gone}`;
 }
 
 function remediationFor(facts: Facts, volume: VolumeFacts, cause: LeakCause): string {
@@ -125,31 +89,23 @@ export interface LeakDetails {
   trailFailure: { eventName: string; errorCode: string | undefined; eventTime: string } | null;
 }
 
+type Result = RuleResult<LeakDetails | Tally | UnknownDetails, typeof messages>;
+
 function leakFinding(
   facts: Facts,
   volume: VolumeFacts,
   placement: InScope,
   leak: Leak,
   prices: VolumePriceTable | undefined,
-): RuleFinding<LeakDetails> {
+): Result {
   const { owner, cluster } = placement;
   const cause = leakCause(facts, volume, leak.task, cluster, leak.attachment);
-  const size = [volume.size !== undefined ? `${volume.size} GiB` : "", volume.volumeType ?? ""]
-    .filter(Boolean)
-    .join(" ");
   const cost = monthlyCost(volume, prices);
-  const costs = cost.known
-    ? `still costs an estimated ${usd(cost.monthlyUsd)} a month`
-    : `still costs money (how much is unknown: ${cost.reason})`;
-  const created = owner.taskArn
-    ? `created for task ${shortName(owner.taskArn)} in cluster ${owner.cluster ?? "(not named by the task ARN)"}`
-    : "no AmazonECSCreated tag names its task";
   return {
     status: "warn",
     resource: volumeArn(facts, volume.volumeId),
-    message:
-      `Volume ${volume.volumeId} (${size ? `${size}, ` : ""}${created}) was not deleted: it is attached to nothing and ${costs}. ` +
-      `${whyLeaked(leak, placement)} ${cause.summary}`,
+    messageId: "leaked",
+    data: { volume, placement, leak, cost, cause: cause.summary },
     details: {
       volumeId: volume.volumeId,
       sizeGiB: volume.size ?? null,
@@ -188,23 +144,12 @@ function leakFinding(
   };
 }
 
-function passFinding(facts: Facts, tally: Tally): RuleFinding<Tally> {
-  const parts = [
-    tally.inUse && `${tally.inUse} in use`,
-    tally.deprovisioning.length &&
-      `${plural(tally.deprovisioning.length, "volume")} of tasks still DEPROVISIONING, which ECS keeps retrying to delete (tasks-deprovisioning reports the tasks): ${list(tally.deprovisioning.map((d) => d.volumeId))}`,
-    tally.retained.length && `${tally.retained.length} kept on purpose (deleteOnTermination=false)`,
-    tally.notYetJudged.length &&
-      `${tally.notYetJudged.length} too new, or of tasks starting or stopping, to judge yet`,
-    ...Object.entries(tally.otherStates).map(([state, n]) => `${n} ${state || "(no state)"}`),
-  ].filter(Boolean);
-  const ignored = tally.outOfScope
-    ? ` ${plural(tally.outOfScope, "volume")} of tasks out of scope ignored.`
-    : "";
+function passFinding(facts: Facts, tally: Tally): Result {
   return {
     status: "pass",
     resource: volumeArn(facts, "*"),
-    message: `${plural(tally.examined, "ECS-managed volume")} examined in ${facts.region}, none leaked${parts.length ? ` (${parts.join("; ")})` : ""}.${ignored}`,
+    messageId: "noneLeaked",
+    data: { region: facts.region, tally },
     details: { ...tally },
   };
 }
@@ -285,6 +230,7 @@ export default defineRule({
         "aws ec2 delete-volume --volume-id vol-0123456789abcdef0",
     },
     snippets: DELETE_LEAKED_VOLUME,
+    messages,
   },
   check(facts, context) {
     // Not collected: ECS not in scope, or the rule was off when the facts were gathered.
@@ -307,7 +253,7 @@ export default defineRule({
       otherStates: {},
       outOfScope: 0,
     };
-    const findings: RuleFinding<LeakDetails | Tally | UnknownDetails>[] = [];
+    const findings: Result[] = [];
     const undecided = new Map<string, { error: FactError; volumes: string[] }>();
     for (const volume of volumes.value.filter(isEcsManaged)) {
       const placement = placeVolume(facts, volume);

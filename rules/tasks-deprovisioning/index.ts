@@ -1,6 +1,6 @@
 import { allClusters, type MissingDetails, missingFinding } from "../../src/analysis/scope-gaps.ts";
 import { type LikelyCause, likelyCause } from "../../src/analysis/stuck-task-causes.ts";
-import { stoppingSince } from "../../src/analysis/task-timing.ts";
+import { type StoppingSince, stoppingSince } from "../../src/analysis/task-timing.ts";
 import { shortName } from "../../src/arn/arn.ts";
 import type { UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleContext, type RuleResult } from "../../src/engine/rule.ts";
@@ -40,50 +40,45 @@ function watchCommand(cluster: string, task: string): string {
   return `# ECS retries while the task is DEPROVISIONING; after the fix, check it moves on to STOPPED:\naws ecs describe-tasks --cluster ${shortName(cluster)} --tasks ${shortName(task)} --query 'tasks[].[lastStatus,attachments[?type==\`AmazonElasticBlockStorage\`].[status,details]]'`;
 }
 
-/** The finding for one DEPROVISIONING task, or undefined when it has not been there longer than stuckAfter. */
-function deprovisioningFinding(
-  facts: Facts,
-  cluster: ClusterFacts,
-  task: TaskFacts,
-  context: RuleContext,
-): Result | undefined {
-  const service = serviceOf(task);
-  const label: TaskLabel = {
-    task: task.arn,
-    cluster: cluster.name,
-    ...(service ? { service } : {}),
-    ...(task.group ? { group: task.group } : {}),
+/** A task DEPROVISIONING for how long (undefined: ECS gave neither time), as the rule measures it. */
+interface Deprovisioning {
+  task: TaskFacts;
+  cluster: ClusterFacts;
+  label: TaskLabel;
+  service: string | undefined;
+  since: StoppingSince | undefined;
+  stuckForMs: number | undefined;
+  watch: string;
+}
+
+/** DEPROVISIONING also covers network-interface clean-up: without a volume it is not this tool's failure mode. */
+function withoutVolume(d: Deprovisioning, stuckForMs: number): Result {
+  return {
+    status: "warn",
+    resource: d.task.arn,
+    messageId: "noVolume",
+    data: { label: d.label, stuckForMs },
+    details: {
+      taskArn: d.task.arn,
+      cluster: d.cluster.arn,
+      ...(d.service ? { service: d.service } : {}),
+      stuckForMs,
+      stuckSince: d.since?.at,
+    },
+    remediation: d.watch,
   };
-  const [primary] = task.ebsAttachments;
-  const since = stoppingSince(task);
-  const stuckForMs = since ? context.now.getTime() - since.ms : undefined;
-  const watch = watchCommand(cluster.arn, task.arn);
-  if (!primary) {
-    // DEPROVISIONING also covers network-interface clean-up: without a volume it is not this tool's failure mode.
-    if (stuckForMs === undefined || stuckForMs <= context.stuckAfterMs) return undefined;
-    return {
-      status: "warn",
-      resource: task.arn,
-      messageId: "noVolume",
-      data: { label, stuckForMs },
-      details: {
-        taskArn: task.arn,
-        cluster: cluster.arn,
-        ...(service ? { service } : {}),
-        stuckForMs,
-        stuckSince: since?.at,
-      },
-      remediation: watch,
-    };
-  }
-  if (stuckForMs !== undefined && stuckForMs <= context.stuckAfterMs) return undefined;
+}
+
+/** A task stuck with its volume (or for how long unknown): the likely cause, confirmed by judging the role again. */
+function withVolume(facts: Facts, d: Deprovisioning, primary: EbsAttachment, context: RuleContext): Result {
+  const { task, since, stuckForMs } = d;
   const cause = likelyCause(facts, primary, CAUSE_RULES);
-  const remediation = [cause.fix, watch].filter(Boolean).join("\n");
-  const stuck = { label, attachments: task.ebsAttachments, cause: cause.summary };
+  const remediation = [cause.fix, d.watch].filter(Boolean).join("\n");
+  const stuck = { label: d.label, attachments: task.ebsAttachments, cause: cause.summary };
   const details = {
     taskArn: task.arn,
-    cluster: cluster.arn,
-    ...(service ? { service } : {}),
+    cluster: d.cluster.arn,
+    ...(d.service ? { service: d.service } : {}),
     volumeId: primary.volumeId ?? null,
     attachmentStatus: primary.status,
     statusReason: primary.statusReason ?? null,
@@ -99,29 +94,39 @@ function deprovisioningFinding(
     },
     ...(task.ebsAttachments.length > 1 ? { attachments: task.ebsAttachments } : {}),
   };
-  if (stuckForMs === undefined) {
-    return {
-      status: "unknown",
-      resource: task.arn,
-      messageId: "untimed",
-      data: stuck,
-      details,
-      remediation,
-    };
-  }
+  if (stuckForMs === undefined || !since)
+    return { status: "unknown", resource: task.arn, messageId: "untimed", data: stuck, details, remediation };
   return {
     status: "fail",
     resource: task.arn,
     messageId: "stuck",
-    data: {
-      ...stuck,
-      stuckForMs,
-      since: { at: since?.at ?? "", from: since?.from ?? "" },
-      stuckAfterMs: context.stuckAfterMs,
-    },
+    data: { ...stuck, stuckForMs, since, stuckAfterMs: context.stuckAfterMs },
     details,
     remediation,
   };
+}
+
+/** The finding for one DEPROVISIONING task, or undefined when it has not been there longer than stuckAfter. */
+function deprovisioningFinding(
+  facts: Facts,
+  cluster: ClusterFacts,
+  task: TaskFacts,
+  context: RuleContext,
+): Result | undefined {
+  const service = serviceOf(task);
+  const label: TaskLabel = {
+    task: task.arn,
+    cluster: cluster.name,
+    ...(service ? { service } : {}),
+    ...(task.group ? { group: task.group } : {}),
+  };
+  const since = stoppingSince(task);
+  const stuckForMs = since ? context.now.getTime() - since.ms : undefined;
+  const d = { task, cluster, label, service, since, stuckForMs, watch: watchCommand(cluster.arn, task.arn) };
+  const notYet = stuckForMs !== undefined && stuckForMs <= context.stuckAfterMs;
+  const [primary] = task.ebsAttachments;
+  if (!primary) return stuckForMs === undefined || notYet ? undefined : withoutVolume(d, stuckForMs);
+  return notYet ? undefined : withVolume(facts, d, primary, context);
 }
 
 function clusterFindings(
