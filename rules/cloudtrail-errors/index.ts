@@ -2,7 +2,6 @@ import { attachVolumesPolicyCommand, shellQuote } from "../../src/analysis/fix-c
 import { rolePolicies } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
 import {
-  describeLink,
   isDenial,
   linkFailuresToStuckTasks,
   roleSession,
@@ -12,28 +11,12 @@ import {
 import { volumeAccess } from "../../src/analysis/volume-access.ts";
 import { parseArn } from "../../src/arn/arn.ts";
 import { formatDuration } from "../../src/duration.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule } from "../../src/engine/rule.ts";
+import type { UnknownDetails } from "../../src/engine/finding.ts";
+import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, Facts, RoleFacts, TrailEvent, TrailFacts } from "../../src/facts/types.ts";
+import { type FailureGroup, messages, plural, type Recovered } from "./messages.ts";
 import { READ_FAILED_CALLS } from "./snippets.ts";
-
-/** Failed calls of one action with one error code. */
-interface FailureGroup {
-  action: string;
-  /** The IAM action, e.g. "ec2:DeleteVolume" (from the event source). */
-  permission: string;
-  errorCode: string;
-  count: number;
-  volumes: string[];
-}
-
-/** A failed action on a volume whose latest call of that action succeeded: it may have recovered. */
-interface Recovered {
-  action: string;
-  volumeId?: string;
-  lastSuccess: string;
-}
 
 /** What the role's sessions show in the window, merged over the session names it uses. */
 interface RoleTrail {
@@ -45,9 +28,6 @@ interface RoleTrail {
 }
 
 const permissionOf = (e: TrailEvent) => `${e.eventSource.split(".")[0] || "unknown"}:${e.eventName}`;
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-const list = (items: readonly string[], max = 3) =>
-  items.slice(0, max).join(", ") + (items.length > max ? `, … (${items.length} in all)` : "");
 
 function roleTrail(trail: TrailFacts, role: RoleFacts): RoleTrail {
   const out: RoleTrail = { sessions: sessionNamesFor(role), events: [], unreadable: 0, errors: [] };
@@ -114,23 +94,11 @@ function recoveredCalls(events: readonly TrailEvent[]): Recovered[] {
   });
 }
 
-function describeGroup(g: FailureGroup): string {
-  const outcome = isDenial(g.errorCode) ? "denied" : "failed";
-  const on = g.volumes.length ? ` on ${list(g.volumes)}` : "";
-  return `${g.action} ${outcome} ${g.count}× (${g.errorCode})${on}`;
-}
-
 /** AWS's message without the encoded authorization blob, short enough for one line. */
 function sampleMessage(message: string | undefined): string | undefined {
   if (!message) return undefined;
   const plain = message.replace(/\s*Encoded authorization failure message:.*$/s, "").trim();
   return plain.length > 500 ? `${plain.slice(0, 499)}…` : plain;
-}
-
-function recoveredSentence(recovered: readonly Recovered[]): string {
-  if (!recovered.length) return "";
-  const what = recovered.map((r) => `${r.action}${r.volumeId ? ` on ${r.volumeId}` : ""} (${r.lastSuccess})`);
-  return ` The last call succeeded for ${list(what)}: that may have recovered, but it failed inside the window.`;
 }
 
 /** IAM fixes for what was refused, then how to read the failed events. */
@@ -198,7 +166,7 @@ function failFinding(
   resource: string,
   trail: RoleTrail,
   window: string,
-): RuleFinding {
+): Result {
   const failures = trail.events.filter((e) => e.errorCode);
   const groups = groupFailures(failures);
   const last = failures[0] as TrailEvent;
@@ -207,17 +175,23 @@ function failFinding(
   const recovered = recoveredCalls(trail.events);
   const stuckTasks: StuckTaskLink[] = linkFailuresToStuckTasks(facts, failures);
   const sample = sampleMessage(failures.find((f) => f.errorMessage)?.errorMessage);
-  const stuck = stuckTasks.map((l) => ` ${describeLink(l).replace(/^task/, "Task")}.`).join("");
-  const unknown = trail.errors.length
-    ? ` The ${trail.errors.map((e) => e.session).join(" and ")} sessions could not be looked at.`
-    : "";
   return {
     status: "fail",
     resource,
-    message:
-      `${role.name}: ${plural(failures.length, "failed call")} by its ${trail.sessions.join(" and ")} sessions in the last ${window}: ` +
-      `${groups.map(describeGroup).join("; ")}. First failure ${first.eventTime}, last ${last.eventTime}.` +
-      `${sample ? ` AWS said: "${sample}"` : ""}${stuck}${recoveredSentence(recovered)}${unknown}`,
+    messageId: "failed",
+    data: {
+      role: role.name,
+      sessions: trail.sessions,
+      window,
+      failures: failures.length,
+      groups,
+      first: first.eventTime,
+      last: last.eventTime,
+      ...(sample ? { sample } : {}),
+      stuckTasks,
+      recovered,
+      unread: trail.errors.map((e) => e.session),
+    },
     details: {
       sessions: trail.sessions,
       window,
@@ -243,6 +217,27 @@ function failFinding(
     remediation: remediationFor(facts, role, resource, groups, trail, first.eventTime),
   };
 }
+
+/** The failed calls (by action and code, first and last, volumes, links to stuck tasks), or the calls counted. */
+type TrailDetails =
+  | {
+      sessions: string[];
+      window: string;
+      calls: number;
+      failures: number;
+      byAction: Record<string, Record<string, number>>;
+      firstFailure: string;
+      lastFailure: string;
+      errorMessage?: string;
+      volumes: string[];
+      recovered: Recovered[];
+      stuckTasks: StuckTaskLink[];
+      unreadable?: number;
+      unknownSessions?: ({ session: string } & FactError)[];
+    }
+  | { sessions: string[]; window: string; calls: number; failures: 0 };
+
+type Result = RuleResult<TrailDetails | UnknownDetails, typeof messages>;
 
 export default defineRule({
   meta: {
@@ -273,12 +268,13 @@ export default defineRule({
         "select(.errorCode != null) | [.eventTime, .eventName, .errorCode, .userIdentity.sessionContext.sessionIssuer.arn] | @tsv'",
     },
     snippets: READ_FAILED_CALLS,
+    messages,
   },
   check(facts) {
     // CloudTrail not looked at (the rule was off when the facts were gathered): nothing was checked.
     if (!facts.trail) return [];
     const window = formatDuration(Date.parse(facts.collectedAt) - Date.parse(facts.trail.startTime));
-    const findings: RuleFinding[] = [];
+    const findings: Result[] = [];
     for (const role of facts.roles) {
       if (role.role.ok && !role.role.value.exists) continue; // role-exists reports it
       const resource = roleResource(facts, role);
@@ -314,12 +310,16 @@ export default defineRule({
           }),
         );
       } else {
+        const calls = trail.events.length;
         findings.push({
           status: "pass",
           resource,
-          message: trail.events.length
-            ? `${role.name}: ${plural(trail.events.length, "call")} by its ${label} sessions in the last ${window}, none failed.`
-            : `${role.name}: no calls in the window (the last ${window}) by its ${label} sessions, so none failed.`,
+          ...(calls
+            ? {
+                messageId: "clean" as const,
+                data: { role: role.name, sessions: trail.sessions, window, calls },
+              }
+            : { messageId: "quiet" as const, data: { role: role.name, sessions: trail.sessions, window } }),
           details: { sessions: trail.sessions, window, calls: trail.events.length, failures: 0 },
         });
       }

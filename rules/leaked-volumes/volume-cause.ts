@@ -83,9 +83,9 @@ export interface LeakCause {
 }
 
 const FROM: Record<VolumeRole["from"], string> = {
-  "task-attachment": "its task's EBS attachment names",
+  "task-attachment": "Its task's EBS attachment names",
   cloudtrail: "CloudTrail shows it handled by",
-  service: "its service now uses",
+  service: "Its service now uses",
 };
 
 function trailSentence(failure: TrailEvent | undefined): string {
@@ -122,7 +122,7 @@ export function leakCause(
       ...base,
       role,
       confirmedBy: [],
-      summary: `${where[0]?.toUpperCase()}${where.slice(1)}, which is not in this check's scope (only roles that services and unfinished tasks use are).${trail}`,
+      summary: `${where}, which is not in this check's scope (only roles that services and unfinished tasks use are).${trail}`,
       fix: `# check the role that should have deleted it:\necs-preflight check --role ${name}`,
     };
   }
@@ -141,7 +141,7 @@ export function leakCause(
     ...base,
     role,
     confirmedBy: cause.confirmedBy,
-    summary: `${where[0]?.toUpperCase()}${where.slice(1)}. ${cause.summary}${later}${trail}`,
+    summary: `${where}. ${cause.summary}${later}${trail}`,
     fix: cause.fix,
   };
 }

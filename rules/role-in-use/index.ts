@@ -1,12 +1,22 @@
 import { roleResource } from "../../src/analysis/role-subject.ts";
-import { inUse, type RoleUsage, roleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
+import { inUse, type RoleUsage, roleUsage } from "../../src/analysis/role-usage.ts";
 import { shortName } from "../../src/arn/arn.ts";
-import type { RuleFinding } from "../../src/engine/finding.ts";
-import { defineRule } from "../../src/engine/rule.ts";
+import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
+import { messages } from "./messages.ts";
 import { WAIT_FOR_USERS } from "./snippets.ts";
 
-function details(usage: RoleUsage, roleArn: string, beforeRoleChange: boolean): Record<string, unknown> {
+/** Who uses the role (tasks, services), whether that is known, and what could not be read. */
+interface UseDetails {
+  roleArn: string;
+  inUse: boolean | null;
+  beforeRoleChange: boolean;
+  tasks: RoleUsage["tasks"];
+  services: RoleUsage["services"];
+  unread: { resource: string; api: string; code: string; error: string }[];
+}
+
+function details(usage: RoleUsage, roleArn: string, beforeRoleChange: boolean): UseDetails {
   return {
     roleArn,
     inUse: inUse(usage) ?? null,
@@ -22,14 +32,7 @@ function details(usage: RoleUsage, roleArn: string, beforeRoleChange: boolean): 
   };
 }
 
-/** "cluster prod's tasks (ecs:ListTasks AccessDeniedException)" — what was not read, for messages. */
-function unreadSentence(usage: RoleUsage): string {
-  const items = usage.unread.map(
-    (u) =>
-      `${u.resource === "ecs:clusters" ? "the cluster list" : `cluster ${shortName(u.resource)}`} (${u.error.api} ${u.error.code})`,
-  );
-  return `${items.slice(0, 3).join(", ")}${items.length > 3 ? ", …" : ""}`;
-}
+type Result = RuleResult<UseDetails, typeof messages>;
 
 function waitCommand(role: RoleFacts, usage: RoleUsage): string {
   const clusters = [...new Set(usage.tasks.map((t) => shortName(t.clusterArn)))];
@@ -48,59 +51,45 @@ function waitCommand(role: RoleFacts, usage: RoleUsage): string {
   ].join("\n");
 }
 
-function roleFinding(facts: Facts, role: RoleFacts, beforeRoleChange: boolean): RuleFinding | undefined {
+function roleFinding(facts: Facts, role: RoleFacts, beforeRoleChange: boolean): Result | undefined {
   const usage = roleUsage(facts, role.ref);
   // A --role-only check did not read ECS: nothing is in scope to list (before a change, the collector reads ECS).
   if (!usage.ecsRead && !beforeRoleChange) return undefined;
   const resource = roleResource(facts, role);
   const used = inUse(usage);
+  const judged = { role: role.name, usage };
   const base = { resource, details: details(usage, resource, beforeRoleChange) };
-  if (used === true) {
-    const who = usageSentence(usage);
-    const gaps = usage.unread.length ? ` (and ${unreadSentence(usage)} could not be read)` : "";
-    if (!beforeRoleChange) {
-      const after = usage.services.length ? "its services are gone and " : "";
-      return {
-        ...base,
-        status: "pass",
-        message: `Role ${role.name} is in use by ${who}${gaps}: change or delete it only after ${after}\`ecs-preflight wait --role ${role.name}\` exits 0.`,
-      };
-    }
-    return {
-      ...base,
-      status: "fail",
-      message: `Role ${role.name} is still in use by ${who}${gaps}: changing or deleting it now strands their EBS volumes (the tasks hang in DEPROVISIONING).`,
-      remediation: waitCommand(role, usage),
-    };
-  }
-  // --service/--task narrow the clusters to those tasks: the others a cluster runs were never read.
+  if (used === true)
+    return beforeRoleChange
+      ? {
+          status: "fail" as const,
+          ...base,
+          messageId: "stillInUse",
+          data: judged,
+          remediation: waitCommand(role, usage),
+        }
+      : { status: "pass" as const, ...base, messageId: "listed", data: judged };
   const narrowed = [
     ...facts.scope.services.map((s) => `--service ${shortName(s)}`),
     ...facts.scope.tasks.map((t) => `--task ${shortName(t)}`),
   ];
-  if (used === false && beforeRoleChange && narrowed.length) {
+  if (used === false && beforeRoleChange && narrowed.length)
     return {
+      status: "unknown" as const,
       ...base,
-      status: "unknown",
-      message: `Whether role ${role.name} is still in use cannot be told: only the tasks of ${narrowed.slice(0, 3).join(", ")}${narrowed.length > 3 ? ", …" : ""} were read, and another task in the cluster may still need it (check with --role and --cluster, or --role alone, before a change).`,
+      messageId: "narrowed",
+      data: { role: role.name, flags: narrowed },
     };
-  }
   if (used === false) {
-    const n = facts.ecs?.clusters.ok ? facts.ecs.clusters.value.length : 0;
+    const clusters = facts.ecs?.clusters.ok ? facts.ecs.clusters.value.length : 0;
     return {
+      status: "pass" as const,
       ...base,
-      status: "pass",
-      message: `No task that is not STOPPED and no ACTIVE or DRAINING service uses role ${role.name} (${n} cluster${n === 1 ? "" : "s"} read)${beforeRoleChange ? ": it may be changed or deleted" : ""}.`,
+      messageId: "unused",
+      data: { role: role.name, clusters, beforeRoleChange },
     };
   }
-  const why = usage.ecsRead
-    ? `${unreadSentence(usage)} could not be read`
-    : "ECS was not read (a snapshot taken with only --role; take it with --role and --cluster for every cluster that may use the role)";
-  return {
-    ...base,
-    status: "unknown",
-    message: `Whether role ${role.name} is still in use cannot be told: ${why}, and a task there may still need it.`,
-  };
+  return { status: "unknown" as const, ...base, messageId: "unreadUse", data: judged };
 }
 
 export default defineRule({
@@ -144,6 +133,7 @@ export default defineRule({
         "See docs/teardown.md for Terraform, CloudFormation and CDK.",
     },
     snippets: WAIT_FOR_USERS,
+    messages,
   },
   check(facts, context) {
     // With --role, the roles about to change are the named ones; the others in scope are only listed.
