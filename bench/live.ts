@@ -1,8 +1,8 @@
 /**
- * One benchmark scenario against the local fake AWS (bundled by bench/run.mjs so plain node runs it): an account of
- * the given shape, a latency added to every answer, and AWS's rate limits as token buckets. Runs the given command
- * `runs` times and prints one JSON line: wall time and peak RSS per run, calls by API, and throttled calls; with
- * `timeline`, each run's timeline from the fake's request log (bench/timeline.ts).
+ * One benchmark scenario against the local fake AWS (bundled by bench/bundles.mjs so plain node runs it): an
+ * account of the given shape, a latency added to every answer, and AWS's rate limits as token buckets. Runs the
+ * given commands `runs` times and prints one JSON line: wall time and peak RSS per run, calls by API, and throttled
+ * calls; with `timeline`, each run's timeline from the fake's request log (bench/timeline.ts).
  *   node live.mjs '{"shape":{…},"latencyMs":20,"limits":true,"commands":["check",{"awsCli":"/usr/bin/aws"}],"runs":3}'
  */
 import { spawn } from "node:child_process";
