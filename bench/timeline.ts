@@ -23,7 +23,8 @@ export interface Wave {
   openedBy: string[];
   /** Requests by API. */
   apis: Record<string, number>;
-  /** The most of its requests that ran one after another (each leaving after the one before was answered). */
+  /** The most of its requests that ran one after another (each leaving after the one before was answered). The log
+   *  counts whole ms: at 0 ms latency, requests read and answered within one ms count as in sequence. */
   roundTrips: number;
   /** What the fake itself spent on those round trips (their latency and service time): the wave's floor. */
   floorMs: number;
