@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import type { Io } from "../../src/cli/io.ts";
 import { main } from "../../src/cli/main.ts";
+import { ApiPacing } from "../../src/collect/api-pacing.ts";
+import { lookupEventsPacer } from "../../src/collect/cloudtrail.ts";
 
 export interface CliResult {
   code: number;
@@ -38,8 +40,13 @@ export async function runCli(
     stderr,
     env: { ...process.env, ...options.env },
     stdinIsTTY: Boolean(options.tty),
-    // The SDK's real retry decisions, without its back-off delays: fault tests take milliseconds.
-    aws: { retryBackoffMs: () => 0 },
+    aws: {
+      // The SDK's real retry decisions, without its back-off delays: fault tests take milliseconds.
+      retryBackoffMs: () => 0,
+      // AWS's limits, paced per run as a new process would be: the process's pacers would make each run wait out
+      // the previous runs' CloudTrail second (2 LookupEvents a second) and IAM bucket.
+      pacers: { api: new ApiPacing(), lookupEvents: lookupEventsPacer() },
+    },
     ...(options.confirm ? { confirm: options.confirm } : {}),
   };
   const code = await main(args, io);
