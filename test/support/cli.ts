@@ -2,8 +2,7 @@ import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import type { Io } from "../../src/cli/io.ts";
 import { main } from "../../src/cli/main.ts";
-import { ApiPacing } from "../../src/collect/api-pacing.ts";
-import { lookupEventsPacer } from "../../src/collect/cloudtrail.ts";
+import { runPacers, skippingClock } from "./pacing.ts";
 
 export interface CliResult {
   code: number;
@@ -22,17 +21,21 @@ class Capture extends Writable {
   }
 }
 
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  tty?: boolean;
+  /** stderr is a terminal: the progress line, readable logs. */
+  stderrTty?: boolean;
+  confirm?: (q: string) => Promise<boolean>;
+  /**
+   * Wait out AWS's rate limits in real time, as a process does (what a test that measures the pacing needs). By
+   * default the run's pacers decide on a clock that skips their waits: the same calls, without the seconds.
+   */
+  realTimePacing?: boolean;
+}
+
 /** Runs the CLI in-process (fast): argv, an env for the CLI's own reads, and fake streams. */
-export async function runCli(
-  args: string[],
-  options: {
-    env?: NodeJS.ProcessEnv;
-    tty?: boolean;
-    /** stderr is a terminal: the progress line, readable logs. */
-    stderrTty?: boolean;
-    confirm?: (q: string) => Promise<boolean>;
-  } = {},
-): Promise<CliResult> {
+export async function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   const stdout = new Capture(options.tty);
   const stderr = new Capture(Boolean(options.stderrTty));
   const io: Io = {
@@ -43,9 +46,8 @@ export async function runCli(
     aws: {
       // The SDK's real retry decisions, without its back-off delays: fault tests take milliseconds.
       retryBackoffMs: () => 0,
-      // AWS's limits, paced per run as a new process would be: the process's pacers would make each run wait out
-      // the previous runs' CloudTrail second (2 LookupEvents a second) and IAM bucket.
-      pacers: { api: new ApiPacing(), lookupEvents: lookupEventsPacer() },
+      // Each run its own pacers, as each process has: the process's would make a run wait out the runs before it.
+      pacers: runPacers(options.realTimePacing ? undefined : skippingClock()),
     },
     ...(options.confirm ? { confirm: options.confirm } : {}),
   };
@@ -74,9 +76,14 @@ export function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 }
 
 /** `check --format json` in-process: the parsed report, the exit code, and the AWS requests the run made. */
-export async function checkJson<R>(fake: { requests: R[] }, ...args: string[]) {
+export function checkJson<R>(fake: { requests: R[] }, ...args: string[]) {
+  return checkJsonWith(fake, args);
+}
+
+/** checkJson with the run's options (real-time pacing, a terminal, ...). */
+export async function checkJsonWith<R>(fake: { requests: R[] }, args: string[], options: RunOptions = {}) {
   const before = fake.requests.length;
-  const { code, stdout, stderr } = await runCli(["check", "--format", "json", ...args]);
+  const { code, stdout, stderr } = await runCli(["check", "--format", "json", ...args], options);
   if (/\n\s+at [\w.<]/.test(stderr)) throw new Error(`stack trace on stderr:\n${stderr}`);
   const calls = fake.requests.slice(before);
   return { code, report: JSON.parse(stdout) as import("../../src/report/types.ts").Report, stderr, calls };
