@@ -32,10 +32,21 @@ export interface RunOptions {
    * default the run's pacers decide on a clock that skips their waits: the same calls, without the seconds.
    */
   realTimePacing?: boolean;
+  /**
+   * The run's whole environment, as a process started with exactly this one (and PATH, HOME) has: the SDK reads
+   * credentials, config files and endpoints from process.env itself. process.env is put back after the run.
+   */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
 /** Runs the CLI in-process (fast): argv, an env for the CLI's own reads, and fake streams. */
 export async function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  if (options.processEnv) {
+    const { processEnv, ...rest } = options;
+    return withProcessEnv({ PATH: process.env.PATH, HOME: process.env.HOME, ...processEnv }, () =>
+      runCli(args, rest),
+    );
+  }
   const stdout = new Capture(options.tty);
   const stderr = new Capture(Boolean(options.stderrTty));
   const io: Io = {
@@ -53,6 +64,19 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
   };
   const code = await main(args, io);
   return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Runs `body` with process.env holding exactly `env`, then puts the environment back. */
+async function withProcessEnv<T>(env: NodeJS.ProcessEnv, body: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
+  try {
+    return await body();
+  } finally {
+    for (const key of Object.keys(process.env)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
 }
 
 /** Runs the bundled CLI as a real process (what users run): exit code and output exactly as a shell sees them. */
