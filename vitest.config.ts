@@ -10,6 +10,9 @@ export default defineConfig({
     // more CPU than the tests themselves (test/support/restore-env.ts keeps each file's environment its own).
     isolate: false,
     setupFiles: ["test/support/restore-env.ts"],
+    // vitest's default on 2 cores is 1 worker; much of a CLI test is waiting on the fake's sockets, so a second
+    // worker overlaps it (test/cli + test/collect: 80 s with one, 60 s with two, same load).
+    maxWorkers: 2,
     globalSetup: ["test/global-setup.ts"],
   },
 });
