@@ -125,8 +125,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const started = performance.now();
   const pageSize = options.pageSize ? { pageSize: options.pageSize } : {};
   const paceKey = options.paceKey ?? defaultPaceKey(options.aws);
-  // Clients built here are paced with the whole process (createClients); injected ones only with a pacing given.
-  const pacing = options.pacing ?? (options.clients ? undefined : processPacing());
+  // Clients built here are paced with the process (or the settings' own pacers); injected ones only when given.
+  const pacing = options.pacing ?? options.aws.pacers?.api ?? (options.clients ? undefined : processPacing());
   const signal = options.aws.signal;
   if (pacing) {
     pacing.install(clients.ecs, "ecs", paceKey, signal);
@@ -180,7 +180,10 @@ export async function collect(options: CollectOptions): Promise<Facts> {
           ...window,
           // Which role an event belongs to is settled once IAM has answered (below).
           inScope: () => true,
-          pacer: options.trailPacer ?? (options.clients ? lookupEventsPacer() : processLookupEventsPacer()),
+          pacer:
+            options.trailPacer ??
+            options.aws.pacers?.lookupEvents ??
+            (options.clients ? lookupEventsPacer() : processLookupEventsPacer()),
           paceKey,
         })
       : undefined;

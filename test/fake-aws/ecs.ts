@@ -132,9 +132,22 @@ function taskId(task: FakeTask): string {
   return lastSegment(task.taskArn ?? task.id ?? "");
 }
 
+/** Each cluster's tasks by id, built once per task list: a scan per ref made DescribeTasks of 900 tasks quadratic. */
+const taskIndexes = new WeakMap<FakeTask[], { size: number; byId: Map<string, FakeTask> }>();
+
 function findTask(cluster: FakeCluster, ref: string): FakeTask | undefined {
   const id = lastSegment(ref);
-  return cluster.tasks?.find((task) => taskId(task) === id);
+  const tasks = cluster.tasks ?? [];
+  let index = taskIndexes.get(tasks);
+  if (index?.size !== tasks.length) {
+    const byId = new Map<string, FakeTask>();
+    for (const task of tasks) if (!byId.has(taskId(task))) byId.set(taskId(task), task);
+    index = { size: tasks.length, byId };
+    taskIndexes.set(tasks, index);
+  }
+  const hit = index.byId.get(id);
+  // A test may rewrite a task's ARN after indexing: trust the index only when it still agrees.
+  return hit && taskId(hit) === id ? hit : tasks.find((task) => taskId(task) === id);
 }
 
 function findService(cluster: FakeCluster, ref: string): FakeService | undefined {
