@@ -1,4 +1,4 @@
-import type { FactError, Facts, TaskFacts } from "../facts/types.ts";
+import type { FactError, Facts, ServiceRoleUse, TaskFacts } from "../facts/types.ts";
 import { roleKey, shortName } from "./arn.ts";
 
 /**
@@ -27,7 +27,8 @@ export interface ServiceUse {
   clusterArn: string;
   name: string;
   status: string;
-  use: "ebs" | "service-connect-tls";
+  use: ServiceRoleUse;
+  /** The live deployments that name the role (none for a use the service itself names: a blue/green load balancer). */
   deploymentIds: string[];
 }
 
@@ -88,15 +89,16 @@ function usageIndex(facts: Facts): UsageIndex {
       for (const r of s.infrastructureRoles) {
         const key = `${roleKey(r.roleArn, account)} ${r.use}`;
         const use = uses.get(key);
-        if (use) use.deploymentIds.push(r.deploymentId);
-        else {
+        if (use) {
+          if (r.deploymentId) use.deploymentIds.push(r.deploymentId);
+        } else {
           const u: ServiceUse = {
             arn: s.arn,
             clusterArn: cluster.arn,
             name: s.name,
             status: s.status,
             use: r.use,
-            deploymentIds: [r.deploymentId],
+            deploymentIds: r.deploymentId ? [r.deploymentId] : [],
           };
           uses.set(key, u);
           entry(r.roleArn).services.push(u);
