@@ -172,6 +172,8 @@ export function minimumCalls(shape: Shape): Record<string, number> {
     "ecs:DescribeServices": 0,
     "ecs:ListTasks": 0,
     "ecs:DescribeTasks": 0,
+    // Each cluster's capacity providers: one page (the shape has none; Express services, one call each, neither).
+    "ecs:DescribeCapacityProviders": shape.clusters,
     // Each infrastructure role, and the deploying principal (the caller's role, for pass-role): GetRole,
     // ListAttachedRolePolicies, ListRolePolicies; the principal's one inline policy, GetRolePolicy.
     "iam:GetRole": shape.roles + 1,

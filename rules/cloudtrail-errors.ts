@@ -10,6 +10,7 @@ import {
   roleSession,
   type StuckTaskLink,
   sessionNamesFor,
+  undocumentedSessionUses,
 } from "../src/analysis/trail-links.ts";
 import { volumeAccess } from "../src/analysis/volume-access.ts";
 import { formatDuration } from "../src/duration.ts";
@@ -243,6 +244,18 @@ function failFinding(
   };
 }
 
+/** Says plainly which of the role's uses CloudTrail cannot show: AWS documents no session name to look them up by. */
+function withUnlooked(finding: RuleFinding, role: RoleFacts): RuleFinding {
+  const uses = undocumentedSessionUses(role);
+  if (!uses.length) return finding;
+  const labels = uses.map((u) => u.label).join(" and ");
+  return {
+    ...finding,
+    message: `${finding.message} Its ${labels} calls were not looked at: AWS documents no CloudTrail session name for ${uses.length === 1 ? "that use" : "those uses"}.`,
+    details: { ...finding.details, notLookedAt: uses.map((u) => u.id) },
+  };
+}
+
 export default defineRule({
   id: "cloudtrail-errors",
   title: "The role's ECS sessions made no failed calls",
@@ -251,14 +264,18 @@ export default defineRule({
     snippets: READ_FAILED_CALLS,
     summary:
       "CloudTrail shows no failed call (AccessDenied, Client.UnauthorizedOperation or any other error code) by the role's " +
-      "ECSTaskVolumesForEBS sessions (and ECSServiceConnectForTLS sessions, for a Service Connect TLS role) inside --since.",
+      "ECSTaskVolumesForEBS sessions (and, for each other use of the role, the sessions AWS documents for it: " +
+      "ECSServiceConnectForTLS, ECSManagedInstancesForCompute, ECSNetworkingWithVPCLattice, ECSNetworkingWithELB and " +
+      "ecs-service-scheduler) inside --since.",
     rationale:
       "The IAM rules say what should work; CloudTrail says what did. ECS calls EC2 as the infrastructure role with the " +
       "session name ECSTaskVolumesForEBS, and CloudTrail records each call with its error code. A DetachVolume or " +
       "DeleteVolume that failed is a task stuck in DEPROVISIONING or a volume left behind, whatever the policies seem to " +
       "allow (a KMS key policy, an SCP or a changed tag can refuse what the role's own policies permit). Each failure is " +
       "counted by action and error code, with the volumes affected, and linked to the stuck task that owns the volume. A " +
-      "failure followed by a success is still reported (the message says the call may have recovered). The rule is " +
+      "failure followed by a success is still reported (the message says the call may have recovered). AWS documents " +
+      "no session name for Express Mode: the finding of a role an Express service uses says its Express calls were " +
+      "not looked at (details.notLookedAt). The rule is " +
       "unknown when LookupEvents is denied or fails, or when a record of the session cannot be read.",
     remediation:
       "Fix what the calls were refused (usually the role's volume permissions; see volume-permissions), then read the " +
@@ -281,7 +298,7 @@ export default defineRule({
       const label = trail.sessions.join(" and ");
       const [firstError] = trail.errors;
       if (trail.events.some((e) => e.errorCode)) {
-        findings.push(failFinding(facts, role, resource, trail, window));
+        findings.push(withUnlooked(failFinding(facts, role, resource, trail, window), role));
       } else if (!role.role.ok) {
         // The role may be gone (role-exists speaks then): finding no failed call proves nothing about it.
         findings.push(
@@ -309,14 +326,19 @@ export default defineRule({
           }),
         );
       } else {
-        findings.push({
-          status: "pass",
-          resource,
-          message: trail.events.length
-            ? `${role.name}: ${plural(trail.events.length, "call")} by its ${label} sessions in the last ${window}, none failed.`
-            : `${role.name}: no calls in the window (the last ${window}) by its ${label} sessions, so none failed.`,
-          details: { sessions: trail.sessions, window, calls: trail.events.length, failures: 0 },
-        });
+        findings.push(
+          withUnlooked(
+            {
+              status: "pass",
+              resource,
+              message: trail.events.length
+                ? `${role.name}: ${plural(trail.events.length, "call")} by its ${label} sessions in the last ${window}, none failed.`
+                : `${role.name}: no calls in the window (the last ${window}) by its ${label} sessions, so none failed.`,
+              details: { sessions: trail.sessions, window, calls: trail.events.length, failures: 0 },
+            },
+            role,
+          ),
+        );
       }
     }
     return findings;

@@ -2,7 +2,13 @@ import { parseArn, roleNameOf, shortName } from "../src/analysis/arn.ts";
 import { type EcsAccess, ecsAccess, type Verdict } from "../src/analysis/ecs-access.ts";
 import { afterFacts } from "../src/analysis/planned-state.ts";
 import { TWO_STEP_APPLY } from "../src/analysis/remediation-snippets.ts";
-import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
+import {
+  consequenceSentence,
+  inUse,
+  type RoleUsage,
+  roleUsage,
+  usageSentence,
+} from "../src/analysis/role-usage.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
 import type { Facts, PlanFacts, PlannedChange, PlannedRole } from "../src/facts/types.ts";
 
@@ -123,13 +129,17 @@ function policyReachGap(facts: Facts, partial: string): string | undefined {
       used.set(roleNameOf(arn).toLowerCase(), roleNameOf(arn));
   };
   for (const c of clusters.value) {
-    if (!c.services.ok || !c.tasks.ok) return `ECS could not be read in ${c.arn}`;
+    if (!c.services.ok || !c.tasks.ok || !c.capacityProviders?.ok || !c.expressServices?.ok)
+      return `ECS could not be read in ${c.arn}`;
     for (const s of c.services.value)
       if (s.status === "ACTIVE" || s.status === "DRAINING")
         for (const r of s.infrastructureRoles) use(r.roleArn);
     for (const t of c.tasks.value)
       if (t.lastStatus !== "STOPPED" && t.lastStatus !== "DELETED")
         for (const a of t.ebsAttachments) if (a.roleArn) use(a.roleArn);
+    // Capacity providers and Express services name their roles too (every use of the role).
+    for (const u of [...c.capacityProviders.value, ...c.expressServices.value])
+      if (u.status !== "INACTIVE" && u.infrastructureRoleArn) use(u.infrastructureRoleArn);
   }
   const read = new Set(
     facts.roles.filter((r) => r.role.ok && r.attachedPolicies.ok).map((r) => r.name.toLowerCase()),
@@ -183,9 +193,12 @@ export default defineRule({
       "- A delete and a create of the same role, attachment or inline policy by two resources (a move without a " +
       "`moved` block) run in no fixed order, and create_before_destroy deletes last: the role counts as deleted, " +
       "the policy as detached.\n\n" +
-      "A role is in use while a task that is not STOPPED references it through an EBS attachment, or an ACTIVE or " +
-      "DRAINING service's deployment names it; the tasks of a service the same plan deletes still count, because " +
-      "they stop while the apply runs. A role nothing uses may change freely (pass), but only when ECS was read in " +
+      "A role is in use while a task that is not STOPPED references it through an EBS attachment, an ACTIVE or " +
+      "DRAINING service names it (EBS volumes, Service Connect TLS, VPC Lattice, a blue/green load balancer), or a " +
+      "Managed Instances capacity provider or an Express service that is not INACTIVE names it (role-in-use lists " +
+      "them; a role only a capacity provider uses is in use: deleting it leaves the provider unable to launch " +
+      "instances); the message says what breaks for each use. The tasks of a service the same plan deletes still " +
+      "count, because they stop while the apply runs. A role nothing uses may change freely (pass), but only when ECS was read in " +
       "every cluster: with --cluster, --service or --task a role unused there is unknown. A value Terraform knows only " +
       "after apply, a role the facts do not include, or use that could not be read is unknown; a plan with " +
       "errored: true never passes.",
@@ -244,6 +257,8 @@ export default defineRule({
         inUse: used ?? null,
         tasks: usage.tasks.map((t) => t.arn),
         services: usage.services.map((s) => s.arn),
+        capacityProviders: usage.capacityProviders.map((c) => c.arn),
+        expressServices: usage.expressServices.map((e) => e.arn),
         harm: j.harm.map((h) => h.what),
         undecided: j.undecided.map((u) => u.what),
         ...(deletedUsers.length ? { deletedServices: deletedUsers } : {}),
@@ -257,7 +272,7 @@ export default defineRule({
         finding = {
           status: "fail",
           resource,
-          message: `${j.harm.map((h) => `${describe(h.changes) || "the plan"}: ${planned.name} would ${h.what}`).join("; ")}, while ${users} still use it: their volumes would hang in DEPROVISIONING.${stopping}`,
+          message: `${j.harm.map((h) => `${describe(h.changes) || "the plan"}: ${planned.name} would ${h.what}`).join("; ")}, while ${users} still use it (${consequenceSentence(usage)}).${stopping}`,
           details,
           remediation: safeOrder(planned.name, deletedUsers),
         };
@@ -286,7 +301,7 @@ export default defineRule({
         finding = {
           status: "pass",
           resource,
-          message: `${describe(planned.changes)}: no task or service uses ${planned.name} in ${facts.region} (the Region read; the role is global, so check other Regions that run ECS too), so it may ${j.harm.length ? j.harm.map((h) => h.what).join("; ") : "change"}.`,
+          message: `${describe(planned.changes)}: nothing (no task, service, capacity provider or Express service) uses ${planned.name} in ${facts.region} (the Region read; the role is global, so check other Regions that run ECS too), so it may ${j.harm.length ? j.harm.map((h) => h.what).join("; ") : "change"}.`,
           details,
         };
       } else {

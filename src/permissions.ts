@@ -35,6 +35,16 @@ export const READ_PERMISSIONS: readonly Permission[] = [
   { action: "ecs:DescribeServices", for: ECS_SCOPE },
   { action: "ecs:ListTasks", for: ECS_SCOPE },
   { action: "ecs:DescribeTasks", for: ECS_SCOPE },
+  {
+    action: "ecs:DescribeCapacityProviders",
+    for: ECS_SCOPE,
+    note: "Managed Instances capacity providers name a role; not with `--task` alone",
+  },
+  {
+    action: "ecs:DescribeExpressGatewayService",
+    for: ECS_SCOPE,
+    note: "for each Express service (resourceManagementType ECS)",
+  },
   { action: "cloudtrail:LookupEvents", for: CLOUDTRAIL },
   { action: "ec2:DescribeVolumes", for: VOLUMES },
   { action: "iam:GetUser", for: PRINCIPAL },

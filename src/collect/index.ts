@@ -1,6 +1,6 @@
 import { parseArn, roleKey } from "../analysis/arn.ts";
 import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../analysis/principal-arn.ts";
-import { EBS_SESSION_NAME, issuedBy, sessionNamesFor, TLS_SESSION_NAME } from "../analysis/trail-links.ts";
+import { EBS_SESSION_NAME, issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
 import { InputError } from "../errors.ts";
 import { factErrors, summariseFactErrors } from "../facts/errors.ts";
 import type {
@@ -107,7 +107,8 @@ function addReference(
  *
  * Every read that needs nothing earlier starts at once: STS, IAM for the --role roles, EC2 DescribeVolumes and
  * CloudTrail's EBS session beside ECS discovery. IAM for a role ECS names starts the moment a described service or
- * task names it, CloudTrail's TLS session the moment a service names a TLS role. The facts are assembled in a
+ * task names it, CloudTrail's session of another use (TLS, Managed Instances, VPC Lattice, blue/green) the moment a
+ * resource names a role for it. The facts are assembled in a
  * fixed order once everything has answered, whichever answered first.
  */
 export async function collect(options: CollectOptions): Promise<Facts> {
@@ -174,7 +175,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     };
     if (flagged.length) readPrincipal();
 
-    // CloudTrail's EBS session is needed by every role in scope; the TLS session only by a Service Connect TLS role.
+    // CloudTrail's EBS session is needed by every role in scope; another use's session only by a role used so.
     const trail = window
       ? new TrailReads(clients.cloudtrail, {
           ...window,
@@ -207,7 +208,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
               onRoleRef: ({ ref, by }: EcsRoleRef) => {
                 void iam.prefetch(ref);
                 readPrincipal();
-                if (by.kind === "service" && by.use === "service-connect-tls") trail?.start(TLS_SESSION_NAME);
+                // Each use's documented sessions start the moment a resource names the role for it.
+                for (const session of sessionNamesFor({ referencedBy: [by] })) trail?.start(session);
               },
             }
           : {}),

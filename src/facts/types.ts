@@ -57,11 +57,25 @@ export interface Scope {
   since?: string;
 }
 
+/** The jobs ECS gives an infrastructure role (src/analysis/infrastructure-uses.ts describes each). */
+export type InfrastructureUseId =
+  | "ebs"
+  | "service-connect-tls"
+  | "managed-instances"
+  | "express"
+  | "vpc-lattice"
+  | "load-balancer";
+
+/** The uses a service's own configuration names a role for (DescribeServices). */
+export type ServiceRoleUse = "ebs" | "service-connect-tls" | "vpc-lattice" | "load-balancer";
+
 /** Where a role in scope was found. */
 export type RoleReference =
   | { kind: "flag" }
-  | { kind: "service"; cluster: string; service: string; use: "ebs" | "service-connect-tls" }
-  | { kind: "task"; cluster: string; task: string; status: string };
+  | { kind: "service"; cluster: string; service: string; use: ServiceRoleUse }
+  | { kind: "task"; cluster: string; task: string; status: string }
+  | { kind: "capacity-provider"; cluster: string; capacityProvider: string; use: "managed-instances" }
+  | { kind: "express-service"; cluster: string; service: string; use: "express" };
 
 export interface RoleFacts {
   /** The role as referenced: a name or an ARN. */
@@ -169,6 +183,39 @@ export interface ClusterFacts {
   tasks: Fact<TaskFacts[]>;
   /** Tasks and services named in scope that DescribeTasks / DescribeServices answered in `failures[]`. */
   missing?: MissingResource[];
+  /**
+   * DescribeCapacityProviders for the cluster (every page): a Managed Instances provider names a role. Absent in
+   * facts gathered before capacity providers were read: who uses a role there is then not known.
+   */
+  capacityProviders?: Fact<CapacityProviderFacts[]>;
+  /**
+   * DescribeExpressGatewayService for each service in scope that ECS manages (resourceManagementType ECS) and is
+   * not INACTIVE. Absent in facts gathered before Express services were read: their roles are then not known.
+   */
+  expressServices?: Fact<ExpressServiceFacts[]>;
+}
+
+/** A capacity provider of the cluster; only MANAGED_INSTANCES providers name an infrastructure role. */
+export interface CapacityProviderFacts {
+  arn: string;
+  name: string;
+  /** EC2_AUTOSCALING | MANAGED_INSTANCES | FARGATE | FARGATE_SPOT. */
+  type?: string;
+  /** PROVISIONING | ACTIVE | DEPROVISIONING | INACTIVE (deleted). */
+  status: string;
+  /** managedInstancesProvider.infrastructureRoleArn. */
+  infrastructureRoleArn?: string;
+  /** managedInstancesProvider.instanceLaunchTemplate.ec2InstanceProfileArn: the instance role ECS passes to EC2. */
+  instanceProfileArn?: string;
+}
+
+/** An Express Mode service (DescribeExpressGatewayService). */
+export interface ExpressServiceFacts {
+  arn: string;
+  name: string;
+  /** status.statusCode: ACTIVE | DRAINING | INACTIVE. */
+  status: string;
+  infrastructureRoleArn?: string;
 }
 
 /** A `failures[]` entry for a task or service named with --task / --service (reason MISSING: no such resource). */
@@ -183,9 +230,14 @@ export interface ServiceFacts {
   arn: string;
   name: string;
   status: string;
-  /** Infrastructure roles referenced by the service's deployments. */
-  infrastructureRoles: { roleArn: string; use: "ebs" | "service-connect-tls"; deploymentId: string }[];
+  /**
+   * Infrastructure roles the service names: per live deployment (EBS, Service Connect TLS, VPC Lattice), or on the
+   * service itself (a blue/green load balancer's advancedConfiguration: no deploymentId).
+   */
+  infrastructureRoles: { roleArn: string; use: ServiceRoleUse; deploymentId?: string }[];
   deploymentIds: string[];
+  /** ECS for an Express service (ECS manages its resources), CUSTOMER otherwise; absent when ECS did not say. */
+  resourceManagementType?: string;
 }
 
 export interface TaskFacts {

@@ -9,7 +9,9 @@ import {
   awsManagedVolumesPolicy,
   ebsService,
   ebsTask,
+  expressService,
   infrastructureRole,
+  managedInstancesProvider,
   REGION,
   roleArnOf,
 } from "../fake-aws/builders.ts";
@@ -43,7 +45,12 @@ beforeAll(async () => {
     clusters: [
       {
         name: "prod",
-        services: [ebsService({ name: "api", roleArn: ROLE })],
+        // Every use of the role is read: a Managed Instances capacity provider and an Express service name it too.
+        capacityProviders: [managedInstancesProvider({ name: "mi", roleArn: ROLE })],
+        services: [
+          ebsService({ name: "api", roleArn: ROLE }),
+          expressService({ name: "shop", roleArn: ROLE }),
+        ],
         tasks: [
           ebsTask({ id: "api1", roleArn: ROLE, service: "api", volumeId: "vol-0api1" }),
           ebsTask({ id: "api2", roleArn: ROLE, service: "api", volumeId: "vol-0api2" }),

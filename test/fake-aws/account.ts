@@ -77,6 +77,24 @@ export interface FakeCluster {
   name: string;
   services?: FakeService[];
   tasks?: FakeTask[];
+  /** DescribeCapacityProviders with `cluster`: this cluster's providers (Managed Instances ones only when asked so). */
+  capacityProviders?: FakeCapacityProvider[];
+}
+
+/** An ECS capacity provider. Extra keys are passed through to DescribeCapacityProviders as given. */
+export interface FakeCapacityProvider {
+  name: string;
+  /** Default MANAGED_INSTANCES when it names an infrastructure role, else EC2_AUTOSCALING. */
+  type?: string;
+  /** PROVISIONING, ACTIVE (default), DEPROVISIONING or INACTIVE. */
+  status?: string;
+  /** managedInstancesProvider.infrastructureRoleArn. */
+  infrastructureRoleArn?: string;
+  /** managedInstancesProvider.instanceLaunchTemplate.ec2InstanceProfileArn. */
+  instanceProfileArn?: string;
+  /** Status changes, each due once DescribeCapacityProviders has shown the provider `afterDescribes` times. */
+  transitions?: { afterDescribes: number; status: string }[];
+  [key: string]: unknown;
 }
 
 /** An ECS service. Extra keys are passed through to DescribeServices as given (ISO times become epoch seconds). */
@@ -86,6 +104,11 @@ export interface FakeService {
   status?: string;
   /** Raw ECS Deployment JSON. */
   deployments?: object[];
+  /**
+   * An Express service: DescribeServices says resourceManagementType ECS, and DescribeExpressGatewayService answers
+   * with this infrastructure role (and status, default ACTIVE).
+   */
+  express?: { infrastructureRoleArn: string; status?: string };
   [key: string]: unknown;
 }
 

@@ -5,6 +5,7 @@ import type { AwsService, FakeAccount } from "./account.ts";
 import { handleCloudTrail } from "./cloudtrail.ts";
 import { handleEc2 } from "./ec2.ts";
 import { handleEcs } from "./ecs.ts";
+import { ECS_USE_HANDLERS } from "./ecs-uses.ts";
 import { AwsError } from "./errors.ts";
 import { FaultPlan, type FaultRule, faultError, isErrorKind } from "./faults.ts";
 import { handleIam } from "./iam.ts";
@@ -296,7 +297,7 @@ function answer(state: FakeState, routed: Routed, requestId: string, world: Fake
       case "ec2":
         return ec2Reply(action, handleEc2(state, action, routed.params as QueryParams, world), requestId);
       case "ecs":
-        return jsonReply(handleEcs(state, action, routed.params), requestId);
+        return jsonReply(handleEcs(state, action, routed.params, ECS_USE_HANDLERS), requestId);
       case "cloudtrail":
         return jsonReply(handleCloudTrail(state, action, routed.params), requestId);
       case "organizations":

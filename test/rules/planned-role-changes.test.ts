@@ -6,6 +6,7 @@ import { applyPlan } from "../../src/plan/apply.ts";
 import { parsePlanText } from "../../src/plan/read.ts";
 import {
   ACCOUNT,
+  err,
   facts,
   managed,
   ok,
@@ -51,6 +52,8 @@ function cluster(tasks: TaskFacts[], serviceStatus?: string): ClusterFacts {
         : [],
     ),
     tasks: ok(tasks),
+    capacityProviders: ok([]),
+    expressServices: ok([]),
   };
 }
 
@@ -114,7 +117,10 @@ testRule(rule, {
       name: "deleting a role no task or service uses passes, saying so",
       facts: withPlan("delete-role", "unused"),
       expect: { [ARN]: "pass" },
-      message: { [ARN]: /no task or service uses ecs-infra in us-east-1 \(the Region read/ },
+      message: {
+        [ARN]:
+          /nothing \(no task, service, capacity provider or Express service\) uses ecs-infra in us-east-1 \(the Region read/,
+      },
     },
     {
       name: "a tags-only update of a Service Connect TLS role passes (it needs no volume actions)",
@@ -383,6 +389,71 @@ testRule(rule, {
       })(),
       expect: { [ARN]: "unknown" },
       message: { [ARN]: /do not include role ecs-infra/ },
+    },
+  ],
+});
+
+/** Today's facts where only a Managed Instances capacity provider (or an Express service) names ecs-infra. */
+function withOtherUsePlan(fixture: string, uses: Partial<ClusterFacts>): Facts {
+  const file = `test/plan/fixtures/${fixture}.json`;
+  const plan = parsePlanText(file, Buffer.from(readFileSync(file, "utf8")));
+  const f = facts([role("ecs-infra", { attached: [VOLUMES_POLICY_ARN] })], {
+    ecs: { clusters: ok([{ ...cluster([]), ...uses }]) },
+  });
+  return { ...f, plan: applyPlan(f, plan) };
+}
+
+const PREFIX = `arn:aws:ecs:${REGION}:${ACCOUNT}`;
+
+testRule(rule, {
+  valid: [
+    {
+      name: "deleting a role only a deleted (INACTIVE) capacity provider named passes",
+      facts: withOtherUsePlan("delete-role", {
+        capacityProviders: ok([
+          {
+            arn: `${PREFIX}:capacity-provider/mi`,
+            name: "mi",
+            status: "INACTIVE",
+            infrastructureRoleArn: ARN,
+          },
+        ]),
+      }),
+      expect: { [ARN]: "pass" },
+    },
+  ],
+  invalid: [
+    {
+      name: "deleting a role only a Managed Instances capacity provider uses fails, saying what breaks",
+      facts: withOtherUsePlan("delete-role", {
+        capacityProviders: ok([
+          { arn: `${PREFIX}:capacity-provider/mi`, name: "mi", status: "ACTIVE", infrastructureRoleArn: ARN },
+        ]),
+      }),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]:
+          /ecs-infra would be deleted, while 1 Managed Instances capacity provider \(prod\/mi\) still use it \(Managed Instances: the capacity provider cannot launch instances/,
+      },
+      assert: (findings) =>
+        expect(findings[0]?.details).toMatchObject({ capacityProviders: [`${PREFIX}:capacity-provider/mi`] }),
+    },
+    {
+      name: "deleting a role only an Express service uses fails",
+      facts: withOtherUsePlan("delete-role", {
+        expressServices: ok([
+          { arn: `${PREFIX}:service/prod/shop`, name: "shop", status: "ACTIVE", infrastructureRoleArn: ARN },
+        ]),
+      }),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /1 Express service \(prod\/shop\) still use it \(Express Mode: / },
+    },
+    {
+      name: "deleting a role when the capacity providers could not be read is unknown, never a pass",
+      facts: withOtherUsePlan("delete-role", {
+        capacityProviders: err("ecs:DescribeCapacityProviders", "AccessDeniedException"),
+      }),
+      expect: { [ARN]: "unknown" },
     },
   ],
 });
