@@ -4,7 +4,13 @@ import { afterFacts } from "../src/analysis/planned-state.ts";
 import { TWO_STEP_APPLY } from "../src/analysis/remediation-snippets.ts";
 import { inUse, type RoleUsage, roleUsage, usageSentence } from "../src/analysis/role-usage.ts";
 import { defineRule, type RuleFinding } from "../src/engine/types.ts";
-import type { Facts, PlanFacts, PlannedChange, PlannedRole } from "../src/facts/types.ts";
+import {
+  type Facts,
+  PLACEHOLDER_POLICY_PREFIX,
+  type PlanFacts,
+  type PlannedChange,
+  type PlannedRole,
+} from "../src/facts/types.ts";
 
 /** Change kinds that can take a volume action away, and the one that can take trust away. */
 const PERMISSION_KINDS = new Set<PlannedChange["kind"]>([
@@ -297,15 +303,17 @@ export default defineRule({
           details,
         };
       }
-      if (plan.errored && finding.status === "pass")
+      if (plan.incomplete && finding.status === "pass")
         finding = {
           ...finding,
           status: "unknown",
-          message: `${plan.file} is an errored plan (planning stopped part way), so it may leave changes out: ${finding.message}`,
+          message: `${plan.incomplete}, so it may leave changes out: ${finding.message}`,
         };
       findings.push(finding);
     }
-    const rewritten = Object.keys(plan.managedPolicies).filter((arn) => !arn.startsWith("arn:terraform:"));
+    const rewritten = Object.keys(plan.managedPolicies).filter(
+      (arn) => !arn.startsWith(PLACEHOLDER_POLICY_PREFIX),
+    );
     const gap = rewritten.length ? policyReachGap(facts, partial) : undefined;
     if (gap)
       for (const arn of rewritten)
@@ -314,11 +322,12 @@ export default defineRule({
           resource: arn,
           message: `The plan rewrites or deletes ${arn}, and the tool cannot tell which roles in use it reaches: ${gap}. Run check --plan with no --snapshot or scope flag, so every role ECS uses is read.`,
         });
-    if (plan.errored && !findings.length)
+    if (plan.incomplete && !findings.length)
       findings.push({
         status: "unknown",
-        resource: plan.file,
-        message: `${plan.file} is an errored plan (planning stopped part way): it may leave out the changes that matter.`,
+        resource:
+          plan.source.format === "terraform" ? plan.source.file : (plan.source.file ?? plan.source.stack),
+        message: `${plan.incomplete}: it may leave out the changes that matter.`,
       });
     return findings;
   },

@@ -308,10 +308,10 @@ describe("action.yml", () => {
   it("gates a Terraform plan (plan: plan.json): a role in use deleted fails, and SARIF points at the plan", async () => {
     const workspace = mkdtempSync(join(tmpdir(), "action-ws-"));
     // The plan fixture deletes role ecs-infra; here it deletes good-role, which staging's running task uses.
-    const plan = readFileSync(join(REPO, "test/plan/fixtures/delete-role.json"), "utf8").replaceAll(
-      "ecs-infra",
-      "good-role",
-    );
+    const plan = readFileSync(
+      join(REPO, "test/changes/terraform/fixtures/delete-role.json"),
+      "utf8",
+    ).replaceAll("ecs-infra", "good-role");
     mkdirSync(join(workspace, "infra"));
     writeFileSync(join(workspace, "infra/plan.json"), plan);
     const run = await runAction({ plan: "infra/plan.json", sarif: "x.sarif" }, { env: awsEnv(), workspace });

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import rule from "../../rules/planned-role-changes.ts";
+import { applyChanges } from "../../src/changes/apply.ts";
+import { terraformChanges } from "../../src/changes/terraform/adapter.ts";
+import type { Plan } from "../../src/changes/terraform/parse.ts";
+import { parsePlanText } from "../../src/changes/terraform/read.ts";
 import type { ClusterFacts, Facts, TaskFacts } from "../../src/facts/types.ts";
-import { applyPlan } from "../../src/plan/apply.ts";
-import { parsePlanText } from "../../src/plan/read.ts";
 import {
   ACCOUNT,
   facts,
@@ -16,6 +18,8 @@ import {
   VOLUMES_POLICY_ARN,
 } from "../support/facts.ts";
 import { testRule } from "../support/rule-tester.ts";
+
+const applyPlan = (f: Facts, p: Plan) => applyChanges(f, terraformChanges(p));
 
 /** Today's account: ecs-infra with the AWS managed volumes policy, used (or not) by the prod/api service's tasks. */
 const ARN = `arn:aws:iam::${ACCOUNT}:role/ecs-infra`;
@@ -75,7 +79,7 @@ function today(world: World): Facts {
 
 /** Today's facts with the fixture plan applied, as `check --plan` builds them. */
 function withPlan(fixture: string, world: World = "in-use", errored = false): Facts {
-  const file = `test/plan/fixtures/${fixture}.json`;
+  const file = `test/changes/terraform/fixtures/${fixture}.json`;
   const raw = JSON.parse(readFileSync(file, "utf8"));
   if (errored) raw.errored = true;
   const plan = parsePlanText(file, Buffer.from(JSON.stringify(raw)));
@@ -88,7 +92,7 @@ function withPlan(fixture: string, world: World = "in-use", errored = false): Fa
  * TLS policy. The fixture plans are the volume role's with the policy ARN swapped, as Terraform would write them.
  */
 function withTlsPlan(fixture: string): Facts {
-  const file = `test/plan/fixtures/${fixture}.json`;
+  const file = `test/changes/terraform/fixtures/${fixture}.json`;
   const text = readFileSync(file, "utf8").replaceAll(VOLUMES_POLICY_ARN, TLS_POLICY_ARN);
   const plan = parsePlanText(file, Buffer.from(text));
   const tlsCluster = cluster([], "ACTIVE");
@@ -160,7 +164,7 @@ testRule(rule, {
             ]),
           },
         };
-        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        const file = "test/changes/terraform/fixtures/customer-policy-drops-delete-volume.json";
         return { ...g, plan: applyPlan(g, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: {},
@@ -280,7 +284,7 @@ testRule(rule, {
           defaultVersionId: "v1",
           document: ok(doc),
         });
-        const file = "test/plan/fixtures/boundary-policy-drops-delete-volume.json";
+        const file = "test/changes/terraform/fixtures/boundary-policy-drops-delete-volume.json";
         return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: { [ARN]: "fail" },
@@ -319,7 +323,7 @@ testRule(rule, {
       name: "a rewritten managed policy when the facts lack a role ECS uses (a snapshot without it) is unknown",
       facts: (() => {
         const f: Facts = { ...today("in-use"), roles: [] };
-        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        const file = "test/changes/terraform/fixtures/customer-policy-drops-delete-volume.json";
         return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: "unknown" },
@@ -332,7 +336,7 @@ testRule(rule, {
       name: "a rewritten managed policy when ECS was not read is unknown",
       facts: (() => {
         const { ecs: _, ...f } = today("in-use");
-        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        const file = "test/changes/terraform/fixtures/customer-policy-drops-delete-volume.json";
         return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: "unknown" },
@@ -346,7 +350,7 @@ testRule(rule, {
           error: { api: "iam:ListAttachedRolePolicies", code: "AccessDenied", message: "no" },
         };
         const f: Facts = { ...today("in-use"), roles: [role("ecs-infra", { attachedPolicies: denied })] };
-        const file = "test/plan/fixtures/detach-managed-policy.json";
+        const file = "test/changes/terraform/fixtures/detach-managed-policy.json";
         return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: { [ARN]: "unknown" },
@@ -355,7 +359,7 @@ testRule(rule, {
     {
       name: "deleting a role of another account (a provider alias) is unknown: this account's ECS says nothing of its use",
       facts: (() => {
-        const raw = readFileSync("test/plan/fixtures/delete-role.json", "utf8").replaceAll(
+        const raw = readFileSync("test/changes/terraform/fixtures/delete-role.json", "utf8").replaceAll(
           `arn:aws:iam::${ACCOUNT}:role/ecs-infra`,
           "arn:aws:iam::444455556666:role/ecs-infra",
         );
@@ -377,7 +381,7 @@ testRule(rule, {
         const f = withPlan("detach-managed-policy");
         const plan = applyPlan(
           { ...f, roles: [] },
-          parsePlanText("p.json", readFileSync("test/plan/fixtures/detach-managed-policy.json")),
+          parsePlanText("p.json", readFileSync("test/changes/terraform/fixtures/detach-managed-policy.json")),
         );
         return { ...f, plan };
       })(),

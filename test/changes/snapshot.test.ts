@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/planned-role-changes.ts";
+import { applyChanges } from "../../src/changes/apply.ts";
+import { terraformChanges } from "../../src/changes/terraform/adapter.ts";
+import { parsePlanText } from "../../src/changes/terraform/read.ts";
 import type { Facts } from "../../src/facts/types.ts";
-import { applyPlan } from "../../src/plan/apply.ts";
-import { parsePlanText } from "../../src/plan/read.ts";
 import { validateFacts } from "../../src/snapshot/validate.ts";
 import { facts, role, VOLUMES_POLICY_ARN } from "../support/facts.ts";
 
@@ -11,8 +12,8 @@ const withPlan = (name: string): Facts => {
   const f = facts([role("ecs-infra", { attached: [VOLUMES_POLICY_ARN] })], {
     ecs: { clusters: { ok: true, value: [] } },
   });
-  const file = `test/plan/fixtures/${name}.json`;
-  return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
+  const file = `test/changes/terraform/fixtures/${name}.json`;
+  return { ...f, plan: applyChanges(f, terraformChanges(parsePlanText(file, readFileSync(file)))) };
 };
 
 describe("facts with a plan applied, as a snapshot", () => {

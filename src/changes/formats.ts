@@ -1,0 +1,5 @@
+import type { ChangeFileFormat } from "./format.ts";
+import { TERRAFORM_PLAN } from "./terraform/read.ts";
+
+/** The formats `check --plan FILE` reads, in the order they are asked. */
+export const CHANGE_FILE_FORMATS: readonly ChangeFileFormat[] = [TERRAFORM_PLAN];
