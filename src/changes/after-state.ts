@@ -108,12 +108,13 @@ function definedDetail(
   const d: RoleDefinition = define.definition;
   const account = baseDetail?.arn.split(":")[4] ?? (facts.caller.ok ? facts.caller.value.account : "");
   const path = d.path ?? baseDetail?.path ?? "/";
-  let boundary: string | undefined;
-  if (!d.boundary.ok) {
+  let boundary = baseDetail?.permissionsBoundaryArn;
+  if (d.boundary && !d.boundary.ok) {
     // The placeholder's key is the change's address, so two unknown boundaries stay two.
     boundary = `${PLACEHOLDER_POLICY_PREFIX}${boundaryWhere(input.touches, define)}.permissions_boundary`;
-    managedPolicies[boundary] = knownAfterApply(api, d.boundary.error.message);
-  } else if (d.boundary.value) boundary = d.boundary.value;
+    managedPolicies[boundary] = d.boundary;
+  } else if (d.boundary) boundary = d.boundary.value ?? undefined;
+  const trust = d.trust ?? baseDetail?.trustPolicy;
   return {
     exists: true,
     // The role keeps its name, so findings stay on today's ARN even when a replacement moves its path.
@@ -121,7 +122,7 @@ function definedDetail(
     name: baseDetail?.name ?? name,
     path,
     roleId: define.fresh ? "(known after apply)" : (baseDetail?.roleId ?? ""),
-    trustPolicy: d.trust,
+    trustPolicy: trust ?? knownAfterApply(api, `${name}: the change does not say the trust policy`),
     ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
   };
 }

@@ -16,9 +16,10 @@ export interface RoleDefinition {
   /** The role's ARN when the source says it (a new role's is known only after the change). */
   arn?: string;
   path?: string;
-  trust: Fact<unknown>;
-  /** The boundary's ARN, null for none; an error when known only after the change. */
-  boundary: Fact<string | null>;
+  /** The trust policy; undefined for an update that leaves it as it is. */
+  trust?: Fact<unknown>;
+  /** The boundary's ARN, null for none; an error when known only after the change; undefined: as it is. */
+  boundary?: Fact<string | null>;
   /** Set when the definition says which managed policies the role has, all of them (else what it has stays). */
   attached?: Fact<string[]>;
   /** Set when the definition says which inline policies the role has, all of them. */
