@@ -8,7 +8,7 @@ import type { Facts } from "../facts/types.ts";
 import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
-import { changeStep, readChangeStep } from "./change-step.ts";
+import { type ChangeInput, changeStep, readChangeStep, wantsChange } from "./change-step.ts";
 import { commonCause } from "./common-cause.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
 
@@ -17,7 +17,7 @@ import { type FactsSource, gatherFacts } from "./facts-source.ts";
  * the rules (src/engine/) → assemble the report. The CLI and the library's `check()` both run it.
  */
 
-export interface CheckOptions extends FactsSource {
+export interface CheckOptions extends FactsSource, Omit<ChangeInput, "plan"> {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
@@ -92,7 +92,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
 export async function check(options: CheckOptions): Promise<Report> {
   const startedAt = new Date();
   // The change first: a bad file is exit 2 before any AWS call, and it names the roles to collect.
-  const plan = options.plan ? await readChangeStep({ plan: options.plan }) : undefined;
+  const plan = wantsChange(options) ? await readChangeStep(options, options.aws, options.log) : undefined;
   // Before a role change, who uses the roles must be looked at: a --role-only scope then reads every cluster.
   const planned = plan ? plan.source(options) : options;
   const gather = options.beforeRoleChange

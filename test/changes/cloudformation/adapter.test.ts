@@ -37,16 +37,16 @@ const only = (p: PlanFacts, name = "ecs-infra"): PlannedRole => {
   if (!r) throw new Error(`no planned role ${name} in ${p.roles.map((x) => x.name).join(", ")}`);
   return r;
 };
-const after = (r: PlannedRole) => {
+const roleAfter = (r: PlannedRole) => {
   if (r.after.state !== "exists") throw new Error(`expected ${r.name} to exist after, got ${r.after.state}`);
   return r.after.role;
 };
 const arns = (r: PlannedRole) => {
-  const a = after(r).attachedPolicies;
+  const a = roleAfter(r).attachedPolicies;
   return a.ok ? a.value.map((p) => p.arn).sort() : a.error.code;
 };
 const inlineNames = (r: PlannedRole) => {
-  const i = after(r).inlinePolicies;
+  const i = roleAfter(r).inlinePolicies;
   return i.ok ? i.value.map((p) => p.name).sort() : i.error.code;
 };
 const kinds = (r: PlannedRole) => r.changes.map((c) => c.kind);
@@ -167,7 +167,7 @@ describe("AWS::IAM::Role in a change set", () => {
       ),
     );
     expect(kinds(r)).toEqual(["trust", "boundary"]);
-    expect(after(r).role).toMatchObject({
+    expect(roleAfter(r).role).toMatchObject({
       ok: true,
       value: { trustPolicy: { ok: true, value: tasks }, permissionsBoundaryArn: boundary },
     });
@@ -188,7 +188,7 @@ describe("AWS::IAM::Role in a change set", () => {
     );
     expect(kinds(r)).toEqual(["delete-inline", "put-inline"]);
     expect(inlineNames(r)).toEqual(["guard"]);
-    const inline = after(r).inlinePolicies;
+    const inline = roleAfter(r).inlinePolicies;
     expect(inline.ok && inline.value[0]?.document).toEqual({ ok: true, value: DENY });
   });
 
@@ -199,7 +199,7 @@ describe("AWS::IAM::Role in a change set", () => {
         changesOf(changeSet([modifyRole({}, { Policies: [{ PolicyName: "guard", PolicyDocument: doc }] })])),
       ),
     );
-    const inline = after(r).inlinePolicies;
+    const inline = roleAfter(r).inlinePolicies;
     expect(inline.ok && inline.value.find((p) => p.name === "guard")?.document).toMatchObject({
       ok: false,
       error: { code: "KnownAfterApply" },
