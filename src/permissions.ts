@@ -18,6 +18,8 @@ const ROLE = "each role";
 const ECS_SCOPE = "ECS scope (any of `--cluster`, `--service`, `--task`, or no scope flag)";
 const CLOUDTRAIL = "CloudTrail evidence (`cloudtrail-errors`; not asked for when the rule is `off`)";
 const VOLUMES = "leaked volumes (`leaked-volumes`; ECS scope only; not asked for when `off`)";
+const CHANGE_GATE =
+  "the change gate's CloudFormation reads (`check --change-set`, `check --before-stack-delete`; never asked for otherwise)";
 const PRINCIPAL =
   "the deploying principal (`pass-role`; not asked for when `off`, nor by `stop` unless its config sets a level): a role's reads are the role row's; a user's are these";
 
@@ -50,6 +52,18 @@ export const READ_PERMISSIONS: readonly Permission[] = [
     for: PRINCIPAL,
     note: "only in place of a role or user read that was denied",
   },
+  {
+    action: "cloudformation:DescribeChangeSet",
+    for: CHANGE_GATE,
+    note: "`--change-set`, nested change sets too",
+  },
+  {
+    action: "cloudformation:DescribeStacks",
+    for: CHANGE_GATE,
+    note: "`--before-stack-delete`, and a change set that removes a nested stack",
+  },
+  { action: "cloudformation:ListStackResources", for: CHANGE_GATE },
+  { action: "cloudformation:GetTemplate", for: CHANGE_GATE },
 ];
 
 /** What `stop` adds: its one write, made only after a passing check. */
