@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Report } from "../../src/report/types.ts";
+import { change, changeSet, roleProps } from "../changes/cloudformation/change-sets.ts";
 import {
   ACCOUNT_ID,
   awsManagedVolumesPolicy,
@@ -190,6 +191,25 @@ beforeAll(async () => {
         tasks: [ebsTask({ id: "web1", roleArn: GOOD, service: "web", volumeId: "vol-0web1" })],
       },
     ],
+    // A CDK app's change set that removes good-role, which staging's running task uses.
+    cloudformation: {
+      stacks: [{ name: "app" }],
+      changeSets: [
+        {
+          name: "preflight",
+          stack: "app",
+          changes: changeSet([
+            change({
+              action: "Remove",
+              logicalId: "GoodRole",
+              physicalId: "good-role",
+              type: "AWS::IAM::Role",
+              before: roleProps({ RoleName: "good-role" }),
+            }),
+          ]).Changes as object[],
+        },
+      ],
+    },
   });
 });
 afterAll(() => fake.close());
@@ -213,6 +233,8 @@ describe("action.yml", () => {
       "service",
       "role",
       "plan",
+      "change-set",
+      "stack",
       "region",
       "config",
       "fail-on",
@@ -328,6 +350,18 @@ describe("action.yml", () => {
       ),
     );
     expect(uris).toEqual(new Set(["infra/plan.json"]));
+  });
+
+  it("gates a CloudFormation change set (change-set: preflight, stack: app): the role in use removed fails", async () => {
+    const run = await runAction({ "change-set": "preflight", stack: "app" }, { env: awsEnv() });
+    expect(run.code, run.log).toBe(1);
+    const report = JSON.parse(readFileSync(run.outputs.report ?? "", "utf8")) as Report;
+    expect(report.findings.find((f) => f.rule === "planned-role-changes")).toMatchObject({
+      status: "fail",
+      resource: GOOD,
+      message: expect.stringMatching(/app\/GoodRole deletes the role/),
+    });
+    expect(run.summary).toMatch(/planned-role-changes/);
   });
 
   it("says a usage error as verdict error and exit 2, with no report", async () => {
