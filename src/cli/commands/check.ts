@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { rules } from "../../../rules/index.ts";
 import { parseDuration } from "../../duration.ts";
@@ -243,8 +244,20 @@ export async function emitReport(
 ): Promise<void> {
   const shown = flags.redact ? redactReport(report) : report;
   const changeFile = changeFileOf(flags, io.env);
+  const sarif = flags.format === "sarif" || (flags.report ?? []).some((r) => r.format === "sarif");
+  // SARIF points each planned change at its line in the template or change file; an unreadable one is line 1.
+  const changeSource = flags.template ?? flags.plan;
+  const changeText =
+    changeFile && sarif && changeSource
+      ? await readFile(changeSource, "utf8").catch(() => undefined)
+      : undefined;
   const render = (format: Format, color: boolean) =>
-    formatReport(shown, format, { color, rules, ...(changeFile ? { changeFile } : {}) });
+    formatReport(shown, format, {
+      color,
+      rules,
+      ...(changeFile ? { changeFile } : {}),
+      ...(changeText ? { changeText } : {}),
+    });
   const color = !flags.output && flags.format === "text" && colorEnabled(io, "stdout", flags.color);
   const files = (flags.report ?? []).map((r) => ({
     flag: `--report ${r.format}=${r.file}`,
