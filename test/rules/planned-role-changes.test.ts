@@ -2,10 +2,12 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import rule from "../../rules/planned-role-changes.ts";
 import { applyChanges } from "../../src/changes/apply.ts";
+import { stackDeletionList } from "../../src/changes/cloudformation/stack-deletion.ts";
 import { terraformChanges } from "../../src/changes/terraform/adapter.ts";
 import type { Plan } from "../../src/changes/terraform/parse.ts";
 import { parsePlanText } from "../../src/changes/terraform/read.ts";
 import type { ClusterFacts, Facts, TaskFacts } from "../../src/facts/types.ts";
+import { fixture as changeSetFixture, changesOf } from "../changes/cloudformation/change-sets.ts";
 import {
   ACCOUNT,
   facts,
@@ -111,6 +113,50 @@ function withTlsPlan(fixture: string): Facts {
   return { ...f, plan: applyPlan(f, plan) };
 }
 
+/** Today's facts with a CloudFormation change set (a fixture of test/changes/cloudformation/) applied. */
+function withChangeSet(
+  fixture: string,
+  world: World = "in-use",
+  edit: (raw: Record<string, unknown>) => void = () => {},
+): Facts {
+  const raw = changeSetFixture(fixture);
+  edit(raw);
+  const f = today(world);
+  return { ...f, plan: applyChanges(f, changesOf(raw)) };
+}
+
+/** Today's facts with the deletion of stack prod-ecs applied: it holds the service and ecs-infra. */
+function withStackDeletion(deletionPolicy?: string): Facts {
+  const f = today("in-use");
+  const list = stackDeletionList({
+    stackName: "prod-ecs",
+    stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/prod-ecs/1`,
+    parameters: {},
+    resources: [
+      { logicalId: "InfraRole", physicalId: "ecs-infra", type: "AWS::IAM::Role" },
+      {
+        logicalId: "Api",
+        physicalId: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/api`,
+        type: "AWS::ECS::Service",
+      },
+    ],
+    template: {
+      ok: true,
+      value: {
+        Resources: {
+          InfraRole: {
+            Type: "AWS::IAM::Role",
+            ...(deletionPolicy ? { DeletionPolicy: deletionPolicy } : {}),
+          },
+        },
+      },
+    },
+    nested: [],
+    unread: [],
+  });
+  return { ...f, plan: applyChanges(f, list) };
+}
+
 testRule(rule, {
   valid: [
     { name: "no plan: nothing to judge", facts: today("in-use"), expect: {} },
@@ -169,8 +215,79 @@ testRule(rule, {
       })(),
       expect: {},
     },
+    {
+      name: "a CloudFormation change set that only changes the role's tags passes",
+      facts: withChangeSet("tags-only"),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /prod-ecs\/InfraRole changes tags: ECS keeps its trust and every volume action/ },
+    },
+    {
+      name: "a change set removing a role nothing uses passes",
+      facts: withChangeSet("remove-service-and-role", "unused"),
+      expect: { [ARN]: "pass" },
+    },
+    {
+      name: "deleting a stack whose role has DeletionPolicy: Retain passes: the role stays",
+      facts: withStackDeletion("Retain"),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /keeps it \(DeletionPolicy Retain\)/ },
+    },
   ],
   invalid: [
+    {
+      name: "a change set removing the role and its service fails, with the change set's safe order (no Terraform wording)",
+      facts: withChangeSet("remove-service-and-role"),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]: /prod-ecs\/InfraRole deletes the role.*The same change set deletes prod-ecs\/ApiService/,
+      },
+      assert: ([f]) => {
+        expect(f?.remediation).toMatch(/in two change sets/);
+        expect(`${f?.message} ${f?.remediation}`).not.toMatch(/terraform|apply -target/i);
+      },
+    },
+    {
+      name: "a change set dropping the volumes policy from ManagedPolicyArns fails: the role loses the volume actions",
+      facts: withChangeSet("detach-managed-policy"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:DetachVolume/ },
+    },
+    {
+      name: "a tags-only change set that is OBSOLETE is unknown, never a pass",
+      facts: withChangeSet("tags-only", "in-use", (raw) => {
+        raw.ExecutionStatus = "OBSOLETE";
+      }),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /ExecutionStatus OBSOLETE.*so it may leave changes out/ },
+    },
+    {
+      name: "a FAILED change set with no changes is one unknown finding on the change set",
+      facts: withChangeSet("failed-no-changes"),
+      expect: {
+        [`arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/preflight/0b4e5a8c-2d3f-4a1b-9c8d-7e6f5a4b3c2d`]:
+          "unknown",
+      },
+    },
+    {
+      name: "a Deny put on roles CloudFormation names only while it runs is unknown",
+      facts: withChangeSet("known-after-apply-roles"),
+      expect: { "prod-ecs/GuardPolicy": "unknown" },
+      message: {
+        "prod-ecs/GuardPolicy": /known only once the change set runs, so the change set cannot be judged/,
+      },
+    },
+    {
+      name: "deleting the stack that holds a role in use fails; the fix names DeletionPolicy: Retain and the services first",
+      facts: withStackDeletion(),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]: /prod-ecs\/InfraRole deletes the role.*The same stack deletion deletes prod-ecs\/Api/,
+      },
+      assert: ([f]) =>
+        expect(f?.remediation).toMatch(
+          /DeletionPolicy: Retain on prod-ecs\/InfraRole[\s\S]*delete the services first[\s\S]*delete-stack --stack-name prod-ecs/,
+        ),
+    },
     {
       name: "deleting a role two RUNNING tasks use fails, naming the address and the safe order",
       facts: withPlan("delete-role"),
