@@ -56,7 +56,7 @@ export function changeLocationName(location: ChangeLocation): string {
   return location.format === "terraform" ? location.address : `${location.stack}/${location.logicalId}`;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * The 1-based line of the change file where the change is written: a template's `LogicalId:` key (YAML or JSON),
@@ -66,10 +66,10 @@ export function changeLine(text: string | undefined, location: ChangeLocation | 
   if (!text || !location) return 1;
   const patterns =
     location.format === "terraform"
-      ? [new RegExp(`"address":\\s*${escape(JSON.stringify(location.address))}`)]
+      ? [new RegExp(`"address":\\s*${escapeRegExp(JSON.stringify(location.address))}`)]
       : [
-          new RegExp(`^\\s*"?${escape(location.logicalId)}"?\\s*:\\s*(\\{|$)`),
-          new RegExp(`"LogicalResourceId":\\s*"${escape(location.logicalId)}"`),
+          new RegExp(`^\\s*"?${escapeRegExp(location.logicalId)}"?\\s*:\\s*(\\{|$)`),
+          new RegExp(`"LogicalResourceId":\\s*"${escapeRegExp(location.logicalId)}"`),
         ];
   const lines = text.split("\n");
   for (const pattern of patterns) {

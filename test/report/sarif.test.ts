@@ -207,7 +207,7 @@ describe("SARIF for GitHub code scanning", () => {
       "\n",
     );
     const terraform = structuredClone(planned);
-    const change = (terraform.findings[0]?.details?.changes as { location: unknown }[])[0];
+    const change = (terraform.findings[0]?.details?.changes as { location: unknown }[] | undefined)?.[0];
     if (change) change.location = { format: "terraform", address: "aws_iam_role.infra" };
     const lines = JSON.parse(
       formatReport(terraform, "sarif", { color: false, rules, changeFile: "plan.json", changeText: plan }),
