@@ -7,6 +7,7 @@ import { parsePlanText } from "../../src/changes/terraform/read.ts";
 import type { Facts } from "../../src/facts/types.ts";
 import { validateFacts } from "../../src/snapshot/validate.ts";
 import { facts, role, VOLUMES_POLICY_ARN } from "../support/facts.ts";
+import { changesOf, fixture } from "./cloudformation/change-sets.ts";
 
 const withPlan = (name: string): Facts => {
   const f = facts([role("ecs-infra", { attached: [VOLUMES_POLICY_ARN] })], {
@@ -21,6 +22,20 @@ describe("facts with a plan applied, as a snapshot", () => {
     "%s round-trips through JSON and strict validation, and judges the same",
     (name) => {
       const f = withPlan(name);
+      const back = validateFacts(JSON.parse(JSON.stringify(f)), "snap.json");
+      expect(back).toEqual(f);
+      const now = { now: new Date(f.collectedAt), stuckAfterMs: 900_000 };
+      expect(rule.check(back, now)).toEqual(rule.check(f, now));
+    },
+  );
+
+  it.each(["remove-service-and-role", "rename-role", "known-after-apply-roles", "obsolete"])(
+    "a change set (%s) applied round-trips through strict validation, and judges the same",
+    (name) => {
+      const f0 = facts([role("ecs-infra", { attached: [VOLUMES_POLICY_ARN] })], {
+        ecs: { clusters: { ok: true, value: [] } },
+      });
+      const f = { ...f0, plan: applyChanges(f0, changesOf(fixture(name))) };
       const back = validateFacts(JSON.parse(JSON.stringify(f)), "snap.json");
       expect(back).toEqual(f);
       const now = { now: new Date(f.collectedAt), stuckAfterMs: 900_000 };

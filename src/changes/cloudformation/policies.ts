@@ -161,6 +161,43 @@ function createdArn(scope: StackScope, change: ResourceChange): Fact<string> {
   return { ok: true, value: `arn:${scope.partition}:iam::${scope.account}:policy${path ?? "/"}${name}` };
 }
 
+/** A managed policy updated in place: a new default version, and each role leaving or joining its Roles. */
+function updatedManagedPolicy(
+  scope: StackScope,
+  change: ResourceChange,
+  arn: string,
+  before: Roles,
+  after: Roles,
+): PolicyTouches {
+  const out = none();
+  const document = documentAt(valueScope(scope, change), "after", "PolicyDocument");
+  if (!sameJson(property(change, "before", "PolicyDocument"), property(change, "after", "PolicyDocument")))
+    out.policies.push({
+      arn,
+      change: planned(scope, change, "policy-document", `sets a new default version of ${arn}`),
+      document,
+    });
+  const detach = planned(scope, change, "detach", `detaches ${arn} (Roles)`);
+  out.touches.push(
+    ...toRoles(
+      leavingRoles(before, after),
+      detach,
+      { kind: "detach", policyArn: { ok: true, value: arn } },
+      undefined,
+    ),
+  );
+  const attach = planned(scope, change, "attach", `attaches ${arn} (Roles)`);
+  out.touches.push(
+    ...toRoles(
+      joiningRoles(before, after),
+      attach,
+      { kind: "attach", policy: { arn: { ok: true, value: arn } } },
+      document,
+    ),
+  );
+  return out;
+}
+
 /** AWS::IAM::ManagedPolicy: attach to and detach from its Roles, a new default version, or its deletion. */
 export function managedPolicyTouches(scope: StackScope, change: ResourceChange): PolicyTouches {
   const out = none();
@@ -169,7 +206,6 @@ export function managedPolicyTouches(scope: StackScope, change: ResourceChange):
   const hasAfter = change.action !== "Remove";
   if ((hasBefore && !readable(change, "before")) || (hasAfter && !readable(change, "after")))
     return withoutValues(scope, change);
-  const where = valueScope(scope, change);
   const before = hasBefore ? rolesAt(change, "before") : [];
   const after = hasAfter ? rolesAt(change, "after") : [];
   const oldArn = hasBefore ? change.physicalId : undefined;
@@ -177,6 +213,7 @@ export function managedPolicyTouches(scope: StackScope, change: ResourceChange):
   for (const side of [before, after] as Roles[])
     if (side !== UNKNOWN && oldArn)
       for (const r of side) if (r !== UNKNOWN) out.reach.push({ policyArn: oldArn, role: r });
+  // The old policy goes when removed or replaced (unless kept): detached from its Roles, then deleted.
   if (hasBefore && oldArn && (!hasAfter || renewed) && !keepsOld(change)) {
     out.policies.push({
       arn: oldArn,
@@ -188,42 +225,24 @@ export function managedPolicyTouches(scope: StackScope, change: ResourceChange):
     );
   }
   if (!hasAfter) return out;
-  const document = documentAt(where, "after", "PolicyDocument");
-  if (renewed) {
-    const policy: PolicyRef = { arn: createdArn(scope, change), document };
-    const attach = planned(
-      scope,
-      change,
-      "attach",
-      `attaches the new managed policy ${policy.arn.ok ? policy.arn.value : where.address}`,
-    );
-    out.touches.push(...toRoles(after, attach, { kind: "attach", policy }, document));
-    return out;
+  if (!renewed) {
+    if (!oldArn) return out;
+    const updated = updatedManagedPolicy(scope, change, oldArn, before, after);
+    return {
+      touches: [...out.touches, ...updated.touches],
+      policies: [...out.policies, ...updated.policies],
+      reach: out.reach,
+    };
   }
-  if (!oldArn) return out;
-  if (!sameJson(property(change, "before", "PolicyDocument"), property(change, "after", "PolicyDocument")))
-    out.policies.push({
-      arn: oldArn,
-      change: planned(scope, change, "policy-document", `sets a new default version of ${oldArn}`),
-      document,
-    });
-  const leaving = leavingRoles(before, after);
-  const joining = joiningRoles(before, after);
-  out.touches.push(
-    ...toRoles(
-      leaving,
-      planned(scope, change, "detach", `detaches ${oldArn} (Roles)`),
-      { kind: "detach", policyArn: { ok: true, value: oldArn } },
-      undefined,
-    ),
+  // A new policy (an Add, or a replacement's new half): judged by its document, its ARN built when it can be.
+  const document = documentAt(valueScope(scope, change), "after", "PolicyDocument");
+  const policy: PolicyRef = { arn: createdArn(scope, change), document };
+  const attach = planned(
+    scope,
+    change,
+    "attach",
+    `attaches the new managed policy ${policy.arn.ok ? policy.arn.value : valueScope(scope, change).address}`,
   );
-  out.touches.push(
-    ...toRoles(
-      joining,
-      planned(scope, change, "attach", `attaches ${oldArn} (Roles)`),
-      { kind: "attach", policy: { arn: { ok: true, value: oldArn } } },
-      document,
-    ),
-  );
+  out.touches.push(...toRoles(after, attach, { kind: "attach", policy }, document));
   return out;
 }

@@ -108,64 +108,57 @@ function added(scope: StackScope, change: ResourceChange): RoleTouch[] {
   return [touch(name, planned(scope, change, "create-role", "creates the role"), effect)];
 }
 
+/** The old role of a replacement: kept (ReplaceAndRetain), replaced under its own name, or deleted. */
+function oldHalf(scope: StackScope, change: ResourceChange, newName: ReturnType<typeof nameAt>): RoleTouch {
+  const oldName = change.physicalId ?? UNKNOWN;
+  const say = (kind: PlannedChange["kind"], summary: string) => planned(scope, change, kind, summary);
+  const verb = replaceVerb(change);
+  if (keepsOld(change))
+    return touch(
+      oldName,
+      say(
+        "other",
+        `${verb} and keeps the old role (UpdateReplacePolicy Retain): it and its tasks' permissions stay`,
+      ),
+    );
+  if (newName !== undefined && newName === oldName) {
+    const effect = {
+      kind: "define-role" as const,
+      fresh: true,
+      definition: definition(valueScope(scope, change)),
+    };
+    return touch(
+      oldName,
+      say("replace-role", `${verb}: the role is deleted and created again`),
+      effect,
+      true,
+    );
+  }
+  const by = typeof newName === "string" ? newName : "a role named when the change set runs";
+  return touch(oldName, say("delete-role", `${verb}: deletes the role (replaced by ${by})`), {
+    kind: "delete-role",
+  });
+}
+
 function replaced(scope: StackScope, change: ResourceChange): RoleTouch[] {
   const oldName = change.physicalId ?? UNKNOWN;
   const newName = readable(change, "after") ? nameAt(change, "after", "RoleName") : UNKNOWN;
-  const where = valueScope(scope, change);
-  const touches: RoleTouch[] = [];
-  const newRole = newName !== undefined && newName !== UNKNOWN && newName !== oldName ? newName : undefined;
-  if (keepsOld(change))
+  const touches = [oldHalf(scope, change, newName)];
+  if (typeof newName === "string" && newName !== oldName) {
+    const replacing = oldName === UNKNOWN ? "the old one" : oldName;
+    const effect = {
+      kind: "define-role" as const,
+      fresh: true,
+      definition: definition(valueScope(scope, change)),
+    };
     touches.push(
       touch(
-        oldName,
-        planned(
-          scope,
-          change,
-          "other",
-          `${replaceVerb(change)} and keeps the old role (UpdateReplacePolicy Retain): it and its tasks' permissions stay`,
-        ),
+        newName,
+        planned(scope, change, "create-role", `creates the role (replacing ${replacing})`),
+        effect,
       ),
     );
-  else if (newName !== undefined && newName === oldName)
-    touches.push(
-      touch(
-        oldName,
-        planned(
-          scope,
-          change,
-          "replace-role",
-          `${replaceVerb(change)}: the role is deleted and created again`,
-        ),
-        { kind: "define-role", fresh: true, definition: definition(where) },
-        true,
-      ),
-    );
-  else
-    touches.push(
-      touch(
-        oldName,
-        planned(
-          scope,
-          change,
-          "delete-role",
-          `${replaceVerb(change)}: deletes the role (replaced by ${newRole ?? "a role named when the change set runs"})`,
-        ),
-        { kind: "delete-role" },
-      ),
-    );
-  if (newRole)
-    touches.push(
-      touch(
-        newRole,
-        planned(
-          scope,
-          change,
-          "create-role",
-          `creates the role (replacing ${String(oldName === UNKNOWN ? "the old one" : oldName)})`,
-        ),
-        { kind: "define-role", fresh: true, definition: definition(where) },
-      ),
-    );
+  }
   return touches;
 }
 
@@ -331,73 +324,83 @@ function modifiedWithValues(scope: StackScope, change: ResourceChange, role: str
   ];
 }
 
-/** A Modify described without values: the Details name each property that changes, and each access one is unknown. */
-function modifiedWithoutValues(scope: StackScope, change: ResourceChange, role: string): RoleTouch[] {
+/** The access properties the Details of a Modify without values name: each is unknown after the change. */
+function unknownAccess(
+  scope: StackScope,
+  change: ResourceChange,
+  role: string,
+  names: Set<string>,
+): RoleTouch[] {
   const why = `${scope.stack}/${change.logicalId} was described without property values`;
   const unknown = (p: string) => knownAfterApply(API, `${why}, so its new ${p} is not known`);
-  const names = new Set(
-    change.details.filter((d) => d.attribute === "Properties" && d.name).map((d) => d.name as string),
-  );
-  const onlyTags =
-    change.details.length > 0 && change.details.every((d) => d.attribute === "Tags" || d.name === "Tags");
-  if (onlyTags) return [touch(role, planned(scope, change, "tags", "changes tags"))];
-  if (!change.details.length)
-    return [
-      touch(role, planned(scope, change, "other", "modifies the role (described without property values)"), {
-        kind: "undescribed",
-        reason: `${why} or details`,
-      }),
-    ];
+  const say = (kind: PlannedChange["kind"], summary: string) =>
+    planned(scope, change, kind, `${summary} (values not described)`);
   const touches: RoleTouch[] = [];
   const trust = names.has("AssumeRolePolicyDocument");
   const boundary = names.has("PermissionsBoundary");
-  if (trust || boundary)
+  if (trust || boundary) {
+    const which = [trust && "AssumeRolePolicyDocument", boundary && "PermissionsBoundary"]
+      .filter(Boolean)
+      .join(" and ");
+    const definition = {
+      ...(trust ? { trust: unknown("AssumeRolePolicyDocument") } : {}),
+      ...(boundary ? { boundary: unknown("PermissionsBoundary") } : {}),
+    };
     touches.push(
-      touch(
-        role,
-        planned(
-          scope,
-          change,
-          trust ? "trust" : "boundary",
-          `changes ${[trust && "AssumeRolePolicyDocument", boundary && "PermissionsBoundary"].filter(Boolean).join(" and ")} (values not described)`,
-        ),
-        {
-          kind: "define-role",
-          fresh: false,
-          definition: {
-            ...(trust ? { trust: unknown("AssumeRolePolicyDocument") } : {}),
-            ...(boundary ? { boundary: unknown("PermissionsBoundary") } : {}),
-          },
-        },
-      ),
+      touch(role, say(trust ? "trust" : "boundary", `changes ${which}`), {
+        kind: "define-role",
+        fresh: false,
+        definition,
+      }),
     );
+  }
   if (names.has("ManagedPolicyArns"))
     touches.push(
-      touch(role, planned(scope, change, "attach", "changes ManagedPolicyArns (values not described)"), {
+      touch(role, say("attach", "changes ManagedPolicyArns"), {
         kind: "only-attached",
         policyArns: unknown("ManagedPolicyArns"),
       }),
     );
   if (names.has("Policies"))
     touches.push(
-      touch(role, planned(scope, change, "put-inline", "changes Policies (values not described)"), {
+      touch(role, say("put-inline", "changes Policies"), {
         kind: "only-inline",
         policyNames: unknown("Policies"),
       }),
     );
-  if (!touches.length)
-    touches.push(
-      touch(
-        role,
-        planned(
-          scope,
-          change,
-          "other",
-          `changes ${[...names].join(", ") || "attributes"} (no change to access)`,
-        ),
-      ),
-    );
   return touches;
+}
+
+/** A Modify described without values: the Details name each property that changes, and each access one is unknown. */
+function modifiedWithoutValues(scope: StackScope, change: ResourceChange, role: string): RoleTouch[] {
+  const names = new Set(
+    change.details.filter((d) => d.attribute === "Properties" && d.name).map((d) => d.name as string),
+  );
+  const onlyTags =
+    change.details.length > 0 && change.details.every((d) => d.attribute === "Tags" || d.name === "Tags");
+  if (onlyTags) return [touch(role, planned(scope, change, "tags", "changes tags"))];
+  if (!change.details.length) {
+    const reason = `${scope.stack}/${change.logicalId} was described without property values or details`;
+    return [
+      touch(role, planned(scope, change, "other", "modifies the role (described without property values)"), {
+        kind: "undescribed",
+        reason,
+      }),
+    ];
+  }
+  const touches = unknownAccess(scope, change, role, names);
+  if (touches.length) return touches;
+  return [
+    touch(
+      role,
+      planned(
+        scope,
+        change,
+        "other",
+        `changes ${[...names].join(", ") || "attributes"} (no change to access)`,
+      ),
+    ),
+  ];
 }
 
 export function roleTouches(scope: StackScope, change: ResourceChange): RoleTouch[] {
