@@ -52,6 +52,13 @@ export const READ_PERMISSIONS: readonly Permission[] = [
     for: PRINCIPAL,
     note: "only in place of a role or user read that was denied",
   },
+];
+
+/**
+ * What the change gate's live forms add: CloudFormation reads, in a statement of their own so that a role that only
+ * audits (deploy/org-audit.yaml) need not hold them.
+ */
+export const CHANGE_GATE_PERMISSIONS: readonly Permission[] = [
   {
     action: "cloudformation:DescribeChangeSet",
     for: CHANGE_GATE,
@@ -78,8 +85,9 @@ export const STOP_PERMISSIONS: readonly Permission[] = [
 /** The statement ids in docs/iam-policy.json: a reader (or an SCP review) can tell the write apart at a glance. */
 export const READ_SID = "EcsPreflightReadOnly";
 export const STOP_SID = "EcsPreflightStopTask";
+export const CHANGE_GATE_SID = "EcsPreflightChangeGateCloudFormation";
 
-/** The identity policy document: read-only for every command, plus one separate statement for `stop`. */
+/** The identity policy document: read-only for every command, the change gate's CloudFormation reads, and `stop`'s write. */
 export function iamPolicyDocument() {
   const statement = (Sid: string, permissions: readonly Permission[]) => ({
     Sid,
@@ -90,6 +98,10 @@ export function iamPolicyDocument() {
   });
   return {
     Version: "2012-10-17",
-    Statement: [statement(READ_SID, READ_PERMISSIONS), statement(STOP_SID, STOP_PERMISSIONS)],
+    Statement: [
+      statement(READ_SID, READ_PERMISSIONS),
+      statement(CHANGE_GATE_SID, CHANGE_GATE_PERMISSIONS),
+      statement(STOP_SID, STOP_PERMISSIONS),
+    ],
   };
 }
