@@ -38,7 +38,10 @@ export interface Facts {
    * was off or no infrastructure role was in scope. An error when GetRole/GetUser could not be read.
    */
   principal?: Fact<PrincipalFacts>;
-  /** A Terraform plan applied to these facts (`check --plan`): the after-state of every role it touches. */
+  /**
+   * A change applied to these facts (`check --plan`, `--change-set`, `--before-stack-delete`): a Terraform plan, a
+   * CloudFormation change set or a stack's deletion, and the after-state of every role it touches.
+   */
   plan?: PlanFacts;
 }
 
@@ -331,38 +334,73 @@ export interface VolumeAttachmentFacts {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Terraform plan (filled by src/plan/ from `check --plan FILE`)
+// Planned changes (filled by src/changes/ from `check --plan FILE`, `--change-set`, `--before-stack-delete`)
 
-/** Code of a fact error for a value Terraform knows only after apply (`after_unknown`). */
+/** Code of a fact error for a value the source knows only once the change has run (Terraform's `after_unknown`). */
 export const KNOWN_AFTER_APPLY = "KnownAfterApply";
 
+/**
+ * Where a managed policy or boundary known only after the change is filed in PlanFacts.managedPolicies: under this
+ * prefix and the change's address, its entry the KnownAfterApply error (or the document, when the source has it).
+ */
+export const PLACEHOLDER_POLICY_PREFIX = "arn:ecs-preflight:changes:::known-after-apply/";
+
+/** Where a change is written in its source: a Terraform resource address, or a stack's logical id. */
+export type ChangeLocation =
+  | { format: "terraform"; address: string }
+  | {
+      format: "cloudformation";
+      /** The stack's name (a nested stack's own). */
+      stack: string;
+      logicalId: string;
+      /** The template file the stack is deployed from, when given (`--template`). */
+      template?: string;
+    };
+
+/** The source of the changes: which format, which file or stack. */
+export type ChangeSource =
+  | { format: "terraform"; file: string; formatVersion: string; terraformVersion?: string }
+  | {
+      format: "cloudformation";
+      /** A change set (from a file, or described live), or a stack's deletion (`--before-stack-delete`). */
+      kind: "change-set" | "stack-deletion";
+      /** The change set file as given on the command line (`--plan FILE`). */
+      file?: string;
+      stack: string;
+      stackId?: string;
+      changeSetName?: string;
+      changeSetId?: string;
+      /** The nested stacks' change sets (or, for a deletion, the nested stacks) read too. */
+      nested: string[];
+      template?: string;
+    };
+
 export interface PlanFacts {
-  /** The plan file as given on the command line. */
-  file: string;
-  formatVersion: string;
-  terraformVersion?: string;
-  /** `errored: true`: planning stopped part way, so the plan may leave changes out. */
-  errored: boolean;
-  /** Every role the plan touches, with its state once the plan is applied. */
+  source: ChangeSource;
+  /** Why the source may leave changes out (an errored plan, a change set that is not AVAILABLE): it never passes. */
+  incomplete?: string;
+  /** Every role the change touches, with its state once the change has run. */
   roles: PlannedRole[];
   /**
-   * Managed policies whose document the plan changes (aws_iam_policy: the new document becomes the default
-   * version), by ARN; a deleted policy is an error fact (NoSuchEntity), a document known only after apply one with
-   * code KnownAfterApply. The rest are as in Facts.managedPolicies.
+   * Managed policies whose document the change sets (a new default version), by ARN; a deleted policy is an error
+   * fact (NoSuchEntity), a document known only after the change one with code KnownAfterApply. The rest are as in
+   * Facts.managedPolicies.
    */
   managedPolicies: Record<string, Fact<ManagedPolicy>>;
-  /** ECS services the plan deletes or replaces (addresses and names): their tasks are still stopping during apply. */
+  /** ECS services the change deletes or replaces (addresses and names): their tasks are still stopping while it runs. */
   deletedServices: { address: string; name?: string; cluster?: string }[];
-  /** Changes that touch an infrastructure role the plan cannot name before apply (the role is known after apply). */
+  /** Changes that touch an infrastructure role the source cannot name before the change runs. */
   unattributed: PlannedChange[];
 }
 
-/** One resource change as it affects one role. */
+/** One change as it affects one role. */
 export interface PlannedChange {
-  /** The resource address, e.g. module.x.aws_iam_role_policy_attachment.y["a"]. */
+  /** The location as one string: a Terraform address (module.x.aws_iam_role.y["a"]), or STACK/LogicalId. */
   address: string;
+  location: ChangeLocation;
+  /** The resource type as the source writes it: aws_iam_role, AWS::IAM::Role. */
   type: string;
-  /** Terraform's actions: ["delete"], ["delete","create"], ["update"], ["no-op"], … */
+  /** The source's actions: Terraform's ["delete"], ["delete","create"], …; CloudFormation's ["Remove"], ["Modify"]. */
   actions: string[];
   /** What it does to the role. */
   kind:
@@ -389,9 +427,9 @@ export interface PlannedRole {
   ref: string;
   changes: PlannedChange[];
   /**
-   * The role once the plan is applied: deleted, or its facts (trust, boundary, attachments, inline policies; a
-   * value known only after apply is an error fact with code KnownAfterApply). `unknown` when today's state was not
-   * in the facts (a snapshot without the role) and the plan does not replace it whole.
+   * The role once the change has run: deleted, or its facts (trust, boundary, attachments, inline policies; a
+   * value known only after the change is an error fact with code KnownAfterApply). `unknown` when today's state was
+   * not in the facts (a snapshot without the role), or the source does not say how it changes.
    */
   after: { state: "deleted" } | { state: "exists"; role: RoleFacts } | { state: "unknown"; reason: string };
 }

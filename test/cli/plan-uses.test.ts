@@ -19,7 +19,7 @@ import { runCli } from "../support/cli.ts";
  * passed as "no task or service uses it"; the provider could then launch no instance.
  */
 
-const PLAN = join(import.meta.dirname, "../plan/fixtures/delete-role.json");
+const PLAN = join(import.meta.dirname, "../changes/terraform/fixtures/delete-role.json");
 const ROLE = roleArnOf("ecs-infra");
 
 async function check(fake: FakeAws, ...args: string[]) {

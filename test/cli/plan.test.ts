@@ -17,7 +17,7 @@ import { runCli } from "../support/cli.ts";
 
 /** End to end: check --plan through the CLI, the real SDK clients and the fake AWS over HTTP. */
 
-const PLANS = join(import.meta.dirname, "../plan/fixtures");
+const PLANS = join(import.meta.dirname, "../changes/terraform/fixtures");
 const plan = (name: string) => join(PLANS, `${name}.json`);
 const ROLE = roleArnOf("ecs-infra");
 const INLINE_GRANT = {

@@ -1,3 +1,5 @@
+import type { FakeCloudFormation } from "./cloudformation.ts";
+
 /**
  * The account a fake AWS server serves: small, plain data that a test writes inline (or with ./builders.ts).
  * Policy documents may be objects (serialised with JSON.stringify) or strings (sent exactly as given, so a test
@@ -5,7 +7,15 @@
  */
 
 /** The services the fake speaks. */
-export type AwsService = "iam" | "sts" | "ecs" | "cloudtrail" | "ec2" | "organizations" | "s3";
+export type AwsService =
+  | "iam"
+  | "sts"
+  | "ecs"
+  | "cloudtrail"
+  | "ec2"
+  | "organizations"
+  | "s3"
+  | "cloudformation";
 
 export interface FakeAccount {
   /** Twelve digits, e.g. "111122223333". */
@@ -28,6 +38,8 @@ export interface FakeAccount {
   clusters?: FakeCluster[];
   trailEvents?: FakeTrailEvent[];
   volumes?: FakeVolume[];
+  /** Stacks and change sets (./cloudformation.ts). */
+  cloudformation?: FakeCloudFormation;
 }
 
 export type PolicyText = object | string;

@@ -43,7 +43,7 @@ const LAYERS: Record<string, string[]> = {
   ],
   // The config validates the volume price table a rule option carries (the default prices live with the domain).
   "src/engine": ["src/engine/", "src/facts/", "src/errors.ts", "src/analysis/volume-cost.ts"],
-  "src/plan": ["src/plan/", "src/facts/", "src/analysis/arn.ts", "src/errors.ts"],
+  "src/changes": ["src/changes/", "src/facts/", "src/analysis/arn.ts", "src/errors.ts"],
   "src/report": ["src/report/", "src/engine/", "src/analysis/", "src/facts/", "picocolors"],
 };
 

@@ -152,6 +152,75 @@ describe("SARIF for GitHub code scanning", () => {
     ).toBe("infra/my%20plan.json");
   });
 
+  it("points a planned change's result at its line in the template, naming the stack's logical id", () => {
+    const template = [
+      "Resources:",
+      "  Queue:",
+      "    Type: AWS::SQS::Queue",
+      "  InfraRole:",
+      "    Type: AWS::IAM::Role",
+    ].join("\n");
+    const location = {
+      format: "cloudformation",
+      stack: "prod-ecs",
+      logicalId: "InfraRole",
+      template: "infra/template.yaml",
+    };
+    const planned: Report = {
+      ...report,
+      findings: [
+        {
+          rule: "planned-role-changes",
+          status: "fail",
+          resource: "arn:aws:iam::111122223333:role/ecs-infra",
+          message: "prod-ecs/InfraRole deletes the role",
+          remediation: "Safe order: …",
+          details: {
+            changes: [
+              {
+                address: "prod-ecs/InfraRole",
+                location,
+                type: "AWS::IAM::Role",
+                actions: ["Remove"],
+                kind: "delete-role",
+                summary: "deletes the role",
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const sarif = JSON.parse(
+      formatReport(planned, "sarif", {
+        color: false,
+        rules,
+        changeFile: "infra/template.yaml",
+        changeText: template,
+      }),
+    );
+    const [result] = sarif.runs[0].results as SarifResult[];
+    expect(result?.locations[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: "infra/template.yaml" },
+      region: { startLine: 4 },
+    });
+    expect(result?.locations[0]?.logicalLocations.map((l) => l.fullyQualifiedName)).toContain(
+      "prod-ecs/InfraRole",
+    );
+    expect(github(sarif)).toBe("");
+    expect(oasis(sarif)).toBe("");
+    // A Terraform plan: the line of the resource's address.
+    const plan = ["{", '  "resource_changes": [', "    {", '      "address": "aws_iam_role.infra",'].join(
+      "\n",
+    );
+    const terraform = structuredClone(planned);
+    const change = (terraform.findings[0]?.details?.changes as { location: unknown }[] | undefined)?.[0];
+    if (change) change.location = { format: "terraform", address: "aws_iam_role.infra" };
+    const lines = JSON.parse(
+      formatReport(terraform, "sarif", { color: false, rules, changeFile: "plan.json", changeText: plan }),
+    );
+    expect(lines.runs[0].results[0].locations[0].physicalLocation.region).toEqual({ startLine: 4 });
+  });
+
   it("keeps one fingerprint per rule and resource across runs whose messages differ", () => {
     const later = evaluate(
       { ...demo, collectedAt: new Date(Date.parse(demo.collectedAt) + 3_600_000).toISOString() },
