@@ -1,6 +1,6 @@
 # ecs-preflight as a container, for scheduled audits: JSON report on stdout, JSON logs (pino) on stderr.
 # docker run --rm -e AWS_REGION=eu-west-1 ecs-preflight check --format json
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /src
 # Unset for real builds. Behind a TLS-inspecting proxy, pass the CA bundle's path in the build (and mount the file):
 # scripts/image-smoke.sh does, with buildah's --volume.
@@ -11,7 +11,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY . .
 RUN npm run build
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 # The bundle is self-contained: no node_modules in the image.

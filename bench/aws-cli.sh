@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The reads ecs-preflight makes, written as a person would with the AWS CLI and jq: the baseline the benchmark
-# compares against (bench/run.mjs). Endpoint and credentials come from the environment (AWS_ENDPOINT_URL & co.).
-# Usage: bench/aws-cli.sh   → prints the infrastructure roles in scope and the number of tasks read.
+# compares against (bench/run.mjs). Endpoint and credentials come from the environment (AWS_ENDPOINT_URL & co.);
+# the endpoint is passed on every call, since AWS CLI v2 before 2.13 ignores AWS_ENDPOINT_URL.
+# Usage: AWS_CLI=/usr/bin/aws bench/aws-cli.sh   → prints the infrastructure roles in scope and the tasks read.
+# AWS_CLI is the CLI's absolute path: which `aws` PATH finds first differs between machines (a pyenv shim of v1
+# stands before Debian's v2 here), and the benchmark reports each CLI by its path and version.
 set -euo pipefail
-aws() { command aws --endpoint-url "$AWS_ENDPOINT_URL" --output json "$@"; }
+: "${AWS_CLI:?set AWS_CLI to the absolute path of the aws executable}"
+# v2 pages its output through `less` by default; a script turns that off.
+export AWS_PAGER=""
+aws() { "$AWS_CLI" --endpoint-url "$AWS_ENDPOINT_URL" --output json "$@"; }
 
 aws sts get-caller-identity >/dev/null
 roles=()

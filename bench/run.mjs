@@ -5,14 +5,16 @@
 // 1. start-up: `--version` and an offline check of the demo against bare `node -e 0` (medians);
 // 2. live: the default account shape (bench/shape.ts) against the fake AWS with 20 ms latency and AWS's rate limits:
 //    API calls ÷ the minimum for the shape, wall time ÷ the lower bound, throttled calls, peak RSS;
-// 3. the same reads as an AWS CLI + jq script (bench/aws-cli.sh), alternating runs, at 0 and 30 ms;
+// 3. the same reads as an AWS CLI + jq script (bench/aws-cli.sh), with each AWS CLI installed (v2, v1; each by its
+//    absolute path, bench/aws-clis.mjs), alternating runs, at 0 and 30 ms;
 // 4. scaling: 1k, 10k and 50k tasks, live and offline;
 // 5. CPU profiles (node --cpu-prof, the bundle unminified) of a live and an offline check at 10,000 tasks.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { comparePeers } from "./aws-clis.mjs";
+import { buildLiveScenario, buildReadableCli } from "./bundles.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 9));
@@ -79,42 +81,8 @@ function sayProfile(title, p) {
   say("|---|---:|");
   for (const [fn, ms] of p.top) say(`| \`${fn.replace(/\|/g, "\\|")}\` | ${ms.toFixed(0)} |`);
 }
-const { build } = await import("esbuild");
-// The CLI as scripts/build.mjs bundles it, but not minified: the CPU profiles then name the functions.
-const readable = join(dir, "readable");
-await build({
-  entryPoints: { "ecs-preflight": "src/cli/bin.ts" },
-  outdir: readable,
-  outExtension: { ".js": ".mjs" },
-  chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
-  splitting: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  mainFields: ["module", "main"],
-  banner: {
-    js: `import { createRequire as __ecsPreflightCreateRequire } from "node:module"; const require = __ecsPreflightCreateRequire(import.meta.url);`,
-  },
-  external: ["pino-pretty"],
-  logLevel: "warning",
-});
-const readableBin = join(readable, "ecs-preflight.mjs");
-const liveBundle = join(dir, "live.mjs");
-await build({
-  entryPoints: ["bench/live.ts"],
-  outfile: liveBundle,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  banner: {
-    js: `import { createRequire } from "node:module"; const require = createRequire(import.meta.url);`,
-  },
-  // The fake reads its policy files next to its own source: keep import.meta.url pointing there.
-  define: { "import.meta.url": JSON.stringify(pathToFileURL("test/fake-aws/builders.ts").href) },
-});
+const readableBin = await buildReadableCli(dir);
+const liveBundle = await buildLiveScenario(dir);
 function scenario(s) {
   const out = spawnSync(process.execPath, [liveBundle, JSON.stringify(s)], {
     encoding: "utf8",
@@ -186,30 +154,7 @@ for (const api of [...new Set([...Object.keys(live.minimum), ...Object.keys(call
   say(`| ${api} | ${calls[api] ?? 0} | ${live.minimum[api] ?? 0} |`);
 
 // 3. Against the AWS CLI, on the small account the issue measured (250 tasks on 3 pages, one role).
-const cliShape = { clusters: 1, services: 1, tasks: 250, stoppedTasks: 0, roles: 1, trailEvents: 20 };
-say();
-say("## Against an AWS CLI + jq script doing the same reads (alternating runs)");
-say();
-say(
-  `Shape: ${JSON.stringify(cliShape)}. \`bench/aws-cli.sh\`, ${spawnSync("aws", ["--version"], { encoding: "utf8" }).stdout.trim() || spawnSync("aws", ["--version"], { encoding: "utf8" }).stderr.trim()}.`,
-);
-say();
-say("| latency | ecs-preflight | AWS CLI | ratio | target |");
-say("|---:|---:|---:|---:|---:|");
-for (const latencyMs of [0, 30]) {
-  const r = scenario({
-    shape: cliShape,
-    latencyMs,
-    limits: false,
-    commands: ["check", "aws-cli"],
-    runs: QUICK ? 1 : 3,
-  });
-  const ours = median(r.results.filter((x) => x.command === "check").map((x) => x.ms));
-  const theirs = median(r.results.filter((x) => x.command === "aws-cli").map((x) => x.ms));
-  say(
-    `| ${latencyMs} ms | ${(ours / 1000).toFixed(2)} s | ${(theirs / 1000).toFixed(2)} s | ${(theirs / ours).toFixed(1)}× | ≥ 10× |`,
-  );
-}
+comparePeers({ scenario, say, runs: QUICK ? 1 : 3 });
 
 // 4. Scaling.
 say();

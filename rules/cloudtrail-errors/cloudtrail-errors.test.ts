@@ -449,3 +449,60 @@ testRule(rule, {
     },
   ],
 });
+
+/** The other uses: their documented sessions are read; Express Mode has none, and the finding says so. */
+const CLUSTER = "arn:aws:ecs:us-east-1:111122223333:cluster/prod";
+const miRole = role("ecsInfra", {
+  referencedBy: [
+    { kind: "capacity-provider", cluster: CLUSTER, capacityProvider: "mi", use: "managed-instances" },
+  ],
+});
+const expressRole = role("ecsInfra", {
+  referencedBy: [{ kind: "express-service", cluster: CLUSTER, service: "shop", use: "express" }],
+});
+
+testRule(rule, {
+  valid: [
+    {
+      name: "a Managed Instances role: its ECSManagedInstancesForCompute sessions are read beside the EBS ones",
+      facts: withTrail(
+        [miRole],
+        trail({ [EBS]: [], ECSManagedInstancesForCompute: [call("CreateFleet", at("10"))] }),
+      ),
+      expect: { [INFRA]: "pass" },
+      message: { [INFRA]: /1 call by its ECSTaskVolumesForEBS and ECSManagedInstancesForCompute sessions/ },
+    },
+    {
+      name: "an Express Mode role: passes, saying its Express calls were not looked at (no documented session)",
+      facts: withTrail([expressRole], trail({ [EBS]: [] })),
+      expect: { [INFRA]: "pass" },
+      message: {
+        [INFRA]:
+          /Its Express Mode calls were not looked at: AWS documents no CloudTrail session name for that use\.$/,
+      },
+      assert: ([f]) => expect(f?.details).toMatchObject({ notLookedAt: ["express"] }),
+    },
+  ],
+  invalid: [
+    {
+      name: "a failed CreateFleet by the Managed Instances session fails",
+      facts: withTrail(
+        [miRole],
+        trail({
+          [EBS]: [],
+          ECSManagedInstancesForCompute: [
+            call("CreateFleet", at("10"), { errorCode: "Client.UnauthorizedOperation" }),
+          ],
+        }),
+      ),
+      expect: { [INFRA]: "fail" },
+      message: { [INFRA]: /CreateFleet denied 1×/ },
+    },
+    {
+      name: "the Managed Instances sessions not looked up: unknown",
+      facts: withTrail([miRole], trail({ [EBS]: [] })),
+      expect: { [INFRA]: "unknown" },
+      message: { [INFRA]: /ECSManagedInstancesForCompute sessions/ },
+    },
+  ],
+});

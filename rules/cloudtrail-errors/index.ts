@@ -7,6 +7,7 @@ import {
   roleSession,
   type StuckTaskLink,
   sessionNamesFor,
+  undocumentedSessionUses,
 } from "../../src/analysis/trail-links.ts";
 import { volumeAccess } from "../../src/analysis/volume-access.ts";
 import { parseArn } from "../../src/arn/arn.ts";
@@ -234,10 +235,25 @@ type TrailDetails =
       stuckTasks: StuckTaskLink[];
       unreadable?: number;
       unknownSessions?: ({ session: string } & FactError)[];
+      notLookedAt?: string[];
     }
-  | { sessions: string[]; window: string; calls: number; failures: 0 };
+  | { sessions: string[]; window: string; calls: number; failures: 0; notLookedAt?: string[] };
 
 type Result = RuleResult<TrailDetails | UnknownDetails, typeof messages>;
+
+/**
+ * The role's uses CloudTrail cannot show (AWS documents no session name to look them up by): said in the message and
+ * listed in the details, on the fail and the pass alike.
+ */
+function withUnlooked(result: Result, role: RoleFacts): Result {
+  const uses = undocumentedSessionUses(role);
+  if (!uses.length || !("messageId" in result) || !result.details) return result;
+  return {
+    ...result,
+    data: { ...result.data, unlooked: uses.map((u) => u.label) },
+    details: { ...result.details, notLookedAt: uses.map((u) => u.id) },
+  } as Result;
+}
 
 export default defineRule({
   meta: {
@@ -249,14 +265,18 @@ export default defineRule({
     docs: {
       summary:
         "CloudTrail shows no failed call (AccessDenied, Client.UnauthorizedOperation or any other error code) by the role's " +
-        "ECSTaskVolumesForEBS sessions (and ECSServiceConnectForTLS sessions, for a Service Connect TLS role) inside --since.",
+        "ECSTaskVolumesForEBS sessions (and, for each other use of the role, the sessions AWS documents for it: " +
+        "ECSServiceConnectForTLS, ECSManagedInstancesForCompute, ECSNetworkingWithVPCLattice, ECSNetworkingWithELB and " +
+        "ecs-service-scheduler) inside --since.",
       rationale:
         "The IAM rules say what should work; CloudTrail says what did. ECS calls EC2 as the infrastructure role with the " +
         "session name ECSTaskVolumesForEBS, and CloudTrail records each call with its error code. A DetachVolume or " +
         "DeleteVolume that failed is a task stuck in DEPROVISIONING or a volume left behind, whatever the policies seem to " +
         "allow (a KMS key policy, an SCP or a changed tag can refuse what the role's own policies permit). Each failure is " +
         "counted by action and error code, with the volumes affected, and linked to the stuck task that owns the volume. A " +
-        "failure followed by a success is still reported (the message says the call may have recovered). The rule is " +
+        "failure followed by a success is still reported (the message says the call may have recovered). AWS documents " +
+        "no session name for Express Mode: the finding of a role an Express service uses says its Express calls were " +
+        "not looked at (details.notLookedAt). The rule is " +
         "unknown when LookupEvents is denied or fails, or when a record of the session cannot be read.",
       remediation:
         "Fix what the calls were refused (usually the role's volume permissions; see volume-permissions), then read the " +
@@ -282,7 +302,7 @@ export default defineRule({
       const label = trail.sessions.join(" and ");
       const [firstError] = trail.errors;
       if (trail.events.some((e) => e.errorCode)) {
-        findings.push(failFinding(facts, role, resource, trail, window));
+        findings.push(withUnlooked(failFinding(facts, role, resource, trail, window), role));
       } else if (!role.role.ok) {
         // The role may be gone (role-exists speaks then): finding no failed call proves nothing about it.
         findings.push(
@@ -311,17 +331,25 @@ export default defineRule({
         );
       } else {
         const calls = trail.events.length;
-        findings.push({
-          status: "pass",
-          resource,
-          ...(calls
-            ? {
-                messageId: "clean" as const,
-                data: { role: role.name, sessions: trail.sessions, window, calls },
-              }
-            : { messageId: "quiet" as const, data: { role: role.name, sessions: trail.sessions, window } }),
-          details: { sessions: trail.sessions, window, calls: trail.events.length, failures: 0 },
-        });
+        findings.push(
+          withUnlooked(
+            {
+              status: "pass",
+              resource,
+              ...(calls
+                ? {
+                    messageId: "clean" as const,
+                    data: { role: role.name, sessions: trail.sessions, window, calls },
+                  }
+                : {
+                    messageId: "quiet" as const,
+                    data: { role: role.name, sessions: trail.sessions, window },
+                  }),
+              details: { sessions: trail.sessions, window, calls: trail.events.length, failures: 0 },
+            },
+            role,
+          ),
+        );
       }
     }
     return findings;

@@ -39,6 +39,14 @@ interface Sessions {
   sessions: readonly string[];
   /** "24h": the window looked at. */
   window: string;
+  /** The role's uses whose calls were not looked at: AWS documents no session name for them. */
+  unlooked?: readonly string[];
+}
+
+function unlookedSentence(d: Sessions): string {
+  if (!d.unlooked?.length) return "";
+  const those = d.unlooked.length === 1 ? "that use" : "those uses";
+  return ` Its ${d.unlooked.join(" and ")} calls were not looked at: AWS documents no CloudTrail session name for ${those}.`;
 }
 
 /** cloudtrail-errors' wording, by message id. */
@@ -61,9 +69,10 @@ export const messages = {
     `${d.sample ? ` AWS said: "${d.sample}"` : ""}` +
     d.stuckTasks.map((l) => ` Task ${shortName(l.taskArn)} ${stuckBecause(l)}.`).join("") +
     recoveredSentence(d.recovered) +
-    (d.unread.length ? ` The ${d.unread.join(" and ")} sessions could not be looked at.` : ""),
+    (d.unread.length ? ` The ${d.unread.join(" and ")} sessions could not be looked at.` : "") +
+    unlookedSentence(d),
   clean: (d: Sessions & { calls: number }) =>
-    `${d.role}: ${plural(d.calls, "call")} by its ${d.sessions.join(" and ")} sessions in the last ${d.window}, none failed.`,
+    `${d.role}: ${plural(d.calls, "call")} by its ${d.sessions.join(" and ")} sessions in the last ${d.window}, none failed.${unlookedSentence(d)}`,
   quiet: (d: Sessions) =>
-    `${d.role}: no calls in the window (the last ${d.window}) by its ${d.sessions.join(" and ")} sessions, so none failed.`,
+    `${d.role}: no calls in the window (the last ${d.window}) by its ${d.sessions.join(" and ")} sessions, so none failed.${unlookedSentence(d)}`,
 };

@@ -25,6 +25,8 @@ const cluster = (over: Partial<ClusterFacts> = {}): ClusterFacts => ({
   name: "prod",
   services: ok([]),
   tasks: ok([task("a")]),
+  capacityProviders: ok([]),
+  expressServices: ok([]),
   ...over,
 });
 const withEcs = (ecs: EcsFacts) => facts([], { ecs });
@@ -117,6 +119,98 @@ testRule(rule, {
           /EBS attachment for vol-9 that names no infrastructure role/,
       },
       assert: ([f]) => expect(f?.details?.api).toBe("ecs:DescribeTasks"),
+    },
+  ],
+});
+
+const PREFIX = "arn:aws:ecs:us-east-1:111122223333";
+
+/** The other uses of a role: capacity providers and Express services that could not be read are gaps. */
+testRule(rule, {
+  valid: [
+    {
+      name: "a cluster with capacity providers and Express services read says how many",
+      facts: withEcs({
+        clusters: ok([
+          cluster({
+            capacityProviders: ok([
+              {
+                arn: `${PREFIX}:capacity-provider/mi`,
+                name: "mi",
+                type: "MANAGED_INSTANCES",
+                status: "ACTIVE",
+                infrastructureRoleArn: "r",
+              },
+            ]),
+            expressServices: ok([
+              {
+                arn: `${PREFIX}:service/prod/shop`,
+                name: "shop",
+                status: "ACTIVE",
+                infrastructureRoleArn: "r",
+              },
+            ]),
+          }),
+        ]),
+      }),
+      expect: { [CLUSTER]: "pass" },
+      message: { [CLUSTER]: /read 0 services, 1 capacity provider, 1 Express service and 1 task/ },
+    },
+  ],
+  invalid: [
+    {
+      name: "DescribeCapacityProviders denied: the Managed Instances roles were never seen",
+      facts: withEcs({
+        clusters: ok([
+          cluster({ capacityProviders: err("ecs:DescribeCapacityProviders", "AccessDeniedException") }),
+        ]),
+      }),
+      expect: { [CLUSTER]: "unknown" },
+      message: {
+        [CLUSTER]:
+          /Could not check the capacity providers of cluster prod .*ecs:DescribeCapacityProviders failed with AccessDeniedException/,
+      },
+    },
+    {
+      name: "DescribeExpressGatewayService denied",
+      facts: withEcs({
+        clusters: ok([
+          cluster({ expressServices: err("ecs:DescribeExpressGatewayService", "AccessDeniedException") }),
+        ]),
+      }),
+      expect: { [CLUSTER]: "unknown" },
+      message: { [CLUSTER]: /the Express services of cluster prod/ },
+    },
+    {
+      name: "facts gathered before capacity providers and Express services were read: one gap naming both",
+      facts: withEcs({
+        clusters: ok([cluster({ capacityProviders: undefined, expressServices: undefined })]),
+      }),
+      expect: { [CLUSTER]: "unknown" },
+      message: {
+        [CLUSTER]:
+          /the capacity providers and Express services of cluster prod .*NotCollected.*take them again/,
+      },
+    },
+    {
+      name: "a Managed Instances provider and an Express service that name no role",
+      facts: withEcs({
+        clusters: ok([
+          cluster({
+            capacityProviders: ok([
+              {
+                arn: `${PREFIX}:capacity-provider/mi`,
+                name: "mi",
+                type: "MANAGED_INSTANCES",
+                status: "ACTIVE",
+              },
+            ]),
+            expressServices: ok([{ arn: `${PREFIX}:service/prod/shop`, name: "shop", status: "ACTIVE" }]),
+          }),
+        ]),
+      }),
+      expect: { [`${PREFIX}:capacity-provider/mi`]: "unknown", [`${PREFIX}:service/prod/shop`]: "unknown" },
+      message: { [`${PREFIX}:capacity-provider/mi`]: /names no infrastructure role/ },
     },
   ],
 });

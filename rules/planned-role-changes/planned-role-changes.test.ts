@@ -1,10 +1,15 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
+import { applyChanges } from "../../src/changes/apply.ts";
+import { stackDeletionList } from "../../src/changes/cloudformation/stack-deletion.ts";
+import { terraformChanges } from "../../src/changes/terraform/adapter.ts";
+import type { Plan } from "../../src/changes/terraform/parse.ts";
+import { parsePlanText } from "../../src/changes/terraform/read.ts";
 import type { ClusterFacts, Facts, TaskFacts } from "../../src/facts/types.ts";
-import { applyPlan } from "../../src/plan/apply.ts";
-import { parsePlanText } from "../../src/plan/read.ts";
+import { fixture as changeSetFixture, changesOf } from "../../test/changes/cloudformation/change-sets.ts";
 import {
   ACCOUNT,
+  err,
   facts,
   managed,
   ok,
@@ -16,6 +21,8 @@ import {
 } from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";
 import rule from "./index.ts";
+
+const applyPlan = (f: Facts, p: Plan) => applyChanges(f, terraformChanges(p));
 
 /** Today's account: ecs-infra with the AWS managed volumes policy, used (or not) by the prod/api service's tasks. */
 const ARN = `arn:aws:iam::${ACCOUNT}:role/ecs-infra`;
@@ -51,6 +58,8 @@ function cluster(tasks: TaskFacts[], serviceStatus?: string): ClusterFacts {
         : [],
     ),
     tasks: ok(tasks),
+    capacityProviders: ok([]),
+    expressServices: ok([]),
   };
 }
 
@@ -75,7 +84,7 @@ function today(world: World): Facts {
 
 /** Today's facts with the fixture plan applied, as `check --plan` builds them. */
 function withPlan(fixture: string, world: World = "in-use", errored = false): Facts {
-  const file = `test/plan/fixtures/${fixture}.json`;
+  const file = `test/changes/terraform/fixtures/${fixture}.json`;
   const raw = JSON.parse(readFileSync(file, "utf8"));
   if (errored) raw.errored = true;
   const plan = parsePlanText(file, Buffer.from(JSON.stringify(raw)));
@@ -88,7 +97,7 @@ function withPlan(fixture: string, world: World = "in-use", errored = false): Fa
  * TLS policy. The fixture plans are the volume role's with the policy ARN swapped, as Terraform would write them.
  */
 function withTlsPlan(fixture: string): Facts {
-  const file = `test/plan/fixtures/${fixture}.json`;
+  const file = `test/changes/terraform/fixtures/${fixture}.json`;
   const text = readFileSync(file, "utf8").replaceAll(VOLUMES_POLICY_ARN, TLS_POLICY_ARN);
   const plan = parsePlanText(file, Buffer.from(text));
   const tlsCluster = cluster([], "ACTIVE");
@@ -107,6 +116,50 @@ function withTlsPlan(fixture: string): Facts {
   return { ...f, plan: applyPlan(f, plan) };
 }
 
+/** Today's facts with a CloudFormation change set (a fixture of test/changes/cloudformation/) applied. */
+function withChangeSet(
+  fixture: string,
+  world: World = "in-use",
+  edit: (raw: Record<string, unknown>) => void = () => {},
+): Facts {
+  const raw = changeSetFixture(fixture);
+  edit(raw);
+  const f = today(world);
+  return { ...f, plan: applyChanges(f, changesOf(raw)) };
+}
+
+/** Today's facts with the deletion of stack prod-ecs applied: it holds the service and ecs-infra. */
+function withStackDeletion(deletionPolicy?: string): Facts {
+  const f = today("in-use");
+  const list = stackDeletionList({
+    stackName: "prod-ecs",
+    stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/prod-ecs/1`,
+    parameters: {},
+    resources: [
+      { logicalId: "InfraRole", physicalId: "ecs-infra", type: "AWS::IAM::Role" },
+      {
+        logicalId: "Api",
+        physicalId: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/api`,
+        type: "AWS::ECS::Service",
+      },
+    ],
+    template: {
+      ok: true,
+      value: {
+        Resources: {
+          InfraRole: {
+            Type: "AWS::IAM::Role",
+            ...(deletionPolicy ? { DeletionPolicy: deletionPolicy } : {}),
+          },
+        },
+      },
+    },
+    nested: [],
+    unread: [],
+  });
+  return { ...f, plan: applyChanges(f, list) };
+}
+
 testRule(rule, {
   valid: [
     { name: "no plan: nothing to judge", facts: today("in-use"), expect: {} },
@@ -114,7 +167,10 @@ testRule(rule, {
       name: "deleting a role no task or service uses passes, saying so",
       facts: withPlan("delete-role", "unused"),
       expect: { [ARN]: "pass" },
-      message: { [ARN]: /no task or service uses ecs-infra in us-east-1 \(the Region read/ },
+      message: {
+        [ARN]:
+          /nothing \(no task, service, capacity provider or Express service\) uses ecs-infra in us-east-1 \(the Region read/,
+      },
     },
     {
       name: "a tags-only update of a Service Connect TLS role passes (it needs no volume actions)",
@@ -160,13 +216,84 @@ testRule(rule, {
             ]),
           },
         };
-        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        const file = "test/changes/terraform/fixtures/customer-policy-drops-delete-volume.json";
         return { ...g, plan: applyPlan(g, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: {},
     },
+    {
+      name: "a CloudFormation change set that only changes the role's tags passes",
+      facts: withChangeSet("tags-only"),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /prod-ecs\/InfraRole changes tags: ECS keeps its trust and every volume action/ },
+    },
+    {
+      name: "a change set removing a role nothing uses passes",
+      facts: withChangeSet("remove-service-and-role", "unused"),
+      expect: { [ARN]: "pass" },
+    },
+    {
+      name: "deleting a stack whose role has DeletionPolicy: Retain passes: the role stays",
+      facts: withStackDeletion("Retain"),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /keeps it \(DeletionPolicy Retain\)/ },
+    },
   ],
   invalid: [
+    {
+      name: "a change set removing the role and its service fails, with the change set's safe order (no Terraform wording)",
+      facts: withChangeSet("remove-service-and-role"),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]: /prod-ecs\/InfraRole deletes the role.*The same change set deletes prod-ecs\/ApiService/,
+      },
+      assert: ([f]) => {
+        expect(f?.remediation).toMatch(/in two change sets/);
+        expect(`${f?.message} ${f?.remediation}`).not.toMatch(/terraform|apply -target/i);
+      },
+    },
+    {
+      name: "a change set dropping the volumes policy from ManagedPolicyArns fails: the role loses the volume actions",
+      facts: withChangeSet("detach-managed-policy"),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:DetachVolume/ },
+    },
+    {
+      name: "a tags-only change set that is OBSOLETE is unknown, never a pass",
+      facts: withChangeSet("tags-only", "in-use", (raw) => {
+        raw.ExecutionStatus = "OBSOLETE";
+      }),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /ExecutionStatus OBSOLETE.*so it may leave changes out/ },
+    },
+    {
+      name: "a FAILED change set with no changes is one unknown finding on the change set",
+      facts: withChangeSet("failed-no-changes"),
+      expect: {
+        [`arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/preflight/0b4e5a8c-2d3f-4a1b-9c8d-7e6f5a4b3c2d`]:
+          "unknown",
+      },
+    },
+    {
+      name: "a Deny put on roles CloudFormation names only while it runs is unknown",
+      facts: withChangeSet("known-after-apply-roles"),
+      expect: { "prod-ecs/GuardPolicy": "unknown" },
+      message: {
+        "prod-ecs/GuardPolicy": /known only once the change set runs, so the change set cannot be judged/,
+      },
+    },
+    {
+      name: "deleting the stack that holds a role in use fails; the fix names DeletionPolicy: Retain and the services first",
+      facts: withStackDeletion(),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]: /prod-ecs\/InfraRole deletes the role.*The same stack deletion deletes prod-ecs\/Api/,
+      },
+      assert: ([f]) =>
+        expect(f?.remediation).toMatch(
+          /DeletionPolicy: Retain on prod-ecs\/InfraRole[\s\S]*delete the services first[\s\S]*delete-stack --stack-name prod-ecs/,
+        ),
+    },
     {
       name: "deleting a role two RUNNING tasks use fails, naming the address and the safe order",
       facts: withPlan("delete-role"),
@@ -280,7 +407,7 @@ testRule(rule, {
           defaultVersionId: "v1",
           document: ok(doc),
         });
-        const file = "test/plan/fixtures/boundary-policy-drops-delete-volume.json";
+        const file = "test/changes/terraform/fixtures/boundary-policy-drops-delete-volume.json";
         return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: { [ARN]: "fail" },
@@ -319,7 +446,7 @@ testRule(rule, {
       name: "a rewritten managed policy when the facts lack a role ECS uses (a snapshot without it) is unknown",
       facts: (() => {
         const f: Facts = { ...today("in-use"), roles: [] };
-        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        const file = "test/changes/terraform/fixtures/customer-policy-drops-delete-volume.json";
         return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: "unknown" },
@@ -332,7 +459,7 @@ testRule(rule, {
       name: "a rewritten managed policy when ECS was not read is unknown",
       facts: (() => {
         const { ecs: _, ...f } = today("in-use");
-        const file = "test/plan/fixtures/customer-policy-drops-delete-volume.json";
+        const file = "test/changes/terraform/fixtures/customer-policy-drops-delete-volume.json";
         return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: { [`arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`]: "unknown" },
@@ -346,7 +473,7 @@ testRule(rule, {
           error: { api: "iam:ListAttachedRolePolicies", code: "AccessDenied", message: "no" },
         };
         const f: Facts = { ...today("in-use"), roles: [role("ecs-infra", { attachedPolicies: denied })] };
-        const file = "test/plan/fixtures/detach-managed-policy.json";
+        const file = "test/changes/terraform/fixtures/detach-managed-policy.json";
         return { ...f, plan: applyPlan(f, parsePlanText(file, readFileSync(file))) };
       })(),
       expect: { [ARN]: "unknown" },
@@ -355,7 +482,7 @@ testRule(rule, {
     {
       name: "deleting a role of another account (a provider alias) is unknown: this account's ECS says nothing of its use",
       facts: (() => {
-        const raw = readFileSync("test/plan/fixtures/delete-role.json", "utf8").replaceAll(
+        const raw = readFileSync("test/changes/terraform/fixtures/delete-role.json", "utf8").replaceAll(
           `arn:aws:iam::${ACCOUNT}:role/ecs-infra`,
           "arn:aws:iam::444455556666:role/ecs-infra",
         );
@@ -377,12 +504,77 @@ testRule(rule, {
         const f = withPlan("detach-managed-policy");
         const plan = applyPlan(
           { ...f, roles: [] },
-          parsePlanText("p.json", readFileSync("test/plan/fixtures/detach-managed-policy.json")),
+          parsePlanText("p.json", readFileSync("test/changes/terraform/fixtures/detach-managed-policy.json")),
         );
         return { ...f, plan };
       })(),
       expect: { [ARN]: "unknown" },
       message: { [ARN]: /do not include role ecs-infra/ },
+    },
+  ],
+});
+
+/** Today's facts where only a Managed Instances capacity provider (or an Express service) names ecs-infra. */
+function withOtherUsePlan(fixture: string, uses: Partial<ClusterFacts>): Facts {
+  const file = `test/changes/terraform/fixtures/${fixture}.json`;
+  const plan = parsePlanText(file, Buffer.from(readFileSync(file, "utf8")));
+  const f = facts([role("ecs-infra", { attached: [VOLUMES_POLICY_ARN] })], {
+    ecs: { clusters: ok([{ ...cluster([]), ...uses }]) },
+  });
+  return { ...f, plan: applyPlan(f, plan) };
+}
+
+const PREFIX = `arn:aws:ecs:${REGION}:${ACCOUNT}`;
+
+testRule(rule, {
+  valid: [
+    {
+      name: "deleting a role only a deleted (INACTIVE) capacity provider named passes",
+      facts: withOtherUsePlan("delete-role", {
+        capacityProviders: ok([
+          {
+            arn: `${PREFIX}:capacity-provider/mi`,
+            name: "mi",
+            status: "INACTIVE",
+            infrastructureRoleArn: ARN,
+          },
+        ]),
+      }),
+      expect: { [ARN]: "pass" },
+    },
+  ],
+  invalid: [
+    {
+      name: "deleting a role only a Managed Instances capacity provider uses fails, saying what breaks",
+      facts: withOtherUsePlan("delete-role", {
+        capacityProviders: ok([
+          { arn: `${PREFIX}:capacity-provider/mi`, name: "mi", status: "ACTIVE", infrastructureRoleArn: ARN },
+        ]),
+      }),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]:
+          /ecs-infra would be deleted, while 1 Managed Instances capacity provider \(prod\/mi\) still use it \(Managed Instances: the capacity provider cannot launch instances/,
+      },
+      assert: (findings) =>
+        expect(findings[0]?.details).toMatchObject({ capacityProviders: [`${PREFIX}:capacity-provider/mi`] }),
+    },
+    {
+      name: "deleting a role only an Express service uses fails",
+      facts: withOtherUsePlan("delete-role", {
+        expressServices: ok([
+          { arn: `${PREFIX}:service/prod/shop`, name: "shop", status: "ACTIVE", infrastructureRoleArn: ARN },
+        ]),
+      }),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /1 Express service \(prod\/shop\) still use it \(Express Mode: / },
+    },
+    {
+      name: "deleting a role when the capacity providers could not be read is unknown, never a pass",
+      facts: withOtherUsePlan("delete-role", {
+        capacityProviders: err("ecs:DescribeCapacityProviders", "AccessDeniedException"),
+      }),
+      expect: { [ARN]: "unknown" },
     },
   ],
 });

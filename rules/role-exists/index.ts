@@ -1,7 +1,11 @@
-import { recreateRoleCommands, volumesPolicyArn } from "../../src/analysis/fix-commands.ts";
-import { usedForServiceConnectTls, usedForVolumes } from "../../src/analysis/role-policies.ts";
-import { dependentsOf, roleConsequence, roleResource } from "../../src/analysis/role-subject.ts";
-import { tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
+import { recreateRoleCommands } from "../../src/analysis/fix-commands.ts";
+import { usedForVolumes } from "../../src/analysis/role-policies.ts";
+import {
+  dependentsOf,
+  policiesForUses,
+  roleConsequence,
+  roleResource,
+} from "../../src/analysis/role-subject.ts";
 import { parseArn, roleNameOf, rolePathOf } from "../../src/arn/arn.ts";
 import { defineRule } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
@@ -39,15 +43,13 @@ export default defineRule({
       const dependents = dependentsOf(role);
       if (!role.role.ok) return unknownFinding(resource, `whether role ${role.name} exists`, role.role.error);
       if (!role.role.value.exists) {
-        // A role used only for Service Connect TLS needs the TLS policy back, not the volumes one.
+        // Recreated with the managed policy of each use (a TLS-only role needs the TLS policy, not the volumes one).
         const partition = parseArn(resource)?.partition ?? "aws";
-        const policies = [
-          ...(usedForVolumes(role) ? [volumesPolicyArn(partition)] : []),
-          ...(usedForServiceConnectTls(role) ? [tlsPolicyArn(partition)] : []),
-        ];
-        const breaks = usedForServiceConnectTls(role)
-          ? roleConsequence(role)
-          : "ECS cannot detach or delete the volumes of tasks that use it";
+        const policies = policiesForUses(role, partition);
+        const breaks =
+          usedForVolumes(role) && policies.length === 1
+            ? "ECS cannot detach or delete the volumes of tasks that use it"
+            : roleConsequence(role);
         return {
           status: "fail",
           resource,

@@ -37,6 +37,33 @@ testRule(rule, {
       },
     },
     {
+      name: "a deleted role only a Managed Instances capacity provider names: what breaks, recreated with its policy",
+      facts: facts([
+        {
+          ...deletedRole("mi"),
+          referencedBy: [
+            {
+              kind: "capacity-provider",
+              cluster: "arn:aws:ecs:us-east-1:1:cluster/prod",
+              capacityProvider: "cp",
+              use: "managed-instances",
+            },
+          ],
+        },
+      ]),
+      expect: { [arn("mi")]: "fail" },
+      message: {
+        [arn("mi")]:
+          /^Role mi does not exist: the capacity provider cannot launch instances, so new tasks stay PENDING\. 1 capacity provider \(prod\/cp\) depends on it\./,
+      },
+      assert: ([f]) => {
+        expect(f?.remediation).toMatch(
+          /--policy-arn arn:aws:iam::aws:policy\/AmazonECSInfrastructureRolePolicyForManagedInstances$/,
+        );
+        expect(f?.remediation).not.toMatch(/ForVolumes/);
+      },
+    },
+    {
       name: "a deleted role (NoSuchEntity) fails and says how to recreate it",
       facts: facts([deletedRole("gone")]),
       expect: { [arn("gone")]: "fail" },

@@ -50,6 +50,8 @@ function cluster(
     name,
     services: Array.isArray(services) ? ok(services) : services,
     tasks: Array.isArray(tasks) ? ok(tasks) : tasks,
+    capacityProviders: ok([]),
+    expressServices: ok([]),
   };
 }
 
@@ -111,7 +113,7 @@ testRule(rule, {
       expect: { [ROLE_ARN]: "pass" },
       message: {
         [ROLE_ARN]:
-          /No task that is not STOPPED .* uses role ecsInfrastructureRole \(1 cluster read\): it may be changed or deleted/,
+          /No task that is not STOPPED, no ACTIVE or DRAINING service and no live capacity provider or Express service uses role ecsInfrastructureRole \(1 cluster read\): it may be changed or deleted/,
       },
       assert: (findings) =>
         expect(detailsOf(findings)).toMatchObject({ inUse: false, tasks: [], services: [] }),
@@ -285,6 +287,103 @@ testRule(rule, {
       context: BEFORE,
       expect: { [ROLE_ARN]: "unknown" },
       message: { [ROLE_ARN]: /ECS was not read/ },
+    },
+  ],
+});
+
+/** Every use of the role is a dependent: capacity providers, Express services, VPC Lattice and blue/green. */
+const PREFIX = `arn:aws:ecs:${REGION}:${ACCOUNT}`;
+const withUses = (extra: Partial<ClusterFacts>, services: ServiceFacts[] = []) =>
+  ecs([{ ...cluster([task("a", "STOPPED")], services), ...extra }]);
+const miProvider = (status: string) => ({
+  arn: `${PREFIX}:capacity-provider/mi`,
+  name: "mi",
+  type: "MANAGED_INSTANCES",
+  status,
+  infrastructureRoleArn: ROLE_ARN,
+});
+const shop = (status: string) => ({
+  arn: `${PREFIX}:service/prod/shop`,
+  name: "shop",
+  status,
+  infrastructureRoleArn: ROLE_ARN,
+});
+const blueGreen: ServiceFacts = {
+  ...service("web", "ACTIVE"),
+  infrastructureRoles: [{ roleArn: ROLE_ARN, use: "load-balancer" }],
+};
+
+testRule(rule, {
+  valid: [
+    {
+      name: "a deleted (INACTIVE) capacity provider and Express service: free before a change",
+      facts: withUses({
+        capacityProviders: ok([miProvider("INACTIVE")]),
+        expressServices: ok([shop("INACTIVE")]),
+      }),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "pass" },
+      message: { [ROLE_ARN]: /it may be changed or deleted/ },
+    },
+    {
+      name: "a capacity provider naming the role: a normal check passes and lists it",
+      facts: withUses({ capacityProviders: ok([miProvider("ACTIVE")]) }),
+      expect: { [ROLE_ARN]: "pass" },
+      message: { [ROLE_ARN]: /in use by 1 Managed Instances capacity provider \(prod\/mi\)/ },
+      assert: (findings) =>
+        expect(detailsOf(findings).capacityProviders).toEqual([
+          expect.objectContaining({ name: "mi", status: "ACTIVE", use: "managed-instances" }),
+        ]),
+    },
+  ],
+  invalid: [
+    {
+      name: "a role only a Managed Instances capacity provider uses: fails before a change, saying what breaks",
+      facts: withUses({ capacityProviders: ok([miProvider("ACTIVE")]) }),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: {
+        [ROLE_ARN]:
+          /still in use by 1 Managed Instances capacity provider \(prod\/mi\): .*Managed Instances: the capacity provider cannot launch instances, so new tasks stay PENDING/,
+      },
+      assert: (findings) =>
+        expect(findings[0]?.remediation).toMatch(
+          /aws ecs delete-capacity-provider --cluster prod --capacity-provider mi\n[\s\S]*ecs-preflight wait --role ecsInfrastructureRole --cluster prod/,
+        ),
+    },
+    {
+      name: "a role only an Express service uses: fails before a change",
+      facts: withUses({ expressServices: ok([shop("ACTIVE")]) }),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: { [ROLE_ARN]: /1 Express service \(prod\/shop\).*Express Mode: ECS cannot change or delete/ },
+      assert: (findings) =>
+        expect(findings[0]?.remediation).toMatch(
+          /aws ecs delete-express-gateway-service --service-arn arn:aws:ecs:.*:service\/prod\/shop/,
+        ),
+    },
+    {
+      name: "a service's blue/green load balancer names the role: fails before a change",
+      facts: withUses({}, [blueGreen]),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+      message: {
+        [ROLE_ARN]: /1 service \(prod\/web\).*blue\/green load balancer: deployments cannot shift traffic/,
+      },
+    },
+    {
+      name: "capacity providers that could not be read: unknown before a change, never free",
+      facts: withUses({ capacityProviders: err("ecs:DescribeCapacityProviders", "AccessDeniedException") }),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "unknown" },
+      message: { [ROLE_ARN]: /ecs:DescribeCapacityProviders AccessDeniedException/ },
+    },
+    {
+      name: "facts gathered before Express services were read: unknown before a change",
+      facts: withUses({ expressServices: undefined }),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "unknown" },
+      message: { [ROLE_ARN]: /ecs:DescribeExpressGatewayService NotCollected/ },
     },
   ],
 });

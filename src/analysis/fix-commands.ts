@@ -1,9 +1,12 @@
+import { infrastructureUse, usePolicyArn } from "./infrastructure-uses.ts";
+
 /** Copy-paste AWS CLI commands for the fixes the rules recommend. Names are shell-quoted. */
 
-export const VOLUMES_POLICY_NAME = "AmazonECSInfrastructureRolePolicyForVolumes";
+/** The EBS use's managed policy, from the uses table. */
+export const VOLUMES_POLICY_NAME = infrastructureUse("ebs").policy.name;
 
 export function volumesPolicyArn(partition = "aws"): string {
-  return `arn:${partition}:iam::aws:policy/service-role/${VOLUMES_POLICY_NAME}`;
+  return usePolicyArn(infrastructureUse("ebs"), partition);
 }
 
 /** The trust policy AWS documents for the ECS infrastructure role. */

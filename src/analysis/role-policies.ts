@@ -2,6 +2,7 @@ import { parseArn } from "../arn/arn.ts";
 import type { Fact, FactError, Facts, RoleFacts } from "../facts/types.ts";
 import { parsePolicy } from "../iam/parse.ts";
 import type { Policy, PolicySource } from "../iam/types.ts";
+import { useOfReference } from "./infrastructure-uses.ts";
 
 /** The parsed policies that make a role's permissions, or why they could not be known. */
 export interface RolePolicies {
@@ -119,12 +120,10 @@ function gatherRolePolicies(facts: Facts, role: RoleFacts): Fact<RolePolicies> {
 
 /** Roles used for EBS volumes: named with --role, or referenced by an EBS volume configuration or attachment. */
 export function usedForVolumes(role: RoleFacts): boolean {
-  return role.referencedBy.some(
-    (r) => r.kind === "flag" || r.kind === "task" || (r.kind === "service" && r.use === "ebs"),
-  );
+  return role.referencedBy.some((r) => r.kind === "flag" || useOfReference(r) === "ebs");
 }
 
 /** Roles a service's Service Connect configuration names for TLS (a --role flag alone says nothing about TLS). */
 export function usedForServiceConnectTls(role: RoleFacts): boolean {
-  return role.referencedBy.some((r) => r.kind === "service" && r.use === "service-connect-tls");
+  return role.referencedBy.some((r) => useOfReference(r) === "service-connect-tls");
 }

@@ -1,12 +1,15 @@
 import { roleKey, shortName } from "../arn/arn.ts";
-import type { FactError, Facts, TaskFacts } from "../facts/types.ts";
+import type { ClusterFacts, FactError, Facts, ServiceRoleUse, TaskFacts } from "../facts/types.ts";
+import { INFRASTRUCTURE_USES, type InfrastructureUse } from "./infrastructure-uses.ts";
 
 /**
- * Who still uses an infrastructure role (DESIGN.md, "The change gate"): a task that is not STOPPED and references
- * the role through an EBS attachment, or an ACTIVE or DRAINING service whose live deployment names it. Fail closed:
- * a cluster whose services or tasks could not be read, or an unfinished task whose EBS attachment names no role,
- * leaves the answer open (`unread`), and with ECS out of scope
- * (a --role-only check) nothing is known about use at all.
+ * Who still uses an infrastructure role (DESIGN.md, "The change gate" and "Every use of the role"): a task that is
+ * not STOPPED and references the role through an EBS attachment; an ACTIVE or DRAINING service that names it (for
+ * EBS volumes, Service Connect TLS, VPC Lattice or a blue/green load balancer); a capacity provider that is not
+ * INACTIVE (Managed Instances); an Express service that is not INACTIVE. Fail closed: a cluster whose services,
+ * tasks, capacity providers or Express services could not be read (or were not, in facts gathered before they
+ * were), or a use that names no role, leaves the answer open (`unread`), and with ECS out of scope (a --role-only
+ * check) nothing is known about use at all.
  */
 
 /** A task still holding the role: ECS will need the role to detach and delete this volume. */
@@ -27,8 +30,27 @@ export interface ServiceUse {
   clusterArn: string;
   name: string;
   status: string;
-  use: "ebs" | "service-connect-tls";
+  use: ServiceRoleUse;
+  /** The live deployments that name the role (none for a use the service itself names: a blue/green load balancer). */
   deploymentIds: string[];
+}
+
+/** A Managed Instances capacity provider that launches instances with the role. */
+export interface CapacityProviderUse {
+  arn: string;
+  clusterArn: string;
+  name: string;
+  status: string;
+  use: "managed-instances";
+}
+
+/** An Express service whose load balancer and other resources ECS manages with the role. */
+export interface ExpressServiceUse {
+  arn: string;
+  clusterArn: string;
+  name: string;
+  status: string;
+  use: "express";
 }
 
 export interface RoleUsage {
@@ -36,6 +58,8 @@ export interface RoleUsage {
   ecsRead: boolean;
   tasks: TaskUse[];
   services: ServiceUse[];
+  capacityProviders: CapacityProviderUse[];
+  expressServices: ExpressServiceUse[];
   /** What could not be read (a cluster listing, one cluster's services or tasks, a roleless attachment): use there is unknown. */
   unread: { resource: string; error: FactError }[];
 }
@@ -43,8 +67,10 @@ export interface RoleUsage {
 /** Task states after which ECS needs the role no more. */
 const FINISHED = new Set(["STOPPED", "DELETED"]);
 
+type Uses = Pick<RoleUsage, "tasks" | "services" | "capacityProviders" | "expressServices">;
+
 interface UsageIndex {
-  byRole: Map<string, { tasks: TaskUse[]; services: ServiceUse[] }>;
+  byRole: Map<string, Uses>;
   unread: RoleUsage["unread"];
   ecsRead: boolean;
 }
@@ -61,7 +87,7 @@ function usageIndex(facts: Facts): UsageIndex {
     const key = roleKey(roleArn, account);
     const found = byRole.get(key);
     if (found) return found;
-    const created = { tasks: [], services: [] };
+    const created: Uses = { tasks: [], services: [], capacityProviders: [], expressServices: [] };
     byRole.set(key, created);
     return created;
   };
@@ -88,15 +114,16 @@ function usageIndex(facts: Facts): UsageIndex {
       for (const r of s.infrastructureRoles) {
         const key = `${roleKey(r.roleArn, account)} ${r.use}`;
         const use = uses.get(key);
-        if (use) use.deploymentIds.push(r.deploymentId);
-        else {
+        if (use) {
+          if (r.deploymentId) use.deploymentIds.push(r.deploymentId);
+        } else {
           const u: ServiceUse = {
             arn: s.arn,
             clusterArn: cluster.arn,
             name: s.name,
             status: s.status,
             use: r.use,
-            deploymentIds: [r.deploymentId],
+            deploymentIds: r.deploymentId ? [r.deploymentId] : [],
           };
           uses.set(key, u);
           entry(r.roleArn).services.push(u);
@@ -111,10 +138,63 @@ function usageIndex(facts: Facts): UsageIndex {
         else unread.push({ resource: cluster.arn, error: roleless(t, a) });
       }
     }
+    indexClusterUses(cluster, entry, unread);
   }
   const index = { byRole, unread, ecsRead: facts.ecs !== undefined };
   indexes.set(facts, index);
   return index;
+}
+
+/** What facts gathered before a use was read say of it: nothing. */
+function notCollected(api: string, what: string): FactError {
+  return { api, code: "NotCollected", message: `${what} were not read (facts gathered before they were)` };
+}
+
+/** The cluster's capacity providers and Express services: each live one that names a role uses it. */
+function indexClusterUses(
+  cluster: ClusterFacts,
+  entry: (roleArn: string) => Uses,
+  unread: RoleUsage["unread"],
+): void {
+  const providers =
+    cluster.capacityProviders ??
+    ({ ok: false, error: notCollected("ecs:DescribeCapacityProviders", "the capacity providers") } as const);
+  if (!providers.ok) unread.push({ resource: cluster.arn, error: providers.error });
+  for (const c of providers.ok ? providers.value : []) {
+    if (c.status === "INACTIVE") continue;
+    const base = { arn: c.arn, clusterArn: cluster.arn, name: c.name, status: c.status };
+    if (c.infrastructureRoleArn)
+      entry(c.infrastructureRoleArn).capacityProviders.push({ ...base, use: "managed-instances" });
+    else if (c.type === "MANAGED_INSTANCES")
+      unread.push({
+        resource: cluster.arn,
+        error: nameless("ecs:DescribeCapacityProviders", `capacity provider ${c.name}`),
+      });
+  }
+  const express =
+    cluster.expressServices ??
+    ({
+      ok: false,
+      error: notCollected("ecs:DescribeExpressGatewayService", "the Express services"),
+    } as const);
+  // The services' own error, already counted: the Express services could not be told apart from them.
+  if (!express.ok && cluster.services.ok) unread.push({ resource: cluster.arn, error: express.error });
+  for (const e of express.ok ? express.value : []) {
+    if (e.status === "INACTIVE") continue;
+    const base = { arn: e.arn, clusterArn: cluster.arn, name: e.name, status: e.status };
+    if (e.infrastructureRoleArn)
+      entry(e.infrastructureRoleArn).expressServices.push({ ...base, use: "express" });
+    else
+      unread.push({
+        resource: cluster.arn,
+        error: nameless("ecs:DescribeExpressGatewayService", `Express service ${e.name}`),
+      });
+  }
+}
+
+/** A use that names no role may need any role asked about. */
+function nameless(api: string, what: string): FactError {
+  return { api, code: "UseWithoutRole", message: `${what} names no infrastructure role` };
 }
 
 function roleless(t: TaskFacts, a: TaskFacts["ebsAttachments"][number]): FactError {
@@ -152,28 +232,71 @@ export function roleUsage(facts: Facts, role: string): RoleUsage {
     ecsRead: index.ecsRead,
     tasks: found.flatMap((f) => f.tasks),
     services: found.flatMap((f) => f.services),
+    capacityProviders: found.flatMap((f) => f.capacityProviders),
+    expressServices: found.flatMap((f) => f.expressServices),
     unread: index.unread,
   };
 }
 
-/** True when some task or service still uses the role; undefined when that cannot be known from these facts. */
+/** Whether anything at all still uses the role. */
+function anyUse(usage: RoleUsage): boolean {
+  return Boolean(
+    usage.tasks.length ||
+      usage.services.length ||
+      usage.capacityProviders.length ||
+      usage.expressServices.length,
+  );
+}
+
+/** True when something still uses the role; undefined when that cannot be known from these facts. */
 export function inUse(usage: RoleUsage): boolean | undefined {
-  if (usage.tasks.length || usage.services.length) return true;
+  if (anyUse(usage)) return true;
   if (!usage.ecsRead || usage.unread.length) return undefined;
   return false;
 }
 
-/** "2 tasks (a1b2, c3d4) and 1 service (prod/web)" — for messages. */
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const listed = (items: string[]) => `${items.slice(0, 3).join(", ")}${items.length > 3 ? ", …" : ""}`;
+const where = (u: { clusterArn: string; name: string }) => `${shortName(u.clusterArn)}/${u.name}`;
+
+/** "2 tasks (a1b2 RUNNING, …), 1 service (prod/web) and 1 Managed Instances capacity provider (prod/mi)" — for messages. */
 export function usageSentence(usage: RoleUsage): string {
-  const list = (items: string[]) => `${items.slice(0, 3).join(", ")}${items.length > 3 ? ", …" : ""}`;
   const parts: string[] = [];
   if (usage.tasks.length)
     parts.push(
-      `${usage.tasks.length} task${usage.tasks.length === 1 ? "" : "s"} (${list(usage.tasks.map((t) => `${shortName(t.arn)} ${t.lastStatus}`))})`,
+      `${count(usage.tasks.length, "task")} (${listed(usage.tasks.map((t) => `${shortName(t.arn)} ${t.lastStatus}`))})`,
     );
-  if (usage.services.length)
+  // A service naming the role for two uses is one service.
+  const services = [...new Map(usage.services.map((s) => [s.arn, s])).values()];
+  if (services.length) parts.push(`${count(services.length, "service")} (${listed(services.map(where))})`);
+  if (usage.capacityProviders.length)
     parts.push(
-      `${usage.services.length} service${usage.services.length === 1 ? "" : "s"} (${list(usage.services.map((s) => `${shortName(s.clusterArn)}/${s.name}`))})`,
+      `${count(usage.capacityProviders.length, "Managed Instances capacity provider")} (${listed(usage.capacityProviders.map(where))})`,
     );
-  return parts.join(" and ");
+  if (usage.expressServices.length)
+    parts.push(
+      `${count(usage.expressServices.length, "Express service")} (${listed(usage.expressServices.map(where))})`,
+    );
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : (parts[0] ?? "");
+}
+
+/** The uses the role is put to by what uses it, in table order. */
+export function usesInUse(usage: RoleUsage): InfrastructureUse[] {
+  const ids = new Set<string>([
+    ...(usage.tasks.length ? ["ebs"] : []),
+    ...usage.services.map((s) => s.use),
+    ...usage.capacityProviders.map((c) => c.use),
+    ...usage.expressServices.map((e) => e.use),
+  ]);
+  return INFRASTRUCTURE_USES.filter((u) => ids.has(u.id));
+}
+
+/**
+ * What breaks, use by use, when the role stops working for what uses it: "EBS volumes: stopping tasks hang in
+ * DEPROVISIONING …; Managed Instances: the capacity provider cannot launch instances …".
+ */
+export function consequenceSentence(usage: RoleUsage): string {
+  return usesInUse(usage)
+    .map((u) => `${u.label}: ${u.breaks}`)
+    .join("; ");
 }

@@ -1,5 +1,6 @@
 import { parseArn, roleNameOf, shortName } from "../arn/arn.ts";
 import type { Facts, RoleFacts, TaskFacts, TrailEvent } from "../facts/types.ts";
+import { EBS_SESSION_NAME, type InfrastructureUse, TLS_SESSION_NAME, usesOf } from "./infrastructure-uses.ts";
 import { existingRole } from "./role-policies.ts";
 
 /**
@@ -8,13 +9,19 @@ import { existingRole } from "./role-policies.ts";
  */
 
 /** The session names ECS uses when it assumes an infrastructure role (CloudTrail shows them as User name). */
-export const EBS_SESSION_NAME = "ECSTaskVolumesForEBS";
-export const TLS_SESSION_NAME = "ECSServiceConnectForTLS";
+export { EBS_SESSION_NAME, TLS_SESSION_NAME };
 
-/** The sessions to look at for a role: EBS always (any role in scope may manage volumes), TLS when a service uses it so. */
+/**
+ * The sessions to look at for a role: EBS always (any role in scope may manage volumes), and those AWS documents for
+ * each other use the role was seen in (Express Mode has none: see undocumentedSessionUses).
+ */
 export function sessionNamesFor(role: Pick<RoleFacts, "referencedBy">): string[] {
-  const tls = role.referencedBy.some((r) => r.kind === "service" && r.use === "service-connect-tls");
-  return tls ? [EBS_SESSION_NAME, TLS_SESSION_NAME] : [EBS_SESSION_NAME];
+  return [...new Set([EBS_SESSION_NAME, ...usesOf(role).flatMap((u) => u.sessionNames)])];
+}
+
+/** The role's uses whose CloudTrail sessions cannot be looked up: AWS documents no session name for them. */
+export function undocumentedSessionUses(role: Pick<RoleFacts, "referencedBy">): InfrastructureUse[] {
+  return usesOf(role).filter((u) => u.sessionNames.length === 0);
 }
 
 /** The role's account when it is known (from IAM, or the ARN it was referenced by). */

@@ -59,15 +59,16 @@ export async function writeReportFiles(
 }
 
 /**
- * The input that describes the change (a Terraform plan, else the config), as a path relative to the repository:
+ * The input that describes the change (the template a change set's stack comes from, else the plan or change set
+ * file, else the config), as a path relative to the repository:
  * SARIF results point at it. The repository is GITHUB_WORKSPACE in GitHub Actions, else the working directory; a
  * file outside it has no repository path, and results then name the account, Region and resource instead.
  */
 export function changeFileOf(
-  flags: { plan?: string; config?: string },
+  flags: { plan?: string; template?: string; config?: string },
   env: NodeJS.ProcessEnv,
 ): string | undefined {
-  const file = flags.plan ?? flags.config;
+  const file = flags.template ?? flags.plan ?? flags.config;
   if (!file) return undefined;
   const root = env.GITHUB_WORKSPACE || process.cwd();
   const path = relative(root, resolve(file));

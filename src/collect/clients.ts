@@ -5,7 +5,8 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
-import { iamPaceKey, processPacing } from "./api-pacing.ts";
+import { type ApiPacing, iamPaceKey, processPacing } from "./api-pacing.ts";
+import type { RequestPacer } from "./pacer.ts";
 import { runTimeoutError } from "./run-timeout.ts";
 
 /**
@@ -31,6 +32,17 @@ export interface AwsSettings {
   paceKey?: string;
   /** Credentials other than the default chain's: an assumed role's session, for a target in another account. */
   credentials?: AwsCredentialIdentityProvider;
+  /**
+   * The pacers this run waits on instead of the process's: for an embedder (or a test) running independent runs in
+   * one process, each paced as its own CLI process would be. The limits stay AWS's; the CLI never sets this.
+   */
+  pacers?: RunPacers;
+}
+
+/** A run's client-side pacing: the API families' token buckets and CloudTrail LookupEvents' 2 a second. */
+export interface RunPacers {
+  api: ApiPacing;
+  lookupEvents: RequestPacer;
 }
 
 /** The pacing key of clients whose account STS has not told yet: one set of credentials is one account. */
@@ -90,7 +102,7 @@ export function createClients(settings: AwsSettings): AwsClients {
   const ecs = new ECSClient(common);
   const cloudtrail = new CloudTrailClient(common);
   // Every command's calls (check, stop, wait) are paced with the whole process, under AWS's rate limits.
-  const pacing = processPacing();
+  const pacing = settings.pacers?.api ?? processPacing();
   const key = defaultPaceKey(settings);
   pacing.install(ecs, "ecs", key, settings.signal);
   pacing.install(iam, "iam", iamPaceKey(key), settings.signal);

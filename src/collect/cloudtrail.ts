@@ -140,7 +140,7 @@ export async function collectTrail(
 
 /**
  * The LookupEvents series of one run, each started the moment its session name is known to be needed (the EBS
- * session up front, the TLS one when a service names a TLS role) and read back for the names finally needed.
+ * session up front, another use's when a resource names a role for it) and read back for the names finally needed.
  */
 export class TrailReads {
   private readonly series = new Map<string, Promise<Fact<TrailEvent[]>>>();

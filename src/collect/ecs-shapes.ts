@@ -1,5 +1,20 @@
-import type { Attachment, Failure, Service, Task } from "@aws-sdk/client-ecs";
-import type { EbsAttachment, MissingResource, ServiceFacts, TaskFacts } from "../facts/types.ts";
+import type {
+  Attachment,
+  CapacityProvider,
+  ECSExpressGatewayService,
+  Failure,
+  Service,
+  Task,
+} from "@aws-sdk/client-ecs";
+import type {
+  CapacityProviderFacts,
+  EbsAttachment,
+  ExpressServiceFacts,
+  MissingResource,
+  ServiceFacts,
+  ServiceRoleUse,
+  TaskFacts,
+} from "../facts/types.ts";
 
 /** From ECS API shapes to the Facts the rules read: only what DESIGN.md lists, times as ISO strings. */
 
@@ -40,15 +55,22 @@ export function taskFacts(t: Task): TaskFacts | undefined {
 }
 
 /**
- * A service and the infrastructure roles its live deployments use: the EBS volume role and the Service Connect
- * TLS role. `Service.roleArn` is the legacy load-balancer role, not an infrastructure role, and is ignored.
- * INACTIVE deployments are skipped: their tasks are gone, and any still stopping carry the role themselves.
+ * A service and the infrastructure roles it names: per live deployment the EBS volume role, the Service Connect TLS
+ * role and the VPC Lattice role; on the service itself a blue/green load balancer's role
+ * (`loadBalancers[].advancedConfiguration.roleArn`). `Service.roleArn` is the legacy load-balancer role, not an
+ * infrastructure role, and is ignored. INACTIVE deployments are skipped: their tasks are gone, and any still stopping
+ * carry the EBS role themselves.
  */
 export function serviceFacts(s: Service): ServiceFacts | undefined {
   if (!s.serviceArn) return undefined;
   const roles = new Map<string, ServiceFacts["infrastructureRoles"][number]>();
-  const add = (roleArn: string | undefined, use: "ebs" | "service-connect-tls", deploymentId: string) => {
-    if (roleArn) roles.set(`${roleArn} ${use} ${deploymentId}`, { roleArn, use, deploymentId });
+  const add = (roleArn: string | undefined, use: ServiceRoleUse, deploymentId?: string) => {
+    if (roleArn)
+      roles.set(`${roleArn} ${use} ${deploymentId ?? ""}`, {
+        roleArn,
+        use,
+        ...(deploymentId !== undefined ? { deploymentId } : {}),
+      });
   };
   for (const d of s.deployments ?? []) {
     if (d.status === "INACTIVE") continue;
@@ -56,13 +78,44 @@ export function serviceFacts(s: Service): ServiceFacts | undefined {
     for (const v of d.volumeConfigurations ?? []) add(v.managedEBSVolume?.roleArn, "ebs", id);
     for (const c of d.serviceConnectConfiguration?.services ?? [])
       add(c.tls?.roleArn, "service-connect-tls", id);
+    for (const l of d.vpcLatticeConfigurations ?? []) add(l.roleArn, "vpc-lattice", id);
   }
+  for (const lb of s.loadBalancers ?? []) add(lb.advancedConfiguration?.roleArn, "load-balancer");
   return {
     arn: s.serviceArn,
     name: s.serviceName ?? s.serviceArn.slice(s.serviceArn.lastIndexOf("/") + 1),
     status: s.status ?? "",
     infrastructureRoles: [...roles.values()],
     deploymentIds: (s.deployments ?? []).flatMap((d) => (d.id ? [d.id] : [])),
+    ...(s.resourceManagementType ? { resourceManagementType: s.resourceManagementType } : {}),
+  };
+}
+
+/** A capacity provider: its type, status and, for Managed Instances, the role and instance profile it names. */
+export function capacityProviderFacts(c: CapacityProvider): CapacityProviderFacts | undefined {
+  const arn = c.capacityProviderArn;
+  if (!arn) return undefined;
+  const mi = c.managedInstancesProvider;
+  return {
+    arn,
+    name: c.name ?? arn.slice(arn.lastIndexOf("/") + 1),
+    ...(c.type ? { type: c.type } : {}),
+    status: c.status ?? "",
+    ...(mi?.infrastructureRoleArn ? { infrastructureRoleArn: mi.infrastructureRoleArn } : {}),
+    ...(mi?.instanceLaunchTemplate?.ec2InstanceProfileArn
+      ? { instanceProfileArn: mi.instanceLaunchTemplate.ec2InstanceProfileArn }
+      : {}),
+  };
+}
+
+/** An Express service as DescribeExpressGatewayService answers it. */
+export function expressServiceFacts(e: ECSExpressGatewayService, arn: string): ExpressServiceFacts {
+  const serviceArn = e.serviceArn ?? arn;
+  return {
+    arn: serviceArn,
+    name: e.serviceName ?? serviceArn.slice(serviceArn.lastIndexOf("/") + 1),
+    status: e.status?.statusCode ?? "",
+    ...(e.infrastructureRoleArn ? { infrastructureRoleArn: e.infrastructureRoleArn } : {}),
   };
 }
 

@@ -8,8 +8,10 @@ import {
 } from "@aws-sdk/client-ecs";
 import { parseArn, shortName } from "../arn/arn.ts";
 import type {
+  CapacityProviderFacts,
   ClusterFacts,
   EcsFacts,
+  ExpressServiceFacts,
   Fact,
   MissingResource,
   RoleReference,
@@ -19,6 +21,7 @@ import type {
 } from "../facts/types.ts";
 import { type ClusterPlan, planEcsScope, wholeCluster } from "./ecs-scope.ts";
 import { missingResource, serviceFacts, taskFacts } from "./ecs-shapes.ts";
+import { collectCapacityProviders, collectExpressServices } from "./ecs-uses.ts";
 import { gather } from "./fact.ts";
 
 /** ECS's per-call limits (aws-facts §2.3). */
@@ -111,7 +114,27 @@ async function collectCluster(ecs: ECSClient, plan: ClusterPlan, options: Resolv
           ),
         )
       : collectTasks(ecs, plan, [], options, missing);
-  const [services, tasks] = await Promise.all([servicesRead, tasksRead]);
+  // The uses beside services and tasks: capacity providers at once, Express services once the services are known.
+  // Like services, capacity providers are the cluster's, not a named task's: out of scope when services are.
+  const capacityRead: Promise<Fact<CapacityProviderFacts[]>> =
+    plan.services === "none"
+      ? Promise.resolve({ ok: true, value: [] })
+      : collectCapacityProviders(ecs, cluster).then((fact) => {
+          if (fact.ok)
+            for (const ref of capacityProviderRoleRefs(cluster, fact.value)) options.onRoleRef?.(ref);
+          return fact;
+        });
+  const expressRead = servicesRead.then(async (services) => {
+    const fact = await collectExpressServices(ecs, services);
+    if (fact.ok) for (const ref of expressRoleRefs(cluster, fact.value)) options.onRoleRef?.(ref);
+    return fact;
+  });
+  const [services, tasks, capacityProviders, expressServices] = await Promise.all([
+    servicesRead,
+    tasksRead,
+    capacityRead,
+    expressRead,
+  ]);
   const seen =
     (tasks.ok ? tasks.value.find((t) => t.clusterArn)?.clusterArn : undefined) ??
     (services.ok ? services.value[0]?.arn : undefined);
@@ -123,7 +146,39 @@ async function collectCluster(ecs: ECSClient, plan: ClusterPlan, options: Resolv
     tasks,
     // Missing resources in a fixed order, whichever answer came first.
     ...(missing.length ? { missing: missing.sort(byKind) } : {}),
+    capacityProviders,
+    expressServices,
   };
+}
+
+/** Capacity providers that still manage instances; an INACTIVE one is deleted and needs no role. */
+const liveProvider = (c: CapacityProviderFacts) => c.status !== "INACTIVE";
+const liveExpress = (e: ExpressServiceFacts) => e.status !== "INACTIVE";
+
+function capacityProviderRoleRefs(cluster: string, providers: CapacityProviderFacts[]): EcsRoleRef[] {
+  return providers.flatMap((c) =>
+    c.infrastructureRoleArn && liveProvider(c)
+      ? [
+          {
+            ref: c.infrastructureRoleArn,
+            by: { kind: "capacity-provider", cluster, capacityProvider: c.name, use: "managed-instances" },
+          },
+        ]
+      : [],
+  );
+}
+
+function expressRoleRefs(cluster: string, services: ExpressServiceFacts[]): EcsRoleRef[] {
+  return services.flatMap((e) =>
+    e.infrastructureRoleArn && liveExpress(e)
+      ? [
+          {
+            ref: e.infrastructureRoleArn,
+            by: { kind: "express-service", cluster, service: e.name, use: "express" },
+          },
+        ]
+      : [],
+  );
 }
 
 /** Services before tasks (a stable sort keeps each kind in page order). */
@@ -361,8 +416,9 @@ function clusterArn(
 }
 
 /**
- * The infrastructure roles the cluster's live resources depend on: each service's deployment roles (unless the
- * service is INACTIVE) and each unfinished task's EBS attachment role. A role used only by stopped tasks is not in
+ * The infrastructure roles the cluster's live resources depend on: each service's roles (unless the service is
+ * INACTIVE), each unfinished task's EBS attachment role, each live Managed Instances capacity provider's and each
+ * live Express service's role. A role used only by stopped tasks is not in
  * scope: deleting it after its tasks stopped is the normal end of its life, not a risk.
  */
 export function roleReferences(cluster: ClusterFacts): EcsRoleRef[] {
@@ -389,5 +445,11 @@ export function roleReferences(cluster: ClusterFacts): EcsRoleRef[] {
       }
     }
   }
+  if (cluster.capacityProviders?.ok)
+    for (const r of capacityProviderRoleRefs(cluster.arn, cluster.capacityProviders.value))
+      add(r.ref, r.by, `capacity-provider ${r.by.kind === "capacity-provider" ? r.by.capacityProvider : ""}`);
+  if (cluster.expressServices?.ok)
+    for (const r of expressRoleRefs(cluster.arn, cluster.expressServices.value))
+      add(r.ref, r.by, `express ${r.by.kind === "express-service" ? r.by.service : ""}`);
   return [...refs.values()];
 }

@@ -1,4 +1,4 @@
-import { EBS_SESSION_NAME, issuedBy, sessionNamesFor, TLS_SESSION_NAME } from "../analysis/trail-links.ts";
+import { EBS_SESSION_NAME, issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
 import { parseArn, roleKey } from "../arn/arn.ts";
 import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../arn/principal-arn.ts";
 import { InputError } from "../errors.ts";
@@ -107,7 +107,8 @@ function addReference(
  *
  * Every read that needs nothing earlier starts at once: STS, IAM for the --role roles, EC2 DescribeVolumes and
  * CloudTrail's EBS session beside ECS discovery. IAM for a role ECS names starts the moment a described service or
- * task names it, CloudTrail's TLS session the moment a service names a TLS role. The facts are assembled in a
+ * task names it, CloudTrail's session of another use (TLS, Managed Instances, VPC Lattice, blue/green) the moment a
+ * resource names a role for it. The facts are assembled in a
  * fixed order once everything has answered, whichever answered first.
  */
 export async function collect(options: CollectOptions): Promise<Facts> {
@@ -125,8 +126,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const started = performance.now();
   const pageSize = options.pageSize ? { pageSize: options.pageSize } : {};
   const paceKey = options.paceKey ?? defaultPaceKey(options.aws);
-  // Clients built here are paced with the whole process (createClients); injected ones only with a pacing given.
-  const pacing = options.pacing ?? (options.clients ? undefined : processPacing());
+  // Clients built here are paced with the process (or the settings' own pacers); injected ones only when given.
+  const pacing = options.pacing ?? options.aws.pacers?.api ?? (options.clients ? undefined : processPacing());
   const signal = options.aws.signal;
   if (pacing) {
     pacing.install(clients.ecs, "ecs", paceKey, signal);
@@ -174,13 +175,16 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     };
     if (flagged.length) readPrincipal();
 
-    // CloudTrail's EBS session is needed by every role in scope; the TLS session only by a Service Connect TLS role.
+    // CloudTrail's EBS session is needed by every role in scope; another use's session only by a role used so.
     const trail = window
       ? new TrailReads(clients.cloudtrail, {
           ...window,
           // Which role an event belongs to is settled once IAM has answered (below).
           inScope: () => true,
-          pacer: options.trailPacer ?? (options.clients ? lookupEventsPacer() : processLookupEventsPacer()),
+          pacer:
+            options.trailPacer ??
+            options.aws.pacers?.lookupEvents ??
+            (options.clients ? lookupEventsPacer() : processLookupEventsPacer()),
           paceKey,
         })
       : undefined;
@@ -204,7 +208,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
               onRoleRef: ({ ref, by }: EcsRoleRef) => {
                 void iam.prefetch(ref);
                 readPrincipal();
-                if (by.kind === "service" && by.use === "service-connect-tls") trail?.start(TLS_SESSION_NAME);
+                // Each use's documented sessions start the moment a resource names the role for it.
+                for (const session of sessionNamesFor({ referencedBy: [by] })) trail?.start(session);
               },
             }
           : {}),

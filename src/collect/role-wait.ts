@@ -1,13 +1,18 @@
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import pRetry from "p-retry";
+import { infrastructureUse } from "../analysis/infrastructure-uses.ts";
 import { type RoleUsage, roleUsage, type ServiceUse, type TaskUse } from "../analysis/role-usage.ts";
+import type { InfrastructureUseId } from "../facts/types.ts";
 import { FACTS_SCHEMA_VERSION, type Facts } from "../facts/types.ts";
 import { collectEcs } from "./ecs.ts";
 
 /**
- * `ecs-preflight wait`: reads ECS (through the ECS collector, nothing else) until no task references the role in
- * any state but STOPPED. Tasks decide: an ACTIVE service that still names the role is reported, not waited for (a
- * service scaled to 0 would otherwise keep the wait going forever; deleting the service first is the caller's step).
+ * `ecs-preflight wait`: reads ECS (through the ECS collector, nothing else) until nothing needs the role: no task
+ * references it in any state but STOPPED, and no use that leaves no trace on a task names it (a capacity provider
+ * or Express service that is not INACTIVE, an ACTIVE or DRAINING service's VPC Lattice or blue/green configuration).
+ * An ACTIVE service that names the role for EBS volumes or Service Connect TLS is reported, not waited for: its tasks
+ * carry the EBS role themselves, and a service scaled to 0 would otherwise keep the wait going forever (deleting the
+ * service first is the caller's step).
  */
 
 export interface RoleWaitOptions {
@@ -29,10 +34,24 @@ export interface RoleWaitOptions {
   now?: () => number;
 }
 
+/** A use that names the role and leaves no trace on a task: the wait goes on while it remains. */
+export interface WaitDependent {
+  kind: "capacity-provider" | "express-service" | "service";
+  arn: string;
+  clusterArn: string;
+  name: string;
+  status: string;
+  use: InfrastructureUseId;
+  /** What breaks if the role goes first (the uses table). */
+  breaks: string;
+}
+
 export interface RoleWaitRead {
   poll: number;
   tasks: TaskUse[];
   services: ServiceUse[];
+  /** What names the role besides tasks and must be gone first. */
+  dependents: WaitDependent[];
   clusters: string[];
 }
 
@@ -54,11 +73,40 @@ class StillInUse extends Error {
   override readonly name = "StillInUse";
 }
 
-/** Services could not be read? The tasks still decide; only a gap in the tasks (or the cluster list) blocks. */
-function tasksUnread(usage: RoleUsage): Unread[] {
-  return usage.unread
-    .filter((u) => u.resource === "ecs:clusters" || /^ecs:(ListTasks|DescribeTasks)$/.test(u.error.api))
-    .map((u) => ({ resource: u.resource, api: u.error.api, code: u.error.code, message: u.error.message }));
+/**
+ * Every gap blocks: services (their VPC Lattice and blue/green roles), capacity providers and Express services may
+ * name the role as surely as tasks may hold it.
+ */
+function unreadOf(usage: RoleUsage): Unread[] {
+  return usage.unread.map((u) => ({
+    resource: u.resource,
+    api: u.error.api,
+    code: u.error.code,
+    message: u.error.message,
+  }));
+}
+
+/** The uses the wait must see gone, with what each breaks. */
+function dependentsOf(usage: RoleUsage): WaitDependent[] {
+  const dependent = (
+    kind: WaitDependent["kind"],
+    u: Omit<WaitDependent, "kind" | "breaks">,
+  ): WaitDependent => ({
+    kind,
+    arn: u.arn,
+    clusterArn: u.clusterArn,
+    name: u.name,
+    status: u.status,
+    use: u.use,
+    breaks: infrastructureUse(u.use).breaks,
+  });
+  return [
+    ...usage.capacityProviders.map((c) => dependent("capacity-provider", c)),
+    ...usage.expressServices.map((e) => dependent("express-service", e)),
+    ...usage.services
+      .filter((s) => s.use === "vpc-lattice" || s.use === "load-balancer")
+      .map((s) => dependent("service", s)),
+  ];
 }
 
 export async function waitForRole(ecs: ECSClient, options: RoleWaitOptions): Promise<RoleWaitOutcome> {
@@ -88,7 +136,16 @@ export async function waitForRole(ecs: ECSClient, options: RoleWaitOptions): Pro
     };
     const usage = roleUsage(facts, options.role);
     const clusters = ecsFacts.clusters.ok ? ecsFacts.clusters.value.map((c) => c.arn) : [];
-    return { usage, read: { poll: ++polls, tasks: usage.tasks, services: usage.services, clusters } };
+    return {
+      usage,
+      read: {
+        poll: ++polls,
+        tasks: usage.tasks,
+        services: usage.services,
+        dependents: dependentsOf(usage),
+        clusters,
+      },
+    };
   };
   /** One read: an outcome when the wait is over, else StillInUse (p-retry reads again after pollMs). */
   const poll = async (): Promise<RoleWaitOutcome> => {
@@ -96,12 +153,14 @@ export async function waitForRole(ecs: ECSClient, options: RoleWaitOptions): Pro
     options.onRead?.(result);
     const waitedMs = now() - started;
     // A gap in what was read ends the wait at once: the SDK already retried, and the role is never called free blind.
-    const unread = tasksUnread(usage);
+    const unread = unreadOf(usage);
     if (unread.length) return { ...result, waitedMs, kind: "unread", unread };
-    if (!result.tasks.length) return { ...result, waitedMs, kind: "clear" };
+    if (!result.tasks.length && !result.dependents.length) return { ...result, waitedMs, kind: "clear" };
     // The last read is the last one that starts before the deadline.
     if (waitedMs + options.pollMs > options.timeoutMs) return { ...result, waitedMs, kind: "timed-out" };
-    throw new StillInUse(`${result.tasks.length} task(s) still hold the role`);
+    throw new StillInUse(
+      `${result.tasks.length} task(s) and ${result.dependents.length} other use(s) still need the role`,
+    );
   };
   return pRetry(poll, {
     retries: Number.POSITIVE_INFINITY,

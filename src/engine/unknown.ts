@@ -17,7 +17,7 @@ export function unknownFinding(
   resource: string,
   what: string,
   error: FactError,
-): RuleFinding<UnknownDetails> {
+): RuleFinding<UnknownDetails> & { details: UnknownDetails } {
   const denied = DENIED.test(error.code);
   return {
     status: "unknown",

@@ -38,7 +38,10 @@ export interface Facts {
    * was off or no infrastructure role was in scope. An error when GetRole/GetUser could not be read.
    */
   principal?: Fact<PrincipalFacts>;
-  /** A Terraform plan applied to these facts (`check --plan`): the after-state of every role it touches. */
+  /**
+   * A change applied to these facts (`check --plan`, `--change-set`, `--before-stack-delete`): a Terraform plan, a
+   * CloudFormation change set or a stack's deletion, and the after-state of every role it touches.
+   */
   plan?: PlanFacts;
 }
 
@@ -57,11 +60,25 @@ export interface Scope {
   since?: string;
 }
 
+/** The jobs ECS gives an infrastructure role (src/analysis/infrastructure-uses.ts describes each). */
+export type InfrastructureUseId =
+  | "ebs"
+  | "service-connect-tls"
+  | "managed-instances"
+  | "express"
+  | "vpc-lattice"
+  | "load-balancer";
+
+/** The uses a service's own configuration names a role for (DescribeServices). */
+export type ServiceRoleUse = "ebs" | "service-connect-tls" | "vpc-lattice" | "load-balancer";
+
 /** Where a role in scope was found. */
 export type RoleReference =
   | { kind: "flag" }
-  | { kind: "service"; cluster: string; service: string; use: "ebs" | "service-connect-tls" }
-  | { kind: "task"; cluster: string; task: string; status: string };
+  | { kind: "service"; cluster: string; service: string; use: ServiceRoleUse }
+  | { kind: "task"; cluster: string; task: string; status: string }
+  | { kind: "capacity-provider"; cluster: string; capacityProvider: string; use: "managed-instances" }
+  | { kind: "express-service"; cluster: string; service: string; use: "express" };
 
 export interface RoleFacts {
   /** The role as referenced: a name or an ARN. */
@@ -169,6 +186,39 @@ export interface ClusterFacts {
   tasks: Fact<TaskFacts[]>;
   /** Tasks and services named in scope that DescribeTasks / DescribeServices answered in `failures[]`. */
   missing?: MissingResource[];
+  /**
+   * DescribeCapacityProviders for the cluster (every page): a Managed Instances provider names a role. Absent in
+   * facts gathered before capacity providers were read: who uses a role there is then not known.
+   */
+  capacityProviders?: Fact<CapacityProviderFacts[]>;
+  /**
+   * DescribeExpressGatewayService for each service in scope that ECS manages (resourceManagementType ECS) and is
+   * not INACTIVE. Absent in facts gathered before Express services were read: their roles are then not known.
+   */
+  expressServices?: Fact<ExpressServiceFacts[]>;
+}
+
+/** A capacity provider of the cluster; only MANAGED_INSTANCES providers name an infrastructure role. */
+export interface CapacityProviderFacts {
+  arn: string;
+  name: string;
+  /** EC2_AUTOSCALING | MANAGED_INSTANCES | FARGATE | FARGATE_SPOT. */
+  type?: string;
+  /** PROVISIONING | ACTIVE | DEPROVISIONING | INACTIVE (deleted). */
+  status: string;
+  /** managedInstancesProvider.infrastructureRoleArn. */
+  infrastructureRoleArn?: string;
+  /** managedInstancesProvider.instanceLaunchTemplate.ec2InstanceProfileArn: the instance role ECS passes to EC2. */
+  instanceProfileArn?: string;
+}
+
+/** An Express Mode service (DescribeExpressGatewayService). */
+export interface ExpressServiceFacts {
+  arn: string;
+  name: string;
+  /** status.statusCode: ACTIVE | DRAINING | INACTIVE. */
+  status: string;
+  infrastructureRoleArn?: string;
 }
 
 /** A `failures[]` entry for a task or service named with --task / --service (reason MISSING: no such resource). */
@@ -183,9 +233,14 @@ export interface ServiceFacts {
   arn: string;
   name: string;
   status: string;
-  /** Infrastructure roles referenced by the service's deployments. */
-  infrastructureRoles: { roleArn: string; use: "ebs" | "service-connect-tls"; deploymentId: string }[];
+  /**
+   * Infrastructure roles the service names: per live deployment (EBS, Service Connect TLS, VPC Lattice), or on the
+   * service itself (a blue/green load balancer's advancedConfiguration: no deploymentId).
+   */
+  infrastructureRoles: { roleArn: string; use: ServiceRoleUse; deploymentId?: string }[];
   deploymentIds: string[];
+  /** ECS for an Express service (ECS manages its resources), CUSTOMER otherwise; absent when ECS did not say. */
+  resourceManagementType?: string;
 }
 
 export interface TaskFacts {
@@ -279,38 +334,73 @@ export interface VolumeAttachmentFacts {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Terraform plan (filled by src/plan/ from `check --plan FILE`)
+// Planned changes (filled by src/changes/ from `check --plan FILE`, `--change-set`, `--before-stack-delete`)
 
-/** Code of a fact error for a value Terraform knows only after apply (`after_unknown`). */
+/** Code of a fact error for a value the source knows only once the change has run (Terraform's `after_unknown`). */
 export const KNOWN_AFTER_APPLY = "KnownAfterApply";
 
+/**
+ * Where a managed policy or boundary known only after the change is filed in PlanFacts.managedPolicies: under this
+ * prefix and the change's address, its entry the KnownAfterApply error (or the document, when the source has it).
+ */
+export const PLACEHOLDER_POLICY_PREFIX = "arn:ecs-preflight:changes:::known-after-apply/";
+
+/** Where a change is written in its source: a Terraform resource address, or a stack's logical id. */
+export type ChangeLocation =
+  | { format: "terraform"; address: string }
+  | {
+      format: "cloudformation";
+      /** The stack's name (a nested stack's own). */
+      stack: string;
+      logicalId: string;
+      /** The template file the stack is deployed from, when given (`--template`). */
+      template?: string;
+    };
+
+/** The source of the changes: which format, which file or stack. */
+export type ChangeSource =
+  | { format: "terraform"; file: string; formatVersion: string; terraformVersion?: string }
+  | {
+      format: "cloudformation";
+      /** A change set (from a file, or described live), or a stack's deletion (`--before-stack-delete`). */
+      kind: "change-set" | "stack-deletion";
+      /** The change set file as given on the command line (`--plan FILE`). */
+      file?: string;
+      stack: string;
+      stackId?: string;
+      changeSetName?: string;
+      changeSetId?: string;
+      /** The nested stacks' change sets (or, for a deletion, the nested stacks) read too. */
+      nested: string[];
+      template?: string;
+    };
+
 export interface PlanFacts {
-  /** The plan file as given on the command line. */
-  file: string;
-  formatVersion: string;
-  terraformVersion?: string;
-  /** `errored: true`: planning stopped part way, so the plan may leave changes out. */
-  errored: boolean;
-  /** Every role the plan touches, with its state once the plan is applied. */
+  source: ChangeSource;
+  /** Why the source may leave changes out (an errored plan, a change set that is not AVAILABLE): it never passes. */
+  incomplete?: string;
+  /** Every role the change touches, with its state once the change has run. */
   roles: PlannedRole[];
   /**
-   * Managed policies whose document the plan changes (aws_iam_policy: the new document becomes the default
-   * version), by ARN; a deleted policy is an error fact (NoSuchEntity), a document known only after apply one with
-   * code KnownAfterApply. The rest are as in Facts.managedPolicies.
+   * Managed policies whose document the change sets (a new default version), by ARN; a deleted policy is an error
+   * fact (NoSuchEntity), a document known only after the change one with code KnownAfterApply. The rest are as in
+   * Facts.managedPolicies.
    */
   managedPolicies: Record<string, Fact<ManagedPolicy>>;
-  /** ECS services the plan deletes or replaces (addresses and names): their tasks are still stopping during apply. */
+  /** ECS services the change deletes or replaces (addresses and names): their tasks are still stopping while it runs. */
   deletedServices: { address: string; name?: string; cluster?: string }[];
-  /** Changes that touch an infrastructure role the plan cannot name before apply (the role is known after apply). */
+  /** Changes that touch an infrastructure role the source cannot name before the change runs. */
   unattributed: PlannedChange[];
 }
 
-/** One resource change as it affects one role. */
+/** One change as it affects one role. */
 export interface PlannedChange {
-  /** The resource address, e.g. module.x.aws_iam_role_policy_attachment.y["a"]. */
+  /** The location as one string: a Terraform address (module.x.aws_iam_role.y["a"]), or STACK/LogicalId. */
   address: string;
+  location: ChangeLocation;
+  /** The resource type as the source writes it: aws_iam_role, AWS::IAM::Role. */
   type: string;
-  /** Terraform's actions: ["delete"], ["delete","create"], ["update"], ["no-op"], … */
+  /** The source's actions: Terraform's ["delete"], ["delete","create"], …; CloudFormation's ["Remove"], ["Modify"]. */
   actions: string[];
   /** What it does to the role. */
   kind:
@@ -337,9 +427,9 @@ export interface PlannedRole {
   ref: string;
   changes: PlannedChange[];
   /**
-   * The role once the plan is applied: deleted, or its facts (trust, boundary, attachments, inline policies; a
-   * value known only after apply is an error fact with code KnownAfterApply). `unknown` when today's state was not
-   * in the facts (a snapshot without the role) and the plan does not replace it whole.
+   * The role once the change has run: deleted, or its facts (trust, boundary, attachments, inline policies; a
+   * value known only after the change is an error fact with code KnownAfterApply). `unknown` when today's state was
+   * not in the facts (a snapshot without the role), or the source does not say how it changes.
    */
   after: { state: "deleted" } | { state: "exists"; role: RoleFacts } | { state: "unknown"; reason: string };
 }

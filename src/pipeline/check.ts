@@ -7,22 +7,25 @@ import type { Facts } from "../facts/types.ts";
 import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
+import { type ChangeInput, changeStep, readChangeStep, wantsChange } from "./change-step.ts";
 import { commonCause } from "./common-cause.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
-import { planStep, readPlanStep } from "./plan-step.ts";
 
 /**
  * The check pipeline, in one place above the engine: gather facts (AWS, a snapshot, or memory) → evaluate them with
  * the rules (src/engine/) → assemble the report. The CLI and the library's `check()` both run it.
  */
 
-export interface CheckOptions extends FactsSource {
+export interface CheckOptions extends FactsSource, Omit<ChangeInput, "plan"> {
   config?: Config;
   failOn?: FailOn;
   stuckAfterMs?: number;
   /** The roles in scope are about to be changed or deleted: role-in-use fails while they are in use. */
   beforeRoleChange?: boolean;
-  /** A Terraform JSON plan (`terraform show -json tfplan`) to apply to the facts before they are judged. */
+  /**
+   * A change to apply to the facts before they are judged: a Terraform JSON plan (`terraform show -json tfplan`)
+   * or a CloudFormation change set (`aws cloudformation describe-change-set --include-property-values`).
+   */
   plan?: string;
 }
 
@@ -81,15 +84,15 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
  */
 export async function check(options: CheckOptions): Promise<Report> {
   const startedAt = new Date();
-  // The plan first: a bad plan file is exit 2 before any AWS call, and it names the roles to collect.
-  const plan = options.plan ? await readPlanStep(options.plan) : undefined;
+  // The change first: a bad file is exit 2 before any AWS call, and it names the roles to collect.
+  const plan = wantsChange(options) ? await readChangeStep(options, options.aws, options.log) : undefined;
   // Before a role change, who uses the roles must be looked at: a --role-only scope then reads every cluster.
   const planned = plan ? plan.source(options) : options;
   const gather = options.beforeRoleChange
     ? { ...planned, collect: { ...planned.collect, ecsForRoles: true } }
     : planned;
   const gathered = await gatherFacts({ ...gather, rules: options.rules ?? allRules }, startedAt);
-  const facts = plan ? planStep(gathered.facts, plan.plan) : gathered.facts;
+  const facts = plan ? changeStep(gathered.facts, plan.changes) : gathered.facts;
   const { source } = gathered;
   return evaluate(facts, {
     ...options,

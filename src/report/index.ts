@@ -14,7 +14,7 @@ export function formatReport(
   report: Report,
   format: Format,
   /** `changeFile`: the input that describes the change (plan, else config), relative to the repository (SARIF). */
-  options: { color: boolean; rules: readonly Rule[]; changeFile?: string },
+  options: { color: boolean; rules: readonly Rule[]; changeFile?: string; changeText?: string },
 ): string {
   if (report.targets && (format === "text" || format === "markdown"))
     return format === "text"
@@ -29,6 +29,7 @@ export function formatReport(
       return formatSarif(report, {
         rules: options.rules,
         ...(options.changeFile ? { changeFile: options.changeFile } : {}),
+        ...(options.changeText ? { changeText: options.changeText } : {}),
       });
     case "markdown":
       return formatMarkdown(report, options.rules);

@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
 import type { Finding } from "../engine/finding.ts";
+import type { ChangeLocation } from "../facts/types.ts";
 import type { Report } from "./types.ts";
 
 /**
  * Where a SARIF result points. GitHub code scanning rejects a result without a physical location ("expected
  * artifact location") and any URI that is not a relative path or file:, so each result names a repository-relative
- * file: the input that describes the change (a Terraform plan, else the config) when the run had one, otherwise a
- * path that names what was checked: aws/<account>/<region>/<service>/<resource path>.
+ * file: the input that describes the change (the template a change set's stack comes from, else the Terraform plan
+ * or change set file, else the config) when the run had one, otherwise a path that names what was checked:
+ * aws/<account>/<region>/<service>/<resource path>. A result about a planned change also names where the change is
+ * written (a Terraform address, a stack's logical id), and the line of the change file that holds it.
  */
 
 const ARN = /^arn:[^:]+:([^:]+):[^:]*:[^:]*:(.+)$/;
@@ -34,6 +37,46 @@ export function resourceUri(
   const arn = ARN.exec(finding.resource);
   const path = arn ? [arn[1] ?? "aws", ...(arn[2] ?? "").split(/[/:]/)] : ["resource", finding.resource];
   return relativeUri(["aws", account, region, ...path]);
+}
+
+const isLocation = (v: unknown): v is ChangeLocation =>
+  typeof v === "object" &&
+  v !== null &&
+  ((v as ChangeLocation).format === "terraform" || (v as ChangeLocation).format === "cloudformation");
+
+/** Where the change a finding is about is written: its details' first change (or its one change), when it has one. */
+export function changeLocationOf(f: Pick<Finding, "details">): ChangeLocation | undefined {
+  const d = f.details as { changes?: { location?: unknown }[]; change?: { location?: unknown } } | undefined;
+  const location = d?.changes?.[0]?.location ?? d?.change?.location;
+  return isLocation(location) ? location : undefined;
+}
+
+/** The location as one name: the Terraform address, or STACK/LogicalId. */
+export function changeLocationName(location: ChangeLocation): string {
+  return location.format === "terraform" ? location.address : `${location.stack}/${location.logicalId}`;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The 1-based line of the change file where the change is written: a template's `LogicalId:` key (YAML or JSON),
+ * a change set file's LogicalResourceId, a plan's resource address; 1 when it is not found.
+ */
+export function changeLine(text: string | undefined, location: ChangeLocation | undefined): number {
+  if (!text || !location) return 1;
+  const patterns =
+    location.format === "terraform"
+      ? [new RegExp(`"address":\\s*${escapeRegExp(JSON.stringify(location.address))}`)]
+      : [
+          new RegExp(`^\\s*"?${escapeRegExp(location.logicalId)}"?\\s*:\\s*(\\{|$)`),
+          new RegExp(`"LogicalResourceId":\\s*"${escapeRegExp(location.logicalId)}"`),
+        ];
+  const lines = text.split("\n");
+  for (const pattern of patterns) {
+    const i = lines.findIndex((line) => pattern.test(line));
+    if (i >= 0) return i + 1;
+  }
+  return 1;
 }
 
 /**

@@ -2,7 +2,14 @@ import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";
 import { REPOSITORY_URL, ruleDocMarkdown, ruleDocUrl } from "./rule-doc.ts";
-import { changeFileUri, resourceUri, resultFingerprint } from "./sarif-location.ts";
+import {
+  changeFileUri,
+  changeLine,
+  changeLocationName,
+  changeLocationOf,
+  resourceUri,
+  resultFingerprint,
+} from "./sarif-location.ts";
 import type { Report } from "./types.ts";
 
 /**
@@ -21,8 +28,10 @@ export const FINGERPRINT_KEY = "ecsPreflightResource/v1";
 
 export interface SarifOptions {
   rules: readonly Rule[];
-  /** The input file that describes the change (a plan, else the config), relative to the repository root. */
+  /** The input file that describes the change (a template, a plan or change set, else the config), relative to the repository root. */
   changeFile?: string;
+  /** That file's text, to point each planned change's result at the line that holds it. */
+  changeText?: string;
 }
 
 function helpText(rule: Rule): string {
@@ -37,14 +46,17 @@ function helpText(rule: Rule): string {
   return blocks.filter(Boolean).join("\n\n");
 }
 
-function location(f: Finding, report: Report, changeFile: string | undefined) {
+function location(f: Finding, report: Report, options: SarifOptions) {
+  const { changeFile } = options;
+  const change = changeLocationOf(f);
   return {
     physicalLocation: {
       artifactLocation: { uri: changeFile ? changeFileUri(changeFile) : resourceUri(f, report) },
-      region: { startLine: 1 },
+      region: { startLine: changeFile ? changeLine(options.changeText, change) : 1 },
     },
     logicalLocations: [
       { fullyQualifiedName: f.resource, kind: "resource" },
+      ...(change ? [{ fullyQualifiedName: changeLocationName(change), kind: "declaration" }] : []),
       ...(f.account ? [{ fullyQualifiedName: `${f.account}/${f.region}`, kind: "namespace" }] : []),
     ],
   };
@@ -115,7 +127,7 @@ export function formatSarif(report: Report, options: SarifOptions): string {
           ruleId: f.rule,
           ...RESULT[f.status as keyof typeof RESULT],
           message: { text: f.remediation ? `${f.message}\nFix:\n${f.remediation}` : f.message },
-          locations: [location(f, report, options.changeFile)],
+          locations: [location(f, report, options)],
           // Over targets the same role (IAM is global) is checked in each Region: one alert per Region.
           partialFingerprints: {
             [FINGERPRINT_KEY]: resultFingerprint(

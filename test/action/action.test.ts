@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Report } from "../../src/report/types.ts";
+import { change, changeSet, roleProps } from "../changes/cloudformation/change-sets.ts";
 import {
   ACCOUNT_ID,
   awsManagedVolumesPolicy,
@@ -190,6 +191,25 @@ beforeAll(async () => {
         tasks: [ebsTask({ id: "web1", roleArn: GOOD, service: "web", volumeId: "vol-0web1" })],
       },
     ],
+    // A CDK app's change set that removes good-role, which staging's running task uses.
+    cloudformation: {
+      stacks: [{ name: "app" }],
+      changeSets: [
+        {
+          name: "preflight",
+          stack: "app",
+          changes: changeSet([
+            change({
+              action: "Remove",
+              logicalId: "GoodRole",
+              physicalId: "good-role",
+              type: "AWS::IAM::Role",
+              before: roleProps({ RoleName: "good-role" }),
+            }),
+          ]).Changes as object[],
+        },
+      ],
+    },
   });
 });
 afterAll(() => fake.close());
@@ -213,6 +233,8 @@ describe("action.yml", () => {
       "service",
       "role",
       "plan",
+      "change-set",
+      "stack",
       "region",
       "config",
       "fail-on",
@@ -308,10 +330,10 @@ describe("action.yml", () => {
   it("gates a Terraform plan (plan: plan.json): a role in use deleted fails, and SARIF points at the plan", async () => {
     const workspace = mkdtempSync(join(tmpdir(), "action-ws-"));
     // The plan fixture deletes role ecs-infra; here it deletes good-role, which staging's running task uses.
-    const plan = readFileSync(join(REPO, "test/plan/fixtures/delete-role.json"), "utf8").replaceAll(
-      "ecs-infra",
-      "good-role",
-    );
+    const plan = readFileSync(
+      join(REPO, "test/changes/terraform/fixtures/delete-role.json"),
+      "utf8",
+    ).replaceAll("ecs-infra", "good-role");
     mkdirSync(join(workspace, "infra"));
     writeFileSync(join(workspace, "infra/plan.json"), plan);
     const run = await runAction({ plan: "infra/plan.json", sarif: "x.sarif" }, { env: awsEnv(), workspace });
@@ -328,6 +350,18 @@ describe("action.yml", () => {
       ),
     );
     expect(uris).toEqual(new Set(["infra/plan.json"]));
+  });
+
+  it("gates a CloudFormation change set (change-set: preflight, stack: app): the role in use removed fails", async () => {
+    const run = await runAction({ "change-set": "preflight", stack: "app" }, { env: awsEnv() });
+    expect(run.code, run.log).toBe(1);
+    const report = JSON.parse(readFileSync(run.outputs.report ?? "", "utf8")) as Report;
+    expect(report.findings.find((f) => f.rule === "planned-role-changes")).toMatchObject({
+      status: "fail",
+      resource: GOOD,
+      message: expect.stringMatching(/app\/GoodRole deletes the role/),
+    });
+    expect(run.summary).toMatch(/planned-role-changes/);
   });
 
   it("says a usage error as verdict error and exit 2, with no report", async () => {

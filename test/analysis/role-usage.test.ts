@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { inUse, roleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
-import type { ClusterFacts, ServiceFacts, TaskFacts } from "../../src/facts/types.ts";
+import { consequenceSentence, inUse, roleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
+import type {
+  CapacityProviderFacts,
+  ClusterFacts,
+  ExpressServiceFacts,
+  ServiceFacts,
+  ServiceRoleUse,
+  TaskFacts,
+} from "../../src/facts/types.ts";
 import { ACCOUNT, err, facts, ok, REGION, role } from "../support/facts.ts";
 
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/storage/ecsInfrastructureRole`;
@@ -31,7 +38,15 @@ function withCluster(cluster: Partial<ClusterFacts>) {
   return facts([role("ecsInfrastructureRole")], {
     ecs: {
       clusters: ok([
-        { arn: CLUSTER, name: "prod", services: ok([]), tasks: ok([]), ...cluster } as ClusterFacts,
+        {
+          arn: CLUSTER,
+          name: "prod",
+          services: ok([]),
+          tasks: ok([]),
+          capacityProviders: ok([]),
+          expressServices: ok([]),
+          ...cluster,
+        } as ClusterFacts,
       ]),
     },
   });
@@ -92,5 +107,176 @@ describe("roleUsage", () => {
   it("a use found is a use, even where another cluster could not be read", () => {
     const f = withCluster({ tasks: ok([task("a", "RUNNING")]), services: err("ecs:ListServices") });
     expect(inUse(roleUsage(f, ROLE))).toBe(true);
+  });
+});
+
+const PREFIX = `arn:aws:ecs:${REGION}:${ACCOUNT}`;
+
+function provider(name: string, status: string, roleArn: string | null = ROLE): CapacityProviderFacts {
+  return {
+    arn: `${PREFIX}:capacity-provider/${name}`,
+    name,
+    type: "MANAGED_INSTANCES",
+    status,
+    ...(roleArn ? { infrastructureRoleArn: roleArn } : {}),
+  };
+}
+
+function express(name: string, status: string, roleArn: string | null = ROLE): ExpressServiceFacts {
+  return {
+    arn: `${PREFIX}:service/prod/${name}`,
+    name,
+    status,
+    ...(roleArn ? { infrastructureRoleArn: roleArn } : {}),
+  };
+}
+
+function using(name: string, status: string, ...uses: ServiceRoleUse[]): ServiceFacts {
+  return {
+    arn: `${PREFIX}:service/prod/${name}`,
+    name,
+    status,
+    infrastructureRoles: uses.map((use) =>
+      use === "load-balancer" ? { roleArn: ROLE, use } : { roleArn: ROLE, use, deploymentId: "ecs-svc/1" },
+    ),
+    deploymentIds: ["ecs-svc/1"],
+  };
+}
+
+describe("roleUsage: every use of the role is a dependent", () => {
+  const rows: {
+    name: string;
+    cluster: Partial<ClusterFacts>;
+    inUse: boolean | undefined;
+    sentence?: string;
+    breaks?: RegExp;
+    unreadCode?: string;
+  }[] = [
+    {
+      name: "an ACTIVE Managed Instances capacity provider naming the role",
+      cluster: { capacityProviders: ok([provider("mi", "ACTIVE")]) },
+      inUse: true,
+      sentence: "1 Managed Instances capacity provider (prod/mi)",
+      breaks: /^Managed Instances: the capacity provider cannot launch instances, so new tasks stay PENDING$/,
+    },
+    {
+      name: "a capacity provider being deleted (DEPROVISIONING) still needs it",
+      cluster: { capacityProviders: ok([provider("mi", "DEPROVISIONING")]) },
+      inUse: true,
+    },
+    {
+      name: "a deleted (INACTIVE) capacity provider does not",
+      cluster: { capacityProviders: ok([provider("mi", "INACTIVE")]) },
+      inUse: false,
+    },
+    {
+      name: "an Express service naming the role",
+      cluster: { expressServices: ok([express("shop", "ACTIVE")]) },
+      inUse: true,
+      sentence: "1 Express service (prod/shop)",
+      breaks: /^Express Mode: ECS cannot change or delete the service's load balancer/,
+    },
+    {
+      name: "a deleted (INACTIVE) Express service does not",
+      cluster: { expressServices: ok([express("shop", "INACTIVE")]) },
+      inUse: false,
+    },
+    {
+      name: "a VPC Lattice configuration of a DRAINING service",
+      cluster: { services: ok([using("mesh", "DRAINING", "vpc-lattice")]) },
+      inUse: true,
+      sentence: "1 service (prod/mesh)",
+      breaks: /^VPC Lattice: tasks are not registered with or deregistered from/,
+    },
+    {
+      name: "a blue/green load balancer of an ACTIVE service",
+      cluster: { services: ok([using("web", "ACTIVE", "load-balancer")]) },
+      inUse: true,
+      breaks: /^blue\/green load balancer: deployments cannot shift traffic or roll back$/,
+    },
+    {
+      name: "one service naming the role twice is one service, with both uses",
+      cluster: { services: ok([using("web", "ACTIVE", "ebs", "vpc-lattice")]) },
+      inUse: true,
+      sentence: "1 service (prod/web)",
+      breaks: /^EBS volumes: .*; VPC Lattice: /,
+    },
+    {
+      name: "every kind at once, listed in one sentence",
+      cluster: {
+        tasks: ok([task("a", "RUNNING")]),
+        services: ok([using("web", "ACTIVE", "load-balancer")]),
+        capacityProviders: ok([provider("mi", "ACTIVE")]),
+        expressServices: ok([express("shop", "ACTIVE")]),
+      },
+      inUse: true,
+      sentence:
+        "1 task (a RUNNING), 1 service (prod/web), 1 Managed Instances capacity provider (prod/mi) and 1 Express service (prod/shop)",
+    },
+    {
+      name: "capacity providers that could not be read leave use open",
+      cluster: { capacityProviders: err("ecs:DescribeCapacityProviders", "AccessDeniedException") },
+      inUse: undefined,
+      unreadCode: "AccessDeniedException",
+    },
+    {
+      name: "facts gathered before capacity providers were read say nothing of them",
+      cluster: { capacityProviders: undefined },
+      inUse: undefined,
+      unreadCode: "NotCollected",
+    },
+    {
+      name: "Express services that could not be read leave use open",
+      cluster: { expressServices: err("ecs:DescribeExpressGatewayService", "AccessDeniedException") },
+      inUse: undefined,
+      unreadCode: "AccessDeniedException",
+    },
+    {
+      name: "facts gathered before Express services were read say nothing of them",
+      cluster: { expressServices: undefined },
+      inUse: undefined,
+      unreadCode: "NotCollected",
+    },
+    {
+      name: "a Managed Instances provider that names no role may need this one",
+      cluster: { capacityProviders: ok([provider("mi", "ACTIVE", null)]) },
+      inUse: undefined,
+      unreadCode: "UseWithoutRole",
+    },
+    {
+      name: "an Express service that names no role may need this one",
+      cluster: { expressServices: ok([express("shop", "ACTIVE", null)]) },
+      inUse: undefined,
+      unreadCode: "UseWithoutRole",
+    },
+    {
+      name: "an Auto Scaling group provider names no infrastructure role, and needs none",
+      cluster: {
+        capacityProviders: ok([
+          { arn: `${PREFIX}:capacity-provider/asg`, name: "asg", type: "EC2_AUTOSCALING", status: "ACTIVE" },
+        ]),
+      },
+      inUse: false,
+    },
+    {
+      name: "another role's capacity provider is not this role's use",
+      cluster: { capacityProviders: ok([provider("mi", "ACTIVE", `arn:aws:iam::${ACCOUNT}:role/other`)]) },
+      inUse: false,
+    },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      const usage = roleUsage(withCluster(row.cluster), "ecsInfrastructureRole");
+      expect(inUse(usage)).toBe(row.inUse);
+      if (row.sentence) expect(usageSentence(usage)).toBe(row.sentence);
+      if (row.breaks) expect(consequenceSentence(usage)).toMatch(row.breaks);
+      if (row.unreadCode) expect(usage.unread.map((u) => u.error.code)).toEqual([row.unreadCode]);
+    });
+  }
+
+  it("services that could not be read are one gap, not two (the Express services carry the same error)", () => {
+    const denied = err("ecs:ListServices");
+    const usage = roleUsage(withCluster({ services: denied, expressServices: denied }), ROLE);
+    expect(usage.unread.map((u) => u.error.api)).toEqual(["ecs:ListServices"]);
   });
 });

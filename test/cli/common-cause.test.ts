@@ -13,11 +13,12 @@ import {
   roleArnOf,
 } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { runBundle } from "../support/cli.ts";
+import { runBundle, runCli } from "../support/cli.ts";
 
 /**
  * When every AWS call fails for one reason, the report says it once, at the top, with the fix; each finding stays
- * unknown and the exit code is 3. Run as users run it (the bundle, in a process with exactly this environment).
+ * unknown and the exit code is 3. Each run sees exactly its environment (runCli's processEnv), as a process would;
+ * the last test runs the bundle in a real process with it.
  */
 
 const ROLE = roleArnOf("api-role");
@@ -74,7 +75,7 @@ const ARGS = ["check", "--cluster", "prod", "--log-level", "silent", "--max-atte
 
 async function scenario(env: Record<string, string>, format: string) {
   const before = fake.requests.length;
-  const run = await runBundle([...ARGS, "--format", format], env);
+  const run = await runCli([...ARGS, "--format", format], { processEnv: env });
   return { ...run, requests: fake.requests.length - before };
 }
 
@@ -149,5 +150,14 @@ describe("one reason for every failed call, said once", () => {
     const healthy = await scenario(fake.env(), "json");
     expect(healthy.code).toBe(0);
     expect((JSON.parse(healthy.stdout) as Report).commonCause).toBeUndefined();
+  });
+
+  it("the bundle in a real process says the same as the in-process run", async () => {
+    const inProcess = await scenario(noCredentials(), "json");
+    const bundled = await runBundle([...ARGS, "--format", "json"], noCredentials());
+    expect(bundled.code, bundled.stderr).toBe(3);
+    const commonCause = (run: { stdout: string }) => (JSON.parse(run.stdout) as Report).commonCause;
+    expect(commonCause(bundled)?.kind).toBe("no-credentials");
+    expect(commonCause(bundled)).toEqual(commonCause(inProcess));
   });
 });

@@ -6,7 +6,9 @@ import {
   awsManagedVolumesPolicy,
   ebsService,
   ebsTask,
+  expressService,
   infrastructureRole,
+  managedInstancesProvider,
   roleArnOf,
   trailEvent,
 } from "../fake-aws/builders.ts";
@@ -33,6 +35,8 @@ const READS: [AwsService, string][] = [
   ["ecs", "DescribeServices"],
   ["ecs", "ListTasks"],
   ["ecs", "DescribeTasks"],
+  ["ecs", "DescribeCapacityProviders"],
+  ["ecs", "DescribeExpressGatewayService"],
   ["iam", "GetRole"],
   ["iam", "ListAttachedRolePolicies"],
   ["iam", "ListRolePolicies"],
@@ -62,7 +66,12 @@ beforeAll(async () => {
       clusters: [
         {
           name: "prod",
-          services: [ebsService({ name: "api", roleArn: ROLE })],
+          // The role's other uses are read too: each of those reads is denied alone below.
+          services: [
+            ebsService({ name: "api", roleArn: ROLE }),
+            expressService({ name: "shop", roleArn: ROLE }),
+          ],
+          capacityProviders: [managedInstancesProvider({ name: "mi", roleArn: ROLE })],
           tasks: [
             ebsTask({ id: "api1", roleArn: ROLE, service: "api", volumeId: "vol-0api1" }),
             ebsTask({

@@ -4,12 +4,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateIdentity, parsePolicy } from "../../src/iam/index.ts";
 import type { Policy } from "../../src/iam/types.ts";
+import { change, changeSet, roleProps } from "../changes/cloudformation/change-sets.ts";
 import {
   ACCOUNT_ID,
   awsManagedVolumesPolicy,
   ebsService,
   ebsTask,
+  expressService,
   infrastructureRole,
+  managedInstancesProvider,
   REGION,
   roleArnOf,
 } from "../fake-aws/builders.ts";
@@ -43,7 +46,12 @@ beforeAll(async () => {
     clusters: [
       {
         name: "prod",
-        services: [ebsService({ name: "api", roleArn: ROLE })],
+        // Every use of the role is read: a Managed Instances capacity provider and an Express service name it too.
+        capacityProviders: [managedInstancesProvider({ name: "mi", roleArn: ROLE })],
+        services: [
+          ebsService({ name: "api", roleArn: ROLE }),
+          expressService({ name: "shop", roleArn: ROLE }),
+        ],
         tasks: [
           ebsTask({ id: "api1", roleArn: ROLE, service: "api", volumeId: "vol-0api1" }),
           ebsTask({ id: "api2", roleArn: ROLE, service: "api", volumeId: "vol-0api2" }),
@@ -66,6 +74,33 @@ beforeAll(async () => {
         },
       },
     ],
+    // The change gate's stack: its role's change set, and what deleting it removes.
+    cloudformation: {
+      stacks: [
+        {
+          name: "app",
+          resources: [{ logicalId: "ApiRole", physicalId: "api-role", type: "AWS::IAM::Role" }],
+          template: { Resources: { ApiRole: { Type: "AWS::IAM::Role" } } },
+        },
+      ],
+      changeSets: [
+        {
+          name: "preflight",
+          stack: "app",
+          changes: changeSet([
+            change({
+              action: "Modify",
+              logicalId: "ApiRole",
+              physicalId: "api-role",
+              type: "AWS::IAM::Role",
+              scope: ["Tags"],
+              before: roleProps({ RoleName: "api-role" }),
+              after: roleProps({ RoleName: "api-role", Tags: [{ Key: "a", Value: "b" }] }),
+            }),
+          ]).Changes as object[],
+        },
+      ],
+    },
     volumes: [
       {
         volumeId: "vol-0gone",
@@ -116,6 +151,8 @@ const SCENARIOS: Record<string, string[]> = {
   "check --service": ["check", "--cluster", "prod", "--service", "api", "--format", "json"],
   "check --task": ["check", "--cluster", "prod", "--task", "api1", "--format", "json"],
   "check --role only": ["check", "--role", "api-role", "--format", "json"],
+  "check --change-set": ["check", "--change-set", "preflight", "--stack", "app", "--format", "json"],
+  "check --before-stack-delete": ["check", "--before-stack-delete", "app", "--format", "json"],
   snapshot: ["snapshot", "--out", join(dir, "facts.json")],
   "stop --wait": ["stop", "--cluster", "prod", "--task", "api2", "--yes", "--wait", "--format", "json"],
 };

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const SNAPSHOT = "fixtures/demo/account.json";
-const PLAN = "test/plan/fixtures/delete-role.json";
+const PLAN = "test/changes/terraform/fixtures/delete-role.json";
 
 describe("target flags beside one account-Region's input", () => {
   it.each([

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import type { RecordedRequest } from "../fake-aws/server.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { checkJson, runBundle, runCli } from "../support/cli.ts";
+import { checkJson, checkJsonWith, runBundle, runCli } from "../support/cli.ts";
 import {
   AUDIT_ROLE,
   EXTERNAL_ID,
@@ -41,7 +41,8 @@ describe("check over the whole organisation", () => {
     fake.setFaults([
       { service: "cloudtrail", account: MEMBER_A, region: "eu-west-1", kind: "access-denied" },
     ]);
-    ({ code, report, calls } = await checkJson(fake, ...ROLE, ...ORG));
+    // In real time: this run's request log is where the pacing below is measured.
+    ({ code, report, calls } = await checkJsonWith(fake, [...ROLE, ...ORG], { realTimePacing: true }));
   });
 
   it("checks every ACTIVE account in every enabled Region, worst first, and exits with the worst verdict", () => {
@@ -218,14 +219,14 @@ describe("explicit targets", () => {
 describe("isolation", () => {
   it("a target whose reads time out is unknown; the other targets go on", async () => {
     fake.setFaults([
-      { service: "cloudtrail", account: MEMBER_A, region: "us-east-1", kind: "slow", delayMs: 6000 },
+      { service: "cloudtrail", account: MEMBER_A, region: "us-east-1", kind: "slow", delayMs: 3000 },
     ]);
     const { code, report } = await checkJson(
       fake,
       ...ROLE,
       ...["--accounts", `${MANAGEMENT},${MEMBER_A}`, "--regions", "us-east-1"],
       ...["--assume-role", AUDIT_ROLE, "--external-id", EXTERNAL_ID],
-      ...["--read-timeout", "2s", "--max-attempts", "1"],
+      ...["--read-timeout", "1s", "--max-attempts", "1"],
     );
     expect(code).toBe(3);
     expect(report.targets?.map((t) => [where(t), t.verdict])).toEqual([

@@ -51,7 +51,7 @@ beforeAll(async () => {
   Object.assign(process.env, fake.env());
   // The plan fixture that deletes ecs-infra (Terraform 1.9, AWS provider 5.x).
   plan = join(mkdtempSync(join(tmpdir(), "plan-regions-")), "plan.json");
-  writeFileSync(plan, readFileSync("test/plan/fixtures/delete-role.json"));
+  writeFileSync(plan, readFileSync("test/changes/terraform/fixtures/delete-role.json"));
 });
 afterAll(() => fake.close());
 

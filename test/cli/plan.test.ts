@@ -17,7 +17,7 @@ import { runCli } from "../support/cli.ts";
 
 /** End to end: check --plan through the CLI, the real SDK clients and the fake AWS over HTTP. */
 
-const PLANS = join(import.meta.dirname, "../plan/fixtures");
+const PLANS = join(import.meta.dirname, "../changes/terraform/fixtures");
 const plan = (name: string) => join(PLANS, `${name}.json`);
 const ROLE = roleArnOf("ecs-infra");
 const INLINE_GRANT = {
@@ -108,7 +108,12 @@ describe("check --plan against the fake AWS", () => {
     const { code, report, calls } = await check(stopped, "--plan", plan("delete-role"));
     expect(code).toBe(0);
     expect(planned(report)).toMatchObject([
-      { status: "pass", message: expect.stringMatching(/no task or service uses ecs-infra/) },
+      {
+        status: "pass",
+        message: expect.stringMatching(
+          /nothing \(no task, service, capacity provider or Express service\) uses ecs-infra/,
+        ),
+      },
     ]);
     expect(report?.findings.some((f) => f.resource === roleArnOf("unrelated"))).toBe(false);
     expect(calls.some((c) => c.action === "GetRole" && c.params.RoleName === "unrelated")).toBe(false);

@@ -179,11 +179,12 @@ describe("wait", () => {
     );
   });
 
-  it("services that cannot be read do not block: the tasks decide", async () => {
+  it("services that cannot be read block too: their VPC Lattice and blue/green roles are unseen (exit 3)", async () => {
     fake.setFaults([{ service: "ecs", action: "ListServices", kind: "access-denied" }]);
-    const { code, count } = await wait(["--role", ROLE_ARN, "--cluster", "done"]);
+    const { code, count, stdout } = await wait(["--role", ROLE_ARN, "--cluster", "done"]);
     expect(count("ListServices")).toBeGreaterThan(0);
-    expect(code).toBe(0);
+    expect(code).toBe(3);
+    expect(stdout).toMatch(/cluster done: ecs:ListServices failed with AccessDeniedException/);
   });
 
   it("cannot list the clusters: exit 3", async () => {

@@ -1,10 +1,13 @@
 import type { FakeAccount } from "../fake-aws/account.ts";
 import {
   ACCOUNT_ID,
+  awsManagedUsePolicy,
   awsManagedVolumesPolicy,
   ebsService,
   ebsTask,
+  expressService,
   infrastructureRole,
+  managedInstancesProvider,
   REGION,
   roleArnOf,
   trailEvent,
@@ -97,6 +100,18 @@ export const demoAccount: FakeAccount = {
         ),
       },
     }),
+    // The shop's Managed Instances capacity provider launches its instances with this role (ECS Managed Instances).
+    infrastructureRole({
+      name: "ecs-infra-compute",
+      createDate: "2025-09-30T09:00:00Z",
+      attached: [awsManagedUsePolicy("managed-instances").arn],
+    }),
+    // The storefront is an Express Mode service: ECS manages its load balancer and the rest with this role.
+    infrastructureRole({
+      name: "ecs-infra-storefront",
+      createDate: "2025-11-21T09:00:00Z",
+      attached: [awsManagedUsePolicy("express").arn],
+    }),
     // ecs-infra-legacy was deleted while an ETL task still used it.
     // The caller's role: its PassRole list predates ecs-infra-search, so deployments of search cannot pass it.
     {
@@ -111,7 +126,7 @@ export const demoAccount: FakeAccount = {
         "ecs-pass-role": doc({
           Action: "iam:PassRole",
           Effect: "Allow",
-          Resource: ["orders", "reports", "ledger", "legacy"].map(
+          Resource: ["orders", "reports", "ledger", "legacy", "compute", "storefront"].map(
             (r) => `arn:aws:iam::*:role/ecs-infra-${r}`,
           ),
           Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
@@ -119,10 +134,17 @@ export const demoAccount: FakeAccount = {
       },
     },
   ],
-  managedPolicies: [awsManagedVolumesPolicy()],
+  managedPolicies: [
+    awsManagedVolumesPolicy(),
+    awsManagedUsePolicy("managed-instances"),
+    awsManagedUsePolicy("express"),
+  ],
   clusters: [
     {
       name: "shop",
+      capacityProviders: [
+        managedInstancesProvider({ name: "shop-compute", roleArn: roleArnOf("ecs-infra-compute") }),
+      ],
       services: [
         ebsService({
           name: "orders",
@@ -187,6 +209,7 @@ export const demoAccount: FakeAccount = {
     {
       name: "analytics",
       services: [
+        expressService({ name: "storefront", roleArn: roleArnOf("ecs-infra-storefront") }),
         ebsService({
           name: "search",
           roleArn: roleArnOf("ecs-infra-search"),

@@ -45,7 +45,14 @@ describe("the demo account", () => {
     expect(statuses("tasks-deprovisioning").filter((s) => s === "fail")).toHaveLength(2);
     expect(statuses("cloudtrail-errors")).toContain("fail");
     expect(statuses("leaked-volumes")).toContain("warn");
-    expect(statuses("pass-role")).toEqual(["fail", "pass", "pass", "pass"]); // platform-audit may not pass ecs-infra-search
+    expect(statuses("pass-role")).toEqual(["fail", "pass", "pass", "pass", "pass", "pass"]); // platform-audit may not pass ecs-infra-search
+    // Every use of a role is a dependent: the Managed Instances capacity provider and the Express service.
+    const inUse = (name: string) =>
+      report.findings.find((f) => f.rule === "role-in-use" && f.resource.endsWith(`/${name}`))?.message;
+    expect(inUse("ecs-infra-compute")).toMatch(
+      /in use by 1 Managed Instances capacity provider \(shop\/shop-compute\)/,
+    );
+    expect(inUse("ecs-infra-storefront")).toMatch(/in use by 1 Express service \(analytics\/storefront\)/);
     expect(report.verdict).toBe("fail");
     expect(report.exitCode).toBe(1);
     expect(report.trail).not.toEqual({});

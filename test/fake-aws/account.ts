@@ -1,3 +1,5 @@
+import type { FakeCloudFormation } from "./cloudformation.ts";
+
 /**
  * The account a fake AWS server serves: small, plain data that a test writes inline (or with ./builders.ts).
  * Policy documents may be objects (serialised with JSON.stringify) or strings (sent exactly as given, so a test
@@ -5,7 +7,15 @@
  */
 
 /** The services the fake speaks. */
-export type AwsService = "iam" | "sts" | "ecs" | "cloudtrail" | "ec2" | "organizations" | "s3";
+export type AwsService =
+  | "iam"
+  | "sts"
+  | "ecs"
+  | "cloudtrail"
+  | "ec2"
+  | "organizations"
+  | "s3"
+  | "cloudformation";
 
 export interface FakeAccount {
   /** Twelve digits, e.g. "111122223333". */
@@ -28,6 +38,8 @@ export interface FakeAccount {
   clusters?: FakeCluster[];
   trailEvents?: FakeTrailEvent[];
   volumes?: FakeVolume[];
+  /** Stacks and change sets (./cloudformation.ts). */
+  cloudformation?: FakeCloudFormation;
 }
 
 export type PolicyText = object | string;
@@ -77,6 +89,24 @@ export interface FakeCluster {
   name: string;
   services?: FakeService[];
   tasks?: FakeTask[];
+  /** DescribeCapacityProviders with `cluster`: this cluster's providers (Managed Instances ones only when asked so). */
+  capacityProviders?: FakeCapacityProvider[];
+}
+
+/** An ECS capacity provider. Extra keys are passed through to DescribeCapacityProviders as given. */
+export interface FakeCapacityProvider {
+  name: string;
+  /** Default MANAGED_INSTANCES when it names an infrastructure role, else EC2_AUTOSCALING. */
+  type?: string;
+  /** PROVISIONING, ACTIVE (default), DEPROVISIONING or INACTIVE. */
+  status?: string;
+  /** managedInstancesProvider.infrastructureRoleArn. */
+  infrastructureRoleArn?: string;
+  /** managedInstancesProvider.instanceLaunchTemplate.ec2InstanceProfileArn. */
+  instanceProfileArn?: string;
+  /** Status changes, each due once DescribeCapacityProviders has shown the provider `afterDescribes` times. */
+  transitions?: { afterDescribes: number; status: string }[];
+  [key: string]: unknown;
 }
 
 /** An ECS service. Extra keys are passed through to DescribeServices as given (ISO times become epoch seconds). */
@@ -86,6 +116,11 @@ export interface FakeService {
   status?: string;
   /** Raw ECS Deployment JSON. */
   deployments?: object[];
+  /**
+   * An Express service: DescribeServices says resourceManagementType ECS, and DescribeExpressGatewayService answers
+   * with this infrastructure role (and status, default ACTIVE).
+   */
+  express?: { infrastructureRoleArn: string; status?: string };
   [key: string]: unknown;
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type {
+  FakeCapacityProvider,
   FakeManagedPolicy,
   FakeRole,
   FakeService,
@@ -68,6 +69,127 @@ export function awsManagedTlsPolicy(): FakeManagedPolicy {
     versions: {
       v4: loadPolicy("AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity.v4.json"),
     },
+  };
+}
+
+/** The AWS managed policies of the other uses (aws-facts §3.3), at their default versions; mind the paths. */
+const OTHER_USE_POLICIES = {
+  "managed-instances": {
+    name: "AmazonECSInfrastructureRolePolicyForManagedInstances",
+    path: "",
+    version: "v12",
+  },
+  express: {
+    name: "AmazonECSInfrastructureRoleforExpressGatewayServices",
+    path: "service-role/",
+    version: "v6",
+  },
+  "vpc-lattice": { name: "AmazonECSInfrastructureRolePolicyForVpcLattice", path: "", version: "v1" },
+  "load-balancer": { name: "AmazonECSInfrastructureRolePolicyForLoadBalancers", path: "", version: "v6" },
+} as const;
+
+export type OtherUse = keyof typeof OTHER_USE_POLICIES;
+
+/** The AWS managed policy of another use, as IAM serves it. */
+export function awsManagedUsePolicy(use: OtherUse): FakeManagedPolicy {
+  const { name, path, version } = OTHER_USE_POLICIES[use];
+  return {
+    arn: `arn:aws:iam::aws:policy/${path}${name}`,
+    name,
+    defaultVersionId: version,
+    versions: { [version]: loadPolicy(`${name}.${version}.json`) },
+  };
+}
+
+/** An ECS Managed Instances capacity provider that names `roleArn` as its infrastructure role. */
+export function managedInstancesProvider(options: {
+  name: string;
+  roleArn: string;
+  status?: string;
+  transitions?: FakeCapacityProvider["transitions"];
+}): FakeCapacityProvider {
+  return {
+    name: options.name,
+    status: options.status ?? "ACTIVE",
+    infrastructureRoleArn: options.roleArn,
+    instanceProfileArn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/ecsInstanceRole`,
+    ...(options.transitions ? { transitions: options.transitions } : {}),
+  };
+}
+
+/** An Express Mode service (ECS-managed, canary deployment) whose infrastructure role is `roleArn`. */
+export function expressService(options: { name: string; roleArn: string; status?: string }): FakeService {
+  return {
+    name: options.name,
+    status: options.status ?? "ACTIVE",
+    desiredCount: 1,
+    runningCount: 1,
+    pendingCount: 0,
+    launchType: "FARGATE",
+    deploymentConfiguration: { strategy: "CANARY" },
+    deployments: [
+      { id: `ecs-svc/${stableId("", options.name, 19, "hex")}`, status: "PRIMARY", desiredCount: 1 },
+    ],
+    express: {
+      infrastructureRoleArn: options.roleArn,
+      ...(options.status ? { status: options.status } : {}),
+    },
+  };
+}
+
+/**
+ * A service whose PRIMARY deployment registers its tasks in a VPC Lattice target group (`latticeRoleArn`) and/or
+ * whose load balancer shifts traffic blue/green (`loadBalancerRoleArn`, on the service's loadBalancers[]).
+ */
+export function networkedService(options: {
+  name: string;
+  latticeRoleArn?: string;
+  loadBalancerRoleArn?: string;
+  status?: string;
+}): FakeService {
+  const deployment: Record<string, unknown> = {
+    id: `ecs-svc/${stableId("", options.name, 19, "hex")}`,
+    status: "PRIMARY",
+    desiredCount: 1,
+    ...(options.latticeRoleArn
+      ? {
+          vpcLatticeConfigurations: [
+            {
+              roleArn: options.latticeRoleArn,
+              targetGroupArn: `arn:aws:vpc-lattice:${REGION}:${ACCOUNT_ID}:targetgroup/tg-0example`,
+              portName: "http",
+            },
+          ],
+        }
+      : {}),
+  };
+  const tg = (n: string) =>
+    `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:targetgroup/${n}/0123456789abcdef`;
+  return {
+    name: options.name,
+    status: options.status ?? "ACTIVE",
+    desiredCount: 1,
+    runningCount: 1,
+    pendingCount: 0,
+    launchType: "FARGATE",
+    ...(options.loadBalancerRoleArn
+      ? {
+          deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 5 },
+          loadBalancers: [
+            {
+              targetGroupArn: tg("blue"),
+              containerName: "web",
+              containerPort: 80,
+              advancedConfiguration: {
+                alternateTargetGroupArn: tg("green"),
+                productionListenerRule: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:listener-rule/app/web/0123456789abcdef/0123456789abcdef/0123456789abcdef`,
+                roleArn: options.loadBalancerRoleArn,
+              },
+            },
+          ],
+        }
+      : {}),
+    deployments: [deployment],
   };
 }
 

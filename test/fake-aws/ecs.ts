@@ -9,7 +9,7 @@ import { type FakeState, stableId } from "./state.ts";
  * (DescribeServices 10, DescribeTasks 100), its list defaults (ListServices 10, others 100) and epoch-second times.
  */
 
-type EcsHandler = (state: FakeState, params: JsonParams) => object;
+export type EcsHandler = (state: FakeState, params: JsonParams) => object;
 
 const HANDLERS: Record<string, EcsHandler> = {
   ListClusters: listClusters,
@@ -21,8 +21,14 @@ const HANDLERS: Record<string, EcsHandler> = {
   StopTask: stopTask,
 };
 
-export function handleEcs(state: FakeState, action: string, params: JsonParams): object {
-  const handler = HANDLERS[action];
+/** `more`: the handlers of other ECS resources (ecs-uses.ts), which build on this file's helpers. */
+export function handleEcs(
+  state: FakeState,
+  action: string,
+  params: JsonParams,
+  more: Readonly<Record<string, EcsHandler>> = {},
+): object {
+  const handler = HANDLERS[action] ?? more[action];
   if (!handler) throw new AwsError("UnknownOperationException", `Unknown operation ${action}`);
   // Every ECS answer sees the same moment of each task's lifecycle: listings and descriptions agree.
   advanceTasks(state);
@@ -80,19 +86,19 @@ const DEPLOYMENT_TIME_KEYS = new Set(["createdAt", "updatedAt"]);
 /** FakeTask fields that steer the fake and are not part of the ECS Task shape. */
 const FAKE_ONLY_TASK_KEYS = new Set(["id", "onStop", "transitions", "undescribed"]);
 
-function invalidParameter(message: string): AwsError {
+export function invalidParameter(message: string): AwsError {
   return new AwsError("InvalidParameterException", message);
 }
 
-function arnPrefix(state: FakeState): string {
+export function arnPrefix(state: FakeState): string {
   return `arn:aws:ecs:${state.region}:${state.accountId}`;
 }
 
-function clusterArn(state: FakeState, cluster: FakeCluster): string {
+export function clusterArn(state: FakeState, cluster: FakeCluster): string {
   return `${arnPrefix(state)}:cluster/${cluster.name}`;
 }
 
-function serviceArn(state: FakeState, cluster: FakeCluster, name: string): string {
+export function serviceArn(state: FakeState, cluster: FakeCluster, name: string): string {
   return `${arnPrefix(state)}:service/${cluster.name}/${name}`;
 }
 
@@ -106,7 +112,7 @@ function lastSegment(ref: string): string {
 }
 
 /** A cluster by name or ARN (default "default"), or ClusterNotFoundException as ECS answers. */
-function resolveCluster(state: FakeState, ref: string | undefined): FakeCluster {
+export function resolveCluster(state: FakeState, ref: string | undefined): FakeCluster {
   const wanted = ref ?? "default";
   let name = wanted;
   if (wanted.startsWith("arn:")) {
@@ -132,9 +138,22 @@ function taskId(task: FakeTask): string {
   return lastSegment(task.taskArn ?? task.id ?? "");
 }
 
+/** Each cluster's tasks by id, built once per task list: a scan per ref made DescribeTasks of 900 tasks quadratic. */
+const taskIndexes = new WeakMap<FakeTask[], { size: number; byId: Map<string, FakeTask> }>();
+
 function findTask(cluster: FakeCluster, ref: string): FakeTask | undefined {
   const id = lastSegment(ref);
-  return cluster.tasks?.find((task) => taskId(task) === id);
+  const tasks = cluster.tasks ?? [];
+  let index = taskIndexes.get(tasks);
+  if (index?.size !== tasks.length) {
+    const byId = new Map<string, FakeTask>();
+    for (const task of tasks) if (!byId.has(taskId(task))) byId.set(taskId(task), task);
+    index = { size: tasks.length, byId };
+    taskIndexes.set(tasks, index);
+  }
+  const hit = index.byId.get(id);
+  // A test may rewrite a task's ARN after indexing: trust the index only when it still agrees.
+  return hit && taskId(hit) === id ? hit : tasks.find((task) => taskId(task) === id);
 }
 
 function findService(cluster: FakeCluster, ref: string): FakeService | undefined {
@@ -159,8 +178,9 @@ function renderTask(state: FakeState, cluster: FakeCluster, task: FakeTask, incl
 }
 
 function renderService(state: FakeState, cluster: FakeCluster, service: FakeService): object {
-  const { name, deployments, ...rest } = service;
+  const { name, deployments, express, ...rest } = service;
   return {
+    ...(express ? { resourceManagementType: "ECS" } : {}),
     serviceArn: serviceArn(state, cluster, name),
     serviceName: name,
     clusterArn: clusterArn(state, cluster),

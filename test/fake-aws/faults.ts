@@ -157,7 +157,12 @@ export function faultError(
   action: string,
   params: Record<string, unknown>,
 ): AwsError {
-  const family = service === "iam" || service === "sts" ? "query" : service === "ec2" ? "ec2" : "json";
+  const family =
+    service === "iam" || service === "sts" || service === "cloudformation"
+      ? "query"
+      : service === "ec2"
+        ? "ec2"
+        : "json";
   switch (kind) {
     case "access-denied": {
       const message = accessDeniedMessage(state, service, action, params);

@@ -10,19 +10,24 @@ import { renderXml, XML_DECLARATION, type XmlFields } from "./xml.ts";
 
 export type QueryParams = Record<string, string>;
 
-export type QueryService = "iam" | "sts" | "ec2";
+export type QueryService = "iam" | "sts" | "ec2" | "cloudformation";
 
 export const QUERY_NAMESPACES: Record<QueryService, string> = {
   iam: "https://iam.amazonaws.com/doc/2010-05-08/",
   sts: "https://sts.amazonaws.com/doc/2011-06-15/",
   ec2: "http://ec2.amazonaws.com/doc/2016-11-15/",
+  cloudformation: "http://cloudformation.amazonaws.com/doc/2010-05-15/",
 };
 
 export const QUERY_VERSIONS: Record<QueryService, string> = {
   iam: "2010-05-08",
   sts: "2011-06-15",
   ec2: "2016-11-15",
+  cloudformation: "2010-05-15",
 };
+
+/** The services of the awsQuery protocol (`<OpResult>` wrapper, `<member>` lists). */
+export type AwsQueryService = "iam" | "sts" | "cloudformation";
 
 export interface QueryRequest {
   action?: string;
@@ -70,9 +75,9 @@ function requestIdHeaders(requestId: string): Record<string, string> {
   return { "content-type": "text/xml", "x-amzn-requestid": requestId };
 }
 
-/** `<OpResponse xmlns><OpResult>…</OpResult><ResponseMetadata><RequestId>…` (IAM, STS). */
+/** `<OpResponse xmlns><OpResult>…</OpResult><ResponseMetadata><RequestId>…` (IAM, STS, CloudFormation). */
 export function awsQueryReply(
-  service: "iam" | "sts",
+  service: AwsQueryService,
   action: string,
   result: XmlFields,
   requestId: string,
@@ -84,8 +89,8 @@ export function awsQueryReply(
   return { status: 200, headers: requestIdHeaders(requestId), body: XML_DECLARATION + body };
 }
 
-/** `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>` (IAM, STS). */
-export function awsQueryErrorReply(service: "iam" | "sts", error: AwsError, requestId: string): Reply {
+/** `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>` (IAM, STS, CloudFormation). */
+export function awsQueryErrorReply(service: AwsQueryService, error: AwsError, requestId: string): Reply {
   const inner =
     renderXml("Error", { Type: error.type, Code: error.code, Message: error.message }, "member") +
     renderXml("RequestId", requestId, "member");

@@ -85,7 +85,7 @@ function queryService(
   version: string | undefined,
 ): QueryService | undefined {
   const scoped = authorization ? CREDENTIAL_SCOPE.exec(authorization)?.[1] : undefined;
-  if (scoped === "iam" || scoped === "sts" || scoped === "ec2") return scoped;
+  if (scoped === "iam" || scoped === "sts" || scoped === "ec2" || scoped === "cloudformation") return scoped;
   if (scoped) return undefined;
   const byVersion = (Object.keys(QUERY_VERSIONS) as QueryService[]).find(
     (name) => QUERY_VERSIONS[name] === version,

@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AwsService, FakeAccount } from "./account.ts";
+import { handleCloudFormation } from "./cloudformation.ts";
 import { handleCloudTrail } from "./cloudtrail.ts";
 import { handleEc2 } from "./ec2.ts";
 import { handleEcs } from "./ecs.ts";
+import { ECS_USE_HANDLERS } from "./ecs-uses.ts";
 import { AwsError } from "./errors.ts";
 import { FaultPlan, type FaultRule, faultError, isErrorKind } from "./faults.ts";
 import { handleIam } from "./iam.ts";
@@ -296,13 +298,20 @@ function answer(state: FakeState, routed: Routed, requestId: string, world: Fake
       case "ec2":
         return ec2Reply(action, handleEc2(state, action, routed.params as QueryParams, world), requestId);
       case "ecs":
-        return jsonReply(handleEcs(state, action, routed.params), requestId);
+        return jsonReply(handleEcs(state, action, routed.params, ECS_USE_HANDLERS), requestId);
       case "cloudtrail":
         return jsonReply(handleCloudTrail(state, action, routed.params), requestId);
       case "organizations":
         return jsonReply(handleOrganizations(state, action, routed.params, world), requestId);
       case "s3":
         return handleS3(state, action, routed.params as S3Params, world);
+      case "cloudformation":
+        return awsQueryReply(
+          "cloudformation",
+          action,
+          handleCloudFormation(state, action, routed.params as QueryParams),
+          requestId,
+        );
     }
   } catch (error) {
     if (error instanceof AwsError) return errorReply(service, error, requestId);
@@ -311,13 +320,14 @@ function answer(state: FakeState, routed: Routed, requestId: string, world: Fake
 }
 
 function errorReply(service: AwsService, error: AwsError, requestId: string): Reply {
-  if (service === "iam" || service === "sts") return awsQueryErrorReply(service, error, requestId);
+  if (service === "iam" || service === "sts" || service === "cloudformation")
+    return awsQueryErrorReply(service, error, requestId);
   if (service === "ec2") return ec2ErrorReply(error, requestId);
   if (service === "s3") return s3ErrorReply(error, requestId);
   return jsonErrorReply(error, requestId);
 }
 
-const ENDPOINT_SERVICES = ["IAM", "STS", "ECS", "CLOUDTRAIL", "EC2", "ORGANIZATIONS", "S3"];
+const ENDPOINT_SERVICES = ["IAM", "STS", "ECS", "CLOUDTRAIL", "EC2", "ORGANIZATIONS", "S3", "CLOUDFORMATION"];
 const DUMMY_SECRET_ACCESS_KEY = "fake-aws-secret-access-key";
 
 function childEnv(url: string, region: string): Record<string, string> {

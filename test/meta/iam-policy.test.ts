@@ -2,6 +2,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  CHANGE_GATE_PERMISSIONS,
+  CHANGE_GATE_SID,
   iamPolicyDocument,
   type Permission,
   READ_PERMISSIONS,
@@ -23,7 +25,7 @@ const END = "<!-- permissions:end -->";
 
 function readmeTable(): string {
   const rows = new Map<string, string[]>();
-  for (const p of [...READ_PERMISSIONS, ...STOP_PERMISSIONS] as Permission[]) {
+  for (const p of [...READ_PERMISSIONS, ...CHANGE_GATE_PERMISSIONS, ...STOP_PERMISSIONS] as Permission[]) {
     const cell = `\`${p.action}\`${p.note ? ` (${p.note})` : ""}`;
     rows.set(p.for, [...(rows.get(p.for) ?? []), cell]);
   }
@@ -41,16 +43,18 @@ describe("the IAM policy ecs-preflight needs", () => {
     expect(JSON.parse(readFileSync(POLICY, "utf8"))).toEqual(iamPolicyDocument());
   });
 
-  it("has one read-only statement and a separate, Sid-named statement for stop's StopTask", () => {
+  it("has one read-only statement, one for the change gate's CloudFormation reads, and one for stop's StopTask", () => {
     const { Statement } = JSON.parse(readFileSync(POLICY, "utf8")) as {
       Statement: { Sid: string; Effect: string; Action: string[] }[];
     };
     expect(Statement.map((s) => [s.Sid, s.Effect])).toEqual([
       [READ_SID, "Allow"],
+      [CHANGE_GATE_SID, "Allow"],
       [STOP_SID, "Allow"],
     ]);
-    const [read, stop] = Statement;
+    const [read, changeGate, stop] = Statement;
     expect(read?.Action.filter((a) => !isReadAction(a))).toEqual([]);
+    expect(changeGate?.Action.every((a) => a.startsWith("cloudformation:") && isReadAction(a))).toBe(true);
     expect(stop?.Action).toEqual(["ecs:StopTask"]);
     const all = Statement.flatMap((s) => s.Action);
     expect(new Set(all).size, "an action listed twice").toBe(all.length);

@@ -39,8 +39,8 @@ function layerOf(path: string): string {
 }
 
 /**
- * What each layer may import besides itself (layers, data, and packages; node: built-ins always). src/plan is the
- * Terraform change model (src/changes once it also reads CloudFormation).
+ * What each layer may import besides itself (layers, data, and packages; node: built-ins always). src/changes is the
+ * change model and its adapters (Terraform, CloudFormation).
  */
 const LAYERS: Record<string, readonly string[]> = {
   // Leaves: import nothing of the project.
@@ -59,12 +59,14 @@ const LAYERS: Record<string, readonly string[]> = {
   // the policy itself.
   "src/analysis": ["src/arn", "src/facts", "src/iam", "src/engine", "src/money.ts", "fixtures/policies"],
   rules: ["src/analysis", "src/arn", "src/engine", "src/facts", "src/iam", "src/duration.ts", "src/money.ts"],
-  "src/plan": ["src/arn", "src/facts", "src/errors.ts"],
+  "src/changes": ["src/arn", "src/facts", "src/errors.ts"],
   "src/targets": ["src/facts", "src/errors.ts"],
   "src/snapshot": ["src/facts", "src/errors.ts", "ajv"],
+  // The live change sets and stack deletions are read into the change model (src/changes/cloudformation/).
   "src/collect": [
     "src/analysis",
     "src/arn",
+    "src/changes",
     "src/facts",
     "src/iam",
     "src/duration.ts",
@@ -73,14 +75,16 @@ const LAYERS: Record<string, readonly string[]> = {
     "@aws-sdk/",
     "@smithy/",
     "p-retry",
+    "yaml",
   ],
   "src/report": ["src/analysis", "src/arn", "src/engine", "src/facts", "src/money.ts", "picocolors"],
   "src/pipeline": [
     "rules",
+    "src/arn",
     "src/collect",
     "src/engine",
     "src/facts",
-    "src/plan",
+    "src/changes",
     "src/report",
     "src/snapshot",
     "src/targets",

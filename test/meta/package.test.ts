@@ -28,4 +28,15 @@ describe("package.json", () => {
     expect(shipped("fixtures/demo/account.json")).toBe(true);
     expect(shipped("docs/iam-policy.json")).toBe(true);
   });
+
+  it("promises no Node older than the oldest the package smoke runs the bundle on", () => {
+    const smoke = readFileSync("scripts/package-smoke.sh", "utf8");
+    const versions = smoke.match(/^NODE_VERSIONS=\(([^)]*)\)$/m)?.[1]?.split(/\s+/) ?? [];
+    expect(pkg.engines.node).toBe(`>=${versions[0]}`);
+    // Every LTS major from that floor up to the one the image runs (Dockerfile), none skipped.
+    const imageMajor = Number(readFileSync("Dockerfile", "utf8").match(/^FROM node:(\d+)-/m)?.[1]);
+    const majors = versions.map((v) => Number(v.split(".")[0]));
+    const floor = majors[0] ?? Number.NaN;
+    expect(majors).toEqual(Array.from({ length: (imageMajor - floor) / 2 + 1 }, (_, i) => floor + 2 * i));
+  });
 });

@@ -29,7 +29,7 @@ describe("report formats", () => {
       suppressed: 0,
     });
     expect(json.summary.fail).toBeGreaterThan(0);
-    expect(Object.keys(json.trail)).toEqual(["ECSTaskVolumesForEBS"]);
+    expect(Object.keys(json.trail)).toEqual(["ECSTaskVolumesForEBS", "ECSManagedInstancesForCompute"]);
   });
 
   it("text puts the verdict first, then problems with fixes, then what was verified; plain without colour", () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvDraft04 from "ajv-draft-04";
 import ajvFormats from "ajv-formats";
@@ -94,30 +95,35 @@ describe("SARIF for GitHub code scanning", () => {
   it("passes @microsoft/sarif-multitool validate with its SARIF and GitHub (GH) rules, without an error", () => {
     const dir = mkdtempSync(join(tmpdir(), "sarif-"));
     const input = join(dir, "ecs-preflight.sarif");
+    const control = join(dir, "no-locations.sarif");
     const output = join(dir, "validation.sarif");
     // The launcher package resolves the platform binary (a self-contained .NET build shipped in the npm package).
     const binary = createRequire(import.meta.url)("@microsoft/sarif-multitool") as string;
-    const run = (file: string) => {
-      const res = spawnSync(
-        binary,
-        ["validate", file, "--rule-kind", "Sarif;Gh", "-o", output, "--log", "ForceOverwrite"],
-        {
-          encoding: "utf8",
-        },
-      );
-      expect(res.status, `${res.stdout}${res.stderr}`).toBe(0);
-      const results: { ruleId: string; level?: string; message: { text?: string } }[] =
-        JSON.parse(readFileSync(output, "utf8")).runs[0].results ?? [];
-      return results;
-    };
     writeFileSync(input, formatReport(report, "sarif", { color: false, rules }));
-    const found = run(input);
-    expect(found.filter((r) => r.level === "error" || r.ruleId.startsWith("GH"))).toEqual([]);
-    // The validator does apply GitHub's rules: a result without locations is flagged (GH1015).
+    // The control: the validator does apply GitHub's rules, so a result without locations is flagged (GH1015).
     const before = sarifOf(report);
     for (const r of before.runs[0].results) delete r.locations;
-    writeFileSync(input, JSON.stringify(before));
-    expect(run(input).map((r) => r.ruleId)).toContain("GH1015");
+    writeFileSync(control, JSON.stringify(before));
+    // Both files in one run of the validator (its .NET start-up is most of its time); results name their file.
+    const res = spawnSync(
+      binary,
+      ["validate", input, control, "--rule-kind", "Sarif;Gh", "-o", output, "--log", "ForceOverwrite"],
+      { encoding: "utf8" },
+    );
+    expect(res.status, `${res.stdout}${res.stderr}`).toBe(0);
+    const results: {
+      ruleId: string;
+      level?: string;
+      message: { text?: string };
+      locations?: { physicalLocation?: { artifactLocation?: { uri?: string } } }[];
+    }[] = JSON.parse(readFileSync(output, "utf8")).runs[0].results ?? [];
+    const about = (file: string) =>
+      results.filter(
+        (r) => r.locations?.[0]?.physicalLocation?.artifactLocation?.uri === pathToFileURL(file).href,
+      );
+    expect(about(input).length + about(control).length).toBe(results.length);
+    expect(about(input).filter((r) => r.level === "error" || r.ruleId.startsWith("GH"))).toEqual([]);
+    expect(about(control).map((r) => r.ruleId)).toContain("GH1015");
   }, 60_000);
 
   it("gives every result a repository-relative location naming the account, Region and resource", () => {
@@ -144,6 +150,75 @@ describe("SARIF for GitHub code scanning", () => {
     expect(
       resultsOf(report, "infra\\my plan.json")[0]?.locations[0]?.physicalLocation.artifactLocation.uri,
     ).toBe("infra/my%20plan.json");
+  });
+
+  it("points a planned change's result at its line in the template, naming the stack's logical id", () => {
+    const template = [
+      "Resources:",
+      "  Queue:",
+      "    Type: AWS::SQS::Queue",
+      "  InfraRole:",
+      "    Type: AWS::IAM::Role",
+    ].join("\n");
+    const location = {
+      format: "cloudformation",
+      stack: "prod-ecs",
+      logicalId: "InfraRole",
+      template: "infra/template.yaml",
+    };
+    const planned: Report = {
+      ...report,
+      findings: [
+        {
+          rule: "planned-role-changes",
+          status: "fail",
+          resource: "arn:aws:iam::111122223333:role/ecs-infra",
+          message: "prod-ecs/InfraRole deletes the role",
+          remediation: "Safe order: …",
+          details: {
+            changes: [
+              {
+                address: "prod-ecs/InfraRole",
+                location,
+                type: "AWS::IAM::Role",
+                actions: ["Remove"],
+                kind: "delete-role",
+                summary: "deletes the role",
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const sarif = JSON.parse(
+      formatReport(planned, "sarif", {
+        color: false,
+        rules,
+        changeFile: "infra/template.yaml",
+        changeText: template,
+      }),
+    );
+    const [result] = sarif.runs[0].results as SarifResult[];
+    expect(result?.locations[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: "infra/template.yaml" },
+      region: { startLine: 4 },
+    });
+    expect(result?.locations[0]?.logicalLocations.map((l) => l.fullyQualifiedName)).toContain(
+      "prod-ecs/InfraRole",
+    );
+    expect(github(sarif)).toBe("");
+    expect(oasis(sarif)).toBe("");
+    // A Terraform plan: the line of the resource's address.
+    const plan = ["{", '  "resource_changes": [', "    {", '      "address": "aws_iam_role.infra",'].join(
+      "\n",
+    );
+    const terraform = structuredClone(planned);
+    const change = (terraform.findings[0]?.details?.changes as { location: unknown }[] | undefined)?.[0];
+    if (change) change.location = { format: "terraform", address: "aws_iam_role.infra" };
+    const lines = JSON.parse(
+      formatReport(terraform, "sarif", { color: false, rules, changeFile: "plan.json", changeText: plan }),
+    );
+    expect(lines.runs[0].results[0].locations[0].physicalLocation.region).toEqual({ startLine: 4 });
   });
 
   it("keeps one fingerprint per rule and resource across runs whose messages differ", () => {

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { rules } from "../../../rules/index.ts";
 import { parseDuration } from "../../duration.ts";
@@ -6,7 +7,7 @@ import { DEFAULT_STUCK_AFTER_MS } from "../../engine/evaluate.ts";
 import { InputError } from "../../errors.ts";
 import type { Scope } from "../../facts/types.ts";
 import type { Logger } from "../../log.ts";
-import { check } from "../../pipeline/check.ts";
+import { type CheckOptions, check } from "../../pipeline/check.ts";
 import { emfLines } from "../../report/emf.ts";
 import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
@@ -31,6 +32,12 @@ export interface CheckFlags extends AwsFlags, TargetFlags {
   stuckAfter?: number;
   snapshot?: string;
   plan?: string;
+  /** `--change-set NAME_OR_ARN`, with `--stack` when it is a name. */
+  changeSet?: string;
+  stack?: string;
+  beforeStackDelete?: string;
+  /** `--template FILE`: the template the change set's stack is deployed from (messages and SARIF name it). */
+  template?: string;
   config?: string;
   format: Format;
   output?: string;
@@ -64,6 +71,33 @@ function configDuration(
     throw new InputError(`${file}: ${key}: expected a duration such as 15m, got "${value}"`);
   return ms;
 }
+
+/**
+ * The change flags' own rules, checked before any file or AWS call: one change at a time, --stack only with
+ * --change-set, --template only with a change set.
+ */
+export function changeFlagsFrom(flags: CheckFlags): CheckOptionsChange {
+  const given = (["plan", "changeSet", "beforeStackDelete"] as const).filter((k) => flags[k] !== undefined);
+  const name = { plan: "--plan", changeSet: "--change-set", beforeStackDelete: "--before-stack-delete" };
+  if (given.length > 1)
+    throw new InputError(
+      `${given.map((k) => name[k]).join(" and ")} cannot be combined: the check judges one change at a time`,
+    );
+  if (flags.stack !== undefined && flags.changeSet === undefined)
+    throw new InputError("--stack names the stack of a --change-set given by name; it needs --change-set");
+  if (flags.template !== undefined && flags.changeSet === undefined && flags.plan === undefined)
+    throw new InputError("--template names the template of a change set; it needs --change-set or --plan");
+  return {
+    ...(flags.plan ? { plan: flags.plan } : {}),
+    ...(flags.changeSet
+      ? { changeSet: { name: flags.changeSet, ...(flags.stack ? { stack: flags.stack } : {}) } }
+      : {}),
+    ...(flags.beforeStackDelete ? { beforeStackDelete: flags.beforeStackDelete } : {}),
+    ...(flags.template ? { template: flags.template } : {}),
+  };
+}
+
+type CheckOptionsChange = Pick<CheckOptions, "plan" | "changeSet" | "beforeStackDelete" | "template">;
 
 /** The config a command runs with: the file's levels (validated: a bad file exits 2) over `defaultLevels`. */
 export async function loadCheckConfig(
@@ -108,6 +142,7 @@ export async function runCheck(
   const sinceMs = sinceFrom(flags, config);
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
+  const change = changeFlagsFrom(flags);
   if (wantsTargets(flags)) {
     if (flags.snapshot)
       throw new InputError(
@@ -118,6 +153,17 @@ export async function runCheck(
     if (flags.plan && (flags.accounts?.length || flags.allAccounts || flags.assumeRole || flags.externalId))
       throw new InputError(
         "--plan cannot be combined with --accounts, --all-accounts, --assume-role or --external-id: a plan is one account's change (--regions and --all-regions are fine: IAM roles are global)",
+      );
+    // A change set or a stack lives in one account and Region: it is described there, once.
+    const live =
+      flags.changeSet !== undefined
+        ? "--change-set"
+        : flags.beforeStackDelete !== undefined
+          ? "--before-stack-delete"
+          : undefined;
+    if (live)
+      throw new InputError(
+        `${live} cannot be combined with the target flags: the stack is in one account and Region (check other Regions with --region, or save the change set as JSON and pass it with --plan and --regions)`,
       );
     validateTargetFlags(flags);
     const { checkTargets } = await import("../../pipeline/targets.ts");
@@ -131,7 +177,7 @@ export async function runCheck(
       stuckAfterMs,
       log,
       ...(flags.beforeRoleChange ? { beforeRoleChange: true } : {}),
-      ...(flags.plan ? { plan: flags.plan } : {}),
+      ...change,
       ...(flags.principal ? { collect: { principal: flags.principal } } : {}),
     });
   }
@@ -157,7 +203,7 @@ export async function runCheck(
       stuckAfterMs,
       log,
       ...beforeRoleChange,
-      ...(flags.plan ? { plan: flags.plan } : {}),
+      ...change,
     });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
@@ -175,7 +221,7 @@ export async function runCheck(
       stuckAfterMs,
       log,
       ...beforeRoleChange,
-      ...(flags.plan ? { plan: flags.plan } : {}),
+      ...change,
       collect: {
         ...(flags.principal ? { principal: flags.principal } : {}),
         ...(progress ? { onProgress: progress.listener } : {}),
@@ -188,15 +234,30 @@ export async function runCheck(
 
 export async function emitReport(
   report: Report,
-  flags: Pick<CheckFlags, "format" | "output" | "color" | "redact" | "report" | "emf" | "config" | "plan"> &
+  flags: Pick<
+    CheckFlags,
+    "format" | "output" | "color" | "redact" | "report" | "emf" | "config" | "plan" | "template"
+  > &
     AwsFlags,
   io: Io,
   log: Logger,
 ): Promise<void> {
   const shown = flags.redact ? redactReport(report) : report;
   const changeFile = changeFileOf(flags, io.env);
+  const sarif = flags.format === "sarif" || (flags.report ?? []).some((r) => r.format === "sarif");
+  // SARIF points each planned change at its line in the template or change file; an unreadable one is line 1.
+  const changeSource = flags.template ?? flags.plan;
+  const changeText =
+    changeFile && sarif && changeSource
+      ? await readFile(changeSource, "utf8").catch(() => undefined)
+      : undefined;
   const render = (format: Format, color: boolean) =>
-    formatReport(shown, format, { color, rules, ...(changeFile ? { changeFile } : {}) });
+    formatReport(shown, format, {
+      color,
+      rules,
+      ...(changeFile ? { changeFile } : {}),
+      ...(changeText ? { changeText } : {}),
+    });
   const color = !flags.output && flags.format === "text" && colorEnabled(io, "stdout", flags.color);
   const files = (flags.report ?? []).map((r) => ({
     flag: `--report ${r.format}=${r.file}`,
@@ -244,7 +305,20 @@ export function checkCommand(
   );
   cmd.option(
     "--plan <file>",
-    "judge the roles a Terraform JSON plan touches as they will be once it is applied (terraform show -json tfplan > plan.json); with no other scope flag, the plan's roles, with ECS read in every cluster",
+    "judge the roles a change touches as they will be once it runs: a Terraform JSON plan (terraform show -json tfplan > plan.json) or a CloudFormation change set (aws cloudformation describe-change-set --include-property-values --output json), told apart by content; with no other scope flag, the change's roles, with ECS read in every cluster",
+  );
+  cmd.option(
+    "--change-set <name-or-arn>",
+    "like --plan, for a CloudFormation change set described live (every page, nested stacks' change sets too); by name it needs --stack (cdk deploy --method=prepare-change-set --change-set-name NAME makes one)",
+  );
+  cmd.option("--stack <stack>", "the stack of a --change-set given by name");
+  cmd.option(
+    "--before-stack-delete <stack>",
+    "the stack is about to be deleted: fail while a role the deletion removes (ListStackResources, nested stacks too; DeletionPolicy: Retain keeps one) still has a user",
+  );
+  cmd.option(
+    "--template <file>",
+    "the template file the change set's stack is deployed from: messages and SARIF results point at it",
   );
   for (const o of reportOptions()) cmd.addOption(o);
   for (const o of targetOptions()) cmd.addOption(o);

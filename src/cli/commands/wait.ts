@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { ServiceUse, TaskUse } from "../../analysis/role-usage.ts";
 import { parseArn, roleNameOf, shortName } from "../../arn/arn.ts";
-import type { RoleWaitOutcome, RoleWaitRead } from "../../collect/role-wait.ts";
+import type { RoleWaitOutcome, RoleWaitRead, WaitDependent } from "../../collect/role-wait.ts";
 import { formatDuration } from "../../duration.ts";
 import { EXIT } from "../../engine/verdict.ts";
 import { InputError } from "../../errors.ts";
@@ -27,9 +27,25 @@ function taskLine(t: TaskUse): string {
   return `task ${shortName(t.arn)} (${service}cluster ${shortName(t.clusterArn)}) ${t.lastStatus}: EBS volume ${t.volumeId ?? "(no volume id yet)"} attachment ${t.attachmentStatus}${reason}`;
 }
 
+const DEPENDENT_KIND: Record<WaitDependent["kind"], string> = {
+  "capacity-provider": "capacity provider",
+  "express-service": "Express service",
+  service: "service",
+};
+
+function dependentLine(d: WaitDependent): string {
+  const use =
+    d.use === "vpc-lattice"
+      ? " (VPC Lattice)"
+      : d.use === "load-balancer"
+        ? " (blue/green load balancer)"
+        : "";
+  return `${DEPENDENT_KIND[d.kind]} ${shortName(d.clusterArn)}/${d.name}${use} ${d.status}: without the role ${d.breaks}`;
+}
+
 function serviceNote(services: ServiceUse[], role: string): string[] {
-  return services
-    .filter((s) => s.status === "ACTIVE")
+  return [...new Map(services.filter((s) => s.status === "ACTIVE").map((s) => [s.arn, s])).values()]
+    .filter((s) => s.use === "ebs" || s.use === "service-connect-tls")
     .map(
       (s) =>
         `note: service ${shortName(s.clusterArn)}/${s.name} is ACTIVE and still names role ${role}: it starts new tasks that need it (delete it, or move it to another role, before deleting the role).`,
@@ -53,6 +69,27 @@ function changes(before: Map<string, TaskUse>, read: RoleWaitRead): string[] {
   return lines;
 }
 
+/** Uses other than tasks that appeared, changed status or went away between two reads. */
+function dependentChanges(before: Map<string, WaitDependent>, read: RoleWaitRead): string[] {
+  const key = (d: WaitDependent) => `${d.arn} ${d.use}`;
+  const now = new Map(read.dependents.map((d) => [key(d), d]));
+  const lines: string[] = [];
+  for (const [k, d] of now) {
+    const was = before.get(k);
+    if (!was) lines.push(`needs the role: ${dependentLine(d)}`);
+    else if (was.status !== d.status)
+      lines.push(
+        `${DEPENDENT_KIND[d.kind]} ${shortName(d.clusterArn)}/${d.name}: ${was.status} → ${d.status}`,
+      );
+  }
+  for (const [k, d] of before)
+    if (!now.has(k))
+      lines.push(
+        `${DEPENDENT_KIND[d.kind]} ${shortName(d.clusterArn)}/${d.name}: gone (no longer names the role)`,
+      );
+  return lines;
+}
+
 function result(outcome: RoleWaitOutcome, role: string, timeoutMs: number): { code: number; text: string } {
   const clusters = `${outcome.clusters.length} cluster${outcome.clusters.length === 1 ? "" : "s"}`;
   const reads = `${outcome.poll} read${outcome.poll === 1 ? "" : "s"}`;
@@ -67,12 +104,26 @@ function result(outcome: RoleWaitOutcome, role: string, timeoutMs: number): { co
       };
     case "timed-out": {
       const n = outcome.tasks.length;
+      const m = outcome.dependents.length;
+      const who = [
+        ...(n ? [`${n} task${n === 1 ? "" : "s"}`] : []),
+        ...(m ? [`${m} other use${m === 1 ? "" : "s"}`] : []),
+      ].join(" and ");
+      const clusterFlags = [
+        ...new Set(
+          [...outcome.tasks, ...outcome.dependents].map((u) => ` --cluster ${shortName(u.clusterArn)}`),
+        ),
+      ].join("");
       return {
         code: EXIT.unsafe,
         text: [
-          `Timed out after ${formatDuration(outcome.waitedMs)} (--timeout ${formatDuration(timeoutMs)}): ${n} task${n === 1 ? "" : "s"} still hold${n === 1 ? "s" : ""} role ${role}:`,
+          `Timed out after ${formatDuration(outcome.waitedMs)} (--timeout ${formatDuration(timeoutMs)}): ${who} still ${m ? (n + m === 1 ? "needs" : "need") : n === 1 ? "holds" : "hold"} role ${role}:`,
           ...outcome.tasks.map((t) => `  ${taskLine(t)}`),
-          `See why with: ecs-preflight check --role ${role}${[...new Set(outcome.tasks.map((t) => ` --cluster ${shortName(t.clusterArn)}`))].join("")}`,
+          ...outcome.dependents.map((d) => `  ${dependentLine(d)}`),
+          ...(m
+            ? ["Delete these (or move them to another role) first: they do not go away by themselves."]
+            : []),
+          `See why with: ecs-preflight check --role ${role}${clusterFlags}`,
         ].join("\n"),
       };
     }
@@ -98,10 +149,13 @@ export function waitCommand(
   const cmd = new Command("wait")
     .summary("wait until no task uses an infrastructure role (before deleting or changing it)")
     .description(
-      "Polls ECS until no task references the role through an EBS attachment in any state but STOPPED, so a " +
-        "teardown can delete the role without stranding volumes. Tasks decide; an ACTIVE service that still names the " +
-        "role is reported, not waited for. Reads only ECS (and STS once, for a role given by name).\n" +
-        "Exit codes: 0 clear, 1 timed out (naming the tasks still holding the role), 2 usage error, 3 could not read.",
+      "Polls ECS until nothing needs the role: no task references it through an EBS attachment in any state but " +
+        "STOPPED, and no capacity provider, Express service, or service's VPC Lattice or blue/green configuration " +
+        "names it (those leave no trace on a task, so they are waited for until deleted). A teardown can then delete " +
+        "the role without stranding volumes or resources. An ACTIVE service that names the role for EBS volumes or " +
+        "Service Connect TLS is reported, not waited for. Anything that could not be read ends the wait at once " +
+        "(exit 3). Reads only ECS (and STS once, for a role given by name).\n" +
+        "Exit codes: 0 clear, 1 timed out (naming what still needs the role), 2 usage error, 3 could not read.",
     );
   cmd.addOption(
     new Option("--role <name>", "the infrastructure role, name or ARN")
@@ -180,6 +234,7 @@ export function waitCommand(
         "waiting for the role to be free",
       );
       let seen = new Map<string, TaskUse>();
+      let seenDependents = new Map<string, WaitDependent>();
       const outcome = await waitForRole(clients.ecs, {
         role,
         clusters: flags.cluster ?? [],
@@ -189,13 +244,17 @@ export function waitCommand(
         account,
         ...(partition ? { partition } : {}),
         onRead(read) {
-          for (const line of changes(seen, read)) {
+          for (const line of [...changes(seen, read), ...dependentChanges(seenDependents, read)]) {
             say(line);
             log.info({ role, poll: read.poll }, line);
           }
           seen = new Map(read.tasks.map((t) => [t.arn, t]));
+          seenDependents = new Map(read.dependents.map((d) => [`${d.arn} ${d.use}`, d]));
+          const others = read.dependents.length
+            ? `, ${read.dependents.length} other use${read.dependents.length === 1 ? "" : "s"} name it`
+            : "";
           progress?.listener({
-            stage: `Waiting for role ${name}: ${read.tasks.length} task${read.tasks.length === 1 ? "" : "s"} hold it (read ${read.poll})`,
+            stage: `Waiting for role ${name}: ${read.tasks.length} task${read.tasks.length === 1 ? "" : "s"} hold it${others} (read ${read.poll})`,
           });
         },
       });
@@ -217,6 +276,7 @@ export function waitCommand(
           clusters: outcome.clusters,
           tasks: outcome.tasks,
           services: outcome.services,
+          dependents: outcome.dependents,
           ...(outcome.kind === "unread" ? { unread: outcome.unread } : {}),
         },
         text,

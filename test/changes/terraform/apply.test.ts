@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { PlannedRole } from "../../src/facts/types.ts";
-import { applyPlan, plannedRoleNames } from "../../src/plan/apply.ts";
-import { parsePlan } from "../../src/plan/parse.ts";
-import { ACCOUNT, facts, policy, role, VOLUMES_POLICY_ARN } from "../support/facts.ts";
+import { applyChanges, plannedRoleNames as namesOf } from "../../../src/changes/apply.ts";
+import { terraformChanges } from "../../../src/changes/terraform/adapter.ts";
+import { type Plan, parsePlan } from "../../../src/changes/terraform/parse.ts";
+import type { Facts, PlannedRole } from "../../../src/facts/types.ts";
+import { ACCOUNT, facts, policy, role, VOLUMES_POLICY_ARN } from "../../support/facts.ts";
+
+const applyPlan = (f: Facts, p: Plan) => applyChanges(f, terraformChanges(p));
+const plannedRoleNames = (p: Plan) => namesOf(terraformChanges(p));
 
 const CUSTOM = `arn:aws:iam::${ACCOUNT}:policy/ecs-volumes`;
 const PROVIDER = "registry.terraform.io/hashicorp/aws";

@@ -2,11 +2,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/errors.ts";
-import { applyPlan } from "../../src/plan/apply.ts";
-import { type Plan, parsePlan } from "../../src/plan/parse.ts";
-import { parsePlanText, readPlan } from "../../src/plan/read.ts";
-import { facts, role, VOLUMES_POLICY_ARN } from "../support/facts.ts";
+import { applyChanges } from "../../../src/changes/apply.ts";
+import { terraformChanges } from "../../../src/changes/terraform/adapter.ts";
+import { type Plan, parsePlan } from "../../../src/changes/terraform/parse.ts";
+import { parsePlanText, readPlan } from "../../../src/changes/terraform/read.ts";
+import { InputError } from "../../../src/errors.ts";
+import type { Facts } from "../../../src/facts/types.ts";
+import { facts, role, VOLUMES_POLICY_ARN } from "../../support/facts.ts";
+
+const applyPlan = (f: Facts, p: Plan) => applyChanges(f, terraformChanges(p));
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8"));

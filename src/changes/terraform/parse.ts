@@ -1,4 +1,4 @@
-import { InputError } from "../errors.ts";
+import { InputError } from "../../errors.ts";
 
 /**
  * The part of Terraform's JSON plan (`terraform show -json tfplan`, internal/command/jsonplan) the gate needs,

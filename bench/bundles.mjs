@@ -1,0 +1,49 @@
+// The bundles the benchmark scripts run with plain node (Node 20 runs no TypeScript): bench/live.ts, the scenario
+// runner with the fake AWS in it, and the CLI unminified for the CPU profiles. Used by bench/run.mjs and
+// bench/timeline.mjs.
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+
+/** bench/live.ts as one file in `dir`; returns its path. */
+export async function buildLiveScenario(dir) {
+  const outfile = join(dir, "live.mjs");
+  await build({
+    entryPoints: ["bench/live.ts"],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    banner: {
+      js: `import { createRequire } from "node:module"; const require = createRequire(import.meta.url);`,
+    },
+    // The fake reads its policy files next to its own source: keep import.meta.url pointing there.
+    define: { "import.meta.url": JSON.stringify(pathToFileURL("test/fake-aws/builders.ts").href) },
+  });
+  return outfile;
+}
+
+/** The CLI as scripts/build.mjs bundles it, but not minified, so CPU profiles name the functions; returns its bin. */
+export async function buildReadableCli(dir) {
+  const outdir = join(dir, "readable");
+  await build({
+    entryPoints: { "ecs-preflight": "src/cli/bin.ts" },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    mainFields: ["module", "main"],
+    banner: {
+      js: `import { createRequire as __ecsPreflightCreateRequire } from "node:module"; const require = __ecsPreflightCreateRequire(import.meta.url);`,
+    },
+    external: ["pino-pretty"],
+    logLevel: "warning",
+  });
+  return join(outdir, "ecs-preflight.mjs");
+}

@@ -1,0 +1,105 @@
+// The timeline of one live check of the small account (bench/small-shape.mjs) against the fake AWS, read from the
+// fake's request log (bench/timeline.ts): time to the first request after the process started, each wave of
+// requests, the gaps with no request in flight, and the floor next to each figure. The whole run's lower bound is
+// `node -e 0` + the dependent chain × (latency + the fake's own service time). Prints Markdown; asserts nothing.
+//   npm run bench:timeline                                  (builds dist/ first; 0 and 30 ms a call)
+//   node bench/timeline.mjs --latency 30 --node ~/.cache/ecs-preflight-smoke/node-24.22.3/bin/node
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { buildLiveScenario } from "./bundles.mjs";
+import { SMALL_SHAPE } from "./small-shape.mjs";
+
+const { values } = parseArgs({
+  options: {
+    latency: { type: "string", default: "0,30" },
+    node: { type: "string", default: process.execPath },
+    "gap-ms": { type: "string", default: "5" },
+  },
+});
+const latencies = values.latency.split(",").map(Number);
+const node = values.node;
+const gapMs = Number(values["gap-ms"]);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => x.toFixed(0);
+
+/** `node -e 0` with the same node, wall ms around the spawn (median of 9): the floor of any Node process. */
+function nodeZeroMs() {
+  const samples = [];
+  for (let i = 0; i < 9; i++) {
+    const started = performance.now();
+    spawnSync(node, ["-e", "0"], { stdio: "ignore" });
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+const live = await buildLiveScenario(mkdtempSync(join(tmpdir(), "bench-timeline-")));
+const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+const zero = nodeZeroMs();
+console.log(`# Timeline of one live check (${version}, ${new Date().toISOString().slice(0, 10)})`);
+console.log();
+console.log(
+  `Shape: ${JSON.stringify(SMALL_SHAPE)}, no rate limits. One run per latency: indicative, never asserted. A wave is requests in flight with no pause of ${gapMs} ms or more; a gap is such a pause, with nothing in flight.`,
+);
+
+for (const latencyMs of latencies) {
+  const scenario = { shape: SMALL_SHAPE, latencyMs, limits: false, runs: 1, node, timeline: true, gapMs };
+  const out = spawnSync(process.execPath, [live, JSON.stringify(scenario)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  if (out.status !== 0) throw new Error(`bench scenario failed: ${out.stderr}`);
+  const result = JSON.parse(out.stdout.trim().split("\n").pop());
+  const run = result.results[0];
+  sayTimeline(run.timeline, run, latencyMs, result.lowerBound.chain);
+}
+
+function sayTimeline(t, run, latencyMs, chain) {
+  const bound = zero + chain * (latencyMs + t.serviceMs);
+  console.log();
+  console.log(`## ${latencyMs} ms a call`);
+  console.log();
+  console.log(
+    `Wall ${ms(t.exitMs)} ms (exit ${run.code}), ${t.requests} requests. Lower bound ${ms(bound)} ms: \`node -e 0\` ${ms(zero)} ms + ${chain} dependent calls × (${latencyMs} ms + ${ms(t.serviceMs)} ms the fake's service time, median). Wall ÷ bound ${(t.exitMs / bound).toFixed(2)}.`,
+  );
+  console.log();
+  console.log("| phase | from ms | to ms | took ms | floor ms | what |");
+  console.log("|---|---:|---:|---:|---:|---|");
+  const row = (phase, from, to, floor, what) =>
+    console.log(`| ${phase} | ${ms(from)} | ${ms(to)} | ${ms(to - from)} | ${ms(floor)} | ${what} |`);
+  row("start-up", 0, t.firstRequestMs, zero, "process start → first request (floor: `node -e 0`)");
+  // Waves and gaps alternate: wave 1, gap 1, wave 2, …
+  t.waves.forEach((w, i) => {
+    const apis = Object.entries(w.apis)
+      .map(([api, n]) => (n > 1 ? `${api} ×${n}` : api))
+      .join(", ");
+    const idle = w.idleMs ? `; ${ms(w.idleMs)} ms idle in pauses under ${gapMs} ms` : "";
+    row(
+      `wave ${i + 1}`,
+      w.startMs,
+      w.endMs,
+      w.floorMs,
+      `${w.requests} ${w.requests === 1 ? "request" : "requests"}, ${w.roundTrips} in sequence (floor: their answers' time)${idle}: ${apis}`,
+    );
+    const gap = t.gaps[i];
+    if (gap)
+      row(
+        "gap",
+        gap.startMs,
+        gap.endMs,
+        0,
+        `nothing in flight: after ${gap.after.join(", ")}; before ${gap.before.join(", ")}`,
+      );
+  });
+  row("after the last answer", t.lastAnswerMs, t.exitMs, 0, "evaluation, the report, exit");
+  row("total", 0, t.exitMs, bound, "the lower bound above");
+  const lengths = t.gaps.map((g) => g.endMs - g.startMs);
+  const over20 = lengths.filter((x) => x > 20).length;
+  console.log();
+  console.log(
+    `Gaps: ${lengths.length}, ${ms(lengths.reduce((a, b) => a + b, 0))} ms in all, the longest ${ms(Math.max(0, ...lengths))} ms; ${over20} over 20 ms.`,
+  );
+}
