@@ -1,16 +1,16 @@
-import type { Rule } from "../src/engine/types.ts";
-import cloudtrailErrors from "./cloudtrail-errors.ts";
-import ecsScope from "./ecs-scope.ts";
-import leakedVolumes from "./leaked-volumes.ts";
-import managedPolicy from "./managed-policy.ts";
-import passRole from "./pass-role.ts";
-import plannedRoleChanges from "./planned-role-changes.ts";
-import roleExists from "./role-exists.ts";
-import roleInUse from "./role-in-use.ts";
-import tasksDeprovisioning from "./tasks-deprovisioning.ts";
-import tlsPermissions from "./tls-permissions.ts";
-import trustPolicy from "./trust-policy.ts";
-import volumePermissions from "./volume-permissions.ts";
+import type { Rule } from "../src/engine/rule.ts";
+import cloudtrailErrors from "./cloudtrail-errors/index.ts";
+import ecsScope from "./ecs-scope/index.ts";
+import leakedVolumes from "./leaked-volumes/index.ts";
+import managedPolicy from "./managed-policy/index.ts";
+import passRole from "./pass-role/index.ts";
+import plannedRoleChanges from "./planned-role-changes/index.ts";
+import roleExists from "./role-exists/index.ts";
+import roleInUse from "./role-in-use/index.ts";
+import tasksDeprovisioning from "./tasks-deprovisioning/index.ts";
+import tlsPermissions from "./tls-permissions/index.ts";
+import trustPolicy from "./trust-policy/index.ts";
+import volumePermissions from "./volume-permissions/index.ts";
 
 /** Every rule, in the order reports list them. A test checks each has docs, tests and a README row. */
 export const rules: readonly Rule[] = [

@@ -2,8 +2,18 @@
 
 export { rules } from "../rules/index.ts";
 export { type CollectOptions, collect } from "./collect/index.ts";
+export type { Concern, ConcernResult, Concerns } from "./engine/concerns.ts";
 export { DEFAULT_STUCK_AFTER_MS } from "./engine/evaluate.ts";
-export type { Finding, RemediationSnippets, Rule, RuleDocs, Status } from "./engine/types.ts";
+export type { Finding, RuleFinding } from "./engine/finding.ts";
+export {
+  defineRule,
+  type FactNeed,
+  type RemediationSnippets,
+  type Rule,
+  type RuleContext,
+  type RuleDocs,
+} from "./engine/rule.ts";
+export type { Status, Verdict } from "./engine/status.ts";
 export type * from "./facts/types.ts";
 export { type CheckOptions, check, evaluate } from "./pipeline/check.ts";
 export { checkTargets, resolveTargets, type TargetsCheckOptions } from "./pipeline/targets.ts";

@@ -63,8 +63,6 @@ export interface InfrastructureUse {
   sessionNames: readonly string[];
   /** What breaks when ECS cannot use the role for this, one line. */
   breaks: string;
-  /** The rule that judges the role's permissions for this use. */
-  rule: string;
   /** Everything ECS must be allowed to do for it. */
   requirements: readonly UseRequirement[];
 }
@@ -90,7 +88,6 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     policy: { name: "AmazonECSInfrastructureRolePolicyForVolumes", path: "/service-role/", version: "v5" },
     sessionNames: [EBS_SESSION_NAME],
     breaks: "stopping tasks hang in DEPROVISIONING and their EBS volumes are left behind",
-    rule: "volume-permissions",
     // AWS's documented minimum for stopping tasks (aws-facts §6), not the whole policy.
     requirements: VOLUME_ACTIONS.map((action) => ({
       action,
@@ -105,7 +102,6 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     policy: { name: TLS_POLICY_NAME, path: "/service-role/", version: TLS_POLICY_VERSION },
     sessionNames: [TLS_SESSION_NAME],
     breaks: "ECS cannot issue or rotate the services' Service Connect TLS certificates",
-    rule: "tls-permissions",
     requirements: TLS_REQUIREMENTS.map((r) => ({
       action: r.action,
       sid: r.sid,
@@ -120,7 +116,6 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     policy: { name: MANAGED_INSTANCES_MODEL.policyName, path: "/", version: "v12" },
     sessionNames: ["ECSManagedInstancesForCompute"],
     breaks: "the capacity provider cannot launch instances, so new tasks stay PENDING",
-    rule: "managed-instances-permissions",
     requirements: fromPolicy(miPolicy, MANAGED_INSTANCES_MODEL),
   },
   {
@@ -132,7 +127,6 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     sessionNames: [],
     breaks:
       "ECS cannot change or delete the service's load balancer, target groups, security groups and scaling policies (deleting the service leaks them)",
-    rule: "express-permissions",
     requirements: fromPolicy(expressPolicy, EXPRESS_MODEL),
   },
   {
@@ -142,7 +136,6 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     policy: { name: VPC_LATTICE_MODEL.policyName, path: "/", version: "v1" },
     sessionNames: ["ECSNetworkingWithVPCLattice"],
     breaks: "tasks are not registered with or deregistered from their VPC Lattice target groups",
-    rule: "vpc-lattice-permissions",
     requirements: fromPolicy(latticePolicy, VPC_LATTICE_MODEL),
   },
   {
@@ -154,7 +147,6 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     // AmazonECSInfrastructureRolePolicyForLoadBalancers.html (developer guide) names both.
     sessionNames: ["ECSNetworkingWithELB", "ecs-service-scheduler"],
     breaks: "deployments cannot shift traffic or roll back",
-    rule: "load-balancer-permissions",
     requirements: fromPolicy(lbPolicy, LOAD_BALANCER_MODEL),
   },
 ];

@@ -1,5 +1,5 @@
+import { parseArn } from "../arn/arn.ts";
 import type { RequestContext, RequestValue } from "../iam/types.ts";
-import { parseArn } from "./arn.ts";
 import type { RoleLocation } from "./ecs-requests.ts";
 
 /**

@@ -1,14 +1,19 @@
+import { parseArn, roleNameOf, rolePathOf } from "../arn/arn.ts";
 import type { Facts, RoleFacts } from "../facts/types.ts";
-import { parseArn, roleNameOf, rolePathOf } from "./arn.ts";
 import { describeStatement } from "./describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "./ecs-requests.ts";
-import { recreateRoleCommands, updateTrustCommand } from "./remediation.ts";
+import { recreateRoleCommands, updateTrustCommand } from "./fix-commands.ts";
 import { rolePolicies } from "./role-policies.ts";
 import { ecsTrustDecision } from "./trust-access.ts";
 import { fixForAction, volumeAccess } from "./volume-access.ts";
 
-/** The role checks a stuck task's cause can be confirmed by, named as the rules that report them. */
-export type RoleCheck = "role-exists" | "trust-policy" | "volume-permissions";
+/**
+ * The role checks a stuck task's cause can be confirmed by: that the role exists, that it trusts ECS, that it holds
+ * the volume permissions. The rules that report each are named by the caller (CauseRules).
+ */
+export type RoleCheck = "exists" | "trust" | "permissions";
+
+const CHECKS: readonly RoleCheck[] = ["exists", "trust", "permissions"];
 
 export interface RoleProblem {
   check: RoleCheck;
@@ -46,42 +51,39 @@ export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {
   const role = findRole(facts, roleArn);
   const name = roleNameOf(roleArn);
   if (!role) {
-    for (const check of ["role-exists", "trust-policy", "volume-permissions"] as const) {
-      diagnosis.unchecked.push({ check, why: `role ${name} was not collected` });
-    }
+    for (const check of CHECKS) diagnosis.unchecked.push({ check, why: `role ${name} was not collected` });
     return diagnosis;
   }
   if (!role.role.ok) {
     const why = `${role.role.error.api} failed with ${role.role.error.code}`;
-    for (const check of ["role-exists", "trust-policy", "volume-permissions"] as const)
-      diagnosis.unchecked.push({ check, why });
+    for (const check of CHECKS) diagnosis.unchecked.push({ check, why });
     return diagnosis;
   }
   const detail = role.role.value;
   if (!detail.exists) {
     diagnosis.broken.push({
-      check: "role-exists",
+      check: "exists",
       problem: `role ${name} does not exist`,
       fix: recreateRoleCommands(name, rolePathOf(roleArn)),
     });
     return diagnosis;
   }
-  diagnosis.holds.push("role-exists");
+  diagnosis.holds.push("exists");
 
   const trust = ecsTrustDecision(facts, detail);
   if (!trust.ok)
-    diagnosis.unchecked.push({ check: "trust-policy", why: `${trust.error.code}: ${trust.error.message}` });
-  else if (trust.value.decision.decision === "allow") diagnosis.holds.push("trust-policy");
+    diagnosis.unchecked.push({ check: "trust", why: `${trust.error.code}: ${trust.error.message}` });
+  else if (trust.value.decision.decision === "allow") diagnosis.holds.push("trust");
   else if (trust.value.decision.decision === "conditional") {
     diagnosis.unchecked.push({
-      check: "trust-policy",
+      check: "trust",
       why: "the trust policy has conditions the tool cannot prove ECS meets",
     });
   } else {
     const denied = trust.value.decision.decision === "explicit-deny";
     const by = denied ? ` (${trust.value.decision.statements.map(describeStatement).join(", ")})` : "";
     diagnosis.broken.push({
-      check: "trust-policy",
+      check: "trust",
       problem: `the trust policy of ${name} ${denied ? "denies" : "does not allow"} ${ECS_SERVICE_PRINCIPAL} sts:AssumeRole${by}`,
       fix: updateTrustCommand(name),
     });
@@ -90,7 +92,7 @@ export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {
   const policies = rolePolicies(facts, role);
   if (!policies.ok) {
     diagnosis.unchecked.push({
-      check: "volume-permissions",
+      check: "permissions",
       why: `${policies.error.api} failed with ${policies.error.code}`,
     });
     return diagnosis;
@@ -102,7 +104,7 @@ export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {
   if (refused.length) {
     const partition = parseArn(policies.value.arn)?.partition ?? "aws";
     diagnosis.broken.push({
-      check: "volume-permissions",
+      check: "permissions",
       problem: `${name} may not ${refused.map((v) => v.action).join(", ")}`,
       fix: [
         ...new Set(refused.map((v) => fixForAction(name, v, partition, detail.permissionsBoundaryArn))),
@@ -110,9 +112,9 @@ export function diagnoseRole(facts: Facts, roleArn: string): RoleDiagnosis {
     });
   } else if (verdicts.some((v) => v.decision.decision === "conditional")) {
     diagnosis.unchecked.push({
-      check: "volume-permissions",
+      check: "permissions",
       why: "the volume permissions depend on conditions the tool cannot prove",
     });
-  } else diagnosis.holds.push("volume-permissions");
+  } else diagnosis.holds.push("permissions");
   return diagnosis;
 }

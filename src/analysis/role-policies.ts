@@ -1,7 +1,7 @@
+import { parseArn } from "../arn/arn.ts";
 import type { Fact, FactError, Facts, RoleFacts } from "../facts/types.ts";
 import { parsePolicy } from "../iam/parse.ts";
 import type { Policy, PolicySource } from "../iam/types.ts";
-import { parseArn } from "./arn.ts";
 import { useOfReference } from "./infrastructure-uses.ts";
 
 /** The parsed policies that make a role's permissions, or why they could not be known. */
@@ -16,7 +16,10 @@ export interface RolePolicies {
 }
 
 /** A role that exists, with its ARN; undefined for a deleted role or one whose GetRole failed. */
-export function existingRole(role: RoleFacts) {
+/** The role as IAM answered it, when it exists. */
+export type ExistingRole = Extract<Extract<RoleFacts["role"], { ok: true }>["value"], { exists: true }>;
+
+export function existingRole(role: RoleFacts): ExistingRole | undefined {
   if (!role.role.ok || !role.role.value.exists) return undefined;
   return role.role.value;
 }

@@ -1,5 +1,5 @@
+import { shortName } from "../arn/arn.ts";
 import type { Facts, RoleFacts, RoleReference } from "../facts/types.ts";
-import { shortName } from "./arn.ts";
 import { infrastructureUse, usePolicyArn, usesOf } from "./infrastructure-uses.ts";
 import { usedForServiceConnectTls, usedForVolumes } from "./role-policies.ts";
 

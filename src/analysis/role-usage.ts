@@ -1,5 +1,5 @@
+import { roleKey, shortName } from "../arn/arn.ts";
 import type { ClusterFacts, FactError, Facts, ServiceRoleUse, TaskFacts } from "../facts/types.ts";
-import { roleKey, shortName } from "./arn.ts";
 import { INFRASTRUCTURE_USES, type InfrastructureUse } from "./infrastructure-uses.ts";
 
 /**

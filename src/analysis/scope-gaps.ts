@@ -1,16 +1,27 @@
-import type { RuleFinding } from "../engine/types.ts";
+import { parseArn, shortName } from "../arn/arn.ts";
+import type { RuleFinding } from "../engine/finding.ts";
 import type { ClusterFacts, Facts, MissingResource } from "../facts/types.ts";
-import { parseArn, shortName } from "./arn.ts";
 
 /** What a rule says about parts of the scope it could not see: shared by ecs-scope and tasks-deprovisioning. */
 
+/** The details of a named task or service ECS answered MISSING. */
+export type MissingDetails = {
+  api: string;
+  kind: MissingResource["kind"];
+  cluster: string;
+  reason: string;
+  detail?: string;
+};
+
+const MISSING_HINT: Record<MissingResource["kind"], string> = {
+  task: " Check the id and --cluster; ECS forgets stopped tasks about an hour after they stop.",
+  service: " Check the name and --cluster.",
+};
+
 /** A task or service named in scope that ECS answered in failures[] (MISSING): nothing about it was verified. */
-export function missingFinding(m: MissingResource, cluster: ClusterFacts): RuleFinding {
+export function missingFinding(m: MissingResource, cluster: ClusterFacts): RuleFinding<MissingDetails> {
   const api = m.kind === "task" ? "ecs:DescribeTasks" : "ecs:DescribeServices";
-  const hint =
-    m.kind === "task"
-      ? " Check the id and --cluster; ECS forgets stopped tasks about an hour after they stop."
-      : " Check the name and --cluster.";
+  const hint = MISSING_HINT[m.kind];
   return {
     status: "unknown",
     resource: m.arn,

@@ -1,6 +1,6 @@
+import { roleNameOf } from "../arn/arn.ts";
 import type { EbsAttachment, Facts } from "../facts/types.ts";
-import { roleNameOf } from "./arn.ts";
-import { shellQuote } from "./remediation.ts";
+import { grantPassRoleCommand } from "./pass-role-policy.ts";
 import { diagnoseRole, type RoleCheck, type RoleDiagnosis } from "./role-diagnosis.ts";
 
 /**
@@ -25,25 +25,14 @@ interface DocumentedReason {
   fix: (roleArn: string | undefined) => string;
 }
 
-const PASS_ROLE_POLICY = (roleArn: string) =>
-  JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Action: "iam:PassRole",
-        Resource: roleArn,
-        Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
-      },
-    ],
-  });
-
 /** Granting iam:PassRole to whoever creates the service or runs the task (the tool cannot know who that is). */
-export function passRoleFix(roleArn: string | undefined): string {
-  const arn = roleArn ?? "arn:aws:iam::ACCOUNT:role/ROLE";
+export function deployerPassRoleFix(roleArn: string | undefined): string {
   return [
     "# let the identity that creates or updates the service (or runs the task) pass the role to ECS:",
-    `aws iam put-role-policy --role-name DEPLOYER_ROLE --policy-name PassEcsInfrastructureRole --policy-document ${shellQuote(PASS_ROLE_POLICY(arn))}`,
+    grantPassRoleCommand(
+      { kind: "role", name: "DEPLOYER_ROLE" },
+      roleArn ?? "arn:aws:iam::ACCOUNT:role/ROLE",
+    ),
   ].join("\n");
 }
 
@@ -53,7 +42,7 @@ export const DOCUMENTED_REASONS: readonly DocumentedReason[] = [
     pattern: /unable to assume the configured ECS Infrastructure Role/i,
     meaning:
       "ECS could not assume the infrastructure role: AWS names a trust policy without ecs.amazonaws.com, a missing iam:PassRole, or missing EBS permissions (or IAM propagation delay after a change)",
-    fix: passRoleFix,
+    fix: deployerPassRoleFix,
   },
   {
     kind: "kms-key",
@@ -90,24 +79,27 @@ export function classifyStatusReason(reason: string | undefined): {
   return documented ? { kind: documented.kind, documented } : { kind: "unrecognised" };
 }
 
+/** The rules that report each role check, and CloudTrail's failed calls: a cause names the rule that has the detail. */
+export type CauseRules = Record<RoleCheck, string> & { trail: string };
+
 /** The likely cause of one stuck attachment: for the finding's message, details and remediation. */
 export interface LikelyCause {
   statusReason: StatusReasonKind;
-  /** The role checks that confirm the cause (rule ids). */
-  confirmedBy: RoleCheck[];
-  /** Role checks that could not be made, with why. */
-  unchecked: { check: RoleCheck; why: string }[];
+  /** The rules whose checks confirm the cause. */
+  confirmedBy: string[];
+  /** The rules whose checks could not be made, with why. */
+  unchecked: { check: string; why: string }[];
   /** One or two sentences for the message. */
   summary: string;
   /** Commands to paste; empty when nothing in the facts points at a fix. */
   fix: string;
 }
 
-function confirmedSentence(d: RoleDiagnosis): string {
-  return d.broken.map((p) => `${p.problem} (${p.check})`).join("; ");
+function confirmedSentence(d: RoleDiagnosis, rules: CauseRules): string {
+  return d.broken.map((p) => `${p.problem} (${rules[p.check]})`).join("; ");
 }
 
-export function likelyCause(facts: Facts, attachment: EbsAttachment): LikelyCause {
+export function likelyCause(facts: Facts, attachment: EbsAttachment, rules: CauseRules): LikelyCause {
   const { kind, documented } = classifyStatusReason(attachment.statusReason);
   const roleArn = attachment.roleArn;
   if (!roleArn) {
@@ -123,18 +115,19 @@ export function likelyCause(facts: Facts, attachment: EbsAttachment): LikelyCaus
   }
   const diagnosis = diagnoseRole(facts, roleArn);
   const name = roleNameOf(roleArn);
-  const unchecked = diagnosis.unchecked.length
-    ? ` Not checked: ${diagnosis.unchecked.map((u) => `${u.check} (${u.why})`).join("; ")}.`
+  const notChecked = diagnosis.unchecked.map((u) => ({ check: rules[u.check], why: u.why }));
+  const unchecked = notChecked.length
+    ? ` Not checked: ${notChecked.map((u) => `${u.check} (${u.why})`).join("; ")}.`
     : "";
-  const confirmedBy = diagnosis.broken.map((p) => p.check);
+  const confirmedBy = diagnosis.broken.map((p) => rules[p.check]);
   let summary: string;
   let fix: string[];
   if (diagnosis.broken.length) {
     // Deletion, trust and permissions are what the "unable to assume" reason means; other reasons add their own.
     summary =
       kind === "assume-role"
-        ? `Likely cause: ${documented?.meaning}; the role's checks confirm it: ${confirmedSentence(diagnosis)}.`
-        : `Likely cause: ${confirmedSentence(diagnosis)}.${documented ? ` The status reason also points to: ${documented.meaning}.` : ""}`;
+        ? `Likely cause: ${documented?.meaning}; the role's checks confirm it: ${confirmedSentence(diagnosis, rules)}.`
+        : `Likely cause: ${confirmedSentence(diagnosis, rules)}.${documented ? ` The status reason also points to: ${documented.meaning}.` : ""}`;
     fix = diagnosis.broken.map((p) => p.fix);
     if (documented && kind !== "assume-role") fix.push(documented.fix(roleArn));
   } else if (kind === "assume-role") {
@@ -142,20 +135,20 @@ export function likelyCause(facts: Facts, attachment: EbsAttachment): LikelyCaus
     summary = diagnosis.unchecked.length
       ? `Likely cause: ${documented?.meaning}; the role's checks could not all be made.`
       : `Likely cause: iam:PassRole (or IAM propagation delay): ${name} exists, trusts ecs.amazonaws.com and holds the volume permissions, which rules out the other documented causes.`;
-    fix = [passRoleFix(roleArn)];
+    fix = [deployerPassRoleFix(roleArn)];
   } else if (documented) {
     summary = `Likely cause: ${documented.meaning}${diagnosis.unchecked.length ? "" : `; ${name} itself checks out`}.`;
     fix = [documented.fix(roleArn)];
   } else {
     summary = diagnosis.unchecked.length
       ? "No cause is confirmed by the role checks that could be made."
-      : `${name} exists, trusts ecs.amazonaws.com and holds the volume permissions, so the role does not explain it: see the task's stoppedReason and the role's ECSTaskVolumesForEBS calls in CloudTrail (cloudtrail-errors).`;
+      : `${name} exists, trusts ecs.amazonaws.com and holds the volume permissions, so the role does not explain it: see the task's stoppedReason and the role's ECSTaskVolumesForEBS calls in CloudTrail (${rules.trail}).`;
     fix = [];
   }
   return {
     statusReason: kind,
     confirmedBy,
-    unchecked: diagnosis.unchecked,
+    unchecked: notChecked,
     summary: summary + unchecked,
     fix: fix.join("\n"),
   };

@@ -1,5 +1,5 @@
+import { parseArn, roleNameOf, shortName } from "../arn/arn.ts";
 import type { Facts, RoleFacts, TaskFacts, TrailEvent } from "../facts/types.ts";
-import { parseArn, roleNameOf, shortName } from "./arn.ts";
 import { EBS_SESSION_NAME, type InfrastructureUse, TLS_SESSION_NAME, usesOf } from "./infrastructure-uses.ts";
 import { existingRole } from "./role-policies.ts";
 
@@ -127,6 +127,11 @@ export function linkFailuresToStuckTasks(facts: Facts, failures: readonly TrailE
 
 /** "task 0123abcd is stuck because DeleteVolume on vol-0ab… is denied (Client.UnauthorizedOperation)". */
 export function describeLink(link: StuckTaskLink): string {
+  return `task ${shortName(link.taskArn)} ${stuckBecause(link)}`;
+}
+
+/** "is stuck because DeleteVolume on vol-1 is denied (AccessDenied)": the link, after the task that names it. */
+export function stuckBecause(link: StuckTaskLink): string {
   const outcome = isDenial(link.errorCode) ? "is denied" : "fails";
-  return `task ${shortName(link.taskArn)} is stuck because ${link.action} on ${link.volumeId} ${outcome} (${link.errorCode})`;
+  return `is stuck because ${link.action} on ${link.volumeId} ${outcome} (${link.errorCode})`;
 }

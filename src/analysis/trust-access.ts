@@ -1,7 +1,7 @@
+import { parseArn } from "../arn/arn.ts";
 import type { Fact, Facts, RoleDetail } from "../facts/types.ts";
 import { evaluateTrust } from "../iam/evaluate.ts";
 import type { Decision, Policy } from "../iam/types.ts";
-import { parseArn } from "./arn.ts";
 import { assumeRoleRequest } from "./ecs-requests.ts";
 import { parsedPolicy } from "./role-policies.ts";
 

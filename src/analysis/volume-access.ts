@@ -1,7 +1,7 @@
+import { parseArn, roleKey } from "../arn/arn.ts";
 import type { Facts } from "../facts/types.ts";
 import { evaluateIdentity } from "../iam/evaluate.ts";
 import type { Decision } from "../iam/types.ts";
-import { parseArn, roleKey } from "./arn.ts";
 import { absentKeyReasons } from "./describe-decision.ts";
 import {
   detachFromInstanceRequest,
@@ -14,7 +14,7 @@ import {
   editInlinePolicyCommands,
   editManagedPolicyCommands,
   shellQuote,
-} from "./remediation.ts";
+} from "./fix-commands.ts";
 import type { RolePolicies } from "./role-policies.ts";
 
 export interface ActionVerdict {

@@ -1,4 +1,4 @@
-import { parseArn } from "../analysis/arn.ts";
+import { parseArn } from "../arn/arn.ts";
 import type { Fact, Facts, ManagedPolicy, PlanFacts, PlannedRole } from "../facts/types.ts";
 import { afterState } from "./after-state.ts";
 import type { ChangeList, PolicyChange, RoleTouch } from "./model.ts";

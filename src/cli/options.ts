@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
-import { PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../analysis/principal-arn.ts";
+import { PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../arn/principal-arn.ts";
 import { parseDuration } from "../duration.ts";
 import { LOG_LEVELS } from "../log.ts";
 import { FORMATS } from "../report/index.ts";

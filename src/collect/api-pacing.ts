@@ -4,8 +4,8 @@ import type {
   HandlerExecutionContext,
   MiddlewareStack,
 } from "@smithy/types";
-import { runTimeoutError } from "./clients.ts";
 import { type PacerClock, type ReleaseSlot, systemClock } from "./pacer.ts";
+import { runTimeoutError } from "./run-timeout.ts";
 
 /**
  * Client-side pacing under AWS's published rate limits, per API family and account-Region, shared by the whole

@@ -5,8 +5,8 @@ import {
   paginateGetAccountAuthorizationDetails,
   type UserDetail,
 } from "@aws-sdk/client-iam";
-import { roleNameOf } from "../analysis/arn.ts";
-import type { PrincipalTarget } from "../analysis/principal-arn.ts";
+import { roleNameOf } from "../arn/arn.ts";
+import type { PrincipalTarget } from "../arn/principal-arn.ts";
 import type {
   AttachedPolicy,
   Fact,

@@ -7,6 +7,7 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { type ApiPacing, iamPaceKey, processPacing } from "./api-pacing.ts";
 import type { RequestPacer } from "./pacer.ts";
+import { runTimeoutError } from "./run-timeout.ts";
 
 /**
  * AWS settings, the AWS way: --region / AWS_REGION, --profile / AWS_PROFILE, the default credential chain,
@@ -58,12 +59,6 @@ function withRunSignal(inner: NodeHttpHandler, signal: AbortSignal | undefined):
     return handle(request, { ...options, abortSignal: options?.abortSignal ?? signal });
   };
   return inner;
-}
-
-/** The error a call gets once the run's --timeout has passed. */
-export function runTimeoutError(signal: AbortSignal): Error {
-  const reason = signal.reason instanceof Error ? signal.reason.message : "the run's --timeout passed";
-  return Object.assign(new Error(reason), { name: "RunTimeout" });
 }
 
 export interface AwsClients {

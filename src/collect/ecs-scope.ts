@@ -1,4 +1,4 @@
-import { parseArn, shortName } from "../analysis/arn.ts";
+import { parseArn, shortName } from "../arn/arn.ts";
 import { InputError } from "../errors.ts";
 import type { Scope } from "../facts/types.ts";
 

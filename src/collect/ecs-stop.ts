@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, type ECSClient, StopTaskCommand } from "@aws-sdk/client-ecs";
 import pRetry, { AbortError } from "p-retry";
-import { shortName } from "../analysis/arn.ts";
 import { stoppingSince } from "../analysis/task-timing.ts";
+import { shortName } from "../arn/arn.ts";
 import type { FactError, TaskFacts } from "../facts/types.ts";
 import { DESCRIBE_TASKS_MAX } from "./ecs.ts";
 import { taskFacts } from "./ecs-shapes.ts";

@@ -6,7 +6,7 @@ import {
   paginateListServices,
   paginateListTasks,
 } from "@aws-sdk/client-ecs";
-import { parseArn, shortName } from "../analysis/arn.ts";
+import { parseArn, shortName } from "../arn/arn.ts";
 import type {
   CapacityProviderFacts,
   ClusterFacts,

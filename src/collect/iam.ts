@@ -7,7 +7,7 @@ import {
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
 } from "@aws-sdk/client-iam";
-import { parseArn, roleNameOf } from "../analysis/arn.ts";
+import { parseArn, roleNameOf } from "../arn/arn.ts";
 import type {
   AttachedPolicy,
   Fact,

@@ -1,6 +1,6 @@
-import { parseArn, roleKey } from "../analysis/arn.ts";
-import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../analysis/principal-arn.ts";
 import { EBS_SESSION_NAME, issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
+import { parseArn, roleKey } from "../arn/arn.ts";
+import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../arn/principal-arn.ts";
 import { InputError } from "../errors.ts";
 import { factErrors, summariseFactErrors } from "../facts/errors.ts";
 import type {

@@ -9,8 +9,8 @@ import {
   paginateListGroupsForUser,
   paginateListUserPolicies,
 } from "@aws-sdk/client-iam";
-import { parseArn, roleNameOf } from "../analysis/arn.ts";
-import type { PrincipalTarget } from "../analysis/principal-arn.ts";
+import { parseArn, roleNameOf } from "../arn/arn.ts";
+import type { PrincipalTarget } from "../arn/principal-arn.ts";
 import type {
   AttachedPolicy,
   Fact,

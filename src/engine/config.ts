@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { VolumePriceTable } from "../analysis/volume-cost.ts";
 import { InputError } from "../errors.ts";
-import { parseVolumePrices } from "./price-config.ts";
+import type { RuleMeta } from "./rule.ts";
 import type { FailOn } from "./verdict.ts";
 
 /** A rule's level as configured: off, or capped/raised to warn or fail (the same check can block CI and only warn in an audit). */
@@ -22,13 +21,16 @@ export interface Config {
   since?: string;
   rules: Record<string, RuleLevel>;
   suppressions: Suppression[];
-  /** Volume prices (the default us-east-1 table with the config's `prices` laid over it), when the config sets any. */
-  prices?: VolumePriceTable;
+  /** Each rule's own options as its schema parsed them, by rule id (only for rules whose keys the config sets). */
+  ruleOptions?: Record<string, unknown>;
 }
 
 export const EMPTY_CONFIG: Config = { rules: {}, suppressions: [] };
 
-const TOP_KEYS = new Set(["$schema", "failOn", "stuckAfter", "since", "rules", "suppressions", "prices"]);
+/** A rule whose options the config may set: its id and its options schema. */
+export type ConfigurableRule = Pick<RuleMeta, "id" | "options">;
+
+const COMMON_KEYS = ["$schema", "failOn", "stuckAfter", "since", "rules", "suppressions"];
 
 function fail(file: string, path: string, expected: string): never {
   throw new InputError(`${file}: ${path}: expected ${expected}`);
@@ -40,12 +42,15 @@ export function parseConfig(
   file: string,
   ruleIds: readonly string[],
   requiredIds: readonly string[] = [],
+  /** The rules with options of their own: their keys are the config's too. */
+  configurable: readonly ConfigurableRule[] = [],
 ): Config {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(file, "(root)", "a JSON object");
   const obj = raw as Record<string, unknown>;
+  const keys = new Set([...COMMON_KEYS, ...configurable.flatMap((r) => r.options?.configKeys ?? [])]);
   for (const key of Object.keys(obj)) {
-    if (!TOP_KEYS.has(key))
-      fail(file, key, `one of ${[...TOP_KEYS].filter((k) => k !== "$schema").join(", ")} (unknown key)`);
+    if (!keys.has(key))
+      fail(file, key, `one of ${[...keys].filter((k) => k !== "$schema").join(", ")} (unknown key)`);
   }
   const config: Config = { rules: {}, suppressions: [] };
   if (obj.failOn !== undefined) {
@@ -102,15 +107,34 @@ export function parseConfig(
       });
     });
   }
-  if (obj.prices !== undefined)
-    config.prices = parseVolumePrices(obj.prices, (path, expected) => fail(file, path, expected));
+  const ruleOptions = parseRuleOptions(obj, file, configurable);
+  if (Object.keys(ruleOptions).length) config.ruleOptions = ruleOptions;
   return config;
+}
+
+/** Each rule's options, from the config's values for its keys (a rule none of whose keys is set is left out). */
+function parseRuleOptions(
+  obj: Record<string, unknown>,
+  file: string,
+  configurable: readonly ConfigurableRule[],
+): Record<string, unknown> {
+  const parsed: Record<string, unknown> = {};
+  for (const { id, options } of configurable) {
+    if (!options) continue;
+    const values = Object.fromEntries(
+      options.configKeys.flatMap((k) => (obj[k] === undefined ? [] : [[k, obj[k]]])),
+    );
+    if (!Object.keys(values).length) continue;
+    parsed[id] = options.parse(values, (path, expected) => fail(file, path, expected));
+  }
+  return parsed;
 }
 
 export async function loadConfig(
   file: string,
   ruleIds: readonly string[],
   requiredIds: readonly string[] = [],
+  configurable: readonly ConfigurableRule[] = [],
 ): Promise<Config> {
   let text: string;
   try {
@@ -126,5 +150,5 @@ export async function loadConfig(
   } catch (err) {
     throw new InputError(`${file}: not valid JSON: ${(err as Error).message}`);
   }
-  return parseConfig(raw, file, ruleIds, requiredIds);
+  return parseConfig(raw, file, ruleIds, requiredIds, configurable);
 }

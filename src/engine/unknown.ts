@@ -1,20 +1,28 @@
 import type { FactError } from "../facts/types.ts";
-import type { RuleFinding } from "./types.ts";
+import type { RuleFinding, UnknownDetails } from "./finding.ts";
 
 const DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized/i;
 
+/** The common wording of a check that could not be made, shared by every rule. */
+export function couldNotCheck(what: string, error: FactError): string {
+  const hint = DENIED.test(error.code) ? ` Grant the tool's credentials ${error.api}.` : "";
+  return `Could not check ${what}: ${error.api} failed with ${error.code}: ${error.message}.${hint}`.replace(
+    /\.\./g,
+    ".",
+  );
+}
+
 /** The finding for a check that could not be made: names the API, the error and, when denied, the permission. */
-export function unknownFinding(resource: string, what: string, error: FactError): RuleFinding {
+export function unknownFinding(
+  resource: string,
+  what: string,
+  error: FactError,
+): RuleFinding<UnknownDetails> & { details: UnknownDetails } {
   const denied = DENIED.test(error.code);
-  const hint = denied ? ` Grant the tool's credentials ${error.api}.` : "";
   return {
     status: "unknown",
     resource,
-    message:
-      `Could not check ${what}: ${error.api} failed with ${error.code}: ${error.message}.${hint}`.replace(
-        /\.\./g,
-        ".",
-      ),
+    message: couldNotCheck(what, error),
     details: {
       api: error.api,
       code: error.code,

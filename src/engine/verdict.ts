@@ -1,6 +1,5 @@
-import { type Finding, STATUS_ORDER, type Status } from "./types.ts";
-
-export type Verdict = Status;
+import type { Finding } from "./finding.ts";
+import { asVerdict, type Verdict, worstStatus } from "./status.ts";
 
 /** Exit codes: the contract a pipeline gates on. */
 export const EXIT = {
@@ -15,21 +14,18 @@ export interface Summary {
   warn: number;
   fail: number;
   unknown: number;
+  /** Findings the rule could not honestly judge; absent in reports written before the status existed. */
+  skipped?: number;
   suppressed: number;
 }
 
-/** The worst status among unsuppressed findings: fail > unknown > warn > pass; no findings at all is pass. */
+/** The worst status among unsuppressed findings: fail > unknown > warn > pass (skipped is a pass); none is pass. */
 export function verdictOf(findings: readonly Finding[]): Verdict {
-  let worst = 0;
-  for (const f of findings) {
-    if (f.suppressed) continue;
-    worst = Math.max(worst, STATUS_ORDER.indexOf(f.status));
-  }
-  return STATUS_ORDER[worst] ?? "pass";
+  return asVerdict(worstStatus(findings.filter((f) => !f.suppressed).map((f) => f.status)));
 }
 
 export function summarise(findings: readonly Finding[]): Summary {
-  const summary: Summary = { pass: 0, warn: 0, fail: 0, unknown: 0, suppressed: 0 };
+  const summary = { pass: 0, warn: 0, fail: 0, unknown: 0, skipped: 0, suppressed: 0 };
   for (const f of findings) {
     if (f.suppressed) summary.suppressed++;
     else summary[f.status]++;

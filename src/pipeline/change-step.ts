@@ -1,4 +1,4 @@
-import { parseArn } from "../analysis/arn.ts";
+import { parseArn } from "../arn/arn.ts";
 import {
   applyChanges,
   changesManagedPolicies,

@@ -1,8 +1,7 @@
 import { rules as allRules } from "../../rules/index.ts";
-import { leakedVolumeTotal } from "../analysis/volume-cost.ts";
 import type { Config } from "../engine/config.ts";
 import { evaluateFacts } from "../engine/evaluate.ts";
-import type { Rule } from "../engine/types.ts";
+import type { Rule } from "../engine/rule.ts";
 import type { FailOn } from "../engine/verdict.ts";
 import type { Facts } from "../facts/types.ts";
 import { trailSummary } from "../report/trail.ts";
@@ -23,7 +22,6 @@ export interface CheckOptions extends FactsSource, Omit<ChangeInput, "plan"> {
   stuckAfterMs?: number;
   /** The roles in scope are about to be changed or deleted: role-in-use fails while they are in use. */
   beforeRoleChange?: boolean;
-  rules?: readonly Rule[];
   /**
    * A change to apply to the facts before they are judged: a Terraform JSON plan (`terraform show -json tfplan`)
    * or a CloudFormation change set (`aws cloudformation describe-change-set --include-property-values`).
@@ -54,13 +52,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     evaluatedAt: startedAt,
   });
   const cause = commonCause(facts);
-  // Every leaked-volume finding carries monthlyCostUsd (null when unknown); a suppressed leak still costs money.
-  const leaks = evaluation.findings.filter(
-    (f) => f.rule === "leaked-volumes" && f.details && "monthlyCostUsd" in f.details,
-  );
-  const leakedVolumes = leaks.length
-    ? leakedVolumeTotal(leaks.map((f) => (f.details?.monthlyCostUsd as number | null | undefined) ?? null))
-    : undefined;
+  const { leakedVolumes } = evaluation.totals;
   return {
     schemaVersion: 1,
     tool: { name: "ecs-preflight", version: VERSION },
@@ -79,6 +71,7 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
     collectedAt: facts.collectedAt,
     durationMs: Date.now() - startedAt.getTime(),
     summary: evaluation.summary,
+    concerns: evaluation.concerns,
     findings: evaluation.findings,
     trail: trailSummary(facts),
     ...(leakedVolumes ? { leakedVolumes } : {}),
@@ -98,7 +91,7 @@ export async function check(options: CheckOptions): Promise<Report> {
   const gather = options.beforeRoleChange
     ? { ...planned, collect: { ...planned.collect, ecsForRoles: true } }
     : planned;
-  const gathered = await gatherFacts(gather, startedAt);
+  const gathered = await gatherFacts({ ...gather, rules: options.rules ?? allRules }, startedAt);
   const facts = plan ? changeStep(gathered.facts, plan.changes) : gathered.facts;
   const { source } = gathered;
   return evaluate(facts, {

@@ -1,5 +1,7 @@
+import { rules as allRules } from "../../rules/index.ts";
 import type { CollectOptions } from "../collect/index.ts";
 import { type Config, EMPTY_CONFIG } from "../engine/config.ts";
+import type { Rule } from "../engine/rule.ts";
 import type { Facts, Scope } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
 import { readSnapshot } from "../snapshot/index.ts";
@@ -12,19 +14,24 @@ export interface FactsSource {
   aws?: CollectOptions["aws"];
   collect?: Omit<CollectOptions, "scope" | "aws" | "log">;
   config?: Config;
+  /** The rules the facts are for: what the enabled ones need is what is collected (default: every rule). */
+  rules?: readonly Rule[];
   log?: Logger;
 }
 
 /**
- * What a config lets the collector read, for `check`, `snapshot` and library callers alike: a rule turned off is not
- * collected for, so its permission is never asked for (and, for leaked-volumes, the EC2 client is never loaded).
+ * What the enabled rules need read beyond the scope's roles and ECS, for `check`, `snapshot` and library callers
+ * alike: a rule turned off is not collected for, so its permission is never asked for (and when no enabled rule
+ * needs volumes, the EC2 client is never loaded).
  */
-export function collectSwitches(config: Config): { trail: boolean; volumes: boolean; passRole: boolean } {
-  return {
-    trail: config.rules["cloudtrail-errors"] !== "off",
-    volumes: config.rules["leaked-volumes"] !== "off",
-    passRole: config.rules["pass-role"] !== "off",
-  };
+export function collectionFor(
+  rules: readonly Rule[],
+  config: Config,
+): { trail: boolean; volumes: boolean; passRole: boolean } {
+  const needed = new Set(
+    rules.filter((r) => r.required || config.rules[r.id] !== "off").flatMap((r) => r.needs),
+  );
+  return { trail: needed.has("trail"), volumes: needed.has("volumes"), passRole: needed.has("principal") };
 }
 
 /** Gathers the facts a check evaluates, and says where they came from. */
@@ -38,7 +45,7 @@ export async function gatherFacts(
   // The AWS SDK loads only when AWS is called: snapshot checks, rules and explain start fast.
   const { collect } = await import("../collect/index.ts");
   const facts = await collect({
-    ...collectSwitches(source.config ?? EMPTY_CONFIG),
+    ...collectionFor(source.rules ?? allRules, source.config ?? EMPTY_CONFIG),
     ...source.collect,
     scope: source.scope,
     aws: source.aws,

@@ -1,6 +1,7 @@
-import type { Finding } from "../engine/types.ts";
+import type { Finding } from "../engine/finding.ts";
+import type { FactError } from "../facts/types.ts";
 import type { TargetPart } from "../report/combine.ts";
-import type { Target, TargetError } from "../targets/plan.ts";
+import type { Target } from "../targets/plan.ts";
 
 /**
  * The rule id of the finding for a target that could not be checked at all (its role could not be assumed, its
@@ -10,7 +11,7 @@ import type { Target, TargetError } from "../targets/plan.ts";
 export const TARGET_ACCESS_RULE = "target-access";
 
 /** The finding for an account whose enabled Regions could not be listed: Regions beyond the caller's are unchecked. */
-export function regionsUnreadFinding(target: Target, error: TargetError): Finding {
+export function regionsUnreadFinding(target: Target, error: FactError): Finding {
   return {
     rule: TARGET_ACCESS_RULE,
     status: "unknown",
@@ -29,7 +30,7 @@ export function regionsUnreadFinding(target: Target, error: TargetError): Findin
 /** The part of a report for a target that could not be checked at all: unknown, with its one finding. */
 export function uncheckedPart(
   target: Target,
-  error: TargetError,
+  error: FactError,
   finding: Finding,
   durationMs: number,
 ): TargetPart {
@@ -39,7 +40,7 @@ export function uncheckedPart(
       region: target.region,
       verdict: "unknown",
       exitCode: 3,
-      summary: { pass: 0, warn: 0, fail: 0, unknown: 1, suppressed: 0 },
+      summary: { pass: 0, warn: 0, fail: 0, unknown: 1, skipped: 0, suppressed: 0 },
       ...(target.roleArn ? { roleArn: target.roleArn } : {}),
       durationMs,
       error,

@@ -1,16 +1,12 @@
+import { rules as allRules } from "../../rules/index.ts";
 import type { AwsSettings } from "../collect/clients.ts";
 import { mapLimit } from "../collect/concurrency.ts";
-import type { Finding } from "../engine/types.ts";
+import type { Finding } from "../engine/finding.ts";
 import { UndecidedError } from "../errors.ts";
+import type { FactError } from "../facts/types.ts";
 import { combineParts, type TargetPart } from "../report/combine.ts";
 import type { Report } from "../report/types.ts";
-import {
-  DEFAULT_TARGET_CONCURRENCY,
-  planTargets,
-  type Target,
-  type TargetError,
-  type TargetFlags,
-} from "../targets/plan.ts";
+import { DEFAULT_TARGET_CONCURRENCY, planTargets, type Target, type TargetFlags } from "../targets/plan.ts";
 import { VERSION } from "../version.ts";
 import { type CheckOptions, check } from "./check.ts";
 import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "./target-access.ts";
@@ -31,71 +27,95 @@ export interface TargetsCheckOptions extends Omit<CheckOptions, "aws" | "facts" 
   now?: () => number;
 }
 
+type TargetReads = typeof import("../collect/targets.ts");
+type FactErrorOf = typeof import("../collect/fact.ts")["toFactError"];
+
+/** The caller's enabled Regions, for --all-regions: every unread account's fallback, so never empty. */
+async function callerRegions(aws: AwsSettings, reads: TargetReads, toFactError: FactErrorOf) {
+  const own = await reads.enabledRegions(aws).catch((err) => {
+    const e = toFactError("ec2:DescribeRegions", err);
+    throw new UndecidedError(
+      `cannot list the caller's enabled Regions for --all-regions: ${e.api} failed with ${e.code}: ${e.message} (name them with --regions)`,
+    );
+  });
+  // Empty, an account whose own list could not be read would have no target at all.
+  if (!own.length)
+    throw new UndecidedError(
+      "cannot list the caller's enabled Regions for --all-regions: ec2:DescribeRegions listed none (name them with --regions)",
+    );
+  return own;
+}
+
+/**
+ * One member account's own opt-in Regions, through its role. One that cannot be reached, or whose Regions cannot
+ * be listed, gets the caller's list and says why (`unread`): its targets fail closed, and its other Regions are unknown.
+ */
+async function memberRegions(
+  aws: AwsSettings,
+  roleArn: string,
+  own: readonly string[],
+  options: { reads: TargetReads; toFactError: FactErrorOf; externalId?: string; now?: () => number },
+): Promise<{ regions: readonly string[]; unread?: FactError }> {
+  const { reads, toFactError } = options;
+  const credentials = reads.assumedRoleCredentials(aws, {
+    roleArn,
+    ...(options.externalId ? { externalId: options.externalId } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  try {
+    const unreached = await credentials().then(
+      () => undefined,
+      (err) => toFactError("sts:AssumeRole", err),
+    );
+    if (unreached) return { regions: own, unread: unreached };
+    return await reads.enabledRegions({ ...aws, credentials }).then(
+      (listed) =>
+        listed.length
+          ? { regions: listed }
+          : {
+              regions: own,
+              unread: {
+                api: "ec2:DescribeRegions",
+                code: "EmptyAnswer",
+                message: "DescribeRegions listed no enabled Region",
+              },
+            },
+      (err) => ({ regions: own, unread: toFactError("ec2:DescribeRegions", err) }),
+    );
+  } finally {
+    credentials.destroy();
+  }
+}
+
 /** The account-Regions the flags name, asking AWS for the organisation's accounts and enabled Regions when told to. */
 export async function resolveTargets(
   aws: AwsSettings,
   flags: TargetFlags,
   now?: () => number,
 ): Promise<Target[]> {
-  const { callerAccount, organizationAccounts, enabledRegions, assumedRoleCredentials } = await import(
-    "../collect/targets.ts"
-  );
+  const reads = await import("../collect/targets.ts");
   const { toFactError } = await import("../collect/fact.ts");
-  const caller = await callerAccount(aws);
+  const caller = await reads.callerAccount(aws);
   const accounts = flags.allAccounts
-    ? await organizationAccounts(aws)
+    ? await reads.organizationAccounts(aws)
     : flags.accounts?.length
       ? flags.accounts
       : [caller.account];
   const regionsByAccount = new Map<string, readonly string[]>();
-  const regionsUnread = new Map<string, TargetError>();
+  const regionsUnread = new Map<string, FactError>();
   if (flags.allRegions) {
-    const own = await enabledRegions(aws).catch((err) => {
-      const e = toFactError("ec2:DescribeRegions", err);
-      throw new UndecidedError(
-        `cannot list the caller's enabled Regions for --all-regions: ${e.api} failed with ${e.code}: ${e.message} (name them with --regions)`,
-      );
-    });
-    // It is every unread account's fallback: empty, such an account would have no target at all.
-    if (!own.length)
-      throw new UndecidedError(
-        "cannot list the caller's enabled Regions for --all-regions: ec2:DescribeRegions listed none (name them with --regions)",
-      );
+    const own = await callerRegions(aws, reads, toFactError);
     await mapLimit(accounts, flags.concurrency ?? DEFAULT_TARGET_CONCURRENCY, async (account) => {
       if (account === caller.account || !flags.assumeRole) return regionsByAccount.set(account, own);
-      // Each account's own opt-ins; one that cannot be reached gets the caller's list and fails closed per target.
-      const credentials = assumedRoleCredentials(aws, {
-        roleArn: `arn:${caller.partition}:iam::${account}:role/${flags.assumeRole}`,
+      const roleArn = `arn:${caller.partition}:iam::${account}:role/${flags.assumeRole}`;
+      const { regions, unread } = await memberRegions(aws, roleArn, own, {
+        reads,
+        toFactError,
         ...(flags.externalId ? { externalId: flags.externalId } : {}),
         ...(now ? { now } : {}),
       });
-      try {
-        const unreached = await credentials().then(
-          () => undefined,
-          (err) => toFactError("sts:AssumeRole", err),
-        );
-        // Its targets get the caller's list; if the role is assumed by then, its other Regions are still unread.
-        if (unreached) {
-          regionsUnread.set(account, unreached);
-          return regionsByAccount.set(account, own);
-        }
-        // Reached but its Regions unread: the caller's list is checked, and the account's others are unknown.
-        const regions = await enabledRegions({ ...aws, credentials }).then(
-          (listed) => {
-            if (listed.length) return listed;
-            const message = "DescribeRegions listed no enabled Region";
-            regionsUnread.set(account, { api: "ec2:DescribeRegions", code: "EmptyAnswer", message });
-            return own;
-          },
-          (err) => {
-            regionsUnread.set(account, toFactError("ec2:DescribeRegions", err));
-            return own;
-          },
-        );
-        regionsByAccount.set(account, regions);
-      } finally {
-        credentials.destroy();
-      }
+      regionsByAccount.set(account, regions);
+      if (unread) regionsUnread.set(account, unread);
     });
   }
   const targets = planTargets({
@@ -124,11 +144,7 @@ function tagged(findings: readonly Finding[], target: Target): Finding[] {
 }
 
 /** The part for a target whose role could not be assumed: one unknown finding naming account, Region, role and error. */
-function unreachable(
-  target: Target,
-  error: { api: string; code: string; message: string },
-  ms: number,
-): TargetPart {
+function unreachable(target: Target, error: FactError, ms: number): TargetPart {
   const role = target.roleArn ?? "(own credentials)";
   const finding: Finding = {
     rule: TARGET_ACCESS_RULE,
@@ -236,6 +252,7 @@ export async function checkTargets(options: TargetsCheckOptions): Promise<Report
     failOn,
     startedAt,
     durationMs: Date.now() - startedAt.getTime(),
+    rules: options.rules ?? allRules,
     base: {
       tool: { name: "ecs-preflight", version: VERSION },
       scope: { ...options.scope, source: "aws" },

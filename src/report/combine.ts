@@ -1,29 +1,20 @@
-import { leakedVolumeTotal } from "../analysis/volume-cost.ts";
-import { type Finding, STATUS_ORDER } from "../engine/types.ts";
-import { exitCodeFor, type FailOn, summarise, type Verdict, verdictOf } from "../engine/verdict.ts";
+import { judgeFindings } from "../engine/evaluate.ts";
+import type { Finding } from "../engine/finding.ts";
+import type { Rule } from "../engine/rule.ts";
+import { asVerdict, verdictRank, worstStatus } from "../engine/status.ts";
+import { exitCodeFor, type FailOn } from "../engine/verdict.ts";
 import type { Report, TargetResult } from "./types.ts";
 
 /**
  * One report over many account-Regions, from the targets' own reports (a fan-out in one process, or `merge` of
- * reports written by separate runs): targets and findings combined, summary and verdict recomputed.
+ * reports written by separate runs): targets and findings combined; summary, verdict, concerns and totals recomputed
+ * from the findings by the rules that wrote them.
  */
 
 /** One target's result and its findings, each finding tagged with the account and Region. */
 export interface TargetPart {
   target: TargetResult;
   findings: Finding[];
-}
-
-const rank = (v: Verdict) => STATUS_ORDER.indexOf(v);
-
-/** The leaked volumes' total over some findings, as a single-target report has it (src/pipeline/check.ts). */
-export function leakedVolumesOf(findings: readonly Finding[]): Report["leakedVolumes"] {
-  const leaks = findings.filter(
-    (f) => f.rule === "leaked-volumes" && f.details && "monthlyCostUsd" in f.details,
-  );
-  return leaks.length
-    ? leakedVolumeTotal(leaks.map((f) => (f.details?.monthlyCostUsd as number | null | undefined) ?? null))
-    : undefined;
 }
 
 /** Splits a report into its targets: a single-target report is one part, a report over targets one per target. */
@@ -64,46 +55,48 @@ export interface CombineOptions {
   durationMs: number;
   /** The scope and tool of the first part's report (all targets run with the same scope flags). */
   base: Pick<Report, "tool" | "scope" | "collectedAt">;
+  /** The rules the findings are judged by: their concerns and totals. */
+  rules: readonly Rule[];
+}
+
+/** A target's part with its verdict, exit code, summary and concerns recomputed from its findings. */
+function judged(part: TargetPart, options: CombineOptions): TargetPart {
+  const judgement = judgeFindings(part.findings, options.rules, options.failOn);
+  // A target that could not be reached is unknown whatever findings it carries.
+  const verdict = part.target.error ? "unknown" : judgement.verdict;
+  return {
+    ...part,
+    target: {
+      ...part.target,
+      verdict,
+      exitCode: exitCodeFor(verdict, options.failOn),
+      summary: judgement.summary,
+      concerns: judgement.concerns,
+    },
+  };
 }
 
 /** Targets worst first (then by account and Region); findings grouped by target in that order. */
 export function combineParts(parts: readonly TargetPart[], options: CombineOptions): Report {
   // The same account-Region twice (a re-run, a stale file): the worse part wins, so no order hides a fail.
   const byKey = new Map<string, TargetPart>();
-  const verdictOfPart = (part: TargetPart) => (part.target.error ? "unknown" : verdictOf(part.findings));
-  for (const part of parts) {
+  for (const part of parts.map((p) => judged(p, options))) {
     const key = `${part.target.account}/${part.target.region}`;
     const earlier = byKey.get(key);
-    if (earlier && rank(verdictOfPart(earlier)) > rank(verdictOfPart(part))) continue;
+    if (earlier && verdictRank(earlier.target.verdict) > verdictRank(part.target.verdict)) continue;
     byKey.delete(key);
     byKey.set(key, part);
   }
-  const ordered = [...byKey.values()]
-    .map((part) => {
-      const verdict = verdictOfPart(part);
-      return {
-        ...part,
-        target: {
-          ...part.target,
-          verdict,
-          exitCode: exitCodeFor(verdict, options.failOn),
-          summary: summarise(part.findings),
-        },
-      };
-    })
-    .sort(
-      (a, b) =>
-        rank(b.target.verdict) - rank(a.target.verdict) ||
-        a.target.account.localeCompare(b.target.account) ||
-        a.target.region.localeCompare(b.target.region),
-    );
+  const ordered = [...byKey.values()].sort(
+    (a, b) =>
+      verdictRank(b.target.verdict) - verdictRank(a.target.verdict) ||
+      a.target.account.localeCompare(b.target.account) ||
+      a.target.region.localeCompare(b.target.region),
+  );
   const findings = ordered.flatMap((p) => p.findings);
   const targets = ordered.map((p) => p.target);
-  const verdict = targets.reduce<Verdict>(
-    (worst, t) => (rank(t.verdict) > rank(worst) ? t.verdict : worst),
-    "pass",
-  );
-  const leakedVolumes = leakedVolumesOf(findings);
+  const verdict = asVerdict(worstStatus(targets.map((t) => t.verdict)));
+  const all = judgeFindings(findings, options.rules, options.failOn);
   return {
     schemaVersion: 1,
     tool: options.base.tool,
@@ -116,11 +109,12 @@ export function combineParts(parts: readonly TargetPart[], options: CombineOptio
     startedAt: options.startedAt.toISOString(),
     collectedAt: options.base.collectedAt,
     durationMs: options.durationMs,
-    summary: summarise(findings),
+    summary: all.summary,
+    concerns: all.concerns,
     findings,
     // Per session name across targets would mix accounts: each target keeps its own (targets[].trail).
     trail: targets.length === 1 ? (targets[0]?.trail ?? {}) : {},
-    ...(leakedVolumes ? { leakedVolumes } : {}),
+    ...(all.totals.leakedVolumes ? { leakedVolumes: all.totals.leakedVolumes } : {}),
     targets,
   };
 }

@@ -1,5 +1,7 @@
-import type { Finding } from "../engine/types.ts";
-import type { Verdict } from "../engine/verdict.ts";
+import type { Finding } from "../engine/finding.ts";
+import type { Rule } from "../engine/rule.ts";
+import type { Verdict } from "../engine/status.ts";
+import { RULE_METRICS, totalsOf } from "../engine/totals.ts";
 import type { Report } from "./types.ts";
 
 /**
@@ -10,17 +12,15 @@ import type { Report } from "./types.ts";
 
 export const EMF_NAMESPACE = "ECSPreflight";
 
-/** The metrics of a line, in the order they are declared, with their CloudWatch units. */
+/** The metrics of a line, in the order they are declared, with their CloudWatch units: counts, the rules', the run's. */
 export const EMF_METRICS = [
   { Name: "FindingsPass", Unit: "Count" },
   { Name: "FindingsWarn", Unit: "Count" },
   { Name: "FindingsFail", Unit: "Count" },
   { Name: "FindingsUnknown", Unit: "Count" },
+  { Name: "FindingsSkipped", Unit: "Count" },
   { Name: "Suppressed", Unit: "Count" },
-  { Name: "StuckTasks", Unit: "Count" },
-  { Name: "LeakedVolumes", Unit: "Count" },
-  { Name: "LeakedVolumeGiB", Unit: "Gigabytes" },
-  { Name: "FailedTrailCalls", Unit: "Count" },
+  ...RULE_METRICS,
   { Name: "DurationMs", Unit: "Milliseconds" },
 ] as const;
 
@@ -36,25 +36,24 @@ export interface EmfTarget {
 type TargetedFinding = Finding & { account?: string; region?: string };
 type TargetedReport = Report & { targets?: EmfTarget[] };
 
-/** Metric values from one set of findings. Suppressed findings still count by status: metrics describe the account. */
-export function emfValues(findings: readonly Finding[], durationMs: number): Record<EmfMetricName, number> {
+/**
+ * Metric values from one set of findings: counts by status (suppressed findings still count: metrics describe the
+ * account), then what the rules' findings add up to (stuck tasks, leaked volumes, failed trail calls).
+ */
+export function emfValues(
+  findings: readonly Finding[],
+  durationMs: number,
+  rules: readonly Rule[],
+): Record<EmfMetricName, number> {
   const by = (status: Finding["status"]) => findings.filter((f) => f.status === status).length;
-  const problem = (f: Finding) => f.status === "fail" || f.status === "warn";
-  const leaks = findings.filter(
-    (f) => f.rule === "leaked-volumes" && problem(f) && typeof f.details?.volumeId === "string",
-  );
   return {
     FindingsPass: by("pass"),
     FindingsWarn: by("warn"),
     FindingsFail: by("fail"),
     FindingsUnknown: by("unknown"),
+    FindingsSkipped: by("skipped"),
     Suppressed: findings.filter((f) => f.suppressed).length,
-    StuckTasks: findings.filter((f) => f.rule === "tasks-deprovisioning" && f.status === "fail").length,
-    LeakedVolumes: leaks.length,
-    LeakedVolumeGiB: leaks.reduce((n, f) => n + (Number(f.details?.sizeGiB) || 0), 0),
-    FailedTrailCalls: findings
-      .filter((f) => f.rule === "cloudtrail-errors" && problem(f))
-      .reduce((n, f) => n + (Number(f.details?.failures) || 0), 0),
+    ...totalsOf(rules, findings).metrics,
     DurationMs: durationMs,
   };
 }
@@ -89,7 +88,12 @@ function line(
  * The EMF lines of a report: one for the run, or one per target (each with its own findings) when the report has
  * `targets`. An unknown account (GetCallerIdentity failed) is the dimension value "unknown": a dimension must be set.
  */
-export function emfLines(report: Report, namespace: string = EMF_NAMESPACE): string[] {
+export function emfLines(
+  report: Report,
+  /** The rules whose findings the report holds: they sum their own metrics. */
+  rules: readonly Rule[],
+  namespace: string = EMF_NAMESPACE,
+): string[] {
   const timestamp = Date.parse(report.startedAt);
   const { targets } = report as TargetedReport;
   if (!targets?.length) {
@@ -101,7 +105,7 @@ export function emfLines(report: Report, namespace: string = EMF_NAMESPACE): str
         // A report over targets always has targets; a single run always names its Region.
         report.region ?? "unknown",
         report.verdict,
-        emfValues(report.findings, report.durationMs),
+        emfValues(report.findings, report.durationMs, rules),
       ),
     ];
   }
@@ -116,7 +120,7 @@ export function emfLines(report: Report, namespace: string = EMF_NAMESPACE): str
       t.account,
       t.region,
       t.verdict ?? report.verdict,
-      emfValues(findings, report.durationMs),
+      emfValues(findings, report.durationMs, rules),
     );
   });
 }

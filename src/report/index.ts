@@ -1,4 +1,4 @@
-import type { Rule } from "../engine/types.ts";
+import type { Rule } from "../engine/rule.ts";
 import { formatJson } from "./json.ts";
 import { formatJunit } from "./junit.ts";
 import { formatMarkdown } from "./markdown.ts";
@@ -18,13 +18,13 @@ export function formatReport(
 ): string {
   if (report.targets && (format === "text" || format === "markdown"))
     return format === "text"
-      ? formatTargetsText(report, { color: options.color })
-      : formatTargetsMarkdown(report);
+      ? formatTargetsText(report, { color: options.color, rules: options.rules })
+      : formatTargetsMarkdown(report, options.rules);
   switch (format) {
     case "json":
       return formatJson(report);
     case "junit":
-      return formatJunit(report);
+      return formatJunit(report, options.rules);
     case "sarif":
       return formatSarif(report, {
         rules: options.rules,
@@ -32,8 +32,8 @@ export function formatReport(
         ...(options.changeText ? { changeText: options.changeText } : {}),
       });
     case "markdown":
-      return formatMarkdown(report);
+      return formatMarkdown(report, options.rules);
     default:
-      return formatText(report, { color: options.color });
+      return formatText(report, { color: options.color, rules: options.rules });
   }
 }

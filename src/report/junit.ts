@@ -1,11 +1,13 @@
-import { describeTotal, type LeakedVolumeTotal } from "../analysis/volume-cost.ts";
-import type { Finding } from "../engine/types.ts";
+import type { Finding } from "../engine/finding.ts";
+import type { Rule } from "../engine/rule.ts";
+import { type LeakedVolumeTotal, totalsOf } from "../engine/totals.ts";
+import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import type { Report } from "./types.ts";
 import { xmlEscape as x } from "./xml.ts";
 
 /** What a finding is to JUnit: the one place that decides, so each suite's counts match its elements. */
 function outcomeOf(f: Finding, failOn: Report["failOn"]): "skipped" | "failure" | "error" | "warn" | "pass" {
-  if (f.suppressed) return "skipped";
+  if (f.suppressed || f.status === "skipped") return "skipped";
   if (f.status === "fail" || (f.status === "warn" && failOn === "warn")) return "failure";
   if (f.status === "unknown") return "error";
   return f.status;
@@ -17,7 +19,9 @@ function testcase(f: Finding, failOn: Report["failOn"]): string {
   let inner = "";
   switch (outcomeOf(f, failOn)) {
     case "skipped":
-      inner = `<skipped message="${x(`suppressed: ${f.suppressed?.reason ?? ""}`)}"/>`;
+      inner = f.suppressed
+        ? `<skipped message="${x(`suppressed: ${f.suppressed.reason}`)}"/>`
+        : `<skipped message="${x(`not judged: ${f.message}`)}"/>`;
       break;
     case "failure":
       inner = `<failure message="${x(f.message)}" type="${f.status}">${x(body)}</failure>`;
@@ -39,13 +43,13 @@ function leakProperties(total: LeakedVolumeTotal): string {
     `      <property name="leakedVolumes" value="${total.volumes}"/>`,
     `      <property name="leakedVolumes.estimatedMonthlyCostUsd" value="${total.estimatedMonthlyCostUsd.toFixed(2)}"/>`,
     `      <property name="leakedVolumes.unpricedVolumes" value="${total.unpricedVolumes}"/>`,
-    `      <property name="leakedVolumes.summary" value="${x(describeTotal(total))}"/>`,
+    `      <property name="leakedVolumes.summary" value="${x(describeLeakedVolumes(total))}"/>`,
     "    </properties>",
   ].join("\n");
 }
 
 /** JUnit XML: one test suite per rule, one test case per finding (CI systems show failures inline). */
-export function formatJunit(report: Report): string {
+export function formatJunit(report: Report, rules: readonly Rule[]): string {
   // Over several targets a suite is one rule in one account-Region (named account/region/rule), so CI shows each apart.
   const byRule = new Map<string, Finding[]>();
   for (const f of report.findings) {
@@ -61,9 +65,11 @@ export function formatJunit(report: Report): string {
       errors: count("error"),
       skipped: count("skipped"),
     };
+    // A suite's totals are its own findings' (over targets: that account-Region's), as the rule sums them.
+    const { leakedVolumes } = totalsOf(rules, findings);
     const xml = [
       `  <testsuite name="${x(rule)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" timestamp="${x(report.startedAt)}">`,
-      ...(rule === "leaked-volumes" && report.leakedVolumes ? [leakProperties(report.leakedVolumes)] : []),
+      ...(leakedVolumes ? [leakProperties(leakedVolumes)] : []),
       ...(findings[0]?.account
         ? [
             `    <properties><property name="account" value="${x(findings[0].account)}"/><property name="region" value="${x(findings[0].region ?? "")}"/></properties>`,

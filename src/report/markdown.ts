@@ -1,9 +1,11 @@
-import { describeTotal } from "../analysis/volume-cost.ts";
-import type { Status } from "../engine/types.ts";
+import type { Rule } from "../engine/rule.ts";
+import type { Status } from "../engine/status.ts";
 import { readsFailed } from "./common-cause.ts";
+import { headlineOf } from "./headline.ts";
+import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import type { Report } from "./types.ts";
 
-const ICON: Record<Status, string> = { fail: "❌", unknown: "❓", warn: "⚠️", pass: "✅" };
+const ICON: Record<Status, string> = { fail: "❌", unknown: "❓", warn: "⚠️", pass: "✅", skipped: "⏭️" };
 
 /** Escapes text for a Markdown table cell. */
 function cell(text: string): string {
@@ -11,12 +13,12 @@ function cell(text: string): string {
 }
 
 /** A Markdown report for pull-request comments and job summaries. */
-export function formatMarkdown(report: Report): string {
+export function formatMarkdown(report: Report, rules: readonly Rule[]): string {
   const { summary } = report;
   const out = [
-    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()}`,
+    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()}: ${headlineOf(report.concerns, report.verdict, report.findings, rules)}`,
     "",
-    `Region \`${report.region}\`${report.account ? `, account \`${report.account}\`` : ""} · ${summary.fail} fail · ${summary.unknown} unknown · ${summary.warn} warn · ${summary.pass} pass${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""} · exit code ${report.exitCode}`,
+    `Region \`${report.region}\`${report.account ? `, account \`${report.account}\`` : ""} · ${summary.fail} fail · ${summary.unknown} unknown · ${summary.warn} warn · ${summary.pass} pass${summary.skipped ? ` · ${summary.skipped} skipped` : ""}${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""} · exit code ${report.exitCode}`,
     "",
     ...(report.commonCause
       ? [
@@ -25,14 +27,24 @@ export function formatMarkdown(report: Report): string {
           "",
         ]
       : []),
-    ...(report.leakedVolumes ? [`**Leaked volumes:** ${describeTotal(report.leakedVolumes)}`, ""] : []),
+    ...(report.leakedVolumes
+      ? [`**Leaked volumes:** ${describeLeakedVolumes(report.leakedVolumes)}`, ""]
+      : []),
     "| Status | Rule | Resource | Finding |",
     "|---|---|---|---|",
   ];
-  for (const f of report.findings) {
+  for (const f of report.findings.filter((x) => x.status !== "skipped")) {
     out.push(
       `| ${ICON[f.status]} ${f.suppressed ? "(suppressed) " : ""}${f.status} | \`${f.rule}\` | \`${cell(f.resource)}\` | ${cell(f.message)} |`,
     );
+  }
+  const skipped = report.findings.filter((f) => f.status === "skipped");
+  if (skipped.length) {
+    out.push("", "### Not judged", "");
+    for (const f of skipped)
+      out.push(
+        `- \`${f.rule}\` · \`${f.resource}\`: ${f.message}${f.remediation ? `<br>To judge it: \`${f.remediation.replace(/\n/g, " ")}\`` : ""}`,
+      );
   }
   const fixes = report.findings.filter((f) => f.remediation && f.status !== "pass" && !f.suppressed);
   if (fixes.length) {

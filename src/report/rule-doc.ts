@@ -1,4 +1,5 @@
-import type { RemediationSnippets, Rule } from "../engine/types.ts";
+import { CONCERN_TITLES } from "../engine/concerns.ts";
+import type { RemediationSnippets, Rule } from "../engine/rule.ts";
 
 /** The repository's web address; package.json `homepage` and `repository` name it too (a test keeps them equal). */
 export const REPOSITORY_URL = "https://github.com/ecs-preflight/ecs-preflight";
@@ -31,7 +32,7 @@ export function ruleDocMarkdown(rule: Rule): string {
   return [
     `# ${rule.id}: ${rule.title}`,
     "",
-    `Severity: ${rule.severity}`,
+    `Severity: ${rule.severity} · Concern: ${CONCERN_TITLES[rule.concern]} (\`${rule.concern}\`)`,
     "",
     rule.docs.summary,
     "",
@@ -43,6 +44,8 @@ export function ruleDocMarkdown(rule: Rule): string {
     "",
     rule.docs.remediation,
     "",
-    ...(rule.docs.snippets ? ["## Remediation snippets", "", ...snippetsMarkdown(rule.docs.snippets)] : []),
+    "## Remediation snippets",
+    "",
+    ...snippetsMarkdown(rule.snippets),
   ].join("\n");
 }

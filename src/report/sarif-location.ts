@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Finding } from "../engine/types.ts";
+import type { Finding } from "../engine/finding.ts";
 import type { ChangeLocation } from "../facts/types.ts";
 import type { Report } from "./types.ts";
 

@@ -1,4 +1,6 @@
-import type { Finding, Rule, Status } from "../engine/types.ts";
+import type { Finding } from "../engine/finding.ts";
+import type { Rule } from "../engine/rule.ts";
+import type { Status } from "../engine/status.ts";
 import { REPOSITORY_URL, ruleDocMarkdown, ruleDocUrl } from "./rule-doc.ts";
 import {
   changeFileUri,
@@ -15,7 +17,7 @@ import type { Report } from "./types.ts";
  * every problem is a "fail" result and its level says how bad: `unknown` is an error, as a gate must block on it
  * (exit 3); `properties.status` keeps the status itself.
  */
-const RESULT: Record<Exclude<Status, "pass">, { kind: "fail"; level: "error" | "warning" }> = {
+const RESULT: Record<Exclude<Status, "pass" | "skipped">, { kind: "fail"; level: "error" | "warning" }> = {
   fail: { kind: "fail", level: "error" },
   unknown: { kind: "fail", level: "error" },
   warn: { kind: "fail", level: "warning" },
@@ -33,7 +35,7 @@ export interface SarifOptions {
 }
 
 function helpText(rule: Rule): string {
-  const { snippets } = rule.docs;
+  const { snippets } = rule;
   const blocks = [
     rule.docs.remediation,
     snippets?.awsCli && `AWS CLI:\n${snippets.awsCli}`,
@@ -95,7 +97,8 @@ const TARGET_ACCESS_DESCRIPTOR = {
 };
 
 export function formatSarif(report: Report, options: SarifOptions): string {
-  const problems = report.findings.filter((f) => f.status !== "pass");
+  // Skipped findings are left out like passes: an alert would be noise for something nobody could judge.
+  const problems = report.findings.filter((f) => f.status !== "pass" && f.status !== "skipped");
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -122,7 +125,7 @@ export function formatSarif(report: Report, options: SarifOptions): string {
         ],
         results: problems.map((f) => ({
           ruleId: f.rule,
-          ...RESULT[f.status as Exclude<Status, "pass">],
+          ...RESULT[f.status as keyof typeof RESULT],
           message: { text: f.remediation ? `${f.message}\nFix:\n${f.remediation}` : f.message },
           locations: [location(f, report, options)],
           // Over targets the same role (IAM is global) is checked in each Region: one alert per Region.

@@ -1,6 +1,8 @@
 import pc from "picocolors";
-import type { Status } from "../engine/types.ts";
-import { leakedVolumesOf } from "./combine.ts";
+import type { Rule } from "../engine/rule.ts";
+import type { Verdict } from "../engine/status.ts";
+import { totalsOf } from "../engine/totals.ts";
+import { headlineOf } from "./headline.ts";
 import { formatMarkdown } from "./markdown.ts";
 import { formatText } from "./text.ts";
 import type { Report, TargetResult } from "./types.ts";
@@ -10,17 +12,18 @@ import type { Report, TargetResult } from "./types.ts";
  * findings as the single-target formatters render them, one section per target.
  */
 
-const LABEL: Record<Status, string> = { fail: "FAIL", unknown: "UNKNOWN", warn: "WARN", pass: "PASS" };
-const ICON: Record<Status, string> = { fail: "❌", unknown: "❓", warn: "⚠️", pass: "✅" };
+const LABEL: Record<Verdict, string> = { fail: "FAIL", unknown: "UNKNOWN", warn: "WARN", pass: "PASS" };
+const ICON: Record<Verdict, string> = { fail: "❌", unknown: "❓", warn: "⚠️", pass: "✅" };
 
-/** The single-target report of one target, for the single-target formatters. */
-export function targetReport(report: Report, target: TargetResult): Report {
-  const { targets: _targets, leakedVolumes: _total, ...rest } = report;
+/** The single-target report of one target, for the single-target formatters (its totals by the rules). */
+export function targetReport(report: Report, target: TargetResult, rules: readonly Rule[]): Report {
+  const { targets: _targets, leakedVolumes: _total, concerns: _concerns, ...rest } = report;
   const findings = report.findings.filter((f) => f.account === target.account && f.region === target.region);
-  const leakedVolumes = leakedVolumesOf(findings);
+  const { leakedVolumes } = totalsOf(rules, findings);
   return {
     ...rest,
     ...(leakedVolumes ? { leakedVolumes } : {}),
+    ...(target.concerns ? { concerns: target.concerns } : {}),
     account: target.account,
     region: target.region,
     verdict: target.verdict,
@@ -33,12 +36,15 @@ export function targetReport(report: Report, target: TargetResult): Report {
 }
 
 const counts = (t: TargetResult) =>
-  `${t.summary.fail} fail · ${t.summary.unknown} unknown · ${t.summary.warn} warn · ${t.summary.pass} pass`;
+  `${t.summary.fail} fail · ${t.summary.unknown} unknown · ${t.summary.warn} warn · ${t.summary.pass} pass${t.summary.skipped ? ` · ${t.summary.skipped} skipped` : ""}`;
 
-export function formatTargetsText(report: Report, options: { color: boolean }): string {
+export function formatTargetsText(
+  report: Report,
+  options: { color: boolean; rules: readonly Rule[] },
+): string {
   const c = pc.createColors(options.color);
   const targets = report.targets ?? [];
-  const paint = (s: Status, text: string) =>
+  const paint = (s: Verdict, text: string) =>
     s === "fail"
       ? c.red(text)
       : s === "unknown"
@@ -47,7 +53,7 @@ export function formatTargetsText(report: Report, options: { color: boolean }): 
           ? c.yellow(text)
           : c.green(text);
   const out = [
-    `${c.bold(paint(report.verdict, LABEL[report.verdict]))}  ${c.bold(`ecs-preflight: ${targets.length} account-Region${targets.length === 1 ? "" : "s"}`)}`,
+    `${c.bold(paint(report.verdict, LABEL[report.verdict]))}  ${c.bold(`ecs-preflight: ${targets.length} account-Region${targets.length === 1 ? "" : "s"}: ${headlineOf(report.concerns, report.verdict, report.findings, options.rules)}`)}`,
     "",
   ];
   const accountWidth = Math.max(7, ...targets.map((t) => t.account.length));
@@ -67,20 +73,20 @@ export function formatTargetsText(report: Report, options: { color: boolean }): 
   out.push("");
   for (const t of targets) {
     out.push(c.bold(`── account ${t.account} · ${t.region} ${"─".repeat(20)}`));
-    out.push(formatText(targetReport(report, t), options).trimEnd(), "");
+    out.push(formatText(targetReport(report, t, options.rules), options).trimEnd(), "");
   }
   const s = report.summary;
   out.push(
-    `${c.bold("All targets")}  ${s.fail} fail · ${s.unknown} unknown · ${s.warn} warn · ${s.pass} pass${s.suppressed ? ` · ${s.suppressed} suppressed` : ""}  ${c.dim(`in ${(report.durationMs / 1000).toFixed(1)} s`)}`,
+    `${c.bold("All targets")}  ${s.fail} fail · ${s.unknown} unknown · ${s.warn} warn · ${s.pass} pass${s.skipped ? ` · ${s.skipped} skipped` : ""}${s.suppressed ? ` · ${s.suppressed} suppressed` : ""}  ${c.dim(`in ${(report.durationMs / 1000).toFixed(1)} s`)}`,
     `exit ${report.exitCode}: the worst target's verdict is ${report.verdict}.`,
   );
   return `${out.join("\n")}\n`;
 }
 
-export function formatTargetsMarkdown(report: Report): string {
+export function formatTargetsMarkdown(report: Report, rules: readonly Rule[]): string {
   const targets = report.targets ?? [];
   const out = [
-    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()} across ${targets.length} account-Region${targets.length === 1 ? "" : "s"}`,
+    `## ${ICON[report.verdict]} ecs-preflight: ${report.verdict.toUpperCase()} across ${targets.length} account-Region${targets.length === 1 ? "" : "s"}: ${headlineOf(report.concerns, report.verdict, report.findings, rules)}`,
     "",
     "| Verdict | Account | Region | Fail | Unknown | Warn | Pass | Error |",
     "|---|---|---|---|---|---|---|---|",
@@ -95,7 +101,7 @@ export function formatTargetsMarkdown(report: Report): string {
   for (const t of targets) {
     // Each target's own section, one heading level down.
     out.push(
-      formatMarkdown(targetReport(report, t))
+      formatMarkdown(targetReport(report, t, rules), rules)
         .replace(/^(#+) /gm, "#$1 ")
         .trimEnd(),
       "",

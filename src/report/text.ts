@@ -1,15 +1,24 @@
 import pc from "picocolors";
-import { roleNameOf } from "../analysis/arn.ts";
 import { describeLink } from "../analysis/trail-links.ts";
-import { describeTotal } from "../analysis/volume-cost.ts";
-import type { Finding, Status } from "../engine/types.ts";
+import { roleNameOf } from "../arn/arn.ts";
+import type { Finding } from "../engine/finding.ts";
+import type { Rule } from "../engine/rule.ts";
+import type { Status } from "../engine/status.ts";
 import { readsFailed } from "./common-cause.ts";
+import { headlineOf } from "./headline.ts";
+import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import type { Report, TrailRoleSummary } from "./types.ts";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-const LABEL: Record<Status, string> = { fail: "FAIL", unknown: "UNKNOWN", warn: "WARN", pass: "PASS" };
-const ORDER: Record<Status, number> = { fail: 0, unknown: 1, warn: 2, pass: 3 };
+const LABEL: Record<Status, string> = {
+  fail: "FAIL",
+  unknown: "UNKNOWN",
+  warn: "WARN",
+  pass: "PASS",
+  skipped: "SKIPPED",
+};
+const ORDER: Record<Status, number> = { fail: 0, unknown: 1, warn: 2, pass: 3, skipped: 4 };
 
 function paint(c: Colors, status: Status, text: string): string {
   switch (status) {
@@ -19,17 +28,12 @@ function paint(c: Colors, status: Status, text: string): string {
       return c.bold(c.magenta(text));
     case "warn":
       return c.bold(c.yellow(text));
+    case "skipped":
+      return c.cyan(text);
     default:
       return c.green(text);
   }
 }
-
-const HEADLINE: Record<Status, string> = {
-  pass: "safe to stop the tasks in scope",
-  warn: "safe to stop, with warnings",
-  fail: "NOT safe to stop tasks",
-  unknown: "could not decide: some checks could not be made",
-};
 
 function exitSentence(report: Report): string {
   switch (report.exitCode) {
@@ -62,6 +66,18 @@ function detailed(c: Colors, f: Finding): string {
     lines.push(indent(f.remediation, "          "));
   }
   return lines.join("\n");
+}
+
+/** The "Not judged" section: what a rule had in scope but could not honestly judge, why, and how to get it judged. */
+function notJudged(c: Colors, findings: readonly Finding[]): string[] {
+  const skipped = findings.filter((f) => f.status === "skipped");
+  if (!skipped.length) return [];
+  const lines = [c.bold("Not judged")];
+  for (const f of skipped) {
+    lines.push(`  ${c.cyan("–")} ${c.bold(f.rule)}  ${c.dim(f.resource)}`, indent(f.message, "      "));
+    if (f.remediation) lines.push(c.cyan("      To judge it:"), indent(f.remediation, "        "));
+  }
+  return [...lines, ""];
 }
 
 /** One role's activity as rows: action, calls that succeeded, calls that failed and with which error codes. */
@@ -116,7 +132,7 @@ function trailTable(c: Colors, report: Report): string[] {
 }
 
 /** The report for a person: the verdict first, then what is wrong with its fix, then what was verified. */
-export function formatText(report: Report, options: { color: boolean }): string {
+export function formatText(report: Report, options: { color: boolean; rules: readonly Rule[] }): string {
   const c = pc.createColors(options.color);
   const { summary } = report;
   const where = [
@@ -128,7 +144,7 @@ export function formatText(report: Report, options: { color: boolean }): string 
     .join(", ");
   const out: string[] = [];
   out.push(
-    `${paint(c, report.verdict, `${LABEL[report.verdict]}`)}  ${c.bold(`ecs-preflight: ${HEADLINE[report.verdict]}`)}  ${c.dim(`(${where})`)}`,
+    `${paint(c, report.verdict, `${LABEL[report.verdict]}`)}  ${c.bold(`ecs-preflight: ${headlineOf(report.concerns, report.verdict, report.findings, options.rules)}`)}  ${c.dim(`(${where})`)}`,
   );
   out.push("");
   if (report.commonCause) {
@@ -143,7 +159,7 @@ export function formatText(report: Report, options: { color: boolean }): string 
     );
   }
   const problems = report.findings
-    .filter((f) => f.status !== "pass" || f.suppressed)
+    .filter((f) => (f.status !== "pass" && f.status !== "skipped") || f.suppressed)
     .sort(
       (a, b) =>
         Number(Boolean(a.suppressed)) - Number(Boolean(b.suppressed)) || ORDER[a.status] - ORDER[b.status],
@@ -152,6 +168,7 @@ export function formatText(report: Report, options: { color: boolean }): string 
     out.push(detailed(c, f));
     out.push("");
   }
+  out.push(...notJudged(c, report.findings));
   const passes = report.findings.filter((f) => f.status === "pass" && !f.suppressed);
   if (passes.length) {
     out.push(c.bold("Verified"));
@@ -164,9 +181,9 @@ export function formatText(report: Report, options: { color: boolean }): string 
   if (!report.findings.length)
     out.push("Nothing in scope: no infrastructure role, service or task was found to check.", "");
   if (report.leakedVolumes)
-    out.push(`${c.bold("Leaked volumes")}  ${c.yellow(describeTotal(report.leakedVolumes))}`);
+    out.push(`${c.bold("Leaked volumes")}  ${c.yellow(describeLeakedVolumes(report.leakedVolumes))}`);
   out.push(
-    `${c.bold("Summary")}  ${c.red(`${summary.fail} fail`)} · ${c.magenta(`${summary.unknown} unknown`)} · ${c.yellow(`${summary.warn} warn`)} · ${c.green(`${summary.pass} pass`)}${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""}  ${c.dim(`in ${(report.durationMs / 1000).toFixed(1)} s`)}`,
+    `${c.bold("Summary")}  ${c.red(`${summary.fail} fail`)} · ${c.magenta(`${summary.unknown} unknown`)} · ${c.yellow(`${summary.warn} warn`)} · ${c.green(`${summary.pass} pass`)}${summary.skipped ? ` · ${c.cyan(`${summary.skipped} skipped`)}` : ""}${summary.suppressed ? ` · ${summary.suppressed} suppressed` : ""}  ${c.dim(`in ${(report.durationMs / 1000).toFixed(1)} s`)}`,
   );
   out.push(exitSentence(report));
   return `${out.join("\n")}\n`;

@@ -1,8 +1,10 @@
 import type { StuckTaskLink } from "../analysis/trail-links.ts";
-import type { LeakedVolumeTotal } from "../analysis/volume-cost.ts";
-import type { Finding } from "../engine/types.ts";
-import type { FailOn, Summary, Verdict } from "../engine/verdict.ts";
-import type { Scope } from "../facts/types.ts";
+import type { Concerns } from "../engine/concerns.ts";
+import type { Finding } from "../engine/finding.ts";
+import type { Verdict } from "../engine/status.ts";
+import type { LeakedVolumeTotal } from "../engine/totals.ts";
+import type { FailOn, Summary } from "../engine/verdict.ts";
+import type { FactError, Scope } from "../facts/types.ts";
 
 /** Per session name and role: what the role's CloudTrail sessions did (filled when CloudTrail is in scope). */
 export type TrailSummary = Record<string, TrailRoleSummary[]>;
@@ -59,6 +61,8 @@ export interface Report {
   collectedAt: string;
   durationMs: number;
   summary: Summary;
+  /** Which concerns failed and which passed (absent in reports written before concerns existed). */
+  concerns?: Concerns;
   findings: Finding[];
   trail: TrailSummary;
   /** The leaked-volumes findings' estimated monthly cost, when any volume was found leaked (suppressed ones too). */
@@ -74,11 +78,13 @@ export interface TargetResult {
   verdict: Verdict;
   exitCode: number;
   summary: Summary;
+  /** The target's concerns (absent in reports written before concerns existed). */
+  concerns?: Concerns;
   /** The role assumed there; absent for the caller's own account. */
   roleArn?: string;
   durationMs: number;
   /** Why the target could not be checked at all (role not assumable, session expired): its verdict is unknown. */
-  error?: { api: string; code: string; message: string };
+  error?: FactError;
   /** The target's CloudTrail summary (failed trail calls per target). */
   trail: TrailSummary;
 }

@@ -1,4 +1,5 @@
 import { InputError } from "../errors.ts";
+import type { FactError } from "../facts/types.ts";
 
 /**
  * Which account-Regions a run checks, from the target flags: pure, so every usage error is raised before any AWS call.
@@ -15,20 +16,13 @@ export interface TargetFlags {
   concurrency?: number;
 }
 
-/** What a read about a target answered when it failed. */
-export interface TargetError {
-  api: string;
-  code: string;
-  message: string;
-}
-
 /** One account-Region to check; `roleArn` when the caller's credentials must assume a role there. */
 export interface Target {
   account: string;
   region: string;
   roleArn?: string;
   /** --all-regions: the account's enabled Regions could not be listed (on its first target only). */
-  regionsUnread?: TargetError;
+  regionsUnread?: FactError;
 }
 
 export const DEFAULT_TARGET_CONCURRENCY = 8;

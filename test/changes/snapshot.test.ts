@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import rule from "../../rules/planned-role-changes.ts";
+import rule from "../../rules/planned-role-changes/index.ts";
 import { applyChanges } from "../../src/changes/apply.ts";
 import { terraformChanges } from "../../src/changes/terraform/adapter.ts";
 import { parsePlanText } from "../../src/changes/terraform/read.ts";

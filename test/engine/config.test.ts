@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/engine/config.ts";
+import type { Rule } from "../../src/engine/rule.ts";
 import { runRules } from "../../src/engine/run.ts";
-import type { Rule } from "../../src/engine/types.ts";
 import { InputError } from "../../src/errors.ts";
 import { facts } from "../support/facts.ts";
 
@@ -101,7 +101,10 @@ describe("levels and suppressions", () => {
     id: "role-exists",
     title: "t",
     severity: "fail",
+    concern: "stopping-tasks",
+    needs: [],
     docs: { summary: "s", rationale: "r", remediation: "x" },
+    snippets: {},
     check: () => [
       { status: "fail", resource: "arn:aws:iam::1:role/legacy-a", message: "m", remediation: "x" },
       { status: "fail", resource: "arn:aws:iam::1:role/prod", message: "m", remediation: "x" },
@@ -172,7 +175,10 @@ describe("a required rule", () => {
       title: "t",
       severity: "fail",
       required: true,
+      concern: "stopping-tasks",
+      needs: [],
       docs: { summary: "s", rationale: "r", remediation: "x" },
+      snippets: {},
       check: () => [
         { status: "unknown", resource: "arn:aws:ecs:us-east-1:1:cluster/c", message: "could not list" },
       ],
@@ -197,7 +203,10 @@ describe("a rule that throws", () => {
       id: "managed-policy",
       title: "t",
       severity: "warn",
+      concern: "stopping-tasks",
+      needs: [],
       docs: { summary: "s", rationale: "r", remediation: "x" },
+      snippets: {},
       check: () => {
         throw new TypeError("cannot read properties of undefined");
       },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Finding, Status } from "../../src/engine/types.ts";
+import type { Finding } from "../../src/engine/finding.ts";
+import type { Status } from "../../src/engine/status.ts";
 import { exitCodeFor, summarise, verdictOf } from "../../src/engine/verdict.ts";
 
 const f = (status: Status, suppressed = false): Finding => ({
@@ -25,7 +26,7 @@ describe("verdict", () => {
   it("ignores suppressed findings but counts them", () => {
     const findings = [f("fail", true), f("pass")];
     expect(verdictOf(findings)).toBe("pass");
-    expect(summarise(findings)).toEqual({ pass: 1, warn: 0, fail: 0, unknown: 0, suppressed: 1 });
+    expect(summarise(findings)).toEqual({ pass: 1, warn: 0, fail: 0, unknown: 0, skipped: 0, suppressed: 1 });
   });
 
   it.each([

@@ -11,7 +11,7 @@ import { explainText } from "../../src/cli/commands/rules.ts";
 describe("remediation snippets", () => {
   for (const rule of rules) {
     describe(rule.id, () => {
-      const snippets = rule.docs.snippets;
+      const snippets = rule.snippets;
       if (rule.severity === "fail")
         it("has the AWS CLI snippet (severity fail)", () => {
           expect(snippets?.awsCli).toMatch(/^(# .*\n)*aws [a-z0-9-]+ [a-z-]+ /);
@@ -47,14 +47,14 @@ describe("remediation snippets", () => {
       "role-in-use",
       "planned-role-changes",
     ];
-    expect(ids.filter((id) => !rules.find((r) => r.id === id)?.docs.snippets)).toEqual([]);
+    expect(ids.filter((id) => !rules.find((r) => r.id === id)?.snippets)).toEqual([]);
   });
 
   it("CloudFormation snippets are YAML and AWS CLI policy documents are JSON", () => {
     const sub = { tag: "!Sub", resolve: (value: string) => ({ "Fn::Sub": value }) };
     const getAtt = { tag: "!GetAtt", resolve: (value: string) => ({ "Fn::GetAtt": value.split(".") }) };
     for (const rule of rules) {
-      const snippets = rule.docs.snippets;
+      const snippets = rule.snippets;
       if (snippets?.cloudFormation) {
         const template = parse(snippets.cloudFormation, { customTags: [sub, getAtt] }) as Record<
           string,

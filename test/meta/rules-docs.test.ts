@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import { explainText } from "../../src/cli/commands/rules.ts";
+import { CONCERN_TITLES } from "../../src/engine/concerns.ts";
 
 /**
  * Every rule has its file, its table tests, its doc and its README row, all from one source (the rule's metadata).
@@ -14,23 +15,25 @@ const END = "<!-- rules:end -->";
 
 function readmeTable(): string {
   const rows = rules.map(
-    (r) => `| [\`${r.id}\`](docs/rules/${r.id}.md) | ${r.severity} | ${r.docs.summary} |`,
+    (r) =>
+      `| [\`${r.id}\`](docs/rules/${r.id}.md) | ${CONCERN_TITLES[r.concern]} | ${r.severity} | ${r.docs.summary} |`,
   );
-  return [START, "| Rule | Severity | Checks that |", "|---|---|---|", ...rows, END].join("\n");
+  return [START, "| Rule | Concern | Severity | Checks that |", "|---|---|---|---|", ...rows, END].join("\n");
 }
 
 describe("rule registry", () => {
-  it("lists rules with unique ids, sorted as reports show them, each id equal to its file name", () => {
+  it("lists rules with unique ids, sorted as reports show them, each id equal to its folder name", () => {
     const ids = rules.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) expect(existsSync(`rules/${id}.ts`), `rules/${id}.ts`).toBe(true);
+    for (const id of ids) expect(existsSync(`rules/${id}/index.ts`), `rules/${id}/index.ts`).toBe(true);
   });
 
   for (const rule of rules) {
     describe(rule.id, () => {
       it("has table tests", () => {
-        expect(existsSync(`test/rules/${rule.id}.test.ts`)).toBe(true);
-        const text = readFileSync(`test/rules/${rule.id}.test.ts`, "utf8");
+        const file = `rules/${rule.id}/${rule.id}.test.ts`;
+        expect(existsSync(file), file).toBe(true);
+        const text = readFileSync(file, "utf8");
         expect(text).toMatch(/valid: \[/);
         expect(text).toMatch(/invalid: \[/);
       });

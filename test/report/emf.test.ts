@@ -80,21 +80,21 @@ function specProblems(line: string): string[] {
 
 const METRICS =
   '[{"Name":"FindingsPass","Unit":"Count"},{"Name":"FindingsWarn","Unit":"Count"},{"Name":"FindingsFail","Unit":"Count"},' +
-  '{"Name":"FindingsUnknown","Unit":"Count"},{"Name":"Suppressed","Unit":"Count"},{"Name":"StuckTasks","Unit":"Count"},' +
+  '{"Name":"FindingsUnknown","Unit":"Count"},{"Name":"FindingsSkipped","Unit":"Count"},{"Name":"Suppressed","Unit":"Count"},{"Name":"StuckTasks","Unit":"Count"},' +
   '{"Name":"LeakedVolumes","Unit":"Count"},{"Name":"LeakedVolumeGiB","Unit":"Gigabytes"},' +
   '{"Name":"FailedTrailCalls","Unit":"Count"},{"Name":"DurationMs","Unit":"Milliseconds"}]';
 
 describe("--emf lines", () => {
   it("are exactly this for the demo account (six failures, two stuck tasks, one 500 GiB leaked volume, four failed calls)", () => {
-    expect(emfLines(report)).toEqual([
+    expect(emfLines(report, rules)).toEqual([
       `{"_aws":{"Timestamp":1796025600000,"CloudWatchMetrics":[{"Namespace":"ECSPreflight","Dimensions":[["Account","Region"]],"Metrics":${METRICS}}]},` +
         '"Account":"111122223333","Region":"us-east-1","Verdict":"fail","FindingsPass":19,"FindingsWarn":1,"FindingsFail":6,' +
-        '"FindingsUnknown":0,"Suppressed":0,"StuckTasks":2,"LeakedVolumes":1,"LeakedVolumeGiB":500,"FailedTrailCalls":4,"DurationMs":1234}',
+        '"FindingsUnknown":0,"FindingsSkipped":0,"Suppressed":0,"StuckTasks":2,"LeakedVolumes":1,"LeakedVolumeGiB":500,"FailedTrailCalls":4,"DurationMs":1234}',
     ]);
   });
 
   it("agree with the report: counts by status, and failed calls as the trail summary counts them", () => {
-    const [line] = emfLines(report).map((l) => JSON.parse(l));
+    const [line] = emfLines(report, rules).map((l) => JSON.parse(l));
     expect([line.FindingsPass, line.FindingsWarn, line.FindingsFail, line.FindingsUnknown]).toEqual([
       report.summary.pass,
       report.summary.warn,
@@ -113,7 +113,7 @@ describe("--emf lines", () => {
   });
 
   it("meet the specification's required structure, and the check catches a broken line", () => {
-    const [line = ""] = emfLines(report);
+    const [line = ""] = emfLines(report, rules);
     expect(specProblems(line)).toEqual([]);
     const broken = JSON.parse(line);
     delete broken.Region;
@@ -125,7 +125,7 @@ describe("--emf lines", () => {
   });
 
   it("name the account unknown when GetCallerIdentity failed (a dimension must have a value)", () => {
-    const [line = ""] = emfLines({ ...report, account: null });
+    const [line = ""] = emfLines({ ...report, account: null }, rules);
     expect(JSON.parse(line).Account).toBe("unknown");
     expect(specProblems(line)).toEqual([]);
   });
@@ -145,12 +145,12 @@ describe("--emf lines", () => {
         { ...b, status: "pass", account: "222222222222", region: "us-east-1" },
       ],
     } as unknown as Report;
-    const lines = emfLines(targeted).map((l) => JSON.parse(l));
+    const lines = emfLines(targeted, rules).map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.Account, l.Region, l.Verdict, l.FindingsFail, l.FindingsPass])).toEqual([
       ["111111111111", "eu-west-1", "fail", 1, 0],
       ["222222222222", "us-east-1", "pass", 0, 2],
     ]);
-    for (const l of emfLines(targeted)) expect(specProblems(l)).toEqual([]);
+    for (const l of emfLines(targeted, rules)) expect(specProblems(l)).toEqual([]);
   });
 
   it("declare each metric once, with a unit", () => {

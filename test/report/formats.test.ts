@@ -25,6 +25,7 @@ describe("report formats", () => {
       warn: count("warn"),
       fail: count("fail"),
       unknown: 0,
+      skipped: 0,
       suppressed: 0,
     });
     expect(json.summary.fail).toBeGreaterThan(0);

@@ -90,6 +90,8 @@ describe("leaked volumes' cost in the reports", () => {
       { prices: { gp3: { gibMonth: 0.1 } } },
       "c.json",
       rules.map((r) => r.id),
+      [],
+      rules,
     );
     const report = evaluate(demo, { config });
     expect(report.leakedVolumes?.estimatedMonthlyCostUsd).toBe(70);

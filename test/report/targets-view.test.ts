@@ -2,7 +2,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
-import type { Finding } from "../../src/engine/types.ts";
+import type { Finding } from "../../src/engine/finding.ts";
 import { combineParts, partsOf, type TargetPart } from "../../src/report/combine.ts";
 import { formatReport } from "../../src/report/index.ts";
 import type { Report } from "../../src/report/types.ts";
@@ -41,6 +41,7 @@ const report: Report = combineParts(
     failOn: "fail",
     startedAt: new Date("2026-12-01T00:00:00Z"),
     durationMs: 10,
+    rules,
     base: {
       tool: { name: "ecs-preflight", version: "0.0.0" },
       scope: { clusters: [], services: [], tasks: [], roles: [], source: "aws" },
@@ -67,9 +68,30 @@ describe("combineParts", () => {
       failOn: "fail",
       startedAt: new Date(report.startedAt),
       durationMs: report.durationMs,
+      rules,
       base: report,
     });
     expect(again).toEqual(report);
+  });
+});
+
+describe("concerns over targets", () => {
+  it("each target has its own, and the report's span them: the worst target's stopping tasks fails", () => {
+    expect(report.targets?.map((t) => [t.account, t.region, t.concerns?.["stopping-tasks"].status])).toEqual([
+      ["444455556666", "eu-west-1", "fail"],
+      ["444455556666", "us-east-1", "warn"],
+      ["111122223333", "us-east-1", "pass"],
+    ]);
+    expect(report.concerns?.["stopping-tasks"]).toMatchObject({ status: "fail", failed: ["role-exists"] });
+  });
+
+  it("text and Markdown name them in the top line and in each target's section", () => {
+    const text = format("text");
+    expect(text.split("\n")[0]).toMatch(/^FAIL {2}ecs-preflight: 3 account-Regions: NOT safe to stop tasks$/);
+    expect(text).toContain("PASS  ecs-preflight: safe to stop the tasks in scope");
+    expect(format("markdown").split("\n")[0]).toBe(
+      "## ❌ ecs-preflight: FAIL across 3 account-Regions: NOT safe to stop tasks",
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { defineRule, type RuleFinding } from "../../src/engine/types.ts";
+import type { RuleFinding } from "../../src/engine/finding.ts";
+import { defineRule } from "../../src/engine/rule.ts";
 import { facts, role } from "./facts.ts";
 import { assertRuleCase } from "./rule-tester.ts";
 
@@ -8,10 +9,15 @@ import { assertRuleCase } from "./rule-tester.ts";
 const ROLE = "arn:aws:iam::111122223333:role/infra";
 const reporting = (...findings: RuleFinding[]) =>
   defineRule({
-    id: "fake-rule",
-    title: "Fake",
-    severity: "fail",
-    docs: { summary: "s", rationale: "r", remediation: "f" },
+    meta: {
+      id: "fake-rule",
+      title: "Fake",
+      concern: "stopping-tasks",
+      severity: "fail",
+      needs: [],
+      docs: { summary: "s", rationale: "r", remediation: "f" },
+      snippets: {},
+    },
     check: () => findings,
   });
 const finding = (status: RuleFinding["status"]): RuleFinding => ({

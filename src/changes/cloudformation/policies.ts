@@ -1,4 +1,4 @@
-import { roleNameOf } from "../../analysis/arn.ts";
+import { roleNameOf } from "../../arn/arn.ts";
 import type { Fact, PlannedChange } from "../../facts/types.ts";
 import { sameJson } from "../documents.ts";
 import type { Known, PolicyChange, PolicyReach, PolicyRef, RoleEffect, RoleTouch } from "../model.ts";

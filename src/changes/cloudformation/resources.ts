@@ -1,4 +1,4 @@
-import { parseArn, shortName } from "../../analysis/arn.ts";
+import { parseArn, shortName } from "../../arn/arn.ts";
 import type { PlanFacts } from "../../facts/types.ts";
 import type { PolicyChange, PolicyReach, RoleTouch } from "../model.ts";
 import { UNKNOWN } from "../model.ts";

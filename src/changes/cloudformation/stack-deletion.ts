@@ -1,4 +1,4 @@
-import { parseArn } from "../../analysis/arn.ts";
+import { parseArn } from "../../arn/arn.ts";
 import type { Fact, FactError } from "../../facts/types.ts";
 import type { ChangeList } from "../model.ts";
 import { UNKNOWN } from "../model.ts";

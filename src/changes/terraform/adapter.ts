@@ -1,4 +1,4 @@
-import { roleNameOf } from "../../analysis/arn.ts";
+import { roleNameOf } from "../../arn/arn.ts";
 import { sameJson } from "../documents.ts";
 import type { ChangeList, PolicyChange, PolicyReach } from "../model.ts";
 import { UNKNOWN } from "../model.ts";

@@ -1,4 +1,4 @@
-import { roleNameOf } from "../../analysis/arn.ts";
+import { roleNameOf } from "../../arn/arn.ts";
 import type { Fact, InlinePolicy, PlannedChange } from "../../facts/types.ts";
 import { documentFromText, knownAfterApply, sameJson } from "../documents.ts";
 import type { Known, RoleDefinition, RoleTouch } from "../model.ts";

@@ -106,7 +106,7 @@ export async function loadCheckConfig(
 ): Promise<Config> {
   const ruleIds = rules.map((r) => r.id);
   const requiredIds = rules.filter((r) => r.required).map((r) => r.id);
-  const loaded = flags.config ? await loadConfig(flags.config, ruleIds, requiredIds) : EMPTY_CONFIG;
+  const loaded = flags.config ? await loadConfig(flags.config, ruleIds, requiredIds, rules) : EMPTY_CONFIG;
   return { ...loaded, rules: { ...defaultLevels, ...loaded.rules } };
 }
 
@@ -271,7 +271,7 @@ export async function emitReport(
   else if (!output) io.stdout.write(render(flags.format, color));
   // Metrics are of the run, whatever happens to the files: emitted before a write error can stop the command.
   // Not redacted: the Account dimension is what an alarm selects on, and the line stays in the account's own logs.
-  if (flags.emf) for (const line of emfLines(report)) io.stderr.write(`${line}\n`);
+  if (flags.emf) for (const line of emfLines(report, rules)) io.stderr.write(`${line}\n`);
   const { written, failures } = await writeReportFiles(files);
   if (output?.startsWith("s3://"))
     written.push(await writeReport(output, render(flags.format, false), report, flags.format, flags, io));

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import type { Finding } from "../../engine/types.ts";
+import { rules } from "../../../rules/index.ts";
+import type { Finding } from "../../engine/finding.ts";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "../../pipeline/target-access.ts";
@@ -164,6 +165,7 @@ export function mergeReports(
     failOn: failOn ?? (reports.some((r) => r.failOn === "warn") ? "warn" : "fail"),
     startedAt: new Date(start),
     durationMs: ends.length ? Math.max(...ends) - start : 0,
+    rules,
     base: {
       tool: first?.tool ?? { name: "ecs-preflight", version: VERSION },
       scope: first?.scope ?? { clusters: [], services: [], tasks: [], roles: [], source: "aws" },

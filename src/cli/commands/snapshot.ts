@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
+import { rules } from "../../../rules/index.ts";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { collectSwitches } from "../../pipeline/facts-source.ts";
+import { collectionFor } from "../../pipeline/facts-source.ts";
 import { writeSnapshot } from "../../snapshot/index.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
@@ -32,7 +33,7 @@ export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Comma
     const aws = await resolveAwsSettings(flags, io.env, io.aws);
     const { collect } = await import("../../collect/index.ts");
     const facts = await collect({
-      ...collectSwitches(config),
+      ...collectionFor(rules, config),
       ...(flags.principal ? { principal: flags.principal } : {}),
       scope,
       aws,

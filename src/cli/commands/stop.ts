@@ -1,19 +1,18 @@
 import { Command, Option } from "commander";
 import { rules } from "../../../rules/index.ts";
-import { shortName } from "../../analysis/arn.ts";
+import { shortName } from "../../arn/arn.ts";
 import type { StopOutcome, WaitOutcome } from "../../collect/ecs-stop.ts";
 import { formatDuration, parseDuration } from "../../duration.ts";
-import { loadConfig } from "../../engine/config.ts";
 import { DEFAULT_STUCK_AFTER_MS } from "../../engine/evaluate.ts";
-import { EXIT } from "../../engine/verdict.ts";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
+import { levelsForStop, type StopEvent, stopAfterCheck } from "../../pipeline/stop.ts";
 import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, collectList, reportOptions, ruleTuningOptions } from "../options.ts";
 import { pollInterval } from "../poll-interval.ts";
 import { checkDistinctFiles } from "../report-files.ts";
-import { type CheckFlags, emitReport, runCheck } from "./check.ts";
+import { type CheckFlags, emitReport, loadCheckConfig, runCheck } from "./check.ts";
 
 interface StopFlags extends CheckFlags {
   cluster: string[];
@@ -28,34 +27,69 @@ const DEFAULT_REASON = "Stopped by ecs-preflight after a passing pre-flight chec
 async function stuckAfterMs(flags: StopFlags): Promise<number> {
   if (flags.stuckAfter) return flags.stuckAfter;
   if (!flags.config) return DEFAULT_STUCK_AFTER_MS;
-  const configured = (
-    await loadConfig(
-      flags.config,
-      rules.map((r) => r.id),
-    )
-  ).stuckAfter;
+  const configured = (await loadCheckConfig(flags)).stuckAfter;
   return (configured && parseDuration(configured)) || DEFAULT_STUCK_AFTER_MS;
+}
+
+/** Asks the person at the terminal before the one write. */
+async function confirmStop(io: Io, cluster: string, tasks: readonly string[]): Promise<boolean> {
+  if (!io.confirm) throw new InputError("stop: cannot ask for confirmation here: pass --yes");
+  const n = tasks.length;
+  return io.confirm(
+    `Stop ${n} task${n === 1 ? "" : "s"} in cluster ${shortName(cluster)} (${tasks.map(shortName).join(", ")})? [y/N] `,
+  );
+}
+
+/** Says each step of the stop on stderr (the report itself goes where --format and --output say). */
+async function sayStopEvent(
+  event: StopEvent,
+  at: { io: Io; flags: StopFlags; log: Logger; stuckAfter: number; cluster: string },
+): Promise<void> {
+  const { io } = at;
+  switch (event.kind) {
+    case "checked":
+      return emitReport(event.report, at.flags, io, at.log);
+    case "not-safe":
+      return say(
+        io,
+        `not stopping: the check's verdict is ${event.report.verdict} (exit ${event.report.exitCode}); no StopTask call was made.`,
+      );
+    case "declined":
+      return say(io, "not confirmed; no task was stopped.");
+    case "no-longer-safe":
+      for (const f of event.report.findings.filter((x) => x.status !== "pass" && !x.suppressed))
+        say(io, `${f.status.toUpperCase()} ${f.rule} ${f.resource}: ${f.message}`);
+      return say(
+        io,
+        `not stopping: the check no longer passes (verdict ${event.report.verdict}); no StopTask call was made.`,
+      );
+    case "timeout-spent":
+      return say(io, "--timeout passed during the check; no task was stopped.");
+    case "stopped":
+      return reportStops(io, event.outcomes);
+    case "waited":
+      return reportWait(io, event.outcome, at.stuckAfter, shortName(at.cluster));
+  }
 }
 
 function say(io: Io, line: string): void {
   io.stderr.write(`ecs-preflight stop: ${line}\n`);
 }
 
-function reportStops(io: Io, outcomes: StopOutcome[]): boolean {
+function reportStops(io: Io, outcomes: StopOutcome[]): void {
   for (const o of outcomes) {
     if (o.ok)
       say(io, `StopTask accepted for task ${shortName(o.task)} (lastStatus ${o.lastStatus || "unknown"}).`);
     else say(io, `StopTask failed for task ${shortName(o.task)}: ${o.error.code}: ${o.error.message}`);
   }
-  return outcomes.every((o) => o.ok);
 }
 
-/** Exit code and message for the end of --wait. */
-function reportWait(io: Io, waited: WaitOutcome, stuckAfter: number, cluster: string): number {
+/** The end of --wait, in words (the pipeline gives the exit code). */
+function reportWait(io: Io, waited: WaitOutcome, stuckAfter: number, cluster: string): void {
   switch (waited.kind) {
     case "stopped":
       say(io, `every task reached STOPPED (${waited.tasks.map((t) => shortName(t.arn)).join(", ")}).`);
-      return EXIT.safe;
+      return;
     case "stuck": {
       const { task } = waited;
       const volumes = task.ebsAttachments.map(
@@ -67,14 +101,13 @@ function reportWait(io: Io, waited: WaitOutcome, stuckAfter: number, cluster: st
         `task ${shortName(task.arn)} is still ${task.lastStatus} after ${formatDuration(waited.stuckForMs)}, longer than --stuck-after ${formatDuration(stuckAfter)}` +
           `${volumes.length ? `: ${volumes.join("; ")}` : ""}. See why with: ecs-preflight check --cluster ${cluster} --task ${task.arn}`,
       );
-      return EXIT.unsafe;
+      return;
     }
     default:
       say(
         io,
         `could not follow the tasks to STOPPED: ${waited.error.api} failed with ${waited.error.code}: ${waited.error.message}`,
       );
-      return EXIT.undecided;
   }
 }
 
@@ -116,90 +149,27 @@ export function stopCommand(
       throw new InputError("stop: no terminal to confirm on: pass --yes to stop the tasks without asking");
     }
     checkDistinctFiles(flags.output, flags.report ?? []);
-    const pollMs = pollInterval(io.env);
-    const stuckAfter = await stuckAfterMs(flags);
     const cluster = flags.cluster[0] as string;
+    const stuckAfter = await stuckAfterMs(flags);
     const { service: _service, role: _role, ...rest } = flags;
-    const checkStarted = Date.now();
-    // Volumes other tasks left behind say nothing about stopping these ones: leaked-volumes is off unless configured.
-    // Stopping needs no iam:PassRole (that is deploying): pass-role is off unless the config sets a level for it.
-    // Strict: the one command that changes AWS ignores config caps and suppressions (fail and unknown always block).
-    const checkNow = () =>
-      runCheck(
-        { ...rest, cluster: [cluster], task: flags.task },
-        io,
-        log,
-        { "leaked-volumes": "off", "pass-role": "off" },
-        true,
-      );
-    const report = await checkNow();
-    const checkMs = Date.now() - checkStarted;
-    await emitReport(report, flags, io, log);
-    if (report.exitCode !== EXIT.safe) {
-      say(
-        io,
-        `not stopping: the check's verdict is ${report.verdict} (exit ${report.exitCode}); no StopTask call was made.`,
-      );
-      setExit(report.exitCode);
-      return;
-    }
-    if (!flags.yes) {
-      if (!io.confirm) throw new InputError("stop: cannot ask for confirmation here: pass --yes");
-      const n = flags.task.length;
-      const confirmed = await io.confirm(
-        `Stop ${n} task${n === 1 ? "" : "s"} in cluster ${shortName(cluster)} (${flags.task.map(shortName).join(", ")})? [y/N] `,
-      );
-      if (!confirmed) {
-        say(io, "not confirmed; no task was stopped.");
-        setExit(EXIT.unsafe);
-        return;
-      }
-      // The prompt may have waited for minutes, and a role can be deleted meanwhile: check again before stopping.
-      const again = await checkNow();
-      if (again.exitCode !== EXIT.safe) {
-        for (const f of again.findings.filter((x) => x.status !== "pass" && !x.suppressed)) {
-          say(io, `${f.status.toUpperCase()} ${f.rule} ${f.resource}: ${f.message}`);
-        }
-        say(
-          io,
-          `not stopping: the check no longer passes (verdict ${again.verdict}); no StopTask call was made.`,
-        );
-        setExit(again.exitCode);
-        return;
-      }
-    }
-    // --timeout bounds the run's AWS work: what the check used is spent (time at the prompt is not).
-    const left = flags.timeout ? flags.timeout - checkMs : undefined;
-    if (left !== undefined && left <= 0) {
-      say(io, "--timeout passed during the check; no task was stopped.");
-      return setExit(EXIT.undecided);
-    }
-    const aws = await resolveAwsSettings({ ...flags, timeout: left }, io.env, io.aws);
-    const { createClients } = await import("../../collect/clients.ts");
-    const { stopTasks, waitUntilStopped } = await import("../../collect/ecs-stop.ts");
-    const clients = createClients(aws);
-    try {
-      const stoppedAt = new Date();
-      const outcomes = await stopTasks(clients.ecs, cluster, flags.task, flags.reason ?? DEFAULT_REASON);
-      log.info(
-        {
-          cluster,
-          stopped: outcomes.filter((o) => o.ok).length,
-          failed: outcomes.filter((o) => !o.ok).length,
-        },
-        "StopTask done",
-      );
-      if (!reportStops(io, outcomes)) return setExit(EXIT.unsafe);
-      if (!flags.wait) return setExit(EXIT.safe);
-      const waited = await waitUntilStopped(clients.ecs, cluster, flags.task, {
+    setExit(
+      await stopAfterCheck({
+        cluster,
+        tasks: flags.task,
+        reason: flags.reason ?? DEFAULT_REASON,
+        wait: Boolean(flags.wait),
         stuckAfterMs: stuckAfter,
-        pollMs,
-        stoppedAt,
-      });
-      setExit(reportWait(io, waited, stuckAfter, shortName(cluster)));
-    } finally {
-      clients.destroy();
-    }
+        pollMs: pollInterval(io.env),
+        ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
+        // Strict: the one command that changes AWS ignores config caps and suppressions (fail and unknown block).
+        check: () =>
+          runCheck({ ...rest, cluster: [cluster], task: flags.task }, io, log, levelsForStop(rules), true),
+        ...(flags.yes ? {} : { confirm: () => confirmStop(io, cluster, flags.task) }),
+        aws: (left) => resolveAwsSettings({ ...flags, timeout: left }, io.env, io.aws),
+        on: (event) => sayStopEvent(event, { io, flags, log, stuckAfter, cluster }),
+        log,
+      }),
+    );
   });
   return cmd;
 }

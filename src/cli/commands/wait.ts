@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import { parseArn, roleNameOf, shortName } from "../../analysis/arn.ts";
 import type { ServiceUse, TaskUse } from "../../analysis/role-usage.ts";
+import { parseArn, roleNameOf, shortName } from "../../arn/arn.ts";
 import type { RoleWaitOutcome, RoleWaitRead, WaitDependent } from "../../collect/role-wait.ts";
 import { formatDuration } from "../../duration.ts";
 import { EXIT } from "../../engine/verdict.ts";

@@ -1,0 +1,35 @@
+import { consequenceSentence, type RoleUsage, usageSentence } from "../../src/analysis/role-usage.ts";
+import { shortName } from "../../src/arn/arn.ts";
+
+/** "cluster prod's tasks (ecs:ListTasks AccessDeniedException)" — what was not read. */
+function unreadSentence(usage: RoleUsage): string {
+  const items = usage.unread.map(
+    (u) =>
+      `${u.resource === "ecs:clusters" ? "the cluster list" : `cluster ${shortName(u.resource)}`} (${u.error.api} ${u.error.code})`,
+  );
+  return `${items.slice(0, 3).join(", ")}${items.length > 3 ? ", …" : ""}`;
+}
+
+const gaps = (usage: RoleUsage) =>
+  usage.unread.length ? ` (and ${unreadSentence(usage)} could not be read)` : "";
+
+interface Used {
+  role: string;
+  usage: RoleUsage;
+}
+
+/** role-in-use's wording, by message id. */
+export const messages = {
+  /** A normal check lists who uses the role: a pass, with the order of a safe change. */
+  listed: ({ role, usage }: Used) =>
+    `Role ${role} is in use by ${usageSentence(usage)}${gaps(usage)}: change or delete it only after ${usage.services.length || usage.capacityProviders.length || usage.expressServices.length ? "what names it is gone and " : ""}\`ecs-preflight wait --role ${role}\` exits 0.`,
+  stillInUse: ({ role, usage }: Used) =>
+    `Role ${role} is still in use by ${usageSentence(usage)}${gaps(usage)}: changing or deleting it now breaks them (${consequenceSentence(usage)}).`,
+  /** --service/--task narrow the clusters to those tasks: the others a cluster runs were never read. */
+  narrowed: (d: { role: string; flags: readonly string[] }) =>
+    `Whether role ${d.role} is still in use cannot be told: only the tasks of ${d.flags.slice(0, 3).join(", ")}${d.flags.length > 3 ? ", …" : ""} were read, and another task in the cluster may still need it (check with --role and --cluster, or --role alone, before a change).`,
+  unused: (d: { role: string; clusters: number; beforeRoleChange: boolean }) =>
+    `No task that is not STOPPED, no ACTIVE or DRAINING service and no live capacity provider or Express service uses role ${d.role} (${d.clusters} cluster${d.clusters === 1 ? "" : "s"} read)${d.beforeRoleChange ? ": it may be changed or deleted" : ""}.`,
+  unreadUse: ({ role, usage }: Used) =>
+    `Whether role ${role} is still in use cannot be told: ${usage.unread.length ? `${unreadSentence(usage)} could not be read` : "ECS was not read (a snapshot taken with only --role; take it with --role and --cluster for every cluster that may use the role)"}, and a task there may still need it.`,
+};
