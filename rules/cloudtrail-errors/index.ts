@@ -15,14 +15,7 @@ import { formatDuration } from "../../src/duration.ts";
 import type { UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
-import type {
-  FactError,
-  Facts,
-  InfrastructureUseId,
-  RoleFacts,
-  TrailEvent,
-  TrailFacts,
-} from "../../src/facts/types.ts";
+import type { FactError, Facts, RoleFacts, TrailEvent, TrailFacts } from "../../src/facts/types.ts";
 import { type FailureGroup, messages, plural, type Recovered } from "./messages.ts";
 import { READ_FAILED_CALLS } from "./snippets.ts";
 
@@ -183,7 +176,6 @@ function failFinding(
   const recovered = recoveredCalls(trail.events);
   const stuckTasks: StuckTaskLink[] = linkFailuresToStuckTasks(facts, failures);
   const sample = sampleMessage(failures.find((f) => f.errorMessage)?.errorMessage);
-  const notLooked = unlooked(role);
   return {
     status: "fail",
     resource,
@@ -200,7 +192,6 @@ function failFinding(
       stuckTasks,
       recovered,
       unread: trail.errors.map((e) => e.session),
-      ...notLooked.data,
     },
     details: {
       sessions: trail.sessions,
@@ -223,7 +214,6 @@ function failFinding(
       ...(trail.errors.length
         ? { unknownSessions: trail.errors.map(({ session, error }) => ({ session, ...error })) }
         : {}),
-      ...notLooked.details,
     },
     remediation: remediationFor(facts, role, resource, groups, trail, first.eventTime),
   };
@@ -245,20 +235,24 @@ type TrailDetails =
       stuckTasks: StuckTaskLink[];
       unreadable?: number;
       unknownSessions?: ({ session: string } & FactError)[];
-      notLookedAt?: InfrastructureUseId[];
+      notLookedAt?: string[];
     }
-  | { sessions: string[]; window: string; calls: number; failures: 0; notLookedAt?: InfrastructureUseId[] };
+  | { sessions: string[]; window: string; calls: number; failures: 0; notLookedAt?: string[] };
 
 type Result = RuleResult<TrailDetails | UnknownDetails, typeof messages>;
 
-/** The role's uses CloudTrail cannot show (AWS documents no session name to look them up by): said and listed. */
-function unlooked(role: RoleFacts): {
-  data: { notLookedAt?: string[] };
-  details: { notLookedAt?: InfrastructureUseId[] };
-} {
+/**
+ * The role's uses CloudTrail cannot show (AWS documents no session name to look them up by): said in the message and
+ * listed in the details, on the fail and the pass alike.
+ */
+function withUnlooked(result: Result, role: RoleFacts): Result {
   const uses = undocumentedSessionUses(role);
-  if (!uses.length) return { data: {}, details: {} };
-  return { data: { notLookedAt: uses.map((u) => u.label) }, details: { notLookedAt: uses.map((u) => u.id) } };
+  if (!uses.length || !("messageId" in result) || !result.details) return result;
+  return {
+    ...result,
+    data: { ...result.data, unlooked: uses.map((u) => u.label) },
+    details: { ...result.details, notLookedAt: uses.map((u) => u.id) },
+  } as Result;
 }
 
 export default defineRule({
@@ -308,7 +302,7 @@ export default defineRule({
       const label = trail.sessions.join(" and ");
       const [firstError] = trail.errors;
       if (trail.events.some((e) => e.errorCode)) {
-        findings.push(failFinding(facts, role, resource, trail, window));
+        findings.push(withUnlooked(failFinding(facts, role, resource, trail, window), role));
       } else if (!role.role.ok) {
         // The role may be gone (role-exists speaks then): finding no failed call proves nothing about it.
         findings.push(
@@ -337,16 +331,25 @@ export default defineRule({
         );
       } else {
         const calls = trail.events.length;
-        const { data, details } = unlooked(role);
-        const sessions = { role: role.name, sessions: trail.sessions, window, ...data };
-        findings.push({
-          status: "pass",
-          resource,
-          ...(calls
-            ? { messageId: "clean" as const, data: { ...sessions, calls } }
-            : { messageId: "quiet" as const, data: sessions }),
-          details: { sessions: trail.sessions, window, calls, failures: 0, ...details },
-        });
+        findings.push(
+          withUnlooked(
+            {
+              status: "pass",
+              resource,
+              ...(calls
+                ? {
+                    messageId: "clean" as const,
+                    data: { role: role.name, sessions: trail.sessions, window, calls },
+                  }
+                : {
+                    messageId: "quiet" as const,
+                    data: { role: role.name, sessions: trail.sessions, window },
+                  }),
+              details: { sessions: trail.sessions, window, calls: trail.events.length, failures: 0 },
+            },
+            role,
+          ),
+        );
       }
     }
     return findings;

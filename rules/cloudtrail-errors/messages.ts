@@ -39,14 +39,14 @@ interface Sessions {
   sessions: readonly string[];
   /** "24h": the window looked at. */
   window: string;
-  /** The labels of the role's uses AWS documents no CloudTrail session name for ("Express Mode"). */
-  notLookedAt?: readonly string[];
+  /** The role's uses whose calls were not looked at: AWS documents no session name for them. */
+  unlooked?: readonly string[];
 }
 
-/** Says plainly which of the role's uses CloudTrail cannot show: AWS documents no session name to look them up by. */
-function unlookedSentence(labels: readonly string[] = []): string {
-  if (!labels.length) return "";
-  return ` Its ${labels.join(" and ")} calls were not looked at: AWS documents no CloudTrail session name for ${labels.length === 1 ? "that use" : "those uses"}.`;
+function unlookedSentence(d: Sessions): string {
+  if (!d.unlooked?.length) return "";
+  const those = d.unlooked.length === 1 ? "that use" : "those uses";
+  return ` Its ${d.unlooked.join(" and ")} calls were not looked at: AWS documents no CloudTrail session name for ${those}.`;
 }
 
 /** cloudtrail-errors' wording, by message id. */
@@ -70,9 +70,9 @@ export const messages = {
     d.stuckTasks.map((l) => ` Task ${shortName(l.taskArn)} ${stuckBecause(l)}.`).join("") +
     recoveredSentence(d.recovered) +
     (d.unread.length ? ` The ${d.unread.join(" and ")} sessions could not be looked at.` : "") +
-    unlookedSentence(d.notLookedAt),
+    unlookedSentence(d),
   clean: (d: Sessions & { calls: number }) =>
-    `${d.role}: ${plural(d.calls, "call")} by its ${d.sessions.join(" and ")} sessions in the last ${d.window}, none failed.${unlookedSentence(d.notLookedAt)}`,
+    `${d.role}: ${plural(d.calls, "call")} by its ${d.sessions.join(" and ")} sessions in the last ${d.window}, none failed.${unlookedSentence(d)}`,
   quiet: (d: Sessions) =>
-    `${d.role}: no calls in the window (the last ${d.window}) by its ${d.sessions.join(" and ")} sessions, so none failed.${unlookedSentence(d.notLookedAt)}`,
+    `${d.role}: no calls in the window (the last ${d.window}) by its ${d.sessions.join(" and ")} sessions, so none failed.${unlookedSentence(d)}`,
 };

@@ -3,28 +3,100 @@ import { shortName } from "../../src/arn/arn.ts";
 import type { UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
-import type { ClusterFacts } from "../../src/facts/types.ts";
+import type { ClusterFacts, FactError } from "../../src/facts/types.ts";
 import { messages } from "./messages.ts";
 import { GRANT_ECS_READS } from "./snippets.ts";
-import { type UseGapDetails, useGaps } from "./use-gaps.ts";
 
 /** A task still holds (or is giving back) its volume until it is STOPPED. */
 const finished = (status: string) => status === "STOPPED" || status === "DELETED";
 
-type Result = RuleResult<ScopeDetails | MissingDetails | UnknownDetails | UseGapDetails, typeof messages>;
+type Result = RuleResult<
+  ScopeDetails | MissingDetails | UnknownDetails | (UnknownDetails & { also: FactError }),
+  typeof messages
+>;
 
 /** How much was read of a cluster; an attachment without a role; a --task ECS did not answer for. */
 type ScopeDetails =
   | { services: number; tasks: number; capacityProviders: number; expressServices: number }
   | {
       api: string;
-      code: "AttachmentWithoutRole" | "NotAnswered";
+      code: "AttachmentWithoutRole" | "NotAnswered" | "UseWithoutRole";
       attachmentId?: string;
       attachmentStatus?: string;
       volumeId?: string;
     };
 
-/** What could not be seen in a cluster: its services, tasks or other uses unread, a named one missing, a live attachment without a role. */
+/** What facts gathered before a use was read say of it: nothing; the fix is a fresh read. */
+function notCollected(api: string, what: string): FactError {
+  return {
+    api,
+    code: "NotCollected",
+    message: `${what} were not read (these facts were gathered by a version that did not read them: take them again)`,
+  };
+}
+
+/**
+ * The cluster's other uses of a role that could not be seen: its capacity providers and Express services unread
+ * (one finding for both), and a Managed Instances provider or Express service that names no role. Express services
+ * hidden by the services' own error are that gap, already reported.
+ */
+function useGaps(cluster: ClusterFacts): Result[] {
+  const providers = cluster.capacityProviders;
+  const express = cluster.expressServices;
+  const unread: { what: string; error: FactError }[] = [];
+  if (!providers?.ok)
+    unread.push({
+      what: "capacity providers",
+      error: providers
+        ? providers.error
+        : notCollected("ecs:DescribeCapacityProviders", "the capacity providers"),
+    });
+  if (!express || (!express.ok && cluster.services.ok))
+    unread.push({
+      what: "Express services",
+      error:
+        express && !express.ok
+          ? express.error
+          : notCollected("ecs:DescribeExpressGatewayService", "the Express services"),
+    });
+  const gaps: Result[] = [];
+  const [first, second] = unread;
+  if (first) {
+    const gap = unknownFinding(
+      cluster.arn,
+      `the ${unread.map((u) => u.what).join(" and ")} of cluster ${cluster.name} (and the roles they use)`,
+      first.error,
+    );
+    gaps.push(second ? { ...gap, details: { ...gap.details, also: second.error } } : gap);
+  }
+  const nameless = [
+    ...(providers?.ok ? providers.value : [])
+      .filter((c) => c.type === "MANAGED_INSTANCES" && c.status !== "INACTIVE" && !c.infrastructureRoleArn)
+      .map((c) => ({
+        arn: c.arn,
+        what: `Managed Instances capacity provider ${c.name}`,
+        api: "ecs:DescribeCapacityProviders",
+      })),
+    ...(express?.ok ? express.value : [])
+      .filter((e) => e.status !== "INACTIVE" && !e.infrastructureRoleArn)
+      .map((e) => ({
+        arn: e.arn,
+        what: `Express service ${e.name}`,
+        api: "ecs:DescribeExpressGatewayService",
+      })),
+  ];
+  for (const n of nameless)
+    gaps.push({
+      status: "unknown",
+      resource: n.arn,
+      messageId: "useWithoutRole",
+      data: { what: n.what, cluster: cluster.name },
+      details: { api: n.api, code: "UseWithoutRole" },
+    });
+  return gaps;
+}
+
+/** What could not be seen in a cluster: its services or tasks unread, a named one missing, a live attachment without a role. */
 function clusterGaps(cluster: ClusterFacts, servicesFound: ReadonlySet<string>): Result[] {
   const gaps: Result[] = [];
   if (!cluster.services.ok) {

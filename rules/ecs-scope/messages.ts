@@ -17,8 +17,9 @@ export const messages = {
     expressServices: number;
   }) =>
     `Cluster ${d.cluster}: read ${plural(d.services, "service")}${d.capacityProviders ? `, ${plural(d.capacityProviders, "capacity provider")}` : ""}${d.expressServices ? `, ${plural(d.expressServices, "Express service")}` : ""} and ${plural(d.tasks, "task")}; every live EBS attachment names its role.`,
-  useWithoutRole: (d: { use: string; cluster: string }) =>
-    `${d.use} (cluster ${d.cluster}) names no infrastructure role: the role it needs could not be checked.`,
+  /** A Managed Instances capacity provider or an Express service that names no role. */
+  useWithoutRole: (d: { what: string; cluster: string }) =>
+    `${d.what} (cluster ${d.cluster}) names no infrastructure role: the role it needs could not be checked.`,
   notAnswered: (d: { task: string }) =>
     `Task ${shortName(d.task)} was named with --task, but ECS answered neither the task nor a failure for it: nothing about it was verified.`,
 };
