@@ -6,7 +6,7 @@ import type { Facts, RoleFacts } from "../../src/facts/types.ts";
 import { messages } from "./messages.ts";
 import { WAIT_FOR_USERS } from "./snippets.ts";
 
-/** Who uses the role (tasks, services), whether that is known, and what could not be read. */
+/** Who uses the role (tasks, services, capacity providers, Express services), whether that is known, and what could not be read. */
 interface UseDetails {
   roleArn: string;
   inUse: boolean | null;
