@@ -21,4 +21,4 @@ export { EMF_METRICS, EMF_NAMESPACE, emfLines } from "./report/emf.ts";
 export { FORMATS, type Format, formatReport } from "./report/index.ts";
 export type { CommonCause, CommonCauseKind, Report, TargetResult } from "./report/types.ts";
 export { readSnapshot, writeSnapshot } from "./snapshot/index.ts";
-export type { Target, TargetFlags } from "./targets/plan.ts";
+export type { Target, TargetFlags } from "./targets/account-regions.ts";

@@ -52,24 +52,37 @@ function accessToday(facts: Facts, planned: PlannedRole): EcsAccess | undefined 
   return "missing" in a ? undefined : a;
 }
 
+/**
+ * What ECS may lose, said both ways: as the harm ("lose ec2:DeleteVolume") and as the doubt ("whether it will have
+ * ec2:DeleteVolume"). A role the change creates has nothing to lose: it would lack it, or not trust ECS.
+ */
+interface Loss {
+  harm: string;
+  doubt: string;
+}
+
+const lossOfTrust = (exists: boolean): Loss =>
+  exists ? { harm: "stop trusting ECS", doubt: "trust ECS" } : { harm: "not trust ECS", doubt: "trust ECS" };
+
+const lossOf = (exists: boolean, what: string): Loss => ({
+  harm: `${exists ? "lose" : "lack"} ${what}`,
+  doubt: `have ${what}`,
+});
+
 /** What the change takes away of what ECS may do today: trust, each volume action, each TLS action. */
 function accessLost(facts: Facts, planned: PlannedRole, after: EcsAccess, j: Judgement): void {
   const before = accessToday(facts, planned);
-  const compare = (now: Verdict | undefined, then: Verdict, what: string, changes: PlannedChange[]) => {
+  const compare = (now: Verdict | undefined, then: Verdict, loss: Loss, changes: PlannedChange[]) => {
     if (then.is === "yes") return;
     // Already refused today: trust-policy and volume-permissions report it; the change does not make it worse.
     if (now && now.is === then.is) return;
-    if (then.is === "no") j.harm.push({ what: `${what} (${then.why})`, changes });
-    else
-      j.undecided.push({
-        what: `whether it will ${what.replace(/^(lose|lack)/, "have").replace(/^(stop trusting|not trust)/, "trust")}: ${then.why}`,
-        changes,
-      });
+    if (then.is === "no") j.harm.push({ what: `${loss.harm} (${then.why})`, changes });
+    else j.undecided.push({ what: `whether it will ${loss.doubt}: ${then.why}`, changes });
   };
   compare(
     before?.trust,
     after.trust,
-    before ? "stop trusting ECS" : "not trust ECS",
+    lossOfTrust(Boolean(before)),
     byKind(planned, "trust", "create-role", "replace-role"),
   );
   const permissionChanges = planned.changes.filter((c) => PERMISSION_KINDS.has(c.kind));
@@ -85,12 +98,12 @@ function accessLost(facts: Facts, planned: PlannedRole, after: EcsAccess, j: Jud
   for (const { action, verdict } of after.actions) {
     const now = before?.actions.find((a) => a.action === action)?.verdict;
     // A role that does not exist today (created by the change) cannot lose anything: it lacks it.
-    compare(now, verdict, `${before ? "lose" : "lack"} ${action}`, permissionChanges);
+    compare(now, verdict, lossOf(Boolean(before), action), permissionChanges);
   }
   // A Service Connect TLS role: what tls-permissions requires, compared the same way.
   for (const { action, verdict } of after.tlsActions) {
     const now = before?.tlsActions.find((a) => a.action === action)?.verdict;
-    compare(now, verdict, `${before ? "lose" : "lack"} ${action} (Service Connect TLS)`, permissionChanges);
+    compare(now, verdict, lossOf(Boolean(before), `${action} (Service Connect TLS)`), permissionChanges);
   }
 }
 

@@ -19,7 +19,7 @@ import type {
   ServiceFacts,
   TaskFacts,
 } from "../facts/types.ts";
-import { type ClusterPlan, planEcsScope, wholeCluster } from "./ecs-scope.ts";
+import { type ClusterReads, ecsReadsFor, wholeCluster } from "./ecs-reads.ts";
 import { missingResource, serviceFacts, taskFacts } from "./ecs-shapes.ts";
 import { collectCapacityProviders, collectExpressServices } from "./ecs-uses.ts";
 import { gather } from "./fact.ts";
@@ -71,11 +71,11 @@ export async function collectEcs(
   scope: Scope,
   options: EcsCollectOptions,
 ): Promise<EcsCollection> {
-  const planned = planEcsScope(scope);
+  const planned = ecsReadsFor(scope);
   const plan =
     planned.kind === "none" && options.everyClusterForRoles ? { kind: "discover" as const } : planned;
   const pageSize = Math.min(options.pageSize ?? LIST_MAX, LIST_MAX);
-  let plans: Fact<ClusterPlan[]>;
+  let plans: Fact<ClusterReads[]>;
   if (plan.kind === "discover") {
     const arns = await gather("ecs:ListClusters", async () => {
       const out: string[] = [];
@@ -96,7 +96,7 @@ export async function collectEcs(
 
 type Resolved = EcsCollectOptions & { pageSize: number };
 
-async function collectCluster(ecs: ECSClient, plan: ClusterPlan, options: Resolved): Promise<ClusterFacts> {
+async function collectCluster(ecs: ECSClient, plan: ClusterReads, options: Resolved): Promise<ClusterFacts> {
   const cluster = plan.ref;
   const missing: MissingResource[] = [];
   const servicesRead = collectServices(ecs, plan, options, missing);
@@ -229,7 +229,7 @@ class Batcher<T, R> {
 /** ListServices + DescribeServices (10 a call, each batch sent as the listing fills it), or the services named in scope. */
 async function collectServices(
   ecs: ECSClient,
-  plan: ClusterPlan,
+  plan: ClusterReads,
   options: Resolved,
   missing: MissingResource[],
 ): Promise<Fact<ServiceFacts[]>> {
@@ -304,7 +304,7 @@ async function listTasks(
  */
 async function collectTasks(
   ecs: ECSClient,
-  plan: ClusterPlan,
+  plan: ClusterReads,
   services: string[],
   options: Resolved,
   missing: MissingResource[],

@@ -19,7 +19,7 @@ import { type AwsClients, type AwsSettings, createClients, defaultPaceKey } from
 import { lookupEventsPacer, processLookupEventsPacer, TrailReads, trailWindow } from "./cloudtrail.ts";
 import { collectVolumes } from "./ec2.ts";
 import { collectEcs, type EcsCollection, type EcsRoleRef } from "./ecs.ts";
-import { planEcsScope } from "./ecs-scope.ts";
+import { ecsReadsFor } from "./ecs-reads.ts";
 import { IamCollector } from "./iam.ts";
 import type { RequestPacer } from "./pacer.ts";
 import { PrincipalCollector } from "./principal.ts";
@@ -116,7 +116,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   // A bad --since is the user's input: refuse it before any AWS client exists.
   const window = options.trail === false ? undefined : trailWindow(options.scope.since, now);
   // A scope ECS cannot answer (a task id without its cluster) is a usage error before any AWS call.
-  const ecsPlan = planEcsScope(options.plannedRoles ? { ...options.scope, roles: [] } : options.scope);
+  const ecsPlan = ecsReadsFor(options.plannedRoles ? { ...options.scope, roles: [] } : options.scope);
   const principalTarget = options.principal === undefined ? undefined : parsePrincipalArn(options.principal);
   if (options.principal !== undefined && !principalTarget)
     throw new InputError(`--principal: expected ${PRINCIPAL_ARN_EXPECTED}, got "${options.principal}"`);

@@ -1,7 +1,7 @@
 import type { Finding } from "../engine/finding.ts";
 import type { FactError } from "../facts/types.ts";
 import type { TargetPart } from "../report/combine.ts";
-import type { Target } from "../targets/plan.ts";
+import type { Target } from "../targets/account-regions.ts";
 
 /**
  * The rule id of the finding for a target that could not be checked at all (its role could not be assumed, its

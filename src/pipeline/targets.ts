@@ -6,7 +6,12 @@ import { UndecidedError } from "../errors.ts";
 import type { FactError } from "../facts/types.ts";
 import { combineParts, type TargetPart } from "../report/combine.ts";
 import type { Report } from "../report/types.ts";
-import { DEFAULT_TARGET_CONCURRENCY, planTargets, type Target, type TargetFlags } from "../targets/plan.ts";
+import {
+  DEFAULT_TARGET_CONCURRENCY,
+  listTargets,
+  type Target,
+  type TargetFlags,
+} from "../targets/account-regions.ts";
 import { VERSION } from "../version.ts";
 import { type CheckOptions, check } from "./check.ts";
 import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "./target-access.ts";
@@ -118,7 +123,7 @@ export async function resolveTargets(
       if (unread) regionsUnread.set(account, unread);
     });
   }
-  const targets = planTargets({
+  const targets = listTargets({
     accounts,
     regionsOf: (account) => regionsByAccount.get(account) ?? flags.regions ?? [aws.region],
     callerAccount: caller.account,

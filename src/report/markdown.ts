@@ -1,8 +1,8 @@
 import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";
-import { readsFailed } from "./common-cause.ts";
 import { headlineOf } from "./headline.ts";
 import { describeLeakedVolumes } from "./leaked-volumes.ts";
+import { readsFailed } from "./reads-failed.ts";
 import type { Report } from "./types.ts";
 
 const ICON: Record<Status, string> = { fail: "❌", unknown: "❓", warn: "⚠️", pass: "✅", skipped: "⏭️" };

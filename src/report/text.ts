@@ -4,9 +4,9 @@ import { roleNameOf } from "../arn/arn.ts";
 import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";
-import { readsFailed } from "./common-cause.ts";
 import { headlineOf } from "./headline.ts";
 import { describeLeakedVolumes } from "./leaked-volumes.ts";
+import { readsFailed } from "./reads-failed.ts";
 import type { Report, TrailRoleSummary } from "./types.ts";
 
 type Colors = ReturnType<typeof pc.createColors>;

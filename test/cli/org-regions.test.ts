@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
-import type { Target } from "../../src/targets/plan.ts";
+import type { Target } from "../../src/targets/account-regions.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { checkJson, runCli } from "../support/cli.ts";
 import { AUDIT_ROLE, EXTERNAL_ID, MANAGEMENT, MEMBER_A, organisation, SUSPENDED } from "../support/org.ts";

@@ -1,7 +1,7 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectEcs } from "../../src/collect/ecs.ts";
-import { type EcsPlan, planEcsScope } from "../../src/collect/ecs-scope.ts";
+import { type EcsReads, ecsReadsFor } from "../../src/collect/ecs-reads.ts";
 import { InputError } from "../../src/errors.ts";
 import type { ClusterFacts, Fact, Scope } from "../../src/facts/types.ts";
 import type { FakeTask } from "../fake-aws/account.ts";
@@ -281,7 +281,7 @@ describe("collectEcs", () => {
   );
 });
 
-describe("planEcsScope", () => {
+describe("ecsReadsFor", () => {
   it.each([
     ["nothing named: every cluster", {}, { kind: "discover" }],
     ["--role only: no ECS", { roles: ["r"] }, { kind: "none" }],
@@ -319,8 +319,8 @@ describe("planEcsScope", () => {
         clusters: [{ ref: "b", services: [`${ECS}:service/b/web`], listTasks: "services", tasks: [] }],
       },
     ],
-  ] as [string, Partial<Scope>, EcsPlan][])("%s", (_name, s, expected) => {
-    expect(planEcsScope(scope(s))).toEqual(expected);
+  ] as [string, Partial<Scope>, EcsReads][])("%s", (_name, s, expected) => {
+    expect(ecsReadsFor(scope(s))).toEqual(expected);
   });
 
   it.each([
@@ -350,7 +350,7 @@ describe("planEcsScope", () => {
       /does not say which cluster/,
     ],
   ] as [string, Partial<Scope>, RegExp][])("usage error: %s", (_name, s, message) => {
-    expect(() => planEcsScope(scope(s))).toThrow(InputError);
-    expect(() => planEcsScope(scope(s))).toThrow(message);
+    expect(() => ecsReadsFor(scope(s))).toThrow(InputError);
+    expect(() => ecsReadsFor(scope(s))).toThrow(message);
   });
 });

@@ -47,4 +47,24 @@ describe("assertRuleCase", () => {
       /fake-rule reported a resource more than once: \[\["arn:aws:iam::111122223333:role\/infra"/,
     );
   });
+
+  it("accepts a skipped row that names the flag that would get it judged", () => {
+    const skip = {
+      ...finding("skipped"),
+      message: "nobody known deploys with it: name one with --principal",
+    };
+    expect(() => assertRuleCase(reporting(skip), "skipped", row("skipped"))).not.toThrow();
+  });
+
+  it("refuses a skip that does not say which flag would get it judged", () => {
+    expect(() => assertRuleCase(reporting(finding("skipped")), "skipped", row("skipped"))).toThrow(
+      /a skip names the flag that would get it judged/,
+    );
+  });
+
+  it("refuses a skipped row with a problem in it, and a skip in an invalid row", () => {
+    const skip = { ...finding("skipped"), message: "name one with --principal" };
+    expect(() => assertRuleCase(reporting(finding("fail")), "skipped", row("fail"))).toThrow();
+    expect(() => assertRuleCase(reporting(skip), "invalid", row("skipped"))).toThrow();
+  });
 });

@@ -12,7 +12,7 @@ import { emfLines } from "../../report/emf.ts";
 import { type Format, formatReport } from "../../report/index.ts";
 import { redactReport } from "../../report/redact.ts";
 import type { Report } from "../../report/types.ts";
-import { type TargetFlags, validateTargetFlags, wantsTargets } from "../../targets/plan.ts";
+import { type TargetFlags, validateTargetFlags, wantsTargets } from "../../targets/account-regions.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import { EXIT_CODES_HELP } from "../exit-codes-help.ts";
 import { colorEnabled, type Io } from "../io.ts";

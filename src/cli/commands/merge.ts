@@ -8,7 +8,7 @@ import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "../../p
 import { combineParts, partsOf, type TargetPart } from "../../report/combine.ts";
 import type { Format } from "../../report/index.ts";
 import type { Report } from "../../report/types.ts";
-import type { Target } from "../../targets/plan.ts";
+import type { Target } from "../../targets/account-regions.ts";
 import { VERSION } from "../../version.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";

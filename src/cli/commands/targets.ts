@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { Logger } from "../../log.ts";
-import { type TargetFlags, validateTargetFlags } from "../../targets/plan.ts";
+import { type TargetFlags, validateTargetFlags } from "../../targets/account-regions.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions } from "../options.ts";

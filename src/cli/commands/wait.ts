@@ -6,6 +6,7 @@ import { formatDuration } from "../../duration.ts";
 import { EXIT } from "../../engine/verdict.ts";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
+import { type RoleWaitResult, waitUntilRoleIsFree } from "../../pipeline/wait.ts";
 import { type AwsFlags, resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, collectList, durationArg } from "../options.ts";
@@ -141,6 +142,91 @@ function result(outcome: RoleWaitOutcome, role: string, timeoutMs: number): { co
   }
 }
 
+/** The one role the wait is for: a name or an IAM role ARN (exit 2 otherwise, before any AWS call). */
+function roleOf(flags: WaitFlags): string {
+  if (flags.role.length !== 1)
+    throw new InputError(`--role: wait takes exactly one role, got ${flags.role.join(",")}`);
+  const role = flags.role[0] as string;
+  const arn = role.startsWith("arn:") ? parseArn(role) : undefined;
+  if (role.startsWith("arn:") && !(arn?.service === "iam" && arn.resource.startsWith("role/")))
+    throw new InputError(`--role ${role}: expected a role name or an IAM role ARN`);
+  return role;
+}
+
+/**
+ * What a person at a terminal sees while waiting: each change as a line, and the progress. Never when logs are
+ * verbose enough to say the same on stderr; the changes are logged either way.
+ */
+function watcher(io: Io, log: Logger, role: string, name: string) {
+  const tty = Boolean(io.stderr.isTTY) && ["warn", "error", "fatal", "silent"].includes(log.level);
+  const progress = tty ? terminalProgress(io.stderr) : undefined;
+  let seen = new Map<string, TaskUse>();
+  let seenDependents = new Map<string, WaitDependent>();
+  return {
+    onRead(read: RoleWaitRead) {
+      for (const line of [...changes(seen, read), ...dependentChanges(seenDependents, read)]) {
+        if (tty) io.stderr.write(`\r\u001b[2K${line}\n`);
+        log.info({ role, poll: read.poll }, line);
+      }
+      seen = new Map(read.tasks.map((t) => [t.arn, t]));
+      seenDependents = new Map(read.dependents.map((d) => [`${d.arn} ${d.use}`, d]));
+      const others = read.dependents.length
+        ? `, ${read.dependents.length} other use${read.dependents.length === 1 ? "" : "s"} name it`
+        : "";
+      progress?.listener({
+        stage: `Waiting for role ${name}: ${read.tasks.length} task${read.tasks.length === 1 ? "" : "s"} hold it${others} (read ${read.poll})`,
+      });
+    },
+    stop: () => progress?.stop(),
+  };
+}
+
+/** Says the outcome on stdout (text or JSON) and gives the exit code. */
+function finish(
+  io: Io,
+  log: Logger,
+  format: WaitFlags["format"],
+  at: { role: string; name: string; timeoutMs: number },
+  outcome: RoleWaitResult,
+): number {
+  const { role, name } = at;
+  if (outcome.kind === "caller-unread") {
+    const { api, code, message } = outcome.error;
+    const text = `Cannot tell whether role ${name} is still in use: ${api} failed with ${code}: ${message}`;
+    const json = {
+      role,
+      result: "unread",
+      exitCode: EXIT.undecided,
+      unread: [{ resource: "sts:caller", ...outcome.error }],
+    };
+    emit(io, format, json, text);
+    return EXIT.undecided;
+  }
+  const { code, text } = result(outcome, name, at.timeoutMs);
+  log.info(
+    { role, result: outcome.kind, exitCode: code, reads: outcome.poll, waitedMs: outcome.waitedMs },
+    "wait finished",
+  );
+  emit(
+    io,
+    format,
+    {
+      role,
+      result: outcome.kind,
+      exitCode: code,
+      reads: outcome.poll,
+      waitedMs: outcome.waitedMs,
+      clusters: outcome.clusters,
+      tasks: outcome.tasks,
+      services: outcome.services,
+      dependents: outcome.dependents,
+      ...(outcome.kind === "unread" ? { unread: outcome.unread } : {}),
+    },
+    text,
+  );
+  return code;
+}
+
 export function waitCommand(
   io: Io,
   logFor: (cmd: Command) => Logger,
@@ -180,111 +266,30 @@ export function waitCommand(
   for (const o of awsOptions()) if (o.long !== "--timeout") cmd.addOption(o);
   cmd.action(async (flags: WaitFlags, command: Command) => {
     const log = logFor(command);
-    if (flags.role.length !== 1)
-      throw new InputError(`--role: wait takes exactly one role, got ${flags.role.join(",")}`);
-    const role = flags.role[0] as string;
-    if (
-      role.startsWith("arn:") &&
-      !(parseArn(role)?.service === "iam" && parseArn(role)?.resource.startsWith("role/"))
-    )
-      throw new InputError(`--role ${role}: expected a role name or an IAM role ARN`);
+    const role = roleOf(flags);
     const pollMs = pollInterval(io.env);
     const timeoutMs = flags.timeout as number;
     const { timeout: _deadline, ...awsFlags } = flags;
     const aws = await resolveAwsSettings(awsFlags, io.env, io.aws);
-    const { createClients } = await import("../../collect/clients.ts");
-    const { collectCaller } = await import("../../collect/sts.ts");
-    const { waitForRole } = await import("../../collect/role-wait.ts");
-    const clients = createClients(aws);
     const name = roleNameOf(role);
-    // Lines for a person at a terminal; never when logs are verbose enough to say the same on stderr.
-    const tty = Boolean(io.stderr.isTTY) && ["warn", "error", "fatal", "silent"].includes(log.level);
-    const progress = tty ? terminalProgress(io.stderr) : undefined;
-    const say = (line: string) => {
-      if (!tty) return;
-      io.stderr.write(`\r\u001b[2K${line}\n`);
-    };
+    const watch = watcher(io, log, role, name);
+    log.info(
+      { role, clusters: flags.cluster ?? "all", timeoutMs, pollMs },
+      "waiting for the role to be free",
+    );
     try {
-      // A role ARN names its account; a role name is the caller's (one STS call, which needs no permission).
-      let account = parseArn(role)?.account;
-      let partition = parseArn(role)?.partition;
-      if (!account) {
-        const caller = await collectCaller(clients.sts);
-        if (!caller.ok) {
-          const { api, code, message } = caller.error;
-          const text = `Cannot tell whether role ${name} is still in use: ${api} failed with ${code}: ${message}`;
-          emit(
-            io,
-            flags.format,
-            {
-              role,
-              result: "unread",
-              exitCode: EXIT.undecided,
-              unread: [{ resource: "sts:caller", ...caller.error }],
-            },
-            text,
-          );
-          return setExit(EXIT.undecided);
-        }
-        account = caller.value.account;
-        partition = parseArn(caller.value.arn)?.partition;
-      }
-      log.info(
-        { role, clusters: flags.cluster ?? "all", timeoutMs, pollMs },
-        "waiting for the role to be free",
-      );
-      let seen = new Map<string, TaskUse>();
-      let seenDependents = new Map<string, WaitDependent>();
-      const outcome = await waitForRole(clients.ecs, {
+      const outcome = await waitUntilRoleIsFree({
+        aws,
         role,
         clusters: flags.cluster ?? [],
         timeoutMs,
         pollMs,
-        region: aws.region,
-        account,
-        ...(partition ? { partition } : {}),
-        onRead(read) {
-          for (const line of [...changes(seen, read), ...dependentChanges(seenDependents, read)]) {
-            say(line);
-            log.info({ role, poll: read.poll }, line);
-          }
-          seen = new Map(read.tasks.map((t) => [t.arn, t]));
-          seenDependents = new Map(read.dependents.map((d) => [`${d.arn} ${d.use}`, d]));
-          const others = read.dependents.length
-            ? `, ${read.dependents.length} other use${read.dependents.length === 1 ? "" : "s"} name it`
-            : "";
-          progress?.listener({
-            stage: `Waiting for role ${name}: ${read.tasks.length} task${read.tasks.length === 1 ? "" : "s"} hold it${others} (read ${read.poll})`,
-          });
-        },
+        onRead: watch.onRead,
       });
-      progress?.stop();
-      const { code, text } = result(outcome, name, timeoutMs);
-      log.info(
-        { role, result: outcome.kind, exitCode: code, reads: outcome.poll, waitedMs: outcome.waitedMs },
-        "wait finished",
-      );
-      emit(
-        io,
-        flags.format,
-        {
-          role,
-          result: outcome.kind,
-          exitCode: code,
-          reads: outcome.poll,
-          waitedMs: outcome.waitedMs,
-          clusters: outcome.clusters,
-          tasks: outcome.tasks,
-          services: outcome.services,
-          dependents: outcome.dependents,
-          ...(outcome.kind === "unread" ? { unread: outcome.unread } : {}),
-        },
-        text,
-      );
-      setExit(code);
+      watch.stop();
+      setExit(finish(io, log, flags.format, { role, name, timeoutMs }, outcome));
     } finally {
-      progress?.stop();
-      clients.destroy();
+      watch.stop();
     }
   });
   return cmd;

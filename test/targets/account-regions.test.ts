@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { planTargets, validateTargetFlags, wantsTargets } from "../../src/targets/plan.ts";
+import { listTargets, validateTargetFlags, wantsTargets } from "../../src/targets/account-regions.ts";
 
-describe("planTargets", () => {
+describe("listTargets", () => {
   it("crosses accounts with their Regions once each; only other accounts assume the role", () => {
     expect(
-      planTargets({
+      listTargets({
         accounts: ["111122223333", "444455556666", "111122223333"],
         regionsOf: (a) => (a === "111122223333" ? ["us-east-1", "eu-west-1", "us-east-1"] : ["us-east-1"]),
         callerAccount: "111122223333",

@@ -77,7 +77,7 @@ export function roleArnIn(partition: string, account: string, roleName: string):
   return `arn:${partition}:iam::${account}:role/${roleName}`;
 }
 
-export interface PlanInput {
+export interface TargetListInput {
   /** Accounts in order (the caller's own when no account flag was given). */
   accounts: readonly string[];
   regionsOf: (account: string) => readonly string[];
@@ -87,7 +87,7 @@ export interface PlanInput {
 }
 
 /** Every account × its Regions, each once, in the order given; the caller's own account uses its own credentials. */
-export function planTargets(input: PlanInput): Target[] {
+export function listTargets(input: TargetListInput): Target[] {
   const seen = new Set<string>();
   const targets: Target[] = [];
   for (const account of input.accounts) {

@@ -11,9 +11,12 @@ import type { Scope } from "../facts/types.ts";
  * - --service / --task: they narrow every cluster in scope to the named services (and their tasks) and the named
  *   tasks. A task or service ARN names its cluster; a bare id or name needs --cluster.
  */
-export type EcsPlan = { kind: "none" } | { kind: "discover" } | { kind: "clusters"; clusters: ClusterPlan[] };
+export type EcsReads =
+  | { kind: "none" }
+  | { kind: "discover" }
+  | { kind: "clusters"; clusters: ClusterReads[] };
 
-export interface ClusterPlan {
+export interface ClusterReads {
   /** The cluster as named (--cluster, or taken from a task or service ARN): a name or an ARN. */
   ref: string;
   /** "all": ListServices; a list: DescribeServices on exactly these; "none": services are not in scope. */
@@ -25,7 +28,7 @@ export interface ClusterPlan {
 }
 
 /** A whole cluster: what discovery and a bare --cluster mean. */
-export function wholeCluster(ref: string): ClusterPlan {
+export function wholeCluster(ref: string): ClusterReads {
   return { ref, services: "all", listTasks: "cluster", tasks: [] };
 }
 
@@ -37,12 +40,12 @@ export function clusterOfArn(ref: string, kind: "task" | "service"): string | un
   return parts[0] === kind && parts.length === 3 ? parts[1] : undefined;
 }
 
-export function planEcsScope(scope: Scope): EcsPlan {
+export function ecsReadsFor(scope: Scope): EcsReads {
   const { clusters, services, tasks, roles } = scope;
   if (!clusters.length && !services.length && !tasks.length)
     return roles.length ? { kind: "none" } : { kind: "discover" };
 
-  const plans = new Map<string, ClusterPlan>();
+  const plans = new Map<string, ClusterReads>();
   const explicit = new Set<string>();
   for (const ref of clusters) {
     const name = shortName(ref);
