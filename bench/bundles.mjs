@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { CLI_BUNDLE } from "../scripts/bundle-options.mjs";
 
 /** bench/live.ts as one file in `dir`; returns its path. */
 export async function buildLiveScenario(dir) {
@@ -31,19 +32,7 @@ export async function buildReadableCli(dir) {
   await build({
     entryPoints: { "ecs-preflight": "src/cli/bin.ts" },
     outdir,
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
-    bundle: true,
-    splitting: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    mainFields: ["module", "main"],
-    banner: {
-      js: `import { createRequire as __ecsPreflightCreateRequire } from "node:module"; const require = __ecsPreflightCreateRequire(import.meta.url);`,
-    },
-    external: ["pino-pretty"],
-    logLevel: "warning",
+    ...CLI_BUNDLE,
   });
   return join(outdir, "ecs-preflight.mjs");
 }

@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { chmod, rename, rm } from "node:fs/promises";
 import { build } from "esbuild";
+import { CLI_BUNDLE } from "./bundle-options.mjs";
 
 const bundleOnly = process.argv.includes("--bundle-only");
 
@@ -12,23 +13,9 @@ const out = `dist.tmp-${process.pid}`;
 await build({
   entryPoints: { "ecs-preflight": "src/cli/bin.ts", index: "src/index.ts" },
   outdir: out,
-  outExtension: { ".js": ".mjs" },
-  chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
-  splitting: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  mainFields: ["module", "main"],
+  ...CLI_BUNDLE,
   minify: true,
   legalComments: "none",
-  // Bundled CommonJS dependencies call require(); ESM has none, so give every chunk one.
-  banner: {
-    js: `import { createRequire as __ecsPreflightCreateRequire } from "node:module"; const require = __ecsPreflightCreateRequire(import.meta.url);`,
-  },
-  // Loaded with require() on a terminal only, when installed; the logs fall back to JSON without it.
-  external: ["pino-pretty"],
-  logLevel: "warning",
 });
 await chmod(`${out}/ecs-preflight.mjs`, 0o755);
 if (!bundleOnly) {
