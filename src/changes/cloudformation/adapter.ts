@@ -37,9 +37,16 @@ export interface ChangeSetOptions {
 function notReady(set: ChangeSet, merged: boolean): string | undefined {
   const name = set.name ?? set.id ?? `of stack ${set.stackName}`;
   const reason = set.statusReason ? ` (${set.statusReason})` : "";
-  if (set.status !== undefined && set.status !== "CREATE_COMPLETE")
+  // Missing (a trimmed file, another command's output, a partial answer): whether it is whole is not known.
+  const missing = [
+    ...(set.status === undefined ? ["Status"] : []),
+    ...(set.executionStatus === undefined ? ["ExecutionStatus"] : []),
+  ];
+  if (missing.length)
+    return `change set ${name} has no ${missing.join(" and ")}, so whether it is complete and can run as described is not known (save the whole answer of describe-change-set)`;
+  if (set.status !== "CREATE_COMPLETE")
     return `change set ${name} is ${set.status}${reason}, not CREATE_COMPLETE`;
-  if (set.executionStatus !== undefined && set.executionStatus !== "AVAILABLE")
+  if (set.executionStatus !== "AVAILABLE")
     return `change set ${name} has ExecutionStatus ${set.executionStatus}${reason}: it is not one that can run as described${set.executionStatus === "OBSOLETE" ? " (the stack changed since it was created)" : ""}`;
   if (!merged && leavesChangesOut(set))
     return `CloudFormation says change set ${name} may leave changes out${reason}; check --change-set describes it again without property values and merges the two`;

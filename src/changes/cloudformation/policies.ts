@@ -1,16 +1,15 @@
 import { roleNameOf } from "../../arn/arn.ts";
 import type { Fact, PlannedChange } from "../../facts/types.ts";
-import { sameJson } from "../documents.ts";
 import type { Known, PolicyChange, PolicyReach, PolicyRef, RoleEffect, RoleTouch } from "../model.ts";
 import { UNKNOWN } from "../model.ts";
 import type { ResourceChange } from "./change-set.ts";
 import { keepsOld, planned, replaces, type StackScope, touch, valueScope } from "./resource.ts";
 import {
+  changedAt,
   documentAt,
   nameAt,
   namesAt,
   onlyAllows,
-  property,
   readable,
   type Side,
   unknownValue,
@@ -120,10 +119,7 @@ export function inlinePolicyTouches(scope: StackScope, change: ResourceChange): 
   const before = hasBefore ? rolesAt(change, "before") : [];
   const after = hasAfter ? rolesAt(change, "after") : [];
   const renewed = replaces(change) || oldName !== newName;
-  const docChanged = !sameJson(
-    property(change, "before", "PolicyDocument"),
-    property(change, "after", "PolicyDocument"),
-  );
+  const docChanged = changedAt(change, "PolicyDocument");
   // The old half of a removal or replacement is deleted unless CloudFormation keeps it.
   if (hasBefore && !keepsOld(change) && typeof oldName === "string") {
     const leaving = !hasAfter || renewed ? before : leavingRoles(before, after);
@@ -171,7 +167,7 @@ function updatedManagedPolicy(
 ): PolicyTouches {
   const out = none();
   const document = documentAt(valueScope(scope, change), "after", "PolicyDocument");
-  if (!sameJson(property(change, "before", "PolicyDocument"), property(change, "after", "PolicyDocument")))
+  if (changedAt(change, "PolicyDocument"))
     out.policies.push({
       arn,
       change: planned(scope, change, "policy-document", `sets a new default version of ${arn}`),

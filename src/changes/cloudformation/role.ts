@@ -14,8 +14,10 @@ import {
   valueScope,
 } from "./resource.ts";
 import {
+  changedAt,
   documentAt,
   documentValue,
+  marked,
   nameAt,
   namesAt,
   property,
@@ -50,10 +52,7 @@ function inlineAt(scope: ValueScope, side: Side): Fact<InlinePolicy[]> {
       const where = `${scope.address}.Policies[${i}]`;
       const name = p?.PolicyName;
       return {
-        name:
-          typeof name === "string" && !name.includes("{{")
-            ? name
-            : `(known after the change set runs) ${where}`,
+        name: typeof name === "string" && !marked(name) ? name : `(known after the change set runs) ${where}`,
         document: documentValue(scope.api, `${where}.PolicyDocument`, p?.PolicyDocument),
       };
     }),
@@ -273,7 +272,7 @@ function inlineChanges(scope: StackScope, change: ResourceChange, role: string):
 /** The trust and boundary touch: one change, carrying the role's new trust and boundary. */
 function trustAndBoundary(scope: StackScope, change: ResourceChange, role: string): RoleTouch[] {
   const where = valueScope(scope, change);
-  const changed = (p: string) => !sameJson(property(change, "before", p), property(change, "after", p));
+  const changed = (p: string) => changedAt(change, p);
   const kinds: { kind: PlannedChange["kind"]; summary: string }[] = [];
   if (changed("AssumeRolePolicyDocument"))
     kinds.push({ kind: "trust", summary: "rewrites the trust policy (AssumeRolePolicyDocument)" });

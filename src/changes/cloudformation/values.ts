@@ -1,5 +1,5 @@
 import { type Fact, type FactError, KNOWN_AFTER_APPLY } from "../../facts/types.ts";
-import { documentFromText } from "../documents.ts";
+import { documentFromText, sameJson } from "../documents.ts";
 import type { Known } from "../model.ts";
 import { UNKNOWN } from "../model.ts";
 import type { ResourceChange, ResourceContext } from "./change-set.ts";
@@ -13,6 +13,12 @@ import type { ResourceChange, ResourceContext } from "./change-set.ts";
 
 export const KNOWN_AFTER_APPLY_VALUE = "{{changeSet:KNOWN_AFTER_APPLY}}";
 export const UNRESOLVED_VALUE = "{{ecs-preflight:UNRESOLVED}}";
+/**
+ * What CloudFormation shows for the value of a NoEcho parameter (in a change set's Parameters, DescribeStacks'
+ * Parameters, and the property values that resolve from it): the value is hidden, so it is unknown to the tool,
+ * never the literal string.
+ */
+export const NO_ECHO_VALUE = "****";
 
 export type Side = "before" | "after";
 
@@ -33,8 +39,9 @@ export function readable(change: ResourceChange, side: Side): boolean {
   return !change.withoutValues && change[side] !== undefined && change[side] !== "unreadable";
 }
 
-function marked(v: unknown): boolean {
-  if (typeof v === "string") return v.includes(KNOWN_AFTER_APPLY_VALUE) || v.includes(UNRESOLVED_VALUE);
+export function marked(v: unknown): boolean {
+  if (typeof v === "string")
+    return v.includes(KNOWN_AFTER_APPLY_VALUE) || v.includes(UNRESOLVED_VALUE) || v.includes(NO_ECHO_VALUE);
   if (Array.isArray(v)) return v.some(marked);
   if (typeof v === "object" && v !== null) return Object.values(v).some(marked);
   return false;
@@ -42,17 +49,19 @@ function marked(v: unknown): boolean {
 
 /** The error an unknown value at `where` (ADDRESS.Property) becomes, saying which marker made it so. */
 export function unknownAt(api: string, where: string, value: unknown): { ok: false; error: FactError } {
-  const unresolved = JSON.stringify(value ?? null).includes(UNRESOLVED_VALUE);
-  return {
-    ok: false,
-    error: {
-      api,
-      code: unresolved ? "UnresolvedValue" : KNOWN_AFTER_APPLY,
-      message: unresolved
-        ? `${where} could not be resolved from the template`
-        : `${where} is known only after the change set runs (${KNOWN_AFTER_APPLY_VALUE})`,
-    },
-  };
+  const text = JSON.stringify(value ?? null);
+  const error = (code: string, message: string) => ({ ok: false as const, error: { api, code, message } });
+  if (text.includes(UNRESOLVED_VALUE))
+    return error("UnresolvedValue", `${where} could not be resolved from the template`);
+  if (text.includes(NO_ECHO_VALUE) && !text.includes(KNOWN_AFTER_APPLY_VALUE))
+    return error(
+      "NoEchoValue",
+      `${where} comes from a NoEcho parameter (CloudFormation shows it as ${NO_ECHO_VALUE}), so its value is not known`,
+    );
+  return error(
+    KNOWN_AFTER_APPLY,
+    `${where} is known only after the change set runs (${KNOWN_AFTER_APPLY_VALUE})`,
+  );
 }
 
 export function unknownValue(
@@ -65,6 +74,18 @@ export function unknownValue(
 
 export function property(change: ResourceChange, side: Side, name: string): unknown {
   return contextOf(change, side)?.properties[name];
+}
+
+/**
+ * Whether a property changes. A value shown masked on a side (NoEcho's `****`) may differ though both sides read
+ * the same: it counts as changed when the change's Details name the property, or when it has no Details to say.
+ */
+export function changedAt(change: ResourceChange, name: string): boolean {
+  const before = property(change, "before", name);
+  const after = property(change, "after", name);
+  if (!sameJson(before, after)) return true;
+  if (!marked(before) && !marked(after)) return false;
+  return !change.details.length || change.details.some((d) => d.name === name);
 }
 
 /** A name or ARN: UNKNOWN when not known before the change set runs, undefined when not set. */

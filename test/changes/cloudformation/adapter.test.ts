@@ -417,6 +417,22 @@ describe("a change set that is not whole never passes", () => {
       /may leave changes out/,
     ],
     ["saved with a NextToken", { ...fixture("detach-managed-policy"), NextToken: "AAAA" }, /NextToken/],
+    [
+      "no Status (a trimmed file)",
+      { ...fixture("detach-managed-policy"), Status: undefined },
+      /has no Status, so whether it is complete/,
+    ],
+    [
+      "no ExecutionStatus",
+      { ...fixture("detach-managed-policy"), ExecutionStatus: undefined },
+      /has no ExecutionStatus, so/,
+    ],
+    [
+      "neither (only the Changes kept)",
+      { ...fixture("detach-managed-policy"), Status: undefined, ExecutionStatus: undefined },
+      /has no Status and ExecutionStatus/,
+    ],
+    ["still pending", { ...fixture("detach-managed-policy"), Status: "CREATE_PENDING" }, /CREATE_PENDING/],
   ])("%s is incomplete", (_, raw, why) => {
     expect(changesOf(raw).incomplete).toMatch(why);
   });
