@@ -93,21 +93,73 @@ function collectFor(source: FactsSource, changes: ChangeList): FactsSource {
   return { ...source, collect: { ...source.collect, plannedRoles: { names, only, policies } } };
 }
 
-/** A change set is one account's: judged against another account's facts it would say nothing true. */
-function refuseOtherAccount(facts: Facts, changes: ChangeList): void {
+/** Where a CloudFormation change lives: its stack's account and Region (a Terraform plan says neither reliably). */
+export function changeHome(changes: ChangeList): { account?: string; region?: string } {
   const source = changes.source;
-  if (source.format !== "cloudformation" || !facts.caller.ok) return;
-  const account = parseArn(source.stackId ?? source.changeSetId ?? "")?.account;
-  const caller = facts.caller.value.account;
-  if (account && account !== caller) {
-    const what = source.file ? `--plan ${source.file}` : `the change set of stack ${source.stack}`;
-    throw new InputError(
-      `${what}: the change set is of account ${account}, but the facts are of account ${caller}; run the check with credentials for account ${account}`,
-    );
-  }
+  if (source.format !== "cloudformation") return {};
+  const arn = parseArn(source.stackId ?? source.changeSetId ?? "");
+  return {
+    ...(arn?.account ? { account: arn.account } : {}),
+    ...(arn?.region ? { region: arn.region } : {}),
+  };
 }
 
-export function changeStep(facts: Facts, changes: ChangeList): Facts {
+function changeName(changes: ChangeList): string {
+  const source = changes.source;
+  if (source.format !== "cloudformation") return "the plan";
+  if (source.file) return `--plan ${source.file}`;
+  return source.kind === "stack-deletion"
+    ? `--before-stack-delete ${source.stack}`
+    : `the change set of stack ${source.stack}`;
+}
+
+/** A change set is one account's: judged against another account's facts it would say nothing true. */
+function refuseOtherAccount(facts: Facts, changes: ChangeList): void {
+  const account = changeHome(changes).account;
+  if (!account || !facts.caller.ok) return;
+  const caller = facts.caller.value.account;
+  if (account !== caller)
+    throw new InputError(
+      `${changeName(changes)}: the change set is of account ${account}, but the facts are of account ${caller}; run the check with credentials for account ${account} (--profile)`,
+    );
+}
+
+/**
+ * A change set is one Region's: its stack's services, tasks and whatever else is regional are there. Judged only
+ * against Regions that are not its own, a pass would say nothing about them, so the Region must be among those the
+ * check reads (`read`: the Regions of this run; `what`: how to say them).
+ */
+export function refuseOtherRegion(
+  changes: ChangeList,
+  read: readonly string[],
+  what = "the check reads",
+): void {
+  const region = changeHome(changes).region;
+  if (!region || read.includes(region)) return;
+  const fix = read.length > 1 ? `add ${region} to --regions` : `run it with --region ${region}`;
+  throw new InputError(
+    `${changeName(changes)}: the change set is in ${region}, but ${what} ${read.join(", ")}; ${fix}`,
+  );
+}
+
+export interface ChangeStepOptions {
+  /** Every Region this run reads (one target each, --regions); a change set's own must be among them. */
+  regions?: readonly string[];
+  /** The facts are a snapshot's: the refusal then names it. */
+  snapshot?: string;
+}
+
+/**
+ * Applies the change to one account-Region's facts. IAM is global, so a change set's role changes are judged in
+ * every Region read (a task in another Region may hold the same role); what is regional (the ECS services its
+ * stack deletes) only in its own.
+ */
+export function changeStep(facts: Facts, changes: ChangeList, options: ChangeStepOptions = {}): Facts {
   refuseOtherAccount(facts, changes);
-  return { ...facts, plan: applyChanges(facts, changes) };
+  const what = options.snapshot ? `the snapshot ${options.snapshot} is of` : "the check reads";
+  refuseOtherRegion(changes, options.regions ?? [facts.region], what);
+  const region = changeHome(changes).region;
+  const here =
+    region === undefined || region === facts.region ? changes : { ...changes, deletedServices: [] };
+  return { ...facts, plan: applyChanges(facts, here) };
 }

@@ -7,7 +7,13 @@ import type { Facts } from "../facts/types.ts";
 import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
-import { type ChangeInput, changeStep, readChangeStep, wantsChange } from "./change-step.ts";
+import {
+  type ChangeInput,
+  changeStep,
+  readChangeStep,
+  refuseOtherRegion,
+  wantsChange,
+} from "./change-step.ts";
 import { commonCause } from "./common-cause.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
 
@@ -27,6 +33,11 @@ export interface CheckOptions extends FactsSource, Omit<ChangeInput, "plan"> {
    * or a CloudFormation change set (`aws cloudformation describe-change-set --include-property-values`).
    */
   plan?: string;
+  /**
+   * Every Region this run reads, when it reads several (--regions): a change set's own Region must be among them.
+   * Alone, the check reads its own Region only.
+   */
+  changeRegions?: readonly string[];
 }
 
 export interface EvaluateReportOptions {
@@ -86,13 +97,22 @@ export async function check(options: CheckOptions): Promise<Report> {
   const startedAt = new Date();
   // The change first: a bad file is exit 2 before any AWS call, and it names the roles to collect.
   const plan = wantsChange(options) ? await readChangeStep(options, options.aws, options.log) : undefined;
+  // A change set of another Region is refused before any read of this one (a snapshot's is known once loaded).
+  const regions =
+    options.changeRegions ?? (options.aws && !options.snapshot ? [options.aws.region] : undefined);
+  if (plan && regions) refuseOtherRegion(plan.changes, regions);
   // Before a role change, who uses the roles must be looked at: a --role-only scope then reads every cluster.
   const planned = plan ? plan.source(options) : options;
   const gather = options.beforeRoleChange
     ? { ...planned, collect: { ...planned.collect, ecsForRoles: true } }
     : planned;
   const gathered = await gatherFacts({ ...gather, rules: options.rules ?? allRules }, startedAt);
-  const facts = plan ? changeStep(gathered.facts, plan.changes) : gathered.facts;
+  const facts = plan
+    ? changeStep(gathered.facts, plan.changes, {
+        ...(regions ? { regions } : {}),
+        ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+      })
+    : gathered.facts;
   const { source } = gathered;
   return evaluate(facts, {
     ...options,

@@ -13,6 +13,7 @@ import {
   type TargetFlags,
 } from "../targets/account-regions.ts";
 import { VERSION } from "../version.ts";
+import { readChangeStep, refuseOtherRegion } from "./change-step.ts";
 import { type CheckOptions, check } from "./check.ts";
 import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "./target-access.ts";
 
@@ -248,9 +249,13 @@ async function checkReachable(target: Target, options: TargetsCheckOptions): Pro
 export async function checkTargets(options: TargetsCheckOptions): Promise<Report> {
   const startedAt = new Date();
   const targets = await resolveTargets(options.aws, options.targets, options.now);
+  const regions = [...new Set(targets.map((t) => t.region))];
+  // A change set's own Region must be among the targets' (each then judges its role changes: IAM is global).
+  if (options.plan) refuseOtherRegion((await readChangeStep({ plan: options.plan })).changes, regions);
   options.log?.info({ targets: targets.length }, "checking targets");
+  const perTarget = options.plan ? { ...options, changeRegions: regions } : options;
   const parts = await mapLimit(targets, options.targets.concurrency ?? DEFAULT_TARGET_CONCURRENCY, (target) =>
-    checkOne(target, options),
+    checkOne(target, perTarget),
   );
   const failOn = options.failOn ?? options.config?.failOn ?? "fail";
   const report = combineParts(parts, {
