@@ -4,6 +4,7 @@ import {
   type RoleUsage,
   roleUsage,
   usageSentence,
+  usesInUse,
 } from "../../src/analysis/role-usage.ts";
 import { parseArn, roleNameOf, shortName } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
@@ -239,6 +240,8 @@ function see(ctx: Context, planned: PlannedRole): Seen {
     services: usage.services.map((s) => s.arn),
     capacityProviders: usage.capacityProviders.map((c) => c.arn),
     expressServices: usage.expressServices.map((e) => e.arn),
+    // What uses the role, use by use (the headline names them).
+    uses: usesInUse(usage).map((u) => u.id),
     harm: j.harm.map((h) => h.what),
     undecided: j.undecided.map((u) => u.what),
     ...(deletedUsers.length ? { deletedServices: deletedUsers } : {}),
@@ -355,7 +358,7 @@ export default defineRule({
     title: "A planned change keeps the roles in use working",
     severity: "fail",
     concern: "changing-the-role",
-    headline: "the planned change to {roles} would strand the EBS volumes of tasks that use it",
+    headline: "the planned change to {roles} would break what uses it{uses}",
     needs: ["roles", "ecs"],
     docs: {
       summary:

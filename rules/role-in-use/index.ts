@@ -121,7 +121,7 @@ export default defineRule({
     severity: "fail",
     concern: "changing-the-role",
     requiredBeforeRoleChange: true,
-    headline: "changing or deleting {roles} now strands the EBS volumes of tasks that use it",
+    headline: "changing or deleting {roles} now breaks what uses it{uses}",
     needs: ["roles", "ecs"],
     docs: {
       summary:

@@ -292,6 +292,26 @@ export function usesInUse(usage: RoleUsage): InfrastructureUse[] {
 }
 
 /**
+ * The uses a finding's details name: `uses` (use ids, as planned-role-changes writes them), else the role usage they
+ * list (role-in-use's tasks, services, capacity providers and Express services, each service with its use).
+ */
+export function usesOfDetails(details: Record<string, unknown> | undefined): InfrastructureUse[] {
+  if (!details) return [];
+  const ids = new Set<string>();
+  if (Array.isArray(details.uses)) for (const id of details.uses) ids.add(String(id));
+  else {
+    const list = (key: string) => (Array.isArray(details[key]) ? (details[key] as unknown[]) : []);
+    if (list("tasks").length) ids.add("ebs");
+    for (const key of ["services", "capacityProviders", "expressServices"])
+      for (const u of list(key)) {
+        const use = (u as { use?: unknown } | null)?.use;
+        if (typeof use === "string") ids.add(use);
+      }
+  }
+  return INFRASTRUCTURE_USES.filter((u) => ids.has(u.id));
+}
+
+/**
  * What breaks, use by use, when the role stops working for what uses it: "EBS volumes: stopping tasks hang in
  * DEPROVISIONING …; Managed Instances: the capacity provider cannot launch instances …".
  */

@@ -96,7 +96,8 @@ export interface RuleMeta<Options = unknown> {
   offWhenStopping?: boolean;
   /**
    * What a fail of this rule means, for the headline when its concern is not stopping tasks ("deploys that pass
-   * {roles} to ECS would fail"): {roles} becomes the failing roles' names.
+   * {roles} to ECS would fail"): {roles} becomes the failing roles' names, and {uses} what uses them as the
+   * findings' details say (" (EBS volumes and Managed Instances)", or nothing when they do not say).
    */
   headline?: string;
   /** The facts the rule needs collected (see FactNeed). */

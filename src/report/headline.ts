@@ -1,3 +1,4 @@
+import { usesOfDetails } from "../analysis/role-usage.ts";
 import { parseArn, roleNameOf } from "../arn/arn.ts";
 import { CONCERNS, type Concern, type ConcernResult, type Concerns } from "../engine/concerns.ts";
 import type { Finding } from "../engine/finding.ts";
@@ -29,7 +30,7 @@ const LEAD: Record<Concern, Phrases> = {
     skipped: "deploying services: not judged",
   },
   "changing-the-role": {
-    fail: "changing the role now would strand EBS volumes",
+    fail: "changing the role now would break what uses it",
     unknown: "could not decide whether the role may change",
     warn: "changing the role: warnings",
     pass: "changing the role: fine",
@@ -61,10 +62,15 @@ function failPhrase(concern: Concern, findings: readonly Finding[], rules: reado
   const phrases = [...new Set(failing.map((f) => f.rule))].map((id) => {
     const template = rules.find((r) => r.id === id && r.concern === concern)?.headline;
     if (!template) return undefined;
-    const roles = failing
-      .filter((f) => f.rule === id)
-      .flatMap((f) => (parseArn(f.resource)?.resource.startsWith("role/") ? [roleNameOf(f.resource)] : []));
-    return template.replace("{roles}", names([...new Set(roles)]) || "the role");
+    const mine = failing.filter((f) => f.rule === id);
+    const roles = mine.flatMap((f) =>
+      parseArn(f.resource)?.resource.startsWith("role/") ? [roleNameOf(f.resource)] : [],
+    );
+    // What uses the roles, from the findings' details: " (EBS volumes and Managed Instances)", or nothing.
+    const uses = [...new Set(mine.flatMap((f) => usesOfDetails(f.details).map((u) => u.label)))];
+    return template
+      .replace("{roles}", names([...new Set(roles)]) || "the role")
+      .replace("{uses}", uses.length ? ` (${names(uses)})` : "");
   });
   const said = [...new Set(phrases.filter((p): p is string => Boolean(p)))];
   return said.length && said.length === phrases.length ? said.join("; ") : LEAD[concern].fail;

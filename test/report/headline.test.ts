@@ -73,9 +73,40 @@ describe("the headline", () => {
       "safe to stop the tasks in scope · deploying services: not judged",
     ],
     [
-      "before a role change: the role is in use",
-      [f("role-exists", "pass"), f("role-in-use", "fail")],
-      "changing or deleting ecsInfrastructureRole now strands the EBS volumes of tasks that use it · stopping tasks: safe",
+      "before a role change: the role is in use by tasks (their EBS volumes)",
+      [
+        f("role-exists", "pass"),
+        f("role-in-use", "fail", { details: { tasks: [{ arn: "t" }], services: [] } }),
+      ],
+      "changing or deleting ecsInfrastructureRole now breaks what uses it (EBS volumes) · stopping tasks: safe",
+    ],
+    [
+      "before a role change: a Managed Instances capacity provider and an Express service use it, no task",
+      [
+        f("role-in-use", "fail", {
+          details: {
+            tasks: [],
+            services: [],
+            capacityProviders: [{ arn: "cp", use: "managed-instances" }],
+            expressServices: [{ arn: "x", use: "express" }],
+          },
+        }),
+      ],
+      "changing or deleting ecsInfrastructureRole now breaks what uses it (Managed Instances and Express Mode) · stopping tasks: safe",
+    ],
+    [
+      "before a role change, with no details to say what uses it",
+      [f("role-in-use", "fail")],
+      "changing or deleting ecsInfrastructureRole now breaks what uses it · stopping tasks: safe",
+    ],
+    [
+      "a planned change breaking a blue/green load balancer and VPC Lattice (never EBS volumes)",
+      [
+        f("planned-role-changes", "fail", {
+          details: { tasks: ["arn:aws:ecs:us-east-1:1:task/c/t"], uses: ["vpc-lattice", "load-balancer"] },
+        }),
+      ],
+      "the planned change to ecsInfrastructureRole would break what uses it (VPC Lattice and blue/green load balancer) · stopping tasks: safe",
     ],
     [
       "a suppressed failure is not what the headline says",
@@ -85,7 +116,7 @@ describe("the headline", () => {
     [
       "a fail of a rule this version does not know: every concern fails in its generic words",
       [f("newer-rule", "fail")],
-      "NOT safe to stop tasks · deploying services would fail · changing the role now would strand EBS volumes",
+      "NOT safe to stop tasks · deploying services would fail · changing the role now would break what uses it",
     ],
   ])("%s", (_name, findings, expected) => {
     expect(headline(findings)).toBe(expected);
