@@ -108,7 +108,13 @@ function roleFinding(facts: Facts, role: RoleFacts, beforeRoleChange: boolean): 
       status: "pass" as const,
       ...base,
       messageId: "unused",
-      data: { role: role.name, clusters, beforeRoleChange },
+      data: {
+        role: role.name,
+        clusters,
+        beforeRoleChange,
+        region: facts.region,
+        scoped: facts.scope.clusters,
+      },
     };
   }
   return { status: "unknown" as const, ...base, messageId: "unreadUse", data: judged };

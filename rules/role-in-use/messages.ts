@@ -28,8 +28,24 @@ export const messages = {
   /** --service/--task narrow the clusters to those tasks: the others a cluster runs were never read. */
   narrowed: (d: { role: string; flags: readonly string[] }) =>
     `Whether role ${d.role} is still in use cannot be told: only the tasks of ${d.flags.slice(0, 3).join(", ")}${d.flags.length > 3 ? ", …" : ""} were read, and another task in the cluster may still need it (check with --role and --cluster, or --role alone, before a change).`,
-  unused: (d: { role: string; clusters: number; beforeRoleChange: boolean }) =>
-    `No task that is not STOPPED, no ACTIVE or DRAINING service and no live capacity provider or Express service uses role ${d.role} (${d.clusters} cluster${d.clusters === 1 ? "" : "s"} read)${d.beforeRoleChange ? ": it may be changed or deleted" : ""}.`,
+  /** With --cluster, only those clusters were read: said so, since the role is global and may be used elsewhere. */
+  unused: (d: {
+    role: string;
+    clusters: number;
+    beforeRoleChange: boolean;
+    region: string;
+    scoped: readonly string[];
+  }) => {
+    const read = d.scoped.length
+      ? `in ${d.scoped.length === 1 ? "cluster" : "clusters"} ${d.scoped.map(shortName).join(", ")} of ${d.region} (only the --cluster scope was read)`
+      : `(${d.clusters} cluster${d.clusters === 1 ? "" : "s"} read)`;
+    const verdict = !d.beforeRoleChange
+      ? ""
+      : d.scoped.length
+        ? ": as far as those clusters go it may be changed or deleted, but the role is global and a cluster outside the scope, or another Region, may still use it (check with --role alone, and --regions, before deleting it)"
+        : ": it may be changed or deleted";
+    return `No task that is not STOPPED, no ACTIVE or DRAINING service and no live capacity provider or Express service uses role ${d.role} ${read}${verdict}.`;
+  },
   unreadUse: ({ role, usage }: Used) =>
     `Whether role ${role} is still in use cannot be told: ${usage.unread.length ? `${unreadSentence(usage)} could not be read` : "ECS was not read (a snapshot taken with only --role; take it with --role and --cluster for every cluster that may use the role)"}, and a task there may still need it.`,
 };

@@ -119,6 +119,16 @@ testRule(rule, {
         expect(detailsOf(findings)).toMatchObject({ inUse: false, tasks: [], services: [] }),
     },
     {
+      name: "before a change scoped with --cluster: still a pass, saying only that cluster was read and that the role is global",
+      facts: { ...scaledToZero, scope: { ...scaledToZero.scope, clusters: [clusterArn("prod")] } },
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "pass" },
+      message: {
+        [ROLE_ARN]:
+          /uses role ecsInfrastructureRole in cluster prod of us-east-1 \(only the --cluster scope was read\): as far as those clusters go it may be changed or deleted, but the role is global and a cluster outside the scope, or another Region, may still use it \(check with --role alone, and --regions, before deleting it\)/,
+      },
+    },
+    {
       name: "an INACTIVE service whose tasks all STOPPED: free",
       facts: ecs([cluster([task("a", "STOPPED")], [service("web", "INACTIVE")])]),
       context: BEFORE,

@@ -44,6 +44,9 @@ function notReady(set: ChangeSet, merged: boolean): string | undefined {
   ];
   if (missing.length)
     return `change set ${name} has no ${missing.join(" and ")}, so whether it is complete and can run as described is not known (save the whole answer of describe-change-set)`;
+  // Without its ARNs, the account and Region it belongs to cannot be checked against the facts read.
+  if (!set.stackId && !set.id)
+    return `change set ${name} has no StackId or ChangeSetId, so its account and Region are not known (save the whole answer of describe-change-set)`;
   if (set.status !== "CREATE_COMPLETE")
     return `change set ${name} is ${set.status}${reason}, not CREATE_COMPLETE`;
   if (set.executionStatus !== "AVAILABLE")

@@ -433,6 +433,11 @@ describe("a change set that is not whole never passes", () => {
       /has no Status and ExecutionStatus/,
     ],
     ["still pending", { ...fixture("detach-managed-policy"), Status: "CREATE_PENDING" }, /CREATE_PENDING/],
+    [
+      "no StackId or ChangeSetId (its account and Region unknown)",
+      { ...fixture("detach-managed-policy"), StackId: undefined, ChangeSetId: undefined },
+      /has no StackId or ChangeSetId, so its account and Region are not known/,
+    ],
   ])("%s is incomplete", (_, raw, why) => {
     expect(changesOf(raw).incomplete).toMatch(why);
   });
