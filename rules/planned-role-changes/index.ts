@@ -397,14 +397,20 @@ export default defineRule({
         "AWS::IAM::ManagedPolicy (physical id: its ARN) attaches to and detaches from its Roles, and a new " +
         "PolicyDocument becomes its default version.\n" +
         "- A value CloudFormation learns only while it runs ({{changeSet:KNOWN_AFTER_APPLY}}) is unknown; a policy that " +
-        "only allows, put on a role named that way, takes nothing away and is left out.\n" +
+        "only allows, put on a role named that way, takes nothing away and is left out. So is a NoEcho parameter's " +
+        "value, which CloudFormation shows as ****: never compared as that string.\n" +
         "- CloudFormation creates a replacement before it deletes the old resource, and deletes removed resources last: " +
         "a removal of the same policy counts.\n" +
         "- When CloudFormation says a description with property values may leave changes out ([WARN] " +
         "--include-property-values), check --change-set describes it again without values and merges, as the CDK does: " +
         "a change seen only there is unknown unless its kind alone decides it (a Remove). Nested stacks' change sets " +
         "are described too. A change set whose Status is not CREATE_COMPLETE, or whose ExecutionStatus is not AVAILABLE " +
-        "(UNAVAILABLE, OBSOLETE), never passes.\n" +
+        "(UNAVAILABLE, OBSOLETE), never passes; nor does a saved one missing Status, ExecutionStatus, or both StackId " +
+        "and ChangeSetId (a trimmed file, another command's output).\n" +
+        "- A change set is one account's and one Region's (its StackId says which): a saved one of another account, or " +
+        "of a Region the check does not read, is exit 2 (run it with --region, or add the Region to --regions). Read " +
+        "with --regions, its role changes are judged in every Region (IAM is global), the services its stack deletes " +
+        "only in its own. A Terraform plan names no Region reliably, so it is applied in every Region read.\n" +
         "- check --before-stack-delete STACK: DeleteStack makes no change set, so every resource ListStackResources lists " +
         "(nested stacks' too) is removed unless the template's DeletionPolicy is Retain or RetainExceptOnCreate. ECS " +
         "moves a deleted service to INACTIVE once its tasks are STOPPING, so CloudFormation deletes the role while they " +

@@ -434,6 +434,18 @@ describe("a change set that is not whole never passes", () => {
     ],
     ["still pending", { ...fixture("detach-managed-policy"), Status: "CREATE_PENDING" }, /CREATE_PENDING/],
     [
+      "another command's output (describe-change-set-hooks: ChangeSetId, Hooks, Status PLANNED)",
+      {
+        ChangeSetId: fixture("detach-managed-policy").ChangeSetId,
+        ChangeSetName: "preflight",
+        StackId: fixture("detach-managed-policy").StackId,
+        StackName: "prod-ecs",
+        Hooks: [],
+        Status: "PLANNED",
+      },
+      /has no ExecutionStatus/,
+    ],
+    [
       "no StackId or ChangeSetId (its account and Region unknown)",
       { ...fixture("detach-managed-policy"), StackId: undefined, ChangeSetId: undefined },
       /has no StackId or ChangeSetId, so its account and Region are not known/,
