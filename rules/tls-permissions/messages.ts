@@ -3,8 +3,6 @@ import { TLS_POLICY_NAME, TLS_POLICY_VERSION } from "../../src/analysis/tls-requ
 import { TLS_SESSION_NAME } from "../../src/analysis/trail-links.ts";
 import { listed } from "../../src/analysis/use-findings.ts";
 
-export { actionProblems, explainAction, listed, trustProblem } from "../../src/analysis/use-findings.ts";
-
 interface Refused {
   role: string;
   services: readonly string[];

@@ -6,6 +6,7 @@ import {
   usedForVolumes,
 } from "../../src/analysis/role-policies.ts";
 import { type Dependents, dependentsOf, roleResource } from "../../src/analysis/role-subject.ts";
+import { refusal, STATUS_OF } from "../../src/analysis/use-permissions.ts";
 import {
   fixForAction,
   instanceDetachAccess,
@@ -18,21 +19,8 @@ import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { type Status, worstStatus } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
-import type { Decision } from "../../src/iam/types.ts";
 import { explainAction, instanceGap, messages } from "./messages.ts";
 import { ATTACH_VOLUMES_POLICY } from "./snippets.ts";
-
-/** A decision the tool cannot prove is allowed is not a pass, and not a mere warning: the gate must not open on it. */
-const STATUS_OF: Record<Decision["decision"], Status> = {
-  allow: "pass",
-  conditional: "unknown",
-  "explicit-deny": "fail",
-  "implicit-deny": "fail",
-};
-
-/** Which message says a status that is not a pass: refused for certain, not proven, or only at risk. */
-const refusal = (status: Status) =>
-  status === "fail" ? "refused" : status === "unknown" ? "unproven" : "atRisk";
 
 type Result = RuleResult<VolumeDetails | UnknownDetails, typeof messages>;
 
