@@ -1,9 +1,15 @@
 import {
+  INFRASTRUCTURE_USES,
+  type InfrastructureUse,
+  usesOf,
+} from "../../src/analysis/infrastructure-uses.ts";
+import {
   consequenceSentence,
   inUse,
   type RoleUsage,
   roleUsage,
   usageSentence,
+  usesInUse,
 } from "../../src/analysis/role-usage.ts";
 import { parseArn, roleNameOf, shortName } from "../../src/arn/arn.ts";
 import type { RuleFinding } from "../../src/engine/finding.ts";
@@ -44,11 +50,34 @@ interface Judgement {
 const byKind = (planned: PlannedRole, ...kinds: PlannedChange["kind"][]) =>
   planned.changes.filter((c) => kinds.includes(c.kind));
 
+/** Today's role, when the facts have it. */
+const roleToday = (facts: Facts, planned: PlannedRole) =>
+  facts.roles.find((r) => r.name.toLowerCase() === planned.name.toLowerCase());
+
+/**
+ * Every use the role serves, judged before and after: those it was seen in, and those ECS is seen to put it to
+ * (a capacity provider, an Express service, a service's configuration), in table order.
+ */
+function usesJudged(facts: Facts, planned: PlannedRole): InfrastructureUse[] {
+  const seen = new Set([
+    ...usesOf(roleToday(facts, planned) ?? { referencedBy: [] }),
+    ...(planned.after.state === "exists" ? usesOf(planned.after.role) : []),
+    ...usesInUse(roleUsage(facts, planned.ref)),
+  ]);
+  return INFRASTRUCTURE_USES.filter((u) => seen.has(u));
+}
+
+/** " and every action of Managed Instances": the other uses the after-state was judged for, for the pass. */
+function otherUses(facts: Facts, planned: PlannedRole): string {
+  const others = usesJudged(facts, planned).filter((u) => u.id !== "ebs");
+  return others.length ? ` and every action of ${others.map((u) => u.label).join(", ")}` : "";
+}
+
 /** ECS's access to the role today, when the facts have it. */
 function accessToday(facts: Facts, planned: PlannedRole): EcsAccess | undefined {
-  const today = facts.roles.find((r) => r.name.toLowerCase() === planned.name.toLowerCase());
+  const today = roleToday(facts, planned);
   if (!today) return undefined;
-  const a = ecsAccess(facts, today);
+  const a = ecsAccess(facts, today, usesJudged(facts, planned));
   return "missing" in a ? undefined : a;
 }
 
@@ -100,10 +129,12 @@ function accessLost(facts: Facts, planned: PlannedRole, after: EcsAccess, j: Jud
     // A role that does not exist today (created by the change) cannot lose anything: it lacks it.
     compare(now, verdict, lossOf(Boolean(before), action), permissionChanges);
   }
-  // A Service Connect TLS role: what tls-permissions requires, compared the same way.
-  for (const { action, verdict } of after.tlsActions) {
-    const now = before?.tlsActions.find((a) => a.action === action)?.verdict;
-    compare(now, verdict, lossOf(Boolean(before), `${action} (Service Connect TLS)`), permissionChanges);
+  // Every other use the role serves (Service Connect TLS, Managed Instances, Express, VPC Lattice, blue/green):
+  // what its permissions rule requires, compared the same way.
+  for (const { use, action, verdict } of after.useActions) {
+    const now = before?.useActions.find((a) => a.use.id === use.id && a.action === action)?.verdict;
+    // The use is named here; the finding's consequence sentence says what breaks for each use in use.
+    compare(now, verdict, lossOf(Boolean(before), `${action} (${use.label})`), permissionChanges);
   }
 }
 
@@ -124,7 +155,11 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
   const deleted = byKind(planned, "delete-role");
   if (deleted.length)
     j.harm.push({ what: "be deleted (another resource in the change creates it again)", changes: deleted });
-  const after = ecsAccess(afterFacts(facts, planned.after.role), planned.after.role);
+  const after = ecsAccess(
+    afterFacts(facts, planned.after.role),
+    planned.after.role,
+    usesJudged(facts, planned),
+  );
   if ("missing" in after) {
     j.harm.push({ what: "no longer exist", changes: planned.changes });
     return j;
@@ -299,7 +334,7 @@ function roleFinding(ctx: Context, planned: PlannedRole): RuleFinding {
   return {
     status: "pass",
     resource,
-    message: `${changed}: ECS keeps its trust and every volume action on ${planned.name}${users ? ` (used by ${users})` : ""}.`,
+    message: `${changed}: ECS keeps its trust and every volume action${otherUses(ctx.facts, planned)} on ${planned.name}${users ? ` (used by ${users})` : ""}.`,
     details,
   };
 }
