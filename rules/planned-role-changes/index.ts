@@ -394,13 +394,17 @@ export default defineRule({
     needs: ["roles", "ecs"],
     docs: {
       summary:
-        "With check --plan FILE (a Terraform plan or a CloudFormation change set), --change-set or --before-stack-delete: no role still in use would, once the change runs, be deleted or replaced, stop trusting ECS, or lose a volume action (or, for a Service Connect TLS role, a TLS action).",
+        "With check --plan FILE (a Terraform plan or a CloudFormation change set), --change-set or --before-stack-delete: no role still in use would, once the change runs, be deleted or replaced, stop trusting ECS, or lose a volume action or an action of any other use it serves (Service Connect TLS, Managed Instances, Express Mode, VPC Lattice, blue/green load balancers).",
       rationale:
         "One terraform apply, change set or stack deletion that deletes a service and its infrastructure role together " +
         "leaves the service's tasks hanging in DEPROVISIONING: ECS stops them after DeleteService returns, and by then " +
         "the role is gone. The rule applies the change to today's facts and judges each role it touches in that " +
-        "after-state with the same evaluation as trust-policy, volume-permissions and, for a role a service names for Service " +
-        "Connect TLS, tls-permissions. Only what the change takes away counts: a role already refused today is those rules' finding.\n\n" +
+        "after-state with the same evaluation as trust-policy, volume-permissions and, for every other use the role serves " +
+        "(the uses it was seen in, and those a capacity provider, an Express service or a service's configuration puts it " +
+        "to), that use's permissions rule (tls-permissions, managed-instances-permissions, express-permissions, " +
+        "vpc-lattice-permissions, load-balancer-permissions): detaching AmazonECSInfrastructureRolePolicyForManagedInstances " +
+        "from a capacity provider's role, with nothing else granting its actions, fails naming the use and what breaks. " +
+        "Only what the change takes away counts: a role already refused today is those rules' finding.\n\n" +
         "What each Terraform change does:\n" +
         "- aws_iam_role delete: the role is gone. Replace (delete, then create): the provider detaches every managed " +
         "policy and deletes every inline one first, so the new role comes back without the attachments whose " +
