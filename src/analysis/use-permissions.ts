@@ -93,7 +93,9 @@ export function judgeActions(
 
 /**
  * Further per-role, per-use judgements combined into the status (worst of) beside the trust and the actions: the
- * ONE place another judgement of the same role for the same use joins (an organisation's SCPs, say). None today.
+ * ONE place another judgement of the same role for the same use joins (an organisation's SCPs, say). judgeUse (so
+ * tls-permissions and the four other uses' rules) and volume-permissions (for the EBS use) combine what it returns,
+ * its problems in the message and its fixes in the remediation. None today.
  */
 export function furtherJudgements(_facts: Facts, _role: RoleFacts, _use: InfrastructureUse): Part[] {
   return [];
