@@ -1,18 +1,14 @@
+import { attachPolicyCommand } from "../../src/analysis/fix-commands.ts";
 import {
-  attachPolicyCommand,
-  VOLUMES_POLICY_NAME,
-  volumesPolicyArn,
-} from "../../src/analysis/fix-commands.ts";
-import {
-  type RolePolicies,
-  rolePolicies,
-  usedForServiceConnectTls,
-  usedForVolumes,
-} from "../../src/analysis/role-policies.ts";
+  INFRASTRUCTURE_USES,
+  type InfrastructureUse,
+  infrastructureUse,
+  usePolicyArn,
+  usesOf,
+} from "../../src/analysis/infrastructure-uses.ts";
+import { type RolePolicies, rolePolicies, usedForVolumes } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
-import { tlsAccess } from "../../src/analysis/tls-access.ts";
-import { TLS_POLICY_NAME, tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
-import { volumeAccess } from "../../src/analysis/volume-access.ts";
+import { holdsUse } from "../../src/analysis/use-access.ts";
 import { parseArn } from "../../src/arn/arn.ts";
 import type { UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
@@ -23,6 +19,7 @@ import { ATTACH_MANAGED_POLICIES } from "./snippets.ts";
 
 /** An AWS managed policy a role needs for one of its uses, and whether the role holds its permissions anyway. */
 interface Expected {
+  use: InfrastructureUse;
   name: string;
   arn: string;
   /** The rule that decides whether the role works today. */
@@ -30,32 +27,17 @@ interface Expected {
   permissionsHeld(facts: Facts, policies: RolePolicies): boolean;
 }
 
-/** The managed policies a role's uses call for: volumes for EBS (and --role), TLS for Service Connect TLS. */
+/** The managed policies a role's uses call for, one per use: volumes for EBS (and --role), and each other use's own. */
 function expectedPolicies(role: RoleFacts, partition: string): Expected[] {
-  return [
-    ...(usedForVolumes(role)
-      ? [
-          {
-            name: VOLUMES_POLICY_NAME,
-            arn: volumesPolicyArn(partition),
-            decidedBy: "volume-permissions",
-            permissionsHeld: (facts: Facts, p: RolePolicies) =>
-              volumeAccess(facts, p).every((v) => v.decision.decision === "allow"),
-          },
-        ]
-      : []),
-    ...(usedForServiceConnectTls(role)
-      ? [
-          {
-            name: TLS_POLICY_NAME,
-            arn: tlsPolicyArn(partition),
-            decidedBy: "tls-permissions",
-            permissionsHeld: (facts: Facts, p: RolePolicies) =>
-              tlsAccess(facts, p).every((v) => v.decision.decision === "allow"),
-          },
-        ]
-      : []),
-  ];
+  const ebs = usedForVolumes(role) ? [infrastructureUse("ebs")] : [];
+  const uses = [...new Set([...ebs, ...usesOf(role)])];
+  return INFRASTRUCTURE_USES.filter((u) => uses.includes(u)).map((use) => ({
+    use,
+    name: use.policy.name,
+    arn: usePolicyArn(use, partition),
+    decidedBy: use.permissionsRule,
+    permissionsHeld: (facts: Facts, p: RolePolicies) => holdsUse(facts, p, use),
+  }));
 }
 
 /** What is attached, and for each policy not attached whether its permissions are held another way. */
@@ -74,15 +56,22 @@ export default defineRule({
     needs: ["roles"],
     docs: {
       summary:
-        `The role has the AWS managed policy for each use: ${VOLUMES_POLICY_NAME} for EBS volumes (and roles named ` +
-        `with --role), ${TLS_POLICY_NAME} for a role a service names for Service Connect TLS.`,
+        "The role has the AWS managed policy for each use ECS gives it: " +
+        INFRASTRUCTURE_USES.map((u) => `${u.policy.name} for ${u.label}`).join(", ") +
+        " (roles named with --role are expected to have the volumes one).",
       rationale:
         "AWS keeps the managed policies in step with what ECS needs (it added snapshot and instance permissions over time " +
         "and never removes permissions). A role that holds the permissions through its own policies works today but can " +
-        "break when ECS needs a new action, and is easy to trim by mistake. This is advisory: volume-permissions and " +
-        "tls-permissions decide whether the role works now. A role used only for Service Connect TLS is not expected to " +
-        "carry the volumes policy, nor an EBS-only role the TLS one.",
-      remediation: `aws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${VOLUMES_POLICY_NAME}\naws iam attach-role-policy --role-name NAME --policy-arn arn:aws:iam::aws:policy/service-role/${TLS_POLICY_NAME}`,
+        "break when ECS needs a new action, and is easy to trim by mistake: the finding warns, and says whether the " +
+        "use's permissions are held some other way. This is advisory: each use's permissions rule (" +
+        INFRASTRUCTURE_USES.map((u) => u.permissionsRule).join(", ") +
+        ") decides whether the role works now. A role is expected to carry only the policies of the uses it was seen " +
+        "in: a role used only for Service Connect TLS is not expected to carry the volumes policy, nor a role only a " +
+        "Managed Instances capacity provider names the TLS one. Mind the paths: only the Volumes, Service Connect TLS " +
+        "and Express Mode policies sit under /service-role/.",
+      remediation: INFRASTRUCTURE_USES.map(
+        (u) => `aws iam attach-role-policy --role-name NAME --policy-arn ${usePolicyArn(u)}`,
+      ).join("\n"),
     },
     snippets: ATTACH_MANAGED_POLICIES,
     messages,
@@ -127,7 +116,7 @@ export default defineRule({
           role: role.name,
           missing: judged.map((m) => ({
             ...m,
-            permissions: m.policy === VOLUMES_POLICY_NAME ? "volume" : "TLS",
+            permissions: missing.find((e) => e.name === m.policy)?.use.permissionsNoun ?? m.policy,
           })),
         },
         details: {

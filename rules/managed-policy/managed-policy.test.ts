@@ -13,6 +13,7 @@ import {
   VOLUMES_POLICY_ARN,
 } from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";
+import { referenceFor, useFacts, usePolicyDocument } from "../../test/support/use-cases.ts";
 import rule from "./index.ts";
 
 const ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
@@ -24,6 +25,10 @@ const tlsInline = policy(
   { Effect: "Allow", Action: "secretsmanager:*", Resource: "arn:aws:secretsmanager:*:*:secret:ecs-sc!*" },
   { Effect: "Allow", Action: "acm-pca:*", Resource: "*" },
 );
+const MI_ARN = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances";
+const EXPRESS_ARN =
+  "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices";
+const COPY = `arn:aws:iam::${ACCOUNT}:policy/copy`;
 const allowAll = policy({
   Effect: "Allow",
   Action: ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"],
@@ -32,6 +37,17 @@ const allowAll = policy({
 
 testRule(rule, {
   valid: [
+    {
+      name: "a role only a Managed Instances capacity provider names: its own policy (path /), not the volumes one",
+      facts: useFacts("managed-instances"),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /^AmazonECSInfrastructureRolePolicyForManagedInstances is attached to infra\.$/ },
+    },
+    {
+      name: "an Express role with the Express policy (under service-role/)",
+      facts: useFacts("express"),
+      expect: { [ARN]: "pass" },
+    },
     { name: "the managed policy attached", facts: facts([role("infra")]), expect: { [ARN]: "pass" } },
     { name: "a deleted role is left to role-exists", facts: facts([deletedRole("infra")]), expect: {} },
     {
@@ -101,6 +117,42 @@ testRule(rule, {
             decidedBy: "tls-permissions",
           },
         ]),
+    },
+    {
+      name: "a capacity provider's role holding the Managed Instances permissions through a copy: warn, held otherwise",
+      facts: useFacts(
+        "managed-instances",
+        { attached: [COPY] },
+        {
+          policies: [managed(COPY, usePolicyDocument("managed-instances"))],
+        },
+      ),
+      expect: { [ARN]: "warn" },
+      message: {
+        [ARN]:
+          /^AmazonECSInfrastructureRolePolicyForManagedInstances is not attached to infra; the Managed Instances permissions are held through other policies/,
+      },
+      assert: ([f]) => expect(f?.remediation).toContain(`--policy-arn ${MI_ARN}`),
+    },
+    {
+      name: "a role used for EBS and Managed Instances with only the volumes policy: warn naming the rule that decides",
+      facts: useFacts("managed-instances", {
+        attached: [VOLUMES_POLICY_ARN],
+        referencedBy: [EBS_USE, referenceFor("managed-instances")],
+      }),
+      expect: { [ARN]: "warn" },
+      message: {
+        [ARN]:
+          /^AmazonECSInfrastructureRolePolicyForManagedInstances is not attached to infra, and the Managed Instances permissions are not all held another way \(see managed-instances-permissions\)\.$/,
+      },
+    },
+    {
+      name: "an Express role with the policy at the wrong path (no service-role/) is not the AWS one: warn",
+      facts: useFacts("express", {
+        attached: ["arn:aws:iam::aws:policy/AmazonECSInfrastructureRoleforExpressGatewayServices"],
+      }),
+      expect: { [ARN]: "warn" },
+      assert: ([f]) => expect(f?.remediation).toContain(EXPRESS_ARN),
     },
     {
       name: "ListAttachedRolePolicies denied is unknown",

@@ -7,7 +7,7 @@ export interface MissingPolicy {
 }
 
 /** Which permissions the policy carries, as a sentence names them. */
-type Said = MissingPolicy & { permissions: "volume" | "TLS" };
+type Said = MissingPolicy & { permissions: string };
 
 const notAttached = (role: string) => (m: Said) =>
   m.heldOtherwise

@@ -1,12 +1,8 @@
 import type { VolumeAction } from "../../src/analysis/ecs-requests.ts";
-import {
-  existingRole,
-  rolePolicies,
-  usedForServiceConnectTls,
-  usedForVolumes,
-} from "../../src/analysis/role-policies.ts";
-import { tlsAccess } from "../../src/analysis/tls-access.ts";
+import { type InfrastructureUse, usesOf } from "../../src/analysis/infrastructure-uses.ts";
+import { existingRole, rolePolicies, usedForVolumes } from "../../src/analysis/role-policies.ts";
 import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
+import { useAccess } from "../../src/analysis/use-access.ts";
 import { volumeAccess } from "../../src/analysis/volume-access.ts";
 import type { FactError, Facts, RoleFacts } from "../../src/facts/types.ts";
 import type { DecisionKind } from "../../src/iam/types.ts";
@@ -14,8 +10,9 @@ import type { DecisionKind } from "../../src/iam/types.ts";
 /**
  * What ECS can do with a role for a task's EBS volume, judged as trust-policy and volume-permissions judge it:
  * assume it, and perform each volume action. `undecided` carries why (a conditional decision, or a fact error such
- * as a value known only after apply). A role a service names for Service Connect TLS is also judged for each action of
- * the managed TLS policy, as tls-permissions judges it.
+ * as a value known only after apply). A role ECS names for any other use (Service Connect TLS, Managed Instances,
+ * Express Mode, VPC Lattice, blue/green load balancers) is also judged for each action that use requires, with the
+ * same per-use evaluation as that use's permissions rule (src/analysis/use-access.ts).
  */
 export type Verdict =
   | { is: "yes" }
@@ -25,13 +22,21 @@ export type Verdict =
 export interface EcsAccess {
   trust: Verdict;
   actions: { action: VolumeAction; verdict: Verdict }[];
-  /** For a Service Connect TLS role: each action of the managed TLS policy (empty for other roles). */
-  tlsActions: { action: string; verdict: Verdict }[];
+  /** For each use of the role beyond EBS: each action the use requires (empty for a role only used for EBS). */
+  useActions: { use: InfrastructureUse; action: string; verdict: Verdict }[];
   /** Why the volume actions could not be judged at all (a policy that could not be read). */
   policiesError?: FactError;
 }
 
-export function ecsAccess(facts: Facts, role: RoleFacts): EcsAccess | { missing: true } {
+/**
+ * `uses`: the uses to judge beyond EBS (by default those the role was seen in; the change gate adds those ECS is
+ * seen to put it to, so a role named only by a flag is still judged for the capacity provider that uses it).
+ */
+export function ecsAccess(
+  facts: Facts,
+  role: RoleFacts,
+  uses: readonly InfrastructureUse[] = usesOf(role),
+): EcsAccess | { missing: true } {
   const detail = existingRole(role);
   if (!detail) return { missing: true };
   const judged = ecsTrustDecision(facts, detail);
@@ -49,7 +54,7 @@ export function ecsAccess(facts: Facts, role: RoleFacts): EcsAccess | { missing:
                 : "the trust policy does not allow ecs.amazonaws.com",
           };
   const policies = rolePolicies(facts, role);
-  if (!policies.ok) return { trust, actions: [], tlsActions: [], policiesError: policies.error };
+  if (!policies.ok) return { trust, actions: [], useActions: [], policiesError: policies.error };
   // A role only a service's Service Connect TLS names needs no volume actions (volume-permissions skips it too).
   const actions = usedForVolumes(role)
     ? volumeAccess(facts, policies.value).map(({ action, decision }) => ({
@@ -57,13 +62,17 @@ export function ecsAccess(facts: Facts, role: RoleFacts): EcsAccess | { missing:
         verdict: actionVerdict(action, decision.decision),
       }))
     : [];
-  const tlsActions = usedForServiceConnectTls(role)
-    ? tlsAccess(facts, policies.value).map(({ requirement, decision }) => ({
-        action: requirement.action,
-        verdict: actionVerdict(requirement.action, decision.decision),
-      }))
-    : [];
-  return { trust, actions, tlsActions };
+  // Every other use the role serves, each judged as its permissions rule judges it.
+  const useActions = uses
+    .filter((use) => use.id !== "ebs")
+    .flatMap((use) =>
+      useAccess(facts, policies.value, use).map(({ action, decision }) => ({
+        use,
+        action,
+        verdict: actionVerdict(action, decision.decision),
+      })),
+    );
+  return { trust, actions, useActions };
 }
 
 function actionVerdict(action: string, decision: DecisionKind): Verdict {

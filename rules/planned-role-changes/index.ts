@@ -1,4 +1,9 @@
 import {
+  INFRASTRUCTURE_USES,
+  type InfrastructureUse,
+  usesOf,
+} from "../../src/analysis/infrastructure-uses.ts";
+import {
   consequenceSentence,
   inUse,
   type RoleUsage,
@@ -45,11 +50,34 @@ interface Judgement {
 const byKind = (planned: PlannedRole, ...kinds: PlannedChange["kind"][]) =>
   planned.changes.filter((c) => kinds.includes(c.kind));
 
+/** Today's role, when the facts have it. */
+const roleToday = (facts: Facts, planned: PlannedRole) =>
+  facts.roles.find((r) => r.name.toLowerCase() === planned.name.toLowerCase());
+
+/**
+ * Every use the role serves, judged before and after: those it was seen in, and those ECS is seen to put it to
+ * (a capacity provider, an Express service, a service's configuration), in table order.
+ */
+function usesJudged(facts: Facts, planned: PlannedRole): InfrastructureUse[] {
+  const seen = new Set([
+    ...usesOf(roleToday(facts, planned) ?? { referencedBy: [] }),
+    ...(planned.after.state === "exists" ? usesOf(planned.after.role) : []),
+    ...usesInUse(roleUsage(facts, planned.ref)),
+  ]);
+  return INFRASTRUCTURE_USES.filter((u) => seen.has(u));
+}
+
+/** " and every action of Managed Instances": the other uses the after-state was judged for, for the pass. */
+function otherUses(facts: Facts, planned: PlannedRole): string {
+  const others = usesJudged(facts, planned).filter((u) => u.id !== "ebs");
+  return others.length ? ` and every action of ${others.map((u) => u.label).join(", ")}` : "";
+}
+
 /** ECS's access to the role today, when the facts have it. */
 function accessToday(facts: Facts, planned: PlannedRole): EcsAccess | undefined {
-  const today = facts.roles.find((r) => r.name.toLowerCase() === planned.name.toLowerCase());
+  const today = roleToday(facts, planned);
   if (!today) return undefined;
-  const a = ecsAccess(facts, today);
+  const a = ecsAccess(facts, today, usesJudged(facts, planned));
   return "missing" in a ? undefined : a;
 }
 
@@ -101,10 +129,12 @@ function accessLost(facts: Facts, planned: PlannedRole, after: EcsAccess, j: Jud
     // A role that does not exist today (created by the change) cannot lose anything: it lacks it.
     compare(now, verdict, lossOf(Boolean(before), action), permissionChanges);
   }
-  // A Service Connect TLS role: what tls-permissions requires, compared the same way.
-  for (const { action, verdict } of after.tlsActions) {
-    const now = before?.tlsActions.find((a) => a.action === action)?.verdict;
-    compare(now, verdict, lossOf(Boolean(before), `${action} (Service Connect TLS)`), permissionChanges);
+  // Every other use the role serves (Service Connect TLS, Managed Instances, Express, VPC Lattice, blue/green):
+  // what its permissions rule requires, compared the same way.
+  for (const { use, action, verdict } of after.useActions) {
+    const now = before?.useActions.find((a) => a.use.id === use.id && a.action === action)?.verdict;
+    // The use is named here; the finding's consequence sentence says what breaks for each use in use.
+    compare(now, verdict, lossOf(Boolean(before), `${action} (${use.label})`), permissionChanges);
   }
 }
 
@@ -125,7 +155,11 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
   const deleted = byKind(planned, "delete-role");
   if (deleted.length)
     j.harm.push({ what: "be deleted (another resource in the change creates it again)", changes: deleted });
-  const after = ecsAccess(afterFacts(facts, planned.after.role), planned.after.role);
+  const after = ecsAccess(
+    afterFacts(facts, planned.after.role),
+    planned.after.role,
+    usesJudged(facts, planned),
+  );
   if ("missing" in after) {
     j.harm.push({ what: "no longer exist", changes: planned.changes });
     return j;
@@ -302,7 +336,7 @@ function roleFinding(ctx: Context, planned: PlannedRole): RuleFinding {
   return {
     status: "pass",
     resource,
-    message: `${changed}: ECS keeps its trust and every volume action on ${planned.name}${users ? ` (used by ${users})` : ""}.`,
+    message: `${changed}: ECS keeps its trust and every volume action${otherUses(ctx.facts, planned)} on ${planned.name}${users ? ` (used by ${users})` : ""}.`,
     details,
   };
 }
@@ -362,13 +396,17 @@ export default defineRule({
     needs: ["roles", "ecs"],
     docs: {
       summary:
-        "With check --plan FILE (a Terraform plan or a CloudFormation change set), --change-set or --before-stack-delete: no role still in use would, once the change runs, be deleted or replaced, stop trusting ECS, or lose a volume action (or, for a Service Connect TLS role, a TLS action).",
+        "With check --plan FILE (a Terraform plan or a CloudFormation change set), --change-set or --before-stack-delete: no role still in use would, once the change runs, be deleted or replaced, stop trusting ECS, or lose a volume action or an action of any other use it serves (Service Connect TLS, Managed Instances, Express Mode, VPC Lattice, blue/green load balancers).",
       rationale:
         "One terraform apply, change set or stack deletion that deletes a service and its infrastructure role together " +
         "leaves the service's tasks hanging in DEPROVISIONING: ECS stops them after DeleteService returns, and by then " +
         "the role is gone. The rule applies the change to today's facts and judges each role it touches in that " +
-        "after-state with the same evaluation as trust-policy, volume-permissions and, for a role a service names for Service " +
-        "Connect TLS, tls-permissions. Only what the change takes away counts: a role already refused today is those rules' finding.\n\n" +
+        "after-state with the same evaluation as trust-policy, volume-permissions and, for every other use the role serves " +
+        "(the uses it was seen in, and those a capacity provider, an Express service or a service's configuration puts it " +
+        "to), that use's permissions rule (tls-permissions, managed-instances-permissions, express-permissions, " +
+        "vpc-lattice-permissions, load-balancer-permissions): detaching AmazonECSInfrastructureRolePolicyForManagedInstances " +
+        "from a capacity provider's role, with nothing else granting its actions, fails naming the use and what breaks. " +
+        "Only what the change takes away counts: a role already refused today is those rules' finding.\n\n" +
         "What each Terraform change does:\n" +
         "- aws_iam_role delete: the role is gone. Replace (delete, then create): the provider detaches every managed " +
         "policy and deletes every inline one first, so the new role comes back without the attachments whose " +

@@ -1,11 +1,16 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
+import {
+  INFRASTRUCTURE_USES,
+  infrastructureUse,
+  usePolicyArn,
+} from "../../src/analysis/infrastructure-uses.ts";
 import { applyChanges } from "../../src/changes/apply.ts";
 import { stackDeletionList } from "../../src/changes/cloudformation/stack-deletion.ts";
 import { terraformChanges } from "../../src/changes/terraform/adapter.ts";
 import type { Plan } from "../../src/changes/terraform/parse.ts";
 import { parsePlanText } from "../../src/changes/terraform/read.ts";
-import type { ClusterFacts, Facts, TaskFacts } from "../../src/facts/types.ts";
+import type { ClusterFacts, Facts, RoleReference, TaskFacts } from "../../src/facts/types.ts";
 import { fixture as changeSetFixture, changesOf } from "../../test/changes/cloudformation/change-sets.ts";
 import {
   ACCOUNT,
@@ -20,6 +25,7 @@ import {
   VOLUMES_POLICY_ARN,
 } from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";
+import { usePolicyDocument } from "../../test/support/use-cases.ts";
 import rule from "./index.ts";
 
 const applyPlan = (f: Facts, p: Plan) => applyChanges(f, terraformChanges(p));
@@ -514,20 +520,58 @@ testRule(rule, {
   ],
 });
 
-/** Today's facts where only a Managed Instances capacity provider (or an Express service) names ecs-infra. */
-function withOtherUsePlan(fixture: string, uses: Partial<ClusterFacts>): Facts {
+/**
+ * Today's facts where only a Managed Instances capacity provider (or an Express service) names ecs-infra. With
+ * `policyArn`, the role holds that managed policy instead of the volumes one, and the fixture plan's volumes policy
+ * ARN is swapped for it (as Terraform would write it); `referencedBy`, how the facts found the role.
+ */
+function withOtherUsePlan(
+  fixture: string,
+  uses: Partial<ClusterFacts>,
+  policyArn = VOLUMES_POLICY_ARN,
+  referencedBy?: RoleReference[],
+): Facts {
   const file = `test/changes/terraform/fixtures/${fixture}.json`;
-  const plan = parsePlanText(file, Buffer.from(readFileSync(file, "utf8")));
-  const f = facts([role("ecs-infra", { attached: [VOLUMES_POLICY_ARN] })], {
+  const text = readFileSync(file, "utf8").replaceAll(VOLUMES_POLICY_ARN, policyArn);
+  const plan = parsePlanText(file, Buffer.from(text));
+  const use = INFRASTRUCTURE_USES.find((u) => usePolicyArn(u) === policyArn);
+  const f = facts([role("ecs-infra", { attached: [policyArn], ...(referencedBy ? { referencedBy } : {}) })], {
     ecs: { clusters: ok([{ ...cluster([]), ...uses }]) },
+    ...(use && use.id !== "ebs"
+      ? { policies: [managed(policyArn, usePolicyDocument(use.id), use.policy.version)] }
+      : {}),
   });
   return { ...f, plan: applyPlan(f, plan) };
 }
+
+const MI_POLICY_ARN = usePolicyArn(infrastructureUse("managed-instances"));
+const MI_PROVIDER = (arn: string) => ({
+  capacityProviders: ok([
+    {
+      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:capacity-provider/mi`,
+      name: "mi",
+      status: "ACTIVE",
+      infrastructureRoleArn: arn,
+    },
+  ]),
+});
+const MI_REF: RoleReference = {
+  kind: "capacity-provider",
+  cluster: CLUSTER,
+  capacityProvider: "mi",
+  use: "managed-instances",
+};
 
 const PREFIX = `arn:aws:ecs:${REGION}:${ACCOUNT}`;
 
 testRule(rule, {
   valid: [
+    {
+      name: "a capacity provider's role whose plan only changes tags keeps every Managed Instances action: pass",
+      facts: withOtherUsePlan("tags-only", MI_PROVIDER(ARN), MI_POLICY_ARN, [MI_REF]),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /every action of Managed Instances/ },
+    },
     {
       name: "deleting a role only a deleted (INACTIVE) capacity provider named passes",
       facts: withOtherUsePlan("delete-role", {
@@ -544,6 +588,22 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: "detaching the Managed Instances policy from a capacity provider's role fails, naming the use and what breaks",
+      facts: withOtherUsePlan("detach-managed-policy", MI_PROVIDER(ARN), MI_POLICY_ARN, [MI_REF]),
+      expect: { [ARN]: "fail" },
+      message: {
+        [ARN]:
+          /lose ec2:CreateFleet \(Managed Instances\).*still use it \(Managed Instances: the capacity provider cannot launch instances/,
+      },
+      assert: ([f]) => expect(f?.message).not.toMatch(/ec2:DetachVolume/),
+    },
+    {
+      name: "the same detach, with the role found only by --role (the capacity provider still judged): fail",
+      facts: withOtherUsePlan("detach-managed-policy", MI_PROVIDER(ARN), MI_POLICY_ARN),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose ec2:CreateFleet \(Managed Instances\)/ },
+    },
     {
       name: "deleting a role only a Managed Instances capacity provider uses fails, saying what breaks",
       facts: withOtherUsePlan("delete-role", {

@@ -1,194 +1,73 @@
-import { decisionDetails, mayBeDenied } from "../../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
-import { attachPolicyCommand, updateTrustCommand } from "../../src/analysis/fix-commands.ts";
-import {
-  type ExistingRole,
-  existingRole,
-  type RolePolicies,
-  rolePolicies,
-  usedForServiceConnectTls,
-} from "../../src/analysis/role-policies.ts";
+import { infrastructureUse } from "../../src/analysis/infrastructure-uses.ts";
+import { usedForServiceConnectTls } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
-import { tlsAccess } from "../../src/analysis/tls-access.ts";
-import { TLS_POLICY_NAME, TLS_POLICY_VERSION, tlsPolicyArn } from "../../src/analysis/tls-requests.ts";
-import { roleSession, TLS_SESSION_NAME } from "../../src/analysis/trail-links.ts";
-import { ecsTrustDecision } from "../../src/analysis/trust-access.ts";
-import { fixForAction } from "../../src/analysis/volume-access.ts";
-import { parseArn, shortName } from "../../src/arn/arn.ts";
+import { TLS_POLICY_NAME, TLS_POLICY_VERSION } from "../../src/analysis/tls-requests.ts";
+import { usersOf } from "../../src/analysis/use-findings.ts";
+import {
+  type ActionDetails,
+  judgeUse,
+  refusal,
+  type TrailFailures,
+  type TrustDetails,
+  useTrailFailures,
+} from "../../src/analysis/use-permissions.ts";
 import type { UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
-import { type Status, worstStatus } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
-import type { Decision } from "../../src/iam/types.ts";
-import { actionProblems, explainAction, messages, trustProblem } from "./messages.ts";
+import { messages } from "./messages.ts";
 import { ATTACH_TLS_POLICY } from "./snippets.ts";
 
-/** A permission the tool cannot prove is not a pass, and not a mere warning: the gate must not open on it. */
-const STATUS_OF: Record<Decision["decision"], Status> = {
-  allow: "pass",
-  conditional: "unknown",
-  "explicit-deny": "fail",
-  "implicit-deny": "fail",
-};
-
-/** The services whose Service Connect configuration names the role for TLS ("prod/web"). */
-function tlsServices(role: RoleFacts): string[] {
-  return [
-    ...new Set(
-      role.referencedBy.flatMap((r) =>
-        r.kind === "service" && r.use === "service-connect-tls"
-          ? [`${shortName(r.cluster)}/${r.service}`]
-          : [],
-      ),
-    ),
-  ].sort();
-}
-
-/** The role's failed ECSServiceConnectForTLS calls in the trail window, by action (cloudtrail-errors judges them). */
-function trailFailures(facts: Facts, role: RoleFacts) {
-  const session = facts.trail?.sessions[TLS_SESSION_NAME];
-  if (!facts.trail || !session?.ok) return undefined;
-  const failed = roleSession(session.value, role, facts.trail.startTime).events.filter((e) => e.errorCode);
-  if (!failed.length) return undefined;
-  const byAction: Record<string, number> = {};
-  for (const e of failed)
-    byAction[`${e.eventName} ${e.errorCode}`] = (byAction[`${e.eventName} ${e.errorCode}`] ?? 0) + 1;
-  return { session: TLS_SESSION_NAME, since: facts.trail.startTime, failedCalls: failed.length, byAction };
-}
-
-type TrailFailures = NonNullable<ReturnType<typeof trailFailures>>;
+const TLS = infrastructureUse("service-connect-tls");
 
 /** What was judged: the services that use the role, the trust, each action, the boundary and failed calls. */
 interface TlsDetails {
   services: string[];
   policy: string;
   policyVersion: string;
-  trust: ReturnType<typeof decisionDetails> | { api: string; code: string; error: string };
-  actions?: Record<string, ReturnType<typeof decisionDetails> & { policySid?: string; explanation: string }>;
+  trust: TrustDetails;
+  actions?: Record<string, ActionDetails>;
   permissionsBoundary?: string;
   trail?: TrailFailures;
 }
 
 type Result = RuleResult<TlsDetails | UnknownDetails, typeof messages>;
 
-/** One part of the judgement: its status, what it found wrong, and the fixes. */
-interface Part {
-  status: Status;
-  problems: string[];
-  fixes: string[];
-}
-
-/** Same analysis and statuses as trust-policy, which reports this trust too: here it is named as the TLS consequence. */
-function judgeTrust(
-  facts: Facts,
-  detail: ExistingRole,
-  roleName: string,
-): Part & { details: TlsDetails["trust"] } {
-  const trust = ecsTrustDecision(facts, detail);
-  if (!trust.ok) {
-    const { api, code, message } = trust.error;
-    return {
-      status: "unknown",
-      problems: [`its trust policy could not be read (${code}: ${message})`],
-      fixes: [],
-      details: { api, code, error: message },
-    };
-  }
-  const { decision } = trust.value;
-  const details = decisionDetails(decision);
-  if (decision.decision === "allow") return { status: "pass", problems: [], fixes: [], details };
-  const status = decision.decision === "conditional" ? (mayBeDenied(decision) ? "unknown" : "warn") : "fail";
-  return { status, problems: [trustProblem(decision)], fixes: [updateTrustCommand(roleName)], details };
-}
-
-/** Every action of the TLS policy, as ECS asks for it; the fix aimed at what refused each. */
-function judgeActions(
-  facts: Facts,
-  roleName: string,
-  policies: RolePolicies,
-  boundaryArn: string | undefined,
-): Part & { actions: NonNullable<TlsDetails["actions"]> } {
-  const partition = parseArn(policies.arn)?.partition ?? "aws";
-  const verdicts = tlsAccess(facts, policies);
-  const refused = verdicts.filter((v) => v.decision.decision !== "allow");
-  return {
-    status: worstStatus(verdicts.map((v) => STATUS_OF[v.decision.decision])),
-    problems: actionProblems(verdicts),
-    fixes: refused.map((v) =>
-      fixForAction(
-        roleName,
-        { action: v.requirement.action, decision: v.decision },
-        partition,
-        boundaryArn,
-        attachPolicyCommand(roleName, tlsPolicyArn(partition)),
-      ),
-    ),
-    actions: Object.fromEntries(
-      verdicts.map((v) => [
-        v.requirement.action,
-        { ...decisionDetails(v.decision), policySid: v.requirement.sid, explanation: explainAction(v) },
-      ]),
-    ),
-  };
-}
-
-/** Which message says a status that is not a pass: refused for certain, not proven, or only at risk. */
-const refusal = (status: Status) =>
-  status === "fail" ? "refused" : status === "unknown" ? "unproven" : "atRisk";
-
-function judgeRole(facts: Facts, role: RoleFacts, detail: ExistingRole, resource: string): Result {
-  const services = tlsServices(role);
-  const trust = judgeTrust(facts, detail, role.name);
+/** The shared per-use judgement (use-permissions.ts), worded as tls-permissions has always said it. */
+function judgeRole(facts: Facts, role: RoleFacts, resource: string): Result[] {
+  const judged = judgeUse(facts, role, TLS);
+  if (judged.kind === "deleted") return []; // role-exists reports it
+  if (judged.kind === "unreadable") return [unknownFinding(resource, judged.what, judged.error)];
+  const services = usersOf(role, TLS);
+  const arn = existingArn(role, resource);
   const details: TlsDetails = {
     services,
     policy: TLS_POLICY_NAME,
     policyVersion: TLS_POLICY_VERSION,
-    trust: trust.details,
+    trust: judged.trust,
+    ...(judged.actions ? { actions: judged.actions } : {}),
+    ...(judged.permissionsBoundary ? { permissionsBoundary: judged.permissionsBoundary } : {}),
   };
-  const parts: Part[] = [trust];
-  const policies = rolePolicies(facts, role);
-  if (!policies.ok) {
-    // Unless the trust already fails, the permissions not read leave nothing proven: unknown, as for any read.
-    if (trust.status !== "fail")
-      return unknownFinding(resource, `the permissions of ${role.name}`, policies.error);
-    parts.push({
-      status: "pass",
-      problems: [`its permissions could not be read (${policies.error.api}: ${policies.error.code})`],
-      fixes: [],
-    });
-  } else {
-    const actions = judgeActions(facts, role.name, policies.value, detail.permissionsBoundaryArn);
-    details.actions = actions.actions;
-    if (detail.permissionsBoundaryArn) details.permissionsBoundary = detail.permissionsBoundaryArn;
-    parts.push(actions);
-  }
-  const status = worstStatus(parts.map((p) => p.status));
+  const { status } = judged;
   if (status === "pass")
-    return {
-      status,
-      resource: detail.arn,
-      messageId: "allowed",
-      data: { role: role.name, services },
-      details,
-    };
-  const trail = trailFailures(facts, role);
+    return [{ status, resource: arn, messageId: "allowed", data: { role: role.name, services }, details }];
+  const trail = useTrailFailures(facts, role, TLS);
   if (trail) details.trail = trail;
-  const fixes = [...new Set(parts.flatMap((p) => p.fixes))];
-  return {
-    status,
-    resource: detail.arn,
-    messageId: refusal(status),
-    data: {
-      role: role.name,
-      services,
-      problems: parts.flatMap((p) => p.problems),
-      ...(trail ? { trail } : {}),
+  return [
+    {
+      status,
+      resource: arn,
+      messageId: refusal(status),
+      data: { role: role.name, services, problems: judged.problems, ...(trail ? { trail } : {}) },
+      details,
+      ...(judged.fixes.length ? { remediation: judged.fixes.join("\n") } : {}),
     },
-    details,
-    ...(fixes.length ? { remediation: fixes.join("\n") } : {}),
-  };
+  ];
 }
+
+const existingArn = (role: RoleFacts, fallback: string) =>
+  role.role.ok && role.role.value.exists ? role.role.value.arn : fallback;
 
 export default defineRule({
   meta: {
@@ -236,14 +115,8 @@ export default defineRule({
     messages,
   },
   check(facts) {
-    return facts.roles.flatMap((role): Result[] => {
-      if (!usedForServiceConnectTls(role)) return [];
-      if (role.role.ok && !role.role.value.exists) return []; // role-exists reports it
-      const resource = roleResource(facts, role);
-      if (!role.role.ok)
-        return [unknownFinding(resource, `the Service Connect TLS role ${role.name}`, role.role.error)];
-      const detail = existingRole(role);
-      return detail ? [judgeRole(facts, role, detail, resource)] : [];
-    });
+    return facts.roles.flatMap((role): Result[] =>
+      usedForServiceConnectTls(role) ? judgeRole(facts, role, roleResource(facts, role)) : [],
+    );
   },
 });

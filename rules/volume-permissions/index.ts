@@ -1,4 +1,5 @@
 import { decisionDetails } from "../../src/analysis/describe-decision.ts";
+import { infrastructureUse } from "../../src/analysis/infrastructure-uses.ts";
 import {
   existingRole,
   type RolePolicies,
@@ -6,6 +7,7 @@ import {
   usedForVolumes,
 } from "../../src/analysis/role-policies.ts";
 import { type Dependents, dependentsOf, roleResource } from "../../src/analysis/role-subject.ts";
+import { furtherJudgements, refusal, STATUS_OF } from "../../src/analysis/use-permissions.ts";
 import {
   fixForAction,
   instanceDetachAccess,
@@ -18,21 +20,10 @@ import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { type Status, worstStatus } from "../../src/engine/status.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
-import type { Decision } from "../../src/iam/types.ts";
 import { explainAction, instanceGap, messages } from "./messages.ts";
 import { ATTACH_VOLUMES_POLICY } from "./snippets.ts";
 
-/** A decision the tool cannot prove is allowed is not a pass, and not a mere warning: the gate must not open on it. */
-const STATUS_OF: Record<Decision["decision"], Status> = {
-  allow: "pass",
-  conditional: "unknown",
-  "explicit-deny": "fail",
-  "implicit-deny": "fail",
-};
-
-/** Which message says a status that is not a pass: refused for certain, not proven, or only at risk. */
-const refusal = (status: Status) =>
-  status === "fail" ? "refused" : status === "unknown" ? "unproven" : "atRisk";
+const EBS = infrastructureUse("ebs");
 
 type Result = RuleResult<VolumeDetails | UnknownDetails, typeof messages>;
 
@@ -66,7 +57,13 @@ function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Resul
   const partition = parseArn(arn)?.partition ?? "aws";
   const verdicts = volumeAccess(facts, policies);
   const instance = instanceVerdict(facts, policies);
-  const status = worstStatus([...verdicts.map((v) => STATUS_OF[v.decision.decision]), instance.status]);
+  // The shared per-use judgement's one place for a further judgement of the same role and use joins here too.
+  const further = furtherJudgements(facts, role, EBS);
+  const status = worstStatus([
+    ...verdicts.map((v) => STATUS_OF[v.decision.decision]),
+    instance.status,
+    ...further.map((p) => p.status),
+  ]);
   const bad = verdicts.filter((v) => v.decision.decision !== "allow");
   const instanceBad = instance.decision.decision !== "allow";
   const boundaryArn = existingRole(role)?.permissionsBoundaryArn;
@@ -90,10 +87,16 @@ function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Resul
     ...bad,
     ...(instanceBad ? [{ action: "ec2:DetachVolume" as const, decision: instance.decision }] : []),
   ];
-  const fixes = [...new Set(refused.map((v) => fixForAction(role.name, v, partition, boundaryArn)))];
+  const fixes = [
+    ...new Set([
+      ...refused.map((v) => fixForAction(role.name, v, partition, boundaryArn)),
+      ...further.flatMap((p) => p.fixes),
+    ]),
+  ];
   const problems = [
     ...bad.map((v) => explainAction(v.action, v.decision)),
     ...(instanceBad ? [instanceGap(instance.explanation, instance.onInstances)] : []),
+    ...further.flatMap((p) => p.problems),
   ];
   return {
     status,

@@ -63,6 +63,10 @@ export interface InfrastructureUse {
   sessionNames: readonly string[];
   /** What breaks when ECS cannot use the role for this, one line. */
   breaks: string;
+  /** The rule that judges whether ECS can use a role for this (trust and the requirements). */
+  permissionsRule: string;
+  /** How a sentence names the permissions of this use ("the volume permissions"). */
+  permissionsNoun: string;
   /** Everything ECS must be allowed to do for it. */
   requirements: readonly UseRequirement[];
 }
@@ -87,6 +91,8 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
       "a task's EBS attachment roleArn; a service's deployments[].volumeConfigurations[].managedEBSVolume.roleArn",
     policy: { name: "AmazonECSInfrastructureRolePolicyForVolumes", path: "/service-role/", version: "v5" },
     sessionNames: [EBS_SESSION_NAME],
+    permissionsRule: "volume-permissions",
+    permissionsNoun: "volume",
     breaks: "stopping tasks hang in DEPROVISIONING and their EBS volumes are left behind",
     // AWS's documented minimum for stopping tasks (aws-facts §6), not the whole policy.
     requirements: VOLUME_ACTIONS.map((action) => ({
@@ -101,6 +107,8 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     namedBy: "a service's deployments[].serviceConnectConfiguration.services[].tls.roleArn",
     policy: { name: TLS_POLICY_NAME, path: "/service-role/", version: TLS_POLICY_VERSION },
     sessionNames: [TLS_SESSION_NAME],
+    permissionsRule: "tls-permissions",
+    permissionsNoun: "TLS",
     breaks: "ECS cannot issue or rotate the services' Service Connect TLS certificates",
     requirements: TLS_REQUIREMENTS.map((r) => ({
       action: r.action,
@@ -115,6 +123,8 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
       "a capacity provider's managedInstancesProvider.infrastructureRoleArn (DescribeCapacityProviders)",
     policy: { name: MANAGED_INSTANCES_MODEL.policyName, path: "/", version: "v12" },
     sessionNames: ["ECSManagedInstancesForCompute"],
+    permissionsRule: "managed-instances-permissions",
+    permissionsNoun: "Managed Instances",
     breaks: "the capacity provider cannot launch instances, so new tasks stay PENDING",
     requirements: fromPolicy(miPolicy, MANAGED_INSTANCES_MODEL),
   },
@@ -125,6 +135,8 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     policy: { name: EXPRESS_MODEL.policyName, path: "/service-role/", version: "v6" },
     // AWS documents no session name for Express Mode (infrastructure_IAM_role.html lists four uses' names).
     sessionNames: [],
+    permissionsRule: "express-permissions",
+    permissionsNoun: "Express Mode",
     breaks:
       "ECS cannot change or delete the service's load balancer, target groups, security groups and scaling policies (deleting the service leaks them)",
     requirements: fromPolicy(expressPolicy, EXPRESS_MODEL),
@@ -135,6 +147,8 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     namedBy: "a service's deployments[].vpcLatticeConfigurations[].roleArn",
     policy: { name: VPC_LATTICE_MODEL.policyName, path: "/", version: "v1" },
     sessionNames: ["ECSNetworkingWithVPCLattice"],
+    permissionsRule: "vpc-lattice-permissions",
+    permissionsNoun: "VPC Lattice",
     breaks: "tasks are not registered with or deregistered from their VPC Lattice target groups",
     requirements: fromPolicy(latticePolicy, VPC_LATTICE_MODEL),
   },
@@ -146,6 +160,8 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     policy: { name: LOAD_BALANCER_MODEL.policyName, path: "/", version: "v6" },
     // AmazonECSInfrastructureRolePolicyForLoadBalancers.html (developer guide) names both.
     sessionNames: ["ECSNetworkingWithELB", "ecs-service-scheduler"],
+    permissionsRule: "load-balancer-permissions",
+    permissionsNoun: "blue/green load balancer",
     breaks: "deployments cannot shift traffic or roll back",
     requirements: fromPolicy(lbPolicy, LOAD_BALANCER_MODEL),
   },

@@ -47,9 +47,9 @@ export const TF_VOLUMES_POLICY = TF_ATTACHMENT.replace(
 );
 
 /** A managed policy attached to the role, in Terraform. */
-export function attachmentTf(resourceName: string, policyName: string): string {
+export function attachmentTf(resourceName: string, policyName: string, path = "/service-role/"): string {
   return `resource "aws_iam_role_policy_attachment" "${resourceName}" {
   role       = "NAME" # or aws_iam_role.ecs_infrastructure.name
-  policy_arn = "arn:\${data.aws_partition.current.partition}:iam::aws:policy/service-role/${policyName}"
+  policy_arn = "arn:\${data.aws_partition.current.partition}:iam::aws:policy${path}${policyName}"
 }`;
 }

@@ -1,59 +1,33 @@
-import { parseArn, roleKey } from "../arn/arn.ts";
+import { roleKey } from "../arn/arn.ts";
 import type { Facts } from "../facts/types.ts";
 import { evaluateIdentity } from "../iam/evaluate.ts";
 import type { Decision } from "../iam/types.ts";
 import { absentKeyReasons } from "./describe-decision.ts";
-import {
-  detachFromInstanceRequest,
-  VOLUME_ACTIONS,
-  type VolumeAction,
-  volumeRequest,
-} from "./ecs-requests.ts";
+import { detachFromInstanceRequest, type VolumeAction } from "./ecs-requests.ts";
 import {
   attachVolumesPolicyCommand,
   editInlinePolicyCommands,
   editManagedPolicyCommands,
   shellQuote,
 } from "./fix-commands.ts";
+import { infrastructureUse } from "./infrastructure-uses.ts";
 import type { RolePolicies } from "./role-policies.ts";
+import { judgedAs, useAccess } from "./use-access.ts";
 
 export interface ActionVerdict {
   action: VolumeAction;
   decision: Decision;
 }
 
-/** Evaluates the three volume actions ECS needs against a role's effective permissions. */
+/** Evaluates the three volume actions ECS needs against a role's effective permissions (the EBS use's requirements). */
 export function volumeAccess(facts: Facts, policies: RolePolicies): ActionVerdict[] {
-  const cached = evaluated.get(policies);
-  if (cached?.region === facts.region) return cached.verdicts;
-  const verdicts = evaluateVolumeActions(facts, policies);
-  evaluated.set(policies, { region: facts.region, verdicts });
-  return verdicts;
-}
-
-/** Verdicts per (memoised) RolePolicies: volume-permissions, managed-policy and the stuck-task diagnosis share them. */
-const evaluated = new WeakMap<RolePolicies, { region: string; verdicts: ActionVerdict[] }>();
-
-/** Where the role acts (for the request contexts) and the policies that decide (identity within boundary). */
-export function judgedAs(facts: Facts, policies: RolePolicies) {
-  return {
-    loc: {
-      partition: parseArn(policies.arn)?.partition ?? "aws",
-      region: facts.region,
-      account: policies.account,
-      roleArn: policies.arn,
-    },
-    set: { identity: policies.identity, ...(policies.boundary ? { boundary: policies.boundary } : {}) },
-  };
-}
-
-function evaluateVolumeActions(facts: Facts, policies: RolePolicies): ActionVerdict[] {
-  const { loc, set } = judgedAs(facts, policies);
-  return VOLUME_ACTIONS.map((action) => ({
-    action,
-    decision: evaluateIdentity(volumeRequest(action, loc), set),
+  return useAccess(facts, policies, infrastructureUse("ebs")).map((v) => ({
+    action: v.action as VolumeAction,
+    decision: v.decision,
   }));
 }
+
+export { judgedAs };
 
 /**
  * The fix for an action the role may not perform, aimed at the policy that blocks it; with nothing blocking it,

@@ -3,6 +3,7 @@ import type { Report } from "../../src/report/types.ts";
 import type { AwsService } from "../fake-aws/account.ts";
 import {
   ACCOUNT_ID,
+  awsManagedUsePolicy,
   awsManagedVolumesPolicy,
   ebsService,
   ebsTask,
@@ -11,6 +12,7 @@ import {
   managedInstancesProvider,
   roleArnOf,
   trailEvent,
+  VOLUMES_POLICY_ARN,
 } from "../fake-aws/builders.ts";
 import type { FaultKind, FaultRule } from "../fake-aws/faults.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
@@ -54,6 +56,12 @@ beforeAll(async () => {
       roles: [
         infrastructureRole({
           name: "api-role",
+          // Healthy for each of its uses: the capacity provider and the Express service need their own policies.
+          attached: [
+            VOLUMES_POLICY_ARN,
+            awsManagedUsePolicy("managed-instances").arn,
+            awsManagedUsePolicy("express").arn,
+          ],
           inline: {
             logs: {
               Version: "2012-10-17",
@@ -62,7 +70,11 @@ beforeAll(async () => {
           },
         }),
       ],
-      managedPolicies: [awsManagedVolumesPolicy()],
+      managedPolicies: [
+        awsManagedVolumesPolicy(),
+        awsManagedUsePolicy("managed-instances"),
+        awsManagedUsePolicy("express"),
+      ],
       clusters: [
         {
           name: "prod",

@@ -1,0 +1,198 @@
+import { ECS_SERVICE_PRINCIPAL } from "../src/analysis/ecs-requests.ts";
+import { recreateRoleCommands } from "../src/analysis/fix-commands.ts";
+import {
+  type InfrastructureUse,
+  infrastructureUse,
+  useOfReference,
+  usePolicyArn,
+} from "../src/analysis/infrastructure-uses.ts";
+import { roleResource } from "../src/analysis/role-subject.ts";
+import { listed, usedFor, usersOf } from "../src/analysis/use-findings.ts";
+import {
+  type ActionDetails,
+  judgeUse,
+  refusal,
+  type TrailFailures,
+  type TrustDetails,
+  useTrailFailures,
+} from "../src/analysis/use-permissions.ts";
+import { parseArn } from "../src/arn/arn.ts";
+import type { UnknownDetails } from "../src/engine/finding.ts";
+import { defineRule, type RemediationSnippets, type Rule, type RuleResult } from "../src/engine/rule.ts";
+import { unknownFinding } from "../src/engine/unknown.ts";
+import type { Facts, InfrastructureUseId, RoleFacts } from "../src/facts/types.ts";
+
+/**
+ * The permission rule of one use whose AWS managed policy is the statement of record (Managed Instances, Express Mode,
+ * VPC Lattice, blue/green load balancers): the shared per-use judgement (src/analysis/use-permissions.ts), its
+ * messages and its snippets, parametrised by the use. Each rule folder gives only what is its own: its id, title,
+ * headline and what ECS does with the role.
+ */
+
+interface Refused {
+  role: string;
+  users: readonly string[];
+  problems: readonly string[];
+  trail?: { failedCalls: number; session: string; since: string };
+}
+
+function trailNote(trail: Refused["trail"]): string {
+  if (!trail) return "";
+  const calls = `${trail.failedCalls} failed ${trail.session} call${trail.failedCalls === 1 ? "" : "s"}`;
+  return ` CloudTrail shows ${calls} by it since ${trail.since} (see cloudtrail-errors).`;
+}
+
+/** A per-use rule's wording, by message id (the status decides which). */
+export function usePermissionMessages(use: InfrastructureUse) {
+  const said = (d: Refused, consequence: string) =>
+    `${d.role}${usedFor(use, d.users)}: ${d.problems.join("; ")}.${consequence}${trailNote(d.trail)}`;
+  return {
+    allowed: (d: { role: string; users: readonly string[] }) =>
+      `${ECS_SERVICE_PRINCIPAL} may assume ${d.role}${usedFor(use, d.users)}, and it may perform every action of ${use.policy.name} ${use.policy.version} as ECS asks.`,
+    refused: (d: Refused) => said(d, ` ECS cannot use it for ${use.label}: ${use.breaks}.`),
+    unproven: (d: Refused) => said(d, ` The tool cannot prove ECS may do it: if not, ${use.breaks}.`),
+    atRisk: (d: Refused) => said(d, ""),
+    deleted: (d: { role: string; users: readonly string[] }) =>
+      `${d.role}${usedFor(use, d.users)} does not exist: ${use.breaks}.`,
+  };
+}
+
+/** The use's managed policy attached (mind its path: only Express, Volumes and TLS sit under /service-role/). */
+export function attachUsePolicySnippets(use: InfrastructureUse): RemediationSnippets {
+  const { name, path } = use.policy;
+  const resource = `ecs_infrastructure_${use.id.replaceAll("-", "_")}`;
+  return {
+    awsCli: `aws iam attach-role-policy --role-name NAME --policy-arn ${usePolicyArn(use)}`,
+    cloudFormation: `EcsInfrastructureRole:
+  Type: AWS::IAM::Role
+  Properties:
+    ManagedPolicyArns:
+      - !Sub arn:\${AWS::Partition}:iam::aws:policy${path}${name}`,
+    terraform: `resource "aws_iam_role_policy_attachment" "${resource}" {
+  role       = "NAME" # or aws_iam_role.ecs_infrastructure.name
+  policy_arn = "arn:\${data.aws_partition.current.partition}:iam::aws:policy${path}${name}"
+}
+
+data "aws_partition" "current" {}`,
+  };
+}
+
+/** What a per-use finding shows. */
+export interface UsePermissionDetails {
+  use: InfrastructureUseId;
+  users: string[];
+  policy: string;
+  policyVersion: string;
+  trust?: TrustDetails;
+  actions?: Record<string, ActionDetails>;
+  permissionsBoundary?: string;
+  trail?: TrailFailures;
+}
+
+type Messages = ReturnType<typeof usePermissionMessages>;
+type Result = RuleResult<UsePermissionDetails | UnknownDetails, Messages>;
+
+/** One role's finding for the use: deleted (fail), unreadable (unknown), or the judgement worded. */
+function useFinding(facts: Facts, role: RoleFacts, use: InfrastructureUse): Result {
+  const resource = roleResource(facts, role);
+  const judged = judgeUse(facts, role, use);
+  const users = usersOf(role, use);
+  const base = { use: use.id, users, policy: use.policy.name, policyVersion: use.policy.version };
+  if (judged.kind === "unreadable") return unknownFinding(resource, judged.what, judged.error);
+  if (judged.kind === "deleted") {
+    const partition = parseArn(resource)?.partition ?? "aws";
+    return {
+      status: "fail",
+      resource,
+      messageId: "deleted",
+      data: { role: role.name, users },
+      details: base,
+      remediation: recreateRoleCommands(role.name, "/", partition, [usePolicyArn(use, partition)]),
+    };
+  }
+  const details: UsePermissionDetails = {
+    ...base,
+    trust: judged.trust,
+    ...(judged.actions ? { actions: judged.actions } : {}),
+    ...(judged.permissionsBoundary ? { permissionsBoundary: judged.permissionsBoundary } : {}),
+  };
+  const { status } = judged;
+  if (status === "pass")
+    return { status, resource, messageId: "allowed", data: { role: role.name, users }, details };
+  const trail = useTrailFailures(facts, role, use);
+  if (trail) details.trail = trail;
+  return {
+    status,
+    resource,
+    messageId: refusal(status),
+    data: { role: role.name, users, problems: judged.problems, ...(trail ? { trail } : {}) },
+    details,
+    ...(judged.fixes.length ? { remediation: judged.fixes.join("\n") } : {}),
+  };
+}
+
+export interface UseRuleSpec {
+  id: string;
+  use: InfrastructureUseId;
+  title: string;
+  /** What a fail means, for the headline ({roles} becomes the failing roles' names). */
+  headline: string;
+  /** What ECS does with the role for this use and what it sends: the rationale's first paragraph. */
+  whatEcsDoes: string;
+  messages: Messages;
+  snippets: RemediationSnippets;
+}
+
+/** The shared paragraph of every per-use rule's rationale: how the permissions are judged. */
+function howJudged(use: InfrastructureUse): string {
+  const sessions = use.sessionNames.length
+    ? `CloudTrail sessions ${listed(use.sessionNames.map((s) => `\`${s}\``))}`
+    : "no CloudTrail session name (AWS documents none for this use)";
+  return [
+    `The actions are read from ${use.policy.name} (${use.policy.version}, shipped under fixtures/policies/) itself, every ` +
+      "resource each statement grants it on, so a new policy version changes what is required. Each is evaluated " +
+      "against the role's identity policies within its permissions boundary (explicit Deny wins), in the context ECS " +
+      "brings (above): a permission hinging on anything else is unknown, never a pass, and an Allow or Deny the " +
+      "evaluator cannot decide is unknown. The trust is judged by the same analysis as trust-policy. A role that " +
+      "cannot be read is unknown; a role that does not exist fails, naming what breaks. Only roles ECS names for " +
+      `this use (${use.namedBy}) are checked; whether the managed policy itself is attached is managed-policy's advice. ` +
+      `The use has ${sessions}.`,
+    "### Finding details\n\n" +
+      "`use`, `users` (cluster/name of what names the role for the use), `policy` and `policyVersion`, `trust` (the " +
+      "trust decision), `actions` (per action: `decision`, `statements`, `undecided`, `policySid`, `explanation`), " +
+      "`permissionsBoundary` when the role has one, and on a finding that is not a pass `trail` (`session`, `since`, " +
+      "`failedCalls`, `byAction`) when CloudTrail shows the role's calls in the use's sessions failing. An unknown for " +
+      "an unreadable fact has `api`, `code`, `error`.",
+  ].join("\n\n");
+}
+
+/** Defines the permission rule of one use. */
+export function usePermissionsRule(spec: UseRuleSpec): Rule<UsePermissionDetails> {
+  const use = infrastructureUse(spec.use);
+  return defineRule({
+    meta: {
+      id: spec.id,
+      title: spec.title,
+      severity: "fail",
+      concern: "deploying-services",
+      headline: spec.headline,
+      needs: ["roles"],
+      docs: {
+        summary:
+          `A role that ${use.namedBy} names can be assumed by ${ECS_SERVICE_PRINCIPAL}, and its effective permissions ` +
+          `allow every action of ${use.policy.name} (${use.policy.version}) in the context ECS uses.`,
+        rationale: [spec.whatEcsDoes, howJudged(use)].join("\n\n"),
+        remediation:
+          "Attach the AWS managed policy, restore the ECS trust policy, and remove any Deny or boundary gap on the " +
+          `actions:\n\naws iam attach-role-policy --role-name NAME --policy-arn ${usePolicyArn(use)}`,
+      },
+      snippets: spec.snippets,
+      messages: spec.messages,
+    },
+    check(facts) {
+      return facts.roles.flatMap((role) =>
+        role.referencedBy.some((r) => useOfReference(r) === use.id) ? [useFinding(facts, role, use)] : [],
+      );
+    },
+  });
+}

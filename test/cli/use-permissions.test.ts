@@ -1,0 +1,182 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/types.ts";
+import type { FakeCluster } from "../fake-aws/account.ts";
+import {
+  ACCOUNT_ID,
+  awsManagedUsePolicy,
+  awsManagedVolumesPolicy,
+  expressService,
+  infrastructureRole,
+  managedInstancesProvider,
+  networkedService,
+  type OtherUse,
+  roleArnOf,
+  VOLUMES_POLICY_ARN,
+} from "../fake-aws/builders.ts";
+import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
+import { runCli } from "../support/cli.ts";
+import { copyWithout } from "../support/use-cases.ts";
+
+/**
+ * The per-use permission rules end to end: the CLI, the real SDK and the fake. For each use, a role its resource
+ * names, whose permissions are the managed policy's own document less one action, fails that use's rule naming the
+ * action (exit 1); an account where every use's role holds its managed policy passes (exit 0); and the change gate
+ * judges every use: a plan that detaches the Managed Instances policy from a capacity provider's role fails.
+ */
+
+const USES: { use: OtherUse; rule: string; action: string }[] = [
+  { use: "managed-instances", rule: "managed-instances-permissions", action: "ec2:CreateFleet" },
+  { use: "express", rule: "express-permissions", action: "elasticloadbalancing:DeleteLoadBalancer" },
+  { use: "vpc-lattice", rule: "vpc-lattice-permissions", action: "vpc-lattice:RegisterTargets" },
+  { use: "load-balancer", rule: "load-balancer-permissions", action: "elasticloadbalancing:ModifyRule" },
+];
+
+/** The cluster where `roleArn` is named for `use` (and, for a healthy account, every use by its own role). */
+function usesOf(use: OtherUse, roleArn: string): Partial<FakeCluster> {
+  if (use === "managed-instances")
+    return { capacityProviders: [managedInstancesProvider({ name: "shop-compute", roleArn })] };
+  if (use === "express") return { services: [expressService({ name: "storefront", roleArn })] };
+  if (use === "vpc-lattice")
+    return { services: [networkedService({ name: "mesh", latticeRoleArn: roleArn })] };
+  return { services: [networkedService({ name: "web", loadBalancerRoleArn: roleArn })] };
+}
+
+const roleName = (use: OtherUse) => `${use}-role`;
+const managedPolicies = [awsManagedVolumesPolicy(), ...USES.map((u) => awsManagedUsePolicy(u.use))];
+
+async function check(fake: FakeAws, ...args: string[]) {
+  Object.assign(process.env, fake.env());
+  const { code, stdout, stderr } = await runCli(["check", "--format", "json", ...args]);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  return { code, report: JSON.parse(stdout) as Report };
+}
+
+describe("the permission rules of every use, through the real SDK", () => {
+  let healthy: FakeAws;
+  const broken = new Map<OtherUse, FakeAws>();
+  beforeAll(async () => {
+    // Every use with a role of its own holding its AWS managed policy, all in one cluster.
+    const cluster: FakeCluster = { name: "prod", services: [], capacityProviders: [] };
+    for (const { use } of USES) {
+      const more = usesOf(use, roleArnOf(roleName(use)));
+      cluster.services?.push(...(more.services ?? []));
+      cluster.capacityProviders?.push(...(more.capacityProviders ?? []));
+    }
+    healthy = await startFakeAws({
+      accountId: ACCOUNT_ID,
+      roles: USES.map(({ use }) =>
+        infrastructureRole({ name: roleName(use), attached: [awsManagedUsePolicy(use).arn] }),
+      ),
+      managedPolicies,
+      clusters: [cluster],
+    });
+    for (const { use, action } of USES)
+      broken.set(
+        use,
+        await startFakeAws({
+          accountId: ACCOUNT_ID,
+          roles: [
+            infrastructureRole({
+              name: roleName(use),
+              attached: [],
+              inline: { "hand-trimmed": copyWithout(use, action) },
+            }),
+          ],
+          managedPolicies,
+          clusters: [{ name: "prod", ...usesOf(use, roleArnOf(roleName(use))) }],
+        }),
+      );
+  });
+  afterAll(async () => {
+    await healthy.close();
+    for (const fake of broken.values()) await fake.close();
+  });
+
+  it("an account whose every use's role holds its managed policy: each rule passes, exit 0", async () => {
+    const { code, report } = await check(healthy);
+    expect(code).toBe(0);
+    for (const { use, rule } of USES)
+      expect(report.findings.filter((f) => f.rule === rule)).toEqual([
+        expect.objectContaining({ status: "pass", resource: roleArnOf(roleName(use)) }),
+      ]);
+  });
+
+  for (const { use, rule, action } of USES)
+    it(`${use}: a role missing ${action} fails ${rule}, naming the action and what breaks (exit 1)`, async () => {
+      const { code, report } = await check(broken.get(use) as FakeAws);
+      expect(code).toBe(1);
+      const findings = report.findings.filter((f) => f.rule === rule);
+      expect(findings).toEqual([
+        expect.objectContaining({ status: "fail", resource: roleArnOf(roleName(use)) }),
+      ]);
+      expect(findings[0]?.message).toContain(`${action} not allowed by any policy`);
+      expect(findings[0]?.remediation).toContain(awsManagedUsePolicy(use).arn);
+      // The other uses' rules are silent: the role is not theirs.
+      for (const other of USES.filter((u) => u.use !== use))
+        expect(report.findings.filter((f) => f.rule === other.rule)).toEqual([]);
+      // managed-policy advises the use's own policy, saying its permissions are not all held.
+      expect(report.findings.find((f) => f.rule === "managed-policy")?.message).toMatch(
+        new RegExp(`${awsManagedUsePolicy(use).name} is not attached .*see ${rule}`),
+      );
+    });
+});
+
+describe("the change gate judges every use the role serves", () => {
+  let fake: FakeAws;
+  const dir = mkdtempSync(join(tmpdir(), "use-permissions-"));
+  const MI = awsManagedUsePolicy("managed-instances").arn;
+  /** A fixture plan of the volume role, with the Managed Instances policy in its place (as Terraform writes it). */
+  const plan = (fixture: string) => {
+    const file = join(dir, `${fixture}.json`);
+    const text = readFileSync(
+      join(import.meta.dirname, `../changes/terraform/fixtures/${fixture}.json`),
+      "utf8",
+    );
+    writeFileSync(file, text.replaceAll(VOLUMES_POLICY_ARN, MI));
+    return file;
+  };
+  beforeAll(async () => {
+    fake = await startFakeAws({
+      accountId: ACCOUNT_ID,
+      // A planned role is named as with --role, which volume-permissions judges for EBS too: it holds both policies.
+      roles: [infrastructureRole({ name: "ecs-infra", attached: [VOLUMES_POLICY_ARN, MI] })],
+      managedPolicies,
+      clusters: [{ name: "prod", ...usesOf("managed-instances", roleArnOf("ecs-infra")) }],
+    });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it("a plan detaching the Managed Instances policy from a capacity provider's role: fail, exit 1", async () => {
+    const { code, report } = await check(fake, "--plan", plan("detach-managed-policy"));
+    expect(code).toBe(1);
+    const planned = report.findings.filter((f) => f.rule === "planned-role-changes");
+    expect(planned).toEqual([expect.objectContaining({ status: "fail", resource: roleArnOf("ecs-infra") })]);
+    expect(planned[0]?.message).toMatch(/lose ec2:CreateFleet \(Managed Instances\)/);
+    expect(planned[0]?.message).toMatch(
+      /capacity provider \(prod\/shop-compute\) still use it \(Managed Instances: the capacity provider cannot launch instances/,
+    );
+  });
+
+  it("a plan that only changes the role's tags keeps every Managed Instances action: pass, exit 0", async () => {
+    const { code, report } = await check(fake, "--plan", plan("tags-only"));
+    expect(code).toBe(0);
+    expect(report.findings.find((f) => f.rule === "planned-role-changes")).toMatchObject({
+      status: "pass",
+      message: expect.stringMatching(/every action of Managed Instances/),
+    });
+  });
+
+  it("a plan deleting the role only the capacity provider uses: fail, exit 1", async () => {
+    const { code, report } = await check(fake, "--plan", plan("delete-role"));
+    expect(code).toBe(1);
+    expect(report.findings.find((f) => f.rule === "planned-role-changes")).toMatchObject({
+      status: "fail",
+      message: expect.stringMatching(/would be deleted, while 1 Managed Instances capacity provider/),
+    });
+  });
+});

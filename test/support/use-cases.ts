@@ -1,0 +1,197 @@
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import { infrastructureUse, usePolicyArn } from "../../src/analysis/infrastructure-uses.ts";
+import type { InfrastructureUseId, RoleReference } from "../../src/facts/types.ts";
+import { ACCOUNT, deletedRole, err, facts, managed, policy, role } from "./facts.ts";
+import type { RuleCase } from "./rule-tester.ts";
+
+/**
+ * The table every per-use permission rule shares (managed-instances-permissions, express-permissions,
+ * vpc-lattice-permissions, load-balancer-permissions): the same situations, built for the use's own reference,
+ * managed policy (its shipped default version) and actions. Each rule's test adds the rows that are its own.
+ */
+
+const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`;
+
+/** What names the role for the use: a capacity provider, an Express service, or a service's configuration. */
+export function referenceFor(use: InfrastructureUseId, name = "shop"): RoleReference {
+  if (use === "managed-instances")
+    return { kind: "capacity-provider", cluster: CLUSTER, capacityProvider: name, use };
+  if (use === "express") return { kind: "express-service", cluster: CLUSTER, service: name, use };
+  if (use === "ebs" || use === "service-connect-tls" || use === "vpc-lattice" || use === "load-balancer")
+    return { kind: "service", cluster: CLUSTER, service: name, use };
+  throw new Error(`no reference for ${use}`);
+}
+
+/** The use's managed policy document, verbatim (a fresh parse each time: a case may edit its copy). */
+export function usePolicyDocument(use: InfrastructureUseId): { Statement: Record<string, unknown>[] } {
+  const { name, version } = infrastructureUse(use).policy;
+  return JSON.parse(
+    readFileSync(new URL(`../../fixtures/policies/${name}.${version}.json`, import.meta.url), "utf8"),
+  );
+}
+
+/** The managed policy's document without one action: a hand-trimmed customer copy. */
+export function copyWithout(use: InfrastructureUseId, action: string) {
+  const doc = usePolicyDocument(use);
+  doc.Statement = doc.Statement.map((s) => ({
+    ...s,
+    Action: ([] as string[]).concat(s.Action as string | string[]).filter((a) => a !== action),
+  })).filter((s) => (s.Action as string[]).length > 0);
+  return doc;
+}
+
+/** The role `name` with the use's managed policy attached, named for the use, in facts that carry the policy. */
+export function useFacts(use: InfrastructureUseId, spec: Parameters<typeof role>[1] = {}, extra = {}) {
+  const u = infrastructureUse(use);
+  const arn = usePolicyArn(u);
+  const { policies = [], ...rest } = extra as { policies?: ReturnType<typeof managed>[] };
+  return facts([role("infra", { attached: [arn], referencedBy: [referenceFor(use)], ...spec })], {
+    policies: [managed(arn, usePolicyDocument(use), u.policy.version), ...policies],
+    ...rest,
+  });
+}
+
+export const USE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
+const ARN = USE_ROLE_ARN;
+const CUSTOMER = `arn:aws:iam::${ACCOUNT}:policy/copy`;
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/boundary`;
+
+/** The shared rows for one use; `action` is one of its managed policy's actions, the one the failing rows take away. */
+export function useRuleCases(use: InfrastructureUseId, action: string) {
+  const u = infrastructureUse(use);
+  const attachedArn = usePolicyArn(u);
+  const actionRe = new RegExp(action.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const valid: RuleCase[] = [
+    {
+      name: `the managed policy ${u.policy.name} ${u.policy.version} attached and ECS trusted`,
+      facts: useFacts(use),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: new RegExp(`every action of ${u.policy.name} ${u.policy.version}`) },
+      assert: ([f]) => {
+        const actions = f?.details?.actions as Record<string, { decision: string }>;
+        expect(Object.keys(actions)).toContain(action);
+        expect(Object.values(actions).every((a) => a.decision === "allow")).toBe(true);
+      },
+    },
+    {
+      name: "a customer copy of the whole managed policy (not the AWS one) holds the same actions",
+      facts: useFacts(
+        use,
+        { attached: [CUSTOMER] },
+        { policies: [managed(CUSTOMER, usePolicyDocument(use))] },
+      ),
+      expect: { [ARN]: "pass" },
+    },
+    {
+      name: "a role used only for something else is not this rule's business",
+      facts: facts([
+        role("infra", { referencedBy: [referenceFor(use === "ebs" ? "managed-instances" : "ebs")] }),
+      ]),
+      expect: {},
+    },
+    {
+      name: "a role named only with --role is not judged for this use",
+      facts: facts([role("infra")]),
+      expect: {},
+    },
+  ];
+  const invalid: RuleCase[] = [
+    {
+      name: `a customer copy missing ${action}: fail naming it and what breaks`,
+      facts: useFacts(
+        use,
+        { attached: [CUSTOMER] },
+        { policies: [managed(CUSTOMER, copyWithout(use, action))] },
+      ),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: actionRe },
+      assert: ([f]) => {
+        expect(f?.message).toContain(u.breaks);
+        expect(f?.remediation).toContain(attachedArn);
+        const actions = f?.details?.actions as Record<string, { decision: string }>;
+        expect(actions[action]?.decision).toBe("implicit-deny");
+      },
+    },
+    {
+      name: `a permissions boundary that denies ${action}: fail naming the statement`,
+      facts: useFacts(
+        use,
+        { boundaryArn: BOUNDARY },
+        {
+          policies: [
+            managed(
+              BOUNDARY,
+              policy(
+                { Effect: "Allow", Action: "*", Resource: "*" },
+                { Sid: "NoThat", Effect: "Deny", Action: action, Resource: "*" },
+              ),
+            ),
+          ],
+        },
+      ),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: new RegExp(`${actionRe.source} denied by .*NoThat`) },
+      assert: ([f]) => expect(f?.remediation).toMatch(/boundary/),
+    },
+    {
+      name: "a Deny that may apply (a condition on aws:SourceVpc) is unknown",
+      facts: useFacts(use, {
+        inline: {
+          guard: policy({
+            Effect: "Deny",
+            Action: action,
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:SourceVpc": "vpc-0abc" } },
+          }),
+        },
+      }),
+      expect: { [ARN]: "unknown" },
+      message: {
+        [ARN]: new RegExp(`${actionRe.source} may be denied, depending on conditions on aws:SourceVpc`),
+      },
+    },
+    {
+      name: "a trust policy that does not let ECS assume it: fail",
+      facts: useFacts(use, {
+        trust: policy({
+          Effect: "Allow",
+          Principal: { Service: "ec2.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        }),
+      }),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /does not let ecs\.amazonaws\.com assume it/ },
+    },
+    {
+      name: "GetRole denied: unknown",
+      facts: useFacts(use, { role: err("iam:GetRole") }),
+      expect: { [ARN]: "unknown" },
+      message: { [ARN]: /iam:GetRole failed with AccessDenied/ },
+    },
+    {
+      name: "the role's policies cannot be read: unknown",
+      facts: useFacts(use, { attachedPolicies: err("iam:ListAttachedRolePolicies") }),
+      expect: { [ARN]: "unknown" },
+    },
+    {
+      name: "the managed policy's default version cannot be read: unknown",
+      facts: facts([role("infra", { attached: [attachedArn], referencedBy: [referenceFor(use)] })], {
+        policies: [[attachedArn, err("iam:GetPolicyVersion")]],
+      }),
+      expect: { [ARN]: "unknown" },
+    },
+    {
+      name: "the role was deleted: fail, saying what breaks",
+      facts: facts([{ ...deletedRole("infra"), referencedBy: [referenceFor(use)] }]),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: new RegExp(`infra \\(${u.label} of .*prod/shop\\) does not exist: `) },
+      assert: ([f]) => {
+        expect(f?.message).toContain(u.breaks);
+        expect(f?.remediation).toMatch(/aws iam create-role/);
+        expect(f?.remediation).toContain(attachedArn);
+      },
+    },
+  ];
+  return { valid, invalid };
+}
