@@ -1,6 +1,8 @@
 import { decisionDetails, mayBeDenied } from "../../src/analysis/describe-decision.ts";
 import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
 import { attachPolicyCommand, updateTrustCommand } from "../../src/analysis/fix-commands.ts";
+import { organizationsDecision, type RequiredAction } from "../../src/analysis/organizations-decision.ts";
+import { type OrganizationsDetails, organizationsPart } from "../../src/analysis/organizations-finding.ts";
 import {
   type ExistingRole,
   existingRole,
@@ -67,6 +69,8 @@ interface TlsDetails {
   trust: ReturnType<typeof decisionDetails> | { api: string; code: string; error: string };
   actions?: Record<string, ReturnType<typeof decisionDetails> & { policySid?: string; explanation: string }>;
   permissionsBoundary?: string;
+  /** What AWS's simulator said of SCPs; absent when the permissions could not be read. */
+  organizations?: OrganizationsDetails;
   trail?: TrailFailures;
 }
 
@@ -108,7 +112,7 @@ function judgeActions(
   roleName: string,
   policies: RolePolicies,
   boundaryArn: string | undefined,
-): Part & { actions: NonNullable<TlsDetails["actions"]> } {
+): Part & { actions: NonNullable<TlsDetails["actions"]>; required: RequiredAction[] } {
   const partition = parseArn(policies.arn)?.partition ?? "aws";
   const verdicts = tlsAccess(facts, policies);
   const refused = verdicts.filter((v) => v.decision.decision !== "allow");
@@ -130,6 +134,7 @@ function judgeActions(
         { ...decisionDetails(v.decision), policySid: v.requirement.sid, explanation: explainAction(v) },
       ]),
     ),
+    required: verdicts.map((v) => ({ action: v.requirement.action, decision: v.decision.decision })),
   };
 }
 
@@ -162,6 +167,10 @@ function judgeRole(facts: Facts, role: RoleFacts, detail: ExistingRole, resource
     details.actions = actions.actions;
     if (detail.permissionsBoundaryArn) details.permissionsBoundary = detail.permissionsBoundaryArn;
     parts.push(actions);
+    const decision = organizationsDecision(facts, detail.arn, "service-connect-tls", actions.required);
+    const scp = organizationsPart(decision, role.name);
+    details.organizations = scp.details;
+    parts.push(scp);
   }
   const status = worstStatus(parts.map((p) => p.status));
   if (status === "pass")
@@ -197,7 +206,7 @@ export default defineRule({
     severity: "fail",
     concern: "deploying-services",
     headline: "Service Connect TLS certificates of the services that use {roles} cannot be issued or rotated",
-    needs: ["roles"],
+    needs: ["roles", "organizations"],
     docs: {
       summary:
         `A role that a service's Service Connect configuration names for TLS can be assumed by ${ECS_SERVICE_PRINCIPAL}, ` +

@@ -1,4 +1,6 @@
 import { decisionDetails } from "../../src/analysis/describe-decision.ts";
+import { organizationsDecision } from "../../src/analysis/organizations-decision.ts";
+import { type OrganizationsDetails, organizationsPart } from "../../src/analysis/organizations-finding.ts";
 import {
   existingRole,
   type RolePolicies,
@@ -46,6 +48,8 @@ interface VolumeDetails {
   };
   dependents: Dependents;
   permissionsBoundary?: string;
+  /** What AWS's simulator said of SCPs (absent only for a role whose permissions could not be read). */
+  organizations: OrganizationsDetails;
 }
 
 /**
@@ -61,16 +65,15 @@ function instanceVerdict(facts: Facts, policies: RolePolicies) {
   return { decision, onInstances, status, explanation };
 }
 
-function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Result {
-  const { arn } = policies;
-  const partition = parseArn(arn)?.partition ?? "aws";
-  const verdicts = volumeAccess(facts, policies);
-  const instance = instanceVerdict(facts, policies);
-  const status = worstStatus([...verdicts.map((v) => STATUS_OF[v.decision.decision]), instance.status]);
-  const bad = verdicts.filter((v) => v.decision.decision !== "allow");
-  const instanceBad = instance.decision.decision !== "allow";
+/** The details: each action's decision, the instance-side detach, dependents, boundary, SCPs. */
+function detailsOf(
+  role: RoleFacts,
+  verdicts: ReturnType<typeof volumeAccess>,
+  instance: ReturnType<typeof instanceVerdict>,
+  organizations: OrganizationsDetails,
+): VolumeDetails {
   const boundaryArn = existingRole(role)?.permissionsBoundaryArn;
-  const details: VolumeDetails = {
+  return {
     actions: Object.fromEntries(
       verdicts.map((v) => [
         v.action,
@@ -85,15 +88,37 @@ function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Resul
     },
     dependents: dependentsOf(role),
     ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}),
+    organizations,
   };
+}
+
+function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Result {
+  const { arn } = policies;
+  const partition = parseArn(arn)?.partition ?? "aws";
+  const verdicts = volumeAccess(facts, policies);
+  const instance = instanceVerdict(facts, policies);
+  const required = verdicts.map((v) => ({ action: v.action, decision: v.decision.decision }));
+  const scp = organizationsPart(organizationsDecision(facts, arn, "ebs", required), role.name);
+  const status = worstStatus([
+    ...verdicts.map((v) => STATUS_OF[v.decision.decision]),
+    instance.status,
+    scp.status,
+  ]);
+  const bad = verdicts.filter((v) => v.decision.decision !== "allow");
+  const instanceBad = instance.decision.decision !== "allow";
+  const boundaryArn = existingRole(role)?.permissionsBoundaryArn;
+  const details = detailsOf(role, verdicts, instance, scp.details);
   const refused = [
     ...bad,
     ...(instanceBad ? [{ action: "ec2:DetachVolume" as const, decision: instance.decision }] : []),
   ];
-  const fixes = [...new Set(refused.map((v) => fixForAction(role.name, v, partition, boundaryArn)))];
+  const fixes = [
+    ...new Set([...refused.map((v) => fixForAction(role.name, v, partition, boundaryArn)), ...scp.fixes]),
+  ];
   const problems = [
     ...bad.map((v) => explainAction(v.action, v.decision)),
     ...(instanceBad ? [instanceGap(instance.explanation, instance.onInstances)] : []),
+    ...scp.problems,
   ];
   return {
     status,
@@ -115,7 +140,7 @@ export default defineRule({
     title: "Role may detach, delete and describe ECS-managed volumes",
     severity: "fail",
     concern: "stopping-tasks",
-    needs: ["roles"],
+    needs: ["roles", "organizations"],
     docs: {
       summary:
         "The role's effective permissions (identity policies within the permissions boundary, explicit Deny wins) allow " +

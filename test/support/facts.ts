@@ -139,6 +139,8 @@ export function facts(
       managed(VOLUMES_POLICY_ARN, volumesPolicyDocument, "v5"),
       ...(policies ?? []),
     ]),
+    // Outside any organization unless a test says otherwise: no SCP applies.
+    organization: ok({ inOrganization: false }),
     ...rest,
   };
 }
