@@ -144,3 +144,39 @@ export function facts(
     ...rest,
   };
 }
+
+/** A member account of an organization (managed elsewhere): SCPs may apply. */
+export const IN_ORGANIZATION = ok({
+  inOrganization: true,
+  managementAccountId: "999988887777",
+  managementAccount: false,
+});
+
+/** One SimulatePrincipalPolicy EvaluationResult, as the collector keeps it (allowed, no SCP denial, by default). */
+export function simulatedAction(
+  action: string,
+  extra: Partial<import("../../src/facts/types.ts").SimulatedAction> = {},
+): import("../../src/facts/types.ts").SimulatedAction {
+  return {
+    action,
+    resources: ["*"],
+    contextKeys: [],
+    evalDecision: "allowed",
+    allowedByOrganizations: true,
+    missingContextValues: [],
+    matchedStatements: [
+      { sourcePolicyId: "AmazonECSInfrastructureRolePolicyForVolumes", sourcePolicyType: "aws-managed" },
+    ],
+    ...extra,
+  };
+}
+
+/** The role with a simulation of one use (results, or the error that hid them). */
+export function withSimulation(
+  r: RoleFacts,
+  use: string,
+  results: import("../../src/facts/types.ts").SimulatedAction[] | FactError,
+): RoleFacts {
+  const fact = Array.isArray(results) ? ok({ results }) : { ok: false as const, error: results };
+  return { ...r, simulations: { ...r.simulations, [use]: fact } };
+}
