@@ -10,7 +10,7 @@ import {
   TLS_POLICY_ARN,
 } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { checkJson } from "../support/cli.ts";
+import { checkJson, checkJsonWith } from "../support/cli.ts";
 
 /**
  * End to end: Organizations SCPs through the CLI, the real Organizations and IAM clients and the fake AWS
@@ -45,6 +45,7 @@ const simulations = (calls: FakeAws["requests"]) =>
 
 function inOrganization(organization: NonNullable<FakeAws["account"]["organization"]> | undefined) {
   fake.account.organization = organization;
+  fake.account.simulatorDecisions = undefined;
   fake.setFaults([]);
 }
 
@@ -130,6 +131,35 @@ describe("Organizations SCPs", () => {
     expect(simulations(calls).length).toBeGreaterThan(0);
     expect(finding(report, "volume-permissions")?.status).toBe("fail");
     expect(code).toBe(1);
+  });
+
+  it("AWS's EvalDecision differs from the tool's with no missing context: both kept, a warning logged, status unchanged", async () => {
+    inOrganization({ scps: [] });
+    fake.account.simulatorDecisions = { "ec2:DescribeVolumes": "explicitDeny" };
+    const { code, report, stderr } = await checkJsonWith(fake, [
+      "--role",
+      "ecsInfrastructureRole",
+      "--log-level",
+      "warn",
+    ]);
+    const f = finding(report, "volume-permissions");
+    expect(f?.status).toBe("pass");
+    expect(f?.details?.organizations).toEqual({
+      decision: "allowed",
+      disagreements: [
+        { action: "ec2:DescribeVolumes", resources: ["*"], aws: "explicitDeny", tool: "allow" },
+      ],
+    });
+    const warning = stderr
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { level: number; msg: string; action?: string })
+      .find((l) => l.action === "ec2:DescribeVolumes");
+    expect(warning?.level).toBe(40);
+    expect(warning?.msg).toMatch(
+      /AWS's policy simulator and ecs-preflight's evaluator disagree on ec2:DescribeVolumes \(AWS: explicitDeny, ecs-preflight: allow\)/,
+    );
+    expect(code).toBe(0);
   });
 
   it("an SCP denying a TLS action fails tls-permissions, not volume-permissions", async () => {

@@ -45,6 +45,11 @@ export interface FakeAccount {
    * SimulatePrincipalPolicy applies). Absent: the account is in none (AWSOrganizationsNotInUseException).
    */
   organization?: FakeOrganization;
+  /**
+   * What SimulatePrincipalPolicy answers as EvalDecision for these actions whatever the policies say: a stand-in
+   * for AWS's evaluator deciding differently from the project's (the fake otherwise uses the project's own).
+   */
+  simulatorDecisions?: Record<string, "allowed" | "explicitDeny" | "implicitDeny">;
 }
 
 export interface FakeOrganization {

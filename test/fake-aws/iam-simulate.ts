@@ -110,7 +110,8 @@ function evaluateAction(
     const decision = evaluateIdentity({ action, resource: exact([resource]), context }, policies);
     const missing =
       decision.decision === "conditional" ? [...new Set(decision.undecided.flatMap((u) => u.keys))] : [];
-    const spelled = byOrg === false ? "implicitDeny" : AWS_DECISION[decision.decision];
+    const forced = state.account.simulatorDecisions?.[action];
+    const spelled = byOrg === false ? "implicitDeny" : (forced ?? AWS_DECISION[decision.decision]);
     return { resource, decision: spelled, statements: statementsOf(decision), missing };
   });
   const worst = perResource.reduce((a, b) => ((RANK[b.decision] ?? 1) > (RANK[a.decision] ?? 1) ? b : a));
