@@ -228,11 +228,18 @@ export default defineRule({
           "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +
           "EBS volumes does not need these actions. Whether the AWS managed policy itself is attached is managed-policy's " +
           "advice.",
+        "Organizations policies (SCPs) apply to the role too: unless the account is outside any organization or is its " +
+          "management account, the role is simulated with iam:SimulatePrincipalPolicy for the TLS actions, on the " +
+          "resources and with the context keys above. AllowedByOrganizations false on any fails the role (AWS does " +
+          "not say which SCP: the organization's administrators can tell); the simulation denied or missing is " +
+          "unknown. Resource control policies (RCPs) are not read.",
         "### Finding details\n\n" +
           "`services` (cluster/service names that use the role for TLS), `policy` and `policyVersion` (the managed " +
           "policy the actions come from), `trust` (the trust decision: `decision`, `statements`, `undecided`), " +
           "`actions` (per action: `decision`, `statements`, `undecided`, `policySid`: the managed policy's statement " +
-          "that grants it, `explanation`), `permissionsBoundary` when the role has one, and on a finding that is not " +
+          "that grants it, `explanation`), `permissionsBoundary` when the role has one, `organizations` (`decision`: " +
+          "not-needed, allowed, denied or unknown; `deniedActions`; `disagreements` between AWS's EvalDecision and the " +
+          "tool's, logged as a warning), and on a finding that is not " +
           "a pass `trail` (`session`, `since`, `failedCalls`, `byAction`) when CloudTrail shows the role's " +
           "ECSServiceConnectForTLS calls failing. An unknown for an unreadable fact has `api`, `code`, `error`.",
       ].join("\n\n"),

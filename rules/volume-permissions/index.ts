@@ -157,9 +157,24 @@ export default defineRule({
         "ECS-managed volume) makes the finding unknown, naming it: the gate does not open on a permission it cannot prove. " +
         "For tasks whose volume is attached to an EC2 instance (EC2 launch type, EC2 capacity providers, Managed " +
         "Instances), ec2:DetachVolume is also authorised on the instance: a gap there fails a role known to serve such " +
-        "tasks, and is a warning for a role only seen with Fargate tasks or checked without ECS in scope.",
+        "tasks, and is a warning for a role only seen with Fargate tasks or checked without ECS in scope.\n\n" +
+        "Organizations policies (SCPs) apply to the role too (only service-linked roles are exempt). Unless the account " +
+        "is outside any organization (DescribeOrganization answers AWSOrganizationsNotInUseException) or is its " +
+        "management account (which SCPs do not affect), the role is simulated with iam:SimulatePrincipalPolicy: the " +
+        "three actions, on the resources and with the context keys the evaluator assumes. AllowedByOrganizations false " +
+        "on any of them fails the role; AWS reports an SCP's Deny as implicitDeny with no matched statement, so the " +
+        "finding cannot name the SCP, and the organization's administrators can tell which. The simulation denied or " +
+        "missing (a snapshot from before it was read) is unknown. Resource control policies (RCPs) are not read.\n\n" +
+        "### Finding details\n\n" +
+        "`actions` (per action: `decision`, `statements`, `undecided`, `explanation`), `instanceDetach`, `dependents`, " +
+        "`permissionsBoundary` when the role has one, and `organizations`: `decision` (not-needed, allowed, denied, " +
+        "unknown), `reason`, `deniedActions`, `api`/`code`/`error` for an unknown, and `disagreements` (action, " +
+        "resources, AWS's EvalDecision and the tool's decision, where they differ with no MissingContextValues: " +
+        "logged as a warning, the status unchanged).",
       remediation:
-        "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions:\n\n" +
+        "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions. An SCP " +
+        "that denies one cannot be changed from the account: ask the organization's administrators which SCP it " +
+        "is, and to allow the action to the role:\n\n" +
         "aws iam attach-role-policy --role-name NAME --policy-arn " +
         "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
     },
