@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import {
@@ -10,7 +13,7 @@ import {
   TLS_POLICY_ARN,
 } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { checkJson, checkJsonWith } from "../support/cli.ts";
+import { checkJson, checkJsonWith, runCli } from "../support/cli.ts";
 
 /**
  * End to end: Organizations SCPs through the CLI, the real Organizations and IAM clients and the fake AWS
@@ -171,5 +174,24 @@ describe("Organizations SCPs", () => {
     );
     expect(finding(report, "volume-permissions")?.status).toBe("pass");
     expect(code).toBe(1);
+  });
+
+  it("a snapshot keeps the simulation (replayed, the SCP still fails the role); one from before it was read is unknown", async () => {
+    inOrganization({ scps: [{ name: "no-volume-deletes", deny: ["ec2:DeleteVolume"] }] });
+    const dir = mkdtempSync(join(tmpdir(), "scp-"));
+    const file = join(dir, "facts.json");
+    expect((await runCli(["snapshot", "--role", "ecsInfrastructureRole", "--out", file])).code).toBe(0);
+    const replayed = await checkJson(fake, "--snapshot", file);
+    expect(replayed.calls).toEqual([]);
+    expect(finding(replayed.report, "volume-permissions")?.status).toBe("fail");
+    const old = JSON.parse(readFileSync(file, "utf8"));
+    delete old.organization;
+    for (const r of old.roles) delete r.simulations;
+    writeFileSync(join(dir, "old.json"), JSON.stringify(old));
+    const { code, report } = await checkJson(fake, "--snapshot", join(dir, "old.json"));
+    const f = finding(report, "volume-permissions");
+    expect(f?.status).toBe("unknown");
+    expect(f?.message).toMatch(/these facts hold no organizations:DescribeOrganization answer/);
+    expect(code).toBe(3);
   });
 });
