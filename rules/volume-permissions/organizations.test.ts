@@ -106,7 +106,8 @@ testRule(rule, {
       facts: { ...facts([role("infra")]), organization: undefined },
       expect: { [ARN]: "unknown" },
       message: {
-        [ARN]: /no organizations:DescribeOrganization answer \(gathered before ecs-preflight read it/,
+        [ARN]:
+          /SCP\) denies its actions is unknown: organizations:DescribeOrganization was not read: these facts were gathered before ecs-preflight read it/,
       },
     },
     {

@@ -1,5 +1,9 @@
 import { roleKey } from "../arn/arn.ts";
 import type { FactError, Facts, InfrastructureUseId, RoleFacts, SimulatedAction } from "../facts/types.ts";
+
+/** A result with the resources of the call that asked for it. */
+type Answered = SimulatedAction & { resources: string[] };
+
 import type { DecisionKind } from "../iam/types.ts";
 
 /**
@@ -32,6 +36,8 @@ export interface RequiredAction {
 
 const SIMULATE = "iam:SimulatePrincipalPolicy";
 const DESCRIBE = "organizations:DescribeOrganization";
+/** The code of an unknown for a read the facts do not hold (not made, rather than failed). */
+export const NOT_READ = "NotRead";
 
 /** The tool's decision as AWS spells it; conditional has no AWS counterpart (the tool could not decide). */
 const AWS_SPELLING: Partial<Record<DecisionKind, string>> = {
@@ -62,13 +68,12 @@ function notNeeded(facts: Facts): string | undefined {
 /** Why the simulation is needed, for an unknown: membership in, or not read. */
 function needBecause(facts: Facts): string {
   const membership = facts.organization;
-  if (!membership)
-    return `these facts hold no ${DESCRIBE} answer (gathered before ecs-preflight read it; collect them again)`;
+  if (!membership) return `no ${DESCRIBE} answer`;
   if (!membership.ok) return `${DESCRIBE} failed with ${membership.error.code}, so SCPs may apply`;
   return `the account is in an organization (management account ${membership.value.managementAccountId ?? "unknown"})`;
 }
 
-function disagreementsOf(results: SimulatedAction[], required: readonly RequiredAction[]) {
+function disagreementsOf(results: readonly Answered[], required: readonly RequiredAction[]) {
   const out: EvaluatorDisagreement[] = [];
   for (const r of results) {
     const tool = required.find((q) => q.action.toLowerCase() === r.action.toLowerCase());
@@ -90,17 +95,23 @@ export function organizationsDecision(
 ): OrganizationsJudgement {
   const skip = notNeeded(facts);
   if (skip) return { kind: "not-needed", reason: skip };
+  if (!facts.organization) {
+    const message = "these facts were gathered before ecs-preflight read it (collect them again)";
+    return { kind: "unknown", error: { api: DESCRIBE, code: NOT_READ, message }, disagreements: [] };
+  }
   const simulation = roleOf(facts, roleArn)?.simulations?.[use];
   const why = needBecause(facts);
   if (!simulation) {
-    const error = { api: SIMULATE, code: "NotRead", message: `not simulated; ${why}` };
-    return { kind: "unknown", error, disagreements: [] };
+    const message = `these facts hold no simulation of the role's ${use} use (${why})`;
+    return { kind: "unknown", error: { api: SIMULATE, code: NOT_READ, message }, disagreements: [] };
   }
   if (!simulation.ok) {
     const error = { ...simulation.error, message: `${simulation.error.message} (${why})` };
     return { kind: "unknown", error, disagreements: [] };
   }
-  const results = simulation.value.results;
+  const results: Answered[] = simulation.value.calls.flatMap((c) =>
+    c.results.map((r) => ({ ...r, resources: c.resources })),
+  );
   const disagreements = disagreementsOf(results, required);
   const unanswered = required.filter(
     (q) => !results.some((r) => r.action.toLowerCase() === q.action.toLowerCase()),

@@ -1,5 +1,9 @@
 import type { Status } from "../engine/status.ts";
-import type { EvaluatorDisagreement, OrganizationsJudgement } from "./organizations-decision.ts";
+import {
+  type EvaluatorDisagreement,
+  NOT_READ,
+  type OrganizationsJudgement,
+} from "./organizations-decision.ts";
 
 /**
  * What an Organizations judgement adds to a permission rule's finding: its status, the problem in words, the fix
@@ -67,7 +71,9 @@ export function organizationsPart(judgement: OrganizationsJudgement, roleName: s
       return {
         status: "unknown",
         problems: [
-          `whether an Organizations policy (SCP) denies its actions is unknown: ${error.api} failed with ${error.code}: ${error.message}`,
+          `whether an Organizations policy (SCP) denies its actions is unknown: ${
+            error.code === NOT_READ ? `${error.api} was not read` : `${error.api} failed with ${error.code}`
+          }: ${error.message}`,
         ],
         fixes: DENIED.test(error.code)
           ? [

@@ -7,7 +7,7 @@ import {
 import { infrastructureUse, usesOf } from "../analysis/infrastructure-uses.ts";
 import { type SimulationCall, simulationCalls } from "../analysis/simulation-calls.ts";
 import { parseArn } from "../arn/arn.ts";
-import type { Fact, RoleFacts, SimulatedAction, SimulationResult } from "../facts/types.ts";
+import type { Fact, RoleFacts, SimulatedAction, SimulatedCall, SimulationResult } from "../facts/types.ts";
 import { gather } from "./fact.ts";
 
 /**
@@ -18,7 +18,7 @@ import { gather } from "./fact.ts";
 
 const unique = (values: Iterable<string>) => [...new Set(values)];
 
-function toAction(result: EvaluationResult, call: SimulationCall): SimulatedAction {
+function toAction(result: EvaluationResult): SimulatedAction {
   const perResource = result.ResourceSpecificResults ?? [];
   const allowed = result.OrganizationsDecisionDetail?.AllowedByOrganizations;
   const statements = [
@@ -27,8 +27,6 @@ function toAction(result: EvaluationResult, call: SimulationCall): SimulatedActi
   ];
   return {
     action: result.EvalActionName ?? "",
-    resources: call.resources,
-    contextKeys: call.context.map((c) => c.name),
     evalDecision: result.EvalDecision ?? "implicitDeny",
     ...(allowed === undefined ? {} : { allowedByOrganizations: allowed }),
     // Without ResourceArns AWS lists the keys at the top; with them, per resource.
@@ -50,19 +48,19 @@ async function simulateCall(
   roleArn: string,
   call: SimulationCall,
   pageSize: number | undefined,
-): Promise<SimulatedAction[]> {
+): Promise<SimulatedCall> {
   const ContextEntries: ContextEntry[] = call.context.map((c) => ({
     ContextKeyName: c.name,
     ContextKeyValues: c.values,
     ContextKeyType: c.type,
   }));
-  const out: SimulatedAction[] = [];
+  const results: SimulatedAction[] = [];
   const pages = paginateSimulatePrincipalPolicy(
     { client: iam, ...(pageSize ? { pageSize } : {}) },
     { PolicySourceArn: roleArn, ActionNames: call.actions, ResourceArns: call.resources, ContextEntries },
   );
-  for await (const page of pages) for (const r of page.EvaluationResults ?? []) out.push(toAction(r, call));
-  return out;
+  for await (const page of pages) for (const r of page.EvaluationResults ?? []) results.push(toAction(r));
+  return { resources: call.resources, contextKeys: call.context.map((c) => c.name), results };
 }
 
 /** The uses simulated for a role: those ECS was seen to give it, and EBS volumes for a role named with --role. */
@@ -87,10 +85,10 @@ export async function simulateRole(
   const entries = await Promise.all(
     simulatedUses(role).map(async (use) => {
       const fact = await gather("iam:SimulatePrincipalPolicy", async () => {
-        const results: SimulatedAction[] = [];
+        const calls: SimulatedCall[] = [];
         for (const call of simulationCalls(use, loc))
-          results.push(...(await simulateCall(iam, roleArn, call, pageSize)));
-        return { results };
+          calls.push(await simulateCall(iam, roleArn, call, pageSize));
+        return { calls };
       });
       return [use.id, fact] as const;
     }),

@@ -118,7 +118,16 @@ export interface OrganizationMembership {
 
 /** AWS's own simulation of a role's identity policies, boundary and SCPs for one use's requests. */
 export interface SimulationResult {
-  /** One entry per action and call (a use's requests are grouped into calls by resource and context). */
+  /** One entry per call: a use's requests are grouped into calls by resource and context. */
+  calls: SimulatedCall[];
+}
+
+/** One SimulatePrincipalPolicy call (every page), as asked and as answered. */
+export interface SimulatedCall {
+  /** The ResourceArns the call named. */
+  resources: string[];
+  /** The context keys the call supplied (ContextEntries' names). */
+  contextKeys: string[];
   results: SimulatedAction[];
 }
 
@@ -126,10 +135,6 @@ export interface SimulationResult {
 export interface SimulatedAction {
   /** EvalActionName. */
   action: string;
-  /** The ResourceArns the call named. */
-  resources: string[];
-  /** The context keys the call supplied (ContextEntries' names). */
-  contextKeys: string[];
   /** EvalDecision: allowed | explicitDeny | implicitDeny. */
   evalDecision: string;
   /** OrganizationsDecisionDetail.AllowedByOrganizations; absent when AWS gave none (no organization evaluated). */

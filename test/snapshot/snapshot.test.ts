@@ -193,15 +193,18 @@ describe("snapshot", () => {
 
 describe("snapshot: Organizations facts", () => {
   it("round-trips membership and per-use simulations, and rejects a simulation result without its decision", async () => {
-    const simulated = withSimulation(role("infra"), "ebs", [
-      simulatedAction("ec2:DeleteVolume", {
-        resources: ["arn:aws:ec2:us-east-1:111122223333:volume/vol-*"],
-        contextKeys: ["aws:ResourceTag/AmazonECSManaged"],
-        evalDecision: "implicitDeny",
-        allowedByOrganizations: false,
-        matchedStatements: [],
-      }),
-    ]);
+    const simulated = withSimulation(
+      role("infra"),
+      "ebs",
+      [
+        simulatedAction("ec2:DeleteVolume", {
+          evalDecision: "implicitDeny",
+          allowedByOrganizations: false,
+          matchedStatements: [],
+        }),
+      ],
+      ["arn:aws:ec2:us-east-1:111122223333:volume/vol-*"],
+    );
     const withOrg = facts(
       [withSimulation(simulated, "service-connect-tls", err("iam:SimulatePrincipalPolicy").error)],
       {
@@ -212,9 +215,9 @@ describe("snapshot: Organizations facts", () => {
     await writeSnapshot(file, withOrg);
     expect(await readSnapshot(file)).toEqual(withOrg);
     const broken = JSON.parse(JSON.stringify(withOrg));
-    delete broken.roles[0].simulations.ebs.value.results[0].evalDecision;
+    delete broken.roles[0].simulations.ebs.value.calls[0].results[0].evalDecision;
     await expect(readSnapshot(write("org-bad.json", JSON.stringify(broken)))).rejects.toThrow(
-      /roles\[0\]\.simulations\.ebs\.value\.results\[0\]: missing required property "evalDecision"/,
+      /roles\[0\]\.simulations\.ebs\.value\.calls\[0\]\.results\[0\]: missing required property "evalDecision"/,
     );
   });
 

@@ -159,8 +159,6 @@ export function simulatedAction(
 ): import("../../src/facts/types.ts").SimulatedAction {
   return {
     action,
-    resources: ["*"],
-    contextKeys: [],
     evalDecision: "allowed",
     allowedByOrganizations: true,
     missingContextValues: [],
@@ -171,12 +169,15 @@ export function simulatedAction(
   };
 }
 
-/** The role with a simulation of one use (results, or the error that hid them). */
+/** The role with a simulation of one use: one call's results (on `resources`), or the error that hid them. */
 export function withSimulation(
   r: RoleFacts,
   use: string,
   results: import("../../src/facts/types.ts").SimulatedAction[] | FactError,
+  resources: string[] = ["*"],
 ): RoleFacts {
-  const fact = Array.isArray(results) ? ok({ results }) : { ok: false as const, error: results };
+  const fact = Array.isArray(results)
+    ? ok({ calls: [{ resources, contextKeys: [], results }] })
+    : { ok: false as const, error: results };
   return { ...r, simulations: { ...r.simulations, [use]: fact } };
 }
