@@ -13,7 +13,7 @@ import {
   TLS_POLICY_ARN,
 } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { checkJson, checkJsonWith, runCli } from "../support/cli.ts";
+import { checkJson, checkJsonWith, runBundle, runCli } from "../support/cli.ts";
 
 /**
  * End to end: Organizations SCPs through the CLI, the real Organizations and IAM clients and the fake AWS
@@ -195,5 +195,29 @@ describe("Organizations SCPs", () => {
       /organizations:DescribeOrganization was not read: these facts were gathered before ecs-preflight read it \(collect them again\)/,
     );
     expect(code).toBe(3);
+  });
+
+  it("works in the bundle users run (the Organizations client loads lazily there)", async () => {
+    inOrganization({ scps: [{ name: "no-volume-deletes", deny: ["ec2:DeleteVolume"] }] });
+    const { code, stdout } = await runBundle(
+      ["check", "--format", "json", "--role", "ecsInfrastructureRole", "--log-level", "error"],
+      fake.env(),
+    );
+    expect(finding(JSON.parse(stdout) as Report, "volume-permissions")?.status).toBe("fail");
+    expect(code).toBe(1);
+  });
+
+  it("with volume-permissions and tls-permissions off, Organizations are not asked at all", async () => {
+    inOrganization({ scps: [{ name: "no-volume-deletes", deny: ["ec2:DeleteVolume"] }] });
+    const config = join(mkdtempSync(join(tmpdir(), "scp-config-")), "config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({ rules: { "volume-permissions": "off", "tls-permissions": "off" } }),
+    );
+    const { calls } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--config", config);
+    expect(
+      calls.filter((c) => c.service === "organizations" || c.action === "SimulatePrincipalPolicy"),
+    ).toEqual([]);
+    expect(calls.some((c) => c.action === "GetRole")).toBe(true);
   });
 });
