@@ -5,11 +5,13 @@
  * calls; with `timeline`, each run's timeline from the fake's request log (bench/timeline.ts).
  *   node live.mjs '{"shape":{…},"latencyMs":20,"limits":true,"commands":["check",{"awsCli":"/usr/bin/aws"}],"runs":3}'
  */
+
 import { spawn } from "node:child_process";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { collect } from "../src/collect/index.ts";
 import { RequestPacer } from "../src/collect/pacer.ts";
@@ -156,7 +158,8 @@ if (scenario.snapshot) {
     cloudtrail: new CloudTrailClient(config),
   };
   const ec2 = new EC2Client(config);
-  const clients = { ...made, ec2: async () => ec2, destroy() {} };
+  const organizations = new OrganizationsClient(config);
+  const clients = { ...made, ec2: async () => ec2, organizations: async () => organizations, destroy() {} };
   const facts = await collect({
     scope: { clusters: [], services: [], tasks: [], roles: [] },
     aws: { region: config.region },
@@ -165,7 +168,7 @@ if (scenario.snapshot) {
     trailPacer: new RequestPacer({ limit: 1_000_000, windowMs: 1 }),
   });
   await writeSnapshot(scenario.snapshot, facts);
-  for (const client of [...Object.values(made), ec2]) client.destroy();
+  for (const client of [...Object.values(made), ec2, organizations]) client.destroy();
 }
 const results: RunResult[] = [];
 const commands = scenario.commands ?? ["check"];

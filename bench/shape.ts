@@ -185,6 +185,8 @@ export function minimumCalls(shape: Shape): Record<string, number> {
     "iam:GetPolicyVersion": 2,
     "ec2:DescribeVolumes": pages(shape.tasks - shape.stoppedTasks, PAGE.describeVolumes),
     "cloudtrail:LookupEvents": pages(shape.trailEvents, PAGE.lookupEvents),
+    // Whether SCPs can apply: once. The bench account is in no organization, so no role is simulated.
+    "organizations:DescribeOrganization": 1,
   };
   for (let c = 0; c < shape.clusters; c++) {
     const services = share(shape.services, shape.clusters, c);

@@ -6,6 +6,7 @@ import {
   useOfReference,
   usePolicyArn,
 } from "../src/analysis/infrastructure-uses.ts";
+import type { OrganizationsDetails } from "../src/analysis/organizations-finding.ts";
 import { roleResource } from "../src/analysis/role-subject.ts";
 import { listed, usedFor, usersOf } from "../src/analysis/use-findings.ts";
 import {
@@ -86,6 +87,8 @@ export interface UsePermissionDetails {
   trust?: TrustDetails;
   actions?: Record<string, ActionDetails>;
   permissionsBoundary?: string;
+  /** What AWS's simulator said of SCPs; absent when the permissions could not be read. */
+  organizations?: OrganizationsDetails;
   trail?: TrailFailures;
 }
 
@@ -115,6 +118,7 @@ function useFinding(facts: Facts, role: RoleFacts, use: InfrastructureUse): Resu
     trust: judged.trust,
     ...(judged.actions ? { actions: judged.actions } : {}),
     ...(judged.permissionsBoundary ? { permissionsBoundary: judged.permissionsBoundary } : {}),
+    ...(judged.organizations ? { organizations: judged.organizations } : {}),
   };
   const { status } = judged;
   if (status === "pass")
@@ -157,10 +161,17 @@ function howJudged(use: InfrastructureUse): string {
       "cannot be read is unknown; a role that does not exist fails, naming what breaks. Only roles ECS names for " +
       `this use (${use.namedBy}) are checked; whether the managed policy itself is attached is managed-policy's advice. ` +
       `The use has ${sessions}.`,
+    "Organizations policies (SCPs) apply to the role too: unless the account is outside any organization or is its " +
+      "management account, the role is simulated with iam:SimulatePrincipalPolicy for the use's actions, on the " +
+      "resources and with the context keys above. AllowedByOrganizations false on any fails the role (AWS does not " +
+      "say which SCP: the organization's administrators can tell); the simulation denied or missing is unknown. " +
+      "Resource control policies (RCPs) are not read.",
     "### Finding details\n\n" +
       "`use`, `users` (cluster/name of what names the role for the use), `policy` and `policyVersion`, `trust` (the " +
       "trust decision), `actions` (per action: `decision`, `statements`, `undecided`, `policySid`, `explanation`), " +
-      "`permissionsBoundary` when the role has one, and on a finding that is not a pass `trail` (`session`, `since`, " +
+      "`permissionsBoundary` when the role has one, `organizations` (`decision`: not-needed, allowed, denied, " +
+      "unknown; `deniedActions`; `disagreements` between AWS's EvalDecision and the tool's), and on a finding that " +
+      "is not a pass `trail` (`session`, `since`, " +
       "`failedCalls`, `byAction`) when CloudTrail shows the role's calls in the use's sessions failing. An unknown for " +
       "an unreadable fact has `api`, `code`, `error`.",
   ].join("\n\n");
@@ -176,7 +187,7 @@ export function usePermissionsRule(spec: UseRuleSpec): Rule<UsePermissionDetails
       severity: "fail",
       concern: "deploying-services",
       headline: spec.headline,
-      needs: ["roles"],
+      needs: ["roles", "organizations"],
       docs: {
         summary:
           `A role that ${use.namedBy} names can be assumed by ${ECS_SERVICE_PRINCIPAL}, and its effective permissions ` +

@@ -18,6 +18,8 @@ const ROLE = "each role";
 const ECS_SCOPE = "ECS scope (any of `--cluster`, `--service`, `--task`, or no scope flag)";
 const CLOUDTRAIL = "CloudTrail evidence (`cloudtrail-errors`; not asked for when the rule is `off`)";
 const VOLUMES = "leaked volumes (`leaked-volumes`; ECS scope only; not asked for when `off`)";
+const SCPS =
+  "Organizations policies (SCPs) on the roles (`volume-permissions`, `tls-permissions`; not asked for when both are `off`)";
 const CHANGE_GATE =
   "the change gate's CloudFormation reads (`check --change-set`, `check --before-stack-delete`; never asked for otherwise)";
 const PRINCIPAL =
@@ -49,6 +51,16 @@ export const READ_PERMISSIONS: readonly Permission[] = [
   },
   { action: "cloudtrail:LookupEvents", for: CLOUDTRAIL },
   { action: "ec2:DescribeVolumes", for: VOLUMES },
+  {
+    action: "organizations:DescribeOrganization",
+    for: SCPS,
+    note: "once: whether the account is in an organization",
+  },
+  {
+    action: "iam:SimulatePrincipalPolicy",
+    for: SCPS,
+    note: "for each role and use, when the account is an organization's member (or membership could not be read)",
+  },
   { action: "iam:GetUser", for: PRINCIPAL },
   { action: "iam:ListUserPolicies", for: PRINCIPAL },
   { action: "iam:GetUserPolicy", for: PRINCIPAL },

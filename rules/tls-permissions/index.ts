@@ -1,5 +1,6 @@
 import { ECS_SERVICE_PRINCIPAL } from "../../src/analysis/ecs-requests.ts";
 import { infrastructureUse } from "../../src/analysis/infrastructure-uses.ts";
+import type { OrganizationsDetails } from "../../src/analysis/organizations-finding.ts";
 import { usedForServiceConnectTls } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
 import { TLS_POLICY_NAME, TLS_POLICY_VERSION } from "../../src/analysis/tls-requests.ts";
@@ -29,6 +30,8 @@ interface TlsDetails {
   trust: TrustDetails;
   actions?: Record<string, ActionDetails>;
   permissionsBoundary?: string;
+  /** What AWS's simulator said of SCPs; absent when the permissions could not be read. */
+  organizations?: OrganizationsDetails;
   trail?: TrailFailures;
 }
 
@@ -48,6 +51,7 @@ function judgeRole(facts: Facts, role: RoleFacts, resource: string): Result[] {
     trust: judged.trust,
     ...(judged.actions ? { actions: judged.actions } : {}),
     ...(judged.permissionsBoundary ? { permissionsBoundary: judged.permissionsBoundary } : {}),
+    ...(judged.organizations ? { organizations: judged.organizations } : {}),
   };
   const { status } = judged;
   if (status === "pass")
@@ -76,7 +80,7 @@ export default defineRule({
     severity: "fail",
     concern: "deploying-services",
     headline: "Service Connect TLS certificates of the services that use {roles} cannot be issued or rotated",
-    needs: ["roles"],
+    needs: ["roles", "organizations"],
     docs: {
       summary:
         `A role that a service's Service Connect configuration names for TLS can be assumed by ${ECS_SERVICE_PRINCIPAL}, ` +
@@ -98,11 +102,18 @@ export default defineRule({
           "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +
           "EBS volumes does not need these actions. Whether the AWS managed policy itself is attached is managed-policy's " +
           "advice.",
+        "Organizations policies (SCPs) apply to the role too: unless the account is outside any organization or is its " +
+          "management account, the role is simulated with iam:SimulatePrincipalPolicy for the TLS actions, on the " +
+          "resources and with the context keys above. AllowedByOrganizations false on any fails the role (AWS does " +
+          "not say which SCP: the organization's administrators can tell); the simulation denied or missing is " +
+          "unknown. Resource control policies (RCPs) are not read.",
         "### Finding details\n\n" +
           "`services` (cluster/service names that use the role for TLS), `policy` and `policyVersion` (the managed " +
           "policy the actions come from), `trust` (the trust decision: `decision`, `statements`, `undecided`), " +
           "`actions` (per action: `decision`, `statements`, `undecided`, `policySid`: the managed policy's statement " +
-          "that grants it, `explanation`), `permissionsBoundary` when the role has one, and on a finding that is not " +
+          "that grants it, `explanation`), `permissionsBoundary` when the role has one, `organizations` (`decision`: " +
+          "not-needed, allowed, denied or unknown; `deniedActions`; `disagreements` between AWS's EvalDecision and the " +
+          "tool's, logged as a warning), and on a finding that is not " +
           "a pass `trail` (`session`, `since`, `failedCalls`, `byAction`) when CloudTrail shows the role's " +
           "ECSServiceConnectForTLS calls failing. An unknown for an unreadable fact has `api`, `code`, `error`.",
       ].join("\n\n"),

@@ -1,5 +1,6 @@
 import { decisionDetails } from "../../src/analysis/describe-decision.ts";
 import { infrastructureUse } from "../../src/analysis/infrastructure-uses.ts";
+import type { OrganizationsDetails } from "../../src/analysis/organizations-finding.ts";
 import {
   existingRole,
   type RolePolicies,
@@ -37,6 +38,8 @@ interface VolumeDetails {
   };
   dependents: Dependents;
   permissionsBoundary?: string;
+  /** What AWS's simulator said of SCPs (absent only for a role whose permissions could not be read). */
+  organizations?: OrganizationsDetails;
 }
 
 /**
@@ -58,11 +61,11 @@ function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Resul
   const verdicts = volumeAccess(facts, policies);
   const instance = instanceVerdict(facts, policies);
   // The shared per-use judgement's one place for a further judgement of the same role and use joins here too.
-  const further = furtherJudgements(facts, role, EBS);
+  const further = furtherJudgements(facts, role, EBS, verdicts);
   const status = worstStatus([
     ...verdicts.map((v) => STATUS_OF[v.decision.decision]),
     instance.status,
-    ...further.map((p) => p.status),
+    ...further.parts.map((p) => p.status),
   ]);
   const bad = verdicts.filter((v) => v.decision.decision !== "allow");
   const instanceBad = instance.decision.decision !== "allow";
@@ -82,6 +85,7 @@ function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Resul
     },
     dependents: dependentsOf(role),
     ...(boundaryArn ? { permissionsBoundary: boundaryArn } : {}),
+    ...further.details,
   };
   const refused = [
     ...bad,
@@ -90,13 +94,13 @@ function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Resul
   const fixes = [
     ...new Set([
       ...refused.map((v) => fixForAction(role.name, v, partition, boundaryArn)),
-      ...further.flatMap((p) => p.fixes),
+      ...further.parts.flatMap((p) => p.fixes),
     ]),
   ];
   const problems = [
     ...bad.map((v) => explainAction(v.action, v.decision)),
     ...(instanceBad ? [instanceGap(instance.explanation, instance.onInstances)] : []),
-    ...further.flatMap((p) => p.problems),
+    ...further.parts.flatMap((p) => p.problems),
   ];
   return {
     status,
@@ -118,7 +122,7 @@ export default defineRule({
     title: "Role may detach, delete and describe ECS-managed volumes",
     severity: "fail",
     concern: "stopping-tasks",
-    needs: ["roles"],
+    needs: ["roles", "organizations"],
     docs: {
       summary:
         "The role's effective permissions (identity policies within the permissions boundary, explicit Deny wins) allow " +
@@ -135,9 +139,24 @@ export default defineRule({
         "ECS-managed volume) makes the finding unknown, naming it: the gate does not open on a permission it cannot prove. " +
         "For tasks whose volume is attached to an EC2 instance (EC2 launch type, EC2 capacity providers, Managed " +
         "Instances), ec2:DetachVolume is also authorised on the instance: a gap there fails a role known to serve such " +
-        "tasks, and is a warning for a role only seen with Fargate tasks or checked without ECS in scope.",
+        "tasks, and is a warning for a role only seen with Fargate tasks or checked without ECS in scope.\n\n" +
+        "Organizations policies (SCPs) apply to the role too (only service-linked roles are exempt). Unless the account " +
+        "is outside any organization (DescribeOrganization answers AWSOrganizationsNotInUseException) or is its " +
+        "management account (which SCPs do not affect), the role is simulated with iam:SimulatePrincipalPolicy: the " +
+        "three actions, on the resources and with the context keys the evaluator assumes. AllowedByOrganizations false " +
+        "on any of them fails the role; AWS reports an SCP's Deny as implicitDeny with no matched statement, so the " +
+        "finding cannot name the SCP, and the organization's administrators can tell which. The simulation denied or " +
+        "missing (a snapshot from before it was read) is unknown. Resource control policies (RCPs) are not read.\n\n" +
+        "### Finding details\n\n" +
+        "`actions` (per action: `decision`, `statements`, `undecided`, `explanation`), `instanceDetach`, `dependents`, " +
+        "`permissionsBoundary` when the role has one, and `organizations`: `decision` (not-needed, allowed, denied, " +
+        "unknown), `reason`, `deniedActions`, `api`/`code`/`error` for an unknown, and `disagreements` (action, " +
+        "resources, AWS's EvalDecision and the tool's decision, where they differ with no MissingContextValues: " +
+        "logged as a warning, the status unchanged).",
       remediation:
-        "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions:\n\n" +
+        "Attach the AWS managed policy, and remove any Deny or boundary gap that blocks the three actions. An SCP " +
+        "that denies one cannot be changed from the account: ask the organization's administrators which SCP it " +
+        "is, and to allow the action to the role:\n\n" +
         "aws iam attach-role-policy --role-name NAME --policy-arn " +
         "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
     },

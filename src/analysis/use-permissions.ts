@@ -5,6 +5,8 @@ import type { Decision } from "../iam/types.ts";
 import { decisionDetails, mayBeDenied } from "./describe-decision.ts";
 import { attachPolicyCommand, updateTrustCommand } from "./fix-commands.ts";
 import { type InfrastructureUse, usePolicyArn } from "./infrastructure-uses.ts";
+import { organizationsDecision } from "./organizations-decision.ts";
+import { type OrganizationsDetails, organizationsPart } from "./organizations-finding.ts";
 import { type ExistingRole, existingRole, type RolePolicies, rolePolicies } from "./role-policies.ts";
 import { roleSession } from "./trail-links.ts";
 import { ecsTrustDecision } from "./trust-access.ts";
@@ -91,14 +93,30 @@ export function judgeActions(
   };
 }
 
+/** What a further judgement adds: its part of the status, and what the finding shows of it. */
+export interface FurtherJudgements {
+  parts: Part[];
+  details: { organizations?: OrganizationsDetails };
+}
+
 /**
  * Further per-role, per-use judgements combined into the status (worst of) beside the trust and the actions: the
- * ONE place another judgement of the same role for the same use joins (an organisation's SCPs, say). judgeUse (so
- * tls-permissions and the four other uses' rules) and volume-permissions (for the EBS use) combine what it returns,
- * its problems in the message and its fixes in the remediation. None today.
+ * ONE place another judgement of the same role for the same use joins. judgeUse (so tls-permissions and the four
+ * other uses' rules) and volume-permissions (for the EBS use) combine what it returns, its problems in the message,
+ * its fixes in the remediation and its details in the finding's. Today: the organisation's SCPs, from AWS's own
+ * simulator (DESIGN.md "Organizations policies"), given the tool's own decision for each action (`decided`) so a
+ * disagreement with AWS's EvalDecision is kept.
  */
-export function furtherJudgements(_facts: Facts, _role: RoleFacts, _use: InfrastructureUse): Part[] {
-  return [];
+export function furtherJudgements(
+  facts: Facts,
+  role: RoleFacts,
+  use: InfrastructureUse,
+  decided: readonly { action: string; decision: Decision }[],
+): FurtherJudgements {
+  const arn = existingRole(role)?.arn ?? role.ref;
+  const required = decided.map((v) => ({ action: v.action, decision: v.decision.decision }));
+  const scp = organizationsPart(organizationsDecision(facts, arn, use.id, required), role.name);
+  return { parts: [scp], details: { organizations: scp.details } };
 }
 
 /** What the judgement found: the status, worst of its parts, and what a finding shows. */
@@ -110,6 +128,8 @@ export interface UseVerdict {
   actions?: Record<string, ActionDetails>;
   verdicts?: UseActionVerdict[];
   permissionsBoundary?: string;
+  /** What AWS's simulator said of SCPs; absent when the permissions could not be read. */
+  organizations?: OrganizationsDetails;
 }
 
 export type UseJudgement =
@@ -143,8 +163,10 @@ export function judgeUse(facts: Facts, role: RoleFacts, use: InfrastructureUse):
     verdict.verdicts = actions.verdicts;
     if (detail.permissionsBoundaryArn) verdict.permissionsBoundary = detail.permissionsBoundaryArn;
     parts.push(actions);
+    const further = furtherJudgements(facts, role, use, actions.verdicts);
+    parts.push(...further.parts);
+    if (further.details.organizations) verdict.organizations = further.details.organizations;
   }
-  parts.push(...furtherJudgements(facts, role, use));
   verdict.status = worstStatus(parts.map((p) => p.status));
   verdict.problems = parts.flatMap((p) => p.problems);
   verdict.fixes = [...new Set(parts.flatMap((p) => p.fixes))];

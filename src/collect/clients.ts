@@ -68,6 +68,8 @@ export interface AwsClients {
   cloudtrail: CloudTrailClient;
   /** EC2 adds ≈40 ms of start-up even bundled: loaded only when a rule needs volume state. */
   ec2(): Promise<import("@aws-sdk/client-ec2").EC2Client>;
+  /** Organizations (DescribeOrganization, once a check): loaded only when a rule needs to know about SCPs. */
+  organizations(): Promise<import("@aws-sdk/client-organizations").OrganizationsClient>;
   destroy(): void;
 }
 
@@ -107,6 +109,7 @@ export function createClients(settings: AwsSettings): AwsClients {
   pacing.install(ecs, "ecs", key, settings.signal);
   pacing.install(iam, "iam", iamPaceKey(key), settings.signal);
   let ec2: Promise<import("@aws-sdk/client-ec2").EC2Client> | undefined;
+  let organizations: Promise<import("@aws-sdk/client-organizations").OrganizationsClient> | undefined;
   return {
     iam,
     sts,
@@ -120,9 +123,14 @@ export function createClients(settings: AwsSettings): AwsClients {
       });
       return ec2;
     },
+    organizations() {
+      organizations ??= import("./organizations-sdk.ts").then((m) => new m.OrganizationsClient(common));
+      return organizations;
+    },
     destroy() {
       for (const c of [iam, sts, ecs, cloudtrail]) c.destroy();
       void ec2?.then((c) => c.destroy());
+      void organizations?.then((c) => c.destroy());
     },
   };
 }

@@ -21,8 +21,10 @@ import { collectVolumes } from "./ec2.ts";
 import { collectEcs, type EcsCollection, type EcsRoleRef } from "./ecs.ts";
 import { ecsReadsFor } from "./ecs-reads.ts";
 import { IamCollector } from "./iam.ts";
+import { collectMembership, simulationNeeded } from "./organizations.ts";
 import type { RequestPacer } from "./pacer.ts";
 import { PrincipalCollector } from "./principal.ts";
+import { simulateRole } from "./simulation.ts";
 import { collectCaller } from "./sts.ts";
 
 export interface CollectOptions {
@@ -49,6 +51,11 @@ export interface CollectOptions {
   principal?: string;
   /** Read the deploying principal's policies when a role is in scope (default true; off when the pass-role rule is off). */
   passRole?: boolean;
+  /**
+   * Read organizations:DescribeOrganization and, when SCPs may apply, iam:SimulatePrincipalPolicy for each role's
+   * uses (default true; off when no enabled rule needs it).
+   */
+  organizations?: boolean;
   /**
    * Client-side pacing under AWS's rate limits (api-pacing.ts). Default: the process's, for clients built here;
    * none for injected clients unless given.
@@ -103,6 +110,28 @@ function addReference(
 }
 
 /**
+ * What Organizations says of the account and, when SCPs may apply, AWS's simulation of each role's uses (set on the
+ * roles); the membership fact is returned.
+ */
+async function simulateRoles(
+  clients: AwsClients,
+  roles: RoleFacts[],
+  membershipRead: Promise<NonNullable<Facts["organization"]>>,
+  options: CollectOptions,
+): Promise<NonNullable<Facts["organization"]>> {
+  const membership = await membershipRead;
+  if (!simulationNeeded(membership)) return membership;
+  options.onProgress?.({ stage: "Simulating the roles' permissions under the organization's SCPs" });
+  await Promise.all(
+    roles.map(async (role) => {
+      const simulations = await simulateRole(clients.iam, role, options.aws.region, options.pageSize);
+      if (simulations) role.simulations = simulations;
+    }),
+  );
+  return membership;
+}
+
+/**
  * Gathers every fact the rules need, for the scope, from AWS. Never throws for an AWS error: it becomes a fact.
  *
  * Every read that needs nothing earlier starts at once: STS, IAM for the --role roles, EC2 DescribeVolumes and
@@ -138,6 +167,11 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     // but what needs the account itself (a role named by ARN, the cluster ARN of a cluster named by name).
     const callerRead = collectCaller(clients.sts);
     const callerAccount = callerRead.then((c) => (c.ok ? c.value.account : undefined));
+    // Whether SCPs can apply needs nothing else: asked at once, beside everything.
+    const membershipRead =
+      options.organizations === false
+        ? undefined
+        : collectMembership(() => clients.organizations(), callerAccount);
     const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
     const readEcs = ecsPlan.kind !== "none" || forRolesOnly;
 
@@ -265,8 +299,11 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       ...(ecs ? { ecs } : {}),
     };
     if (roles.length) readPrincipal();
+    const simulated =
+      membershipRead && roles.length ? simulateRoles(clients, roles, membershipRead, options) : undefined;
     const principal = await principalRead;
     if (principal) facts.principal = principal;
+    if (simulated) facts.organization = await simulated;
     await plannedPolicies;
     // Last: the roles', the plan's and the principal's managed policies are all read through the one memo.
     facts.managedPolicies = await iam.collectedPolicies();

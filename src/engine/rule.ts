@@ -14,9 +14,10 @@ import type { RuleTotals } from "./totals.ts";
 /**
  * Facts a rule needs collected. Roles and ECS are read for the scope whatever the rules (the required rules need
  * them); the others are read only when an enabled rule needs them, so a rule turned off is not collected for (and its
- * permission never asked for).
+ * permission never asked for). `organizations`: DescribeOrganization, and SimulatePrincipalPolicy for the roles'
+ * uses when SCPs may apply.
  */
-export type FactNeed = "roles" | "ecs" | "trail" | "volumes" | "principal";
+export type FactNeed = "roles" | "ecs" | "trail" | "volumes" | "principal" | "organizations";
 
 /** What every rule may read besides the facts; the engine fills it from the flags and the config. */
 export interface RuleContext<Options = unknown> {

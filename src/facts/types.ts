@@ -39,6 +39,12 @@ export interface Facts {
    */
   principal?: Fact<PrincipalFacts>;
   /**
+   * organizations:DescribeOrganization, once per account: whether Organizations policies (SCPs) can apply to the
+   * roles. Absent in facts gathered before it was read, or when no enabled rule needed it: whether an SCP denies the
+   * roles' actions is then not known.
+   */
+  organization?: Fact<OrganizationMembership>;
+  /**
    * A change applied to these facts (`check --plan`, `--change-set`, `--before-stack-delete`): a Terraform plan, a
    * CloudFormation change set or a stack's deletion, and the after-state of every role it touches.
    */
@@ -92,6 +98,51 @@ export interface RoleFacts {
   attachedPolicies: Fact<AttachedPolicy[]>;
   /** ListRolePolicies (every page) + GetRolePolicy for each name. */
   inlinePolicies: Fact<InlinePolicy[]>;
+  /**
+   * iam:SimulatePrincipalPolicy for each use of the role (keyed by InfrastructureUseId), made when SCPs may apply
+   * (the account is in an organization and not its management account, or membership could not be read). Absent
+   * when it was not needed or not read.
+   */
+  simulations?: Record<string, Fact<SimulationResult>>;
+}
+
+/** What organizations:DescribeOrganization said of the account. */
+export interface OrganizationMembership {
+  /** False when Organizations answered AWSOrganizationsNotInUseException: no SCP applies. */
+  inOrganization: boolean;
+  /** The organization's management account (MasterAccountId). */
+  managementAccountId?: string;
+  /** The account checked is the management account, which SCPs do not affect. */
+  managementAccount?: boolean;
+}
+
+/** AWS's own simulation of a role's identity policies, boundary and SCPs for one use's requests. */
+export interface SimulationResult {
+  /** One entry per call: a use's requests are grouped into calls by resource and context. */
+  calls: SimulatedCall[];
+}
+
+/** One SimulatePrincipalPolicy call (every page), as asked and as answered. */
+export interface SimulatedCall {
+  /** The ResourceArns the call named. */
+  resources: string[];
+  /** The context keys the call supplied (ContextEntries' names). */
+  contextKeys: string[];
+  results: SimulatedAction[];
+}
+
+/** One EvaluationResult of SimulatePrincipalPolicy. */
+export interface SimulatedAction {
+  /** EvalActionName. */
+  action: string;
+  /** EvalDecision: allowed | explicitDeny | implicitDeny. */
+  evalDecision: string;
+  /** OrganizationsDecisionDetail.AllowedByOrganizations; absent when AWS gave none (no organization evaluated). */
+  allowedByOrganizations?: boolean;
+  /** MissingContextValues, top-level and per resource: keys the policies use that the call did not supply. */
+  missingContextValues: string[];
+  /** MatchedStatements (identity policies only: SCP statements are never listed). */
+  matchedStatements: { sourcePolicyId?: string; sourcePolicyType?: string }[];
 }
 
 export type RoleDetail =

@@ -4,6 +4,7 @@ import { evaluateFacts } from "../engine/evaluate.ts";
 import type { Rule } from "../engine/rule.ts";
 import type { FailOn } from "../engine/verdict.ts";
 import type { Facts } from "../facts/types.ts";
+import { evaluatorDisagreements } from "../report/disagreements.ts";
 import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
 import { VERSION } from "../version.ts";
@@ -114,10 +115,16 @@ export async function check(options: CheckOptions): Promise<Report> {
       })
     : gathered.facts;
   const { source } = gathered;
-  return evaluate(facts, {
+  const report = evaluate(facts, {
     ...options,
     startedAt,
     source,
     ...(options.snapshot ? { snapshot: options.snapshot } : {}),
   });
+  for (const d of evaluatorDisagreements(report.findings))
+    options.log?.warn(
+      d,
+      `AWS's policy simulator and ecs-preflight's evaluator disagree on ${d.action} (AWS: ${d.aws}, ecs-preflight: ${d.tool}) with every context value supplied: the status follows ecs-preflight; please report it`,
+    );
+  return report;
 }

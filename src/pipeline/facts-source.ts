@@ -27,11 +27,16 @@ export interface FactsSource {
 export function collectionFor(
   rules: readonly Rule[],
   config: Config,
-): { trail: boolean; volumes: boolean; passRole: boolean } {
+): { trail: boolean; volumes: boolean; passRole: boolean; organizations: boolean } {
   const needed = new Set(
     rules.filter((r) => r.required || config.rules[r.id] !== "off").flatMap((r) => r.needs),
   );
-  return { trail: needed.has("trail"), volumes: needed.has("volumes"), passRole: needed.has("principal") };
+  return {
+    trail: needed.has("trail"),
+    volumes: needed.has("volumes"),
+    passRole: needed.has("principal"),
+    organizations: needed.has("organizations"),
+  };
 }
 
 /** Gathers the facts a check evaluates, and says where they came from. */

@@ -43,6 +43,8 @@ beforeAll(async () => {
       }),
     ],
     managedPolicies: [awsManagedVolumesPolicy()],
+    // A member of an organization: the roles are simulated under its SCPs.
+    organization: { scps: [] },
     clusters: [
       {
         name: "prod",

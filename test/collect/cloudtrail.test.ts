@@ -1,6 +1,7 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { afterEach, describe, expect, it } from "vitest";
@@ -409,10 +410,12 @@ function clientsFor(f: FakeAws): AwsClients {
     sts: new STSClient(config),
     ecs: new ECSClient(config),
     cloudtrail: new CloudTrailClient(config),
+    organizationsClient: new OrganizationsClient(config),
   };
   const run: AwsClients = {
     ...clients,
     ec2: () => Promise.reject(new Error("EC2 is not used here")),
+    organizations: async () => clients.organizationsClient,
     destroy: () => {
       for (const c of Object.values(clients)) c.destroy();
     },

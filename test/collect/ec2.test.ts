@@ -2,6 +2,7 @@ import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -187,11 +188,13 @@ describe("collect() with EC2", () => {
       cloudtrail: new CloudTrailClient(config),
     };
     const ec2 = new EC2Client(config);
+    const organizations = new OrganizationsClient(config);
     const run = {
       ...clients,
       ec2: vi.fn(() => Promise.resolve(ec2)),
+      organizations: async () => organizations,
       destroy: () => {
-        for (const c of [...Object.values(clients), ec2]) c.destroy();
+        for (const c of [...Object.values(clients), ec2, organizations]) c.destroy();
       },
     };
     runClients.push(run);

@@ -1,6 +1,7 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { afterEach, describe, expect, it } from "vitest";
@@ -38,10 +39,12 @@ async function run(
     sts: new STSClient(config),
     ecs: new ECSClient(config),
     cloudtrail: new CloudTrailClient(config),
+    organizationsClient: new OrganizationsClient(config),
   };
   const clients = {
     ...base,
     ec2: () => Promise.reject(new Error("no EC2 here")),
+    organizations: async () => base.organizationsClient,
     destroy: () => {
       for (const c of Object.values(base)) c.destroy();
     },

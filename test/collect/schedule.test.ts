@@ -2,6 +2,7 @@ import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { benchAccount, minimumCalls, type Shape, taskId } from "../../bench/shape.ts";
@@ -38,6 +39,7 @@ function clientsFor(f: FakeAws, maxAttempts: number): AwsClients {
     sts: new STSClient(config),
     ecs: new ECSClient(config),
     cloudtrail: new CloudTrailClient(config),
+    organizationsClient: new OrganizationsClient(config),
   };
   let ec2: EC2Client | undefined;
   return {
@@ -46,6 +48,7 @@ function clientsFor(f: FakeAws, maxAttempts: number): AwsClients {
       ec2 ??= new EC2Client(config);
       return ec2;
     },
+    organizations: async () => made.organizationsClient,
     destroy: () => {
       for (const c of Object.values(made)) c.destroy();
       ec2?.destroy();

@@ -32,6 +32,7 @@ const ids = {
   search1: "f6a5b8d7a9c08e1d3f4a5b6c7d8e9f0a",
   etlStuck: "a7b6c9e8b0d19f2e4a5b6c7d8e9f0a1b",
   etlDone: "b8c7d0f9c1e2a03f5b6c7d8e9f0a1b2c",
+  archive1: "c9d8e1f0d2f3b14a6c7d8e9f0a1b2c3d",
 };
 
 export const demoAccount: FakeAccount = {
@@ -112,6 +113,8 @@ export const demoAccount: FakeAccount = {
       createDate: "2025-11-21T09:00:00Z",
       attached: [awsManagedUsePolicy("express").arn],
     }),
+    // Healthy in IAM, but the organization's guardrail SCP denies it ec2:DeleteVolume (see `organization`).
+    infrastructureRole({ name: "ecs-infra-archive", createDate: "2025-06-01T09:00:00Z" }),
     // ecs-infra-legacy was deleted while an ETL task still used it.
     // The caller's role: its PassRole list predates ecs-infra-search, so deployments of search cannot pass it.
     {
@@ -126,7 +129,7 @@ export const demoAccount: FakeAccount = {
         "ecs-pass-role": doc({
           Action: "iam:PassRole",
           Effect: "Allow",
-          Resource: ["orders", "reports", "ledger", "legacy", "compute", "storefront"].map(
+          Resource: ["orders", "reports", "ledger", "legacy", "compute", "storefront", "archive"].map(
             (r) => `arn:aws:iam::*:role/ecs-infra-${r}`,
           ),
           Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
@@ -161,6 +164,11 @@ export const demoAccount: FakeAccount = {
           roleArn: roleArnOf("ecs-infra-ledger"),
           deploymentId: "ecs-svc/3333333333333333333",
         }),
+        ebsService({
+          name: "archive",
+          roleArn: roleArnOf("ecs-infra-archive"),
+          deploymentId: "ecs-svc/5555555555555555555",
+        }),
       ],
       tasks: [
         ebsTask({
@@ -183,6 +191,13 @@ export const demoAccount: FakeAccount = {
           service: "reports",
           deploymentId: "ecs-svc/2222222222222222222",
           volumeId: "vol-0a1b2c3d4e5f60003",
+        }),
+        ebsTask({
+          id: ids.archive1,
+          roleArn: roleArnOf("ecs-infra-archive"),
+          service: "archive",
+          deploymentId: "ecs-svc/5555555555555555555",
+          volumeId: "vol-0a1b2c3d4e5f60009",
         }),
         ebsTask({
           id: ids.ledger1,
@@ -250,6 +265,11 @@ export const demoAccount: FakeAccount = {
       ],
     },
   ],
+  // A member of an organization whose guardrail SCP, meant to keep archived data, denies volume deletion to the
+  // archive's role: its own policies allow ec2:DeleteVolume, the organization does not.
+  organization: {
+    scps: [{ name: "protect-archive-data", deny: ["ec2:DeleteVolume"], roles: ["ecs-infra-archive"] }],
+  },
   volumes: [
     ...(
       [
@@ -258,6 +278,7 @@ export const demoAccount: FakeAccount = {
         ["vol-0a1b2c3d4e5f60003", "shop", ids.reports1],
         ["vol-0a1b2c3d4e5f60004", "shop", ids.ledger1],
         ["vol-0a1b2c3d4e5f60006", "analytics", ids.search1],
+        ["vol-0a1b2c3d4e5f60009", "shop", ids.archive1],
       ] as const
     ).map(([volumeId, cluster, id]) => ({
       volumeId,

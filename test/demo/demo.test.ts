@@ -45,7 +45,15 @@ describe("the demo account", () => {
     expect(statuses("tasks-deprovisioning").filter((s) => s === "fail")).toHaveLength(2);
     expect(statuses("cloudtrail-errors")).toContain("fail");
     expect(statuses("leaked-volumes")).toContain("warn");
-    expect(statuses("pass-role")).toEqual(["fail", "pass", "pass", "pass", "pass", "pass"]); // platform-audit may not pass ecs-infra-search
+    expect(statuses("pass-role")).toEqual(["fail", "pass", "pass", "pass", "pass", "pass", "pass"]); // platform-audit may not pass ecs-infra-search
+    // ecs-infra-archive: its own policies allow the volume actions, an SCP of the organization denies DeleteVolume.
+    const archive = report.findings.find(
+      (f) => f.rule === "volume-permissions" && f.resource.endsWith("/ecs-infra-archive"),
+    );
+    expect(archive?.status).toBe("fail");
+    expect(archive?.message).toMatch(
+      /^ecs-infra-archive: an Organizations policy \(SCP\) denies ec2:DeleteVolume/,
+    );
     // Every use of a role is a dependent: the Managed Instances capacity provider and the Express service.
     const inUse = (name: string) =>
       report.findings.find((f) => f.rule === "role-in-use" && f.resource.endsWith(`/${name}`))?.message;

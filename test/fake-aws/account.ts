@@ -40,6 +40,30 @@ export interface FakeAccount {
   volumes?: FakeVolume[];
   /** Stacks and change sets (./cloudformation.ts). */
   cloudformation?: FakeCloudFormation;
+  /**
+   * The organization the account is in (Organizations DescribeOrganization, and the SCPs IAM's
+   * SimulatePrincipalPolicy applies). Absent: the account is in none (AWSOrganizationsNotInUseException).
+   */
+  organization?: FakeOrganization;
+  /**
+   * What SimulatePrincipalPolicy answers as EvalDecision for these actions whatever the policies say: a stand-in
+   * for AWS's evaluator deciding differently from the project's (the fake otherwise uses the project's own).
+   */
+  simulatorDecisions?: Record<string, "allowed" | "explicitDeny" | "implicitDeny">;
+}
+
+export interface FakeOrganization {
+  /** MasterAccountId; default "999988887777" (another account). The account itself: SCPs do not apply to it. */
+  managementAccountId?: string;
+  scps?: FakeScp[];
+}
+
+/** A service control policy, as scenario data: it denies these actions (globs) to these roles (default: every role). */
+export interface FakeScp {
+  name: string;
+  deny: string[];
+  /** Role names it applies to (case-insensitive); default every role of the account. */
+  roles?: string[];
 }
 
 export type PolicyText = object | string;

@@ -120,7 +120,7 @@ function deniedResource(
   params: Record<string, unknown>,
 ): string | undefined {
   if (service === "iam") {
-    const policyArn = text(params, "PolicyArn");
+    const policyArn = text(params, "PolicyArn") ?? text(params, "PolicySourceArn");
     if (policyArn) return policyArn;
     const roleName = text(params, "RoleName");
     return roleName ? `arn:aws:iam::${state.accountId}:role/${roleName}` : undefined;

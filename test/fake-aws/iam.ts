@@ -1,5 +1,6 @@
 import type { FakeManagedPolicy, FakeRole, PolicyText } from "./account.ts";
 import { AwsError } from "./errors.ts";
+import { simulatePrincipalPolicy } from "./iam-simulate.ts";
 import { USER_HANDLERS } from "./iam-users.ts";
 import { decodeToken, effectivePageSize, encodeToken, pageOf } from "./paging.ts";
 import type { QueryParams } from "./query.ts";
@@ -22,6 +23,7 @@ const HANDLERS: Record<string, IamHandler> = {
   GetRolePolicy: getRolePolicy,
   GetPolicy: getPolicy,
   GetPolicyVersion: getPolicyVersion,
+  SimulatePrincipalPolicy: (state, params) => simulatePrincipalPolicy(state, params),
 };
 
 export function handleIam(state: FakeState, action: string, params: QueryParams): XmlFields {

@@ -5,9 +5,10 @@ import type { FakeState } from "./state.ts";
 import type { FakeOrgMember, FakeWorld } from "./world.ts";
 
 /**
- * Organizations (awsJson1_1, AWSOrganizationsV20161128): ListAccounts, paged (MaxResults 1..20). Accounts carry `State`
- * (and, as a member asks, the older `Status`, retired in September 2026). Only the primary (management) account
- * may ask.
+ * Organizations (awsJson1_1, AWSOrganizationsV20161128): DescribeOrganization, from the account's `organization`
+ * (none: AWSOrganizationsNotInUseException, as AWS answers an account outside any organization); and ListAccounts,
+ * paged (MaxResults 1..20). Accounts carry `State` (and, as a member asks, the older `Status`, retired in September
+ * 2026). Only the primary (management) account may list them.
  */
 export function handleOrganizations(
   state: FakeState,
@@ -15,6 +16,7 @@ export function handleOrganizations(
   params: JsonParams,
   world: FakeWorld,
 ): object {
+  if (action === "DescribeOrganization") return describeOrganization(state);
   if (action !== "ListAccounts") throw new AwsError("InvalidAction", `Unknown operation ${action}`);
   if (state.accountId !== world.primary.accountId)
     throw new AwsError("AccessDeniedException", "You don't have permissions to access this resource.", 400);
@@ -42,5 +44,30 @@ export function handleOrganizations(
   return {
     Accounts: page.items,
     ...(page.next === undefined ? {} : { NextToken: encodeToken(page.next, ["ListAccounts"]) }),
+  };
+}
+
+export const DEFAULT_MANAGEMENT_ACCOUNT = "999988887777";
+
+/** The DescribeOrganization answer (shape of the Organizations API reference's example). */
+function describeOrganization(state: FakeState): object {
+  const org = state.account.organization;
+  if (!org)
+    throw new AwsError(
+      "AWSOrganizationsNotInUseException",
+      "Your account is not a member of an organization.",
+      400,
+    );
+  const management = org.managementAccountId ?? DEFAULT_MANAGEMENT_ACCOUNT;
+  return {
+    Organization: {
+      Id: "o-fake12345",
+      Arn: `arn:aws:organizations::${management}:organization/o-fake12345`,
+      FeatureSet: "ALL",
+      MasterAccountArn: `arn:aws:organizations::${management}:account/o-fake12345/${management}`,
+      MasterAccountId: management,
+      MasterAccountEmail: `aws+${management}@example.com`,
+      AvailablePolicyTypes: [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }],
+    },
   };
 }

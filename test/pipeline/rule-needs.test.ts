@@ -9,13 +9,18 @@ const base = { rules: {}, suppressions: [] };
 
 describe("collectionFor: what the enabled rules need", () => {
   it("every rule on: CloudTrail, the volumes and the deploying principal are read", () => {
-    expect(collectionFor(rules, base)).toEqual({ trail: true, volumes: true, passRole: true });
+    expect(collectionFor(rules, base)).toEqual({
+      trail: true,
+      volumes: true,
+      passRole: true,
+      organizations: true,
+    });
   });
 
   it.each([
-    ["cloudtrail-errors", { trail: false, volumes: true, passRole: true }],
-    ["leaked-volumes", { trail: true, volumes: false, passRole: true }],
-    ["pass-role", { trail: true, volumes: true, passRole: false }],
+    ["cloudtrail-errors", { trail: false, volumes: true, passRole: true, organizations: true }],
+    ["leaked-volumes", { trail: true, volumes: false, passRole: true, organizations: true }],
+    ["pass-role", { trail: true, volumes: true, passRole: false, organizations: true }],
   ] as const)("%s off: what only it needs is not read", (id, expected) => {
     expect(collectionFor(rules, { ...base, rules: { [id]: "off" } })).toEqual(expected);
   });
@@ -25,6 +30,7 @@ describe("collectionFor: what the enabled rules need", () => {
       trail: true,
       volumes: true,
       passRole: true,
+      organizations: true,
     });
     const requiredTrail = rules.map((r) => (r.needs.includes("trail") ? { ...r, required: true } : r));
     expect(collectionFor(requiredTrail, { ...base, rules: { "cloudtrail-errors": "off" } }).trail).toBe(true);
@@ -32,7 +38,21 @@ describe("collectionFor: what the enabled rules need", () => {
 
   it("a library caller's own rule set decides too: without the rules that need them, nothing extra is read", () => {
     const roleOnly = rules.filter((r) => r.id === "role-exists");
-    expect(collectionFor(roleOnly, base)).toEqual({ trail: false, volumes: false, passRole: false });
+    expect(collectionFor(roleOnly, base)).toEqual({
+      trail: false,
+      volumes: false,
+      passRole: false,
+      organizations: false,
+    });
+  });
+
+  it("Organizations are read while volume-permissions or tls-permissions is on, and not when both are off", () => {
+    const off = (...ids: string[]) => Object.fromEntries(ids.map((id) => [id, "off" as const]));
+    expect(collectionFor(rules, { ...base, rules: off("tls-permissions") }).organizations).toBe(true);
+    expect(collectionFor(rules, { ...base, rules: off("volume-permissions") }).organizations).toBe(true);
+    expect(
+      collectionFor(rules, { ...base, rules: off("volume-permissions", "tls-permissions") }).organizations,
+    ).toBe(false);
   });
 });
 

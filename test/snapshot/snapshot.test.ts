@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.ts";
 import { readSnapshot, writeSnapshot } from "../../src/snapshot/index.ts";
-import { facts, role } from "../support/facts.ts";
+import { err, facts, IN_ORGANIZATION, role, simulatedAction, withSimulation } from "../support/facts.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "snap-"));
 const write = (name: string, content: string) => {
@@ -188,5 +188,44 @@ describe("snapshot", () => {
   it("keeps the demo fixture byte-stable (pretty JSON, trailing newline)", () => {
     const text = readFileSync("fixtures/demo/account.json", "utf8");
     expect(text.endsWith("}\n")).toBe(true);
+  });
+});
+
+describe("snapshot: Organizations facts", () => {
+  it("round-trips membership and per-use simulations, and rejects a simulation result without its decision", async () => {
+    const simulated = withSimulation(
+      role("infra"),
+      "ebs",
+      [
+        simulatedAction("ec2:DeleteVolume", {
+          evalDecision: "implicitDeny",
+          allowedByOrganizations: false,
+          matchedStatements: [],
+        }),
+      ],
+      ["arn:aws:ec2:us-east-1:111122223333:volume/vol-*"],
+    );
+    const withOrg = facts(
+      [withSimulation(simulated, "service-connect-tls", err("iam:SimulatePrincipalPolicy").error)],
+      {
+        organization: IN_ORGANIZATION,
+      },
+    );
+    const file = join(dir, "org.json");
+    await writeSnapshot(file, withOrg);
+    expect(await readSnapshot(file)).toEqual(withOrg);
+    const broken = JSON.parse(JSON.stringify(withOrg));
+    delete broken.roles[0].simulations.ebs.value.calls[0].results[0].evalDecision;
+    await expect(readSnapshot(write("org-bad.json", JSON.stringify(broken)))).rejects.toThrow(
+      /roles\[0\]\.simulations\.ebs\.value\.calls\[0\]\.results\[0\]: missing required property "evalDecision"/,
+    );
+  });
+
+  it("loads a snapshot from before Organizations were read (no organization, no simulations)", async () => {
+    const old = JSON.parse(JSON.stringify(facts([role("infra")])));
+    delete old.organization;
+    const loaded = await readSnapshot(write("pre-org.json", JSON.stringify(old)));
+    expect(loaded.organization).toBeUndefined();
+    expect(loaded.roles[0]?.simulations).toBeUndefined();
   });
 });

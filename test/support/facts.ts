@@ -139,6 +139,45 @@ export function facts(
       managed(VOLUMES_POLICY_ARN, volumesPolicyDocument, "v5"),
       ...(policies ?? []),
     ]),
+    // Outside any organization unless a test says otherwise: no SCP applies.
+    organization: ok({ inOrganization: false }),
     ...rest,
   };
+}
+
+/** A member account of an organization (managed elsewhere): SCPs may apply. */
+export const IN_ORGANIZATION = ok({
+  inOrganization: true,
+  managementAccountId: "999988887777",
+  managementAccount: false,
+});
+
+/** One SimulatePrincipalPolicy EvaluationResult, as the collector keeps it (allowed, no SCP denial, by default). */
+export function simulatedAction(
+  action: string,
+  extra: Partial<import("../../src/facts/types.ts").SimulatedAction> = {},
+): import("../../src/facts/types.ts").SimulatedAction {
+  return {
+    action,
+    evalDecision: "allowed",
+    allowedByOrganizations: true,
+    missingContextValues: [],
+    matchedStatements: [
+      { sourcePolicyId: "AmazonECSInfrastructureRolePolicyForVolumes", sourcePolicyType: "aws-managed" },
+    ],
+    ...extra,
+  };
+}
+
+/** The role with a simulation of one use: one call's results (on `resources`), or the error that hid them. */
+export function withSimulation(
+  r: RoleFacts,
+  use: string,
+  results: import("../../src/facts/types.ts").SimulatedAction[] | FactError,
+  resources: string[] = ["*"],
+): RoleFacts {
+  const fact = Array.isArray(results)
+    ? ok({ calls: [{ resources, contextKeys: [], results }] })
+    : { ok: false as const, error: results };
+  return { ...r, simulations: { ...r.simulations, [use]: fact } };
 }

@@ -1,0 +1,61 @@
+import type { RequestContext, RequestValue } from "../iam/types.ts";
+import type { RoleLocation } from "./ecs-requests.ts";
+import type { InfrastructureUse } from "./infrastructure-uses.ts";
+
+/**
+ * The iam:SimulatePrincipalPolicy calls that ask AWS about one use of a role: the use's actions, on the resources
+ * the evaluator judges them on, with the context keys the evaluator assumes ECS's requests carry (DESIGN.md
+ * "Organizations policies"). One call carries one list of ResourceArns and one list of ContextEntries for all its
+ * ActionNames, and a use's requests differ in both (ec2:DescribeVolumes names no resource and carries no resource
+ * tags; DeleteVolume names a volume tagged AmazonECSManaged): so the requests are grouped by resource and context,
+ * one call per group. Most uses come to one to three calls.
+ */
+
+/** One ContextEntry of the call (ContextKeyType string, or stringList for several values). */
+export interface SimulationContextEntry {
+  name: string;
+  values: string[];
+  type: "string" | "stringList";
+}
+
+export interface SimulationCall {
+  actions: string[];
+  resources: string[];
+  context: SimulationContextEntry[];
+}
+
+/**
+ * What the simulator is told of a request value. A value the evaluator knows only as a pattern ("some task ARN of
+ * this account and Region") goes as that pattern: the simulator matches it literally, which `*` in a policy or an
+ * SCP covers as it covers the real value.
+ */
+function literal(value: RequestValue): string[] | undefined {
+  if (value.kind === "exact") return value.values;
+  if (value.kind === "pattern") return [value.pattern];
+  return undefined; // absent: not supplied, as the request does not carry it
+}
+
+function contextOf(request: RequestContext): SimulationContextEntry[] {
+  return Object.entries(request.context)
+    .flatMap(([name, value]) => {
+      const values = literal(value);
+      return values ? [{ name, values, type: values.length > 1 ? "stringList" : "string" } as const] : [];
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The calls for one use of a role at `loc`, each action in every call whose request shape it has. */
+export function simulationCalls(use: InfrastructureUse, loc: RoleLocation): SimulationCall[] {
+  const calls = new Map<string, SimulationCall>();
+  for (const requirement of use.requirements) {
+    for (const request of requirement.requests(loc)) {
+      const resources = literal(request.resource) ?? ["*"];
+      const context = contextOf(request);
+      const key = JSON.stringify([resources, context]);
+      const call = calls.get(key) ?? { actions: [], resources, context };
+      if (!call.actions.includes(request.action)) call.actions.push(request.action);
+      calls.set(key, call);
+    }
+  }
+  return [...calls.values()];
+}
