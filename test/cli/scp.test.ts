@@ -207,12 +207,23 @@ describe("Organizations SCPs", () => {
     expect(code).toBe(1);
   });
 
-  it("with volume-permissions and tls-permissions off, Organizations are not asked at all", async () => {
+  it("with every permission rule off, Organizations are not asked at all", async () => {
     inOrganization({ scps: [{ name: "no-volume-deletes", deny: ["ec2:DeleteVolume"] }] });
     const config = join(mkdtempSync(join(tmpdir(), "scp-config-")), "config.json");
     writeFileSync(
       config,
-      JSON.stringify({ rules: { "volume-permissions": "off", "tls-permissions": "off" } }),
+      JSON.stringify({
+        rules: Object.fromEntries(
+          [
+            "volume-permissions",
+            "tls-permissions",
+            "managed-instances-permissions",
+            "express-permissions",
+            "vpc-lattice-permissions",
+            "load-balancer-permissions",
+          ].map((id) => [id, "off"]),
+        ),
+      }),
     );
     const { calls } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--config", config);
     expect(

@@ -105,6 +105,27 @@ describe("the permission rules of every use, through the real SDK", () => {
   });
 
   for (const { use, rule, action } of USES)
+    it(`${use}: an SCP denying ${action} to its healthy role fails ${rule}, saying an Organizations policy denies it (exit 1)`, async () => {
+      healthy.account.organization = {
+        scps: [{ name: "guardrail", deny: [action], roles: [roleName(use)] }],
+      };
+      try {
+        const { code, report } = await check(healthy);
+        expect(code).toBe(1);
+        const [f, ...more] = report.findings.filter((x) => x.rule === rule);
+        expect(more).toEqual([]);
+        expect(f).toMatchObject({ status: "fail", resource: roleArnOf(roleName(use)) });
+        expect(f?.message).toContain(`an Organizations policy (SCP) denies ${action} to the role`);
+        expect(f?.details?.organizations).toMatchObject({ decision: "denied", deniedActions: [action] });
+        // Only the role the SCP names is denied: the other uses' rules still pass.
+        for (const other of USES.filter((u) => u.use !== use))
+          expect(report.findings.find((x) => x.rule === other.rule)?.status, other.rule).toBe("pass");
+      } finally {
+        healthy.account.organization = undefined;
+      }
+    });
+
+  for (const { use, rule, action } of USES)
     it(`${use}: a role missing ${action} fails ${rule}, naming the action and what breaks (exit 1)`, async () => {
       const { code, report } = await check(broken.get(use) as FakeAws);
       expect(code).toBe(1);

@@ -46,13 +46,21 @@ describe("collectionFor: what the enabled rules need", () => {
     });
   });
 
-  it("Organizations are read while volume-permissions or tls-permissions is on, and not when both are off", () => {
+  it("Organizations are read while any permission rule is on, and not when every one is off", () => {
     const off = (...ids: string[]) => Object.fromEntries(ids.map((id) => [id, "off" as const]));
-    expect(collectionFor(rules, { ...base, rules: off("tls-permissions") }).organizations).toBe(true);
-    expect(collectionFor(rules, { ...base, rules: off("volume-permissions") }).organizations).toBe(true);
-    expect(
-      collectionFor(rules, { ...base, rules: off("volume-permissions", "tls-permissions") }).organizations,
-    ).toBe(false);
+    const permissionRules = [
+      "volume-permissions",
+      "tls-permissions",
+      "managed-instances-permissions",
+      "express-permissions",
+      "vpc-lattice-permissions",
+      "load-balancer-permissions",
+    ];
+    for (const id of permissionRules) {
+      const others = permissionRules.filter((r) => r !== id);
+      expect(collectionFor(rules, { ...base, rules: off(...others) }).organizations, id).toBe(true);
+    }
+    expect(collectionFor(rules, { ...base, rules: off(...permissionRules) }).organizations).toBe(false);
   });
 });
 
