@@ -16,7 +16,7 @@ import type { RuleTotals } from "./totals.ts";
  * them); the others are read only when an enabled rule needs them, so a rule turned off is not collected for (and its
  * permission never asked for).
  */
-export type FactNeed = "roles" | "ecs" | "trail" | "volumes" | "principal";
+export type FactNeed = "roles" | "ecs" | "trail" | "volumes" | "principals";
 
 /** What every rule may read besides the facts; the engine fills it from the flags and the config. */
 export interface RuleContext<Options = unknown> {

@@ -31,7 +31,7 @@ export function collectionFor(
   const needed = new Set(
     rules.filter((r) => r.required || config.rules[r.id] !== "off").flatMap((r) => r.needs),
   );
-  return { trail: needed.has("trail"), volumes: needed.has("volumes"), passRole: needed.has("principal") };
+  return { trail: needed.has("trail"), volumes: needed.has("volumes"), passRole: needed.has("principals") };
 }
 
 /** Gathers the facts a check evaluates, and says where they came from. */

@@ -267,7 +267,7 @@ describe("collect() reads the deploying principal", () => {
         scope: { clusters: [], services: [], tasks: [], roles: ["r"] },
         aws: { region: REGION },
         clients: {} as AwsClients,
-        principal: "arn:aws:s3:::bucket",
+        principals: ["arn:aws:s3:::bucket"],
       }),
     ).rejects.toBeInstanceOf(InputError);
   });
