@@ -47,8 +47,10 @@ const readOnly = {
 const passRole = (report: Report) =>
   report.findings.find((f) => f.rule === "pass-role" && f.resource === INFRA);
 const dir = mkdtempSync(join(tmpdir(), "pass-role-"));
+/** The caller of the first fake, judged only because it is named. */
+const BUILDER = `arn:aws:iam::${ACCOUNT_ID}:user/ci/builder`;
 
-describe("the caller is an IAM user granted through a group", () => {
+describe("--principal names the caller, an IAM user granted through a group", () => {
   let fake: FakeAws;
   beforeAll(async () => {
     fake = await startFakeAws(
@@ -89,11 +91,17 @@ describe("the caller is an IAM user granted through a group", () => {
   afterEach(() => fake.setFaults([]));
 
   it("passes on the group's managed policy at its default version v2, every page read", async () => {
-    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const { code, report, calls } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      BUILDER,
+    );
     expect(passRole(report)).toMatchObject({
       status: "pass",
       message: expect.stringMatching(
-        /^user arn:aws:iam::111122223333:user\/ci\/builder \(the caller\) may pass ecsInfrastructureRole to ECS: .*policy\/deploy\/ecs-deployers \(v2\) statement 1 of group deployers/,
+        /^user arn:aws:iam::111122223333:user\/ci\/builder may pass ecsInfrastructureRole to ECS: .*policy\/deploy\/ecs-deployers \(v2\) statement 1 of group deployers/,
       ),
     });
     expect(code).toBe(0);
@@ -109,7 +117,13 @@ describe("the caller is an IAM user granted through a group", () => {
 
   it("GetUser denied, GetAccountAuthorizationDetails allowed: judged from the account's listing (pass, exit 0)", async () => {
     fake.setFaults([{ service: "iam", action: "GetUser", kind: "access-denied" }]);
-    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const { code, report, calls } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      BUILDER,
+    );
     expect(passRole(report)).toMatchObject({
       status: "pass",
       message: expect.stringMatching(
@@ -127,7 +141,7 @@ describe("the caller is an IAM user granted through a group", () => {
       { service: "iam", action: "GetUser", kind: "access-denied" },
       { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
     ]);
-    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--principal", BUILDER);
     const finding = passRole(report);
     expect(finding?.status).toBe("unknown");
     expect(finding?.message).toMatch(/iam:GetUser failed with AccessDenied/);
@@ -142,7 +156,7 @@ describe("the caller is an IAM user granted through a group", () => {
       { service: "iam", action: "ListAttachedGroupPolicies", kind: "access-denied" },
       { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
     ]);
-    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--principal", BUILDER);
     expect(passRole(report)).toMatchObject({
       status: "unknown",
       message: expect.stringMatching(/iam:ListAttachedGroupPolicies failed with AccessDenied/),
@@ -169,7 +183,7 @@ describe("the caller is an IAM user granted through a group", () => {
     expect(calls.some((c) => c.action === "StopTask")).toBe(true);
   });
 
-  it("stop with a config that sets a level for pass-role does judge the caller", async () => {
+  it("stop with a config that sets a level for pass-role judges who deploys: a standalone task's role is skipped", async () => {
     const config = join(dir, "pass-role-on.json");
     writeFileSync(config, JSON.stringify({ rules: { "pass-role": "fail" } }));
     fake.account.clusters?.[0]?.tasks?.push(ebsTask({ id: "t2", roleArn: INFRA, volumeId: "vol-2" }));
@@ -187,14 +201,25 @@ describe("the caller is an IAM user granted through a group", () => {
       config,
     ]);
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as Report).findings.find((f) => f.rule === "pass-role")?.status).toBe("pass");
-    expect(fake.requests.slice(before).some((c) => c.action === "GetUser")).toBe(true);
+    const finding = (JSON.parse(stdout) as Report).findings.find((f) => f.rule === "pass-role");
+    expect(finding?.status).toBe("skipped");
+    expect(finding?.message).toMatch(/only standalone tasks.*--principal ARN/);
+    // The caller is never judged by default.
+    expect(fake.requests.slice(before).some((c) => c.action === "GetUser")).toBe(false);
   });
 
   it("a config that turns pass-role off makes check read no principal", async () => {
     const config = join(dir, "pass-role-off.json");
     writeFileSync(config, JSON.stringify({ rules: { "pass-role": "off" } }));
-    const { code, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--config", config);
+    const { code, calls } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      BUILDER,
+      "--config",
+      config,
+    );
     expect(code).toBe(0);
     expect(calls.filter((c) => USER_CALLS.includes(c.action))).toEqual([]);
   });
@@ -239,13 +264,23 @@ describe("--principal names the deploy role; the caller may pass nothing", () =>
   });
   afterAll(() => fake.close());
 
-  it("by default the caller is judged: its role may not pass the infrastructure role (fail, exit 1)", async () => {
-    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+  it("by default the caller is not judged: a --role-only check knows no deployer, skipped naming --principal (exit 0)", async () => {
+    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const finding = passRole(report);
+    expect(finding).toMatchObject({ status: "skipped", remediation: expect.stringMatching(/--principal/) });
+    expect(finding?.message).toMatch(/ECS was not read.*--principal ARN/);
+    expect(code).toBe(0);
+    expect(calls.filter((c) => c.action === "GetRole").map((c) => c.params.RoleName)).not.toContain(
+      "auditor",
+    );
+  });
+
+  it("the caller named with --principal is judged: it may not pass the role (fail, exit 1, the fix for it)", async () => {
+    const caller = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/auditor/audit-run`;
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--principal", caller);
     const finding = passRole(report);
     expect(finding).toMatchObject({ status: "fail" });
-    expect(finding?.message).toMatch(
-      /role arn:aws:iam::111122223333:role\/auditor \(the caller, as arn:aws:sts::111122223333:assumed-role\/auditor\/audit-run\) may not pass/,
-    );
+    expect(finding?.message).toMatch(/role arn:aws:iam::111122223333:role\/auditor may not pass/);
     expect(finding?.remediation).toMatch(
       /^aws iam put-role-policy --role-name auditor --policy-name PassEcsInfrastructureRole/,
     );
@@ -317,10 +352,14 @@ describe("--principal names the deploy role; the caller may pass nothing", () =>
     ]);
     expect(snap.code).toBe(0);
     const facts = JSON.parse(readFileSync(file, "utf8")) as Facts;
-    expect(facts.principal).toMatchObject({
-      ok: true,
-      value: { kind: "role", source: "flag", path: "/teams/platform/" },
-    });
+    expect(facts.principal).toBeUndefined();
+    expect(facts.principals).toMatchObject([
+      {
+        ref: principal,
+        origin: { kind: "flag" },
+        facts: { ok: true, value: { kind: "role", source: "flag", path: "/teams/platform/" } },
+      },
+    ]);
     const replay = await runCli(["check", "--snapshot", file, "--format", "json"]);
     expect(passRole(JSON.parse(replay.stdout) as Report)?.status).toBe("pass");
     const refused = await runCli(["check", "--snapshot", file, "--principal", principal]);
