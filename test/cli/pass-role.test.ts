@@ -7,6 +7,7 @@ import type { Report } from "../../src/report/types.ts";
 import {
   ACCOUNT_ID,
   awsManagedVolumesPolicy,
+  ebsService,
   ebsTask,
   infrastructureRole,
   roleArnOf,
@@ -365,5 +366,131 @@ describe("--principal names the deploy role; the caller may pass nothing", () =>
     const refused = await runCli(["check", "--snapshot", file, "--principal", principal]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--principal cannot be combined with --snapshot/);
+  });
+});
+
+describe("who deploys: the services' createdBy, judged for a read-only checker", () => {
+  let fake: FakeAws;
+  const BATCH_INFRA = roleArnOf("batchInfraRole");
+  /** createdBy as ECS reports it: the role's ARN without its path (/ci/). */
+  const DEPLOYER = roleArnOf("deployer");
+  const INTERN = roleArnOf("intern");
+  beforeAll(async () => {
+    fake = await startFakeAws({
+      accountId: ACCOUNT_ID,
+      // The audit identity may read, and pass nothing.
+      caller: {
+        arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/auditor/audit-run`,
+        userId: "AROAEXAMPLEAUDIT:audit-run",
+      },
+      roles: [
+        infrastructureRole(),
+        infrastructureRole({ name: "batchInfraRole" }),
+        { name: "auditor", trustPolicy: readOnly, inline: { read: readOnly } },
+        {
+          name: "deployer",
+          path: "/ci/",
+          trustPolicy: readOnly,
+          inline: { pass: documented("arn:aws:iam::*:role/ecsInfrastructureRole") },
+        },
+        { name: "intern", trustPolicy: readOnly, inline: { read: readOnly } },
+      ],
+      managedPolicies: [awsManagedVolumesPolicy()],
+      clusters: [
+        { name: "prod", services: [ebsService({ name: "web", roleArn: INFRA, createdBy: DEPLOYER })] },
+        { name: "staging", services: [ebsService({ name: "api", roleArn: INFRA, createdBy: INTERN })] },
+        { name: "batch", tasks: [ebsTask({ id: "job-1", roleArn: BATCH_INFRA, volumeId: "vol-9" })] },
+      ],
+    });
+    Object.assign(process.env, fake.env());
+  });
+  afterAll(() => fake.close());
+
+  it("a healthy account: pass-role judges the services' creator, read by name with its path (exit 0)", async () => {
+    const { code, report, calls } = await checkJson(fake, "--cluster", "prod");
+    expect(passRole(report)).toMatchObject({
+      status: "pass",
+      message: expect.stringMatching(
+        /^role arn:aws:iam::111122223333:role\/ci\/deployer \(created web\) may pass ecsInfrastructureRole to ECS/,
+      ),
+      details: { principal: { ref: DEPLOYER, source: "created-by" } },
+    });
+    expect(code).toBe(0);
+    const roleReads = calls.filter((c) => c.action === "GetRole").map((c) => c.params.RoleName);
+    expect(roleReads).toContain("deployer");
+    expect(roleReads).not.toContain("auditor");
+    expect(calls.some((c) => c.action === "GetCallerIdentity")).toBe(true);
+  });
+
+  it("a deployer without PassRole: exit 1, and the fix printed names the deployer, never the checker", async () => {
+    const { code, stdout } = await runCli(["check", "--cluster", "staging", "--no-color"]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/role arn:aws:iam::111122223333:role\/intern \(created api\) may not pass/);
+    expect(stdout).toMatch(
+      /aws iam put-role-policy --role-name intern --policy-name PassEcsInfrastructureRole/,
+    );
+    expect(stdout).not.toMatch(/auditor/);
+  });
+
+  it("a role only standalone tasks use: pass-role skipped, naming --principal (exit 0)", async () => {
+    const { code, report } = await checkJson(fake, "--cluster", "batch");
+    const finding = report.findings.find((f) => f.rule === "pass-role");
+    expect(finding).toMatchObject({ status: "skipped", resource: BATCH_INFRA });
+    expect(finding?.message).toMatch(/only standalone tasks.*--principal ARN/);
+    expect(code).toBe(0);
+  });
+
+  it("--principal is repeatable and replaces the creators: each named principal judged, one finding each", async () => {
+    const { code, report } = await checkJson(
+      fake,
+      "--cluster",
+      "prod",
+      "--principal",
+      `arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer`,
+      "--principal",
+      INTERN,
+    );
+    const findings = report.findings.filter((f) => f.rule === "pass-role");
+    expect(Object.fromEntries(findings.map((f) => [f.resource, f.status]))).toEqual({
+      [`${INFRA} (deployer arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer)`]: "pass",
+      [`${INFRA} (deployer ${INTERN})`]: "fail",
+    });
+    expect(
+      findings.every((f) => (f.details as { principal: { source: string } }).principal.source === "flag"),
+    ).toBe(true);
+    expect(code).toBe(1);
+  });
+
+  it("a snapshot keeps the principals with their origin, and an old snapshot with `principal` still loads", async () => {
+    const file = join(dir, "deployers.json");
+    const snap = await runCli(["snapshot", "--cluster", "prod", "--out", file]);
+    expect(snap.code).toBe(0);
+    const facts = JSON.parse(readFileSync(file, "utf8")) as Facts;
+    expect(facts.principals).toMatchObject([
+      {
+        ref: DEPLOYER,
+        origin: { kind: "created-by", services: [expect.stringMatching(/service\/prod\/web$/)] },
+        facts: { ok: true, value: { kind: "role", path: "/ci/", source: "created-by" } },
+      },
+    ]);
+    const replay = await runCli(["check", "--snapshot", file, "--format", "json"]);
+    expect(replay.code).toBe(0);
+    expect(passRole(JSON.parse(replay.stdout) as Report)?.status).toBe("pass");
+
+    // An older version wrote one `principal` (a --principal, or the caller): read as a one-element list.
+    const { principals, ...rest } = facts;
+    const legacy = principals?.[0]?.facts;
+    if (!legacy?.ok) throw new Error("expected the deployer's facts");
+    const old = join(dir, "old.json");
+    writeFileSync(
+      old,
+      JSON.stringify({ ...rest, principal: { ok: true, value: { ...legacy.value, source: "flag" } } }),
+    );
+    const loaded = await runCli(["check", "--snapshot", old, "--format", "json"]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(passRole(JSON.parse(loaded.stdout) as Report)).toMatchObject({
+      status: "pass",
+      details: { principal: { source: "flag", arn: `arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer` } },
+    });
   });
 });
