@@ -21,7 +21,7 @@ const VOLUMES = "leaked volumes (`leaked-volumes`; ECS scope only; not asked for
 const CHANGE_GATE =
   "the change gate's CloudFormation reads (`check --change-set`, `check --before-stack-delete`; never asked for otherwise)";
 const PRINCIPAL =
-  "the deploying principal (`pass-role`; not asked for when `off`, nor by `stop` unless its config sets a level): a role's reads are the role row's; a user's are these";
+  "the deploying principals, the services' creators or `--principal` (`pass-role`; not asked for when `off`, nor by `stop` unless its config sets a level): a role's reads are the role row's; a user's are these";
 
 /** Every command's reads (check, snapshot, stop's own check). */
 export const READ_PERMISSIONS: readonly Permission[] = [
