@@ -1,5 +1,5 @@
 import { roleKey, shortName } from "../../src/arn/arn.ts";
-import type { DeployingPrincipal, Facts, RoleFacts } from "../../src/facts/types.ts";
+import type { DeployingPrincipal, FactError, Facts, RoleFacts } from "../../src/facts/types.ts";
 
 /**
  * Who deploys with a role (DESIGN.md, "Who deploys"): every --principal (and, in facts of an older version, the caller
@@ -52,4 +52,13 @@ export function serviceList(p: DeployingPrincipal): string {
   if (p.origin.kind !== "created-by") return "";
   const names = p.origin.services.map((s) => shortName(s));
   return `${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}`;
+}
+
+/** The first listing of services that could not be read (the cluster list, or one cluster's services): their creators are not known. */
+export function unreadServices(facts: Facts): FactError | undefined {
+  const clusters = facts.ecs?.clusters;
+  if (clusters && !clusters.ok) return clusters.error;
+  for (const cluster of clusters?.ok ? clusters.value : [])
+    if (!cluster.services.ok) return cluster.services.error;
+  return undefined;
 }

@@ -16,7 +16,7 @@ import type {
   RoleFacts,
 } from "../../src/facts/types.ts";
 import { evaluateIdentity } from "../../src/iam/evaluate.ts";
-import { deployersOf, serviceList, whyNobody } from "./deployers.ts";
+import { deployersOf, serviceList, unreadServices, whyNobody } from "./deployers.ts";
 import { messages } from "./messages.ts";
 import { type EvaluablePrincipal, type PrincipalPolicies, principalPolicies } from "./principal-policies.ts";
 import { principalPassRoleFix } from "./remediation.ts";
@@ -137,8 +137,16 @@ function judge(
 const HOW_TO_JUDGE =
   "ecs-preflight check --principal arn:aws:iam::ACCOUNT:role/DEPLOYER   # repeatable: every role or user that deploys";
 
-/** Nobody known to deploy with the role (standalone tasks only, no createdBy, a --role-only check): skipped. */
+/**
+ * Nobody known to deploy with the role (standalone tasks only, no createdBy, a --role-only check): skipped. Never
+ * for a read that failed: the role unread, or services that could not be listed (their creators may deploy it), is
+ * unknown.
+ */
 function nobody(facts: Facts, role: RoleFacts, resource: string): Result {
+  if (!role.role.ok)
+    return unknownFinding(resource, `whether who deploys may pass ${role.name} to ECS`, role.role.error);
+  const unread = unreadServices(facts);
+  if (unread) return unknownFinding(resource, `who deploys with ${role.name}`, unread);
   const why = whyNobody(facts, role);
   return {
     status: "skipped",

@@ -550,6 +550,26 @@ testRule(rule, {
       expect: { [INFRA_ARN]: "fail" },
       assert: ([f]) => expect(remediationOf(f)).toMatch(/--role-name audit /),
     },
+    {
+      name: "nobody known because a cluster's services could not be listed: unknown, never skipped",
+      facts: facts([role(INFRA, { referencedBy: [taskRef] })], {
+        principals: [],
+        ecs: {
+          clusters: ok([{ arn: CLUSTER, name: "prod", services: err("ecs:ListServices"), tasks: ok([]) }]),
+        },
+      }),
+      expect: { [INFRA_ARN]: "unknown" },
+      message: {
+        [INFRA_ARN]: /Could not check who deploys with ecsInfrastructureRole: ecs:ListServices failed/,
+      },
+    },
+    {
+      name: "nobody known and the role itself unreadable: unknown, as the role's other checks",
+      facts: deployed([], [], {
+        roles: [role(INFRA, { referencedBy: [taskRef], role: err("iam:GetRole") })],
+      }),
+      expect: { [INFRA_ARN]: "unknown" },
+    },
   ],
   skipped: [
     {
