@@ -239,7 +239,8 @@ export default defineRule({
         "for every role in scope; name the checker's own ARN to judge the checker. When nobody is known to deploy with " +
         "a role (only standalone tasks, capacity providers or Express services name it, its services do not say who " +
         "created them, or a --role-only check read no ECS), or a principal no longer exists (NoSuchEntity), the " +
-        "finding is skipped, saying why and naming --principal: never fail or unknown for that reason. With several " +
+        "finding is skipped, saying why and naming --principal: never fail or unknown for that reason (but when the " +
+        "role, the cluster list or a cluster's services could not be read, who deploys is not known: unknown). With several " +
         "deployers for one role, each has its own finding, whose resource is `ROLE_ARN (deployer PRINCIPAL_ARN)`. In a " +
         "run over targets (--accounts, --all-accounts), each target judges its own services' creators; a --principal " +
         "is judged in the targets of its account, and pass-role is off in a target where no --principal is of its " +
