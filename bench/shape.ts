@@ -57,7 +57,12 @@ export function benchAccount(shape: Shape, now = new Date()): FakeAccount {
     const taskCount = share(shape.tasks, shape.clusters, c);
     const stoppedCount = share(shape.stoppedTasks, shape.clusters, c);
     const services = Array.from({ length: serviceCount }, (_, s) =>
-      ebsService({ name: `svc-${c}-${s}`, roleArn: roleArnOf(`infra-${(c + s) % shape.roles}`) }),
+      // Created by the deploy role (createdBy as ECS gives it): the principal pass-role judges.
+      ebsService({
+        name: `svc-${c}-${s}`,
+        roleArn: roleArnOf(`infra-${(c + s) % shape.roles}`),
+        createdBy: roleArnOf("deploy"),
+      }),
     );
     const tasks = Array.from({ length: taskCount }, (_, t) => {
       const s = t % Math.max(1, serviceCount);
@@ -165,6 +170,8 @@ const pages = (items: number, size: number) => Math.max(1, Math.ceil(items / siz
 
 /** The fewest calls that read the whole shape, by API. */
 export function minimumCalls(shape: Shape): Record<string, number> {
+  // Who deploys is the services' creator: read once when there is a service.
+  const deployers = shape.services > 0 ? 1 : 0;
   const calls: Record<string, number> = {
     "sts:GetCallerIdentity": 1,
     "ecs:ListClusters": pages(shape.clusters, PAGE.listClusters),
@@ -174,12 +181,12 @@ export function minimumCalls(shape: Shape): Record<string, number> {
     "ecs:DescribeTasks": 0,
     // Each cluster's capacity providers: one page (the shape has none; Express services, one call each, neither).
     "ecs:DescribeCapacityProviders": shape.clusters,
-    // Each infrastructure role, and the deploying principal (the caller's role, for pass-role): GetRole,
-    // ListAttachedRolePolicies, ListRolePolicies; the principal's one inline policy, GetRolePolicy.
-    "iam:GetRole": shape.roles + 1,
-    "iam:ListAttachedRolePolicies": shape.roles + 1,
-    "iam:ListRolePolicies": shape.roles + 1,
-    "iam:GetRolePolicy": 1,
+    // Each infrastructure role, and the deploying principal (the role that created the services, for pass-role):
+    // GetRole, ListAttachedRolePolicies, ListRolePolicies; the principal's one inline policy, GetRolePolicy.
+    "iam:GetRole": shape.roles + deployers,
+    "iam:ListAttachedRolePolicies": shape.roles + deployers,
+    "iam:ListRolePolicies": shape.roles + deployers,
+    "iam:GetRolePolicy": deployers,
     // Two distinct managed policies, each read once: GetPolicy (the default version's id), GetPolicyVersion.
     "iam:GetPolicy": 2,
     "iam:GetPolicyVersion": 2,

@@ -19,11 +19,11 @@ const ECS_SCOPE = "ECS scope (any of `--cluster`, `--service`, `--task`, or no s
 const CLOUDTRAIL = "CloudTrail evidence (`cloudtrail-errors`; not asked for when the rule is `off`)";
 const VOLUMES = "leaked volumes (`leaked-volumes`; ECS scope only; not asked for when `off`)";
 const SCPS =
-  "Organizations policies (SCPs) on the roles (`volume-permissions`, `tls-permissions`; not asked for when both are `off`)";
+  "Organizations policies (SCPs) on the roles (`volume-permissions`, `tls-permissions` and the four other uses' permission rules; not asked for when all six are `off`)";
 const CHANGE_GATE =
   "the change gate's CloudFormation reads (`check --change-set`, `check --before-stack-delete`; never asked for otherwise)";
 const PRINCIPAL =
-  "the deploying principal (`pass-role`; not asked for when `off`, nor by `stop` unless its config sets a level): a role's reads are the role row's; a user's are these";
+  "the deploying principals, the services' creators or `--principal` (`pass-role`; not asked for when `off`, nor by `stop` unless its config sets a level): a role's reads are the role row's; a user's are these";
 
 /** Every command's reads (check, snapshot, stop's own check). */
 export const READ_PERMISSIONS: readonly Permission[] = [

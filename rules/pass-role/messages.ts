@@ -4,9 +4,19 @@ import type { FactError } from "../../src/facts/types.ts";
 import type { Decision, StatementRef } from "../../src/iam/types.ts";
 import type { EvaluablePrincipal, PrincipalPolicies } from "./principal-policies.ts";
 
-/** "user arn:…:user/ci/deployer" or "role arn:…:role/teams/deploy (the caller, as arn:aws:sts::…:assumed-role/…)". */
-function principalLabel(p: EvaluablePrincipal): string {
-  const via = p.source === "caller" ? (p.ref === p.arn ? " (the caller)" : ` (the caller, as ${p.ref})`) : "";
+/**
+ * "role arn:…:role/ci/deployer (created service web)", "user arn:…:user/ci/deployer" or "role arn:…:role/teams/deploy
+ * (the caller, as arn:aws:sts::…:assumed-role/…)": who is judged, and why.
+ */
+function principalLabel(p: EvaluablePrincipal, services: string): string {
+  const via =
+    p.source === "caller"
+      ? p.ref === p.arn
+        ? " (the caller)"
+        : ` (the caller, as ${p.ref})`
+      : p.source === "created-by"
+        ? ` (created ${services})`
+        : "";
   return `${p.kind} ${p.arn}${via}`;
 }
 
@@ -42,9 +52,14 @@ export interface Judged {
   policies: PrincipalPolicies;
   decision: Decision;
   identityAlone: Decision;
+  /** The services a created-by principal made ("web, api"); empty for a --principal. */
+  services: string;
 }
 
-const who = (d: Judged) => principalLabel(d.principal);
+const who = (d: Judged) => principalLabel(d.principal, d.services);
+
+/** How to get a skipped finding judged. */
+const NAME_IT = "Name who deploys with --principal ARN (repeatable) to judge it.";
 
 /** pass-role's wording, by message id. */
 export const messages = {
@@ -57,6 +72,12 @@ export const messages = {
   /** The root user, a federated user, or another shape IAM policies do not describe. */
   unsupported: (d: { principal: string; caller: boolean; role: string; reason: string }) =>
     `Cannot judge whether ${d.principal}${d.caller ? " (the caller)" : ""} may pass ${d.role} to ECS: ${d.reason}. Name the deploying IAM role or user with --principal.`,
+  /** Nobody is known to deploy with the role: skipped, saying why and which flag gets it judged. */
+  nobody: (d: { role: string; why: string }) =>
+    `Not judged whether a deploying principal may pass ${d.role} to ECS: ${d.why}. ${NAME_IT}`,
+  /** The principal (a service's creator, or a --principal) no longer exists: skipped. */
+  gone: (d: { role: string; principal: string; services: string }) =>
+    `Not judged whether ${d.principal}${d.services ? ` (created ${d.services})` : ""} may pass ${d.role} to ECS: it no longer exists (IAM answered NoSuchEntity), so it deploys nothing. ${NAME_IT}`,
   /** The principal's policies could not be read: what the checker needs to read them. */
   unreadable: (d: { role: string; error: FactError; needed: readonly string[]; standInTried: boolean }) =>
     `${couldNotCheck(`whether the deploying principal may pass ${d.role} to ECS`, d.error)} To judge the principal, the checker's credentials need ${d.needed.join(", ")}${

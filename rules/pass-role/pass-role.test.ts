@@ -1,6 +1,25 @@
 import { expect } from "vitest";
-import type { Fact, Facts, GroupFacts, ManagedPolicy, PrincipalFacts } from "../../src/facts/types.ts";
-import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "../../test/support/facts.ts";
+import type {
+  DeployingPrincipal,
+  Fact,
+  Facts,
+  GroupFacts,
+  ManagedPolicy,
+  PrincipalFacts,
+  RoleReference,
+  ServiceFacts,
+} from "../../src/facts/types.ts";
+import {
+  ACCOUNT,
+  deletedRole,
+  err,
+  facts,
+  managed,
+  ok,
+  policy,
+  REGION,
+  role,
+} from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";
 import rule from "./index.ts";
 
@@ -75,7 +94,7 @@ function deployRole(
     inline?: Record<string, unknown>;
     attached?: string[];
     ref?: string;
-    source?: "flag" | "caller";
+    source?: "flag" | "caller" | "created-by";
   } = {},
 ): Fact<PrincipalFacts> {
   const arn = `arn:aws:iam::${ACCOUNT}:role${spec.path ?? "/"}${name}`;
@@ -360,6 +379,235 @@ testRule(rule, {
         ],
       }),
       expect: { [`arn:aws:iam::${ACCOUNT}:role/foreign`]: "unknown" },
+    },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Who deploys: the services' createdBy by default, --principal replacing it, the caller never by default.
+
+const CLUSTER = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod`;
+const serviceArn = (name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/${name}`;
+/** A createdBy as ECS gives it: the role's ARN without its path. */
+const createdByArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+
+function service(name: string, createdBy: string | undefined, roleArn = INFRA_ARN): ServiceFacts {
+  return {
+    arn: serviceArn(name),
+    name,
+    status: "ACTIVE",
+    infrastructureRoles: [{ roleArn, use: "ebs", deploymentId: "ecs-svc/1" }],
+    deploymentIds: ["ecs-svc/1"],
+    ...(createdBy ? { createdBy } : {}),
+  };
+}
+
+/** A principal found as the creator of `services`. */
+const creator = (ref: string, services: string[], fact: Fact<PrincipalFacts>): DeployingPrincipal => ({
+  ref,
+  origin: { kind: "created-by", services: services.map(serviceArn) },
+  facts: fact,
+});
+const flagged = (ref: string, fact: Fact<PrincipalFacts>): DeployingPrincipal => ({
+  ref,
+  origin: { kind: "flag" },
+  facts: fact,
+});
+
+/** A deploy role at path /ci/, found by its path-less createdBy ARN. */
+const ciRole = (name: string, inline: Record<string, unknown>) =>
+  deployRole(name, { path: "/ci/", ref: createdByArn(name), source: "created-by", inline });
+
+const serviceRef = (s: ServiceFacts): RoleReference => ({
+  kind: "service",
+  cluster: CLUSTER,
+  service: s.name,
+  use: "ebs",
+});
+
+/** Facts of one cluster's services and tasks' references, the roles they name, and the principals collected. */
+function deployed(
+  services: ServiceFacts[],
+  principals: DeployingPrincipal[],
+  extra: { roles?: ReturnType<typeof role>[]; ecs?: boolean } = {},
+): Facts {
+  const roles = extra.roles ?? [role(INFRA, { referencedBy: services.map(serviceRef) })];
+  return facts(roles, {
+    principals,
+    ...(extra.ecs === false
+      ? {}
+      : {
+          ecs: {
+            clusters: ok([{ arn: CLUSTER, name: "prod", services: ok(services), tasks: ok([]) }]),
+          },
+        }),
+  });
+}
+
+const web = service("web", createdByArn("deployer"));
+const allowed = ciRole("deployer", { pass: documented(INFRA_ARN) });
+const refused = ciRole("deployer", { other: nothing });
+const taskRef: RoleReference = { kind: "task", cluster: CLUSTER, task: "t-1", status: "RUNNING" };
+
+testRule(rule, {
+  valid: [
+    {
+      name: "a read-only checker: the services' creator is judged, not the caller, and may pass the role",
+      facts: deployed([web], [creator(createdByArn("deployer"), ["web"], allowed)]),
+      expect: { [INFRA_ARN]: "pass" },
+      message: {
+        [INFRA_ARN]:
+          /^role arn:aws:iam::111122223333:role\/ci\/deployer \(created web\) may pass ecsInfrastructureRole/,
+      },
+      assert: ([f]) =>
+        expect(f?.details).toMatchObject({
+          principal: { ref: createdByArn("deployer"), arn: `arn:aws:iam::${ACCOUNT}:role/ci/deployer` },
+        }),
+    },
+    {
+      name: "--principal replaces the creators: only the named principal is judged",
+      facts: deployed(
+        [web],
+        [
+          flagged(
+            `arn:aws:iam::${ACCOUNT}:role/release`,
+            deployRole("release", { inline: { p: documented() } }),
+          ),
+        ],
+      ),
+      expect: { [INFRA_ARN]: "pass" },
+      message: { [INFRA_ARN]: /^role arn:aws:iam::111122223333:role\/release may pass/ },
+    },
+    {
+      name: "two creators, each judged only for the role its own services name",
+      facts: deployed(
+        [web, service("api", createdByArn("other"), OTHER_ARN)],
+        [
+          creator(createdByArn("deployer"), ["web"], allowed),
+          creator(createdByArn("other"), ["api"], ciRole("other", { p: documented(OTHER_ARN) })),
+        ],
+        {
+          roles: [
+            role(INFRA, { referencedBy: [serviceRef(web)] }),
+            role("otherInfra", {
+              referencedBy: [{ kind: "service", cluster: CLUSTER, service: "api", use: "ebs" }],
+            }),
+          ],
+        },
+      ),
+      expect: { [INFRA_ARN]: "pass", [OTHER_ARN]: "pass" },
+      message: { [OTHER_ARN]: /role\/ci\/other \(created api\)/ },
+    },
+  ],
+  invalid: [
+    {
+      name: "the deployer may not pass the role: fail, and the fix is for the deployer, never the checker",
+      facts: deployed([web], [creator(createdByArn("deployer"), ["web"], refused)]),
+      expect: { [INFRA_ARN]: "fail" },
+      message: { [INFRA_ARN]: /role\/ci\/deployer \(created web\) may not pass ecsInfrastructureRole/ },
+      assert: ([f]) => {
+        expect(remediationOf(f)).toMatch(/^aws iam put-role-policy --role-name deployer /);
+        expect(remediationOf(f)).not.toContain("audit");
+      },
+    },
+    {
+      name: "two deployers of one role, one denied: a finding each, the deployer named in its resource",
+      facts: deployed(
+        [web, service("api", createdByArn("intern"))],
+        [
+          creator(createdByArn("deployer"), ["web"], allowed),
+          creator(createdByArn("intern"), ["api"], ciRole("intern", { other: nothing })),
+        ],
+        { roles: [role(INFRA, { referencedBy: [serviceRef(web)] })] },
+      ),
+      expect: {
+        [`${INFRA_ARN} (deployer ${createdByArn("deployer")})`]: "pass",
+        [`${INFRA_ARN} (deployer ${createdByArn("intern")})`]: "fail",
+      },
+      assert: (findings) =>
+        expect(findings.find((f) => f.status === "fail")?.remediation).toMatch(/--role-name intern /),
+    },
+    {
+      name: "a deployer whose policies cannot be read stays unknown, naming what the checker needs",
+      facts: deployed([web], [creator(createdByArn("deployer"), ["web"], err("iam:GetRole"))]),
+      expect: { [INFRA_ARN]: "unknown" },
+      message: { [INFRA_ARN]: /iam:GetRole failed with AccessDenied.*need iam:GetRole/ },
+    },
+    {
+      name: "a --principal that is the caller is judged like any other (only because it is named)",
+      facts: deployed(
+        [web],
+        [
+          flagged(
+            `arn:aws:sts::${ACCOUNT}:assumed-role/audit/ci`,
+            deployRole("audit", {
+              ref: `arn:aws:sts::${ACCOUNT}:assumed-role/audit/ci`,
+              inline: { r: nothing },
+            }),
+          ),
+        ],
+      ),
+      expect: { [INFRA_ARN]: "fail" },
+      assert: ([f]) => expect(remediationOf(f)).toMatch(/--role-name audit /),
+    },
+    {
+      name: "nobody known because a cluster's services could not be listed: unknown, never skipped",
+      facts: facts([role(INFRA, { referencedBy: [taskRef] })], {
+        principals: [],
+        ecs: {
+          clusters: ok([{ arn: CLUSTER, name: "prod", services: err("ecs:ListServices"), tasks: ok([]) }]),
+        },
+      }),
+      expect: { [INFRA_ARN]: "unknown" },
+      message: {
+        [INFRA_ARN]: /Could not check who deploys with ecsInfrastructureRole: ecs:ListServices failed/,
+      },
+    },
+    {
+      name: "nobody known and the role itself unreadable: unknown, as the role's other checks",
+      facts: deployed([], [], {
+        roles: [role(INFRA, { referencedBy: [taskRef], role: err("iam:GetRole") })],
+      }),
+      expect: { [INFRA_ARN]: "unknown" },
+    },
+  ],
+  skipped: [
+    {
+      name: "only standalone tasks use the role: nobody known, skipped naming --principal",
+      facts: deployed([], [], { roles: [role(INFRA, { referencedBy: [taskRef] })] }),
+      expect: { [INFRA_ARN]: "skipped" },
+      message: { [INFRA_ARN]: /Not judged .*only standalone tasks.*--principal ARN/ },
+      assert: ([f]) => {
+        expect(f?.remediation).toMatch(/--principal arn:aws:iam::ACCOUNT:role\/DEPLOYER/);
+        expect(f?.details).toMatchObject({ flag: "--principal" });
+      },
+    },
+    {
+      name: "the services do not say who created them: skipped, saying so",
+      facts: deployed([service("web", undefined)], []),
+      expect: { [INFRA_ARN]: "skipped" },
+      message: { [INFRA_ARN]: /services that name it \(web\) do not say who created them/ },
+    },
+    {
+      name: "the creator no longer exists (NoSuchEntity): skipped, never fail or unknown",
+      facts: deployed(
+        [web],
+        [
+          creator(
+            createdByArn("deployer"),
+            ["web"],
+            err("iam:GetRole", "NoSuchEntity", "the role deployer does not exist"),
+          ),
+        ],
+      ),
+      expect: { [INFRA_ARN]: "skipped" },
+      message: { [INFRA_ARN]: /role\/deployer \(created web\) .*no longer exists.*--principal/ },
+    },
+    {
+      name: "a --role-only check read no ECS: nobody known, skipped",
+      facts: deployed([], [], { ecs: false }),
+      expect: { [INFRA_ARN]: "skipped" },
+      message: { [INFRA_ARN]: /ECS was not read/ },
     },
   ],
 });

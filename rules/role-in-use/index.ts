@@ -1,5 +1,5 @@
 import { roleResource } from "../../src/analysis/role-subject.ts";
-import { inUse, type RoleUsage, roleUsage } from "../../src/analysis/role-usage.ts";
+import { inUse, onlyIdleServices, type RoleUsage, roleUsage } from "../../src/analysis/role-usage.ts";
 import { shortName } from "../../src/arn/arn.ts";
 import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import type { Facts, RoleFacts } from "../../src/facts/types.ts";
@@ -81,6 +81,14 @@ function roleFinding(facts: Facts, role: RoleFacts, beforeRoleChange: boolean): 
   const used = inUse(usage);
   const judged = { role: role.name, usage };
   const base = { resource, details: details(usage, resource, beforeRoleChange) };
+  if (used === true && beforeRoleChange && onlyIdleServices(usage))
+    return {
+      status: "warn" as const,
+      ...base,
+      messageId: "idleServices",
+      data: judged,
+      remediation: waitCommand(role, usage),
+    };
   if (used === true)
     return beforeRoleChange
       ? {
@@ -152,6 +160,11 @@ export default defineRule({
         "could not be read; a snapshot taken with only --role, or by a version that did not read capacity providers and " +
         "Express services) the finding is unknown in both modes: a role is never called free where the tool could not look, " +
         "and in a normal check the same gap is already unknown under ecs-scope, so the exit code does not change. " +
+        "Before a change, a role named only by services scaled to 0 (desiredCount, runningCount and pendingCount 0, " +
+        "for their EBS volumes) with no task left holding it is `warn`, not fail: no volume is stranded now, but " +
+        "their next scale-up starts tasks whose volumes ECS cannot manage without the role. A service with a task " +
+        "left, or facts that do not give its counts (older snapshots), still fails; the other uses (Service Connect " +
+        "TLS, VPC Lattice, blue/green load balancers, capacity providers, Express services) are judged as before. " +
         "Before a change, a scope narrowed with --service or --task cannot call a role free either: the " +
         "cluster's other tasks were not read. " +
         "With --before-role-change the rule is the gate itself: a config's level or suppression for it is ignored " +

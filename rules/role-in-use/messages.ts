@@ -25,6 +25,14 @@ export const messages = {
     `Role ${role} is in use by ${usageSentence(usage)}${gaps(usage)}: change or delete it only after ${usage.services.length || usage.capacityProviders.length || usage.expressServices.length ? "what names it is gone and " : ""}\`ecs-preflight wait --role ${role}\` exits 0.`,
   stillInUse: ({ role, usage }: Used) =>
     `Role ${role} is still in use by ${usageSentence(usage)}${gaps(usage)}: changing or deleting it now breaks them (${consequenceSentence(usage)}).`,
+  /** Before a change, only services scaled to zero with no task left name the role: nothing strands now. */
+  idleServices: ({ role, usage }: Used) =>
+    `Role ${role} is named only by ${usage.services.length === 1 ? "a service" : "services"} scaled to 0 with no task left (${usage.services
+      .slice(0, 3)
+      .map((s) => `${shortName(s.clusterArn)}/${s.name}`)
+      .join(
+        ", ",
+      )}${usage.services.length > 3 ? ", …" : ""}): no volume is stranded now, but after the change ${usage.services.length === 1 ? "its" : "their"} next scale-up starts tasks whose EBS volumes ECS cannot manage (create, attach, detach or delete) without the role. Move ${usage.services.length === 1 ? "it" : "them"} to another role or delete ${usage.services.length === 1 ? "it" : "them"} first.`,
   /** --service/--task narrow the clusters to those tasks: the others a cluster runs were never read. */
   narrowed: (d: { role: string; flags: readonly string[] }) =>
     `Whether role ${d.role} is still in use cannot be told: only the tasks of ${d.flags.slice(0, 3).join(", ")}${d.flags.length > 3 ? ", …" : ""} were read, and another task in the cluster may still need it (check with --role and --cluster, or --role alone, before a change).`,

@@ -79,10 +79,28 @@ const deprovisioning = task("slow", "DEPROVISIONING", {
   ],
 });
 
+/** A service scaled to 0 (desired, running and pending 0) whose deployment still names the role for `use`. */
+const idle = (
+  name: string,
+  use: ServiceFacts["infrastructureRoles"][number]["use"] = "ebs",
+): ServiceFacts => ({
+  ...service(name, "ACTIVE"),
+  infrastructureRoles: [{ roleArn: ROLE_ARN, use, deploymentId: "ecs-svc/1" }],
+  desiredCount: 0,
+  runningCount: 0,
+  pendingCount: 0,
+});
+
 const detailsOf = (findings: { details?: Record<string, unknown> }[]) => findings[0]?.details ?? {};
 
 testRule(rule, {
   valid: [
+    {
+      name: "a normal check lists a service scaled to 0 as a user of the role (pass)",
+      facts: ecs([cluster([], [idle("web")])]),
+      expect: { [ROLE_ARN]: "pass" },
+      message: { [ROLE_ARN]: /in use by .*prod\/web/ },
+    },
     {
       name: "a STOPPED task's roleless attachment leaves nothing open",
       facts: ecs([
@@ -174,6 +192,41 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: "before a change, a service scaled to 0 with no task left: warn, saying its next scale-up breaks",
+      facts: ecs([cluster([task("a", "STOPPED")], [idle("web")])]),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "warn" },
+      message: {
+        [ROLE_ARN]:
+          /named only by a service scaled to 0 with no task left \(prod\/web\): no volume is stranded now, but .*next scale-up starts tasks whose EBS volumes ECS cannot manage/,
+      },
+      assert: ([f]) => expect(f?.remediation).toMatch(/delete-service --cluster prod --service web/),
+    },
+    {
+      name: "before a change, a service scaled to 0 whose task is still DEPROVISIONING: fail",
+      facts: ecs([cluster([deprovisioning], [idle("web")])]),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+    },
+    {
+      name: "before a change, one service scaled to 0 and one running: fail",
+      facts: ecs([cluster([task("a", "RUNNING")], [idle("web"), service("api", "ACTIVE")])]),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+    },
+    {
+      name: "before a change, a service scaled to 0 that uses the role for VPC Lattice: fail as before",
+      facts: ecs([cluster([], [idle("web", "vpc-lattice")])]),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+    },
+    {
+      name: "before a change, facts that do not say the service's counts (an older snapshot): fail as before",
+      facts: ecs([cluster([], [service("web", "ACTIVE")])]),
+      context: BEFORE,
+      expect: { [ROLE_ARN]: "fail" },
+    },
     {
       name: "two RUNNING tasks with volumes: fails before a change, with the safe order",
       facts: twoRunning,

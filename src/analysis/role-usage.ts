@@ -1,5 +1,12 @@
 import { roleKey, shortName } from "../arn/arn.ts";
-import type { ClusterFacts, FactError, Facts, ServiceRoleUse, TaskFacts } from "../facts/types.ts";
+import type {
+  ClusterFacts,
+  FactError,
+  Facts,
+  ServiceFacts,
+  ServiceRoleUse,
+  TaskFacts,
+} from "../facts/types.ts";
 import { INFRASTRUCTURE_USES, type InfrastructureUse } from "./infrastructure-uses.ts";
 
 /**
@@ -33,6 +40,10 @@ export interface ServiceUse {
   use: ServiceRoleUse;
   /** The live deployments that name the role (none for a use the service itself names: a blue/green load balancer). */
   deploymentIds: string[];
+  /** The service's desiredCount, runningCount and pendingCount, when the facts have them. */
+  desiredCount?: number;
+  runningCount?: number;
+  pendingCount?: number;
 }
 
 /** A Managed Instances capacity provider that launches instances with the role. */
@@ -124,6 +135,7 @@ function usageIndex(facts: Facts): UsageIndex {
             status: s.status,
             use: r.use,
             deploymentIds: r.deploymentId ? [r.deploymentId] : [],
+            ...serviceCounts(s),
           };
           uses.set(key, u);
           entry(r.roleArn).services.push(u);
@@ -143,6 +155,38 @@ function usageIndex(facts: Facts): UsageIndex {
   const index = { byRole, unread, ecsRead: facts.ecs !== undefined };
   indexes.set(facts, index);
   return index;
+}
+
+function serviceCounts(s: ServiceFacts): Pick<ServiceUse, "desiredCount" | "runningCount" | "pendingCount"> {
+  return {
+    ...(s.desiredCount !== undefined ? { desiredCount: s.desiredCount } : {}),
+    ...(s.runningCount !== undefined ? { runningCount: s.runningCount } : {}),
+    ...(s.pendingCount !== undefined ? { pendingCount: s.pendingCount } : {}),
+  };
+}
+
+/**
+ * A service scaled to zero with no task left: desiredCount, runningCount and pendingCount all 0 (each known).
+ * Whether a task of it still holds the role is the usage's `tasks`, not this.
+ */
+export function scaledToZero(s: ServiceUse): boolean {
+  return s.desiredCount === 0 && s.runningCount === 0 && s.pendingCount === 0;
+}
+
+/**
+ * The use is only EBS services scaled to zero, with no task holding the role and nothing else naming it: a change
+ * to the role strands no volume now, and breaks the services' next scale-up. Any other use (a task, a service
+ * running or using the role for TLS, VPC Lattice or blue/green, a capacity provider, an Express service) is not idle.
+ */
+export function onlyIdleServices(usage: RoleUsage): boolean {
+  return (
+    usage.services.length > 0 &&
+    usage.tasks.length === 0 &&
+    usage.capacityProviders.length === 0 &&
+    usage.expressServices.length === 0 &&
+    usage.unread.length === 0 &&
+    usage.services.every((s) => s.use === "ebs" && scaledToZero(s))
+  );
 }
 
 /** What facts gathered before a use was read say of it: nothing. */

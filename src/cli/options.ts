@@ -51,15 +51,18 @@ export function scopeOptions(): Option[] {
   ];
 }
 
-/** --principal, for check and snapshot: whose iam:PassRole the pass-role rule judges. Refused before any AWS call. */
+/**
+ * --principal, for check and snapshot: whose iam:PassRole the pass-role rule judges (repeatable: IAM names may hold
+ * commas, so no comma lists). Refused before any AWS call.
+ */
 export function principalOption(): Option {
   return new Option(
     "--principal <arn>",
-    "the IAM role or user that deploys (role or user ARN, or an STS assumed-role ARN), judged by pass-role; default: the caller",
-  ).argParser((value: string) => {
+    "an IAM role or user that deploys (role or user ARN, or an STS assumed-role ARN), judged by pass-role; repeatable. Replaces the default: the createdBy of the services that name the role (the caller is judged only when named)",
+  ).argParser((value: string, previous: string[] = []) => {
     if (!parsePrincipalArn(value))
       throw new InvalidArgumentError(`expected ${PRINCIPAL_ARN_EXPECTED}, got "${value}"`);
-    return value;
+    return [...previous, value];
   });
 }
 

@@ -88,6 +88,17 @@ export function serviceFacts(s: Service): ServiceFacts | undefined {
     infrastructureRoles: [...roles.values()],
     deploymentIds: (s.deployments ?? []).flatMap((d) => (d.id ? [d.id] : [])),
     ...(s.resourceManagementType ? { resourceManagementType: s.resourceManagementType } : {}),
+    ...(s.createdBy ? { createdBy: s.createdBy } : {}),
+    ...counts(s),
+  };
+}
+
+/** The service's task counts, each only when ECS gave it. */
+function counts(s: Service): Pick<ServiceFacts, "desiredCount" | "runningCount" | "pendingCount"> {
+  return {
+    ...(typeof s.desiredCount === "number" ? { desiredCount: s.desiredCount } : {}),
+    ...(typeof s.runningCount === "number" ? { runningCount: s.runningCount } : {}),
+    ...(typeof s.pendingCount === "number" ? { pendingCount: s.pendingCount } : {}),
   };
 }
 

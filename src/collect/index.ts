@@ -1,12 +1,14 @@
 import { EBS_SESSION_NAME, issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
 import { parseArn, roleKey } from "../arn/arn.ts";
-import { callerTarget, PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../arn/principal-arn.ts";
+import { PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../arn/principal-arn.ts";
 import { InputError } from "../errors.ts";
 import { factErrors, summariseFactErrors } from "../facts/errors.ts";
 import type {
+  DeployingPrincipal,
   Ec2Facts,
   EcsFacts,
   Facts,
+  PrincipalOrigin,
   RoleFacts,
   RoleReference,
   Scope,
@@ -17,6 +19,7 @@ import type { Logger } from "../log.ts";
 import { type ApiPacing, iamPaceKey, processPacing } from "./api-pacing.ts";
 import { type AwsClients, type AwsSettings, createClients, defaultPaceKey } from "./clients.ts";
 import { lookupEventsPacer, processLookupEventsPacer, TrailReads, trailWindow } from "./cloudtrail.ts";
+import { collectPrincipals, flaggedPrincipals, serviceCreators } from "./deployers.ts";
 import { collectVolumes } from "./ec2.ts";
 import { collectEcs, type EcsCollection, type EcsRoleRef } from "./ecs.ts";
 import { ecsReadsFor } from "./ecs-reads.ts";
@@ -47,9 +50,13 @@ export interface CollectOptions {
    * EC2 volumes are not read: the question is the roles' use, not the account's leftovers.
    */
   ecsForRoles?: boolean;
-  /** The deploying principal whose iam:PassRole is checked (an IAM role or user ARN, or an STS assumed-role ARN); default the caller. */
-  principal?: string;
-  /** Read the deploying principal's policies when a role is in scope (default true; off when the pass-role rule is off). */
+  /**
+   * The deploying principals whose iam:PassRole is checked (IAM role or user ARNs, or STS assumed-role ARNs; the
+   * --principal flags). They replace the default: the distinct `createdBy` of the services in scope that name a role.
+   * The caller is judged only when named here.
+   */
+  principals?: string[];
+  /** Read the deploying principals' policies when a role is in scope (default true; off when the pass-role rule is off). */
   passRole?: boolean;
   /**
    * Read organizations:DescribeOrganization and, when SCPs may apply, iam:SimulatePrincipalPolicy for each role's
@@ -146,9 +153,10 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   const window = options.trail === false ? undefined : trailWindow(options.scope.since, now);
   // A scope ECS cannot answer (a task id without its cluster) is a usage error before any AWS call.
   const ecsPlan = ecsReadsFor(options.plannedRoles ? { ...options.scope, roles: [] } : options.scope);
-  const principalTarget = options.principal === undefined ? undefined : parsePrincipalArn(options.principal);
-  if (options.principal !== undefined && !principalTarget)
-    throw new InputError(`--principal: expected ${PRINCIPAL_ARN_EXPECTED}, got "${options.principal}"`);
+  const flaggedArns = options.principals ?? [];
+  const badPrincipal = flaggedArns.find((arn) => !parsePrincipalArn(arn));
+  if (badPrincipal !== undefined)
+    throw new InputError(`--principal: expected ${PRINCIPAL_ARN_EXPECTED}, got "${badPrincipal}"`);
   const clients = options.clients ?? createClients(options.aws);
   const log = options.log;
   const progress = options.onProgress;
@@ -189,23 +197,22 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     // ECS adds roles of its own unless the roles in scope are only the named (or planned) ones.
     const ecsAddsRoles = !forRolesOnly && !options.plannedRoles?.only;
 
-    // Only deploying matters for pass-role, and only with a role in scope: read from the moment one is known.
-    let principalRead: Promise<Facts["principal"]> | undefined;
-    const readPrincipal = () => {
-      if (options.passRole === false) return;
-      principalRead ??= callerRead.then(async (caller) => {
-        progress?.({ stage: "Reading the deploying principal's IAM policies" });
-        const principals = new PrincipalCollector(clients.iam, iam, {
+    // Only deploying matters for pass-role, and only with a role in scope. --principal ARNs are read from the moment a
+    // role is known; the services' creators once ECS has answered (below).
+    const readPrincipals = (wanted: () => { ref: string; origin: PrincipalOrigin }[]) =>
+      callerRead.then(async (caller) => {
+        progress?.({ stage: "Reading the deploying principals' IAM policies" });
+        const collector = new PrincipalCollector(clients.iam, iam, {
           ...pageSize,
           concurrency: options.concurrency ?? 4,
           ...(caller.ok ? { callerAccount: caller.value.account } : {}),
         });
-        if (options.principal !== undefined && principalTarget)
-          return principals.collect(options.principal, "flag", principalTarget);
-        return caller.ok
-          ? principals.collect(caller.value.arn, "caller", callerTarget(caller.value.arn))
-          : caller;
+        return collectPrincipals(collector, wanted(), options.concurrency ?? 4);
       });
+    let principalsRead: Promise<DeployingPrincipal[]> | undefined;
+    const readPrincipal = () => {
+      if (options.passRole === false || !flaggedArns.length) return;
+      principalsRead ??= readPrincipals(() => flaggedPrincipals(flaggedArns));
     };
     if (flagged.length) readPrincipal();
 
@@ -299,10 +306,12 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       ...(ecs ? { ecs } : {}),
     };
     if (roles.length) readPrincipal();
+    if (roles.length && options.passRole !== false && !flaggedArns.length)
+      principalsRead = readPrincipals(() => serviceCreators(ecs, new Set(refs.keys()), account));
     const simulated =
       membershipRead && roles.length ? simulateRoles(clients, roles, membershipRead, options) : undefined;
-    const principal = await principalRead;
-    if (principal) facts.principal = principal;
+    const principals = await principalsRead;
+    if (principals) facts.principals = principals;
     if (simulated) facts.organization = await simulated;
     await plannedPolicies;
     // Last: the roles', the plan's and the principal's managed policies are all read through the one memo.

@@ -17,7 +17,7 @@ import type { RuleTotals } from "./totals.ts";
  * permission never asked for). `organizations`: DescribeOrganization, and SimulatePrincipalPolicy for the roles'
  * uses when SCPs may apply.
  */
-export type FactNeed = "roles" | "ecs" | "trail" | "volumes" | "principal" | "organizations";
+export type FactNeed = "roles" | "ecs" | "trail" | "volumes" | "principals" | "organizations";
 
 /** What every rule may read besides the facts; the engine fills it from the flags and the config. */
 export interface RuleContext<Options = unknown> {

@@ -34,8 +34,14 @@ export interface Facts {
   /** CloudTrail facts; absent when CloudTrail was not looked at. */
   trail?: TrailFacts;
   /**
-   * The deploying principal (--principal, else the caller) and its policies, for pass-role; absent when the rule
-   * was off or no infrastructure role was in scope. An error when GetRole/GetUser could not be read.
+   * The deploying principals and their policies, for pass-role: the --principal ARNs when given, else the distinct
+   * `createdBy` of the services in scope that name a role (empty when none does: standalone tasks only). Absent when
+   * the rule was off or no infrastructure role was in scope.
+   */
+  principals?: DeployingPrincipal[];
+  /**
+   * Facts gathered before principals were a list: the one principal judged then (--principal, else the caller).
+   * Read as a one-element `principals` (src/facts/principals.ts); never written any more.
    */
   principal?: Fact<PrincipalFacts>;
   /**
@@ -182,8 +188,26 @@ export interface ManagedPolicy {
 // ---------------------------------------------------------------------------------------------
 // The deploying principal (filled by the principal collector)
 
-/** Where the principal came from: `--principal`, or STS GetCallerIdentity. */
-export type PrincipalSource = "flag" | "caller";
+/**
+ * Where the principal came from: `--principal`, the `createdBy` of services in scope, or STS GetCallerIdentity (the
+ * default of facts gathered before principals were a list; never chosen any more).
+ */
+export type PrincipalSource = "flag" | "created-by" | "caller";
+
+/** Why a principal is judged: named with --principal, or the creator of these services (their ARNs). */
+export type PrincipalOrigin =
+  | { kind: "flag" }
+  | { kind: "created-by"; services: string[] }
+  | { kind: "caller" };
+
+/** One principal pass-role judges: the ARN as found, why, and its facts (an error when they could not be read). */
+export interface DeployingPrincipal {
+  /** The --principal ARN, or a service's `createdBy` (a role ARN there may lack the role's path). */
+  ref: string;
+  origin: PrincipalOrigin;
+  /** GetRole (by name) or GetUser and the policies; NoSuchEntity when the principal no longer exists. */
+  facts: Fact<PrincipalFacts>;
+}
 
 /** An IAM role or user whose identity policies decide iam:PassRole; its managed policies are in Facts.managedPolicies. */
 export interface PrincipalIdentity {
@@ -292,6 +316,12 @@ export interface ServiceFacts {
   deploymentIds: string[];
   /** ECS for an Express service (ECS manages its resources), CUSTOMER otherwise; absent when ECS did not say. */
   resourceManagementType?: string;
+  /** The principal that created the service (an IAM role ARN, possibly without its path); absent when ECS did not say. */
+  createdBy?: string;
+  /** desiredCount, runningCount, pendingCount; absent in facts gathered before they were read. */
+  desiredCount?: number;
+  runningCount?: number;
+  pendingCount?: number;
 }
 
 export interface TaskFacts {

@@ -34,7 +34,7 @@ export function collectionFor(
   return {
     trail: needed.has("trail"),
     volumes: needed.has("volumes"),
-    passRole: needed.has("principal"),
+    passRole: needed.has("principals"),
     organizations: needed.has("organizations"),
   };
 }

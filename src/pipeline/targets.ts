@@ -171,16 +171,16 @@ function unreachable(target: Target, error: FactError, ms: number): TargetPart {
 }
 
 /**
- * pass-role judges the deploying principal, by default the caller. In an account reached through the audit role the
- * caller is that role, which deploys nothing: there the rule judges only a --principal of that account. A --principal
- * names one account's role or user, so it is judged in that account's targets and pass-role is off in the others.
+ * pass-role judges who deploys in each target: by default the createdBy of that account's services (per target,
+ * never the audit role the tool reached it through). A --principal names one account's role or user: each target
+ * judges the --principal ARNs of its own account, and where none is of its account pass-role is off there (an IAM
+ * principal of another account cannot be read through this account's credentials).
  */
 function collectFor(target: Target, collect: CheckOptions["collect"]): CheckOptions["collect"] {
-  const { principal, ...others } = collect ?? {};
-  const principalAccount = principal?.split(":")[4];
-  if (principal)
-    return principalAccount === target.account ? { ...others, principal } : { ...others, passRole: false };
-  return target.roleArn ? { ...others, passRole: false } : others;
+  const { principals, ...others } = collect ?? {};
+  if (!principals?.length) return others;
+  const own = principals.filter((arn) => arn.split(":")[4] === target.account);
+  return own.length ? { ...others, principals: own } : { ...others, passRole: false };
 }
 
 async function checkOne(target: Target, options: TargetsCheckOptions): Promise<TargetPart> {

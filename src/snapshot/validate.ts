@@ -1,5 +1,6 @@
 import type { ErrorObject } from "ajv";
 import { InputError } from "../errors.ts";
+import { withPrincipalList } from "../facts/principals.ts";
 import type { Facts } from "../facts/types.ts";
 // Compiled from schema/facts.schema.json at development time (scripts/gen-validator.mjs): no Ajv compile at run time.
 import validate from "./facts-validator.generated.js";
@@ -70,5 +71,6 @@ export function validateFacts(value: unknown, file: string): Facts {
       `${file}: collectedAt: expected an ISO 8601 date-time, got ${JSON.stringify(facts.collectedAt)}`,
     );
   }
-  return facts;
+  // A snapshot of an older version names one `principal`: it is read as a one-element list.
+  return withPrincipalList(facts);
 }

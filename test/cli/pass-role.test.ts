@@ -7,6 +7,7 @@ import type { Report } from "../../src/report/types.ts";
 import {
   ACCOUNT_ID,
   awsManagedVolumesPolicy,
+  ebsService,
   ebsTask,
   infrastructureRole,
   roleArnOf,
@@ -47,8 +48,10 @@ const readOnly = {
 const passRole = (report: Report) =>
   report.findings.find((f) => f.rule === "pass-role" && f.resource === INFRA);
 const dir = mkdtempSync(join(tmpdir(), "pass-role-"));
+/** The caller of the first fake, judged only because it is named. */
+const BUILDER = `arn:aws:iam::${ACCOUNT_ID}:user/ci/builder`;
 
-describe("the caller is an IAM user granted through a group", () => {
+describe("--principal names the caller, an IAM user granted through a group", () => {
   let fake: FakeAws;
   beforeAll(async () => {
     fake = await startFakeAws(
@@ -89,11 +92,17 @@ describe("the caller is an IAM user granted through a group", () => {
   afterEach(() => fake.setFaults([]));
 
   it("passes on the group's managed policy at its default version v2, every page read", async () => {
-    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const { code, report, calls } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      BUILDER,
+    );
     expect(passRole(report)).toMatchObject({
       status: "pass",
       message: expect.stringMatching(
-        /^user arn:aws:iam::111122223333:user\/ci\/builder \(the caller\) may pass ecsInfrastructureRole to ECS: .*policy\/deploy\/ecs-deployers \(v2\) statement 1 of group deployers/,
+        /^user arn:aws:iam::111122223333:user\/ci\/builder may pass ecsInfrastructureRole to ECS: .*policy\/deploy\/ecs-deployers \(v2\) statement 1 of group deployers/,
       ),
     });
     expect(code).toBe(0);
@@ -109,7 +118,13 @@ describe("the caller is an IAM user granted through a group", () => {
 
   it("GetUser denied, GetAccountAuthorizationDetails allowed: judged from the account's listing (pass, exit 0)", async () => {
     fake.setFaults([{ service: "iam", action: "GetUser", kind: "access-denied" }]);
-    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const { code, report, calls } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      BUILDER,
+    );
     expect(passRole(report)).toMatchObject({
       status: "pass",
       message: expect.stringMatching(
@@ -127,7 +142,7 @@ describe("the caller is an IAM user granted through a group", () => {
       { service: "iam", action: "GetUser", kind: "access-denied" },
       { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
     ]);
-    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--principal", BUILDER);
     const finding = passRole(report);
     expect(finding?.status).toBe("unknown");
     expect(finding?.message).toMatch(/iam:GetUser failed with AccessDenied/);
@@ -142,7 +157,7 @@ describe("the caller is an IAM user granted through a group", () => {
       { service: "iam", action: "ListAttachedGroupPolicies", kind: "access-denied" },
       { service: "iam", action: "GetAccountAuthorizationDetails", kind: "access-denied" },
     ]);
-    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--principal", BUILDER);
     expect(passRole(report)).toMatchObject({
       status: "unknown",
       message: expect.stringMatching(/iam:ListAttachedGroupPolicies failed with AccessDenied/),
@@ -169,7 +184,7 @@ describe("the caller is an IAM user granted through a group", () => {
     expect(calls.some((c) => c.action === "StopTask")).toBe(true);
   });
 
-  it("stop with a config that sets a level for pass-role does judge the caller", async () => {
+  it("stop with a config that sets a level for pass-role judges who deploys: a standalone task's role is skipped", async () => {
     const config = join(dir, "pass-role-on.json");
     writeFileSync(config, JSON.stringify({ rules: { "pass-role": "fail" } }));
     fake.account.clusters?.[0]?.tasks?.push(ebsTask({ id: "t2", roleArn: INFRA, volumeId: "vol-2" }));
@@ -187,14 +202,25 @@ describe("the caller is an IAM user granted through a group", () => {
       config,
     ]);
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as Report).findings.find((f) => f.rule === "pass-role")?.status).toBe("pass");
-    expect(fake.requests.slice(before).some((c) => c.action === "GetUser")).toBe(true);
+    const finding = (JSON.parse(stdout) as Report).findings.find((f) => f.rule === "pass-role");
+    expect(finding?.status).toBe("skipped");
+    expect(finding?.message).toMatch(/only standalone tasks.*--principal ARN/);
+    // The caller is never judged by default.
+    expect(fake.requests.slice(before).some((c) => c.action === "GetUser")).toBe(false);
   });
 
   it("a config that turns pass-role off makes check read no principal", async () => {
     const config = join(dir, "pass-role-off.json");
     writeFileSync(config, JSON.stringify({ rules: { "pass-role": "off" } }));
-    const { code, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--config", config);
+    const { code, calls } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      BUILDER,
+      "--config",
+      config,
+    );
     expect(code).toBe(0);
     expect(calls.filter((c) => USER_CALLS.includes(c.action))).toEqual([]);
   });
@@ -239,13 +265,23 @@ describe("--principal names the deploy role; the caller may pass nothing", () =>
   });
   afterAll(() => fake.close());
 
-  it("by default the caller is judged: its role may not pass the infrastructure role (fail, exit 1)", async () => {
-    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+  it("by default the caller is not judged: a --role-only check knows no deployer, skipped naming --principal (exit 0)", async () => {
+    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    const finding = passRole(report);
+    expect(finding).toMatchObject({ status: "skipped", remediation: expect.stringMatching(/--principal/) });
+    expect(finding?.message).toMatch(/ECS was not read.*--principal ARN/);
+    expect(code).toBe(0);
+    expect(calls.filter((c) => c.action === "GetRole").map((c) => c.params.RoleName)).not.toContain(
+      "auditor",
+    );
+  });
+
+  it("the caller named with --principal is judged: it may not pass the role (fail, exit 1, the fix for it)", async () => {
+    const caller = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/auditor/audit-run`;
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole", "--principal", caller);
     const finding = passRole(report);
     expect(finding).toMatchObject({ status: "fail" });
-    expect(finding?.message).toMatch(
-      /role arn:aws:iam::111122223333:role\/auditor \(the caller, as arn:aws:sts::111122223333:assumed-role\/auditor\/audit-run\) may not pass/,
-    );
+    expect(finding?.message).toMatch(/role arn:aws:iam::111122223333:role\/auditor may not pass/);
     expect(finding?.remediation).toMatch(
       /^aws iam put-role-policy --role-name auditor --policy-name PassEcsInfrastructureRole/,
     );
@@ -317,14 +353,144 @@ describe("--principal names the deploy role; the caller may pass nothing", () =>
     ]);
     expect(snap.code).toBe(0);
     const facts = JSON.parse(readFileSync(file, "utf8")) as Facts;
-    expect(facts.principal).toMatchObject({
-      ok: true,
-      value: { kind: "role", source: "flag", path: "/teams/platform/" },
-    });
+    expect(facts.principal).toBeUndefined();
+    expect(facts.principals).toMatchObject([
+      {
+        ref: principal,
+        origin: { kind: "flag" },
+        facts: { ok: true, value: { kind: "role", source: "flag", path: "/teams/platform/" } },
+      },
+    ]);
     const replay = await runCli(["check", "--snapshot", file, "--format", "json"]);
     expect(passRole(JSON.parse(replay.stdout) as Report)?.status).toBe("pass");
     const refused = await runCli(["check", "--snapshot", file, "--principal", principal]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--principal cannot be combined with --snapshot/);
+  });
+});
+
+describe("who deploys: the services' createdBy, judged for a read-only checker", () => {
+  let fake: FakeAws;
+  const BATCH_INFRA = roleArnOf("batchInfraRole");
+  /** createdBy as ECS reports it: the role's ARN without its path (/ci/). */
+  const DEPLOYER = roleArnOf("deployer");
+  const INTERN = roleArnOf("intern");
+  beforeAll(async () => {
+    fake = await startFakeAws({
+      accountId: ACCOUNT_ID,
+      // The audit identity may read, and pass nothing.
+      caller: {
+        arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/auditor/audit-run`,
+        userId: "AROAEXAMPLEAUDIT:audit-run",
+      },
+      roles: [
+        infrastructureRole(),
+        infrastructureRole({ name: "batchInfraRole" }),
+        { name: "auditor", trustPolicy: readOnly, inline: { read: readOnly } },
+        {
+          name: "deployer",
+          path: "/ci/",
+          trustPolicy: readOnly,
+          inline: { pass: documented("arn:aws:iam::*:role/ecsInfrastructureRole") },
+        },
+        { name: "intern", trustPolicy: readOnly, inline: { read: readOnly } },
+      ],
+      managedPolicies: [awsManagedVolumesPolicy()],
+      clusters: [
+        { name: "prod", services: [ebsService({ name: "web", roleArn: INFRA, createdBy: DEPLOYER })] },
+        { name: "staging", services: [ebsService({ name: "api", roleArn: INFRA, createdBy: INTERN })] },
+        { name: "batch", tasks: [ebsTask({ id: "job-1", roleArn: BATCH_INFRA, volumeId: "vol-9" })] },
+      ],
+    });
+    Object.assign(process.env, fake.env());
+  });
+  afterAll(() => fake.close());
+
+  it("a healthy account: pass-role judges the services' creator, read by name with its path (exit 0)", async () => {
+    const { code, report, calls } = await checkJson(fake, "--cluster", "prod");
+    expect(passRole(report)).toMatchObject({
+      status: "pass",
+      message: expect.stringMatching(
+        /^role arn:aws:iam::111122223333:role\/ci\/deployer \(created web\) may pass ecsInfrastructureRole to ECS/,
+      ),
+      details: { principal: { ref: DEPLOYER, source: "created-by" } },
+    });
+    expect(code).toBe(0);
+    const roleReads = calls.filter((c) => c.action === "GetRole").map((c) => c.params.RoleName);
+    expect(roleReads).toContain("deployer");
+    expect(roleReads).not.toContain("auditor");
+    expect(calls.some((c) => c.action === "GetCallerIdentity")).toBe(true);
+  });
+
+  it("a deployer without PassRole: exit 1, and the fix printed names the deployer, never the checker", async () => {
+    const { code, stdout } = await runCli(["check", "--cluster", "staging", "--no-color"]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/role arn:aws:iam::111122223333:role\/intern \(created api\) may not pass/);
+    expect(stdout).toMatch(
+      /aws iam put-role-policy --role-name intern --policy-name PassEcsInfrastructureRole/,
+    );
+    expect(stdout).not.toMatch(/auditor/);
+  });
+
+  it("a role only standalone tasks use: pass-role skipped, naming --principal (exit 0)", async () => {
+    const { code, report } = await checkJson(fake, "--cluster", "batch");
+    const finding = report.findings.find((f) => f.rule === "pass-role");
+    expect(finding).toMatchObject({ status: "skipped", resource: BATCH_INFRA });
+    expect(finding?.message).toMatch(/only standalone tasks.*--principal ARN/);
+    expect(code).toBe(0);
+  });
+
+  it("--principal is repeatable and replaces the creators: each named principal judged, one finding each", async () => {
+    const { code, report } = await checkJson(
+      fake,
+      "--cluster",
+      "prod",
+      "--principal",
+      `arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer`,
+      "--principal",
+      INTERN,
+    );
+    const findings = report.findings.filter((f) => f.rule === "pass-role");
+    expect(Object.fromEntries(findings.map((f) => [f.resource, f.status]))).toEqual({
+      [`${INFRA} (deployer arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer)`]: "pass",
+      [`${INFRA} (deployer ${INTERN})`]: "fail",
+    });
+    expect(
+      findings.every((f) => (f.details as { principal: { source: string } }).principal.source === "flag"),
+    ).toBe(true);
+    expect(code).toBe(1);
+  });
+
+  it("a snapshot keeps the principals with their origin, and an old snapshot with `principal` still loads", async () => {
+    const file = join(dir, "deployers.json");
+    const snap = await runCli(["snapshot", "--cluster", "prod", "--out", file]);
+    expect(snap.code).toBe(0);
+    const facts = JSON.parse(readFileSync(file, "utf8")) as Facts;
+    expect(facts.principals).toMatchObject([
+      {
+        ref: DEPLOYER,
+        origin: { kind: "created-by", services: [expect.stringMatching(/service\/prod\/web$/)] },
+        facts: { ok: true, value: { kind: "role", path: "/ci/", source: "created-by" } },
+      },
+    ]);
+    const replay = await runCli(["check", "--snapshot", file, "--format", "json"]);
+    expect(replay.code).toBe(0);
+    expect(passRole(JSON.parse(replay.stdout) as Report)?.status).toBe("pass");
+
+    // An older version wrote one `principal` (a --principal, or the caller): read as a one-element list.
+    const { principals, ...rest } = facts;
+    const legacy = principals?.[0]?.facts;
+    if (!legacy?.ok) throw new Error("expected the deployer's facts");
+    const old = join(dir, "old.json");
+    writeFileSync(
+      old,
+      JSON.stringify({ ...rest, principal: { ok: true, value: { ...legacy.value, source: "flag" } } }),
+    );
+    const loaded = await runCli(["check", "--snapshot", old, "--format", "json"]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(passRole(JSON.parse(loaded.stdout) as Report)).toMatchObject({
+      status: "pass",
+      details: { principal: { source: "flag", arn: `arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer` } },
+    });
   });
 });

@@ -123,6 +123,37 @@ describe("check --before-role-change", () => {
     expect(code).toBe(1);
   });
 
+  it("a service scaled to 0 with no task left: warn (exit 0), saying its next scale-up breaks; scaled up it fails", async () => {
+    const dormant = ebsService({
+      name: "dormant",
+      roleArn: roleArnOf("idle-role"),
+      desiredCount: 0,
+      runningCount: 0,
+    });
+    fake.account.roles?.push(infrastructureRole({ name: "idle-role" }));
+    fake.account.clusters?.push({ name: "idle", services: [dormant] });
+    try {
+      const idle = await checkJson(fake, "--role", "idle-role", "--before-role-change");
+      expect(inUseFindings(idle.report)).toEqual([
+        expect.objectContaining({
+          status: "warn",
+          resource: roleArnOf("idle-role"),
+          message: expect.stringMatching(
+            /scaled to 0 with no task left \(idle\/dormant\).*next scale-up starts tasks whose EBS volumes ECS cannot manage/,
+          ),
+        }),
+      ]);
+      expect(idle.code).toBe(0);
+      Object.assign(dormant, { desiredCount: 1, runningCount: 1 });
+      const scaled = await checkJson(fake, "--role", "idle-role", "--before-role-change");
+      expect(inUseFindings(scaled.report).map((f) => f.status)).toEqual(["fail"]);
+      expect(scaled.code).toBe(1);
+    } finally {
+      fake.account.roles?.pop();
+      fake.account.clusters?.pop();
+    }
+  });
+
   it("cannot read a cluster's tasks: unknown, exit 3 (never free without looking)", async () => {
     fake.setFaults([{ service: "ecs", action: "ListTasks", kind: "access-denied" }]);
     const { code, report } = await checkJson(fake, "--role", ROLE, "--before-role-change");

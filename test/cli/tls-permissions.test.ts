@@ -107,7 +107,9 @@ describe("tls-permissions through the CLI", () => {
     const { code, report } = await checkJson(fake, "--cluster", "good");
     expect(findingOf(report, "tls-permissions", GOOD)?.status).toBe("pass");
     expect(findingOf(report, "managed-policy", GOOD)?.status).toBe("pass");
-    expect(report.findings.filter((f) => f.status !== "pass").map((f) => [f.rule, f.resource])).toEqual([]);
+    // Its services do not say who created them: nobody is known to deploy, so pass-role is not judged.
+    const notPassed = report.findings.filter((f) => f.status !== "pass");
+    expect(notPassed.filter((f) => !(f.rule === "pass-role" && f.status === "skipped"))).toEqual([]);
     expect(code).toBe(0);
   });
 });

@@ -173,6 +173,9 @@ describe("collectEcs", () => {
         { roleArn: TLS_ROLE, use: "service-connect-tls", deploymentId: "ecs-svc/7851020056849183687" },
       ],
       deploymentIds: ["ecs-svc/7851020056849183687", "ecs-svc/old"],
+      desiredCount: 1,
+      runningCount: 1,
+      pendingCount: 0,
     });
     const refs = roleRefs.map((r) => [r.ref, r.by]);
     expect(refs).toContainEqual([

@@ -8,8 +8,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AwsClients } from "../../src/collect/clients.ts";
 import { collect } from "../../src/collect/index.ts";
 import { InputError } from "../../src/errors.ts";
+import type { Facts } from "../../src/facts/types.ts";
 import type { FakeAccount } from "../fake-aws/account.ts";
-import { ACCOUNT_ID, awsManagedVolumesPolicy, infrastructureRole, REGION } from "../fake-aws/builders.ts";
+import {
+  ACCOUNT_ID,
+  awsManagedVolumesPolicy,
+  ebsService,
+  ebsTask,
+  infrastructureRole,
+  REGION,
+  roleArnOf,
+} from "../fake-aws/builders.ts";
 import type { FaultRule } from "../fake-aws/faults.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 
@@ -26,7 +35,13 @@ afterEach(async () => {
 
 async function run(
   account: Partial<FakeAccount>,
-  options: { roles?: string[]; principal?: string; passRole?: boolean; faults?: FaultRule[] } = {},
+  options: {
+    roles?: string[];
+    clusters?: string[];
+    principal?: string;
+    passRole?: boolean;
+    faults?: FaultRule[];
+  } = {},
 ) {
   const fake = await startFakeAws(
     { accountId: ACCOUNT_ID, ...account },
@@ -50,16 +65,26 @@ async function run(
     },
   } as unknown as AwsClients;
   clientsOf.push(clients);
+  const principal = options.principal ?? (options.clusters ? undefined : account.caller?.arn);
   const facts = await collect({
-    scope: { clusters: [], services: [], tasks: [], roles: options.roles ?? ["ecsInfrastructureRole"] },
+    scope: {
+      clusters: options.clusters ?? [],
+      services: [],
+      tasks: [],
+      roles: options.roles ?? (options.clusters ? [] : ["ecsInfrastructureRole"]),
+    },
     aws: { region: REGION },
     clients,
     trail: false,
-    ...(options.principal ? { principal: options.principal } : {}),
+    // The caller is judged only when named: these tests name it as --principal would.
+    ...(principal ? { principals: [principal] } : {}),
     ...(options.passRole === undefined ? {} : { passRole: options.passRole }),
   });
   return { facts, fake };
 }
+
+/** The first principal's facts (tests here read one). */
+const principalOf = (facts: Facts) => facts.principals?.[0]?.facts;
 
 const doc = {
   Version: "2012-10-17",
@@ -90,11 +115,11 @@ describe("collect() reads the deploying principal", () => {
         { arn: BOUNDARY, defaultVersionId: "v1", versions: { v1: doc } },
       ],
     });
-    expect(facts.principal).toMatchObject({
+    expect(principalOf(facts)).toMatchObject({
       ok: true,
       value: {
         kind: "user",
-        source: "caller",
+        source: "flag",
         arn: `arn:aws:iam::${ACCOUNT_ID}:user/dev`,
         permissionsBoundaryArn: BOUNDARY,
         inlinePolicies: {
@@ -142,7 +167,7 @@ describe("collect() reads the deploying principal", () => {
         faults: [{ service: "iam", action: "ListRolePolicies", kind: "access-denied" }],
       },
     );
-    expect(facts.principal).toMatchObject({
+    expect(principalOf(facts)).toMatchObject({
       ok: true,
       value: {
         kind: "role",
@@ -173,7 +198,7 @@ describe("collect() reads the deploying principal", () => {
         ],
       },
     );
-    expect(facts.principal).toMatchObject({
+    expect(principalOf(facts)).toMatchObject({
       ok: true,
       value: { groups: { ok: false, error: { api: "iam:ListGroupsForUser", code: "AccessDenied" } } },
     });
@@ -190,7 +215,7 @@ describe("collect() reads the deploying principal", () => {
       },
       { faults: [{ service: "iam", action: "ListGroupsForUser", kind: "access-denied" }] },
     );
-    expect(facts.principal).toMatchObject({
+    expect(principalOf(facts)).toMatchObject({
       ok: false,
       error: {
         api: "iam:GetAccountAuthorizationDetails",
@@ -205,7 +230,7 @@ describe("collect() reads the deploying principal", () => {
       roles: [infrastructureRole()],
       managedPolicies: [awsManagedVolumesPolicy()],
     });
-    expect(facts.principal).toMatchObject({ ok: true, value: { kind: "unsupported", source: "caller" } });
+    expect(principalOf(facts)).toMatchObject({ ok: true, value: { kind: "unsupported", source: "flag" } });
     expect(
       fake.requests.filter(
         (r) => r.action === "GetUser" || (r.action === "GetRole" && r.params.RoleName === "bob"),
@@ -218,7 +243,7 @@ describe("collect() reads the deploying principal", () => {
       { roles: [infrastructureRole()], managedPolicies: [awsManagedVolumesPolicy()] },
       { principal: "arn:aws:iam::999988887777:role/deployer" },
     );
-    expect(facts.principal).toMatchObject({
+    expect(principalOf(facts)).toMatchObject({
       ok: false,
       error: { code: "CrossAccountPrincipal", api: "iam:GetRole" },
     });
@@ -238,7 +263,7 @@ describe("collect() reads the deploying principal", () => {
     );
     expect(facts.caller.ok).toBe(false);
     // IAM answered with this account's "deployer": a different role, whatever its name.
-    expect(facts.principal).toMatchObject({ ok: false, error: { code: "CrossAccountPrincipal" } });
+    expect(principalOf(facts)).toMatchObject({ ok: false, error: { code: "CrossAccountPrincipal" } });
   });
 
   it("a --principal role that does not exist is NoSuchEntity, naming it", async () => {
@@ -246,7 +271,7 @@ describe("collect() reads the deploying principal", () => {
       { roles: [infrastructureRole()], managedPolicies: [awsManagedVolumesPolicy()] },
       { principal: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/ghost/s` },
     );
-    expect(facts.principal).toMatchObject({
+    expect(principalOf(facts)).toMatchObject({
       ok: false,
       error: { code: "NoSuchEntity", message: expect.stringContaining("ghost") },
     });
@@ -254,13 +279,13 @@ describe("collect() reads the deploying principal", () => {
 
   it("no role in scope, or passRole off: no principal is read", async () => {
     const none = await run({}, { roles: [] });
-    expect(none.facts.principal).toBeUndefined();
+    expect(none.facts.principals).toBeUndefined();
     expect(none.fake.requests.some((r) => r.action === "GetUser")).toBe(false);
     const off = await run(
       { roles: [infrastructureRole()], managedPolicies: [awsManagedVolumesPolicy()] },
       { passRole: false },
     );
-    expect(off.facts.principal).toBeUndefined();
+    expect(off.facts.principals).toBeUndefined();
     expect(off.fake.requests.some((r) => r.action === "GetUser")).toBe(false);
   });
 
@@ -270,8 +295,109 @@ describe("collect() reads the deploying principal", () => {
         scope: { clusters: [], services: [], tasks: [], roles: ["r"] },
         aws: { region: REGION },
         clients: {} as AwsClients,
-        principal: "arn:aws:s3:::bucket",
+        principals: ["arn:aws:s3:::bucket"],
       }),
     ).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe("collect() reads who deploys: the services' createdBy", () => {
+  const INFRA = roleArnOf("ecsInfrastructureRole");
+  const audit = { arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/auditor/run`, userId: "AROAAUDIT:run" };
+  const deployer = { name: "deployer", path: "/ci/", trustPolicy: doc, inline: { pass: doc } };
+  const serviceArn = (name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:service/prod/${name}`;
+
+  it("each distinct creator once, with its services; a path-less role ARN read by name; the caller never", async () => {
+    const { facts, fake } = await run(
+      {
+        caller: audit,
+        roles: [infrastructureRole(), infrastructureRole({ name: "other" }), deployer],
+        managedPolicies: [awsManagedVolumesPolicy()],
+        clusters: [
+          {
+            name: "prod",
+            services: [
+              ebsService({ name: "web", roleArn: INFRA, createdBy: roleArnOf("deployer") }),
+              ebsService({ name: "api", roleArn: INFRA, createdBy: roleArnOf("deployer") }),
+              // Another role, the same creator: one entry, with every service it created.
+              ebsService({ name: "jobs", roleArn: roleArnOf("other"), createdBy: roleArnOf("deployer") }),
+              ebsService({ name: "old", roleArn: INFRA, createdBy: roleArnOf("gone"), status: "INACTIVE" }),
+            ],
+          },
+        ],
+      },
+      { clusters: ["prod"] },
+    );
+    expect(facts.principals).toMatchObject([
+      {
+        ref: roleArnOf("deployer"),
+        origin: { kind: "created-by", services: [serviceArn("web"), serviceArn("api"), serviceArn("jobs")] },
+        facts: {
+          ok: true,
+          value: {
+            kind: "role",
+            source: "created-by",
+            arn: `arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer`,
+            path: "/ci/",
+          },
+        },
+      },
+    ]);
+    const roleReads = fake.requests.filter((r) => r.action === "GetRole").map((r) => r.params.RoleName);
+    expect(roleReads.filter((n) => n === "deployer")).toHaveLength(1);
+    expect(roleReads).not.toContain("auditor");
+    expect(roleReads).not.toContain("gone"); // an INACTIVE service deploys nothing
+  });
+
+  it("a creator that no longer exists is a NoSuchEntity fact; only standalone tasks: an empty list", async () => {
+    const { facts } = await run(
+      {
+        caller: audit,
+        roles: [infrastructureRole()],
+        managedPolicies: [awsManagedVolumesPolicy()],
+        clusters: [
+          {
+            name: "prod",
+            services: [ebsService({ name: "web", roleArn: INFRA, createdBy: roleArnOf("gone") })],
+          },
+        ],
+      },
+      { clusters: ["prod"] },
+    );
+    expect(facts.principals).toMatchObject([
+      { ref: roleArnOf("gone"), facts: { ok: false, error: { api: "iam:GetRole", code: "NoSuchEntity" } } },
+    ]);
+    const standalone = await run(
+      {
+        caller: audit,
+        roles: [infrastructureRole()],
+        managedPolicies: [awsManagedVolumesPolicy()],
+        clusters: [{ name: "prod", tasks: [ebsTask({ id: "t1", roleArn: INFRA, volumeId: "vol-1" })] }],
+      },
+      { clusters: ["prod"] },
+    );
+    expect(standalone.facts.principals).toEqual([]);
+    expect(standalone.fake.requests.some((r) => r.action === "GetUser")).toBe(false);
+  });
+
+  it("--principal replaces the creators: they are not read", async () => {
+    const { facts, fake } = await run(
+      {
+        caller: audit,
+        roles: [infrastructureRole(), deployer, { name: "release", trustPolicy: doc }],
+        managedPolicies: [awsManagedVolumesPolicy()],
+        clusters: [
+          {
+            name: "prod",
+            services: [ebsService({ name: "web", roleArn: INFRA, createdBy: roleArnOf("deployer") })],
+          },
+        ],
+      },
+      { clusters: ["prod"], principal: roleArnOf("release") },
+    );
+    expect(facts.principals?.map((p) => [p.ref, p.origin.kind])).toEqual([[roleArnOf("release"), "flag"]]);
+    expect(fake.requests.filter((r) => r.action === "GetRole").map((r) => r.params.RoleName)).not.toContain(
+      "deployer",
+    );
   });
 });

@@ -33,7 +33,25 @@ const ids = {
   etlStuck: "a7b6c9e8b0d19f2e4a5b6c7d8e9f0a1b",
   etlDone: "b8c7d0f9c1e2a03f5b6c7d8e9f0a1b2c",
   archive1: "c9d8e1f0d2f3b14a6c7d8e9f0a1b2c3d",
+  export1: "c9d8e1a0d2f3b14a6c7d8e9f0a1b2c3d",
 };
+
+/** The documented PassRole grant for these ecs-infra-* roles. */
+const passRoles = (...names: string[]) =>
+  doc({
+    Action: "iam:PassRole",
+    Effect: "Allow",
+    Resource: names.map((r) => `arn:aws:iam::*:role/ecs-infra-${r}`),
+    Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+  });
+const ciTrust = doc({
+  Effect: "Allow",
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+  Action: "sts:AssumeRole",
+});
+/** createdBy as ECS reports it: the deploy role's ARN without its path (/ci/). */
+const SHOP_DEPLOYER = roleArnOf("shop-deployer");
+const ANALYTICS_DEPLOYER = roleArnOf("analytics-deployer");
 
 export const demoAccount: FakeAccount = {
   accountId: ACCOUNT_ID,
@@ -115,26 +133,35 @@ export const demoAccount: FakeAccount = {
     }),
     // Healthy in IAM, but the organization's guardrail SCP denies it ec2:DeleteVolume (see `organization`).
     infrastructureRole({ name: "ecs-infra-archive", createDate: "2025-06-01T09:00:00Z" }),
+    // Healthy, and used only by standalone tasks: nobody is known to deploy with it.
+    infrastructureRole({ name: "ecs-infra-batch", createDate: "2025-10-02T09:00:00Z" }),
     // ecs-infra-legacy was deleted while an ETL task still used it.
-    // The caller's role: its PassRole list predates ecs-infra-search, so deployments of search cannot pass it.
+    // The caller is a read-only audit role: it deploys nothing, and is not who pass-role judges.
     {
       name: "platform-audit",
       path: "/platform/",
-      trustPolicy: doc({
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
-        Action: "sts:AssumeRole",
-      }),
+      trustPolicy: ciTrust,
       inline: {
-        "ecs-pass-role": doc({
-          Action: "iam:PassRole",
+        "read-only": doc({
           Effect: "Allow",
-          Resource: ["orders", "reports", "ledger", "legacy", "compute", "storefront", "archive"].map(
-            (r) => `arn:aws:iam::*:role/ecs-infra-${r}`,
-          ),
-          Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+          Action: ["ecs:Describe*", "ecs:List*", "iam:Get*", "iam:List*"],
+          Resource: "*",
         }),
       },
+    },
+    // The shop's deploy role created its services, and may pass their roles to ECS.
+    {
+      name: "shop-deployer",
+      path: "/ci/",
+      trustPolicy: ciTrust,
+      inline: { "ecs-pass-role": passRoles("orders", "reports", "ledger", "compute", "archive") },
+    },
+    // The analytics deploy role's PassRole list predates ecs-infra-search: deployments of search cannot pass it.
+    {
+      name: "analytics-deployer",
+      path: "/ci/",
+      trustPolicy: ciTrust,
+      inline: { "ecs-pass-role": passRoles("legacy", "storefront", "batch") },
     },
   ],
   managedPolicies: [
@@ -152,21 +179,25 @@ export const demoAccount: FakeAccount = {
         ebsService({
           name: "orders",
           roleArn: roleArnOf("ecs-infra-orders"),
+          createdBy: SHOP_DEPLOYER,
           deploymentId: "ecs-svc/1111111111111111111",
         }),
         ebsService({
           name: "reports",
           roleArn: roleArnOf("ecs-infra-reports"),
+          createdBy: SHOP_DEPLOYER,
           deploymentId: "ecs-svc/2222222222222222222",
         }),
         ebsService({
           name: "ledger",
           roleArn: roleArnOf("ecs-infra-ledger"),
+          createdBy: SHOP_DEPLOYER,
           deploymentId: "ecs-svc/3333333333333333333",
         }),
         ebsService({
           name: "archive",
           roleArn: roleArnOf("ecs-infra-archive"),
+          createdBy: SHOP_DEPLOYER,
           deploymentId: "ecs-svc/5555555555555555555",
         }),
       ],
@@ -228,6 +259,7 @@ export const demoAccount: FakeAccount = {
         ebsService({
           name: "search",
           roleArn: roleArnOf("ecs-infra-search"),
+          createdBy: ANALYTICS_DEPLOYER,
           deploymentId: "ecs-svc/4444444444444444444",
         }),
       ],
@@ -251,6 +283,13 @@ export const demoAccount: FakeAccount = {
           stoppedReason: "Essential container in task exited",
           stoppingAt: ago(190),
           executionStoppedAt: ago(188),
+        }),
+        // A standalone export job (RunTask from a scheduler): it records nobody who deploys.
+        ebsTask({
+          id: ids.export1,
+          roleArn: roleArnOf("ecs-infra-batch"),
+          family: "nightly-export",
+          volumeId: "vol-0a1b2c3d4e5f60010",
         }),
         ebsTask({
           id: ids.etlDone,
@@ -279,6 +318,7 @@ export const demoAccount: FakeAccount = {
         ["vol-0a1b2c3d4e5f60004", "shop", ids.ledger1],
         ["vol-0a1b2c3d4e5f60006", "analytics", ids.search1],
         ["vol-0a1b2c3d4e5f60009", "shop", ids.archive1],
+        ["vol-0a1b2c3d4e5f60010", "analytics", ids.export1],
       ] as const
     ).map(([volumeId, cluster, id]) => ({
       volumeId,

@@ -45,7 +45,34 @@ describe("the demo account", () => {
     expect(statuses("tasks-deprovisioning").filter((s) => s === "fail")).toHaveLength(2);
     expect(statuses("cloudtrail-errors")).toContain("fail");
     expect(statuses("leaked-volumes")).toContain("warn");
-    expect(statuses("pass-role")).toEqual(["fail", "pass", "pass", "pass", "pass", "pass", "pass"]); // platform-audit may not pass ecs-infra-search
+    // Who deploys: the services' creators, never the read-only caller (platform-audit). shop-deployer may pass the
+    // shop's roles; analytics-deployer may not pass ecs-infra-search; the roles no service names are not judged.
+    expect(statuses("pass-role")).toEqual([
+      "fail",
+      "pass",
+      "pass",
+      "pass",
+      "pass",
+      "skipped",
+      "skipped",
+      "skipped",
+    ]);
+    const passRole = (name: string) =>
+      report.findings.find((f) => f.rule === "pass-role" && f.resource.endsWith(`/${name}`));
+    expect(passRole("ecs-infra-search")?.message).toMatch(
+      /^role arn:aws:iam::111122223333:role\/ci\/analytics-deployer \(created search\) may not pass/,
+    );
+    expect(passRole("ecs-infra-search")?.remediation).toMatch(/--role-name analytics-deployer /);
+    expect(passRole("ecs-infra-orders")?.message).toMatch(
+      /role\/ci\/shop-deployer \(created orders, reports, ledger, …\) may pass/,
+    );
+    expect(passRole("ecs-infra-batch")).toMatchObject({
+      status: "skipped",
+      message: expect.stringMatching(/only standalone tasks.*--principal ARN/),
+    });
+    expect(JSON.stringify(report.findings.filter((f) => f.rule === "pass-role"))).not.toMatch(
+      /platform-audit/,
+    );
     // ecs-infra-archive: its own policies allow the volume actions, an SCP of the organization denies DeleteVolume.
     const archive = report.findings.find(
       (f) => f.rule === "volume-permissions" && f.resource.endsWith("/ecs-infra-archive"),

@@ -145,6 +145,11 @@ export interface FakeService {
    * with this infrastructure role (and status, default ACTIVE).
    */
   express?: { infrastructureRoleArn: string; status?: string };
+  /**
+   * DescribeServices' createdBy, as given: the principal that created the service. ECS reports a role as
+   * `arn:aws:iam::ACCOUNT:role/NAME`, without the role's path, so a test may give it so.
+   */
+  createdBy?: string;
   [key: string]: unknown;
 }
 

@@ -295,6 +295,11 @@ export interface EbsServiceOptions {
   status?: string;
   /** Adds a Service Connect TLS configuration with this infrastructure role. */
   tlsRoleArn?: string;
+  /** DescribeServices' createdBy: the principal that created the service (real ECS gives a role ARN without its path). */
+  createdBy?: string;
+  /** desiredCount and runningCount (default 1 each): 0 and 0 is a service scaled to zero. */
+  desiredCount?: number;
+  runningCount?: number;
 }
 
 /** A service whose PRIMARY deployment configures an ECS-managed EBS volume (aws-facts §2.1). */
@@ -347,11 +352,14 @@ export function ebsService(options: EbsServiceOptions): FakeService {
   return {
     name: options.name,
     status: options.status ?? "ACTIVE",
-    desiredCount: 1,
-    runningCount: 1,
+    desiredCount: options.desiredCount ?? 1,
+    runningCount: options.runningCount ?? 1,
     pendingCount: 0,
     launchType: "FARGATE",
-    deployments: [deployment],
+    ...(options.createdBy ? { createdBy: options.createdBy } : {}),
+    deployments: [
+      { ...deployment, desiredCount: options.desiredCount ?? 1, runningCount: options.runningCount ?? 1 },
+    ],
   };
 }
 

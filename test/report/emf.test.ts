@@ -88,7 +88,7 @@ describe("--emf lines", () => {
   it("are exactly this for the demo account (seven failures, two stuck tasks, one 500 GiB leaked volume, four failed calls)", () => {
     expect(emfLines(report, rules)).toEqual([
       `{"_aws":{"Timestamp":1796025600000,"CloudWatchMetrics":[{"Namespace":"ECSPreflight","Dimensions":[["Account","Region"]],"Metrics":${METRICS}}]},` +
-        '"Account":"111122223333","Region":"us-east-1","Verdict":"fail","FindingsPass":22,"FindingsWarn":1,"FindingsFail":7,' +
+        '"Account":"111122223333","Region":"us-east-1","Verdict":"fail","FindingsPass":26,"FindingsWarn":1,"FindingsFail":7,' +
         '"FindingsUnknown":0,"FindingsSkipped":0,"Suppressed":0,"StuckTasks":2,"LeakedVolumes":1,"LeakedVolumeGiB":500,"FailedTrailCalls":4,"DurationMs":1234}',
     ]);
   });

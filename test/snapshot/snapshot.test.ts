@@ -153,8 +153,42 @@ describe("snapshot", () => {
     };
     const withUser = { ...facts([role("infra")]), principal: { ok: true as const, value: user } };
     const file = join(dir, "principal.json");
+    // An older version's one `principal` (here the caller it judged by default) reads as a one-element list.
     await writeSnapshot(file, withUser);
-    expect(await readSnapshot(file)).toEqual(withUser);
+    const { principal: _legacy, ...rest } = withUser;
+    expect(await readSnapshot(file)).toEqual({
+      ...rest,
+      principals: [{ ref: user.ref, origin: { kind: "caller" }, facts: { ok: true, value: user } }],
+    });
+    // Today's list round-trips as written, each principal with its origin.
+    const listed = {
+      ...rest,
+      principals: [
+        {
+          ref: "arn:aws:iam::111122223333:role/deployer",
+          origin: {
+            kind: "created-by" as const,
+            services: ["arn:aws:ecs:us-east-1:111122223333:service/prod/web"],
+          },
+          facts: { ok: false as const, error: { api: "iam:GetRole", code: "NoSuchEntity", message: "gone" } },
+        },
+        {
+          ref: user.ref,
+          origin: { kind: "flag" as const },
+          facts: { ok: true as const, value: { ...user, source: "flag" as const } },
+        },
+      ],
+    };
+    const listFile = join(dir, "principals.json");
+    await writeSnapshot(listFile, listed);
+    expect(await readSnapshot(listFile)).toEqual(listed);
+    const noServices = {
+      ...listed,
+      principals: [{ ...listed.principals[0], origin: { kind: "created-by" } }],
+    };
+    await expect(readSnapshot(write("principals-bad.json", JSON.stringify(noServices)))).rejects.toThrow(
+      /principals\[0\]\.origin: missing required property "services"/,
+    );
     const { groups: _groups, ...noGroups } = user;
     const bad = [
       [{ ...noGroups }, /principal\.value: missing required property "groups"/],

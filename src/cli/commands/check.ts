@@ -27,7 +27,7 @@ export interface CheckFlags extends AwsFlags, TargetFlags {
   service?: string[];
   task?: string[];
   role?: string[];
-  principal?: string;
+  principal?: string[];
   since?: number;
   stuckAfter?: number;
   snapshot?: string;
@@ -178,7 +178,7 @@ export async function runCheck(
       log,
       ...(flags.beforeRoleChange ? { beforeRoleChange: true } : {}),
       ...change,
-      ...(flags.principal ? { collect: { principal: flags.principal } } : {}),
+      ...(flags.principal ? { collect: { principals: flags.principal } } : {}),
     });
   }
   const beforeRoleChange = flags.beforeRoleChange ? { beforeRoleChange: true } : {};
@@ -223,7 +223,7 @@ export async function runCheck(
       ...beforeRoleChange,
       ...change,
       collect: {
-        ...(flags.principal ? { principal: flags.principal } : {}),
+        ...(flags.principal ? { principals: flags.principal } : {}),
         ...(progress ? { onProgress: progress.listener } : {}),
       },
     });

@@ -34,7 +34,7 @@ export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Comma
     const { collect } = await import("../../collect/index.ts");
     const facts = await collect({
       ...collectionFor(rules, config),
-      ...(flags.principal ? { principal: flags.principal } : {}),
+      ...(flags.principal ? { principals: flags.principal } : {}),
       scope,
       aws,
       log,
