@@ -1,5 +1,7 @@
 // How the CLI is bundled: one definition for scripts/build.mjs (the shipped, minified bundle) and the benchmark's
 // readable copy (bench/bundles.mjs), so a profile measures the bundle users run.
+import { sdkSchemasPlugin } from "./sdk-schemas-plugin.mjs";
+
 export const CLI_BUNDLE = {
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
@@ -15,5 +17,7 @@ export const CLI_BUNDLE = {
   },
   // Loaded with require() on a terminal only, when installed; the logs fall back to JSON without it.
   external: ["pino-pretty"],
+  // Only the AWS SDK shapes the tool uses are bundled (see the plugin).
+  plugins: [sdkSchemasPlugin],
   logLevel: "warning",
 };
