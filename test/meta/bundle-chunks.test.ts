@@ -46,6 +46,20 @@ describe("the bundle a live check loads", () => {
   });
 });
 
+describe("Node's built-ins in the bundle", () => {
+  it("are loaded with require(), never imported: an ESM import of node:http runs its lazy getters (undici)", () => {
+    const imported = [...chunks, "ecs-preflight.mjs"].flatMap((file) =>
+      [...text(file).matchAll(/(?:^|[;}\s])import[^"(]*?from\s*"((?:node:)?[a-z_/]+)"/g)]
+        // The banner's createRequire is the one import every chunk keeps.
+        .filter(([, name]) => name !== "node:module")
+        .map(([, name]) => `${file}: ${name}`),
+    );
+    expect(imported).toEqual([]);
+    // …but required where they are used (the require helper's name is minified).
+    expect(/\w\("node:events"\)/.test(text(chunkNamed("main")))).toBe(true);
+  });
+});
+
 describe("literalSchemaKeys (scripts/sdk-schemas-plugin.mjs)", () => {
   it("writes a computed key naming a string constant as that string, so unused shapes can be dropped", () => {
     const source = [
