@@ -12,8 +12,10 @@ const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]
 export const builtinsPlugin = {
   name: "builtins-as-require",
   setup(build) {
+    // Static imports only: esbuild gives a dynamic import() of a CommonJS module nothing but `default`, so
+    // `await import("node:fs")` stays Node's own import.
     build.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) =>
-      BUILTINS.has(args.path) && args.namespace !== "node-builtin"
+      args.kind === "import-statement" && BUILTINS.has(args.path)
         ? { path: args.path.replace(/^node:/, ""), namespace: "node-builtin" }
         : undefined,
     );
