@@ -5,22 +5,44 @@
 // (the AWS SDK's HTTP handler) thus loads and compiles undici for http.WebSocket, ≈40 ms on Node 22 before the
 // first request. Through require() the bundle gets the same module object and reads only the exports it uses,
 // when it uses them. Every chunk has a require() (scripts/bundle-options.mjs's banner).
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const require = createRequire(import.meta.url);
+
+/**
+ * A dynamic import()'s stand-in: `default` is the module object, and each export that is a plain value is a named
+ * export. Those behind a getter (http.WebSocket, which loads undici) are read through `default` only, when used.
+ */
+function dynamicShim(name) {
+  const descriptors = Object.getOwnPropertyDescriptors(require(`node:${name}`));
+  const names = Object.keys(descriptors).filter(
+    (key) => key !== "default" && /^[A-Za-z_$][\w$]*$/.test(key) && !descriptors[key]?.get,
+  );
+  return [
+    `const m = require(${JSON.stringify(`node:${name}`)});`,
+    "export default m;",
+    ...names.map((key) => `export const ${key} = m.${key};`),
+  ].join("\n");
+}
 
 export const builtinsPlugin = {
   name: "builtins-as-require",
   setup(build) {
-    // Static imports only: esbuild gives a dynamic import() of a CommonJS module nothing but `default`, so
-    // `await import("node:fs")` stays Node's own import.
-    build.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) =>
-      args.kind === "import-statement" && BUILTINS.has(args.path)
-        ? { path: args.path.replace(/^node:/, ""), namespace: "node-builtin" }
-        : undefined,
-    );
+    build.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
+      if (!BUILTINS.has(args.path)) return undefined;
+      const name = args.path.replace(/^node:/, "");
+      if (args.kind === "import-statement") return { path: name, namespace: "node-builtin" };
+      // The AWS SDK's HTTP handler imports node:http this way for an http:// endpoint.
+      if (args.kind === "dynamic-import") return { path: name, namespace: "node-builtin-dynamic" };
+      return undefined;
+    });
     build.onLoad({ filter: /.*/, namespace: "node-builtin" }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+      loader: "js",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "node-builtin-dynamic" }, (args) => ({
+      contents: dynamicShim(args.path),
       loader: "js",
     }));
   },
