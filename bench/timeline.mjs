@@ -6,6 +6,7 @@
 // nothing.
 //   npm run bench:timeline                                  (builds dist/ first; 0 and 30 ms a call)
 //   node bench/timeline.mjs --latency 30 --runs 9 --node ~/.cache/ecs-preflight-smoke/node-24.22.3/bin/node
+//   node bench/timeline.mjs --bin /tmp/before/dist/ecs-preflight.mjs   (another build, for a before/after)
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     node: { type: "string", default: process.execPath },
     "gap-ms": { type: "string", default: "5" },
     runs: { type: "string", default: "5" },
+    // Another build of the CLI (an older commit's dist/, for a before/after), run the same way.
+    bin: { type: "string", default: "dist/ecs-preflight.mjs" },
   },
 });
 const latencies = values.latency.split(",").map(Number);
@@ -45,14 +48,25 @@ function nodeZeroMs() {
 const live = await buildLiveScenario(mkdtempSync(join(tmpdir(), "bench-timeline-")));
 const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
 const zero = nodeZeroMs();
-console.log(`# Timeline of one live check (${version}, ${new Date().toISOString().slice(0, 10)})`);
+console.log(
+  `# Timeline of one live check (${version}, ${new Date().toISOString().slice(0, 10)}${values.bin === "dist/ecs-preflight.mjs" ? "" : `, ${values.bin}`})`,
+);
 console.log();
 console.log(
   `Shape: ${JSON.stringify(SMALL_SHAPE)}, no rate limits. ${runs} ${runs === 1 ? "run" : "runs"} per latency: figures are medians, the table is the run of median wall time; indicative, never asserted. A wave is requests in flight with no pause of ${gapMs} ms or more; a gap is such a pause, with nothing in flight. CPU is the process's user + system time (all its threads), which a loaded machine moves less than wall time.`,
 );
 
 for (const latencyMs of latencies) {
-  const scenario = { shape: SMALL_SHAPE, latencyMs, limits: false, runs, node, timeline: true, gapMs };
+  const scenario = {
+    shape: SMALL_SHAPE,
+    latencyMs,
+    limits: false,
+    runs,
+    node,
+    bin: values.bin,
+    timeline: true,
+    gapMs,
+  };
   const out = spawnSync(process.execPath, [live, JSON.stringify(scenario)], {
     encoding: "utf8",
     maxBuffer: 1 << 26,
