@@ -7,6 +7,7 @@
 //    API calls ÷ the minimum for the shape, wall time ÷ the lower bound, throttled calls, peak RSS;
 // 3. the same reads as an AWS CLI + jq script (bench/aws-cli.sh), with each AWS CLI installed (v2, v1; each by its
 //    absolute path, bench/aws-clis.mjs), alternating runs, at 0 and 30 ms;
+//    then the small account's critical path (bench/timeline.mjs: first request, waves, gaps, beside their floors);
 // 4. scaling: 1k, 10k and 50k tasks, live and offline;
 // 5. CPU profiles (node --cpu-prof, the bundle unminified) of a live and an offline check at 10,000 tasks.
 import { spawnSync } from "node:child_process";
@@ -155,6 +156,20 @@ for (const api of [...new Set([...Object.keys(live.minimum), ...Object.keys(call
 
 // 3. Against the AWS CLI, on the small account the issue measured (250 tasks on 3 pages, one role).
 comparePeers({ scenario, say, runs: QUICK ? 1 : 3 });
+
+// 3b. The small account's critical path (bench/timeline.mjs): start-up, the waves, the gaps, beside their floors.
+const timeline = spawnSync(process.execPath, ["bench/timeline.mjs", "--runs", QUICK ? "1" : "5"], {
+  encoding: "utf8",
+  maxBuffer: 1 << 26,
+});
+if (timeline.status !== 0) throw new Error(`bench/timeline.mjs failed: ${timeline.stderr}`);
+say();
+for (const line of timeline.stdout.trimEnd().split("\n"))
+  say(
+    line
+      .replace(/^## /, "### ")
+      .replace(/^# Timeline of one live check/, "## Critical path: the small account's timeline"),
+  );
 
 // 4. Scaling.
 say();

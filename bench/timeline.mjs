@@ -1,9 +1,12 @@
 // The timeline of one live check of the small account (bench/small-shape.mjs) against the fake AWS, read from the
 // fake's request log (bench/timeline.ts): time to the first request after the process started, each wave of
 // requests, the gaps with no request in flight, and the floor next to each figure. The whole run's lower bound is
-// `node -e 0` + the dependent chain × (latency + the fake's own service time). Prints Markdown; asserts nothing.
+// `node -e 0` + the dependent chain × (latency + the fake's own service time). With --runs N (default 5) the
+// figures are medians of N runs, and the table is the run whose wall time is the median. Prints Markdown; asserts
+// nothing.
 //   npm run bench:timeline                                  (builds dist/ first; 0 and 30 ms a call)
-//   node bench/timeline.mjs --latency 30 --node ~/.cache/ecs-preflight-smoke/node-24.22.3/bin/node
+//   node bench/timeline.mjs --latency 30 --runs 9 --node ~/.cache/ecs-preflight-smoke/node-24.22.3/bin/node
+//   node bench/timeline.mjs --bin /tmp/before/dist/ecs-preflight.mjs   (another build, for a before/after)
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,11 +20,17 @@ const { values } = parseArgs({
     latency: { type: "string", default: "0,30" },
     node: { type: "string", default: process.execPath },
     "gap-ms": { type: "string", default: "5" },
+    runs: { type: "string", default: "5" },
+    // Another build of the CLI (an older commit's dist/, for a before/after), run the same way.
+    bin: { type: "string", default: "dist/ecs-preflight.mjs" },
   },
 });
 const latencies = values.latency.split(",").map(Number);
 const node = values.node;
 const gapMs = Number(values["gap-ms"]);
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs: expected a whole number ≥ 1, got "${values.runs}"`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => x.toFixed(0);
 
@@ -39,22 +48,62 @@ function nodeZeroMs() {
 const live = await buildLiveScenario(mkdtempSync(join(tmpdir(), "bench-timeline-")));
 const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
 const zero = nodeZeroMs();
-console.log(`# Timeline of one live check (${version}, ${new Date().toISOString().slice(0, 10)})`);
+console.log(
+  `# Timeline of one live check (${version}, ${new Date().toISOString().slice(0, 10)}${values.bin === "dist/ecs-preflight.mjs" ? "" : `, ${values.bin}`})`,
+);
 console.log();
 console.log(
-  `Shape: ${JSON.stringify(SMALL_SHAPE)}, no rate limits. One run per latency: indicative, never asserted. A wave is requests in flight with no pause of ${gapMs} ms or more; a gap is such a pause, with nothing in flight.`,
+  `Shape: ${JSON.stringify(SMALL_SHAPE)}, no rate limits. ${runs} ${runs === 1 ? "run" : "runs"} per latency: figures are medians, the table is the run of median wall time; indicative, never asserted. A wave is requests in flight with no pause of ${gapMs} ms or more; a gap is such a pause, with nothing in flight. CPU is the process's user + system time (all its threads), which a loaded machine moves less than wall time.`,
 );
 
 for (const latencyMs of latencies) {
-  const scenario = { shape: SMALL_SHAPE, latencyMs, limits: false, runs: 1, node, timeline: true, gapMs };
+  const scenario = {
+    shape: SMALL_SHAPE,
+    latencyMs,
+    limits: false,
+    runs,
+    node,
+    bin: values.bin,
+    timeline: true,
+    gapMs,
+  };
   const out = spawnSync(process.execPath, [live, JSON.stringify(scenario)], {
     encoding: "utf8",
     maxBuffer: 1 << 26,
   });
   if (out.status !== 0) throw new Error(`bench scenario failed: ${out.stderr}`);
   const result = JSON.parse(out.stdout.trim().split("\n").pop());
-  const run = result.results[0];
-  sayTimeline(run.timeline, run, latencyMs, result.lowerBound.chain);
+  const chain = result.lowerBound.chain;
+  const byWall = [...result.results].sort((a, b) => a.timeline.exitMs - b.timeline.exitMs);
+  const run = byWall[Math.floor(byWall.length / 2)];
+  sayTimeline(run.timeline, run, latencyMs, chain);
+  saySummary(result.results, latencyMs, chain);
+}
+
+/** The medians over the runs: the figures issue 18 sets targets for, each beside its floor. */
+function saySummary(results, latencyMs, chain) {
+  const of = (f) => median(results.map(f));
+  const bound = (r) => zero + chain * (latencyMs + r.timeline.serviceMs);
+  const longest = (r) => Math.max(0, ...r.timeline.gaps.map((g) => g.endMs - g.startMs));
+  console.log();
+  console.log(
+    `Medians of ${results.length} ${results.length === 1 ? "run" : "runs"} at ${latencyMs} ms a call:`,
+  );
+  console.log();
+  console.log("| figure | median | min–max | floor |");
+  console.log("|---|---:|---:|---:|");
+  const line = (name, f, floor) => {
+    const xs = results.map(f);
+    console.log(`| ${name} | ${ms(median(xs))} | ${ms(Math.min(...xs))}–${ms(Math.max(...xs))} | ${floor} |`);
+  };
+  line("first request, ms", (r) => r.timeline.firstRequestMs, `${ms(zero)} (\`node -e 0\`)`);
+  line("longest gap, ms", longest, "0");
+  line("gaps over 20 ms", (r) => r.timeline.gaps.filter((g) => g.endMs - g.startMs > 20).length, "0");
+  line("wall, ms", (r) => r.timeline.exitMs, `${ms(of(bound))} (the lower bound)`);
+  console.log(
+    `| wall ÷ lower bound | ${of((r) => r.timeline.exitMs / bound(r)).toFixed(2)} | ${Math.min(...results.map((r) => r.timeline.exitMs / bound(r))).toFixed(2)}–${Math.max(...results.map((r) => r.timeline.exitMs / bound(r))).toFixed(2)} | 1 |`,
+  );
+  line("CPU, ms", (r) => r.cpuMs, "");
 }
 
 function sayTimeline(t, run, latencyMs, chain) {
@@ -63,7 +112,7 @@ function sayTimeline(t, run, latencyMs, chain) {
   console.log(`## ${latencyMs} ms a call`);
   console.log();
   console.log(
-    `Wall ${ms(t.exitMs)} ms (exit ${run.code}), ${t.requests} requests. Lower bound ${ms(bound)} ms: \`node -e 0\` ${ms(zero)} ms + ${chain} dependent calls × (${latencyMs} ms + ${ms(t.serviceMs)} ms the fake's service time, median). Wall ÷ bound ${(t.exitMs / bound).toFixed(2)}.`,
+    `Wall ${ms(t.exitMs)} ms (exit ${run.code}), ${t.requests} requests, ${ms(run.cpuMs)} ms of CPU. Lower bound ${ms(bound)} ms: \`node -e 0\` ${ms(zero)} ms + ${chain} dependent calls × (${latencyMs} ms + ${ms(t.serviceMs)} ms the fake's service time, median). Wall ÷ bound ${(t.exitMs / bound).toFixed(2)}.`,
   );
   console.log();
   console.log("| phase | from ms | to ms | took ms | floor ms | what |");

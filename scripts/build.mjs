@@ -1,5 +1,6 @@
-// Bundles the CLI and the library into ESM files under dist/. The EC2 client (≈40 ms of start-up) is split
-// into its own chunk, loaded only when a rule needs volume state. The library's declarations go to dist/types/
+// Bundles the CLI and the library into ESM files under dist/. The EC2 client is split into its own chunk, loaded
+// only when a rule needs volume state; only the SDK shapes the tool uses are bundled, and Node's built-ins load
+// through require() (scripts/bundle-options.mjs). The library's declarations go to dist/types/
 // (TypeScript 7 emits them); `--bundle-only` skips them where only the bundle runs (the tests' setup).
 import { execFileSync } from "node:child_process";
 import { chmod, rename, rm } from "node:fs/promises";

@@ -1,5 +1,8 @@
 // How the CLI is bundled: one definition for scripts/build.mjs (the shipped, minified bundle) and the benchmark's
 // readable copy (bench/bundles.mjs), so a profile measures the bundle users run.
+import { builtinsPlugin } from "./builtins-plugin.mjs";
+import { sdkSchemasPlugin } from "./sdk-schemas-plugin.mjs";
+
 export const CLI_BUNDLE = {
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
@@ -15,5 +18,7 @@ export const CLI_BUNDLE = {
   },
   // Loaded with require() on a terminal only, when installed; the logs fall back to JSON without it.
   external: ["pino-pretty"],
+  // Only the AWS SDK shapes the tool uses are bundled; Node's built-ins load through require() (see each plugin).
+  plugins: [sdkSchemasPlugin, builtinsPlugin],
   logLevel: "warning",
 };

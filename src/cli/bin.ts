@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as nodeModule from "node:module";
-import { setFlagsFromString } from "node:v8";
 import { VERSION } from "../version.ts";
+import { sizeModeFor } from "./memory-mode.ts";
 
 // Node 22's on-disk compile cache makes every later start skip compiling the bundle (Node 20 has none: a no-op).
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
@@ -25,12 +25,8 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   // Scripts ask for the version often (and health checks in images): answer without loading the CLI.
   process.stdout.write(`${VERSION}\n`);
 } else {
-  // Trade some CPU for memory: AWS's answers (and a snapshot's parse) are short-lived garbage, and V8 left to its
-  // defaults grows the heap for them. A young generation kept at its first size, and V8's optimize-for-size mode,
-  // cut the peak at 10,000 tasks by ≈45 MB (≈170 → ≈125 MB) for ≈0.15 s more CPU in evaluation (bench/RESULTS.md).
-  // Both are read as the heap works, so setting them now, before the CLI loads, still takes effect.
-  setFlagsFromString("--semi-space-growth-factor=1");
-  setFlagsFromString("--optimize-for-size");
+  // V8's memory-saving mode, from the first AWS request on (memory-mode.ts).
+  sizeModeFor(argv);
   const { main } = await import("./main.ts");
   process.exitCode = await main(argv);
 }

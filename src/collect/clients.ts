@@ -66,7 +66,7 @@ export interface AwsClients {
   sts: STSClient;
   ecs: ECSClient;
   cloudtrail: CloudTrailClient;
-  /** EC2 adds ≈40 ms of start-up even bundled: loaded only when a rule needs volume state. */
+  /** EC2's own chunk (only DescribeVolumes' and DescribeRegions' shapes, ≈15 KB): loaded when a rule needs volume state. */
   ec2(): Promise<import("@aws-sdk/client-ec2").EC2Client>;
   /** Organizations (DescribeOrganization, once a check): loaded only when a rule needs to know about SCPs. */
   organizations(): Promise<import("@aws-sdk/client-organizations").OrganizationsClient>;

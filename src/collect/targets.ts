@@ -63,7 +63,7 @@ export async function organizationAccounts(settings: AwsSettings): Promise<strin
 
 /** The account's enabled Regions (DescribeRegions without AllRegions: opted-in and opt-in-not-required). */
 export async function enabledRegions(settings: AwsSettings): Promise<string[]> {
-  const { EC2Client, DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
+  const { EC2Client, DescribeRegionsCommand } = await import("./ec2-sdk.ts");
   const client = new EC2Client(clientConfig(settings));
   try {
     const out = await client.send(new DescribeRegionsCommand({ AllRegions: false }));

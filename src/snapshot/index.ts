@@ -1,7 +1,6 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { InputError } from "../errors.ts";
 import type { Facts } from "../facts/types.ts";
-import { validateFacts } from "./validate.ts";
 
 /** Reads and validates a snapshot file (a Facts object); any problem is an InputError naming the file. */
 export async function readSnapshot(file: string): Promise<Facts> {
@@ -20,6 +19,8 @@ export async function readSnapshot(file: string): Promise<Facts> {
   } catch (err) {
     throw new InputError(`${file}: not valid JSON: ${(err as Error).message}`);
   }
+  // The validator (≈150 KB of generated code) loads with the first snapshot read: a live check never compiles it.
+  const { validateFacts } = await import("./validate.ts");
   return validateFacts(raw, file);
 }
 
