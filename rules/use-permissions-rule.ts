@@ -30,7 +30,7 @@ import type { Facts, InfrastructureUseId, RoleFacts } from "../src/facts/types.t
  * headline and what ECS does with the role.
  */
 
-interface Refused {
+export interface Refused {
   role: string;
   users: readonly string[];
   problems: readonly string[];
