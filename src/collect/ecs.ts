@@ -50,6 +50,8 @@ export interface EcsCollectOptions {
 export interface EcsRoleRef {
   ref: string;
   by: RoleReference;
+  /** The principal that created the service naming the role (DescribeServices' createdBy): a likely deployer. */
+  createdBy?: string;
 }
 
 export interface EcsCollection {
@@ -275,7 +277,11 @@ function serviceRoleRef(
   s: ServiceFacts,
   r: ServiceFacts["infrastructureRoles"][number],
 ): EcsRoleRef {
-  return { ref: r.roleArn, by: { kind: "service", cluster, service: s.name, use: r.use } };
+  return {
+    ref: r.roleArn,
+    by: { kind: "service", cluster, service: s.name, use: r.use },
+    ...(s.createdBy ? { createdBy: s.createdBy } : {}),
+  };
 }
 
 /** Where a task was first listed: scope (−1 for --task), RUNNING (0) or STOPPED (1), position. */

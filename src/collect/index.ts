@@ -209,6 +209,11 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         });
         return collectPrincipals(collector, wanted(), options.concurrency ?? 4);
       });
+    const prefetchDeployer = (createdBy: string) => {
+      const target = parsePrincipalArn(createdBy);
+      if (target?.kind === "role")
+        void iam.prefetch(`arn:${target.partition}:iam::${target.account}:role/${target.name}`);
+    };
     let principalsRead: Promise<DeployingPrincipal[]> | undefined;
     const readPrincipal = () => {
       if (options.passRole === false || !flaggedArns.length) return;
@@ -246,9 +251,13 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         ...(forRolesOnly ? { everyClusterForRoles: true } : {}),
         ...(ecsAddsRoles
           ? {
-              onRoleRef: ({ ref, by }: EcsRoleRef) => {
+              onRoleRef: ({ ref, by, createdBy }: EcsRoleRef) => {
                 void iam.prefetch(ref);
                 readPrincipal();
+                // The service's creator is who pass-role judges by default: its role is read now, through the same
+                // memo, rather than after every task is described.
+                if (createdBy && options.passRole !== false && !flaggedArns.length)
+                  prefetchDeployer(createdBy);
                 // Each use's documented sessions start the moment a resource names the role for it.
                 for (const session of sessionNamesFor({ referencedBy: [by] })) trail?.start(session);
               },

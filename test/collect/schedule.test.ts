@@ -159,6 +159,21 @@ describe("collect() starts every read that needs nothing earlier at once", () =>
     expect(facts.roles).toHaveLength(2);
   });
 
+  it("reads the deployer that created a service (pass-role's default principal) while tasks are still being described", async () => {
+    const isDeployerRead = (r: RecordedRequest) => named("iam:GetRole")(r) && r.params.RoleName === "deploy";
+    const { fake, clients } = await serve(small, {
+      latencyMs: 2,
+      hold: { when: named("ecs:DescribeTasks"), until: (log) => log.some(isDeployerRead) },
+    });
+    const facts = await collect({ scope: everything, aws: { region: "us-east-1" }, clients });
+    expect(fake.requests.find(isDeployerRead)?.at).toBeLessThanOrEqual(
+      lastEnd(fake.requests, "ecs:DescribeTasks"),
+    );
+    // Read once, through the roles' memo: the early read is the one pass-role judges.
+    expect(fake.requests.filter(isDeployerRead)).toHaveLength(1);
+    expect(facts.principals?.map((p) => p.facts.ok && p.facts.value.kind)).toEqual(["role"]);
+  });
+
   it("describes a cluster's first tasks while its listing goes on", async () => {
     // STOPPED pages come after RUNNING ones (see ecs.ts); they wait until a describe of their cluster has arrived.
     const { fake, clients } = await serve(small, {
