@@ -1,5 +1,4 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { setFlagsFromString } from "node:v8";
 
 /** The commands that read AWS (unless given --snapshot): their memory is the answers', after start-up. */
 const LIVE_COMMANDS = new Set(["check", "snapshot", "stop", "wait", "targets"]);
@@ -20,9 +19,10 @@ export function sizeModeFor(argv: readonly string[]): void {
     sizeMode();
     return;
   }
+  // After the request is on its way: loading node:v8 (a few ms) must not hold the first request back.
   const onRequest = () => {
     unsubscribe("http.client.request.start", onRequest);
-    sizeMode();
+    setImmediate(sizeMode);
   };
   subscribe("http.client.request.start", onRequest);
 }
@@ -35,6 +35,8 @@ export function sizeModeFrom(argv: readonly string[]): "now" | "first-request" {
 }
 
 function sizeMode(): void {
+  // Loaded here, not at start-up: every command but an offline one needs it only once a request has left.
+  const { setFlagsFromString } = process.getBuiltinModule("node:v8");
   setFlagsFromString("--semi-space-growth-factor=1");
   setFlagsFromString("--optimize-for-size");
 }
