@@ -17,7 +17,7 @@ import {
   type TrustDetails,
   useTrailFailures,
 } from "../src/analysis/use-permissions.ts";
-import { parseArn } from "../src/arn/arn.ts";
+import { parseArn, rolePathOf } from "../src/arn/arn.ts";
 import type { UnknownDetails } from "../src/engine/finding.ts";
 import { defineRule, type RemediationSnippets, type Rule, type RuleResult } from "../src/engine/rule.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
@@ -110,7 +110,10 @@ function useFinding(facts: Facts, role: RoleFacts, use: InfrastructureUse): Resu
       messageId: "deleted",
       data: { role: role.name, users },
       details: base,
-      remediation: recreateRoleCommands(role.name, "/", partition, [usePolicyArn(use, partition)]),
+      // Under the path the use names it with: ECS looks the role up by that ARN.
+      remediation: recreateRoleCommands(role.name, rolePathOf(role.ref), partition, [
+        usePolicyArn(use, partition),
+      ]),
     };
   }
   const details: UsePermissionDetails = {

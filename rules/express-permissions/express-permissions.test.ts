@@ -1,13 +1,65 @@
 import { ACCOUNT, managed, policy } from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";
-import { copyWithout, USE_ROLE_ARN, useFacts, useRuleCases } from "../../test/support/use-cases.ts";
+import {
+  copyRequiringRequestTag,
+  copyWithout,
+  regionLock,
+  USE_ROLE_ARN,
+  useFacts,
+  usePolicyDocument,
+  useRuleCases,
+} from "../../test/support/use-cases.ts";
 import rule from "./index.ts";
 
 const COPY = `arn:aws:iam::${ACCOUNT}:policy/copy`;
 const shared = useRuleCases("express", "elasticloadbalancing:DeleteLoadBalancer");
 
+/** ELBOperations split by resource type: each action only on the type it authorises (a least-privilege copy). */
+function leastPrivilegeElb() {
+  const arn = (type: string) => `arn:aws:elasticloadbalancing:*:*:${type}`;
+  const by: [string, string[]][] = [
+    [arn("loadbalancer/app/*/*"), ["CreateLoadBalancer", "DeleteLoadBalancer", "CreateListener"]],
+    [
+      arn("listener/app/*/*/*"),
+      [
+        "CreateListener",
+        "CreateRule",
+        "ModifyListener",
+        "DeleteListener",
+        "AddListenerCertificates",
+        "RemoveListenerCertificates",
+      ],
+    ],
+    [arn("listener-rule/app/*/*/*/*"), ["CreateRule", "ModifyRule", "DeleteRule"]],
+    [
+      arn("targetgroup/*/*"),
+      ["CreateTargetGroup", "DeleteTargetGroup", "RegisterTargets", "DeregisterTargets"],
+    ],
+  ];
+  const doc = usePolicyDocument("express");
+  doc.Statement = doc.Statement.flatMap((s) =>
+    s.Sid !== "ELBOperations"
+      ? [s]
+      : by.map(([resource, actions], i) => ({
+          Sid: `ELB${i}`,
+          Effect: "Allow",
+          Action: actions.map((a) => `elasticloadbalancing:${a}`),
+          Resource: resource,
+          Condition: s.Condition,
+        })),
+  );
+  return doc;
+}
+
 testRule(rule, {
-  valid: [...shared.valid],
+  valid: [
+    ...shared.valid,
+    {
+      name: "a least-privilege copy granting each ELB action only on the resource type it authorises: pass",
+      facts: useFacts("express", { attached: [COPY] }, { policies: [managed(COPY, leastPrivilegeElb())] }),
+      expect: { [USE_ROLE_ARN]: "pass" },
+    },
+  ],
   invalid: [
     ...shared.invalid,
     {
@@ -29,6 +81,44 @@ testRule(rule, {
       ),
       expect: { [USE_ROLE_ARN]: "fail" },
       message: { [USE_ROLE_ARN]: /iam:CreateServiceLinkedRole not allowed by any policy/ },
+    },
+    ...[
+      "application-autoscaling:PutScalingPolicy",
+      "elasticloadbalancing:AddListenerCertificates",
+      "iam:CreateServiceLinkedRole",
+    ].map((action) => ({
+      name: `${action} allowed only with aws:RequestTag (the call carries no tags): fail naming it`,
+      facts: useFacts("express", ...copyRequiringRequestTag("express", action)),
+      expect: { [USE_ROLE_ARN]: "fail" as const },
+      message: { [USE_ROLE_ARN]: new RegExp(`${action} not allowed by any policy`) },
+    })),
+    ...[
+      "application-autoscaling:RegisterScalableTarget",
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:AuthorizeSecurityGroupEgress",
+    ].map((action) => ({
+      name: `${action} allowed only with aws:RequestTag (ECS also calls it later, untagged): fail naming it`,
+      facts: useFacts("express", ...copyRequiringRequestTag("express", action)),
+      expect: { [USE_ROLE_ARN]: "fail" as const },
+      message: { [USE_ROLE_ARN]: new RegExp(`${action} not allowed by any policy`) },
+    })),
+    {
+      name: "the least-privilege ELB copy without DeleteListener: fail naming it",
+      facts: (() => {
+        const doc = leastPrivilegeElb();
+        for (const s of doc.Statement)
+          if (s.Sid === "ELB1")
+            s.Action = (s.Action as string[]).filter((a) => a !== "elasticloadbalancing:DeleteListener");
+        return useFacts("express", { attached: [COPY] }, { policies: [managed(COPY, doc)] });
+      })(),
+      expect: { [USE_ROLE_ARN]: "fail" },
+      message: { [USE_ROLE_ARN]: /elasticloadbalancing:DeleteListener not allowed by any policy/ },
+    },
+    {
+      name: "a Region lock to the role's Region denies iam:CreateServiceLinkedRole (IAM is called in us-east-1): fail",
+      facts: { ...useFacts("express", { inline: { lock: regionLock("eu-west-1") } }), region: "eu-west-1" },
+      expect: { [USE_ROLE_ARN]: "fail" },
+      message: { [USE_ROLE_ARN]: /iam:CreateServiceLinkedRole denied by .*RegionLock/ },
     },
   ],
 });

@@ -41,6 +41,36 @@ export function copyWithout(use: InfrastructureUseId, action: string) {
   return doc;
 }
 
+/**
+ * A customer copy of the use's managed policy in which `action` is allowed only on requests tagged
+ * AmazonECSManaged=true (a common hand-tightening): the useFacts spec and extra for it.
+ */
+export function copyRequiringRequestTag(use: InfrastructureUseId, action: string) {
+  const copy = copyWithout(use, action);
+  copy.Statement.push({
+    Sid: "OnlyTagged",
+    Effect: "Allow",
+    Action: action,
+    Resource: "*",
+    Condition: { StringEquals: { "aws:RequestTag/AmazonECSManaged": "true" } },
+  });
+  const spec: Parameters<typeof role>[1] = { attached: [CUSTOMER] };
+  return [spec, { policies: [managed(CUSTOMER, copy)] }] as [
+    typeof spec,
+    { policies: ReturnType<typeof managed>[] },
+  ];
+}
+
+/** An inline Region lock: every action outside `region` denied (IAM's own calls are made in us-east-1). */
+export const regionLock = (region = "us-east-1", notAction?: string) =>
+  policy({
+    Sid: "RegionLock",
+    Effect: "Deny",
+    ...(notAction ? { NotAction: notAction } : { Action: "*" }),
+    Resource: "*",
+    Condition: { StringNotEquals: { "aws:RequestedRegion": [region] } },
+  });
+
 /** The role `name` with the use's managed policy attached, named for the use, in facts that carry the policy. */
 export function useFacts(use: InfrastructureUseId, spec: Parameters<typeof role>[1] = {}, extra = {}) {
   const u = infrastructureUse(use);
@@ -189,6 +219,24 @@ export function useRuleCases(use: InfrastructureUseId, action: string) {
       assert: ([f]) => {
         expect(f?.message).toContain(u.breaks);
         expect(f?.remediation).toMatch(/aws iam create-role/);
+        expect(f?.remediation).toContain(attachedArn);
+        expect(f?.remediation).not.toContain("--path");
+      },
+    },
+    {
+      name: "the role was deleted, named with a path: the fix recreates it under that path",
+      facts: facts([
+        {
+          ...deletedRole("infra"),
+          ref: `arn:aws:iam::${ACCOUNT}:role/teams/shop/infra`,
+          referencedBy: [referenceFor(use)],
+        },
+      ]),
+      expect: { [`arn:aws:iam::${ACCOUNT}:role/teams/shop/infra`]: "fail" },
+      assert: ([f]) => {
+        expect(f?.remediation).toMatch(
+          /aws iam create-role --role-name '?infra'? --path '?\/teams\/shop\/'? /,
+        );
         expect(f?.remediation).toContain(attachedArn);
       },
     },
