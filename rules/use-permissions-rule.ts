@@ -17,6 +17,7 @@ import {
   type TrustDetails,
   useTrailFailures,
 } from "../src/analysis/use-permissions.ts";
+import { useReadGapFindings } from "../src/analysis/use-read-gaps.ts";
 import { parseArn, rolePathOf } from "../src/arn/arn.ts";
 import type { UnknownDetails } from "../src/engine/finding.ts";
 import { defineRule, type RemediationSnippets, type Rule, type RuleResult } from "../src/engine/rule.ts";
@@ -162,7 +163,9 @@ function howJudged(use: InfrastructureUse): string {
       "brings (above): a permission hinging on anything else is unknown, never a pass, and an Allow or Deny the " +
       "evaluator cannot decide is unknown. The trust is judged by the same analysis as trust-policy. A role that " +
       "cannot be read is unknown; a role that does not exist fails, naming what breaks. Only roles ECS names for " +
-      `this use (${use.namedBy}) are checked; whether the managed policy itself is attached is managed-policy's advice. ` +
+      `this use (${use.namedBy}) are checked, and a read that could hide one (ListClusters, or a cluster's ` +
+      `${use.id === "managed-instances" ? "DescribeCapacityProviders" : use.id === "express" ? "services or DescribeExpressGatewayService" : "ListServices/DescribeServices"}) ` +
+      `failed is unknown for that cluster, naming the call and its error; whether the managed policy itself is attached is managed-policy's advice. ` +
       `The use has ${sessions}.`,
     "Organizations policies (SCPs) apply to the role too: unless the account is outside any organization or is its " +
       "management account, the role is simulated with iam:SimulatePrincipalPolicy for the use's actions, on the " +
@@ -190,7 +193,7 @@ export function usePermissionsRule(spec: UseRuleSpec): Rule<UsePermissionDetails
       severity: "fail",
       concern: "deploying-services",
       headline: spec.headline,
-      needs: ["roles", "organizations"],
+      needs: ["roles", "ecs", "organizations"],
       docs: {
         summary:
           `A role that ${use.namedBy} names can be assumed by ${ECS_SERVICE_PRINCIPAL}, and its effective permissions ` +
@@ -203,10 +206,14 @@ export function usePermissionsRule(spec: UseRuleSpec): Rule<UsePermissionDetails
       snippets: spec.snippets,
       messages: spec.messages,
     },
-    check(facts) {
-      return facts.roles.flatMap((role) =>
-        role.referencedBy.some((r) => useOfReference(r) === use.id) ? [useFinding(facts, role, use)] : [],
-      );
+    check(facts): Result[] {
+      return [
+        ...facts.roles.flatMap((role) =>
+          role.referencedBy.some((r) => useOfReference(r) === use.id) ? [useFinding(facts, role, use)] : [],
+        ),
+        // A read that could hide a role of this use: unknown for it, never silence.
+        ...useReadGapFindings(facts, use),
+      ];
     },
   });
 }

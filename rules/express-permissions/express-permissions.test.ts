@@ -1,8 +1,9 @@
-import { ACCOUNT, managed, policy } from "../../test/support/facts.ts";
+import { ACCOUNT, err, managed, ok, policy } from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";
 import {
   copyRequiringRequestTag,
   copyWithout,
+  readCluster,
   regionLock,
   USE_ROLE_ARN,
   useFacts,
@@ -12,6 +13,7 @@ import {
 import rule from "./index.ts";
 
 const COPY = `arn:aws:iam::${ACCOUNT}:policy/copy`;
+const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`;
 const shared = useRuleCases("express", "elasticloadbalancing:DeleteLoadBalancer");
 
 /** ELBOperations split by resource type: each action only on the type it authorises (a least-privilege copy). */
@@ -119,6 +121,28 @@ testRule(rule, {
       facts: { ...useFacts("express", { inline: { lock: regionLock("eu-west-1") } }), region: "eu-west-1" },
       expect: { [USE_ROLE_ARN]: "fail" },
       message: { [USE_ROLE_ARN]: /iam:CreateServiceLinkedRole denied by .*RegionLock/ },
+    },
+    {
+      name: "a cluster's services unread hide its Express services: unknown for the cluster, naming ListServices",
+      facts: {
+        ...useFacts("express"),
+        ecs: {
+          clusters: ok([
+            readCluster({ services: err("ecs:ListServices", "ClusterNotFoundException", "gone") }),
+          ]),
+        },
+      },
+      expect: { [USE_ROLE_ARN]: "pass", [CLUSTER]: "unknown" },
+      message: {
+        [CLUSTER]:
+          /the Express services of cluster prod .*ecs:ListServices failed with ClusterNotFoundException: gone/,
+      },
+    },
+    {
+      name: "facts gathered before Express services were read: unknown for the cluster, saying to take them again",
+      facts: { ...useFacts("express"), ecs: { clusters: ok([readCluster({ expressServices: undefined })]) } },
+      expect: { [USE_ROLE_ARN]: "pass", [CLUSTER]: "unknown" },
+      message: { [CLUSTER]: /ecs:DescribeExpressGatewayService failed with NotCollected/ },
     },
   ],
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { infrastructureUse, usePolicyArn } from "../../src/analysis/infrastructure-uses.ts";
-import type { InfrastructureUseId, RoleReference } from "../../src/facts/types.ts";
-import { ACCOUNT, deletedRole, err, facts, managed, policy, role } from "./facts.ts";
+import type { ClusterFacts, Fact, InfrastructureUseId, RoleReference } from "../../src/facts/types.ts";
+import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "./facts.ts";
 import type { RuleCase } from "./rule-tester.ts";
 
 /**
@@ -83,6 +83,37 @@ export function useFacts(use: InfrastructureUseId, spec: Parameters<typeof role>
 }
 
 export const USE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
+
+/** A cluster every read of which answered (nothing in it), with `overrides` in place. */
+export function readCluster(overrides: Partial<ClusterFacts> = {}): ClusterFacts {
+  return {
+    arn: CLUSTER,
+    name: "prod",
+    services: ok([]),
+    tasks: ok([]),
+    capacityProviders: ok([]),
+    expressServices: ok([]),
+    ...overrides,
+  };
+}
+
+/** The read that tells which roles the use names, failing in the cluster (the call, as ECS's error names it). */
+export function failedUseRead(use: InfrastructureUseId): { api: string; cluster: Partial<ClusterFacts> } {
+  if (use === "managed-instances")
+    return {
+      api: "ecs:DescribeCapacityProviders",
+      cluster: { capacityProviders: err("ecs:DescribeCapacityProviders", "AccessDeniedException") },
+    };
+  if (use === "express")
+    return {
+      api: "ecs:DescribeExpressGatewayService",
+      cluster: { expressServices: err("ecs:DescribeExpressGatewayService", "AccessDeniedException") },
+    };
+  return {
+    api: "ecs:DescribeServices",
+    cluster: { services: err("ecs:DescribeServices", "AccessDeniedException") as Fact<never> },
+  };
+}
 const ARN = USE_ROLE_ARN;
 const CUSTOMER = `arn:aws:iam::${ACCOUNT}:policy/copy`;
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/boundary`;
@@ -119,6 +150,11 @@ export function useRuleCases(use: InfrastructureUseId, action: string) {
         role("infra", { referencedBy: [referenceFor(use === "ebs" ? "managed-instances" : "ebs")] }),
       ]),
       expect: {},
+    },
+    {
+      name: "every ECS read answered: only the role's finding, no gap",
+      facts: { ...useFacts(use), ecs: { clusters: ok([readCluster()]) } },
+      expect: { [ARN]: "pass" },
     },
     {
       name: "a role named only with --role is not judged for this use",
@@ -221,6 +257,24 @@ export function useRuleCases(use: InfrastructureUseId, action: string) {
         expect(f?.remediation).toMatch(/aws iam create-role/);
         expect(f?.remediation).toContain(attachedArn);
         expect(f?.remediation).not.toContain("--path");
+      },
+    },
+    {
+      name: `the cluster's ${failedUseRead(use).api} denied: unknown for the cluster, naming the call and error`,
+      facts: { ...useFacts(use), ecs: { clusters: ok([readCluster(failedUseRead(use).cluster)]) } },
+      expect: { [ARN]: "pass", [CLUSTER]: "unknown" },
+      message: {
+        [CLUSTER]: new RegExp(
+          `Could not check the .* of cluster prod \\(and the roles they name for ${u.label.replace("/", "\\/")}\\): ${failedUseRead(use).api} failed with AccessDeniedException`,
+        ),
+      },
+    },
+    {
+      name: "ListClusters denied: unknown for every cluster, even with no role named",
+      facts: facts([], { ecs: { clusters: err("ecs:ListClusters", "AccessDeniedException") } }),
+      expect: { [`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/*`]: "unknown" },
+      message: {
+        [`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/*`]: /ecs:ListClusters failed with AccessDeniedException/,
       },
     },
     {
