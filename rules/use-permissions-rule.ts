@@ -161,7 +161,17 @@ function howJudged(use: InfrastructureUse): string {
       "resource each statement grants it on, so a new policy version changes what is required. Each is evaluated " +
       "against the role's identity policies within its permissions boundary (explicit Deny wins), in the context ECS " +
       "brings (above): a permission hinging on anything else is unknown, never a pass, and an Allow or Deny the " +
-      "evaluator cannot decide is unknown. The trust is judged by the same analysis as trust-policy. A role that " +
+      "evaluator cannot decide is unknown. Which calls carry tags of their own is stated per action (src/analysis/" +
+      "call-tags.ts, from the Service Authorization Reference's condition keys and the API's request shape): a call " +
+      "that carries none (iam:CreateServiceLinkedRole, ec2:CreateLaunchTemplateVersion, PutScalingPolicy, " +
+      "AddListenerCertificates, every Describe, Delete, Modify, Register and Deregister…) has its aws:RequestTag and " +
+      "aws:TagKeys absent, so an Allow conditioned on them does not allow it; an action the table does not state stops " +
+      "the policy from being used. A call ECS also makes later without tags (a rule added to a security group it " +
+      "created, RegisterScalableTarget updating a target) is judged both ways. An action is required only on the " +
+      "resource types it authorises, even where the statement lists more. IAM's own calls " +
+      "(iam:CreateServiceLinkedRole; not iam:PassRole, which is authorised inside the call that passes the role) are " +
+      "sent to IAM's endpoint, so their aws:RequestedRegion is us-east-1 (cn-north-1 in aws-cn, us-gov-west-1 in " +
+      "aws-us-gov), not the role's Region: a Region-lock Deny that does not exempt iam:* fails them. The trust is judged by the same analysis as trust-policy. A role that " +
       "cannot be read is unknown; a role that does not exist fails, naming what breaks. Only roles ECS names for " +
       `this use (${use.namedBy}) are checked, and a read that could hide one (ListClusters, or a cluster's ` +
       `${use.id === "managed-instances" ? "DescribeCapacityProviders" : use.id === "express" ? "services or DescribeExpressGatewayService" : "ListServices/DescribeServices"}) ` +
