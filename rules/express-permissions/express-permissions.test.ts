@@ -3,11 +3,11 @@ import { testRule } from "../../test/support/rule-tester.ts";
 import {
   copyRequiringRequestTag,
   copyWithout,
+  leastPrivilegeElbCopy,
   readCluster,
   regionLock,
   USE_ROLE_ARN,
   useFacts,
-  usePolicyDocument,
   useRuleCases,
 } from "../../test/support/use-cases.ts";
 import rule from "./index.ts";
@@ -16,49 +16,16 @@ const COPY = `arn:aws:iam::${ACCOUNT}:policy/copy`;
 const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`;
 const shared = useRuleCases("express", "elasticloadbalancing:DeleteLoadBalancer");
 
-/** ELBOperations split by resource type: each action only on the type it authorises (a least-privilege copy). */
-function leastPrivilegeElb() {
-  const arn = (type: string) => `arn:aws:elasticloadbalancing:*:*:${type}`;
-  const by: [string, string[]][] = [
-    [arn("loadbalancer/app/*/*"), ["CreateLoadBalancer", "DeleteLoadBalancer", "CreateListener"]],
-    [
-      arn("listener/app/*/*/*"),
-      [
-        "CreateListener",
-        "CreateRule",
-        "ModifyListener",
-        "DeleteListener",
-        "AddListenerCertificates",
-        "RemoveListenerCertificates",
-      ],
-    ],
-    [arn("listener-rule/app/*/*/*/*"), ["CreateRule", "ModifyRule", "DeleteRule"]],
-    [
-      arn("targetgroup/*/*"),
-      ["CreateTargetGroup", "DeleteTargetGroup", "RegisterTargets", "DeregisterTargets"],
-    ],
-  ];
-  const doc = usePolicyDocument("express");
-  doc.Statement = doc.Statement.flatMap((s) =>
-    s.Sid !== "ELBOperations"
-      ? [s]
-      : by.map(([resource, actions], i) => ({
-          Sid: `ELB${i}`,
-          Effect: "Allow",
-          Action: actions.map((a) => `elasticloadbalancing:${a}`),
-          Resource: resource,
-          Condition: s.Condition,
-        })),
-  );
-  return doc;
-}
-
 testRule(rule, {
   valid: [
     ...shared.valid,
     {
       name: "a least-privilege copy granting each ELB action only on the resource type it authorises: pass",
-      facts: useFacts("express", { attached: [COPY] }, { policies: [managed(COPY, leastPrivilegeElb())] }),
+      facts: useFacts(
+        "express",
+        { attached: [COPY] },
+        { policies: [managed(COPY, leastPrivilegeElbCopy())] },
+      ),
       expect: { [USE_ROLE_ARN]: "pass" },
     },
   ],
@@ -107,7 +74,7 @@ testRule(rule, {
     {
       name: "the least-privilege ELB copy without DeleteListener: fail naming it",
       facts: (() => {
-        const doc = leastPrivilegeElb();
+        const doc = leastPrivilegeElbCopy();
         for (const s of doc.Statement)
           if (s.Sid === "ELB1")
             s.Action = (s.Action as string[]).filter((a) => a !== "elasticloadbalancing:DeleteListener");

@@ -61,6 +61,43 @@ export function copyRequiringRequestTag(use: InfrastructureUseId, action: string
   ];
 }
 
+/** ELBOperations split by resource type: each action only on the type it authorises (a least-privilege copy). */
+export function leastPrivilegeElbCopy() {
+  const arn = (type: string) => `arn:aws:elasticloadbalancing:*:*:${type}`;
+  const by: [string, string[]][] = [
+    [arn("loadbalancer/app/*/*"), ["CreateLoadBalancer", "DeleteLoadBalancer", "CreateListener"]],
+    [
+      arn("listener/app/*/*/*"),
+      [
+        "CreateListener",
+        "CreateRule",
+        "ModifyListener",
+        "DeleteListener",
+        "AddListenerCertificates",
+        "RemoveListenerCertificates",
+      ],
+    ],
+    [arn("listener-rule/app/*/*/*/*"), ["CreateRule", "ModifyRule", "DeleteRule"]],
+    [
+      arn("targetgroup/*/*"),
+      ["CreateTargetGroup", "DeleteTargetGroup", "RegisterTargets", "DeregisterTargets"],
+    ],
+  ];
+  const doc = usePolicyDocument("express");
+  doc.Statement = doc.Statement.flatMap((s) =>
+    s.Sid !== "ELBOperations"
+      ? [s]
+      : by.map(([resource, actions], i) => ({
+          Sid: `ELB${i}`,
+          Effect: "Allow",
+          Action: actions.map((a) => `elasticloadbalancing:${a}`),
+          Resource: resource,
+          Condition: s.Condition,
+        })),
+  );
+  return doc;
+}
+
 /** An inline Region lock: every action outside `region` denied (IAM's own calls are made in us-east-1). */
 export const regionLock = (region = "us-east-1", notAction?: string) =>
   policy({
