@@ -166,8 +166,10 @@ function howJudged(use: InfrastructureUse): string {
       "that carries none (iam:CreateServiceLinkedRole, ec2:CreateLaunchTemplateVersion, PutScalingPolicy, " +
       "AddListenerCertificates, every Describe, Delete, Modify, Register and Deregister…) has its aws:RequestTag and " +
       "aws:TagKeys absent, so an Allow conditioned on them does not allow it; an action the table does not state stops " +
-      "the policy from being used. A call ECS also makes later without tags (a rule added to a security group it " +
-      "created, RegisterScalableTarget updating a target) is judged both ways. An action is required only on the " +
+      "the policy from being used. A creating EC2 call's tags reach only what it creates: the subnet, security group, " +
+      "AMI or launch template a RunInstances or CreateFleet names, and the group an Authorize adds a rule to, are " +
+      "judged untagged. A call ECS also makes later without tags (RegisterScalableTarget updating a target) is judged " +
+      "both ways. An action is required only on the " +
       "resource types it authorises, even where the statement lists more. IAM's own calls " +
       "(iam:CreateServiceLinkedRole; not iam:PassRole, which is authorised inside the call that passes the role) are " +
       "sent to IAM's endpoint, so their aws:RequestedRegion is us-east-1 (cn-north-1 in aws-cn, us-gov-west-1 in " +

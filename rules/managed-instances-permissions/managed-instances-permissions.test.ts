@@ -17,14 +17,6 @@ testRule(rule, {
   valid: [
     ...shared.valid,
     {
-      name: "ec2:CreateFleet allowed only with aws:RequestTag AmazonECSManaged=true: ECS tags what it launches, pass",
-      facts: useFacts(
-        "managed-instances",
-        ...copyRequiringRequestTag("managed-instances", "ec2:CreateFleet"),
-      ),
-      expect: { [USE_ROLE_ARN]: "pass" },
-    },
-    {
       name: "a Region lock (the role's Region) that exempts IAM: pass",
       facts: useFacts("managed-instances", { inline: { lock: regionLock("us-east-1", "iam:*") } }),
       expect: { [USE_ROLE_ARN]: "pass" },
@@ -51,6 +43,15 @@ testRule(rule, {
       ),
       expect: { [USE_ROLE_ARN]: "fail" },
       message: { [USE_ROLE_ARN]: /iam:PassRole not allowed by any policy/ },
+    },
+    {
+      name: "ec2:CreateFleet allowed on * only with aws:RequestTag: the subnets, AMIs and launch template it names carry no tags, fail",
+      facts: useFacts(
+        "managed-instances",
+        ...copyRequiringRequestTag("managed-instances", "ec2:CreateFleet"),
+      ),
+      expect: { [USE_ROLE_ARN]: "fail" },
+      message: { [USE_ROLE_ARN]: /ec2:CreateFleet not allowed by any policy/ },
     },
     ...["iam:CreateServiceLinkedRole", "ec2:CreateLaunchTemplateVersion"].map((action) => ({
       name: `${action} allowed only with aws:RequestTag (the call carries no tags): fail naming it`,

@@ -102,6 +102,33 @@ const CARRIES = new Map<string, boolean>([
   ...UNTAGGED.map((a): [string, boolean] => [a.toLowerCase(), false]),
 ]);
 
+/**
+ * EC2 authorises a creating call once per resource it names, and its request tags reach only the resources the call
+ * creates and tags (the subnet, security group, AMI or launch template a RunInstances names has none: the reason
+ * customer policies and the managed policy itself grant those in statements of their own, without a request-tag
+ * condition). Per creating EC2 call, the resource types its tags reach; a type not listed is judged untagged.
+ */
+const EC2_TAGS_REACH: Record<string, readonly string[]> = {
+  "ec2:createlaunchtemplate": ["launch-template"],
+  "ec2:createfleet": ["fleet", "instance", "volume", "network-interface"],
+  "ec2:runinstances": ["instance", "volume", "network-interface"],
+  // The policy grants CreateSecurityGroup on security-group-rule too, only with the request tag.
+  "ec2:createsecuritygroup": ["security-group", "security-group-rule"],
+  // The tags are the new rule's: the group it is added to is named, not tagged, by the call.
+  "ec2:authorizesecuritygroupegress": ["security-group-rule"],
+  "ec2:authorizesecuritygroupingress": ["security-group-rule"],
+};
+
+/**
+ * Whether the request for `action` on a resource of `type` carries the call's tags: a tagged call on what it
+ * tags (every resource, for a tagged call of another service or ec2:CreateTags).
+ */
+export function tagsReach(action: string, type: string): boolean {
+  if (carriesTags(action) !== true) return false;
+  const reach = EC2_TAGS_REACH[action.toLowerCase()];
+  return reach ? reach.includes(type) : true;
+}
+
 /** Whether the call carries tags of its own; undefined for an action the table does not know. */
 export function carriesTags(action: string): boolean | undefined {
   return CARRIES.get(action.toLowerCase());

@@ -1,6 +1,6 @@
 import { parseArn } from "../arn/arn.ts";
 import type { RequestContext, RequestValue } from "../iam/types.ts";
-import { carriesTags } from "./call-tags.ts";
+import { carriesTags, tagsReach } from "./call-tags.ts";
 import type { RoleLocation } from "./ecs-requests.ts";
 
 /**
@@ -203,7 +203,7 @@ export function requestsFor(
     base["aws:ResourceTag/AmazonECSManaged"] = exact("true");
     base[`${service}:ResourceTag/AmazonECSManaged`] = exact("true");
   }
-  const tagged = carriesTags(action) === true;
+  const tagged = tagsReach(action, type);
   const choices = Object.entries(model.keys).flatMap(([key, values]): [string, RequestValue[]][] => {
     const v = values(requirement);
     return v?.length ? [[key, v]] : [];

@@ -137,11 +137,8 @@ export const EXPRESS_MODEL: RequestModel = {
     }),
   },
   alsoUntaggedOn: {
-    // ModifySecurityGroupOperations grants these on a tagged group with no request tag: ECS adds rules to the groups
-    // it created later, untagged (the untagged call authorises only the group, not a rule resource).
-    "ec2:AuthorizeSecurityGroupEgress": ["security-group"],
-    "ec2:AuthorizeSecurityGroupIngress": ["security-group"],
     // RegisterScalableTarget also updates an existing target (its capacity): tags are given only on creation.
+    // (Authorize* later on a group ECS created needs no entry: the group a call names never carries its tags.)
     "application-autoscaling:RegisterScalableTarget": ["scalable-target"],
   },
 };

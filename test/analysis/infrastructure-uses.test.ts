@@ -318,15 +318,44 @@ describe("calls ECS also makes later, untagged", () => {
       expect(all).toContain("implicit-deny");
     });
 
-  it("the untagged security-group call names the group only (no rule resource is created with tags)", () => {
-    const byResource = infrastructureUse("express")
-      .requirements.filter((r) => r.action === "ec2:AuthorizeSecurityGroupIngress")
-      .map((r) => [r.resource, r.requests(LOC).length]);
-    expect(byResource).toEqual([
-      ["arn:aws:ec2:*:*:security-group/*", 2],
-      ["arn:aws:ec2:*:*:security-group-rule/*", 1],
-      ["arn:aws:ec2:*:*:security-group/*", 2],
+  it("ec2:Authorize* carries its tags to the new rule only: the group it names is judged untagged", () => {
+    const tagsOf = (resource: string) =>
+      infrastructureUse("express")
+        .requirements.filter(
+          (r) => r.action === "ec2:AuthorizeSecurityGroupIngress" && r.resource === resource,
+        )
+        .flatMap((r) => r.requests(LOC))
+        .map(
+          (q) =>
+            q.context["aws:RequestTag/AmazonECSManaged"]?.kind ??
+            (q.absentKeys?.includes("aws:RequestTag/") ? "absent" : "unknown"),
+        );
+    expect(tagsOf("arn:aws:ec2:*:*:security-group/*")).toEqual(["absent", "absent"]);
+    expect(tagsOf("arn:aws:ec2:*:*:security-group-rule/*")).toEqual(["exact"]);
+  });
+
+  it("RegisterScalableTarget is asked for twice: creating (tagged) and updating (untagged)", () => {
+    const [r] = infrastructureUse("express").requirements.filter(
+      (x) => x.action === "application-autoscaling:RegisterScalableTarget",
+    );
+    const requests = r?.requests(LOC) ?? [];
+    expect(requests.map((q) => q.context["aws:RequestTag/AmazonECSManaged"]?.kind ?? "absent")).toEqual([
+      "exact",
+      "absent",
     ]);
+    expect(requests[1]?.absentKeys).toEqual(expect.arrayContaining(["aws:RequestTag/", "aws:TagKeys"]));
+  });
+
+  it("EC2 creating calls: the subnet, security group, AMI and launch template named carry no tags", () => {
+    const runInstances = decisions("managed-instances", [onlyWithRequestTag("ec2:RunInstances")]).filter(
+      (x) => x.action === "ec2:RunInstances",
+    );
+    const by = Object.fromEntries(runInstances.map((x) => [x.resource, x.decisions]));
+    expect(by["arn:aws:ec2:*:*:instance/*"]).toEqual(["allow"]);
+    expect(by["arn:aws:ec2:*:*:volume/*"]).toEqual(["allow"]);
+    expect(by["arn:aws:ec2:*:*:subnet/*"]).toEqual(["implicit-deny"]);
+    expect(by["arn:aws:ec2:*:*:launch-template/*"]).toEqual(["implicit-deny"]);
+    expect(by["arn:aws:ec2:*::image/*"]).toEqual(["implicit-deny"]);
   });
 });
 
