@@ -17,7 +17,8 @@ import {
   type TrustDetails,
   useTrailFailures,
 } from "../src/analysis/use-permissions.ts";
-import { parseArn } from "../src/arn/arn.ts";
+import { useReadGapFindings } from "../src/analysis/use-read-gaps.ts";
+import { parseArn, rolePathOf } from "../src/arn/arn.ts";
 import type { UnknownDetails } from "../src/engine/finding.ts";
 import { defineRule, type RemediationSnippets, type Rule, type RuleResult } from "../src/engine/rule.ts";
 import { unknownFinding } from "../src/engine/unknown.ts";
@@ -110,7 +111,10 @@ function useFinding(facts: Facts, role: RoleFacts, use: InfrastructureUse): Resu
       messageId: "deleted",
       data: { role: role.name, users },
       details: base,
-      remediation: recreateRoleCommands(role.name, "/", partition, [usePolicyArn(use, partition)]),
+      // Under the path the use names it with: ECS looks the role up by that ARN.
+      remediation: recreateRoleCommands(role.name, rolePathOf(role.ref), partition, [
+        usePolicyArn(use, partition),
+      ]),
     };
   }
   const details: UsePermissionDetails = {
@@ -157,9 +161,23 @@ function howJudged(use: InfrastructureUse): string {
       "resource each statement grants it on, so a new policy version changes what is required. Each is evaluated " +
       "against the role's identity policies within its permissions boundary (explicit Deny wins), in the context ECS " +
       "brings (above): a permission hinging on anything else is unknown, never a pass, and an Allow or Deny the " +
-      "evaluator cannot decide is unknown. The trust is judged by the same analysis as trust-policy. A role that " +
+      "evaluator cannot decide is unknown. Which calls carry tags of their own is stated per action (src/analysis/" +
+      "call-tags.ts, from the Service Authorization Reference's condition keys and the API's request shape): a call " +
+      "that carries none (iam:CreateServiceLinkedRole, ec2:CreateLaunchTemplateVersion, PutScalingPolicy, " +
+      "AddListenerCertificates, every Describe, Delete, Modify, Register and Deregister…) has its aws:RequestTag and " +
+      "aws:TagKeys absent, so an Allow conditioned on them does not allow it; an action the table does not state stops " +
+      "the policy from being used. A creating EC2 call's tags reach only what it creates: the subnet, security group, " +
+      "AMI or launch template a RunInstances or CreateFleet names, and the group an Authorize adds a rule to, are " +
+      "judged untagged. A call ECS also makes later without tags (RegisterScalableTarget updating a target) is judged " +
+      "both ways. An action is required only on the " +
+      "resource types it authorises, even where the statement lists more. IAM's own calls " +
+      "(iam:CreateServiceLinkedRole; not iam:PassRole, which is authorised inside the call that passes the role) are " +
+      "sent to IAM's endpoint, so their aws:RequestedRegion is us-east-1 (cn-north-1 in aws-cn, us-gov-west-1 in " +
+      "aws-us-gov), not the role's Region: a Region-lock Deny that does not exempt iam:* fails them. The trust is judged by the same analysis as trust-policy. A role that " +
       "cannot be read is unknown; a role that does not exist fails, naming what breaks. Only roles ECS names for " +
-      `this use (${use.namedBy}) are checked; whether the managed policy itself is attached is managed-policy's advice. ` +
+      `this use (${use.namedBy}) are checked, and a read that could hide one (ListClusters, or a cluster's ` +
+      `${use.id === "managed-instances" ? "DescribeCapacityProviders" : use.id === "express" ? "services or DescribeExpressGatewayService" : "ListServices/DescribeServices"}) ` +
+      `failed is unknown for that cluster, naming the call and its error; whether the managed policy itself is attached is managed-policy's advice. ` +
       `The use has ${sessions}.`,
     "Organizations policies (SCPs) apply to the role too: unless the account is outside any organization or is its " +
       "management account, the role is simulated with iam:SimulatePrincipalPolicy for the use's actions, on the " +
@@ -187,7 +205,7 @@ export function usePermissionsRule(spec: UseRuleSpec): Rule<UsePermissionDetails
       severity: "fail",
       concern: "deploying-services",
       headline: spec.headline,
-      needs: ["roles", "organizations"],
+      needs: ["roles", "ecs", "organizations"],
       docs: {
         summary:
           `A role that ${use.namedBy} names can be assumed by ${ECS_SERVICE_PRINCIPAL}, and its effective permissions ` +
@@ -200,10 +218,14 @@ export function usePermissionsRule(spec: UseRuleSpec): Rule<UsePermissionDetails
       snippets: spec.snippets,
       messages: spec.messages,
     },
-    check(facts) {
-      return facts.roles.flatMap((role) =>
-        role.referencedBy.some((r) => useOfReference(r) === use.id) ? [useFinding(facts, role, use)] : [],
-      );
+    check(facts): Result[] {
+      return [
+        ...facts.roles.flatMap((role) =>
+          role.referencedBy.some((r) => useOfReference(r) === use.id) ? [useFinding(facts, role, use)] : [],
+        ),
+        // A read that could hide a role of this use: unknown for it, never silence.
+        ...useReadGapFindings(facts, use),
+      ];
     },
   });
 }

@@ -14,7 +14,7 @@ export default usePermissionsRule({
     "groups, certificate, scalable target, scaling policies, alarms and log group. A role ECS cannot assume, or one " +
     "missing any of those actions, leaves them unchangeable, and deleting the service leaks them. ECS's requests are " +
     "modelled as it makes them: in the role's account and Region, everything it creates tagged AmazonECSManaged=true " +
-    "(resource tags on existing ones, request tags on creating calls), elasticloadbalancing:CreateAction and " +
+    "(resource tags on existing ones, request tags on the calls that create them, none on the others), elasticloadbalancing:CreateAction and " +
     "ec2:CreateAction the call that creates the tagged resource, application-autoscaling:service-namespace ecs, and " +
     "the two service-linked roles (Application Auto Scaling for ECS, Elastic Load Balancing) for " +
     "iam:CreateServiceLinkedRole; the VPC and subnets are the customer's, their tags unknown.",

@@ -14,7 +14,7 @@ export default usePermissionsRule({
     "those actions, leaves the capacity provider unable to launch instances, so new tasks stay PENDING. ECS's " +
     "requests are modelled as it makes them: in the role's account and Region, the fleets, launch templates, " +
     "instances, volumes and network interfaces it creates tagged AmazonECSManaged=true (resource tags on existing " +
-    "ones, request tags on creating calls), ec2:CreateAction the call that creates the tagged resource, " +
+    "ones, request tags on the calls that create them, none on the others), ec2:CreateAction the call that creates the tagged resource, " +
     "ec2:ManagedResourceOperator ecs.amazonaws.com on the launch templates it operates, iam:PassedToService " +
     "ec2.amazonaws.com for the instance role, and the Spot service-linked role for iam:CreateServiceLinkedRole.",
   messages,

@@ -13,6 +13,7 @@ import {
   type TrustDetails,
   useTrailFailures,
 } from "../../src/analysis/use-permissions.ts";
+import { useReadGapFindings } from "../../src/analysis/use-read-gaps.ts";
 import type { UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
@@ -80,7 +81,7 @@ export default defineRule({
     severity: "fail",
     concern: "deploying-services",
     headline: "Service Connect TLS certificates of the services that use {roles} cannot be issued or rotated",
-    needs: ["roles", "organizations"],
+    needs: ["roles", "ecs", "organizations"],
     docs: {
       summary:
         `A role that a service's Service Connect configuration names for TLS can be assumed by ${ECS_SERVICE_PRINCIPAL}, ` +
@@ -100,7 +101,8 @@ export default defineRule({
           "EndEntityCertificate/V1 template for IssueCertificate. A permission hinging on anything else is unknown, never " +
           "a pass. The trust is judged by the same analysis as trust-policy, which reports the same trust policy for " +
           "every role; this rule names the TLS consequence. Only roles named for TLS are checked: a role used only for " +
-          "EBS volumes does not need these actions. Whether the AWS managed policy itself is attached is managed-policy's " +
+          "EBS volumes does not need these actions. ListClusters, or a cluster's ListServices/DescribeServices, failing " +
+          "could hide such a role: that cluster is unknown here, naming the call and its error. Whether the AWS managed policy itself is attached is managed-policy's " +
           "advice.",
         "Organizations policies (SCPs) apply to the role too: unless the account is outside any organization or is its " +
           "management account, the role is simulated with iam:SimulatePrincipalPolicy for the TLS actions, on the " +
@@ -126,8 +128,12 @@ export default defineRule({
     messages,
   },
   check(facts) {
-    return facts.roles.flatMap((role): Result[] =>
-      usedForServiceConnectTls(role) ? judgeRole(facts, role, roleResource(facts, role)) : [],
-    );
+    return [
+      ...facts.roles.flatMap((role): Result[] =>
+        usedForServiceConnectTls(role) ? judgeRole(facts, role, roleResource(facts, role)) : [],
+      ),
+      // The services unread could name a TLS role never judged: unknown for that cluster.
+      ...useReadGapFindings(facts, TLS),
+    ];
   },
 });

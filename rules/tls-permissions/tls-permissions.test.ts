@@ -15,6 +15,7 @@ import {
   trust,
 } from "../../test/support/facts.ts";
 import { testRule } from "../../test/support/rule-tester.ts";
+import { readCluster } from "../../test/support/use-cases.ts";
 import rule from "./index.ts";
 
 const CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`;
@@ -117,6 +118,20 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: "a cluster's DescribeServices denied: unknown for the cluster (a TLS role there was never judged)",
+      facts: {
+        ...withTls([tlsRole()]),
+        ecs: {
+          clusters: ok([readCluster({ services: err("ecs:DescribeServices", "AccessDeniedException") })]),
+        },
+      },
+      expect: { [ARN]: "pass", [CLUSTER]: "unknown" },
+      message: {
+        [CLUSTER]:
+          /the services of cluster prod \(and the roles they name for Service Connect TLS\): ecs:DescribeServices failed with AccessDeniedException/,
+      },
+    },
     {
       name: "acm-pca allowed only on this account's CAs: the CA a service names may be shared from another account, unknown",
       facts: withTls([

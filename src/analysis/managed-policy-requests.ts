@@ -1,5 +1,6 @@
 import { parseArn } from "../arn/arn.ts";
 import type { RequestContext, RequestValue } from "../iam/types.ts";
+import { carriesTags, tagsReach } from "./call-tags.ts";
 import type { RoleLocation } from "./ecs-requests.ts";
 
 /**
@@ -42,6 +43,13 @@ export interface RequestModel {
    * is built for them, since ECS cannot make one.
    */
   notAuthorisedOn?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Calls that carry ECS's tags when they create something, but that ECS also makes later without any (a rule
+   * added to a security group it created, a scalable target it updates): per action, the resource types that
+   * untagged request names. Each gets a second request with the request-tag keys absent, so a role that allows the
+   * call only with aws:RequestTag fails as IAM would refuse ECS's later call.
+   */
+  alsoUntaggedOn?: Readonly<Record<string, readonly string[]>>;
 }
 
 interface PolicyStatement {
@@ -62,9 +70,29 @@ const pattern = (p: string): RequestValue => ({ kind: "pattern", pattern: p });
 /** Actions authorised against "*" with no resource (list and describe calls without resource-level permissions). */
 const STAR_ONLY = [/^ec2:describe/i, /^elasticloadbalancing:describe/i, /^tag:getresources$/i];
 
-/** Calls that carry no tags of their own: their request-tag keys are certainly absent. */
-const NO_TAGS =
-  /^[a-z0-9-]+:(Describe|Get|List|Delete|Deregister|Revoke|Remove|Modify|Pass|RegisterTargets$|DeregisterTargets$)/i;
+/**
+ * The Region IAM's own calls are signed for: IAM has one endpoint per partition, so aws:RequestedRegion of
+ * iam:CreateServiceLinkedRole (any IAM call ECS makes) is that Region, not the role's (the SDK's IAM endpoint rules
+ * sign every partition's endpoint for one Region). iam:PassRole is no IAM call: it is authorised inside the call
+ * that passes the role, in that call's Region.
+ */
+const IAM_REGION: Record<string, string> = {
+  aws: "us-east-1",
+  "aws-cn": "cn-north-1",
+  "aws-us-gov": "us-gov-west-1",
+  "aws-iso": "us-iso-east-1",
+  "aws-iso-b": "us-isob-east-1",
+  "aws-iso-e": "eu-isoe-west-1",
+  "aws-iso-f": "us-isof-south-1",
+  "aws-eusc": "eusc-de-east-1",
+};
+
+/** The Region an action's request names (aws:RequestedRegion); undefined when it cannot be known. */
+export function requestedRegion(action: string, loc: RoleLocation): string | undefined {
+  const [service, name] = action.toLowerCase().split(":");
+  if (service !== "iam" || name === "passrole") return loc.region;
+  return IAM_REGION[loc.partition];
+}
 
 /** The AmazonECSManaged resource- and request-tag keys every model knows how to answer. */
 function tagKeys(action: string): string[] {
@@ -101,10 +129,14 @@ export function requirementsFromPolicy(
         for (const key of Object.keys(byKey))
           if (!known.has(key.toLowerCase()))
             throw new Error(`${model.policyName}: condition key ${key} (${sid}) is not modelled`);
+      if (carriesTags(action) === undefined)
+        throw new Error(`${model.policyName}: whether ${action} (${sid}) carries tags is not modelled`);
       const skipped = model.notAuthorisedOn?.[action] ?? [];
-      return asList(statement.Resource)
-        .filter((resource) => !skipped.includes(resourceTypeOf(resource)))
-        .map((resource) => ({ action, sid, resource }));
+      const resources = asList(statement.Resource).filter((r) => !skipped.includes(resourceTypeOf(r)));
+      // A statement granting an action only on types it never authorises would leave the action unrequired.
+      if (!resources.length)
+        throw new Error(`${model.policyName}: ${action} (${sid}) is authorised on none of its resources`);
+      return resources.map((resource) => ({ action, sid, resource }));
     });
   });
 }
@@ -148,10 +180,11 @@ export function requestsFor(
   const service = action.slice(0, action.indexOf(":"));
   const resource = placedResource(requirement, loc);
   const listed = resource.kind === "exact" && resource.values[0] === "*";
+  const region = requestedRegion(action, loc);
   const base: Record<string, RequestValue> = {
     "aws:PrincipalAccount": exact(loc.account),
     "aws:PrincipalArn": exact(loc.roleArn),
-    "aws:RequestedRegion": exact(loc.region),
+    ...(region ? { "aws:RequestedRegion": exact(region) } : {}),
     ...(service === "ec2" ? { "ec2:Region": exact(loc.region) } : {}),
   };
   // A resource in the role's own account (ECS acts in the account it serves); an AMI or "*" is left unknown.
@@ -165,24 +198,33 @@ export function requestsFor(
             : "",
       );
   if (arn?.account === loc.account) base["aws:ResourceAccount"] = exact(loc.account);
-  if (!listed && model.taggedTypes.has(resourceTypeOf(requirement.resource))) {
+  const type = resourceTypeOf(requirement.resource);
+  if (!listed && model.taggedTypes.has(type)) {
     base["aws:ResourceTag/AmazonECSManaged"] = exact("true");
     base[`${service}:ResourceTag/AmazonECSManaged`] = exact("true");
   }
-  const tagless = NO_TAGS.test(action);
-  if (model.tagsOnCreate && !tagless) base["aws:RequestTag/AmazonECSManaged"] = exact("true");
+  const tagged = tagsReach(action, type);
   const choices = Object.entries(model.keys).flatMap(([key, values]): [string, RequestValue[]][] => {
     const v = values(requirement);
     return v?.length ? [[key, v]] : [];
   });
-  const absentKeys = [
-    ...(listed ? ["aws:ResourceTag/", `${service}:ResourceTag/`] : []),
-    ...(tagless ? ["aws:RequestTag/", "aws:TagKeys"] : []),
-  ];
-  return combinations(base, choices).map((context) => ({
+  const resourceAbsent = listed ? ["aws:ResourceTag/", `${service}:ResourceTag/`] : [];
+  const untagged = [...resourceAbsent, "aws:RequestTag/", "aws:TagKeys"];
+  const build = (context: Record<string, RequestValue>, absentKeys: string[]): RequestContext => ({
     action,
     resource,
     context,
     ...(absentKeys.length ? { absentKeys } : {}),
-  }));
+  });
+  const contexts = combinations(base, choices);
+  if (!tagged) return contexts.map((c) => build(c, untagged));
+  // A tagging call's own tags: AmazonECSManaged=true where ECS tags what it creates; unknown otherwise.
+  const withTags = contexts.map((c) =>
+    build(
+      model.tagsOnCreate ? { ...c, "aws:RequestTag/AmazonECSManaged": exact("true") } : c,
+      resourceAbsent,
+    ),
+  );
+  const later = model.alsoUntaggedOn?.[action]?.includes(type) ? contexts.map((c) => build(c, untagged)) : [];
+  return [...withTags, ...later];
 }

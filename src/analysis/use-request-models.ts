@@ -46,6 +46,22 @@ export const MANAGED_INSTANCES_MODEL: RequestModel = {
   },
 };
 
+/** The Elastic Load Balancing resource types the Express policy's ELB statements list. */
+const ELB_TYPES = ["loadbalancer", "listener", "listener-rule", "targetgroup"];
+
+/**
+ * The ELB types each action does not authorise, from the types it does (Service Authorization Reference, Elastic
+ * Load Balancing V2): a type outside ELB_TYPES (a new one in a new policy version) stays required, failing closed.
+ */
+function elbNotAuthorisedOn(authorises: Record<string, readonly string[]>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(authorises).map(([action, types]) => [
+      action,
+      ELB_TYPES.filter((t) => !types.includes(t)),
+    ]),
+  );
+}
+
 /** The call that creates each kind of Express Mode resource tagged on creation. */
 const ELB_CREATED_BY: Record<string, string> = {
   loadbalancer: "CreateLoadBalancer",
@@ -94,13 +110,36 @@ export const EXPRESS_MODEL: RequestModel = {
     "application-autoscaling:service-namespace": (r) =>
       r.action.startsWith("application-autoscaling:") ? [exact("ecs")] : undefined,
   },
-  // The policy lists vpc/* beside security-group/* for these; only CreateSecurityGroup names a VPC.
+  // Statements list every type beside each other; IAM ignores a type the action does not authorise (the Service
+  // Authorization Reference's resource types per action), so no request is required there.
   notAuthorisedOn: {
+    // The policy lists vpc/* beside security-group/* for these; only CreateSecurityGroup names a VPC.
     "ec2:AuthorizeSecurityGroupEgress": ["vpc"],
     "ec2:AuthorizeSecurityGroupIngress": ["vpc"],
     "ec2:DeleteSecurityGroup": ["vpc"],
     "ec2:RevokeSecurityGroupEgress": ["vpc"],
     "ec2:RevokeSecurityGroupIngress": ["vpc"],
+    ...elbNotAuthorisedOn({
+      "elasticloadbalancing:CreateLoadBalancer": ["loadbalancer"],
+      "elasticloadbalancing:CreateTargetGroup": ["targetgroup"],
+      "elasticloadbalancing:CreateListener": ["loadbalancer", "listener"],
+      "elasticloadbalancing:CreateRule": ["listener", "listener-rule"],
+      "elasticloadbalancing:ModifyListener": ["listener"],
+      "elasticloadbalancing:ModifyRule": ["listener-rule"],
+      "elasticloadbalancing:AddListenerCertificates": ["listener"],
+      "elasticloadbalancing:RemoveListenerCertificates": ["listener"],
+      "elasticloadbalancing:RegisterTargets": ["targetgroup"],
+      "elasticloadbalancing:DeregisterTargets": ["targetgroup"],
+      "elasticloadbalancing:DeleteTargetGroup": ["targetgroup"],
+      "elasticloadbalancing:DeleteLoadBalancer": ["loadbalancer"],
+      "elasticloadbalancing:DeleteRule": ["listener-rule"],
+      "elasticloadbalancing:DeleteListener": ["listener"],
+    }),
+  },
+  alsoUntaggedOn: {
+    // RegisterScalableTarget also updates an existing target (its capacity): tags are given only on creation.
+    // (Authorize* later on a group ECS created needs no entry: the group a call names never carries its tags.)
+    "application-autoscaling:RegisterScalableTarget": ["scalable-target"],
   },
 };
 

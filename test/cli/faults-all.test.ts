@@ -260,6 +260,46 @@ describe("every protocol under faults, through the CLI", () => {
   });
 });
 
+describe("a read denied that could hide a role of a use: that use's permission rule is unknown, naming it", () => {
+  const USE_RULES = [
+    "managed-instances-permissions",
+    "express-permissions",
+    "vpc-lattice-permissions",
+    "load-balancer-permissions",
+    "tls-permissions",
+  ];
+  it.each<[string, string[]]>([
+    ["DescribeCapacityProviders", ["managed-instances-permissions"]],
+    ["DescribeExpressGatewayService", ["express-permissions"]],
+    // The services hide the Express services among them, and every service-level use.
+    [
+      "DescribeServices",
+      ["express-permissions", "vpc-lattice-permissions", "load-balancer-permissions", "tls-permissions"],
+    ],
+    [
+      "ListServices",
+      ["express-permissions", "vpc-lattice-permissions", "load-balancer-permissions", "tls-permissions"],
+    ],
+    ["ListClusters", USE_RULES],
+  ])("ecs:%s denied: unknown in %j (exit 3), the others silent on the gap", async (action, rules) => {
+    const { run } = await faulted([{ service: "ecs", action, kind: "access-denied" }]);
+    const report = expectHonestUnder(`deny ${action}`, run, baseline);
+    expect(run.code).toBe(3);
+    const api = `ecs:${action}`;
+    for (const rule of USE_RULES) {
+      const gaps = report.findings.filter((f) => f.rule === rule && f.details?.api === api);
+      if (!rules.includes(rule)) {
+        expect(gaps, rule).toEqual([]);
+        continue;
+      }
+      expect(gaps.length, rule).toBe(1);
+      expect(gaps[0]).toMatchObject({ status: "unknown", details: { missingPermission: api } });
+      expect(gaps[0]?.message).toMatch(new RegExp(`Could not check .*: ${api} failed with AccessDenied`));
+      expect(gaps[0]?.resource).toMatch(action === "ListClusters" ? /:cluster\/\*$/ : /:cluster\/prod$/);
+    }
+  });
+});
+
 describe("scope gaps cannot be configured away", () => {
   it("ListClusters denied with tasks-deprovisioning off is still unknown (exit 3), through ecs-scope", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");

@@ -18,7 +18,7 @@ import {
 } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { runCli } from "../support/cli.ts";
-import { copyWithout } from "../support/use-cases.ts";
+import { copyWithout, leastPrivilegeElbCopy, regionLock } from "../support/use-cases.ts";
 
 /**
  * The per-use permission rules end to end: the CLI, the real SDK and the fake. For each use, a role its resource
@@ -143,6 +143,83 @@ describe("the permission rules of every use, through the real SDK", () => {
         new RegExp(`${awsManagedUsePolicy(use).name} is not attached .*see ${rule}`),
       );
     });
+});
+
+describe("what ECS's calls carry, through the real SDK (eu-west-1)", () => {
+  let fake: FakeAws;
+  /** The Managed Instances policy with iam:CreateServiceLinkedRole allowed only on requests tagged by ECS. */
+  const slrOnlyTagged = copyWithout("managed-instances", "iam:CreateServiceLinkedRole");
+  slrOnlyTagged.Statement.push({
+    Effect: "Allow",
+    Action: "iam:CreateServiceLinkedRole",
+    Resource: "*",
+    Condition: { StringEquals: { "aws:RequestTag/AmazonECSManaged": "true" } },
+  });
+  const MI = awsManagedUsePolicy("managed-instances").arn;
+  const GONE = `arn:aws:iam::${ACCOUNT_ID}:role/teams/compute/gone-role`;
+  beforeAll(async () => {
+    fake = await startFakeAws({
+      accountId: ACCOUNT_ID,
+      region: "eu-west-1",
+      roles: [
+        infrastructureRole({ name: "tagged-slr", attached: [], inline: { copy: slrOnlyTagged } }),
+        infrastructureRole({
+          name: "region-locked",
+          attached: [MI],
+          inline: { lock: regionLock("eu-west-1") },
+        }),
+        infrastructureRole({
+          name: "region-locked-iam-exempt",
+          attached: [MI],
+          inline: { lock: regionLock("eu-west-1", "iam:*") },
+        }),
+        infrastructureRole({ name: "lean-express", attached: [], inline: { copy: leastPrivilegeElbCopy() } }),
+      ],
+      managedPolicies,
+      clusters: [
+        {
+          name: "prod",
+          capacityProviders: [
+            managedInstancesProvider({ name: "tagged", roleArn: roleArnOf("tagged-slr") }),
+            managedInstancesProvider({ name: "locked", roleArn: roleArnOf("region-locked") }),
+            managedInstancesProvider({ name: "exempt", roleArn: roleArnOf("region-locked-iam-exempt") }),
+            managedInstancesProvider({ name: "gone", roleArn: GONE }),
+          ],
+          services: [expressService({ name: "lean", roleArn: roleArnOf("lean-express") })],
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it("each role judged as IAM would judge ECS's calls (exit 1)", async () => {
+    const { code, report } = await check(fake);
+    expect(code).toBe(1);
+    const mi = (name: string) =>
+      report.findings.find(
+        (f) => f.rule === "managed-instances-permissions" && f.resource.endsWith(`/${name}`),
+      );
+    // iam:CreateServiceLinkedRole carries no tags: an Allow that needs aws:RequestTag does not allow it.
+    expect(mi("tagged-slr")).toMatchObject({ status: "fail" });
+    expect(mi("tagged-slr")?.message).toContain("iam:CreateServiceLinkedRole not allowed by any policy");
+    // IAM is called in us-east-1: a lock to the role's Region denies it, unless IAM is exempt.
+    expect(mi("region-locked")).toMatchObject({ status: "fail" });
+    expect(mi("region-locked")?.message).toMatch(/iam:CreateServiceLinkedRole denied by .*lock/);
+    expect(mi("region-locked")?.message).not.toContain("ec2:CreateFleet");
+    expect(mi("region-locked-iam-exempt")).toMatchObject({ status: "pass" });
+    // A role the capacity provider names under a path, deleted: recreated under that path.
+    expect(mi("gone-role")).toMatchObject({ status: "fail" });
+    expect(mi("gone-role")?.remediation).toMatch(
+      /create-role --role-name '?gone-role'? --path '?\/teams\/compute\/'?/,
+    );
+    // Each ELB action granted only on the resource type it authorises is all Express Mode needs.
+    expect(report.findings.find((f) => f.rule === "express-permissions")).toMatchObject({
+      status: "pass",
+      resource: roleArnOf("lean-express"),
+    });
+  });
 });
 
 describe("the change gate judges every use the role serves", () => {

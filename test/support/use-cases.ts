@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { infrastructureUse, usePolicyArn } from "../../src/analysis/infrastructure-uses.ts";
-import type { InfrastructureUseId, RoleReference } from "../../src/facts/types.ts";
-import { ACCOUNT, deletedRole, err, facts, managed, policy, role } from "./facts.ts";
+import type { ClusterFacts, Fact, InfrastructureUseId, RoleReference } from "../../src/facts/types.ts";
+import { ACCOUNT, deletedRole, err, facts, managed, ok, policy, role } from "./facts.ts";
 import type { RuleCase } from "./rule-tester.ts";
 
 /**
@@ -41,6 +41,73 @@ export function copyWithout(use: InfrastructureUseId, action: string) {
   return doc;
 }
 
+/**
+ * A customer copy of the use's managed policy in which `action` is allowed only on requests tagged
+ * AmazonECSManaged=true (a common hand-tightening): the useFacts spec and extra for it.
+ */
+export function copyRequiringRequestTag(use: InfrastructureUseId, action: string) {
+  const copy = copyWithout(use, action);
+  copy.Statement.push({
+    Sid: "OnlyTagged",
+    Effect: "Allow",
+    Action: action,
+    Resource: "*",
+    Condition: { StringEquals: { "aws:RequestTag/AmazonECSManaged": "true" } },
+  });
+  const spec: Parameters<typeof role>[1] = { attached: [CUSTOMER] };
+  return [spec, { policies: [managed(CUSTOMER, copy)] }] as [
+    typeof spec,
+    { policies: ReturnType<typeof managed>[] },
+  ];
+}
+
+/** ELBOperations split by resource type: each action only on the type it authorises (a least-privilege copy). */
+export function leastPrivilegeElbCopy() {
+  const arn = (type: string) => `arn:aws:elasticloadbalancing:*:*:${type}`;
+  const by: [string, string[]][] = [
+    [arn("loadbalancer/app/*/*"), ["CreateLoadBalancer", "DeleteLoadBalancer", "CreateListener"]],
+    [
+      arn("listener/app/*/*/*"),
+      [
+        "CreateListener",
+        "CreateRule",
+        "ModifyListener",
+        "DeleteListener",
+        "AddListenerCertificates",
+        "RemoveListenerCertificates",
+      ],
+    ],
+    [arn("listener-rule/app/*/*/*/*"), ["CreateRule", "ModifyRule", "DeleteRule"]],
+    [
+      arn("targetgroup/*/*"),
+      ["CreateTargetGroup", "DeleteTargetGroup", "RegisterTargets", "DeregisterTargets"],
+    ],
+  ];
+  const doc = usePolicyDocument("express");
+  doc.Statement = doc.Statement.flatMap((s) =>
+    s.Sid !== "ELBOperations"
+      ? [s]
+      : by.map(([resource, actions], i) => ({
+          Sid: `ELB${i}`,
+          Effect: "Allow",
+          Action: actions.map((a) => `elasticloadbalancing:${a}`),
+          Resource: resource,
+          Condition: s.Condition,
+        })),
+  );
+  return doc;
+}
+
+/** An inline Region lock: every action outside `region` denied (IAM's own calls are made in us-east-1). */
+export const regionLock = (region = "us-east-1", notAction?: string) =>
+  policy({
+    Sid: "RegionLock",
+    Effect: "Deny",
+    ...(notAction ? { NotAction: notAction } : { Action: "*" }),
+    Resource: "*",
+    Condition: { StringNotEquals: { "aws:RequestedRegion": [region] } },
+  });
+
 /** The role `name` with the use's managed policy attached, named for the use, in facts that carry the policy. */
 export function useFacts(use: InfrastructureUseId, spec: Parameters<typeof role>[1] = {}, extra = {}) {
   const u = infrastructureUse(use);
@@ -53,6 +120,37 @@ export function useFacts(use: InfrastructureUseId, spec: Parameters<typeof role>
 }
 
 export const USE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/infra`;
+
+/** A cluster every read of which answered (nothing in it), with `overrides` in place. */
+export function readCluster(overrides: Partial<ClusterFacts> = {}): ClusterFacts {
+  return {
+    arn: CLUSTER,
+    name: "prod",
+    services: ok([]),
+    tasks: ok([]),
+    capacityProviders: ok([]),
+    expressServices: ok([]),
+    ...overrides,
+  };
+}
+
+/** The read that tells which roles the use names, failing in the cluster (the call, as ECS's error names it). */
+export function failedUseRead(use: InfrastructureUseId): { api: string; cluster: Partial<ClusterFacts> } {
+  if (use === "managed-instances")
+    return {
+      api: "ecs:DescribeCapacityProviders",
+      cluster: { capacityProviders: err("ecs:DescribeCapacityProviders", "AccessDeniedException") },
+    };
+  if (use === "express")
+    return {
+      api: "ecs:DescribeExpressGatewayService",
+      cluster: { expressServices: err("ecs:DescribeExpressGatewayService", "AccessDeniedException") },
+    };
+  return {
+    api: "ecs:DescribeServices",
+    cluster: { services: err("ecs:DescribeServices", "AccessDeniedException") as Fact<never> },
+  };
+}
 const ARN = USE_ROLE_ARN;
 const CUSTOMER = `arn:aws:iam::${ACCOUNT}:policy/copy`;
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/boundary`;
@@ -89,6 +187,11 @@ export function useRuleCases(use: InfrastructureUseId, action: string) {
         role("infra", { referencedBy: [referenceFor(use === "ebs" ? "managed-instances" : "ebs")] }),
       ]),
       expect: {},
+    },
+    {
+      name: "every ECS read answered: only the role's finding, no gap",
+      facts: { ...useFacts(use), ecs: { clusters: ok([readCluster()]) } },
+      expect: { [ARN]: "pass" },
     },
     {
       name: "a role named only with --role is not judged for this use",
@@ -189,6 +292,42 @@ export function useRuleCases(use: InfrastructureUseId, action: string) {
       assert: ([f]) => {
         expect(f?.message).toContain(u.breaks);
         expect(f?.remediation).toMatch(/aws iam create-role/);
+        expect(f?.remediation).toContain(attachedArn);
+        expect(f?.remediation).not.toContain("--path");
+      },
+    },
+    {
+      name: `the cluster's ${failedUseRead(use).api} denied: unknown for the cluster, naming the call and error`,
+      facts: { ...useFacts(use), ecs: { clusters: ok([readCluster(failedUseRead(use).cluster)]) } },
+      expect: { [ARN]: "pass", [CLUSTER]: "unknown" },
+      message: {
+        [CLUSTER]: new RegExp(
+          `Could not check the .* of cluster prod \\(and the roles they name for ${u.label.replace("/", "\\/")}\\): ${failedUseRead(use).api} failed with AccessDeniedException`,
+        ),
+      },
+    },
+    {
+      name: "ListClusters denied: unknown for every cluster, even with no role named",
+      facts: facts([], { ecs: { clusters: err("ecs:ListClusters", "AccessDeniedException") } }),
+      expect: { [`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/*`]: "unknown" },
+      message: {
+        [`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/*`]: /ecs:ListClusters failed with AccessDeniedException/,
+      },
+    },
+    {
+      name: "the role was deleted, named with a path: the fix recreates it under that path",
+      facts: facts([
+        {
+          ...deletedRole("infra"),
+          ref: `arn:aws:iam::${ACCOUNT}:role/teams/shop/infra`,
+          referencedBy: [referenceFor(use)],
+        },
+      ]),
+      expect: { [`arn:aws:iam::${ACCOUNT}:role/teams/shop/infra`]: "fail" },
+      assert: ([f]) => {
+        expect(f?.remediation).toMatch(
+          /aws iam create-role --role-name '?infra'? --path '?\/teams\/shop\/'? /,
+        );
         expect(f?.remediation).toContain(attachedArn);
       },
     },
