@@ -44,13 +44,48 @@ function contextOf(request: RequestContext): SimulationContextEntry[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The calls for one use of a role at `loc`, each action in every call whose request shape it has. */
-export function simulationCalls(use: InfrastructureUse, loc: RoleLocation): SimulationCall[] {
+const has = (request: RequestContext, key: string) =>
+  Object.keys(request.context).some((k) => k.toLowerCase() === key.toLowerCase());
+
+/**
+ * What every request of the role carries because its account is in an organization, for the simulator only (the
+ * tool's evaluator leaves these keys unknown): aws:PrincipalOrgID, the role's account's organization; and
+ * aws:ResourceOrgID on a resource the request names in the role's own account (aws:ResourceAccount exactly it),
+ * which belongs to that organization. AWS's simulator evaluates an SCP condition on a key it is not given as if
+ * the request did not carry it (aws/aws-cli#10525): a resource perimeter SCP (aws:ResourceOrgID with …IfExists)
+ * would otherwise deny the account's own volumes.
+ */
+function organizationKeys(
+  request: RequestContext,
+  loc: RoleLocation,
+  organizationId: string | undefined,
+): SimulationContextEntry[] {
+  if (!organizationId) return [];
+  const account = request.context["aws:ResourceAccount"];
+  const own = account?.kind === "exact" && account.values.length === 1 && account.values[0] === loc.account;
+  const entry = (name: string) => ({ name, values: [organizationId], type: "string" as const });
+  return [
+    ...(has(request, "aws:PrincipalOrgID") ? [] : [entry("aws:PrincipalOrgID")]),
+    ...(own && !has(request, "aws:ResourceOrgID") ? [entry("aws:ResourceOrgID")] : []),
+  ];
+}
+
+/**
+ * The calls for one use of a role at `loc`, each action in every call whose request shape it has; with the Id of
+ * the organization the role's account is in, its requests' organization keys too (organizationKeys).
+ */
+export function simulationCalls(
+  use: InfrastructureUse,
+  loc: RoleLocation,
+  organizationId?: string,
+): SimulationCall[] {
   const calls = new Map<string, SimulationCall>();
   for (const requirement of use.requirements) {
     for (const request of requirement.requests(loc)) {
       const resources = literal(request.resource) ?? ["*"];
-      const context = contextOf(request);
+      const context = [...contextOf(request), ...organizationKeys(request, loc, organizationId)].sort(
+        (a, b) => a.name.localeCompare(b.name),
+      );
       const key = JSON.stringify([resources, context]);
       const call = calls.get(key) ?? { actions: [], resources, context };
       if (!call.actions.includes(request.action)) call.actions.push(request.action);

@@ -71,12 +71,16 @@ export function simulatedUses(role: RoleFacts) {
   return uses;
 }
 
-/** One fact per use of the role (keyed by use id); undefined for a role IAM did not answer for. */
+/**
+ * One fact per use of the role (keyed by use id); undefined for a role IAM did not answer for. `organizationId`: the
+ * organization the account is in (DescribeOrganization), whose keys the requests carry.
+ */
 export async function simulateRole(
   iam: IAMClient,
   role: RoleFacts,
   region: string,
   pageSize?: number,
+  organizationId?: string,
 ): Promise<Record<string, Fact<SimulationResult>> | undefined> {
   if (!role.role.ok || !role.role.value.exists) return undefined;
   const roleArn = role.role.value.arn;
@@ -86,7 +90,7 @@ export async function simulateRole(
     simulatedUses(role).map(async (use) => {
       const fact = await gather("iam:SimulatePrincipalPolicy", async () => {
         const calls: SimulatedCall[] = [];
-        for (const call of simulationCalls(use, loc))
+        for (const call of simulationCalls(use, loc, organizationId))
           calls.push(await simulateCall(iam, roleArn, call, pageSize));
         return { calls };
       });

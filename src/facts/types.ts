@@ -118,6 +118,11 @@ export interface OrganizationMembership {
   inOrganization: boolean;
   /** The organization's management account (MasterAccountId). */
   managementAccountId?: string;
+  /**
+   * The organization's Id (o-…): the aws:PrincipalOrgID of the account's roles, and the aws:ResourceOrgID of its own
+   * resources, which the SCP simulation is told (absent from facts gathered before it was kept).
+   */
+  organizationId?: string;
   /** The account checked is the management account, which SCPs do not affect. */
   managementAccount?: boolean;
 }

@@ -12,6 +12,7 @@ import {
   roleArnOf,
   TLS_POLICY_ARN,
 } from "../fake-aws/builders.ts";
+import { FAKE_ORGANIZATION_ID } from "../fake-aws/organizations.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { checkJson, checkJsonWith, runBundle, runCli } from "../support/cli.ts";
 
@@ -163,6 +164,58 @@ describe("Organizations SCPs", () => {
       /AWS's policy simulator and ecs-preflight's evaluator disagree on ec2:DescribeVolumes \(AWS: explicitDeny, ecs-preflight: allow\)/,
     );
     expect(code).toBe(0);
+  });
+
+  // A resource perimeter (aws-samples/data-perimeter-policy-examples, resource_perimeter_scp.json), tailored to
+  // volumes: ECS's requests on the account's own volumes carry aws:ResourceOrgID, the account's organization.
+  const perimeter = (orgId: string) => ({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EnforceResourcePerimeterVolumes",
+        Effect: "Deny",
+        Action: "ec2:*",
+        Resource: "arn:aws:ec2:*:*:volume/*",
+        Condition: {
+          StringNotEqualsIfExists: {
+            "aws:ResourceOrgID": orgId,
+            "aws:PrincipalTag/dp:exclude:resource": "true",
+          },
+        },
+      },
+    ],
+  });
+
+  it("a resource-perimeter SCP on the organization's own volumes: the request carries aws:ResourceOrgID, it passes", async () => {
+    inOrganization({
+      scps: [{ name: "resource-perimeter", deny: [], document: perimeter(FAKE_ORGANIZATION_ID) }],
+    });
+    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(finding(report, "volume-permissions")?.details?.organizations).toEqual({ decision: "allowed" });
+    expect(finding(report, "volume-permissions")?.status).toBe("pass");
+    expect(code).toBe(0);
+    const volumeCall = simulations(calls).find(
+      (c) => c.params["ActionNames.member.2"] === "ec2:DeleteVolume",
+    );
+    const entries = Object.entries(volumeCall?.params ?? {});
+    const sent = (key: string) => {
+      const n = entries.find(([k, v]) => /ContextKeyName$/.test(k) && v === key)?.[0].split(".")[2];
+      return volumeCall?.params[`ContextEntries.member.${n}.ContextKeyValues.member.1`];
+    };
+    expect(sent("aws:ResourceOrgID")).toBe(FAKE_ORGANIZATION_ID);
+    expect(sent("aws:PrincipalOrgID")).toBe(FAKE_ORGANIZATION_ID);
+  });
+
+  it("the same perimeter for another organization denies the volumes: volume-permissions fails", async () => {
+    inOrganization({
+      scps: [{ name: "resource-perimeter", deny: [], document: perimeter("o-someoneelse") }],
+    });
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(finding(report, "volume-permissions")?.details?.organizations).toMatchObject({
+      decision: "denied",
+      deniedActions: ["ec2:DetachVolume", "ec2:DeleteVolume"],
+    });
+    expect(code).toBe(1);
   });
 
   it("an SCP denying a TLS action fails tls-permissions, not volume-permissions", async () => {
