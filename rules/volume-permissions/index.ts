@@ -143,9 +143,11 @@ export default defineRule({
         "Organizations policies (SCPs) apply to the role too (only service-linked roles are exempt). Unless the account " +
         "is outside any organization (DescribeOrganization answers AWSOrganizationsNotInUseException) or is its " +
         "management account (which SCPs do not affect), the role is simulated with iam:SimulatePrincipalPolicy: the " +
-        "three actions, on the resources and with the context keys the evaluator assumes, plus aws:PrincipalOrgID and, on " +
-        "the account's own volumes, aws:ResourceOrgID (the organization's Id: AWS's simulator takes an SCP condition key " +
-        "it is not given as absent, so a resource-perimeter SCP would otherwise deny them). AllowedByOrganizations false " +
+        "three actions, on the resources and with the context keys the evaluator assumes, plus aws:PrincipalOrgID, on " +
+        "the account's own volumes aws:ResourceOrgID (the organization's Id), and the role's tags as aws:PrincipalTag: " +
+        "AWS's simulator takes an SCP condition key it is not given as absent, so a resource-perimeter SCP, or one " +
+        "exempting roles by tag, would otherwise deny them. An SCP conditioned on a key the tool cannot know (user " +
+        "tags ECS may propagate to the volume) is simulated as if it were absent. AllowedByOrganizations false " +
         "on any of them fails the role; AWS reports an SCP's Deny as implicitDeny with no matched statement, so the " +
         "finding cannot name the SCP, and the organization's administrators can tell which. The simulation denied or " +
         "missing (a snapshot from before it was read) is unknown. Resource control policies (RCPs) are not read.\n\n" +

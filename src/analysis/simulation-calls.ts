@@ -70,22 +70,48 @@ function organizationKeys(
   ];
 }
 
+/** A tag the simulator can be told: a key of the characters other context keys use, and a value. */
+const SENDABLE_TAG = /^[\w+=,.@:/-]+$/;
+
 /**
- * The calls for one use of a role at `loc`, each action in every call whose request shape it has; with the Id of
- * the organization the role's account is in, its requests' organization keys too (organizationKeys).
+ * The role's tags as its session's aws:PrincipalTag/<key> (ECS passes no session tags): an SCP that exempts or
+ * targets roles by tag is otherwise simulated as if the role had none. A key the role does not have is absent from
+ * its requests, as the simulator takes it. A tag with an empty value or a key with spaces is left out (simulated as
+ * absent, as before), so that no call risks being refused for it.
+ */
+function principalTagKeys(request: RequestContext, tags: Record<string, string>): SimulationContextEntry[] {
+  return Object.entries(tags)
+    .filter(([key, value]) => SENDABLE_TAG.test(key) && value !== "")
+    .filter(([key]) => !has(request, `aws:PrincipalTag/${key}`))
+    .map(([key, value]) => ({ name: `aws:PrincipalTag/${key}`, values: [value], type: "string" as const }));
+}
+
+/** What the simulator is told beyond the request model: the role's organization and tags. */
+export interface SimulationSubject {
+  /** The organization the role's account is in (DescribeOrganization's Id). */
+  organizationId?: string;
+  /** The role's tags (GetRole). */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The calls for one use of a role at `loc`, each action in every call whose request shape it has; with what is
+ * known of the role (`subject`), its requests' organization keys (organizationKeys) and principal tags too.
  */
 export function simulationCalls(
   use: InfrastructureUse,
   loc: RoleLocation,
-  organizationId?: string,
+  subject: SimulationSubject = {},
 ): SimulationCall[] {
   const calls = new Map<string, SimulationCall>();
   for (const requirement of use.requirements) {
     for (const request of requirement.requests(loc)) {
       const resources = literal(request.resource) ?? ["*"];
-      const context = [...contextOf(request), ...organizationKeys(request, loc, organizationId)].sort(
-        (a, b) => a.name.localeCompare(b.name),
-      );
+      const context = [
+        ...contextOf(request),
+        ...organizationKeys(request, loc, subject.organizationId),
+        ...principalTagKeys(request, subject.tags ?? {}),
+      ].sort((a, b) => a.name.localeCompare(b.name));
       const key = JSON.stringify([resources, context]);
       const call = calls.get(key) ?? { actions: [], resources, context };
       if (!call.actions.includes(request.action)) call.actions.push(request.action);

@@ -20,7 +20,7 @@ describe("simulationCalls: the organization keys of the role's requests", () => 
   });
 
   it("aws:PrincipalOrgID on every call; aws:ResourceOrgID only where the resource is the role's own account's", () => {
-    const calls = simulationCalls(infrastructureUse("ebs"), LOC, ORG);
+    const calls = simulationCalls(infrastructureUse("ebs"), LOC, { organizationId: ORG });
     const volume = calls.find((c) => c.actions.includes("ec2:DeleteVolume"));
     const describe = calls.find((c) => c.actions.includes("ec2:DescribeVolumes"));
     expect(keys(volume ?? { context: [] })).toMatchObject({
@@ -34,7 +34,7 @@ describe("simulationCalls: the organization keys of the role's requests", () => 
   });
 
   it("a resource of an account the request does not know (a shared private CA) gets no aws:ResourceOrgID", () => {
-    const calls = simulationCalls(infrastructureUse("service-connect-tls"), LOC, ORG);
+    const calls = simulationCalls(infrastructureUse("service-connect-tls"), LOC, { organizationId: ORG });
     const pca = calls.filter((c) => c.resources.some((r) => r.includes(":acm-pca:")));
     expect(pca.length).toBeGreaterThan(0);
     for (const call of pca) {
@@ -43,8 +43,26 @@ describe("simulationCalls: the organization keys of the role's requests", () => 
     }
   });
 
+  it("the role's tags are every request's aws:PrincipalTag keys; none without tags", () => {
+    const tags = { team: "platform", "dp:exclude:resource": "true", cost: "", "cost center": "x" };
+    for (const call of simulationCalls(infrastructureUse("ebs"), LOC, { tags })) {
+      expect(keys(call)).toMatchObject({
+        "aws:PrincipalTag/team": ["platform"],
+        "aws:PrincipalTag/dp:exclude:resource": ["true"],
+      });
+      // An empty value, or a key with a space, is not sent: simulated as absent, never a refused call.
+      expect(keys(call)["aws:PrincipalTag/cost"]).toBeUndefined();
+      expect(keys(call)["aws:PrincipalTag/cost center"]).toBeUndefined();
+    }
+    for (const call of simulationCalls(infrastructureUse("ebs"), LOC))
+      expect(Object.keys(keys(call)).filter((k) => k.startsWith("aws:PrincipalTag/"))).toEqual([]);
+  });
+
   it("the context stays sorted by key name", () => {
-    for (const call of simulationCalls(infrastructureUse("express"), LOC, ORG)) {
+    for (const call of simulationCalls(infrastructureUse("express"), LOC, {
+      organizationId: ORG,
+      tags: { b: "2", a: "1" },
+    })) {
       const names = call.context.map((c) => c.name);
       expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
     }

@@ -218,6 +218,41 @@ describe("Organizations SCPs", () => {
     expect(code).toBe(1);
   });
 
+  // An exemption by principal tag: only the platform team's roles may delete volumes.
+  const platformOnly = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Deny",
+        Action: "ec2:DeleteVolume",
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:PrincipalTag/team": "platform" } },
+      },
+    ],
+  };
+
+  it("an SCP exempting roles by tag: the role's tags are its session's aws:PrincipalTag, a tagged role passes", async () => {
+    inOrganization({ scps: [{ name: "platform-deletes", deny: [], document: platformOnly }] });
+    const role = fake.account.roles?.find((r) => r.name === "ecsInfrastructureRole");
+    if (!role) throw new Error("expected the role");
+    role.tags = { team: "platform" };
+    try {
+      const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+      expect(finding(report, "volume-permissions")?.details?.organizations).toEqual({ decision: "allowed" });
+      expect(code).toBe(0);
+      // Another team's role is denied: the tag is what the SCP judged.
+      role.tags = { team: "data" };
+      const other = await checkJson(fake, "--role", "ecsInfrastructureRole");
+      expect(finding(other.report, "volume-permissions")?.details?.organizations).toMatchObject({
+        decision: "denied",
+        deniedActions: ["ec2:DeleteVolume"],
+      });
+      expect(other.code).toBe(1);
+    } finally {
+      delete role.tags;
+    }
+  });
+
   it("an SCP denying a TLS action fails tls-permissions, not volume-permissions", async () => {
     inOrganization({ scps: [{ name: "no-pca", deny: ["acm-pca:IssueCertificate"], roles: ["tls-role"] }] });
     const { code, report } = await checkJson(fake, "--cluster", "mesh");

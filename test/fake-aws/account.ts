@@ -89,6 +89,8 @@ export interface FakeRole {
   /** Inline policies by name. */
   inline?: Record<string, PolicyText>;
   createDate?: string;
+  /** The role's tags (GetRole's Tags). */
+  tags?: Record<string, string>;
 }
 
 export interface FakeUser {
