@@ -1,5 +1,5 @@
 import type { RequestContext, RequestValue } from "../iam/types.ts";
-import type { RoleLocation } from "./ecs-requests.ts";
+import { detachFromInstanceRequest, type RoleLocation } from "./ecs-requests.ts";
 import type { InfrastructureUse } from "./infrastructure-uses.ts";
 
 /**
@@ -86,6 +86,16 @@ function principalTagKeys(request: RequestContext, tags: Record<string, string>)
     .map(([key, value]) => ({ name: `aws:PrincipalTag/${key}`, values: [value], type: "string" as const }));
 }
 
+/**
+ * Requests ECS makes for the use that its requirements leave out, because only some of its users need them: the
+ * EBS use's DetachVolume authorised on the EC2 instance a task's volume hangs off (EC2 launch type, capacity
+ * providers, Managed Instances; not Fargate), which volume-permissions judges beside the three volume actions. An SCP
+ * may deny it there alone.
+ */
+function beyondRequirements(use: InfrastructureUse, loc: RoleLocation): RequestContext[] {
+  return use.id === "ebs" ? [detachFromInstanceRequest(loc)] : [];
+}
+
 /** What the simulator is told beyond the request model: the role's organization and tags. */
 export interface SimulationSubject {
   /** The organization the role's account is in (DescribeOrganization's Id). */
@@ -104,19 +114,21 @@ export function simulationCalls(
   subject: SimulationSubject = {},
 ): SimulationCall[] {
   const calls = new Map<string, SimulationCall>();
-  for (const requirement of use.requirements) {
-    for (const request of requirement.requests(loc)) {
-      const resources = literal(request.resource) ?? ["*"];
-      const context = [
-        ...contextOf(request),
-        ...organizationKeys(request, loc, subject.organizationId),
-        ...principalTagKeys(request, subject.tags ?? {}),
-      ].sort((a, b) => a.name.localeCompare(b.name));
-      const key = JSON.stringify([resources, context]);
-      const call = calls.get(key) ?? { actions: [], resources, context };
-      if (!call.actions.includes(request.action)) call.actions.push(request.action);
-      calls.set(key, call);
-    }
+  const requests = [
+    ...use.requirements.flatMap((requirement) => requirement.requests(loc)),
+    ...beyondRequirements(use, loc),
+  ];
+  for (const request of requests) {
+    const resources = literal(request.resource) ?? ["*"];
+    const context = [
+      ...contextOf(request),
+      ...organizationKeys(request, loc, subject.organizationId),
+      ...principalTagKeys(request, subject.tags ?? {}),
+    ].sort((a, b) => a.name.localeCompare(b.name));
+    const key = JSON.stringify([resources, context]);
+    const call = calls.get(key) ?? { actions: [], resources, context };
+    if (!call.actions.includes(request.action)) call.actions.push(request.action);
+    calls.set(key, call);
   }
   return [...calls.values()];
 }

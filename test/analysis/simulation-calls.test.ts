@@ -33,6 +33,15 @@ describe("simulationCalls: the organization keys of the role's requests", () => 
     expect(keys(describe ?? { context: [] })["aws:ResourceOrgID"]).toBeUndefined();
   });
 
+  it("the EBS use simulates DetachVolume on the EC2 instance too, as volume-permissions judges it", () => {
+    const calls = simulationCalls(infrastructureUse("ebs"), LOC, { organizationId: ORG });
+    expect(calls.map((c) => [c.resources, c.actions])).toEqual([
+      [[`arn:aws:ec2:${LOC.region}:${LOC.account}:volume/vol-*`], ["ec2:DetachVolume", "ec2:DeleteVolume"]],
+      [["*"], ["ec2:DescribeVolumes"]],
+      [[`arn:aws:ec2:${LOC.region}:${LOC.account}:instance/i-*`], ["ec2:DetachVolume"]],
+    ]);
+  });
+
   it("a resource of an account the request does not know (a shared private CA) gets no aws:ResourceOrgID", () => {
     const calls = simulationCalls(infrastructureUse("service-connect-tls"), LOC, { organizationId: ORG });
     const pca = calls.filter((c) => c.resources.some((r) => r.includes(":acm-pca:")));

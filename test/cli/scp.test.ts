@@ -8,6 +8,7 @@ import {
   awsManagedTlsPolicy,
   awsManagedVolumesPolicy,
   ebsService,
+  ebsTask,
   infrastructureRole,
   roleArnOf,
   TLS_POLICY_ARN,
@@ -251,6 +252,56 @@ describe("Organizations SCPs", () => {
     } finally {
       delete role.tags;
     }
+  });
+
+  // A guardrail against detaching anything ECS does not manage, written with Resource "*": ECS's DetachVolume of a
+  // volume on an EC2 instance is authorised on the instance too, which carries no AmazonECSManaged tag.
+  const ecsManagedOnly = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Deny",
+        Action: "ec2:DetachVolume",
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:ResourceTag/AmazonECSManaged": "true" } },
+      },
+    ],
+  };
+
+  it("an SCP denying DetachVolume on the instance fails the role of a task on an EC2 instance (the instance side is simulated)", async () => {
+    inOrganization({ scps: [{ name: "ecs-managed-only", deny: [], document: ecsManagedOnly }] });
+    const cluster = {
+      name: "ec2",
+      tasks: [ebsTask({ id: "t1", roleArn: ROLE, volumeId: "vol-1", launchType: "EC2" })],
+    };
+    fake.account.clusters?.push(cluster);
+    try {
+      const { code, report, calls } = await checkJson(fake, "--cluster", "ec2");
+      const f = finding(report, "volume-permissions");
+      expect(f?.details?.organizations).toMatchObject({
+        decision: "denied",
+        deniedActions: ["ec2:DetachVolume"],
+      });
+      expect(f?.status).toBe("fail");
+      expect(code).toBe(1);
+      const resources = simulations(calls).map((c) => c.params["ResourceArns.member.1"]);
+      expect(resources).toContain(`arn:aws:ec2:us-east-1:${ACCOUNT_ID}:instance/i-*`);
+    } finally {
+      fake.account.clusters?.pop();
+    }
+  });
+
+  it("the same SCP, for a role only seen with Fargate tasks: a warning, as the instance-side gap is", async () => {
+    inOrganization({ scps: [{ name: "ecs-managed-only", deny: [], document: ecsManagedOnly }] });
+    const { code, report } = await checkJson(fake, "--cluster", "mesh");
+    const f = finding(report, "volume-permissions");
+    expect(f?.details?.organizations).toMatchObject({
+      decision: "denied",
+      deniedActions: ["ec2:DetachVolume"],
+    });
+    expect(f?.status).toBe("warn");
+    expect(f?.message).toMatch(/SCP\) denies ec2:DetachVolume on EC2 instances .*not for Fargate/);
+    expect(code).toBe(0);
   });
 
   it("an SCP denying a TLS action fails tls-permissions, not volume-permissions", async () => {
