@@ -2,15 +2,16 @@ import { roleKey, shortName } from "../../src/arn/arn.ts";
 import type { DeployingPrincipal, FactError, Facts, RoleFacts } from "../../src/facts/types.ts";
 
 /**
- * Who deploys with a role (DESIGN.md, "Who deploys"): every --principal (and, in facts of an older version, the caller
- * it judged), else the creators of the services in scope whose configuration names the role.
+ * Who deploys with a role (DESIGN.md, "Who deploys"): every --principal, else the creators of the services in scope
+ * whose configuration names the role. Facts of an older version may hold the caller it judged when none was named:
+ * the checker is never judged by default, so that principal is no deployer (see whyNobody).
  */
 export function deployersOf(
   facts: Facts,
   role: RoleFacts,
   principals: readonly DeployingPrincipal[],
 ): DeployingPrincipal[] {
-  const named = principals.filter((p) => p.origin.kind !== "created-by");
+  const named = principals.filter((p) => p.origin.kind === "flag");
   if (named.length) return named;
   const naming = servicesNaming(facts, role);
   return principals.filter(
@@ -30,7 +31,13 @@ function servicesNaming(facts: Facts, role: RoleFacts): Set<string> {
 }
 
 /** Why nobody is known to deploy with the role: what names it, when nothing that records its creator does. */
-export function whyNobody(facts: Facts, role: RoleFacts): string {
+export function whyNobody(
+  facts: Facts,
+  role: RoleFacts,
+  principals: readonly DeployingPrincipal[] = [],
+): string {
+  if (principals.some((p) => p.origin.kind === "caller"))
+    return "these facts were gathered by an earlier version of ecs-preflight, which read the checker's own policies (the caller) instead of who deploys, and the checker is not judged unless named (take the snapshot again, with --principal to name who deploys)";
   if (!facts.ecs)
     return "ECS was not read (only --role was given), so no service that deploys with it is known";
   const kinds = new Set(role.referencedBy.map((r) => r.kind));

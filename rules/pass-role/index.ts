@@ -142,12 +142,17 @@ const HOW_TO_JUDGE =
  * for a read that failed: the role unread, or services that could not be listed (their creators may deploy it), is
  * unknown.
  */
-function nobody(facts: Facts, role: RoleFacts, resource: string): Result {
+function nobody(
+  facts: Facts,
+  role: RoleFacts,
+  resource: string,
+  principals: readonly DeployingPrincipal[],
+): Result {
   if (!role.role.ok)
     return unknownFinding(resource, `whether who deploys may pass ${role.name} to ECS`, role.role.error);
   const unread = unreadServices(facts);
   if (unread) return unknownFinding(resource, `who deploys with ${role.name}`, unread);
-  const why = whyNobody(facts, role);
+  const why = whyNobody(facts, role, principals);
   return {
     status: "skipped",
     resource,
@@ -252,7 +257,9 @@ export default defineRule({
         "finding unknown. An STS assumed-role ARN means its role, read with GetRole by name because the STS ARN has no " +
         "path. The root user and federated users are not evaluated (unknown, saying why). When a principal's own reads " +
         "are denied, GetAccountAuthorizationDetails stands in; when that cannot answer either, the finding is unknown, " +
-        "naming the permissions the checker needs. The fix printed is for the deployer, never the checker. The rule is " +
+        "naming the permissions the checker needs. The fix printed is for the deployer, never the checker. A snapshot of " +
+        "an earlier version holds the caller it judged by default: that checker is not judged either (skipped, saying " +
+        "to take the snapshot again). The rule is " +
         "about deploying: `stop` leaves it off unless the config sets a level for it. Organizations SCPs and resource " +
         "control policies are not read.",
       remediation:
@@ -284,7 +291,7 @@ export default defineRule({
       if (role.role.ok && !role.role.value.exists) return []; // role-exists reports it
       const resource = roleResource(facts, role);
       const deployers = deployersOf(facts, role, principals);
-      if (!deployers.length) return [nobody(facts, role, resource)];
+      if (!deployers.length) return [nobody(facts, role, resource, principals)];
       // One finding per resource: with several deployers, each is named in its finding's resource.
       const of = (p: DeployingPrincipal) =>
         deployers.length > 1 ? `${resource} (deployer ${p.ref})` : resource;

@@ -114,8 +114,10 @@ function judged(
   principal: Fact<PrincipalFacts> | undefined,
   extra: { policies?: [string, Fact<ManagedPolicy>][]; roles?: ReturnType<typeof role>[] } = {},
 ): Facts {
+  // Named with --principal (the checker only because it is named: the caller is never judged by default).
+  const ref = principal?.ok ? principal.value.ref : `arn:aws:iam::${ACCOUNT}:user/deployer`;
   return facts(extra.roles ?? [role(INFRA)], {
-    ...(principal ? { principal } : {}),
+    ...(principal ? { principals: [{ ref, origin: { kind: "flag" as const }, facts: principal }] } : {}),
     ...(extra.policies ? { policies: extra.policies } : {}),
   });
 }
@@ -608,6 +610,20 @@ testRule(rule, {
       facts: deployed([], [], { ecs: false }),
       expect: { [INFRA_ARN]: "skipped" },
       message: { [INFRA_ARN]: /ECS was not read/ },
+    },
+    {
+      name: "facts of an earlier version hold only the caller it judged by default: the checker is not judged, skipped",
+      facts: facts([role(INFRA, { referencedBy: [serviceRef(web)] })], {
+        principal: deployRole("audit", {
+          ref: `arn:aws:sts::${ACCOUNT}:assumed-role/audit/ci`,
+          source: "caller",
+          inline: { r: nothing },
+        }),
+        ecs: { clusters: ok([{ arn: CLUSTER, name: "prod", services: ok([web]), tasks: ok([]) }]) },
+      }),
+      expect: { [INFRA_ARN]: "skipped" },
+      message: { [INFRA_ARN]: /earlier version of ecs-preflight.*checker is not judged unless named/ },
+      assert: ([f]) => expect(f?.remediation ?? "").not.toMatch(/audit/),
     },
   ],
 });

@@ -42,6 +42,13 @@ interface VolumeDetails {
   organizations?: OrganizationsDetails;
 }
 
+/** An SCP's denial of the instance side of DetachVolume, for a role not known to serve tasks on EC2 instances. */
+const INSTANCE_SIDE_DENIAL = {
+  applies: (resources: readonly string[]) => resources.every((r) => /:instance\//.test(r)),
+  status: "warn" as const,
+  where: "on EC2 instances (needed when a task's volume is attached to an EC2 instance; not for Fargate)",
+};
+
 /**
  * DetachVolume on the instance matters for tasks on EC2 instances; for a role only known to serve Fargate tasks (or
  * whose tasks are not in scope) a gap there is a warning, not a verdict on the role.
@@ -60,8 +67,15 @@ function judgeRole(facts: Facts, role: RoleFacts, policies: RolePolicies): Resul
   const partition = parseArn(arn)?.partition ?? "aws";
   const verdicts = volumeAccess(facts, policies);
   const instance = instanceVerdict(facts, policies);
-  // The shared per-use judgement's one place for a further judgement of the same role and use joins here too.
-  const further = furtherJudgements(facts, role, EBS, verdicts);
+  // The shared per-use judgement's one place for a further judgement of the same role and use joins here too. An
+  // SCP denying DetachVolume on the instance alone weighs as the instance-side gap does: a warning off instances.
+  const further = furtherJudgements(
+    facts,
+    role,
+    EBS,
+    verdicts,
+    instance.onInstances ? undefined : INSTANCE_SIDE_DENIAL,
+  );
   const status = worstStatus([
     ...verdicts.map((v) => STATUS_OF[v.decision.decision]),
     instance.status,
@@ -143,8 +157,13 @@ export default defineRule({
         "Organizations policies (SCPs) apply to the role too (only service-linked roles are exempt). Unless the account " +
         "is outside any organization (DescribeOrganization answers AWSOrganizationsNotInUseException) or is its " +
         "management account (which SCPs do not affect), the role is simulated with iam:SimulatePrincipalPolicy: the " +
-        "three actions, on the resources and with the context keys the evaluator assumes. AllowedByOrganizations false " +
-        "on any of them fails the role; AWS reports an SCP's Deny as implicitDeny with no matched statement, so the " +
+        "three actions, on the resources and with the context keys the evaluator assumes, plus aws:PrincipalOrgID, on " +
+        "the account's own volumes aws:ResourceOrgID (the organization's Id), and the role's tags as aws:PrincipalTag: " +
+        "AWS's simulator takes an SCP condition key it is not given as absent, so a resource-perimeter SCP, or one " +
+        "exempting roles by tag, would otherwise deny them. An SCP conditioned on a key the tool cannot know (user " +
+        "tags ECS may propagate to the volume) is simulated as if it were absent. The instance side of DetachVolume is " +
+        "simulated too. AllowedByOrganizations false on any of them fails the role (denied on the instance alone, it " +
+        "weighs as the instance-side gap does: a warning for a role only seen with Fargate tasks); AWS reports an SCP's Deny as implicitDeny with no matched statement, so the " +
         "finding cannot name the SCP, and the organization's administrators can tell which. The simulation denied or " +
         "missing (a snapshot from before it was read) is unknown. Resource control policies (RCPs) are not read.\n\n" +
         "### Finding details\n\n" +

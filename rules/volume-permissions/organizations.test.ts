@@ -111,6 +111,44 @@ testRule(rule, {
       },
     },
     {
+      name: "an SCP denies DetachVolume on the EC2 instance alone, for a role not seen with tasks on instances: a warning",
+      facts: facts(
+        [
+          {
+            ...role("infra"),
+            simulations: {
+              ebs: ok({
+                calls: [
+                  {
+                    resources: [`arn:aws:ec2:us-east-1:${ACCOUNT}:volume/vol-*`],
+                    contextKeys: [],
+                    results: [simulatedAction("ec2:DetachVolume"), simulatedAction("ec2:DeleteVolume")],
+                  },
+                  { resources: ["*"], contextKeys: [], results: [simulatedAction("ec2:DescribeVolumes")] },
+                  {
+                    resources: [`arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-*`],
+                    contextKeys: [],
+                    results: [
+                      simulatedAction("ec2:DetachVolume", {
+                        evalDecision: "implicitDeny",
+                        allowedByOrganizations: false,
+                        matchedStatements: [],
+                      }),
+                    ],
+                  },
+                ],
+              }),
+            },
+          },
+        ],
+        { organization: IN_ORGANIZATION },
+      ),
+      expect: { [ARN]: "warn" },
+      message: { [ARN]: /SCP\) denies ec2:DetachVolume on EC2 instances \(.*not for Fargate\) to the role/ },
+      assert: (f) =>
+        expect(organizationsOf(f)).toMatchObject({ decision: "denied", deniedActions: ["ec2:DetachVolume"] }),
+    },
+    {
       name: "an IAM gap and an SCP denial: both named",
       facts: facts([withSimulation(role("infra", { attached: [] }), "ebs", scpDenies("ec2:DeleteVolume"))], {
         organization: IN_ORGANIZATION,

@@ -25,7 +25,13 @@ export interface EvaluatorDisagreement {
 export type OrganizationsJudgement =
   | { kind: "not-needed"; reason: string }
   | { kind: "allowed"; disagreements: EvaluatorDisagreement[] }
-  | { kind: "denied"; actions: string[]; disagreements: EvaluatorDisagreement[] }
+  | {
+      kind: "denied";
+      actions: string[];
+      /** Each denied result with the resources of its call (an action may be denied on some resources only). */
+      deniedOn: { action: string; resources: string[] }[];
+      disagreements: EvaluatorDisagreement[];
+    }
   | { kind: "unknown"; error: FactError; disagreements: EvaluatorDisagreement[] };
 
 /** An action the use needs, with what the tool's evaluator decided for it (the worst over its requests). */
@@ -116,14 +122,17 @@ export function organizationsDecision(
   const unanswered = required.filter(
     (q) => !results.some((r) => r.action.toLowerCase() === q.action.toLowerCase()),
   );
-  const denied = required
-    .filter((q) =>
-      results.some(
-        (r) => r.action.toLowerCase() === q.action.toLowerCase() && r.allowedByOrganizations === false,
-      ),
+  const deniedOn = results
+    .filter(
+      (r) =>
+        r.allowedByOrganizations === false &&
+        required.some((q) => q.action.toLowerCase() === r.action.toLowerCase()),
     )
+    .map((r) => ({ action: r.action, resources: r.resources }));
+  const denied = required
+    .filter((q) => deniedOn.some((d) => d.action.toLowerCase() === q.action.toLowerCase()))
     .map((q) => q.action);
-  if (denied.length) return { kind: "denied", actions: denied, disagreements };
+  if (denied.length) return { kind: "denied", actions: denied, deniedOn, disagreements };
   if (unanswered.length) {
     const message = `AWS returned no result for ${unanswered.map((q) => q.action).join(", ")}`;
     return { kind: "unknown", error: { api: SIMULATE, code: "NoResult", message }, disagreements };

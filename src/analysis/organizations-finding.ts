@@ -29,9 +29,25 @@ export interface OrganizationsPart {
   details: OrganizationsDetails;
 }
 
+/**
+ * Denials that matter less than a fail for this role: those on resources ECS asks for only for some of the use's
+ * users (the EBS use's DetachVolume on an EC2 instance, for a role only seen with Fargate tasks). When every denial
+ * is on such resources, the part has `status` and the problem says `where`.
+ */
+export interface LesserDenial {
+  applies: (resources: readonly string[]) => boolean;
+  status: Status;
+  /** "on EC2 instances (…)": where the denial is, as the problem says it. */
+  where: string;
+}
+
 const DENIED = /AccessDenied|NotAuthorized/i;
 
-export function organizationsPart(judgement: OrganizationsJudgement, roleName: string): OrganizationsPart {
+export function organizationsPart(
+  judgement: OrganizationsJudgement,
+  roleName: string,
+  lesserDenial?: LesserDenial,
+): OrganizationsPart {
   const disagreements =
     judgement.kind !== "not-needed" && judgement.disagreements.length
       ? { disagreements: judgement.disagreements }
@@ -53,10 +69,14 @@ export function organizationsPart(judgement: OrganizationsJudgement, roleName: s
       };
     case "denied": {
       const actions = judgement.actions.join(", ");
+      const lesser =
+        lesserDenial && judgement.deniedOn.every((d) => lesserDenial.applies(d.resources))
+          ? lesserDenial
+          : undefined;
       return {
-        status: "fail",
+        status: lesser?.status ?? "fail",
         problems: [
-          `an Organizations policy (SCP) denies ${actions} to the role; AWS does not say which policy (it reports an ` +
+          `an Organizations policy (SCP) denies ${actions}${lesser ? ` ${lesser.where}` : ""} to the role; AWS does not say which policy (it reports an ` +
             "SCP's Deny as implicitDeny with no matched statement): the organization's administrators can tell which",
         ],
         fixes: [

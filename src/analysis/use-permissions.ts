@@ -6,7 +6,7 @@ import { decisionDetails, mayBeDenied } from "./describe-decision.ts";
 import { attachPolicyCommand, updateTrustCommand } from "./fix-commands.ts";
 import { type InfrastructureUse, usePolicyArn } from "./infrastructure-uses.ts";
 import { organizationsDecision } from "./organizations-decision.ts";
-import { type OrganizationsDetails, organizationsPart } from "./organizations-finding.ts";
+import { type LesserDenial, type OrganizationsDetails, organizationsPart } from "./organizations-finding.ts";
 import { type ExistingRole, existingRole, type RolePolicies, rolePolicies } from "./role-policies.ts";
 import { roleSession } from "./trail-links.ts";
 import { ecsTrustDecision } from "./trust-access.ts";
@@ -112,10 +112,12 @@ export function furtherJudgements(
   role: RoleFacts,
   use: InfrastructureUse,
   decided: readonly { action: string; decision: Decision }[],
+  /** An SCP's denials that matter less for this role (see LesserDenial). */
+  lesserDenial?: LesserDenial,
 ): FurtherJudgements {
   const arn = existingRole(role)?.arn ?? role.ref;
   const required = decided.map((v) => ({ action: v.action, decision: v.decision.decision }));
-  const scp = organizationsPart(organizationsDecision(facts, arn, use.id, required), role.name);
+  const scp = organizationsPart(organizationsDecision(facts, arn, use.id, required), role.name, lesserDenial);
   return { parts: [scp], details: { organizations: scp.details } };
 }
 

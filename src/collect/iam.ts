@@ -172,6 +172,13 @@ export class IamCollector {
           ...(r.PermissionsBoundary?.PermissionsBoundaryArn
             ? { permissionsBoundaryArn: r.PermissionsBoundary.PermissionsBoundaryArn }
             : {}),
+          ...(r.Tags?.some((t) => t.Key)
+            ? {
+                tags: Object.fromEntries(
+                  r.Tags.flatMap((t) => (t.Key ? [[t.Key, t.Value ?? ""] as const] : [])),
+                ),
+              }
+            : {}),
         };
       } catch (err) {
         if (isNoSuchEntity(err)) return { exists: false };

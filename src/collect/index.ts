@@ -129,9 +129,16 @@ async function simulateRoles(
   const membership = await membershipRead;
   if (!simulationNeeded(membership)) return membership;
   options.onProgress?.({ stage: "Simulating the roles' permissions under the organization's SCPs" });
+  const organizationId = membership.ok ? membership.value.organizationId : undefined;
   await Promise.all(
     roles.map(async (role) => {
-      const simulations = await simulateRole(clients.iam, role, options.aws.region, options.pageSize);
+      const simulations = await simulateRole(
+        clients.iam,
+        role,
+        options.aws.region,
+        options.pageSize,
+        organizationId,
+      );
       if (simulations) role.simulations = simulations;
     }),
   );

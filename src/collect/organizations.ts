@@ -17,10 +17,12 @@ export async function collectMembership(
     try {
       const out = await organizations.send(new DescribeOrganizationCommand({}));
       const management = out.Organization?.MasterAccountId;
+      const id = out.Organization?.Id;
       const self = await account;
       return {
         inOrganization: true,
         ...(management ? { managementAccountId: management } : {}),
+        ...(id ? { organizationId: id } : {}),
         ...(management && self ? { managementAccount: management === self } : {}),
       };
     } catch (err) {

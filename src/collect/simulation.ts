@@ -71,22 +71,29 @@ export function simulatedUses(role: RoleFacts) {
   return uses;
 }
 
-/** One fact per use of the role (keyed by use id); undefined for a role IAM did not answer for. */
+/**
+ * One fact per use of the role (keyed by use id); undefined for a role IAM did not answer for. `organizationId`: the
+ * organization the account is in (DescribeOrganization), whose keys the requests carry; the role's tags are its
+ * requests' aws:PrincipalTag keys.
+ */
 export async function simulateRole(
   iam: IAMClient,
   role: RoleFacts,
   region: string,
   pageSize?: number,
+  organizationId?: string,
 ): Promise<Record<string, Fact<SimulationResult>> | undefined> {
   if (!role.role.ok || !role.role.value.exists) return undefined;
   const roleArn = role.role.value.arn;
+  const tags = role.role.value.tags;
+  const subject = { ...(organizationId ? { organizationId } : {}), ...(tags ? { tags } : {}) };
   const arn = parseArn(roleArn);
   const loc = { partition: arn?.partition ?? "aws", region, account: arn?.account ?? "", roleArn };
   const entries = await Promise.all(
     simulatedUses(role).map(async (use) => {
       const fact = await gather("iam:SimulatePrincipalPolicy", async () => {
         const calls: SimulatedCall[] = [];
-        for (const call of simulationCalls(use, loc))
+        for (const call of simulationCalls(use, loc, subject))
           calls.push(await simulateCall(iam, roleArn, call, pageSize));
         return { calls };
       });

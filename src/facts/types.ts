@@ -118,6 +118,11 @@ export interface OrganizationMembership {
   inOrganization: boolean;
   /** The organization's management account (MasterAccountId). */
   managementAccountId?: string;
+  /**
+   * The organization's Id (o-…): the aws:PrincipalOrgID of the account's roles, and the aws:ResourceOrgID of its own
+   * resources, which the SCP simulation is told (absent from facts gathered before it was kept).
+   */
+  organizationId?: string;
   /** The account checked is the management account, which SCPs do not affect. */
   managementAccount?: boolean;
 }
@@ -163,6 +168,11 @@ export type RoleDetail =
       /** The trust policy, URL-decoded; a PolicyDocument fact because a malformed one must not hide the rest. */
       trustPolicy: PolicyDocument;
       permissionsBoundaryArn?: string;
+      /**
+       * The role's tags (GetRole), absent when it has none: its sessions' aws:PrincipalTag/<key>, which the SCP
+       * simulation is told (absent from facts gathered before they were kept).
+       */
+      tags?: Record<string, string>;
     };
 
 /** A policy document as AWS returned it, URL-decoded and JSON-parsed; an error fact when it was not JSON. */

@@ -62,7 +62,12 @@ const rows: {
       simulatedAction("ec2:DescribeVolumes"),
     ]),
     // The SCP's implicitDeny is no disagreement with the tool's allow: it is the SCP's.
-    expect: { kind: "denied", actions: ["ec2:DeleteVolume"], disagreements: [] },
+    expect: {
+      kind: "denied",
+      actions: ["ec2:DeleteVolume"],
+      deniedOn: [{ action: "ec2:DeleteVolume", resources: ["*"] }],
+      disagreements: [],
+    },
   },
   {
     name: "the simulation denied: unknown, naming iam:SimulatePrincipalPolicy",

@@ -493,4 +493,30 @@ describe("who deploys: the services' createdBy, judged for a read-only checker",
       details: { principal: { source: "flag", arn: `arn:aws:iam::${ACCOUNT_ID}:role/ci/deployer` } },
     });
   });
+
+  it("an old snapshot that judged the checker by default: the checker is not judged now (skipped, exit 0)", async () => {
+    // An older version judged the caller when no --principal was given: its snapshot holds the auditor's policies.
+    const file = join(dir, "auditor.json");
+    const auditor = `arn:aws:iam::${ACCOUNT_ID}:role/auditor`;
+    const snap = await runCli(["snapshot", "--cluster", "prod", "--principal", auditor, "--out", file]);
+    expect(snap.code).toBe(0);
+    const { principals, ...rest } = JSON.parse(readFileSync(file, "utf8")) as Facts;
+    const checker = principals?.[0]?.facts;
+    if (!checker?.ok) throw new Error("expected the auditor's facts");
+    const callerArn = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/auditor/audit-run`;
+    const old = join(dir, "old-caller.json");
+    writeFileSync(
+      old,
+      JSON.stringify({
+        ...rest,
+        principal: { ok: true, value: { ...checker.value, ref: callerArn, source: "caller" } },
+      }),
+    );
+    const loaded = await runCli(["check", "--snapshot", old, "--format", "json"]);
+    const finding = passRole(JSON.parse(loaded.stdout) as Report);
+    expect(finding).toMatchObject({ status: "skipped", details: { flag: "--principal" } });
+    expect(finding?.message).toMatch(/earlier version of ecs-preflight.*the checker/);
+    expect(finding?.remediation).not.toMatch(/auditor/);
+    expect(loaded.code, loaded.stdout).toBe(0);
+  });
 });

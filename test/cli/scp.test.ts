@@ -8,10 +8,12 @@ import {
   awsManagedTlsPolicy,
   awsManagedVolumesPolicy,
   ebsService,
+  ebsTask,
   infrastructureRole,
   roleArnOf,
   TLS_POLICY_ARN,
 } from "../fake-aws/builders.ts";
+import { FAKE_ORGANIZATION_ID } from "../fake-aws/organizations.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { checkJson, checkJsonWith, runBundle, runCli } from "../support/cli.ts";
 
@@ -162,6 +164,143 @@ describe("Organizations SCPs", () => {
     expect(warning?.msg).toMatch(
       /AWS's policy simulator and ecs-preflight's evaluator disagree on ec2:DescribeVolumes \(AWS: explicitDeny, ecs-preflight: allow\)/,
     );
+    expect(code).toBe(0);
+  });
+
+  // A resource perimeter (aws-samples/data-perimeter-policy-examples, resource_perimeter_scp.json), tailored to
+  // volumes: ECS's requests on the account's own volumes carry aws:ResourceOrgID, the account's organization.
+  const perimeter = (orgId: string) => ({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EnforceResourcePerimeterVolumes",
+        Effect: "Deny",
+        Action: "ec2:*",
+        Resource: "arn:aws:ec2:*:*:volume/*",
+        Condition: {
+          StringNotEqualsIfExists: {
+            "aws:ResourceOrgID": orgId,
+            "aws:PrincipalTag/dp:exclude:resource": "true",
+          },
+        },
+      },
+    ],
+  });
+
+  it("a resource-perimeter SCP on the organization's own volumes: the request carries aws:ResourceOrgID, it passes", async () => {
+    inOrganization({
+      scps: [{ name: "resource-perimeter", deny: [], document: perimeter(FAKE_ORGANIZATION_ID) }],
+    });
+    const { code, report, calls } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(finding(report, "volume-permissions")?.details?.organizations).toEqual({ decision: "allowed" });
+    expect(finding(report, "volume-permissions")?.status).toBe("pass");
+    expect(code).toBe(0);
+    const volumeCall = simulations(calls).find(
+      (c) => c.params["ActionNames.member.2"] === "ec2:DeleteVolume",
+    );
+    const entries = Object.entries(volumeCall?.params ?? {});
+    const sent = (key: string) => {
+      const n = entries.find(([k, v]) => /ContextKeyName$/.test(k) && v === key)?.[0].split(".")[2];
+      return volumeCall?.params[`ContextEntries.member.${n}.ContextKeyValues.member.1`];
+    };
+    expect(sent("aws:ResourceOrgID")).toBe(FAKE_ORGANIZATION_ID);
+    expect(sent("aws:PrincipalOrgID")).toBe(FAKE_ORGANIZATION_ID);
+  });
+
+  it("the same perimeter for another organization denies the volumes: volume-permissions fails", async () => {
+    inOrganization({
+      scps: [{ name: "resource-perimeter", deny: [], document: perimeter("o-someoneelse") }],
+    });
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(finding(report, "volume-permissions")?.details?.organizations).toMatchObject({
+      decision: "denied",
+      deniedActions: ["ec2:DetachVolume", "ec2:DeleteVolume"],
+    });
+    expect(code).toBe(1);
+  });
+
+  // An exemption by principal tag: only the platform team's roles may delete volumes.
+  const platformOnly = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Deny",
+        Action: "ec2:DeleteVolume",
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:PrincipalTag/team": "platform" } },
+      },
+    ],
+  };
+
+  it("an SCP exempting roles by tag: the role's tags are its session's aws:PrincipalTag, a tagged role passes", async () => {
+    inOrganization({ scps: [{ name: "platform-deletes", deny: [], document: platformOnly }] });
+    const role = fake.account.roles?.find((r) => r.name === "ecsInfrastructureRole");
+    if (!role) throw new Error("expected the role");
+    role.tags = { team: "platform" };
+    try {
+      const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+      expect(finding(report, "volume-permissions")?.details?.organizations).toEqual({ decision: "allowed" });
+      expect(code).toBe(0);
+      // Another team's role is denied: the tag is what the SCP judged.
+      role.tags = { team: "data" };
+      const other = await checkJson(fake, "--role", "ecsInfrastructureRole");
+      expect(finding(other.report, "volume-permissions")?.details?.organizations).toMatchObject({
+        decision: "denied",
+        deniedActions: ["ec2:DeleteVolume"],
+      });
+      expect(other.code).toBe(1);
+    } finally {
+      delete role.tags;
+    }
+  });
+
+  // A guardrail against detaching anything ECS does not manage, written with Resource "*": ECS's DetachVolume of a
+  // volume on an EC2 instance is authorised on the instance too, which carries no AmazonECSManaged tag.
+  const ecsManagedOnly = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Deny",
+        Action: "ec2:DetachVolume",
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:ResourceTag/AmazonECSManaged": "true" } },
+      },
+    ],
+  };
+
+  it("an SCP denying DetachVolume on the instance fails the role of a task on an EC2 instance (the instance side is simulated)", async () => {
+    inOrganization({ scps: [{ name: "ecs-managed-only", deny: [], document: ecsManagedOnly }] });
+    const cluster = {
+      name: "ec2",
+      tasks: [ebsTask({ id: "t1", roleArn: ROLE, volumeId: "vol-1", launchType: "EC2" })],
+    };
+    fake.account.clusters?.push(cluster);
+    try {
+      const { code, report, calls } = await checkJson(fake, "--cluster", "ec2");
+      const f = finding(report, "volume-permissions");
+      expect(f?.details?.organizations).toMatchObject({
+        decision: "denied",
+        deniedActions: ["ec2:DetachVolume"],
+      });
+      expect(f?.status).toBe("fail");
+      expect(code).toBe(1);
+      const resources = simulations(calls).map((c) => c.params["ResourceArns.member.1"]);
+      expect(resources).toContain(`arn:aws:ec2:us-east-1:${ACCOUNT_ID}:instance/i-*`);
+    } finally {
+      fake.account.clusters?.pop();
+    }
+  });
+
+  it("the same SCP, for a role only seen with Fargate tasks: a warning, as the instance-side gap is", async () => {
+    inOrganization({ scps: [{ name: "ecs-managed-only", deny: [], document: ecsManagedOnly }] });
+    const { code, report } = await checkJson(fake, "--cluster", "mesh");
+    const f = finding(report, "volume-permissions");
+    expect(f?.details?.organizations).toMatchObject({
+      decision: "denied",
+      deniedActions: ["ec2:DetachVolume"],
+    });
+    expect(f?.status).toBe("warn");
+    expect(f?.message).toMatch(/SCP\) denies ec2:DetachVolume on EC2 instances .*not for Fargate/);
     expect(code).toBe(0);
   });
 

@@ -58,12 +58,21 @@ export interface FakeOrganization {
   scps?: FakeScp[];
 }
 
-/** A service control policy, as scenario data: it denies these actions (globs) to these roles (default: every role). */
+/**
+ * A service control policy, as scenario data: it denies these actions (globs) to these roles (default: every role);
+ * or, with `document`, its statements decide, as AWS's simulator evaluates an SCP.
+ */
 export interface FakeScp {
   name: string;
   deny: string[];
   /** Role names it applies to (case-insensitive); default every role of the account. */
   roles?: string[];
+  /**
+   * The SCP's document (its Deny statements, beside an implicit FullAWSAccess), evaluated on each action and resource
+   * with the call's ContextEntries; a condition key the call does not supply is absent, as AWS's simulator
+   * evaluates SCP conditions (aws/aws-cli#10525), never reported in MissingContextValues.
+   */
+  document?: object;
 }
 
 export type PolicyText = object | string;
@@ -80,6 +89,8 @@ export interface FakeRole {
   /** Inline policies by name. */
   inline?: Record<string, PolicyText>;
   createDate?: string;
+  /** The role's tags (GetRole's Tags). */
+  tags?: Record<string, string>;
 }
 
 export interface FakeUser {

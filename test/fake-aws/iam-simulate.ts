@@ -84,15 +84,53 @@ function findRoleByArn(state: FakeState, arn: string): FakeRole {
   return role;
 }
 
+const FULL_AWS_ACCESS = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+};
+
+/** The condition keys a policy's statements name: those the call does not supply are absent to the simulator. */
+function conditionKeys(policy: Policy): string[] {
+  return policy.statements.flatMap((s) =>
+    Object.values(s.condition ?? {}).flatMap((keys) => Object.keys(keys)),
+  );
+}
+
+/** Whether an SCP document denies the action on any of the resources, its unsupplied condition keys absent. */
+function documentDenies(
+  document: object,
+  name: string,
+  action: string,
+  resources: string[],
+  context: Record<string, RequestValue>,
+): boolean {
+  const scp = parsed(document, { kind: "managed", name });
+  const given = new Set(Object.keys(context).map((k) => k.toLowerCase()));
+  const absentKeys = scp.flatMap(conditionKeys).filter((k) => !given.has(k.toLowerCase()));
+  const identity = [...parsed(FULL_AWS_ACCESS, { kind: "managed", name: "FullAWSAccess" }), ...scp];
+  return resources.some(
+    (resource) =>
+      evaluateIdentity({ action, resource: exact([resource]), context, absentKeys }, { identity })
+        .decision === "explicit-deny",
+  );
+}
+
 /** Whether an SCP of the account denies the action to the role; undefined outside an organization. */
-function allowedByOrganizations(state: FakeState, role: FakeRole, action: string): boolean | undefined {
+function allowedByOrganizations(
+  state: FakeState,
+  role: FakeRole,
+  action: string,
+  resources: string[],
+  context: Record<string, RequestValue>,
+): boolean | undefined {
   const org = state.account.organization;
   if (!org) return undefined;
   if (org.managementAccountId === state.accountId) return true;
   return !(org.scps ?? []).some(
     (scp) =>
       (!scp.roles || scp.roles.some((r) => r.toLowerCase() === role.name.toLowerCase())) &&
-      scp.deny.some((pattern) => actionMatches(pattern, action)),
+      (scp.deny.some((pattern) => actionMatches(pattern, action)) ||
+        (scp.document !== undefined && documentDenies(scp.document, scp.name, action, resources, context))),
   );
 }
 
@@ -105,7 +143,7 @@ function evaluateAction(
 ) {
   const policies = rolePolicies(state, role);
   const context = contextEntries(params);
-  const byOrg = allowedByOrganizations(state, role, action);
+  const byOrg = allowedByOrganizations(state, role, action, resources, context);
   const perResource = resources.map((resource) => {
     const decision = evaluateIdentity({ action, resource: exact([resource]), context }, policies);
     const missing =

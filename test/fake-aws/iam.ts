@@ -84,6 +84,7 @@ function getRole(state: FakeState, params: QueryParams): XmlFields {
         ? { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: role.boundaryArn }
         : undefined,
       RoleLastUsed: {},
+      Tags: role.tags ? Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })) : undefined,
     },
   };
 }

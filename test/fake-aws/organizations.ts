@@ -48,6 +48,8 @@ export function handleOrganizations(
 }
 
 export const DEFAULT_MANAGEMENT_ACCOUNT = "999988887777";
+/** The Id DescribeOrganization answers (aws:PrincipalOrgID and aws:ResourceOrgID of the account's requests). */
+export const FAKE_ORGANIZATION_ID = "o-fake12345";
 
 /** The DescribeOrganization answer (shape of the Organizations API reference's example). */
 function describeOrganization(state: FakeState): object {
@@ -61,10 +63,10 @@ function describeOrganization(state: FakeState): object {
   const management = org.managementAccountId ?? DEFAULT_MANAGEMENT_ACCOUNT;
   return {
     Organization: {
-      Id: "o-fake12345",
-      Arn: `arn:aws:organizations::${management}:organization/o-fake12345`,
+      Id: FAKE_ORGANIZATION_ID,
+      Arn: `arn:aws:organizations::${management}:organization/${FAKE_ORGANIZATION_ID}`,
       FeatureSet: "ALL",
-      MasterAccountArn: `arn:aws:organizations::${management}:account/o-fake12345/${management}`,
+      MasterAccountArn: `arn:aws:organizations::${management}:account/${FAKE_ORGANIZATION_ID}/${management}`,
       MasterAccountId: management,
       MasterAccountEmail: `aws+${management}@example.com`,
       AvailablePolicyTypes: [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }],
