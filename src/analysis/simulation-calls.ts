@@ -51,9 +51,11 @@ const has = (request: RequestContext, key: string) =>
  * What every request of the role carries because its account is in an organization, for the simulator only (the
  * tool's evaluator leaves these keys unknown): aws:PrincipalOrgID, the role's account's organization; and
  * aws:ResourceOrgID on a resource the request names in the role's own account (aws:ResourceAccount exactly it),
- * which belongs to that organization. AWS's simulator evaluates an SCP condition on a key it is not given as if
- * the request did not carry it (aws/aws-cli#10525): a resource perimeter SCP (aws:ResourceOrgID with …IfExists)
- * would otherwise deny the account's own volumes.
+ * which belongs to that organization, and on a list call (resource "*", DescribeVolumes), which reads the account
+ * it is made in. AWS's simulator evaluates an SCP condition on a key it is not given as if the request did not
+ * carry it (aws/aws-cli#10525): a resource perimeter SCP (aws:ResourceOrgID with …IfExists, Action "*", as
+ * aws-samples/data-perimeter-policy-examples ships it) would otherwise deny the account's own volumes and every
+ * Describe call, which AWS's own sample does not do to the accounts it is written for.
  */
 function organizationKeys(
   request: RequestContext,
@@ -62,7 +64,12 @@ function organizationKeys(
 ): SimulationContextEntry[] {
   if (!organizationId) return [];
   const account = request.context["aws:ResourceAccount"];
-  const own = account?.kind === "exact" && account.values.length === 1 && account.values[0] === loc.account;
+  const listed =
+    request.resource.kind === "exact" &&
+    request.resource.values.length === 1 &&
+    request.resource.values[0] === "*";
+  const own =
+    listed || (account?.kind === "exact" && account.values.length === 1 && account.values[0] === loc.account);
   const entry = (name: string) => ({ name, values: [organizationId], type: "string" as const });
   return [
     ...(has(request, "aws:PrincipalOrgID") ? [] : [entry("aws:PrincipalOrgID")]),

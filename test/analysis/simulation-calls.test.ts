@@ -19,7 +19,7 @@ describe("simulationCalls: the organization keys of the role's requests", () => 
       expect(Object.keys(keys(call)).filter((k) => /OrgID$/i.test(k))).toEqual([]);
   });
 
-  it("aws:PrincipalOrgID on every call; aws:ResourceOrgID only where the resource is the role's own account's", () => {
+  it("aws:PrincipalOrgID on every call; aws:ResourceOrgID where the resource is the role's own account's, or a list call's", () => {
     const calls = simulationCalls(infrastructureUse("ebs"), LOC, { organizationId: ORG });
     const volume = calls.find((c) => c.actions.includes("ec2:DeleteVolume"));
     const describe = calls.find((c) => c.actions.includes("ec2:DescribeVolumes"));
@@ -28,9 +28,11 @@ describe("simulationCalls: the organization keys of the role's requests", () => 
       "aws:ResourceOrgID": [ORG],
       "aws:ResourceAccount": [LOC.account],
     });
-    // A list action names no resource: whose organization it would be is not the request model's to say.
-    expect(keys(describe ?? { context: [] })).toMatchObject({ "aws:PrincipalOrgID": [ORG] });
-    expect(keys(describe ?? { context: [] })["aws:ResourceOrgID"]).toBeUndefined();
+    // A list action reads the account it is made in: its resources are that account's organization's.
+    expect(keys(describe ?? { context: [] })).toMatchObject({
+      "aws:PrincipalOrgID": [ORG],
+      "aws:ResourceOrgID": [ORG],
+    });
   });
 
   it("the EBS use simulates DetachVolume on the EC2 instance too, as volume-permissions judges it", () => {

@@ -207,6 +207,48 @@ describe("Organizations SCPs", () => {
     expect(sent("aws:PrincipalOrgID")).toBe(FAKE_ORGANIZATION_ID);
   });
 
+  // The sample as AWS ships it: every action, every resource but AWS-owned ones, any request whose resource is not in
+  // the organization. DescribeVolumes (resource "*") reads the account's own volumes and must pass too.
+  const samplePerimeter = (orgId: string) => ({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EnforceResourcePerimeterAWSResources",
+        Effect: "Deny",
+        Action: "*",
+        NotResource: ["arn:aws:iam::aws:policy/*", "arn:aws:ec2:*:aws:prefix-list/*"],
+        Condition: {
+          StringNotEqualsIfExists: {
+            "aws:ResourceOrgID": orgId,
+            "ec2:Owner": "amazon",
+            "aws:PrincipalTag/dp:exclude:resource": "true",
+          },
+        },
+      },
+    ],
+  });
+
+  it("AWS's sample resource-perimeter SCP, unmodified in shape (Action *), for the account's own organization: pass", async () => {
+    inOrganization({
+      scps: [{ name: "resource-perimeter", deny: [], document: samplePerimeter(FAKE_ORGANIZATION_ID) }],
+    });
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(finding(report, "volume-permissions")?.details?.organizations).toEqual({ decision: "allowed" });
+    expect(code).toBe(0);
+  });
+
+  it("the sample perimeter for another organization denies every call, DescribeVolumes too: exit 1", async () => {
+    inOrganization({
+      scps: [{ name: "resource-perimeter", deny: [], document: samplePerimeter("o-someoneelse") }],
+    });
+    const { code, report } = await checkJson(fake, "--role", "ecsInfrastructureRole");
+    expect(finding(report, "volume-permissions")?.details?.organizations).toMatchObject({
+      decision: "denied",
+      deniedActions: expect.arrayContaining(["ec2:DeleteVolume", "ec2:DescribeVolumes"]),
+    });
+    expect(code).toBe(1);
+  });
+
   it("the same perimeter for another organization denies the volumes: volume-permissions fails", async () => {
     inOrganization({
       scps: [{ name: "resource-perimeter", deny: [], document: perimeter("o-someoneelse") }],
