@@ -106,7 +106,7 @@ export default defineRule({
           "advice.",
         "Organizations policies (SCPs) apply to the role too: unless the account is outside any organization or is its " +
           "management account, the role is simulated with iam:SimulatePrincipalPolicy for the TLS actions, on the " +
-          "resources and with the context keys above, plus aws:PrincipalOrgID, on the account's own resources " +
+          "resources and with the context keys above, plus aws:PrincipalOrgID, on the account's own resources and list calls " +
           "aws:ResourceOrgID, and the role's tags as aws:PrincipalTag. AllowedByOrganizations false on any fails the role (AWS does " +
           "not say which SCP: the organization's administrators can tell); the simulation denied or missing is " +
           "unknown. Resource control policies (RCPs) are not read.",

@@ -158,7 +158,7 @@ export default defineRule({
         "is outside any organization (DescribeOrganization answers AWSOrganizationsNotInUseException) or is its " +
         "management account (which SCPs do not affect), the role is simulated with iam:SimulatePrincipalPolicy: the " +
         "three actions, on the resources and with the context keys the evaluator assumes, plus aws:PrincipalOrgID, on " +
-        "the account's own volumes aws:ResourceOrgID (the organization's Id), and the role's tags as aws:PrincipalTag: " +
+        "the account's own volumes and on DescribeVolumes aws:ResourceOrgID (the organization's Id), and the role's tags as aws:PrincipalTag: " +
         "AWS's simulator takes an SCP condition key it is not given as absent, so a resource-perimeter SCP, or one " +
         "exempting roles by tag, would otherwise deny them. An SCP conditioned on a key the tool cannot know (user " +
         "tags ECS may propagate to the volume) is simulated as if it were absent. The instance side of DetachVolume is " +
