@@ -3,6 +3,7 @@ import { grantPassRoleCommand } from "../../src/analysis/pass-role-policy.ts";
 import { existingRole } from "../../src/analysis/role-policies.ts";
 import { roleResource } from "../../src/analysis/role-subject.ts";
 import { parseArn } from "../../src/arn/arn.ts";
+import { isRootArn } from "../../src/arn/principal-arn.ts";
 import type { UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
@@ -189,6 +190,16 @@ function judgeDeployer({ role, resource, principal, policies }: Judging): Result
     };
   if (!fact.ok) return unreadable(resource, role.name, fact.error);
   const p: PrincipalFacts = fact.value;
+  // The root user may pass any role (IAM policies do not limit it): nothing blocks deploying, but nobody should.
+  if (p.kind === "unsupported" && isRootArn(p.ref))
+    return {
+      status: "warn",
+      resource,
+      messageId: "root",
+      data: { principal: p.ref, role: role.name, services },
+      details: { principal: { ref: p.ref, kind: p.kind, source: p.source }, reason: p.reason },
+      remediation: `${grantPassRoleCommand({ kind: "role", name: "DEPLOYER" }, existingRole(role)?.arn ?? resource)}\n${HOW_TO_JUDGE}`,
+    };
   if (p.kind === "unsupported")
     return {
       status: "unknown",
@@ -255,7 +266,8 @@ export default defineRule({
         "exactly the role's ARN with iam:PassedToService = ecs.amazonaws.com and the principal's aws:PrincipalArn and " +
         "aws:PrincipalAccount; a condition on anything else (iam:AssociatedResourceArn, the source IP, MFA) makes the " +
         "finding unknown. An STS assumed-role ARN means its role, read with GetRole by name because the STS ARN has no " +
-        "path. The root user and federated users are not evaluated (unknown, saying why). When a principal's own reads " +
+        "path. The root user may pass any role, since IAM policies do not limit it: a warning that deployments should not " +
+        "run as root. Federated users are not evaluated (unknown, saying why). When a principal's own reads " +
         "are denied, GetAccountAuthorizationDetails stands in; when that cannot answer either, the finding is unknown, " +
         "naming the permissions the checker needs. The fix printed is for the deployer, never the checker. A snapshot of " +
         "an earlier version holds the caller it judged by default: that checker is not judged either (skipped, saying " +

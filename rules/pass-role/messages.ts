@@ -69,7 +69,10 @@ export const messages = {
   refused: (d: Judged) =>
     `${who(d)} may not pass ${d.role} to ECS: ${explain(d)}. Its CreateService, UpdateService, RunTask and StartTask ` +
     "calls that name the role fail, and AWS lists a missing PassRole among the causes of tasks stuck in DEPROVISIONING.",
-  /** The root user, a federated user, or another shape IAM policies do not describe. */
+  /** The root user deploys: IAM policies do not limit it, so it may pass the role; but nobody should deploy as root. */
+  root: (d: { principal: string; role: string; services: string }) =>
+    `${d.principal}, the account's root user${d.services ? `, created ${d.services}` : ""}: it may pass ${d.role} to ECS (IAM policies do not limit the root user), but deployments should not run as root. Deploy with an IAM role that has iam:PassRole on the role, and name it with --principal to have it judged.`,
+  /** A federated user, or another shape IAM policies do not describe. */
   unsupported: (d: { principal: string; caller: boolean; role: string; reason: string }) =>
     `Cannot judge whether ${d.principal}${d.caller ? " (the caller)" : ""} may pass ${d.role} to ECS: ${d.reason}. Name the deploying IAM role or user with --principal.`,
   /** Nobody is known to deploy with the role: skipped, saying why and which flag gets it judged. */

@@ -301,7 +301,7 @@ testRule(rule, {
       message: { [INFRA_ARN]: /only conditionally: .*aws:SourceIp/ },
     },
     {
-      name: "the caller is the root user: cannot be evaluated, said so",
+      name: "the root user deploys: IAM does not limit it, so it may pass the role; a warning not to deploy as root",
       facts: judged(
         ok({
           kind: "unsupported",
@@ -310,10 +310,10 @@ testRule(rule, {
           reason: "it is the account's root user, which IAM policies do not limit",
         }),
       ),
-      expect: { [INFRA_ARN]: "unknown" },
+      expect: { [INFRA_ARN]: "warn" },
       message: {
         [INFRA_ARN]:
-          /Cannot judge whether arn:aws:iam::111122223333:root \(the caller\) may pass .*root user.*--principal/,
+          /arn:aws:iam::111122223333:root, the account's root user: it may pass .* deployments should not run as root.*--principal/,
       },
     },
     {

@@ -13,6 +13,11 @@ const ASSUMED_ROLE = new RegExp(
   `^arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/([\\w+=,.@-]+)/[\\w+=,.@-]+$`,
 );
 const ROOT = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:root$`);
+/** Whether the ARN is an account's root user (arn:aws:iam::ACCOUNT:root). */
+export function isRootArn(arn: string): boolean {
+  return ROOT.test(arn);
+}
+
 const FEDERATED = new RegExp(`^arn:${PARTITION}:sts::${ACCOUNT}:federated-user/[\\w+=,.@-]+$`);
 
 /**
