@@ -68,7 +68,9 @@ export default defineRule({
         ") decides whether the role works now. A role is expected to carry only the policies of the uses it was seen " +
         "in: a role used only for Service Connect TLS is not expected to carry the volumes policy, nor a role only a " +
         "Managed Instances capacity provider names the TLS one. Mind the paths: only the Volumes, Service Connect TLS " +
-        "and Express Mode policies sit under /service-role/.",
+        "and Express Mode policies sit under /service-role/. A warning about the volumes policy counts under stopping " +
+        "tasks; one about only other uses' policies counts under deploying and running services (the finding's " +
+        "`concern`).",
       remediation: INFRASTRUCTURE_USES.map(
         (u) => `aws iam attach-role-policy --role-name NAME --policy-arn ${usePolicyArn(u)}`,
       ).join("\n"),
@@ -108,9 +110,12 @@ export default defineRule({
         heldOtherwise: policies.ok && e.permissionsHeld(facts, policies.value),
         decidedBy: e.decidedBy,
       }));
+      // Only the volumes policy is about stopping tasks; another use's is about deploying and running services.
+      const aboutVolumes = missing.some((e) => e.use.id === "ebs");
       findings.push({
         status: "warn",
         resource,
+        ...(aboutVolumes ? {} : { concern: "deploying-services" as const }),
         messageId: "notAttached",
         data: {
           role: role.name,

@@ -85,6 +85,8 @@ testRule(rule, {
       facts: facts([role("infra", { attached: [] })]),
       expect: { [ARN]: "warn" },
       message: { [ARN]: /not all held another way/ },
+      // The volumes policy: about stopping tasks, the rule's own concern.
+      assert: ([f]) => expect(f?.concern).toBeUndefined(),
     },
     {
       name: "a TLS-only role holding the TLS permissions inline: warn for the TLS policy only",
@@ -96,6 +98,8 @@ testRule(rule, {
       },
       assert: ([f]) => {
         expect(f?.message).not.toMatch(/ForVolumes/);
+        // About deploying and running services: the headline does not say "stopping tasks: with warnings" for it.
+        expect(f?.concern).toBe("deploying-services");
         expect(f?.remediation).toBe(
           `aws iam attach-role-policy --role-name infra --policy-arn ${TLS_POLICY_ARN}`,
         );
@@ -109,14 +113,16 @@ testRule(rule, {
         [ARN]:
           /^AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity is not attached to infra, and the TLS permissions are not all held another way \(see tls-permissions\)\.$/,
       },
-      assert: ([f]) =>
+      assert: ([f]) => {
         expect(f?.details?.missing).toEqual([
           {
             policy: "AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity",
             heldOtherwise: false,
             decidedBy: "tls-permissions",
           },
-        ]),
+        ]);
+        expect(f?.concern).toBe("deploying-services");
+      },
     },
     {
       name: "a capacity provider's role holding the Managed Instances permissions through a copy: warn, held otherwise",

@@ -1,19 +1,8 @@
+import { CONCERNS, type Concern } from "./concern.ts";
 import type { Finding } from "./finding.ts";
 import { type Status, worstStatus } from "./status.ts";
 
-/**
- * What a rule's finding is about, so the headline can say which question failed: stopping tasks (the page's
- * question), deploying and running services, or changing the role. Each rule names one in its metadata.
- */
-export const CONCERNS = ["stopping-tasks", "deploying-services", "changing-the-role"] as const;
-export type Concern = (typeof CONCERNS)[number];
-
-/** Each concern as a person reads it (rule docs, the README). */
-export const CONCERN_TITLES: Record<Concern, string> = {
-  "stopping-tasks": "stopping tasks",
-  "deploying-services": "deploying and running services",
-  "changing-the-role": "changing the role",
-};
+export { CONCERN_TITLES, CONCERNS, type Concern } from "./concern.ts";
 
 /** One concern's outcome in a report (the JSON report's `concerns`). Suppressed findings are left out. */
 export interface ConcernResult {
@@ -49,7 +38,7 @@ export function concernsOf(findings: readonly Finding[], concernOf: ConcernOf): 
   const statuses = new Map<Concern, Status[]>(CONCERNS.map((c) => [c, []]));
   for (const f of findings) {
     if (f.suppressed) continue;
-    const owner = concernOf(f.rule);
+    const owner = f.concern ?? concernOf(f.rule);
     for (const concern of owner ? [owner] : CONCERNS) {
       const result = concerns[concern];
       result.findings += 1;

@@ -1,3 +1,4 @@
+import type { Concern } from "./concern.ts";
 import type { Status } from "./status.ts";
 
 /** What a rule found about one resource it looked at. Passes are findings too: they show what was verified. */
@@ -11,6 +12,11 @@ export interface RuleFinding<Details = Record<string, unknown>> {
   details?: Details;
   /** Commands or steps that fix it, ready to paste (for a skipped finding: how to get it judged). Empty for passes. */
   remediation?: string;
+  /**
+   * The question this finding is about, when it is not its rule's (managed-policy's warning about a use other than
+   * EBS volumes is about deploying and running services, not stopping tasks). Absent: the rule's concern.
+   */
+  concern?: Concern;
 }
 
 /** A finding in a report: the rule's finding with its rule id, and what the engine and pipeline added. */

@@ -109,6 +109,16 @@ describe("the headline", () => {
       "the planned change to ecsInfrastructureRole would break what uses it (VPC Lattice and blue/green load balancer) · stopping tasks: safe",
     ],
     [
+      "managed-policy warns about the TLS policy: a warning about deploying services, not about stopping tasks",
+      [f("role-exists", "pass"), f("managed-policy", "warn", { concern: "deploying-services" })],
+      "deploying services: warnings · stopping tasks: safe",
+    ],
+    [
+      "managed-policy warns about the volumes policy: stopping tasks, with warnings",
+      [f("role-exists", "pass"), f("managed-policy", "warn")],
+      "safe to stop, with warnings",
+    ],
+    [
       "a suppressed failure is not what the headline says",
       [f("trust-policy", "fail", { suppressed: { reason: "known" } }), f("role-exists", "pass")],
       "safe to stop the tasks in scope",
