@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MAX_ATTEMPTS } from "../../src/collect/retry.ts";
 import type { FakeAccount } from "../fake-aws/account.ts";
 import { ACCOUNT_ID, ebsService, ebsTask, REGION, roleArnOf } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
-import { DEFAULT_MAX_ATTEMPTS } from "../../src/collect/retry.ts";
 import { runBundle, runCli } from "../support/cli.ts";
 
 /** End to end through the real SDK: `wait` polls ECS until no task holds the role, against tasks that move on. */
