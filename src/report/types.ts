@@ -69,7 +69,7 @@ export interface Report {
   leakedVolumes?: LeakedVolumeTotal;
   /**
    * A live run's AWS calls, retries and throttled answers (absent for a snapshot or facts in memory); over targets,
-   * their sum and the fan-out's own calls.
+   * their sum and the fan-out's own calls (in a merge, the targets' sum).
    */
   aws?: AwsCalls;
   /** A run over targets (--accounts/--regions, merge): one entry per account-Region, worst first. */
