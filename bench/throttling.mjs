@@ -119,9 +119,9 @@ for (const latencyMs of latencies) {
     const calm = results[c.against ?? (c.name.endsWith("no-trail") ? "calm-no-trail" : "calm")];
     const expected = signature(calm[0]);
     const same = rs.filter((r) => signature(r) === expected).length;
-    const codes = Object.entries(rs.reduce((m, r) => ({ ...m, [r.code]: (m[r.code] ?? 0) + 1 }), {}))
-      .map(([code, n]) => `${n}× ${code}`)
-      .join(", ");
+    const byCode = new Map();
+    for (const r of rs) byCode.set(r.code, (byCode.get(r.code) ?? 0) + 1);
+    const codes = [...byCode].map(([code, n]) => `${n}× ${code}`).join(", ");
     const wall = median(rs.map((r) => r.ms));
     const ratio = wall / median(calm.map((r) => r.ms));
     const slowest = Math.max(...rs.map((r) => r.ms));
