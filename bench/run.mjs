@@ -7,7 +7,8 @@
 //    API calls ÷ the minimum for the shape, wall time ÷ the lower bound, throttled calls, peak RSS;
 // 3. the same reads as an AWS CLI + jq script (bench/aws-cli.sh), with each AWS CLI installed (v2, v1; each by its
 //    absolute path, bench/aws-clis.mjs), alternating runs, at 0 and 30 ms;
-//    then the small account's critical path (bench/timeline.mjs: first request, waves, gaps, beside their floors);
+//    then the small account's critical path (bench/timeline.mjs: first request, waves, gaps, beside their floors),
+//    and the throttling storm against each retry configuration (bench/throttling.mjs);
 // 4. scaling: 1k, 10k and 50k tasks, live and offline;
 // 5. CPU profiles (node --cpu-prof, the bundle unminified) of a live and an offline check at 10,000 tasks.
 import { spawnSync } from "node:child_process";
@@ -170,6 +171,16 @@ for (const line of timeline.stdout.trimEnd().split("\n"))
       .replace(/^## /, "### ")
       .replace(/^# Timeline of one live check/, "## Critical path: the small account's timeline"),
   );
+
+// 3c. Issue 15.4's throttling storm (bench/throttling.mjs): each retry configuration against the unthrottled run.
+const storm = spawnSync(
+  process.execPath,
+  ["bench/throttling.mjs", ...(QUICK ? ["--runs", "3", "--quick"] : [])],
+  { encoding: "utf8", maxBuffer: 1 << 26 },
+);
+if (storm.status !== 0) throw new Error(`bench/throttling.mjs failed: ${storm.stderr}`);
+say();
+for (const line of storm.stdout.trimEnd().split("\n")) say(line);
 
 // 4. Scaling.
 say();

@@ -23,6 +23,32 @@ export function runDeadline(ms: number): AbortSignal {
 }
 
 /**
+ * Retries the SDK's way: AWS_MAX_ATTEMPTS and AWS_RETRY_MODE (the SDK's own variables; --max-attempts wins). The
+ * strategy is built by collect/retry.ts, so the variables are read here, where a bad one is a usage error.
+ */
+export function retryFromEnv(
+  flags: Pick<AwsFlags, "maxAttempts">,
+  env: NodeJS.ProcessEnv,
+): Pick<AwsSettings, "maxAttempts" | "retryMode"> {
+  const settings: Pick<AwsSettings, "maxAttempts" | "retryMode"> = {};
+  const attempts = env.AWS_MAX_ATTEMPTS?.trim();
+  if (flags.maxAttempts) settings.maxAttempts = flags.maxAttempts;
+  else if (attempts) {
+    // The range --max-attempts takes.
+    if (!/^\d+$/.test(attempts) || Number(attempts) < 1 || Number(attempts) > 20)
+      throw new InputError(`AWS_MAX_ATTEMPTS: expected a whole number from 1 to 20, got "${attempts}"`);
+    settings.maxAttempts = Number(attempts);
+  }
+  const mode = env.AWS_RETRY_MODE?.trim();
+  if (mode) {
+    if (mode !== "standard" && mode !== "adaptive")
+      throw new InputError(`AWS_RETRY_MODE: expected standard or adaptive, got "${mode}"`);
+    settings.retryMode = mode;
+  }
+  return settings;
+}
+
+/**
  * Resolves the Region the AWS way (flag, AWS_REGION, AWS_DEFAULT_REGION, then the profile's config) before any
  * call, so a missing Region is one clear usage error rather than a failure on every fact.
  */
@@ -46,10 +72,10 @@ export async function resolveAwsSettings(
   return {
     region,
     ...(profile ? { profile } : {}),
-    ...(flags.maxAttempts ? { maxAttempts: flags.maxAttempts } : {}),
+    ...retryFromEnv(flags, env),
     ...(flags.readTimeout ? { requestTimeoutMs: flags.readTimeout } : {}),
     ...(flags.connectTimeout ? { connectTimeoutMs: flags.connectTimeout } : {}),
-    ...(flags.timeout ? { signal: runDeadline(flags.timeout) } : {}),
+    ...(flags.timeout ? { signal: runDeadline(flags.timeout), deadlineAt: Date.now() + flags.timeout } : {}),
     ...overrides,
   };
 }

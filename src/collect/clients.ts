@@ -4,30 +4,39 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { type ApiPacing, iamPaceKey, processPacing } from "./api-pacing.ts";
+import type { CallCounter } from "./call-counter.ts";
 import type { RequestPacer } from "./pacer.ts";
+import { DEFAULT_MAX_ATTEMPTS, type RetryMode, retryStrategy } from "./retry.ts";
 import { runTimeoutError } from "./run-timeout.ts";
 
 /**
  * AWS settings, the AWS way: --region / AWS_REGION, --profile / AWS_PROFILE, the default credential chain,
  * and endpoint overrides through AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (read by the SDK itself).
- * Retries are the SDK's own (standard mode, AWS_MAX_ATTEMPTS / --max-attempts); nothing is stacked on top.
+ * Retries are the SDK's own strategies (retry.ts: standard mode, 9 attempts, full jitter, bounded by the deadline);
+ * nothing is stacked on top.
  */
 export interface AwsSettings {
   region: string;
   profile?: string;
+  /** Attempts per call (--max-attempts, AWS_MAX_ATTEMPTS; default DEFAULT_MAX_ATTEMPTS, 9). */
   maxAttempts?: number;
+  /** The SDK's retry mode (AWS_RETRY_MODE): standard (the default) or adaptive. */
+  retryMode?: RetryMode;
   /** Socket timeout for one HTTP answer, ms. */
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
   /**
-   * Replaces the SDK's back-off delays while keeping its retry decisions (tests use zero delay); production keeps
-   * the standard strategy, which also honours AWS_MAX_ATTEMPTS and AWS_RETRY_MODE.
+   * Replaces the back-off delays (called with the retry's number, from 1) while keeping the SDK's retry decisions:
+   * tests use zero delay.
    */
   retryBackoffMs?: (attempt: number) => number;
   /** The whole run's deadline (--timeout): when it fires, calls in flight are aborted and new ones fail at once. */
   signal?: AbortSignal;
+  /** When that deadline passes (epoch ms): a retry whose wait would end after it is not made. */
+  deadlineAt?: number;
+  /** Counts the run's calls, retries and throttled answers (the report's `aws`); set by the check pipeline. */
+  calls?: CallCounter;
   /** The account-Region these clients' calls are paced under (api-pacing.ts); default: the profile and Region. */
   paceKey?: string;
   /** Credentials other than the default chain's: an assumed role's session, for a target in another account. */
@@ -73,16 +82,36 @@ export interface AwsClients {
   destroy(): void;
 }
 
-/** The settings every SDK client of the run shares: Region, profile or credentials, retries, timeouts, deadline. */
+/**
+ * The settings of one SDK client of the run: Region, profile or credentials, retries, timeouts, deadline. Each call
+ * makes a new retry strategy (each client has its own retry capacity, as the SDK's default does).
+ */
 export function clientConfig(settings: AwsSettings) {
+  return { ...sharedConfig(settings), ...retryConfig(settings) };
+}
+
+/** One client's retries: the run's strategy (retry.ts), counted and bounded by the run's deadline. */
+function retryConfig(settings: AwsSettings) {
+  const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  return {
+    // The SDK sends it in each request's amz-sdk-request header ("attempt=2; max=9").
+    maxAttempts,
+    retryStrategy: retryStrategy({
+      maxAttempts,
+      ...(settings.retryMode ? { mode: settings.retryMode } : {}),
+      ...(settings.retryBackoffMs ? { backoffMs: settings.retryBackoffMs } : {}),
+      ...(settings.deadlineAt !== undefined ? { deadlineAt: settings.deadlineAt } : {}),
+      ...(settings.calls ? { counter: settings.calls } : {}),
+    }),
+  };
+}
+
+/** What the clients of one run share: Region, credentials, and one HTTP handler (its sockets) with the deadline. */
+function sharedConfig(settings: AwsSettings) {
   return {
     region: settings.region,
     ...(settings.profile ? { profile: settings.profile } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
-    ...(settings.retryBackoffMs
-      ? { retryStrategy: new ConfiguredRetryStrategy(settings.maxAttempts ?? 3, settings.retryBackoffMs) }
-      : {}),
     requestHandler: withRunSignal(
       new NodeHttpHandler({
         connectionTimeout: settings.connectTimeoutMs ?? 5_000,
@@ -97,12 +126,13 @@ export function clientConfig(settings: AwsSettings) {
 }
 
 export function createClients(settings: AwsSettings): AwsClients {
-  const common = clientConfig(settings);
+  const shared = sharedConfig(settings);
+  const common = () => ({ ...shared, ...retryConfig(settings) });
   // IAM is global: the SDK's endpoint rules map any region of a partition to that partition's IAM endpoint.
-  const iam = new IAMClient(common);
-  const sts = new STSClient(common);
-  const ecs = new ECSClient(common);
-  const cloudtrail = new CloudTrailClient(common);
+  const iam = new IAMClient(common());
+  const sts = new STSClient(common());
+  const ecs = new ECSClient(common());
+  const cloudtrail = new CloudTrailClient(common());
   // Every command's calls (check, stop, wait) are paced with the whole process, under AWS's rate limits.
   const pacing = settings.pacers?.api ?? processPacing();
   const key = defaultPaceKey(settings);
@@ -117,14 +147,14 @@ export function createClients(settings: AwsSettings): AwsClients {
     cloudtrail,
     ec2() {
       ec2 ??= import("./ec2-sdk.ts").then((m) => {
-        const client = new m.EC2Client(common);
+        const client = new m.EC2Client(common());
         pacing.install(client, "ec2", key, settings.signal);
         return client;
       });
       return ec2;
     },
     organizations() {
-      organizations ??= import("./organizations-sdk.ts").then((m) => new m.OrganizationsClient(common));
+      organizations ??= import("./organizations-sdk.ts").then((m) => new m.OrganizationsClient(common()));
       return organizations;
     },
     destroy() {

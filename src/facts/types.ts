@@ -524,3 +524,13 @@ export interface PlannedRole {
    */
   after: { state: "deleted" } | { state: "exists"; role: RoleFacts } | { state: "unknown"; reason: string };
 }
+
+/**
+ * What a live run asked of AWS: logical calls (one per SDK command, however many attempts it took), the retries the
+ * SDK made, and the answers that were throttling errors (each throttled attempt, retried or not).
+ */
+export interface AwsCalls {
+  calls: number;
+  retries: number;
+  throttled: number;
+}

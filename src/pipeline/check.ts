@@ -1,4 +1,5 @@
 import { rules as allRules } from "../../rules/index.ts";
+import { CallCounter } from "../collect/call-counter.ts";
 import type { Config } from "../engine/config.ts";
 import { evaluateFacts } from "../engine/evaluate.ts";
 import type { Rule } from "../engine/rule.ts";
@@ -94,8 +95,11 @@ export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Rep
  * The whole check: gather facts, run the rules, build the report.
  * `import { check } from "ecs-preflight"` is the same function the CLI calls.
  */
-export async function check(options: CheckOptions): Promise<Report> {
+export async function check(given: CheckOptions): Promise<Report> {
   const startedAt = new Date();
+  // A live run counts its own calls (a fan-out's targets each their own: the caller's counter is not passed on).
+  const counter = given.aws && !given.facts && !given.snapshot ? new CallCounter() : undefined;
+  const options = counter && given.aws ? { ...given, aws: { ...given.aws, calls: counter } } : given;
   // The change first: a bad file is exit 2 before any AWS call, and it names the roles to collect.
   const plan = wantsChange(options) ? await readChangeStep(options, options.aws, options.log) : undefined;
   // A change set of another Region is refused before any read of this one (a snapshot's is known once loaded).
@@ -121,6 +125,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     source,
     ...(options.snapshot ? { snapshot: options.snapshot } : {}),
   });
+  if (counter) report.aws = counter.totals();
   for (const d of evaluatorDisagreements(report.findings))
     options.log?.warn(
       d,

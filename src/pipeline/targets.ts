@@ -4,7 +4,7 @@ import { mapLimit } from "../collect/concurrency.ts";
 import type { Finding } from "../engine/finding.ts";
 import { UndecidedError } from "../errors.ts";
 import type { FactError } from "../facts/types.ts";
-import { combineParts, type TargetPart } from "../report/combine.ts";
+import { combineParts, sumCalls, type TargetPart } from "../report/combine.ts";
 import type { Report } from "../report/types.ts";
 import {
   DEFAULT_TARGET_CONCURRENCY,
@@ -240,14 +240,19 @@ async function checkReachable(target: Target, options: TargetsCheckOptions): Pro
       ...(target.roleArn ? { roleArn: target.roleArn } : {}),
       durationMs: report.durationMs,
       trail: report.trail,
+      ...(report.aws ? { aws: report.aws } : {}),
     },
     findings: tagged(report.findings, target),
   };
 }
 
 /** The whole check over targets: one report, its verdict the worst target's. */
-export async function checkTargets(options: TargetsCheckOptions): Promise<Report> {
+export async function checkTargets(given: TargetsCheckOptions): Promise<Report> {
   const startedAt = new Date();
+  // The fan-out's own calls (the organisation, the Regions, AssumeRole and its renewals); each target counts its own.
+  const { CallCounter } = await import("../collect/call-counter.ts");
+  const own = new CallCounter();
+  const options = { ...given, aws: { ...given.aws, calls: own } };
   const targets = await resolveTargets(options.aws, options.targets, options.now);
   const regions = [...new Set(targets.map((t) => t.region))];
   // A change set's own Region must be among the targets' (each then judges its role changes: IAM is global).
@@ -269,5 +274,5 @@ export async function checkTargets(options: TargetsCheckOptions): Promise<Report
       collectedAt: startedAt.toISOString(),
     },
   });
-  return report;
+  return { ...report, aws: sumCalls([report.aws, own.totals()]) };
 }

@@ -3,6 +3,7 @@ import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import { asVerdict, verdictRank, worstStatus } from "../engine/status.ts";
 import { exitCodeFor, type FailOn } from "../engine/verdict.ts";
+import type { AwsCalls } from "../facts/types.ts";
 import type { Report, TargetResult } from "./types.ts";
 
 /**
@@ -37,6 +38,7 @@ export function partsOf(report: Report): TargetPart[] {
         summary: report.summary,
         durationMs: report.durationMs,
         trail: report.trail,
+        ...(report.aws ? { aws: report.aws } : {}),
       },
       findings: report.findings.map((f) => ({ ...f, account, region })),
     },
@@ -115,6 +117,20 @@ export function combineParts(parts: readonly TargetPart[], options: CombineOptio
     // Per session name across targets would mix accounts: each target keeps its own (targets[].trail).
     trail: targets.length === 1 ? (targets[0]?.trail ?? {}) : {},
     ...(all.totals.leakedVolumes ? { leakedVolumes: all.totals.leakedVolumes } : {}),
+    // Summed over the targets that counted theirs (a merged report of an older version may have none).
+    ...(targets.some((t) => t.aws) ? { aws: sumCalls(targets.map((t) => t.aws)) } : {}),
     targets,
   };
+}
+
+/** The sum of several runs' AWS calls, retries and throttled answers. */
+export function sumCalls(parts: readonly (AwsCalls | undefined)[]): AwsCalls {
+  const sum: AwsCalls = { calls: 0, retries: 0, throttled: 0 };
+  for (const part of parts) {
+    if (!part) continue;
+    sum.calls += part.calls;
+    sum.retries += part.retries;
+    sum.throttled += part.throttled;
+  }
+  return sum;
 }

@@ -2,6 +2,7 @@ import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import type { Verdict } from "../engine/status.ts";
 import { RULE_METRICS, totalsOf } from "../engine/totals.ts";
+import type { AwsCalls } from "../facts/types.ts";
 import type { Report } from "./types.ts";
 
 /**
@@ -22,6 +23,10 @@ export const EMF_METRICS = [
   { Name: "Suppressed", Unit: "Count" },
   ...RULE_METRICS,
   { Name: "DurationMs", Unit: "Milliseconds" },
+  // What the run asked of AWS (the report's `aws`): a rising AwsThrottled is the account's API quota running short.
+  { Name: "AwsCalls", Unit: "Count" },
+  { Name: "AwsRetries", Unit: "Count" },
+  { Name: "AwsThrottled", Unit: "Count" },
 ] as const;
 
 export type EmfMetricName = (typeof EMF_METRICS)[number]["Name"];
@@ -31,6 +36,7 @@ export interface EmfTarget {
   account: string;
   region: string;
   verdict?: Verdict;
+  aws?: AwsCalls;
 }
 
 type TargetedFinding = Finding & { account?: string; region?: string };
@@ -44,6 +50,8 @@ export function emfValues(
   findings: readonly Finding[],
   durationMs: number,
   rules: readonly Rule[],
+  /** The run's AWS calls; none (a snapshot, facts in memory) is zero of each. */
+  aws?: AwsCalls,
 ): Record<EmfMetricName, number> {
   const by = (status: Finding["status"]) => findings.filter((f) => f.status === status).length;
   return {
@@ -55,6 +63,9 @@ export function emfValues(
     Suppressed: findings.filter((f) => f.suppressed).length,
     ...totalsOf(rules, findings).metrics,
     DurationMs: durationMs,
+    AwsCalls: aws?.calls ?? 0,
+    AwsRetries: aws?.retries ?? 0,
+    AwsThrottled: aws?.throttled ?? 0,
   };
 }
 
@@ -105,7 +116,7 @@ export function emfLines(
         // A report over targets always has targets; a single run always names its Region.
         report.region ?? "unknown",
         report.verdict,
-        emfValues(report.findings, report.durationMs, rules),
+        emfValues(report.findings, report.durationMs, rules, report.aws),
       ),
     ];
   }
@@ -120,7 +131,7 @@ export function emfLines(
       t.account,
       t.region,
       t.verdict ?? report.verdict,
-      emfValues(findings, report.durationMs, rules),
+      emfValues(findings, report.durationMs, rules, t.aws),
     );
   });
 }

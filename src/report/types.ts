@@ -4,7 +4,7 @@ import type { Finding } from "../engine/finding.ts";
 import type { Verdict } from "../engine/status.ts";
 import type { LeakedVolumeTotal } from "../engine/totals.ts";
 import type { FailOn, Summary } from "../engine/verdict.ts";
-import type { FactError, Scope } from "../facts/types.ts";
+import type { AwsCalls, FactError, Scope } from "../facts/types.ts";
 
 /** Per session name and role: what the role's CloudTrail sessions did (filled when CloudTrail is in scope). */
 export type TrailSummary = Record<string, TrailRoleSummary[]>;
@@ -67,6 +67,11 @@ export interface Report {
   trail: TrailSummary;
   /** The leaked-volumes findings' estimated monthly cost, when any volume was found leaked (suppressed ones too). */
   leakedVolumes?: LeakedVolumeTotal;
+  /**
+   * A live run's AWS calls, retries and throttled answers (absent for a snapshot or facts in memory); over targets,
+   * their sum and the fan-out's own calls (in a merge, the targets' sum).
+   */
+  aws?: AwsCalls;
   /** A run over targets (--accounts/--regions, merge): one entry per account-Region, worst first. */
   targets?: TargetResult[];
 }
@@ -87,4 +92,6 @@ export interface TargetResult {
   error?: FactError;
   /** The target's CloudTrail summary (failed trail calls per target). */
   trail: TrailSummary;
+  /** The target's own AWS calls, retries and throttled answers. */
+  aws?: AwsCalls;
 }

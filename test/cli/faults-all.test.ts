@@ -1,31 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import type { AwsService } from "../fake-aws/account.ts";
-import {
-  ACCOUNT_ID,
-  awsManagedUsePolicy,
-  awsManagedVolumesPolicy,
-  ebsService,
-  ebsTask,
-  expressService,
-  infrastructureRole,
-  managedInstancesProvider,
-  roleArnOf,
-  trailEvent,
-  VOLUMES_POLICY_ARN,
-} from "../fake-aws/builders.ts";
 import type { FaultKind, FaultRule } from "../fake-aws/faults.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { runCli } from "../support/cli.ts";
 import { expectHonestUnder } from "../support/fault-oracle.ts";
+import { HEALTHY_PAGE_SIZE, healthyAccount } from "../support/healthy-account.ts";
 
 /**
  * A healthy account checked with no scope flags (every cluster, every role they use, CloudTrail): the unfaulted
  * verdict is pass, so a fault that silently shrank the scope would show as exit 0 and fail these tests.
  */
 
-const ROLE = roleArnOf("api-role");
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 let fake: FakeAws;
 let baseline: Report;
 
@@ -50,100 +36,7 @@ const READS: [AwsService, string][] = [
 ];
 
 beforeAll(async () => {
-  fake = await startFakeAws(
-    {
-      accountId: ACCOUNT_ID,
-      roles: [
-        infrastructureRole({
-          name: "api-role",
-          // Healthy for each of its uses: the capacity provider and the Express service need their own policies.
-          attached: [
-            VOLUMES_POLICY_ARN,
-            awsManagedUsePolicy("managed-instances").arn,
-            awsManagedUsePolicy("express").arn,
-          ],
-          inline: {
-            logs: {
-              Version: "2012-10-17",
-              Statement: [{ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" }],
-            },
-          },
-        }),
-      ],
-      managedPolicies: [
-        awsManagedVolumesPolicy(),
-        awsManagedUsePolicy("managed-instances"),
-        awsManagedUsePolicy("express"),
-      ],
-      clusters: [
-        {
-          name: "prod",
-          // The role's other uses are read too: each of those reads is denied alone below.
-          services: [
-            ebsService({ name: "api", roleArn: ROLE }),
-            expressService({ name: "shop", roleArn: ROLE }),
-          ],
-          capacityProviders: [managedInstancesProvider({ name: "mi", roleArn: ROLE })],
-          tasks: [
-            ebsTask({ id: "api1", roleArn: ROLE, service: "api", volumeId: "vol-0api1" }),
-            ebsTask({
-              id: "api0",
-              roleArn: ROLE,
-              service: "api",
-              volumeId: "vol-0api0",
-              lastStatus: "STOPPED",
-              attachmentStatus: "DELETED",
-            }),
-          ],
-        },
-      ],
-      volumes: [
-        {
-          volumeId: "vol-0api1",
-          state: "in-use",
-          size: 100,
-          tags: {
-            AmazonECSManaged: "true",
-            AmazonECSCreated: `arn:aws:ecs:us-east-1:${ACCOUNT_ID}:task/prod/api1`,
-          },
-          attachments: [
-            {
-              associatedResource: `arn:aws:ecs:us-east-1:${ACCOUNT_ID}:task/prod/api1`,
-              state: "attached",
-              instanceOwningService: "ecs.amazonaws.com",
-            },
-          ],
-        },
-      ],
-      trailEvents: [
-        trailEvent({
-          eventName: "CreateVolume",
-          eventTime: minutesAgo(50),
-          roleArn: ROLE,
-          volumeId: "vol-0api1",
-        }),
-        trailEvent({
-          eventName: "AttachVolume",
-          eventTime: minutesAgo(49),
-          roleArn: ROLE,
-          volumeId: "vol-0api1",
-        }),
-        trailEvent({
-          eventName: "DetachVolume",
-          eventTime: minutesAgo(20),
-          roleArn: ROLE,
-          volumeId: "vol-0api0",
-        }),
-        trailEvent({
-          eventName: "DeleteVolume",
-          eventTime: minutesAgo(19),
-          roleArn: ROLE,
-          volumeId: "vol-0api0",
-        }),
-      ],
-    },
-    { pageSize: { iam: 1, ecs: 1, cloudtrail: 2 } },
-  );
+  fake = await startFakeAws(healthyAccount(), { pageSize: HEALTHY_PAGE_SIZE });
   Object.assign(process.env, fake.env());
   const run = await runCli(["check", "--format", "json"]);
   baseline = JSON.parse(run.stdout) as Report;

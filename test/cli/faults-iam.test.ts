@@ -155,13 +155,36 @@ describe("IAM and STS under faults", () => {
   });
 
   it("AWS_MAX_ATTEMPTS=1 turns a throttled call into unknown instead of a retry", async () => {
+    const once: FaultRule[] = [{ service: "iam", action: "GetRole", kind: "throttle", times: 1 }];
+    // Without the variable the one throttled GetRole is retried away.
+    expect(expectHonestUnder("retried", await faulted(once), baseline).verdict).toBe(baseline.verdict);
     process.env.AWS_MAX_ATTEMPTS = "1";
     try {
-      const run = await faulted([{ service: "iam", action: "GetRole", kind: "throttle" }]);
+      const before = fake.requests.length;
+      const run = await faulted(once);
       const report = expectHonestUnder("no retries", run, baseline);
-      expect(report.findings.find((f) => f.rule === "role-exists")?.message).toMatch(/Throttling/);
+      const f = report.findings.find((x) => x.rule === "role-exists" && x.status === "unknown");
+      expect(f?.message).toMatch(/iam:GetRole failed with Throttling/);
+      const getRoles = fake.requests.slice(before).filter((r) => r.action === "GetRole");
+      expect(getRoles.filter((r) => r.status === 400)).toHaveLength(1);
+      expect(getRoles.every((r) => r.attempt === 1)).toBe(true);
     } finally {
       delete process.env.AWS_MAX_ATTEMPTS;
+    }
+  });
+
+  it("AWS_RETRY_MODE=adaptive: the SDK's adaptive strategy rides out every 3rd request throttled too", async () => {
+    process.env.AWS_RETRY_MODE = "adaptive";
+    try {
+      const run = await faulted([{ service: "iam", kind: "throttle", every: 3, maxPerCall: 2 }]);
+      const report = expectHonestUnder("adaptive", run, baseline);
+      expect(report.findings.map((f) => [f.rule, f.resource, f.status])).toEqual(
+        baseline.findings.map((f) => [f.rule, f.resource, f.status]),
+      );
+      expect(report.aws?.throttled).toBeGreaterThan(0);
+      expect(report.aws?.retries).toBe(report.aws?.throttled);
+    } finally {
+      delete process.env.AWS_RETRY_MODE;
     }
   });
 });

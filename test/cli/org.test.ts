@@ -63,6 +63,17 @@ describe("check over the whole organisation", () => {
     expect(report.region).toBeNull();
   });
 
+  it("counts the AWS calls per target, and in all the targets' and the fan-out's own (accounts, Regions, AssumeRole)", () => {
+    const reached = (report.targets ?? []).filter((t) => !t.error);
+    expect(reached.length).toBeGreaterThan(0);
+    for (const t of reached) expect(t.aws?.calls, where(t)).toBeGreaterThan(0);
+    const targetCalls = reached.reduce((n, t) => n + (t.aws?.calls ?? 0), 0);
+    // ListAccounts, DescribeRegions, AssumeRole: the fan-out's own calls are in the total, in no target.
+    expect(report.aws?.calls).toBeGreaterThan(targetCalls);
+    expect((report.aws?.calls ?? 0) + (report.aws?.retries ?? 0)).toBe(calls.length);
+    expect(report.aws?.throttled).toBe(0);
+  });
+
   it("names account, Region, role and error for the account whose role cannot be assumed", () => {
     const b = report.findings.filter((f) => f.account === MEMBER_B);
     expect(b).toHaveLength(2);

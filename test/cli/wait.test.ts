@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MAX_ATTEMPTS } from "../../src/collect/retry.ts";
 import type { FakeAccount } from "../fake-aws/account.ts";
 import { ACCOUNT_ID, ebsService, ebsTask, REGION, roleArnOf } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
@@ -207,7 +208,8 @@ describe("wait", () => {
     fake.setFaults([{ service: "ecs", action: "DescribeTasks", kind: "throttle" }]);
     const { code, stdout, calls } = await wait(["--role", ROLE, "--cluster", "stuck"]);
     expect(code).toBe(3);
-    expect(calls.filter((c) => c.action === "DescribeTasks").length).toBe(3); // the SDK's three attempts
+    // Every attempt the retry strategy makes, then no more.
+    expect(calls.filter((c) => c.action === "DescribeTasks").length).toBe(DEFAULT_MAX_ATTEMPTS);
     expect(stdout).toMatch(/ecs:DescribeTasks failed with ThrottlingException/);
   });
 

@@ -166,6 +166,18 @@ describe("throttling", () => {
     expect(throttled.every((r) => r.attempt === 1)).toBe(true);
   });
 
+  test("maxPerCall caps the faults of each call: 2 throttles, then the third attempt gets through", async () => {
+    fake.setFaults([{ service: "iam", kind: "throttle", maxPerCall: 2 }]);
+    const worker = async () => {
+      const out = (await probes.iam.call()) as { $metadata: { attempts: number } };
+      return out.$metadata.attempts;
+    };
+    // Concurrent calls: each has its own cap, whatever order their attempts arrive in.
+    expect(await Promise.all([worker(), worker(), worker()])).toEqual([3, 3, 3]);
+    expect(fake.requests.filter((r) => r.status === 400)).toHaveLength(6);
+    expect(() => fake.setFaults([{ kind: "throttle", maxPerCall: 0 }])).toThrow(/maxPerCall/);
+  });
+
   test.each([
     ["sts", "Throttling"],
     ["cloudtrail", "ThrottlingException"],

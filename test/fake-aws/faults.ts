@@ -38,13 +38,19 @@ export interface FaultRule {
    * deterministic. Requests without the header (raw fetch, AWS CLI) are treated as distinct calls.
    */
   oncePerCall?: boolean;
+  /**
+   * Fault each SDK call at most this many times (by its amz-sdk-invocation-id): a storm the retries can ride out
+   * deterministically, however concurrent calls interleave (`oncePerCall` is `maxPerCall: 1`).
+   */
+  maxPerCall?: number;
 }
 
 interface RuleCounter {
   rule: FaultRule;
   seen: number;
   fired: number;
-  faultedCalls: Set<string>;
+  /** How often this rule faulted each call so far, by invocation id. */
+  faultedCalls: Map<string, number>;
 }
 
 /** The rules in force, with how often each has matched and fired. */
@@ -53,7 +59,12 @@ export class FaultPlan {
 
   constructor(rules: readonly FaultRule[] = []) {
     for (const rule of rules) validateRule(rule);
-    this.counters = rules.map((rule) => ({ rule, seen: 0, fired: 0, faultedCalls: new Set<string>() }));
+    this.counters = rules.map((rule) => ({
+      rule,
+      seen: 0,
+      fired: 0,
+      faultedCalls: new Map<string, number>(),
+    }));
   }
 
   /**
@@ -75,11 +86,13 @@ export class FaultPlan {
       counter.seen += 1;
       const due = counter.seen % (rule.every ?? 1) === 0;
       const allowed = rule.times === undefined || counter.fired < rule.times;
-      const spared =
-        rule.oncePerCall === true && invocationId !== undefined && counter.faultedCalls.has(invocationId);
+      const cap = rule.maxPerCall ?? (rule.oncePerCall ? 1 : undefined);
+      const faulted = invocationId === undefined ? 0 : (counter.faultedCalls.get(invocationId) ?? 0);
+      const spared = cap !== undefined && invocationId !== undefined && faulted >= cap;
       if (!firing && due && allowed && !spared) {
         counter.fired += 1;
-        if (rule.oncePerCall && invocationId !== undefined) counter.faultedCalls.add(invocationId);
+        if (cap !== undefined && invocationId !== undefined)
+          counter.faultedCalls.set(invocationId, faulted + 1);
         firing = rule;
       }
     }
@@ -90,6 +103,9 @@ export class FaultPlan {
 function validateRule(rule: FaultRule): void {
   if (rule.every !== undefined && (!Number.isInteger(rule.every) || rule.every < 1)) {
     throw new Error(`fake-aws: FaultRule.every must be a positive integer, got ${rule.every}`);
+  }
+  if (rule.maxPerCall !== undefined && (!Number.isInteger(rule.maxPerCall) || rule.maxPerCall < 1)) {
+    throw new Error(`fake-aws: FaultRule.maxPerCall must be a positive integer, got ${rule.maxPerCall}`);
   }
   if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 0)) {
     throw new Error(`fake-aws: FaultRule.times must be a non-negative integer, got ${rule.times}`);

@@ -82,14 +82,47 @@ const METRICS =
   '[{"Name":"FindingsPass","Unit":"Count"},{"Name":"FindingsWarn","Unit":"Count"},{"Name":"FindingsFail","Unit":"Count"},' +
   '{"Name":"FindingsUnknown","Unit":"Count"},{"Name":"FindingsSkipped","Unit":"Count"},{"Name":"Suppressed","Unit":"Count"},{"Name":"StuckTasks","Unit":"Count"},' +
   '{"Name":"LeakedVolumes","Unit":"Count"},{"Name":"LeakedVolumeGiB","Unit":"Gigabytes"},' +
-  '{"Name":"FailedTrailCalls","Unit":"Count"},{"Name":"DurationMs","Unit":"Milliseconds"}]';
+  '{"Name":"FailedTrailCalls","Unit":"Count"},{"Name":"DurationMs","Unit":"Milliseconds"},' +
+  '{"Name":"AwsCalls","Unit":"Count"},{"Name":"AwsRetries","Unit":"Count"},{"Name":"AwsThrottled","Unit":"Count"}]';
 
 describe("--emf lines", () => {
   it("are exactly this for the demo account (seven failures, two stuck tasks, one 500 GiB leaked volume, four failed calls)", () => {
     expect(emfLines(report, rules)).toEqual([
       `{"_aws":{"Timestamp":1796025600000,"CloudWatchMetrics":[{"Namespace":"ECSPreflight","Dimensions":[["Account","Region"]],"Metrics":${METRICS}}]},` +
         '"Account":"111122223333","Region":"us-east-1","Verdict":"fail","FindingsPass":26,"FindingsWarn":1,"FindingsFail":7,' +
-        '"FindingsUnknown":0,"FindingsSkipped":0,"Suppressed":0,"StuckTasks":2,"LeakedVolumes":1,"LeakedVolumeGiB":500,"FailedTrailCalls":4,"DurationMs":1234}',
+        '"FindingsUnknown":0,"FindingsSkipped":0,"Suppressed":0,"StuckTasks":2,"LeakedVolumes":1,"LeakedVolumeGiB":500,"FailedTrailCalls":4,"DurationMs":1234,' +
+        '"AwsCalls":0,"AwsRetries":0,"AwsThrottled":0}',
+    ]);
+  });
+
+  it("count the run's AWS calls, retries and throttled answers (a snapshot's are zero), per target too", () => {
+    const [line] = emfLines({ ...report, aws: { calls: 40, retries: 7, throttled: 6 } }, rules).map((l) =>
+      JSON.parse(l),
+    );
+    expect([line.AwsCalls, line.AwsRetries, line.AwsThrottled]).toEqual([40, 7, 6]);
+    const target = (account: string, aws: { calls: number; retries: number; throttled: number }) => ({
+      account,
+      region: "us-east-1",
+      verdict: "pass" as const,
+      exitCode: 0,
+      summary: report.summary,
+      durationMs: 1,
+      trail: {},
+      aws,
+    });
+    const lines = emfLines(
+      {
+        ...report,
+        targets: [
+          target("111111111111", { calls: 5, retries: 1, throttled: 1 }),
+          target("222222222222", { calls: 9, retries: 0, throttled: 0 }),
+        ],
+      },
+      rules,
+    ).map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.Account, l.AwsCalls, l.AwsRetries, l.AwsThrottled])).toEqual([
+      ["111111111111", 5, 1, 1],
+      ["222222222222", 9, 0, 0],
     ]);
   });
 

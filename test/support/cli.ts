@@ -37,6 +37,8 @@ export interface RunOptions {
    * credentials, config files and endpoints from process.env itself. process.env is put back after the run.
    */
   processEnv?: NodeJS.ProcessEnv;
+  /** The back-off before each retry (default: none, so fault tests take milliseconds; retries are still the SDK's). */
+  retryBackoffMs?: (attempt: number) => number;
 }
 
 /** Runs the CLI in-process (fast): argv, an env for the CLI's own reads, and fake streams. */
@@ -56,7 +58,7 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
     stdinIsTTY: Boolean(options.tty),
     aws: {
       // The SDK's real retry decisions, without its back-off delays: fault tests take milliseconds.
-      retryBackoffMs: () => 0,
+      retryBackoffMs: options.retryBackoffMs ?? (() => 0),
       // Each run its own pacers, as each process has: the process's would make a run wait out the runs before it.
       pacers: runPacers(options.realTimePacing ? undefined : skippingClock()),
     },
