@@ -22,30 +22,63 @@ export function runDeadline(ms: number): AbortSignal {
   return controller.signal;
 }
 
+/** What a profile's shared config says of retries (collect/profile-settings.ts), as written. */
+export interface ProfileRetryValues {
+  maxAttempts?: string;
+  retryMode?: string;
+}
+
 /**
- * Retries the SDK's way: AWS_MAX_ATTEMPTS and AWS_RETRY_MODE (the SDK's own variables; --max-attempts wins). The
- * strategy is built by collect/retry.ts, so the variables are read here, where a bad one is a usage error.
+ * Retries the SDK's and the AWS CLI's way: --max-attempts, then AWS_MAX_ATTEMPTS, then the profile's `max_attempts`;
+ * AWS_RETRY_MODE, then the profile's `retry_mode`. The strategy is built by collect/retry.ts, so the values are
+ * checked here, where a bad one is a usage error naming where it came from.
  */
-export function retryFromEnv(
+export function retrySettings(
   flags: Pick<AwsFlags, "maxAttempts">,
   env: NodeJS.ProcessEnv,
+  profile: ProfileRetryValues = {},
+  profileName = "default",
 ): Pick<AwsSettings, "maxAttempts" | "retryMode"> {
   const settings: Pick<AwsSettings, "maxAttempts" | "retryMode"> = {};
-  const attempts = env.AWS_MAX_ATTEMPTS?.trim();
+  const inProfile = (key: string) => `${key} in the AWS config file's profile "${profileName}"`;
+  const envAttempts = env.AWS_MAX_ATTEMPTS?.trim();
+  const attempts = envAttempts
+    ? { value: envAttempts, from: "AWS_MAX_ATTEMPTS" }
+    : profile.maxAttempts
+      ? { value: profile.maxAttempts, from: inProfile("max_attempts") }
+      : undefined;
   if (flags.maxAttempts) settings.maxAttempts = flags.maxAttempts;
   else if (attempts) {
     // The range --max-attempts takes.
-    if (!/^\d+$/.test(attempts) || Number(attempts) < 1 || Number(attempts) > 20)
-      throw new InputError(`AWS_MAX_ATTEMPTS: expected a whole number from 1 to 20, got "${attempts}"`);
-    settings.maxAttempts = Number(attempts);
+    const n = attempts.value;
+    if (!/^\d+$/.test(n) || Number(n) < 1 || Number(n) > 20)
+      throw new InputError(`${attempts.from}: expected a whole number from 1 to 20, got "${n}"`);
+    settings.maxAttempts = Number(n);
   }
-  const mode = env.AWS_RETRY_MODE?.trim();
+  const envMode = env.AWS_RETRY_MODE?.trim();
+  const mode = envMode
+    ? { value: envMode, from: "AWS_RETRY_MODE" }
+    : profile.retryMode
+      ? { value: profile.retryMode, from: inProfile("retry_mode") }
+      : undefined;
   if (mode) {
-    if (mode !== "standard" && mode !== "adaptive")
-      throw new InputError(`AWS_RETRY_MODE: expected standard or adaptive, got "${mode}"`);
-    settings.retryMode = mode;
+    if (mode.value !== "standard" && mode.value !== "adaptive")
+      throw new InputError(`${mode.from}: expected standard or adaptive, got "${mode.value}"`);
+    settings.retryMode = mode.value;
   }
   return settings;
+}
+
+/** The profile's retry settings, read only when the flag and the variables leave something to it. */
+async function profileRetryFor(
+  flags: Pick<AwsFlags, "maxAttempts">,
+  env: NodeJS.ProcessEnv,
+  profile: string | undefined,
+): Promise<ProfileRetryValues> {
+  const attemptsSet = Boolean(flags.maxAttempts || env.AWS_MAX_ATTEMPTS?.trim());
+  if (attemptsSet && env.AWS_RETRY_MODE?.trim()) return {};
+  const { profileRetry } = await import("../collect/profile-settings.ts");
+  return profileRetry(profile);
 }
 
 /**
@@ -60,7 +93,7 @@ export async function resolveAwsSettings(
   const profile = flags.profile ?? env.AWS_PROFILE;
   let region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
-    const { profileRegion } = await import("../collect/profile-region.ts");
+    const { profileRegion } = await import("../collect/profile-settings.ts");
     region = await profileRegion(profile);
   }
   if (!region) {
@@ -72,7 +105,7 @@ export async function resolveAwsSettings(
   return {
     region,
     ...(profile ? { profile } : {}),
-    ...retryFromEnv(flags, env),
+    ...retrySettings(flags, env, await profileRetryFor(flags, env, profile), profile ?? "default"),
     ...(flags.readTimeout ? { requestTimeoutMs: flags.readTimeout } : {}),
     ...(flags.connectTimeout ? { connectTimeoutMs: flags.connectTimeout } : {}),
     ...(flags.timeout ? { signal: runDeadline(flags.timeout), deadlineAt: Date.now() + flags.timeout } : {}),

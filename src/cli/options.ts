@@ -76,7 +76,7 @@ export function awsOptions(): Option[] {
     new Option("--profile <name>", "named profile from the AWS config files (default: AWS_PROFILE)"),
     new Option(
       "--max-attempts <n>",
-      "attempts per AWS call, with the SDK's retry strategy, jittered back-off and no wait past --timeout (default: AWS_MAX_ATTEMPTS or 9; AWS_RETRY_MODE=adaptive for adaptive mode)",
+      "attempts per AWS call, with the SDK's retry strategy, jittered back-off and no wait past --timeout (default: AWS_MAX_ATTEMPTS, the profile's max_attempts, or 9; AWS_RETRY_MODE or retry_mode = adaptive for adaptive mode)",
     ).argParser(positiveInt),
     new Option(
       "--timeout <duration>",

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
 import { ACCOUNT_ID, awsManagedVolumesPolicy, infrastructureRole } from "../fake-aws/builders.ts";
@@ -170,6 +173,29 @@ describe("IAM and STS under faults", () => {
       expect(getRoles.every((r) => r.attempt === 1)).toBe(true);
     } finally {
       delete process.env.AWS_MAX_ATTEMPTS;
+    }
+  });
+
+  it("the AWS config file's max_attempts = 1 is honoured as the AWS CLI does (below AWS_MAX_ATTEMPTS)", async () => {
+    const once: FaultRule[] = [{ service: "iam", action: "GetRole", kind: "throttle", times: 1 }];
+    const dir = mkdtempSync(join(tmpdir(), "aws-config-"));
+    const config = join(dir, "config");
+    writeFileSync(config, "[default]\nmax_attempts = 1\n");
+    process.env.AWS_CONFIG_FILE = config;
+    try {
+      const report = expectHonestUnder("profile max_attempts 1", await faulted(once), baseline);
+      expect(
+        report.findings.find((x) => x.rule === "role-exists" && x.status === "unknown")?.message,
+      ).toMatch(/iam:GetRole failed with Throttling/);
+      // The variable wins over the file: with AWS_MAX_ATTEMPTS=3 the one throttle is retried away.
+      process.env.AWS_MAX_ATTEMPTS = "3";
+      expect(expectHonestUnder("variable over file", await faulted(once), baseline).verdict).toBe(
+        baseline.verdict,
+      );
+    } finally {
+      delete process.env.AWS_CONFIG_FILE;
+      delete process.env.AWS_MAX_ATTEMPTS;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { retryFromEnv } from "../../src/cli/aws-settings.ts";
+import { retrySettings } from "../../src/cli/aws-settings.ts";
 import { InputError } from "../../src/errors.ts";
 import { runCli } from "../support/cli.ts";
 
-describe("retries from AWS_MAX_ATTEMPTS and AWS_RETRY_MODE", () => {
+describe("retries from --max-attempts, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE and the profile", () => {
   it.each<[string, NodeJS.ProcessEnv, { maxAttempts?: number }, object]>([
     ["nothing set: the strategy's default", {}, {}, {}],
     ["AWS_MAX_ATTEMPTS", { AWS_MAX_ATTEMPTS: "5" }, {}, { maxAttempts: 5 }],
@@ -23,7 +23,39 @@ describe("retries from AWS_MAX_ATTEMPTS and AWS_RETRY_MODE", () => {
     ["AWS_RETRY_MODE=standard", { AWS_RETRY_MODE: "standard" }, {}, { retryMode: "standard" }],
     ["an empty variable is unset", { AWS_MAX_ATTEMPTS: "", AWS_RETRY_MODE: "" }, {}, {}],
   ])("%s", (_name, env, flags, expected) => {
-    expect(retryFromEnv(flags, env)).toEqual(expected);
+    expect(retrySettings(flags, env)).toEqual(expected);
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, { maxAttempts?: number }, object]>([
+    ["the profile's max_attempts and retry_mode", {}, {}, { maxAttempts: 4, retryMode: "adaptive" }],
+    [
+      "AWS_MAX_ATTEMPTS over the profile",
+      { AWS_MAX_ATTEMPTS: "6" },
+      {},
+      { maxAttempts: 6, retryMode: "adaptive" },
+    ],
+    [
+      "AWS_RETRY_MODE over the profile",
+      { AWS_RETRY_MODE: "standard" },
+      {},
+      { maxAttempts: 4, retryMode: "standard" },
+    ],
+    ["--max-attempts over the profile", {}, { maxAttempts: 2 }, { maxAttempts: 2, retryMode: "adaptive" }],
+  ])("%s", (_name, env, flags, expected) => {
+    expect(retrySettings(flags, env, { maxAttempts: "4", retryMode: "adaptive" })).toEqual(expected);
+  });
+
+  it.each<[{ maxAttempts?: string; retryMode?: string }, RegExp]>([
+    [
+      { maxAttempts: "lots" },
+      /^max_attempts in the AWS config file's profile "ci": expected a whole number from 1 to 20, got "lots"$/,
+    ],
+    [
+      { retryMode: "legacy" },
+      /^retry_mode in the AWS config file's profile "ci": expected standard or adaptive, got "legacy"$/,
+    ],
+  ])("a bad %j in the profile is a usage error naming the key and the profile", (profile, message) => {
+    expect(() => retrySettings({}, {}, profile, "ci")).toThrow(message);
   });
 
   it.each<[NodeJS.ProcessEnv, RegExp]>([
@@ -33,8 +65,8 @@ describe("retries from AWS_MAX_ATTEMPTS and AWS_RETRY_MODE", () => {
     [{ AWS_MAX_ATTEMPTS: "21" }, /AWS_MAX_ATTEMPTS: .*got "21"/],
     [{ AWS_RETRY_MODE: "legacy" }, /^AWS_RETRY_MODE: expected standard or adaptive, got "legacy"$/],
   ])("%j is a usage error naming the variable", (env, message) => {
-    expect(() => retryFromEnv({}, env)).toThrow(InputError);
-    expect(() => retryFromEnv({}, env)).toThrow(message);
+    expect(() => retrySettings({}, env)).toThrow(InputError);
+    expect(() => retrySettings({}, env)).toThrow(message);
   });
 
   it.each([
