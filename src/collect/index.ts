@@ -329,6 +329,9 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     const principals = await principalsRead;
     if (principals) facts.principals = principals;
     if (simulated) facts.organization = await simulated;
+    // With no role to simulate, the membership read (asked at once, beside everything) is still awaited: nothing of
+    // this run may go on calling AWS, or retrying, after its facts are handed back.
+    else if (membershipRead) await membershipRead;
     await plannedPolicies;
     // Last: the roles', the plan's and the principal's managed policies are all read through the one memo.
     facts.managedPolicies = await iam.collectedPolicies();

@@ -37,22 +37,22 @@ async function stormed(faults: FaultRule[], args: string[] = [], options: RunOpt
   const before = fake.requests.length;
   try {
     const run = await runCli(["check", "--format", "json", ...args], options);
-    return { run, requests: fake.requests.slice(before) };
+    const requests = fake.requests.slice(before);
+    await nothingLeftRunning();
+    return { run, requests };
   } finally {
-    await settled();
     fake.setFaults([]);
   }
 }
 
 /**
- * Until no request has arrived for 100 ms. A run that ends unknown early can leave a read it no longer needs in flight
- * (DescribeOrganization, when no role was found): its retries must not land in the next test's requests.
+ * No request arrives after the run has ended: a run that ends unknown early (no role found) still awaits the reads it
+ * started (DescribeOrganization, asked at once), so none goes on retrying behind the report.
  */
-async function settled() {
-  for (let n = -1; n !== fake.requests.length; ) {
-    n = fake.requests.length;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function nothingLeftRunning() {
+  const n = fake.requests.length;
+  await new Promise((r) => setTimeout(r, 150));
+  expect(fake.requests.length, "requests after the run ended").toBe(n);
 }
 
 /**
