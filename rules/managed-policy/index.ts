@@ -36,7 +36,7 @@ function expectedPolicies(role: RoleFacts, partition: string): Expected[] {
     name: use.policy.name,
     arn: usePolicyArn(use, partition),
     decidedBy: use.permissionsRule,
-    permissionsHeld: (facts: Facts, p: RolePolicies) => holdsUse(facts, p, use),
+    permissionsHeld: (facts: Facts, p: RolePolicies) => holdsUse(facts, p, use, role),
   }));
 }
 

@@ -12,7 +12,9 @@ import type { DecisionKind } from "../../src/iam/types.ts";
  * assume it, and perform each volume action. `undecided` carries why (a conditional decision, or a fact error such
  * as a value known only after apply). A role ECS names for any other use (Service Connect TLS, Managed Instances,
  * Express Mode, VPC Lattice, blue/green load balancers) is also judged for each action that use requires, with the
- * same per-use evaluation as that use's permissions rule (src/analysis/use-access.ts).
+ * same per-use evaluation as that use's permissions rule (src/analysis/use-access.ts), for what ECS needs of the role
+ * as `judgedFor`'s references say (the change gate passes the same for today and after, so both sides require the
+ * same: blue/green's listener actions only for the load balancer kinds in use).
  */
 export type Verdict =
   | { is: "yes" }
@@ -36,6 +38,8 @@ export function ecsAccess(
   facts: Facts,
   role: RoleFacts,
   uses: readonly InfrastructureUse[] = usesOf(role),
+  /** How ECS uses the role, for what each use requires of it (by default the role's own references). */
+  judgedFor: Pick<RoleFacts, "referencedBy"> = role,
 ): EcsAccess | { missing: true } {
   const detail = existingRole(role);
   if (!detail) return { missing: true };
@@ -66,7 +70,7 @@ export function ecsAccess(
   const useActions = uses
     .filter((use) => use.id !== "ebs")
     .flatMap((use) =>
-      useAccess(facts, policies.value, use).map(({ action, decision }) => ({
+      useAccess(facts, policies.value, use, judgedFor).map(({ action, decision }) => ({
         use,
         action,
         verdict: actionVerdict(action, decision.decision),

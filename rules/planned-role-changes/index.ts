@@ -20,6 +20,8 @@ import {
   type PlanFacts,
   type PlannedChange,
   type PlannedRole,
+  type RoleFacts,
+  type RoleReference,
 } from "../../src/facts/types.ts";
 import { safeOrder, sourceName, sourceNoun, whileItRuns } from "./change-remediation.ts";
 import { type EcsAccess, ecsAccess, type Verdict } from "./ecs-access.ts";
@@ -67,6 +69,25 @@ function usesJudged(facts: Facts, planned: PlannedRole): InfrastructureUse[] {
   return INFRASTRUCTURE_USES.filter((u) => seen.has(u));
 }
 
+/**
+ * How ECS uses the role, before and after alike: today's references and the services the facts see naming it (a
+ * role found only by --role, or one the change creates, is still judged for what those services need). The same
+ * references on both sides, so a use's requirements that depend on them (blue/green's listener actions per load
+ * balancer kind) are the same set today and after.
+ */
+function judgedFor(facts: Facts, planned: PlannedRole): Pick<RoleFacts, "referencedBy"> {
+  const services = roleUsage(facts, planned.ref).services.map(
+    (s): RoleReference => ({
+      kind: "service",
+      cluster: s.clusterArn,
+      service: s.name,
+      use: s.use,
+      ...(s.loadBalancerKinds ? { loadBalancerKinds: s.loadBalancerKinds } : {}),
+    }),
+  );
+  return { referencedBy: [...(roleToday(facts, planned)?.referencedBy ?? []), ...services] };
+}
+
 /** " and every action of Managed Instances": the other uses the after-state was judged for, for the pass. */
 function otherUses(facts: Facts, planned: PlannedRole): string {
   const others = usesJudged(facts, planned).filter((u) => u.id !== "ebs");
@@ -77,7 +98,7 @@ function otherUses(facts: Facts, planned: PlannedRole): string {
 function accessToday(facts: Facts, planned: PlannedRole): EcsAccess | undefined {
   const today = roleToday(facts, planned);
   if (!today) return undefined;
-  const a = ecsAccess(facts, today, usesJudged(facts, planned));
+  const a = ecsAccess(facts, today, usesJudged(facts, planned), judgedFor(facts, planned));
   return "missing" in a ? undefined : a;
 }
 
@@ -159,6 +180,7 @@ function judge(facts: Facts, planned: PlannedRole): Judgement {
     afterFacts(facts, planned.after.role),
     planned.after.role,
     usesJudged(facts, planned),
+    judgedFor(facts, planned),
   );
   if ("missing" in after) {
     j.harm.push({ what: "no longer exist", changes: planned.changes });

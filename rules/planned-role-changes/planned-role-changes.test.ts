@@ -10,7 +10,13 @@ import { stackDeletionList } from "../../src/changes/cloudformation/stack-deleti
 import { terraformChanges } from "../../src/changes/terraform/adapter.ts";
 import type { Plan } from "../../src/changes/terraform/parse.ts";
 import { parsePlanText } from "../../src/changes/terraform/read.ts";
-import type { ClusterFacts, Facts, RoleReference, TaskFacts } from "../../src/facts/types.ts";
+import type {
+  ClusterFacts,
+  Facts,
+  LoadBalancerKind,
+  RoleReference,
+  TaskFacts,
+} from "../../src/facts/types.ts";
 import { fixture as changeSetFixture, changesOf } from "../../test/changes/cloudformation/change-sets.ts";
 import {
   ACCOUNT,
@@ -635,6 +641,76 @@ testRule(rule, {
         capacityProviders: err("ecs:DescribeCapacityProviders", "AccessDeniedException"),
       }),
       expect: { [ARN]: "unknown" },
+    },
+  ],
+});
+
+const LB_POLICY_ARN = usePolicyArn(infrastructureUse("load-balancer"));
+
+/**
+ * ecs-infra as a blue/green role only (the prod/api service's load balancer names it), holding the AWS managed load
+ * balancers policy; the plan swaps it for an inline ALB-only copy (no ModifyListener on listener/net). `kinds`: the
+ * load balancer kinds the facts know for the service (undefined: not known, as in older facts).
+ */
+function withLoadBalancerSwap(kinds: LoadBalancerKind[] | undefined): Facts {
+  const file = "test/changes/terraform/fixtures/swap-for-inline-policy.json";
+  const raw = JSON.parse(readFileSync(file, "utf8").replaceAll(VOLUMES_POLICY_ARN, LB_POLICY_ARN));
+  const albOnly = usePolicyDocument("load-balancer");
+  albOnly.Statement = albOnly.Statement.filter((s) => s.Sid !== "NLBModifyListeners");
+  for (const rc of raw.resource_changes)
+    if (rc.address === "aws_iam_role_policy.volumes") rc.change.after.policy = JSON.stringify(albOnly);
+  const plan = parsePlanText(file, Buffer.from(JSON.stringify(raw)));
+  const known = kinds ? { loadBalancerKinds: kinds } : {};
+  const ref: RoleReference = {
+    kind: "service",
+    cluster: CLUSTER,
+    service: "api",
+    use: "load-balancer",
+    ...known,
+  };
+  const f = facts([role("ecs-infra", { attached: [LB_POLICY_ARN], referencedBy: [ref] })], {
+    ecs: {
+      clusters: ok([
+        {
+          ...cluster([]),
+          services: ok([
+            {
+              arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/api`,
+              name: "api",
+              status: "ACTIVE",
+              infrastructureRoles: [{ roleArn: ARN, use: "load-balancer" as const, ...known }],
+              deploymentIds: ["ecs-svc/1"],
+            },
+          ]),
+        },
+      ]),
+    },
+    policies: [managed(LB_POLICY_ARN, usePolicyDocument("load-balancer"), "v6")],
+  });
+  return { ...f, plan: applyPlan(f, plan) };
+}
+
+testRule(rule, {
+  valid: [
+    {
+      name: "a blue/green role on an ALB swapped for an ALB-only copy keeps all ECS needs of it: pass",
+      facts: withLoadBalancerSwap(["application"]),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /every action of blue\/green load balancer/ },
+    },
+  ],
+  invalid: [
+    {
+      name: "the same swap for a service on an NLB: fail, losing ModifyListener",
+      facts: withLoadBalancerSwap(["network"]),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose elasticloadbalancing:ModifyListener \(blue\/green load balancer\)/ },
+    },
+    {
+      name: "the same swap where the load balancer's kind is not known: every kind required, fail",
+      facts: withLoadBalancerSwap(undefined),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose elasticloadbalancing:ModifyListener \(blue\/green load balancer\)/ },
     },
   ],
 });

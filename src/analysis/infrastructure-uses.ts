@@ -13,6 +13,7 @@ import latticePolicy from "../../fixtures/policies/AmazonECSInfrastructureRolePo
 import type { InfrastructureUseId, RoleFacts, RoleReference } from "../facts/types.ts";
 import type { RequestContext } from "../iam/types.ts";
 import { type RoleLocation, VOLUME_ACTIONS, volumeRequest } from "./ecs-requests.ts";
+import { loadBalancerRequirementApplies } from "./load-balancer-kinds.ts";
 import {
   type PolicyDocumentShape,
   type RequestModel,
@@ -69,6 +70,12 @@ export interface InfrastructureUse {
   permissionsNoun: string;
   /** Everything ECS must be allowed to do for it. */
   requirements: readonly UseRequirement[];
+  /**
+   * Whether ECS needs a requirement for this role, from how it is seen to use it (requirementsFor); absent: every
+   * requirement always applies. A use whose policy covers alternatives only some of its users need (blue/green: ALB
+   * and NLB listeners) says here which; what cannot be told must be required (fail closed).
+   */
+  requirementApplies?(requirement: UseRequirement, role: Pick<RoleFacts, "referencedBy">): boolean;
 }
 
 /** A requirement of a managed policy, with its requests from the use's model. */
@@ -164,6 +171,8 @@ export const INFRASTRUCTURE_USES: readonly InfrastructureUse[] = [
     permissionsNoun: "blue/green load balancer",
     breaks: "deployments cannot shift traffic or roll back",
     requirements: fromPolicy(lbPolicy, LOAD_BALANCER_MODEL),
+    // ModifyListener on listener/app or listener/net, ModifyRule on listener-rule/app: only the kinds in use.
+    requirementApplies: loadBalancerRequirementApplies,
   },
 ];
 
@@ -171,6 +180,19 @@ const BY_ID = new Map(INFRASTRUCTURE_USES.map((u) => [u.id, u]));
 
 export function infrastructureUse(id: InfrastructureUseId): InfrastructureUse {
   return BY_ID.get(id) as InfrastructureUse;
+}
+
+/**
+ * What ECS needs of `role` for the use: every requirement the use's requirementApplies keeps for it. Without a role
+ * (not known whom ECS serves with it), every requirement.
+ */
+export function requirementsFor(
+  use: InfrastructureUse,
+  role?: Pick<RoleFacts, "referencedBy">,
+): readonly UseRequirement[] {
+  const applies = use.requirementApplies;
+  if (!applies || !role) return use.requirements;
+  return use.requirements.filter((r) => applies(r, role));
 }
 
 /** The managed policy's ARN in a partition, with its path. */

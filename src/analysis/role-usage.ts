@@ -3,6 +3,7 @@ import type {
   ClusterFacts,
   FactError,
   Facts,
+  LoadBalancerKind,
   ServiceFacts,
   ServiceRoleUse,
   TaskFacts,
@@ -40,6 +41,8 @@ export interface ServiceUse {
   use: ServiceRoleUse;
   /** The live deployments that name the role (none for a use the service itself names: a blue/green load balancer). */
   deploymentIds: string[];
+  /** For the load-balancer use: the kinds of load balancer the service names the role for, when known. */
+  loadBalancerKinds?: LoadBalancerKind[];
   /** The service's desiredCount, runningCount and pendingCount, when the facts have them. */
   desiredCount?: number;
   runningCount?: number;
@@ -135,6 +138,7 @@ function usageIndex(facts: Facts): UsageIndex {
             status: s.status,
             use: r.use,
             deploymentIds: r.deploymentId ? [r.deploymentId] : [],
+            ...(r.loadBalancerKinds ? { loadBalancerKinds: r.loadBalancerKinds } : {}),
             ...serviceCounts(s),
           };
           uses.set(key, u);

@@ -1,6 +1,7 @@
+import type { RoleFacts } from "../facts/types.ts";
 import type { RequestContext, RequestValue } from "../iam/types.ts";
 import { detachFromInstanceRequest, type RoleLocation } from "./ecs-requests.ts";
-import type { InfrastructureUse } from "./infrastructure-uses.ts";
+import { type InfrastructureUse, requirementsFor } from "./infrastructure-uses.ts";
 
 /**
  * The iam:SimulatePrincipalPolicy calls that ask AWS about one use of a role: the use's actions, on the resources
@@ -109,6 +110,11 @@ export interface SimulationSubject {
   organizationId?: string;
   /** The role's tags (GetRole). */
   tags?: Record<string, string>;
+  /**
+   * How ECS is seen to use the role: the requirements simulated are those the rules judge (requirementsFor); absent,
+   * every requirement of the use.
+   */
+  role?: Pick<RoleFacts, "referencedBy">;
 }
 
 /**
@@ -122,7 +128,7 @@ export function simulationCalls(
 ): SimulationCall[] {
   const calls = new Map<string, SimulationCall>();
   const requests = [
-    ...use.requirements.flatMap((requirement) => requirement.requests(loc)),
+    ...requirementsFor(use, subject.role).flatMap((requirement) => requirement.requests(loc)),
     ...beyondRequirements(use, loc),
   ];
   for (const request of requests) {

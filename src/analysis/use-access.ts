@@ -1,8 +1,8 @@
 import { parseArn } from "../arn/arn.ts";
-import type { Facts } from "../facts/types.ts";
+import type { Facts, RoleFacts } from "../facts/types.ts";
 import { evaluateIdentity } from "../iam/evaluate.ts";
 import type { Decision, DecisionKind } from "../iam/types.ts";
-import type { InfrastructureUse } from "./infrastructure-uses.ts";
+import { type InfrastructureUse, requirementsFor } from "./infrastructure-uses.ts";
 import type { RolePolicies } from "./role-policies.ts";
 
 /**
@@ -44,16 +44,29 @@ export const worseDecision = (a: Decision, b: Decision): Decision =>
 /** Verdicts per (memoised) RolePolicies and use: several rules ask about the same role in one run. */
 const evaluated = new WeakMap<RolePolicies, Map<string, UseActionVerdict[]>>();
 
-/** Every action of the use, in the order its requirements list them, each judged over all of ECS's requests. */
-export function useAccess(facts: Facts, policies: RolePolicies, use: InfrastructureUse): UseActionVerdict[] {
+/**
+ * Every action of the use ECS needs of `role` (requirementsFor: without a role, all of them), in the order its
+ * requirements list them, each judged over all of ECS's requests.
+ */
+export function useAccess(
+  facts: Facts,
+  policies: RolePolicies,
+  use: InfrastructureUse,
+  role?: Pick<RoleFacts, "referencedBy">,
+): UseActionVerdict[] {
   const byUse = evaluated.get(policies) ?? new Map<string, UseActionVerdict[]>();
   evaluated.set(policies, byUse);
-  const key = `${use.id} ${facts.region}`;
+  const requirements = requirementsFor(use, role);
+  const which =
+    requirements.length === use.requirements.length
+      ? "all"
+      : requirements.map((r) => use.requirements.indexOf(r)).join(",");
+  const key = `${use.id} ${facts.region} ${which}`;
   const cached = byUse.get(key);
   if (cached) return cached;
   const { loc, set } = judgedAs(facts, policies);
   const byAction = new Map<string, UseActionVerdict>();
-  for (const requirement of use.requirements) {
+  for (const requirement of requirements) {
     const decision = requirement
       .requests(loc)
       .map((request) => evaluateIdentity(request, set))
@@ -73,7 +86,12 @@ export function useAccess(facts: Facts, policies: RolePolicies, use: Infrastruct
   return verdicts;
 }
 
-/** Whether the role holds every permission of the use (managed-policy's "held some other way"). */
-export function holdsUse(facts: Facts, policies: RolePolicies, use: InfrastructureUse): boolean {
-  return useAccess(facts, policies, use).every((v) => v.decision.decision === "allow");
+/** Whether the role holds every permission ECS needs of it for the use (managed-policy's "held some other way"). */
+export function holdsUse(
+  facts: Facts,
+  policies: RolePolicies,
+  use: InfrastructureUse,
+  role?: Pick<RoleFacts, "referencedBy">,
+): boolean {
+  return useAccess(facts, policies, use, role).every((v) => v.decision.decision === "allow");
 }

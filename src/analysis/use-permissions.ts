@@ -63,16 +63,17 @@ export function judgeTrust(
   return { status, problems: [trustProblem(decision)], fixes: [updateTrustCommand(roleName)], details };
 }
 
-/** Every action of the use, as ECS asks for it; the fix aimed at what refused each. */
+/** Every action of the use ECS needs of the role, as ECS asks for it; the fix aimed at what refused each. */
 export function judgeActions(
   facts: Facts,
-  roleName: string,
+  role: Pick<RoleFacts, "name" | "referencedBy">,
   policies: RolePolicies,
   use: InfrastructureUse,
   boundaryArn: string | undefined,
 ): Part & { actions: Record<string, ActionDetails>; verdicts: UseActionVerdict[] } {
+  const roleName = role.name;
   const partition = parseArn(policies.arn)?.partition ?? "aws";
-  const verdicts = useAccess(facts, policies, use);
+  const verdicts = useAccess(facts, policies, use, role);
   const refused = verdicts.filter((v) => v.decision.decision !== "allow");
   const attach = attachPolicyCommand(roleName, usePolicyArn(use, partition));
   return {
@@ -160,7 +161,7 @@ export function judgeUse(facts: Facts, role: RoleFacts, use: InfrastructureUse):
       fixes: [],
     });
   } else {
-    const actions = judgeActions(facts, role.name, policies.value, use, detail.permissionsBoundaryArn);
+    const actions = judgeActions(facts, role, policies.value, use, detail.permissionsBoundaryArn);
     verdict.actions = actions.actions;
     verdict.verdicts = actions.verdicts;
     if (detail.permissionsBoundaryArn) verdict.permissionsBoundary = detail.permissionsBoundaryArn;

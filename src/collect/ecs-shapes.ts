@@ -1,4 +1,5 @@
 import type {
+  AdvancedConfiguration,
   Attachment,
   CapacityProvider,
   ECSExpressGatewayService,
@@ -6,6 +7,7 @@ import type {
   Service,
   Task,
 } from "@aws-sdk/client-ecs";
+import { loadBalancerKinds } from "../analysis/load-balancer-kinds.ts";
 import type {
   CapacityProviderFacts,
   EbsAttachment,
@@ -57,7 +59,8 @@ export function taskFacts(t: Task): TaskFacts | undefined {
 /**
  * A service and the infrastructure roles it names: per live deployment the EBS volume role, the Service Connect TLS
  * role and the VPC Lattice role; on the service itself a blue/green load balancer's role
- * (`loadBalancers[].advancedConfiguration.roleArn`). `Service.roleArn` is the legacy load-balancer role, not an
+ * (`loadBalancers[].advancedConfiguration.roleArn`), with the kinds of load balancer its productionListenerRule and
+ * testListenerRule name (src/analysis/load-balancer-kinds.ts). `Service.roleArn` is the legacy load-balancer role, not an
  * infrastructure role, and is ignored. INACTIVE deployments are skipped: their tasks are gone, and any still stopping
  * carry the EBS role themselves.
  */
@@ -80,7 +83,19 @@ export function serviceFacts(s: Service): ServiceFacts | undefined {
       add(c.tls?.roleArn, "service-connect-tls", id);
     for (const l of d.vpcLatticeConfigurations ?? []) add(l.roleArn, "vpc-lattice", id);
   }
-  for (const lb of s.loadBalancers ?? []) add(lb.advancedConfiguration?.roleArn, "load-balancer");
+  // Per role, the routes of every load balancer naming it: their kinds say which listener actions ECS needs.
+  const routes = new Map<string, AdvancedConfiguration[]>();
+  for (const lb of s.loadBalancers ?? []) {
+    const config = lb.advancedConfiguration;
+    if (!config?.roleArn) continue;
+    add(config.roleArn, "load-balancer");
+    routes.set(config.roleArn, [...(routes.get(config.roleArn) ?? []), config]);
+  }
+  for (const [roleArn, configs] of routes) {
+    const entry = roles.get(`${roleArn} load-balancer `);
+    const kinds = loadBalancerKinds(configs);
+    if (entry && kinds) entry.loadBalancerKinds = kinds;
+  }
   return {
     arn: s.serviceArn,
     name: s.serviceName ?? s.serviceArn.slice(s.serviceArn.lastIndexOf("/") + 1),

@@ -271,6 +271,21 @@ async function collectServices(
   });
 }
 
+/** A service's reference to a role it names, with the kinds of load balancer it names it for (blue/green). */
+function serviceReference(
+  cluster: string,
+  service: string,
+  r: ServiceFacts["infrastructureRoles"][number],
+): RoleReference {
+  return {
+    kind: "service",
+    cluster,
+    service,
+    use: r.use,
+    ...(r.loadBalancerKinds ? { loadBalancerKinds: r.loadBalancerKinds } : {}),
+  };
+}
+
 /** The role reference a service's deployment makes; the cluster's ARN is settled by the final facts. */
 function serviceRoleRef(
   cluster: string,
@@ -279,7 +294,7 @@ function serviceRoleRef(
 ): EcsRoleRef {
   return {
     ref: r.roleArn,
-    by: { kind: "service", cluster, service: s.name, use: r.use },
+    by: serviceReference(cluster, s.name, r),
     ...(s.createdBy ? { createdBy: s.createdBy } : {}),
   };
 }
@@ -434,11 +449,7 @@ export function roleReferences(cluster: ClusterFacts): EcsRoleRef[] {
     for (const s of cluster.services.value) {
       if (s.status === "INACTIVE") continue;
       for (const r of s.infrastructureRoles) {
-        add(
-          r.roleArn,
-          { kind: "service", cluster: cluster.arn, service: s.name, use: r.use },
-          `${s.arn} ${r.use}`,
-        );
+        add(r.roleArn, serviceReference(cluster.arn, s.name, r), `${s.arn} ${r.use}`);
       }
     }
   }

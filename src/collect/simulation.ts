@@ -86,7 +86,7 @@ export async function simulateRole(
   if (!role.role.ok || !role.role.value.exists) return undefined;
   const roleArn = role.role.value.arn;
   const tags = role.role.value.tags;
-  const subject = { ...(organizationId ? { organizationId } : {}), ...(tags ? { tags } : {}) };
+  const subject = { ...(organizationId ? { organizationId } : {}), ...(tags ? { tags } : {}), role };
   const arn = parseArn(roleArn);
   const loc = { partition: arn?.partition ?? "aws", region, account: arn?.account ?? "", roleArn };
   const entries = await Promise.all(

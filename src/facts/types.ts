@@ -84,10 +84,27 @@ export type InfrastructureUseId =
 /** The uses a service's own configuration names a role for (DescribeServices). */
 export type ServiceRoleUse = "ebs" | "service-connect-tls" | "vpc-lattice" | "load-balancer";
 
+/**
+ * The kind of load balancer a blue/green deployment shifts traffic on, told by the ARN its advancedConfiguration
+ * names: an Application Load Balancer's listener rule (`listener-rule/app/…`), a Network Load Balancer's listener
+ * (`listener/net/…`).
+ */
+export type LoadBalancerKind = "application" | "network";
+
 /** Where a role in scope was found. */
 export type RoleReference =
   | { kind: "flag" }
-  | { kind: "service"; cluster: string; service: string; use: ServiceRoleUse }
+  | {
+      kind: "service";
+      cluster: string;
+      service: string;
+      use: ServiceRoleUse;
+      /**
+       * For the load-balancer use: the kinds of the load balancers the service names the role for (as in
+       * ServiceFacts.infrastructureRoles). Absent when not known (another use, an ARN of another shape, older facts).
+       */
+      loadBalancerKinds?: LoadBalancerKind[];
+    }
   | { kind: "task"; cluster: string; task: string; status: string }
   | { kind: "capacity-provider"; cluster: string; capacityProvider: string; use: "managed-instances" }
   | { kind: "express-service"; cluster: string; service: string; use: "express" };
@@ -322,7 +339,17 @@ export interface ServiceFacts {
    * Infrastructure roles the service names: per live deployment (EBS, Service Connect TLS, VPC Lattice), or on the
    * service itself (a blue/green load balancer's advancedConfiguration: no deploymentId).
    */
-  infrastructureRoles: { roleArn: string; use: ServiceRoleUse; deploymentId?: string }[];
+  infrastructureRoles: {
+    roleArn: string;
+    use: ServiceRoleUse;
+    deploymentId?: string;
+    /**
+     * For the load-balancer use: the kinds of the load balancers whose advancedConfiguration names the role, from
+     * its productionListenerRule and testListenerRule ARNs. Absent when any of them could not be told (no ARN, or an
+     * ARN of another shape) and in facts gathered before it was read: then every kind's permissions are required.
+     */
+    loadBalancerKinds?: LoadBalancerKind[];
+  }[];
   deploymentIds: string[];
   /** ECS for an Express service (ECS manages its resources), CUSTOMER otherwise; absent when ECS did not say. */
   resourceManagementType?: string;

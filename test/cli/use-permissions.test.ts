@@ -18,7 +18,7 @@ import {
 } from "../fake-aws/builders.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { runCli } from "../support/cli.ts";
-import { copyWithout, leastPrivilegeElbCopy, regionLock } from "../support/use-cases.ts";
+import { copyWithout, leastPrivilegeElbCopy, regionLock, usePolicyDocument } from "../support/use-cases.ts";
 
 /**
  * The per-use permission rules end to end: the CLI, the real SDK and the fake. For each use, a role its resource
@@ -219,6 +219,63 @@ describe("what ECS's calls carry, through the real SDK (eu-west-1)", () => {
       status: "pass",
       resource: roleArnOf("lean-express"),
     });
+  });
+});
+
+describe("blue/green roles need the listener actions of the load balancers in use, through the real SDK", () => {
+  /** The load balancers policy without its NLB statement (an ALB-only least-privilege copy). */
+  const albOnly = usePolicyDocument("load-balancer");
+  albOnly.Statement = albOnly.Statement.filter((s) => s.Sid !== "NLBModifyListeners");
+  const start = (kind: "application" | "network") =>
+    startFakeAws({
+      accountId: ACCOUNT_ID,
+      roles: [infrastructureRole({ name: "alb-only", attached: [], inline: { copy: albOnly } })],
+      managedPolicies,
+      clusters: [
+        {
+          name: "prod",
+          services: [
+            networkedService({
+              name: "web",
+              loadBalancerRoleArn: roleArnOf("alb-only"),
+              loadBalancerKind: kind,
+            }),
+          ],
+        },
+      ],
+    });
+  let alb: FakeAws;
+  let nlb: FakeAws;
+  beforeAll(async () => {
+    alb = await start("application");
+    nlb = await start("network");
+  });
+  afterAll(async () => {
+    await alb.close();
+    await nlb.close();
+  });
+
+  it("an ALB-only copy for a service on an ALB (listener rules in advancedConfiguration): pass, exit 0", async () => {
+    const { code, report } = await check(alb);
+    expect(code).toBe(0);
+    const [f, ...more] = report.findings.filter((x) => x.rule === "load-balancer-permissions");
+    expect(more).toEqual([]);
+    expect(f).toMatchObject({ status: "pass", resource: roleArnOf("alb-only") });
+    expect(f?.details?.actions).toMatchObject({
+      "elasticloadbalancing:ModifyListener": { decision: "allow", policySid: "ALBModifyListeners" },
+      "elasticloadbalancing:ModifyRule": { decision: "allow" },
+    });
+  });
+
+  it("the same copy for a service on an NLB (a listener in advancedConfiguration): fail, exit 1", async () => {
+    const { code, report } = await check(nlb);
+    expect(code).toBe(1);
+    const f = report.findings.find((x) => x.rule === "load-balancer-permissions");
+    expect(f).toMatchObject({ status: "fail", resource: roleArnOf("alb-only") });
+    expect(f?.message).toContain("elasticloadbalancing:ModifyListener not allowed by any policy");
+    expect(Object.keys((f?.details?.actions as object) ?? {})).not.toContain(
+      "elasticloadbalancing:ModifyRule",
+    );
   });
 });
 

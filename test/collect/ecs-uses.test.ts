@@ -220,14 +220,18 @@ describe("VPC Lattice and blue/green roles of the services described", () => {
     const mesh = prod.services.ok ? prod.services.value.find((s) => s.name === "mesh") : undefined;
     expect(mesh?.infrastructureRoles).toEqual([
       { roleArn: LATTICE_ROLE, use: "vpc-lattice", deploymentId: expect.stringMatching(/^ecs-svc\//) },
-      // Named on the service itself, not by a deployment.
-      { roleArn: LB_ROLE, use: "load-balancer" },
+      // Named on the service itself, not by a deployment; its listener rules are an ALB's.
+      { roleArn: LB_ROLE, use: "load-balancer", loadBalancerKinds: ["application"] },
     ]);
     const byServices = roleReferences(prod).filter((r) => r.by.kind === "service");
     expect(byServices.map((r) => [r.ref, r.by.kind === "service" && r.by.use])).toEqual([
       [LATTICE_ROLE, "vpc-lattice"],
       [LB_ROLE, "load-balancer"],
     ]);
+    // The reference carries the kinds, for the rules and the SCP simulation.
+    expect(byServices.find((r) => r.ref === LB_ROLE)?.by).toMatchObject({
+      loadBalancerKinds: ["application"],
+    });
   });
 
   it("an Express service says so (resourceManagementType ECS)", async () => {

@@ -139,12 +139,15 @@ export function expressService(options: { name: string; roleArn: string; status?
 
 /**
  * A service whose PRIMARY deployment registers its tasks in a VPC Lattice target group (`latticeRoleArn`) and/or
- * whose load balancer shifts traffic blue/green (`loadBalancerRoleArn`, on the service's loadBalancers[]).
+ * whose load balancer shifts traffic blue/green (`loadBalancerRoleArn`, on the service's loadBalancers[]): on an
+ * Application Load Balancer's listener rules (the default), or a Network Load Balancer's listeners
+ * (`loadBalancerKind: "network"`), as advancedConfiguration's productionListenerRule and testListenerRule name them.
  */
 export function networkedService(options: {
   name: string;
   latticeRoleArn?: string;
   loadBalancerRoleArn?: string;
+  loadBalancerKind?: "application" | "network";
   status?: string;
 }): FakeService {
   const deployment: Record<string, unknown> = {
@@ -165,6 +168,12 @@ export function networkedService(options: {
   };
   const tg = (n: string) =>
     `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:targetgroup/${n}/0123456789abcdef`;
+  const elb = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}`;
+  // An ALB's route is a listener rule; an NLB has no rules: its route is a listener.
+  const route = (listener: string) =>
+    options.loadBalancerKind === "network"
+      ? `${elb}:listener/net/web/0123456789abcdef/${listener}`
+      : `${elb}:listener-rule/app/web/0123456789abcdef/${listener}/0123456789abcdef`;
   return {
     name: options.name,
     status: options.status ?? "ACTIVE",
@@ -182,7 +191,8 @@ export function networkedService(options: {
               containerPort: 80,
               advancedConfiguration: {
                 alternateTargetGroupArn: tg("green"),
-                productionListenerRule: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:listener-rule/app/web/0123456789abcdef/0123456789abcdef/0123456789abcdef`,
+                productionListenerRule: route("0123456789abcdef"),
+                testListenerRule: route("fedcba9876543210"),
                 roleArn: options.loadBalancerRoleArn,
               },
             },
