@@ -11,6 +11,7 @@ import { roleResource } from "../src/analysis/role-subject.ts";
 import { listed, usedFor, usersOf } from "../src/analysis/use-findings.ts";
 import {
   type ActionDetails,
+  judgementDetails,
   judgeUse,
   refusal,
   type TrailFailures,
@@ -119,10 +120,7 @@ function useFinding(facts: Facts, role: RoleFacts, use: InfrastructureUse): Resu
   }
   const details: UsePermissionDetails = {
     ...base,
-    trust: judged.trust,
-    ...(judged.actions ? { actions: judged.actions } : {}),
-    ...(judged.permissionsBoundary ? { permissionsBoundary: judged.permissionsBoundary } : {}),
-    ...(judged.organizations ? { organizations: judged.organizations } : {}),
+    ...judgementDetails(judged),
   };
   const { status } = judged;
   if (status === "pass")

@@ -7,6 +7,7 @@ import { TLS_POLICY_NAME, TLS_POLICY_VERSION } from "../../src/analysis/tls-requ
 import { usersOf } from "../../src/analysis/use-findings.ts";
 import {
   type ActionDetails,
+  judgementDetails,
   judgeUse,
   refusal,
   type TrailFailures,
@@ -49,10 +50,7 @@ function judgeRole(facts: Facts, role: RoleFacts, resource: string): Result[] {
     services,
     policy: TLS_POLICY_NAME,
     policyVersion: TLS_POLICY_VERSION,
-    trust: judged.trust,
-    ...(judged.actions ? { actions: judged.actions } : {}),
-    ...(judged.permissionsBoundary ? { permissionsBoundary: judged.permissionsBoundary } : {}),
-    ...(judged.organizations ? { organizations: judged.organizations } : {}),
+    ...judgementDetails(judged),
   };
   const { status } = judged;
   if (status === "pass")

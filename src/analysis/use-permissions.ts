@@ -135,6 +135,16 @@ export interface UseVerdict {
   organizations?: OrganizationsDetails;
 }
 
+/** The evidence of a judgement every per-use finding shows: the trust, each action, the boundary, the SCPs. */
+export function judgementDetails(verdict: UseVerdict) {
+  return {
+    trust: verdict.trust,
+    ...(verdict.actions ? { actions: verdict.actions } : {}),
+    ...(verdict.permissionsBoundary ? { permissionsBoundary: verdict.permissionsBoundary } : {}),
+    ...(verdict.organizations ? { organizations: verdict.organizations } : {}),
+  };
+}
+
 export type UseJudgement =
   | { kind: "deleted" }
   /** The role, or its permissions with a trust that does not already fail, could not be read: unknown. */
