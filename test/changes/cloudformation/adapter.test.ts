@@ -557,7 +557,7 @@ describe("reading the JSON the AWS CLI prints", () => {
 });
 
 describe("AWS::ECS::Service adds and modifies in a change set (deployedServices)", () => {
-  const svc = (action: string, details: object[] = []) =>
+  const svc = (action: "Add" | "Modify" | "Remove", details: object[] = []) =>
     change({
       action,
       logicalId: "ApiService",
