@@ -190,7 +190,18 @@ function judgeDeployer({ role, resource, principal, policies }: Judging): Result
     };
   if (!fact.ok) return unreadable(resource, role.name, fact.error);
   const p: PrincipalFacts = fact.value;
-  // The root user may pass any role (IAM policies do not limit it): nothing blocks deploying, but nobody should.
+  // The root user may pass any role of its own account (IAM policies do not limit it): nothing blocks deploying, but
+  // nobody should. Another account's root user passes none of this account's roles.
+  const roleAccount = parseArn(existingRole(role)?.arn ?? "")?.account;
+  if (p.kind === "unsupported" && isRootArn(p.ref) && roleAccount !== parseArn(p.ref)?.account) {
+    if (!role.role.ok)
+      return unknownFinding(resource, `whether ${p.ref} may pass ${role.name} to ECS`, role.role.error);
+    return unknownFinding(resource, `whether ${p.ref} may pass ${role.name} to ECS`, {
+      api: "iam:GetRole",
+      code: "CrossAccountRole",
+      message: `the role is not in the root user's account ${parseArn(p.ref)?.account ?? p.ref}`,
+    });
+  }
   if (p.kind === "unsupported" && isRootArn(p.ref))
     return {
       status: "warn",
@@ -266,8 +277,8 @@ export default defineRule({
         "exactly the role's ARN with iam:PassedToService = ecs.amazonaws.com and the principal's aws:PrincipalArn and " +
         "aws:PrincipalAccount; a condition on anything else (iam:AssociatedResourceArn, the source IP, MFA) makes the " +
         "finding unknown. An STS assumed-role ARN means its role, read with GetRole by name because the STS ARN has no " +
-        "path. The root user may pass any role, since IAM policies do not limit it: a warning that deployments should not " +
-        "run as root. Federated users are not evaluated (unknown, saying why). When a principal's own reads " +
+        "path. The root user may pass any role of its own account, since IAM policies do not limit it: a warning that " +
+        "deployments should not run as root (another account's root user is unknown, as another account's role is). Federated users are not evaluated (unknown, saying why). When a principal's own reads " +
         "are denied, GetAccountAuthorizationDetails stands in; when that cannot answer either, the finding is unknown, " +
         "naming the permissions the checker needs. The fix printed is for the deployer, never the checker. A snapshot of " +
         "an earlier version holds the caller it judged by default: that checker is not judged either (skipped, saying " +

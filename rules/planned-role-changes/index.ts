@@ -73,19 +73,26 @@ function usesJudged(facts: Facts, planned: PlannedRole): InfrastructureUse[] {
  * How ECS uses the role, before and after alike: today's references and the services the facts see naming it (a
  * role found only by --role, or one the change creates, is still judged for what those services need). The same
  * references on both sides, so a use's requirements that depend on them (blue/green's listener actions per load
- * balancer kind) are the same set today and after.
+ * balancer kind) are the same set today and after. A change that also creates or updates a service's load balancers
+ * may put the role on a kind the facts have not seen: then no kind is known, and every kind's actions are required.
  */
 function judgedFor(facts: Facts, planned: PlannedRole): Pick<RoleFacts, "referencedBy"> {
+  const kindsKnown = !facts.plan?.deployedServices?.length;
   const services = roleUsage(facts, planned.ref).services.map(
     (s): RoleReference => ({
       kind: "service",
       cluster: s.clusterArn,
       service: s.name,
       use: s.use,
-      ...(s.loadBalancerKinds ? { loadBalancerKinds: s.loadBalancerKinds } : {}),
+      ...(kindsKnown && s.loadBalancerKinds ? { loadBalancerKinds: s.loadBalancerKinds } : {}),
     }),
   );
-  return { referencedBy: [...(roleToday(facts, planned)?.referencedBy ?? []), ...services] };
+  const today = (roleToday(facts, planned)?.referencedBy ?? []).map((r): RoleReference => {
+    if (kindsKnown || r.kind !== "service" || !r.loadBalancerKinds) return r;
+    const { loadBalancerKinds: _unknown, ...rest } = r;
+    return rest;
+  });
+  return { referencedBy: [...today, ...services] };
 }
 
 /** " and every action of Managed Instances": the other uses the after-state was judged for, for the pass. */

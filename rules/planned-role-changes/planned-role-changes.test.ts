@@ -652,9 +652,13 @@ const LB_POLICY_ARN = usePolicyArn(infrastructureUse("load-balancer"));
  * balancers policy; the plan swaps it for an inline ALB-only copy (no ModifyListener on listener/net). `kinds`: the
  * load balancer kinds the facts know for the service (undefined: not known, as in older facts).
  */
-function withLoadBalancerSwap(kinds: LoadBalancerKind[] | undefined): Facts {
+function withLoadBalancerSwap(
+  kinds: LoadBalancerKind[] | undefined,
+  extra: Record<string, unknown>[] = [],
+): Facts {
   const file = "test/changes/terraform/fixtures/swap-for-inline-policy.json";
   const raw = JSON.parse(readFileSync(file, "utf8").replaceAll(VOLUMES_POLICY_ARN, LB_POLICY_ARN));
+  raw.resource_changes.push(...extra);
   const albOnly = usePolicyDocument("load-balancer");
   albOnly.Statement = albOnly.Statement.filter((s) => s.Sid !== "NLBModifyListeners");
   for (const rc of raw.resource_changes)
@@ -690,6 +694,42 @@ function withLoadBalancerSwap(kinds: LoadBalancerKind[] | undefined): Facts {
   return { ...f, plan: applyPlan(f, plan) };
 }
 
+/** An aws_ecs_service change in the plan, its load_balancer blocks before and after. */
+function serviceChange(
+  actions: string[],
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    address: "aws_ecs_service.api",
+    mode: "managed",
+    type: "aws_ecs_service",
+    name: "api",
+    provider_name: "registry.terraform.io/hashicorp/aws",
+    change: { actions, before, after, after_unknown: {} },
+  };
+}
+
+const lbService = (route: string, desired = 2) => ({
+  name: "api",
+  cluster: CLUSTER,
+  desired_count: desired,
+  load_balancer: [
+    {
+      target_group_arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/blue/1`,
+      advanced_configuration: [
+        {
+          role_arn: ARN,
+          production_listener_rule: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:${route}`,
+          alternate_target_group_arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/green/2`,
+        },
+      ],
+    },
+  ],
+});
+const ALB_SERVICE = lbService("listener-rule/app/web/1/2/3");
+const NLB_SERVICE = lbService("listener/net/tcp/1/2");
+
 testRule(rule, {
   valid: [
     {
@@ -698,11 +738,32 @@ testRule(rule, {
       expect: { [ARN]: "pass" },
       message: { [ARN]: /every action of blue\/green load balancer/ },
     },
+    {
+      name: "the ALB swap beside a service update that leaves its load balancers as they are: pass",
+      facts: withLoadBalancerSwap(
+        ["application"],
+        [serviceChange(["update"], ALB_SERVICE, lbService("listener-rule/app/web/1/2/3", 4))],
+      ),
+      expect: { [ARN]: "pass" },
+      message: { [ARN]: /every action of blue\/green load balancer/ },
+    },
   ],
   invalid: [
     {
       name: "the same swap for a service on an NLB: fail, losing ModifyListener",
       facts: withLoadBalancerSwap(["network"]),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose elasticloadbalancing:ModifyListener \(blue\/green load balancer\)/ },
+    },
+    {
+      name: "the same ALB swap in a plan that also creates a service on an NLB (any role): every kind required, fail",
+      facts: withLoadBalancerSwap(["application"], [serviceChange(["create"], null, NLB_SERVICE)]),
+      expect: { [ARN]: "fail" },
+      message: { [ARN]: /lose elasticloadbalancing:ModifyListener \(blue\/green load balancer\)/ },
+    },
+    {
+      name: "the same ALB swap in a plan that moves the service to an NLB: every kind required, fail",
+      facts: withLoadBalancerSwap(["application"], [serviceChange(["update"], ALB_SERVICE, NLB_SERVICE)]),
       expect: { [ARN]: "fail" },
       message: { [ARN]: /lose elasticloadbalancing:ModifyListener \(blue\/green load balancer\)/ },
     },

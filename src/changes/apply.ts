@@ -128,6 +128,7 @@ export function applyChanges(facts: Facts, list: ChangeList): PlanFacts {
     roles,
     managedPolicies,
     deletedServices: list.deletedServices,
+    ...(list.deployedServices?.length ? { deployedServices: list.deployedServices } : {}),
     unattributed: g.unattributed,
   };
 }

@@ -88,4 +88,6 @@ export interface ChangeList {
   policies: PolicyChange[];
   reach: PolicyReach[];
   deletedServices: PlanFacts["deletedServices"];
+  /** ECS services the change creates or updates with a load balancer it may set (PlanFacts.deployedServices). */
+  deployedServices?: string[];
 }

@@ -507,6 +507,11 @@ export interface PlanFacts {
   managedPolicies: Record<string, Fact<ManagedPolicy>>;
   /** ECS services the change deletes or replaces (addresses and names): their tasks are still stopping while it runs. */
   deletedServices: { address: string; name?: string; cluster?: string }[];
+  /**
+   * ECS services the change creates or updates whose load balancers it may set (addresses): they may name a role for
+   * blue/green on a kind of load balancer the facts have not seen, so every kind's listener actions stay required.
+   */
+  deployedServices?: string[];
   /** Changes that touch an infrastructure role the source cannot name before the change runs. */
   unattributed: PlannedChange[];
 }

@@ -329,6 +329,19 @@ describe("--principal names the deploy role; the caller may pass nothing", () =>
     );
   });
 
+  it("--principal as another account's root user: it cannot pass this account's role, unknown (exit 3), not a warning", async () => {
+    const { code, report } = await checkJson(
+      fake,
+      "--role",
+      "ecsInfrastructureRole",
+      "--principal",
+      "arn:aws:iam::999999999999:root",
+    );
+    expect(passRole(report)?.status).toBe("unknown");
+    expect(passRole(report)?.message).toMatch(/999999999999/);
+    expect(code).toBe(3);
+  });
+
   it("a --principal that is not a role, user or assumed-role ARN is exit 2 before any AWS call", async () => {
     for (const bad of ["deployer", "arn:aws:iam::111122223333:policy/p", "arn:aws:iam::1234:role/x"]) {
       const before = fake.requests.length;

@@ -335,3 +335,83 @@ describe("the change gate judges every use the role serves", () => {
     });
   });
 });
+
+describe("the change gate keeps every load balancer kind when the plan also deploys a service's load balancers", () => {
+  let fake: FakeAws;
+  const dir = mkdtempSync(join(tmpdir(), "use-permissions-lb-"));
+  const LB = awsManagedUsePolicy("load-balancer").arn;
+  const albOnly = usePolicyDocument("load-balancer");
+  albOnly.Statement = albOnly.Statement.filter((s) => s.Sid !== "NLBModifyListeners");
+  const elb = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT_ID}`;
+  /** The swap fixture: ecs-infra's LB policy replaced by an inline ALB-only copy; `extra` resource changes added. */
+  const plan = (name: string, extra: object[]) => {
+    const raw = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, "../changes/terraform/fixtures/swap-for-inline-policy.json"),
+        "utf8",
+      ).replaceAll(VOLUMES_POLICY_ARN, LB),
+    );
+    for (const rc of raw.resource_changes)
+      if (rc.address === "aws_iam_role_policy.volumes") rc.change.after.policy = JSON.stringify(albOnly);
+    raw.resource_changes.push(...extra);
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(raw));
+    return file;
+  };
+  const nlbService = {
+    address: "aws_ecs_service.tcp",
+    mode: "managed",
+    type: "aws_ecs_service",
+    name: "tcp",
+    provider_name: "registry.terraform.io/hashicorp/aws",
+    change: {
+      actions: ["create"],
+      before: null,
+      after: {
+        name: "tcp",
+        cluster: "prod",
+        load_balancer: [
+          {
+            target_group_arn: `${elb}:targetgroup/blue/0123456789abcdef`,
+            advanced_configuration: [
+              {
+                role_arn: roleArnOf("ecs-infra"),
+                production_listener_rule: `${elb}:listener/net/tcp/0123456789abcdef/0123456789abcdef`,
+                alternate_target_group_arn: `${elb}:targetgroup/green/0123456789abcdef`,
+              },
+            ],
+          },
+        ],
+      },
+      after_unknown: {},
+    },
+  };
+  beforeAll(async () => {
+    fake = await startFakeAws({
+      accountId: ACCOUNT_ID,
+      roles: [infrastructureRole({ name: "ecs-infra", attached: [LB] })],
+      managedPolicies,
+      clusters: [
+        {
+          name: "prod",
+          services: [networkedService({ name: "web", loadBalancerRoleArn: roleArnOf("ecs-infra") })],
+        },
+      ],
+    });
+  });
+  afterAll(() => fake.close());
+
+  const planned = (report: Report) => report.findings.find((f) => f.rule === "planned-role-changes");
+
+  it("the ALB-only swap alone, the role's one service on an ALB: planned-role-changes passes", async () => {
+    const { report } = await check(fake, "--plan", plan("alone", []));
+    expect(planned(report)).toMatchObject({ status: "pass", resource: roleArnOf("ecs-infra") });
+  });
+
+  it("the same swap in a plan that also creates a blue/green service on an NLB: fail, exit 1", async () => {
+    const { code, report } = await check(fake, "--plan", plan("with-nlb", [nlbService]));
+    expect(planned(report)).toMatchObject({ status: "fail", resource: roleArnOf("ecs-infra") });
+    expect(planned(report)?.message).toMatch(/lose elasticloadbalancing:ModifyListener/);
+    expect(code).toBe(1);
+  });
+});

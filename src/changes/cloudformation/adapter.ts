@@ -117,5 +117,6 @@ export function changeSetChanges(reading: ChangeSetReading, options: ChangeSetOp
     policies: changes.policies,
     reach: changes.reach,
     deletedServices: changes.deletedServices,
+    deployedServices: changes.deployedServices,
   };
 }

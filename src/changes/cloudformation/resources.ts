@@ -18,6 +18,8 @@ export interface StackChanges {
   policies: PolicyChange[];
   reach: PolicyReach[];
   deletedServices: PlanFacts["deletedServices"];
+  /** ECS services the change adds or modifies (PlanFacts.deployedServices). */
+  deployedServices: string[];
   /** Why part of the stack could not be read (a nested stack's change set that was not described): never a pass. */
   incomplete: string[];
 }
@@ -27,6 +29,7 @@ export const emptyStackChanges = (): StackChanges => ({
   policies: [],
   reach: [],
   deletedServices: [],
+  deployedServices: [],
   incomplete: [],
 });
 
@@ -35,6 +38,7 @@ export function addStackChanges(into: StackChanges, more: StackChanges): void {
   into.policies.push(...more.policies);
   into.reach.push(...more.reach);
   into.deletedServices.push(...more.deletedServices);
+  into.deployedServices.push(...more.deployedServices);
   into.incomplete.push(...more.incomplete);
 }
 
@@ -55,6 +59,17 @@ function deletedService(scope: StackScope, change: ResourceChange): PlanFacts["d
       ...(cluster ? { cluster } : {}),
     },
   ];
+}
+
+/**
+ * An ECS service the change adds, or modifies where its LoadBalancers may change (a Modify whose details name no
+ * property is counted too): its blue/green role may serve a kind of load balancer the facts have not seen.
+ */
+function deploysLoadBalancer(change: ResourceChange): boolean {
+  if (change.action === "Add" || change.action === "Import") return true;
+  if (change.action !== "Modify" && change.action !== "Dynamic") return false;
+  const props = change.details.filter((d) => d.attribute === "Properties");
+  return !props.length || props.some((d) => !d.name || d.name === "LoadBalancers");
 }
 
 function nestedStack(scope: StackScope, change: ResourceChange, nested: NestedChanges): StackChanges {
@@ -92,6 +107,7 @@ export function stackChanges(
         break;
       case "AWS::ECS::Service":
         out.deletedServices.push(...deletedService(scope, change));
+        if (deploysLoadBalancer(change)) out.deployedServices.push(addressOf(scope.stack, change));
         break;
       case "AWS::CloudFormation::Stack":
         addStackChanges(out, nestedStack(scope, change, nested));

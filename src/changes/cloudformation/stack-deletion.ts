@@ -167,5 +167,6 @@ export function stackDeletionList(reading: StackDeletionReading): ChangeList {
     policies: changes.policies,
     reach: changes.reach,
     deletedServices: changes.deletedServices,
+    deployedServices: changes.deployedServices,
   };
 }

@@ -53,6 +53,24 @@ export function deletedService(
   };
 }
 
+/**
+ * An aws_ecs_service the plan creates or updates with a load_balancer block that has (or may have, known only after
+ * apply) an advanced_configuration: its blue/green role may serve a kind of load balancer the facts have not seen.
+ */
+export function deploysLoadBalancer(rc: ResourceChange): boolean {
+  if (rc.mode !== "managed" || rc.type !== "aws_ecs_service" || isNoop(rc.actions) || !rc.after) return false;
+  if (!rc.actions.includes("create") && !rc.actions.includes("update")) return false;
+  if (unknownAt(rc, "load_balancer")) return true;
+  const lbs = rc.after.load_balancer;
+  // An update that leaves the load balancers as they are names no new route.
+  if (!rc.actions.includes("create") && sameJson(rc.before?.load_balancer, lbs)) return false;
+  if (!Array.isArray(lbs)) return lbs !== undefined && lbs !== null;
+  return lbs.some((lb) => {
+    const advanced = (lb as Attributes | null)?.advanced_configuration;
+    return advanced === undefined || (Array.isArray(advanced) ? advanced.length > 0 : advanced !== null);
+  });
+}
+
 /** The roles each managed policy is attached to or bounds in the plan, before or after (no-op resources included). */
 function policyReach(rc: ResourceChange): PolicyReach[] {
   const reach: PolicyReach[] = [];
@@ -87,6 +105,7 @@ export function terraformChanges(plan: Plan): ChangeList {
     policies: [],
     reach: [],
     deletedServices: [],
+    deployedServices: [],
   };
   for (const rc of plan.resourceChanges) {
     list.touches.push(...roleTouches(rc, plan));
@@ -94,6 +113,7 @@ export function terraformChanges(plan: Plan): ChangeList {
     if (p) list.policies.push(p);
     const s = deletedService(rc);
     if (s) list.deletedServices.push(s);
+    if (deploysLoadBalancer(rc)) list.deployedServices?.push(rc.address);
     list.reach.push(...policyReach(rc));
   }
   return list;

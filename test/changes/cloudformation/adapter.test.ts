@@ -555,3 +555,26 @@ describe("reading the JSON the AWS CLI prints", () => {
     expect(arns(only(apply(changesOf(cut))))).toBe("KnownAfterApply");
   });
 });
+
+describe("AWS::ECS::Service adds and modifies in a change set (deployedServices)", () => {
+  const svc = (action: "Add" | "Modify" | "Remove", details: object[] = []) =>
+    change({
+      action,
+      logicalId: "ApiService",
+      physicalId: action === "Add" ? undefined : "api",
+      type: "AWS::ECS::Service",
+      details,
+    });
+  const deployed = (c: object) => apply(changesOf(changeSet([c]))).deployedServices ?? [];
+
+  it("an Add, a Modify of LoadBalancers and a Modify naming no property may set a load balancer", () => {
+    expect(deployed(svc("Add"))).toEqual(["prod-ecs/ApiService"]);
+    expect(deployed(svc("Modify", [detail("LoadBalancers")]))).toEqual(["prod-ecs/ApiService"]);
+    expect(deployed(svc("Modify", []))).toEqual(["prod-ecs/ApiService"]);
+  });
+
+  it("a Modify of DesiredCount only, or a Remove, sets none", () => {
+    expect(deployed(svc("Modify", [detail("DesiredCount")]))).toEqual([]);
+    expect(deployed(svc("Remove"))).toEqual([]);
+  });
+});
