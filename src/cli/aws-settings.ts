@@ -62,9 +62,10 @@ export function retrySettings(
       ? { value: profile.retryMode, from: inProfile("retry_mode") }
       : undefined;
   if (mode) {
-    if (mode.value !== "standard" && mode.value !== "adaptive")
-      throw new InputError(`${mode.from}: expected standard or adaptive, got "${mode.value}"`);
-    settings.retryMode = mode.value;
+    // The AWS CLI's `legacy` (its older retry handler) has no strategy of its own in the JavaScript SDK: standard.
+    if (mode.value !== "standard" && mode.value !== "adaptive" && mode.value !== "legacy")
+      throw new InputError(`${mode.from}: expected standard, adaptive or legacy, got "${mode.value}"`);
+    settings.retryMode = mode.value === "adaptive" ? "adaptive" : "standard";
   }
   return settings;
 }

@@ -21,6 +21,12 @@ describe("retries from --max-attempts, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE and the 
     ],
     ["AWS_RETRY_MODE=adaptive", { AWS_RETRY_MODE: "adaptive" }, {}, { retryMode: "adaptive" }],
     ["AWS_RETRY_MODE=standard", { AWS_RETRY_MODE: "standard" }, {}, { retryMode: "standard" }],
+    [
+      "AWS_RETRY_MODE=legacy (the AWS CLI's older handler) is standard",
+      { AWS_RETRY_MODE: "legacy" },
+      {},
+      { retryMode: "standard" },
+    ],
     ["an empty variable is unset", { AWS_MAX_ATTEMPTS: "", AWS_RETRY_MODE: "" }, {}, {}],
   ])("%s", (_name, env, flags, expected) => {
     expect(retrySettings(flags, env)).toEqual(expected);
@@ -51,8 +57,8 @@ describe("retries from --max-attempts, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE and the 
       /^max_attempts in the AWS config file's profile "ci": expected a whole number from 1 to 20, got "lots"$/,
     ],
     [
-      { retryMode: "legacy" },
-      /^retry_mode in the AWS config file's profile "ci": expected standard or adaptive, got "legacy"$/,
+      { retryMode: "fast" },
+      /^retry_mode in the AWS config file's profile "ci": expected standard, adaptive or legacy, got "fast"$/,
     ],
   ])("a bad %j in the profile is a usage error naming the key and the profile", (profile, message) => {
     expect(() => retrySettings({}, {}, profile, "ci")).toThrow(message);
@@ -63,7 +69,7 @@ describe("retries from --max-attempts, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE and the 
     [{ AWS_MAX_ATTEMPTS: "0" }, /^AWS_MAX_ATTEMPTS: expected a whole number from 1 to 20, got "0"$/],
     [{ AWS_MAX_ATTEMPTS: "2.5" }, /AWS_MAX_ATTEMPTS: .*got "2\.5"/],
     [{ AWS_MAX_ATTEMPTS: "21" }, /AWS_MAX_ATTEMPTS: .*got "21"/],
-    [{ AWS_RETRY_MODE: "legacy" }, /^AWS_RETRY_MODE: expected standard or adaptive, got "legacy"$/],
+    [{ AWS_RETRY_MODE: "retry" }, /^AWS_RETRY_MODE: expected standard, adaptive or legacy, got "retry"$/],
   ])("%j is a usage error naming the variable", (env, message) => {
     expect(() => retrySettings({}, env)).toThrow(InputError);
     expect(() => retrySettings({}, env)).toThrow(message);
@@ -71,7 +77,7 @@ describe("retries from --max-attempts, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE and the 
 
   it.each([
     [{ AWS_MAX_ATTEMPTS: "-1" }, /AWS_MAX_ATTEMPTS: expected a whole number from 1 to 20, got "-1"/],
-    [{ AWS_RETRY_MODE: "fast" }, /AWS_RETRY_MODE: expected standard or adaptive, got "fast"/],
+    [{ AWS_RETRY_MODE: "fast" }, /AWS_RETRY_MODE: expected standard, adaptive or legacy, got "fast"/],
   ])("the CLI exits 2 on %j, one line, before any AWS call", async (env, message) => {
     // A closed port as the endpoint: a call would fail, and the error must come before any.
     const { code, stdout, stderr } = await runCli(["check", "--region", "us-east-1"], {
