@@ -20,7 +20,7 @@ export function deployersOf(
 }
 
 /** The ARNs of the services in scope that name the role (any use). */
-function servicesNaming(facts: Facts, role: RoleFacts): Set<string> {
+export function servicesNaming(facts: Facts, role: RoleFacts): Set<string> {
   const account = facts.caller.ok ? facts.caller.value.account : undefined;
   const key = roleKey(role.ref, account);
   const out = new Set<string>();
@@ -54,10 +54,10 @@ export function whyNobody(
     : "no service in scope names it";
 }
 
-/** "service web (cluster prod)" for the services a created-by principal made. */
-export function serviceList(p: DeployingPrincipal): string {
+/** "service web (cluster prod)" for the services a created-by principal made that name the role (`naming`). */
+export function serviceList(p: DeployingPrincipal, naming: ReadonlySet<string>): string {
   if (p.origin.kind !== "created-by") return "";
-  const names = p.origin.services.map((s) => shortName(s));
+  const names = p.origin.services.filter((s) => naming.has(s)).map((s) => shortName(s));
   return `${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}`;
 }
 

@@ -17,7 +17,7 @@ import type {
   RoleFacts,
 } from "../../src/facts/types.ts";
 import { evaluateIdentity } from "../../src/iam/evaluate.ts";
-import { deployersOf, serviceList, unreadServices, whyNobody } from "./deployers.ts";
+import { deployersOf, serviceList, servicesNaming, unreadServices, whyNobody } from "./deployers.ts";
 import { messages } from "./messages.ts";
 import { type EvaluablePrincipal, type PrincipalPolicies, principalPolicies } from "./principal-policies.ts";
 import { principalPassRoleFix } from "./remediation.ts";
@@ -166,14 +166,16 @@ function nobody(
 
 interface Judging {
   role: RoleFacts;
+  /** The services in scope that name the role: a created-by deployer's message lists only those. */
+  naming: ReadonlySet<string>;
   resource: string;
   principal: DeployingPrincipal;
   policies: Fact<PrincipalPolicies> | undefined;
 }
 
 /** One deploying principal for one role: pass, fail, unknown, or skipped when it no longer exists. */
-function judgeDeployer({ role, resource, principal, policies }: Judging): Result {
-  const services = serviceList(principal);
+function judgeDeployer({ role, naming, resource, principal, policies }: Judging): Result {
+  const services = serviceList(principal, naming);
   const fact = principal.facts;
   if (!fact.ok && fact.error.code === "NoSuchEntity")
     return {
@@ -314,12 +316,13 @@ export default defineRule({
       if (role.role.ok && !role.role.value.exists) return []; // role-exists reports it
       const resource = roleResource(facts, role);
       const deployers = deployersOf(facts, role, principals);
+      const naming = servicesNaming(facts, role);
       if (!deployers.length) return [nobody(facts, role, resource, principals)];
       // One finding per resource: with several deployers, each is named in its finding's resource.
       const of = (p: DeployingPrincipal) =>
         deployers.length > 1 ? `${resource} (deployer ${p.ref})` : resource;
       return deployers.map((p) =>
-        judgeDeployer({ role, resource: of(p), principal: p, policies: policiesOf(p) }),
+        judgeDeployer({ role, naming, resource: of(p), principal: p, policies: policiesOf(p) }),
       );
     });
   },

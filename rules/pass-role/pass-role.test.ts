@@ -467,6 +467,32 @@ testRule(rule, {
         }),
     },
     {
+      name: "one creator of services naming two roles: each role's finding names only the services that name it",
+      facts: deployed(
+        [web, service("api", createdByArn("deployer"), OTHER_ARN)],
+        [
+          creator(
+            createdByArn("deployer"),
+            ["web", "api"],
+            ciRole("deployer", { p: documented(INFRA_ARN), q: documented(OTHER_ARN) }),
+          ),
+        ],
+        {
+          roles: [
+            role(INFRA, { referencedBy: [serviceRef(web)] }),
+            role("otherInfra", {
+              referencedBy: [{ kind: "service", cluster: CLUSTER, service: "api", use: "ebs" }],
+            }),
+          ],
+        },
+      ),
+      expect: { [INFRA_ARN]: "pass", [OTHER_ARN]: "pass" },
+      message: {
+        [INFRA_ARN]: /\(created web\) may pass ecsInfrastructureRole/,
+        [OTHER_ARN]: /\(created api\) may pass otherInfra/,
+      },
+    },
+    {
       name: "--principal replaces the creators: only the named principal is judged",
       facts: deployed(
         [web],

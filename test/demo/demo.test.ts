@@ -63,8 +63,9 @@ describe("the demo account", () => {
       /^role arn:aws:iam::111122223333:role\/ci\/analytics-deployer \(created search\) may not pass/,
     );
     expect(passRole("ecs-infra-search")?.remediation).toMatch(/--role-name analytics-deployer /);
+    // The deployer created five services; the finding names those that name this role.
     expect(passRole("ecs-infra-orders")?.message).toMatch(
-      /role\/ci\/shop-deployer \(created orders, reports, ledger, …\) may pass/,
+      /role\/ci\/shop-deployer \(created orders\) may pass/,
     );
     expect(passRole("ecs-infra-batch")).toMatchObject({
       status: "skipped",
