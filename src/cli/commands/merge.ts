@@ -5,7 +5,7 @@ import type { Finding } from "../../engine/finding.ts";
 import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { regionsUnreadFinding, TARGET_ACCESS_RULE, uncheckedPart } from "../../pipeline/target-access.ts";
-import { combineParts, partsOf, type TargetPart } from "../../report/combine.ts";
+import { combineParts, partsOf, sumCalls, type TargetPart } from "../../report/combine.ts";
 import type { Format } from "../../report/index.ts";
 import type { Report } from "../../report/types.ts";
 import type { Target } from "../../targets/account-regions.ts";
@@ -160,7 +160,7 @@ export function mergeReports(
       ? { ...part, findings: [...part.findings, regionsUnreadFinding(t, t.regionsUnread)] }
       : part;
   });
-  return combineParts(withUnread, {
+  const merged = combineParts(withUnread, {
     // The strictest gate any run was given, unless --fail-on says otherwise.
     failOn: failOn ?? (reports.some((r) => r.failOn === "warn") ? "warn" : "fail"),
     startedAt: new Date(start),
@@ -172,6 +172,11 @@ export function mergeReports(
       collectedAt: reports.map((r) => r.collectedAt).sort()[0] ?? new Date(now).toISOString(),
     },
   });
+  // Each run's own total, which holds its fan-out's calls (organization reads, AssumeRole) beside its targets'.
+  const totals = reports.map(
+    (r) => r.aws ?? (r.targets?.some((t) => t.aws) ? sumCalls(r.targets.map((t) => t.aws)) : undefined),
+  );
+  return totals.some(Boolean) ? { ...merged, aws: sumCalls(totals) } : merged;
 }
 
 export function mergeCommand(
