@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.ts";
+import { change, changeSet, detail, roleProps } from "../changes/cloudformation/change-sets.ts";
 import type { FakeCluster } from "../fake-aws/account.ts";
 import {
   ACCOUNT_ID,
@@ -406,6 +407,50 @@ describe("the change gate keeps every load balancer kind when the plan also depl
   it("the ALB-only swap alone, the role's one service on an ALB: planned-role-changes passes", async () => {
     const { report } = await check(fake, "--plan", plan("alone", []));
     expect(planned(report)).toMatchObject({ status: "pass", resource: roleArnOf("ecs-infra") });
+  });
+
+  /** The same swap as a CloudFormation change set (describe-change-set JSON), with `extra` changes. */
+  const changeSetFile = (name: string, extra: object[]) => {
+    const swap = change({
+      action: "Modify",
+      logicalId: "InfraRole",
+      physicalId: "ecs-infra",
+      type: "AWS::IAM::Role",
+      details: [detail("ManagedPolicyArns"), detail("Policies")],
+      before: roleProps({ ManagedPolicyArns: [LB] }),
+      after: roleProps({ ManagedPolicyArns: [], Policies: [{ PolicyName: "lb", PolicyDocument: albOnly }] }),
+    });
+    const file = join(dir, `${name}.change-set.json`);
+    writeFileSync(file, JSON.stringify(changeSet([swap, ...extra])));
+    return file;
+  };
+  const nlbServiceAdded = change({
+    action: "Add",
+    logicalId: "TcpService",
+    type: "AWS::ECS::Service",
+    after: {
+      Cluster: "prod",
+      ServiceName: "tcp",
+      LoadBalancers: [
+        {
+          TargetGroupArn: `${elb}:targetgroup/blue/0123456789abcdef`,
+          AdvancedConfiguration: {
+            RoleArn: roleArnOf("ecs-infra"),
+            ProductionListenerRule: `${elb}:listener/net/tcp/0123456789abcdef/0123456789abcdef`,
+            AlternateTargetGroupArn: `${elb}:targetgroup/green/0123456789abcdef`,
+          },
+        },
+      ],
+    },
+  });
+
+  it("as a CloudFormation change set: the swap alone passes; beside an added NLB blue/green service it fails", async () => {
+    const alone = await check(fake, "--plan", changeSetFile("cfn-alone", []));
+    expect(planned(alone.report)).toMatchObject({ status: "pass", resource: roleArnOf("ecs-infra") });
+    const withNlb = await check(fake, "--plan", changeSetFile("cfn-with-nlb", [nlbServiceAdded]));
+    expect(planned(withNlb.report)).toMatchObject({ status: "fail", resource: roleArnOf("ecs-infra") });
+    expect(planned(withNlb.report)?.message).toMatch(/lose elasticloadbalancing:ModifyListener/);
+    expect(withNlb.code).toBe(1);
   });
 
   it("the same swap in a plan that also creates a blue/green service on an NLB: fail, exit 1", async () => {
