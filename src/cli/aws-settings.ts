@@ -1,4 +1,5 @@
 import type { AwsSettings } from "../collect/clients.ts";
+import type { ProfileRetry } from "../collect/profile-settings.ts";
 import { InputError } from "../errors.ts";
 
 export interface AwsFlags {
@@ -22,12 +23,6 @@ export function runDeadline(ms: number): AbortSignal {
   return controller.signal;
 }
 
-/** What a profile's shared config says of retries (collect/profile-settings.ts), as written. */
-export interface ProfileRetryValues {
-  maxAttempts?: string;
-  retryMode?: string;
-}
-
 /**
  * Retries the SDK's and the AWS CLI's way: --max-attempts, then AWS_MAX_ATTEMPTS, then the profile's `max_attempts`;
  * AWS_RETRY_MODE, then the profile's `retry_mode`. The strategy is built by collect/retry.ts, so the values are
@@ -36,7 +31,7 @@ export interface ProfileRetryValues {
 export function retrySettings(
   flags: Pick<AwsFlags, "maxAttempts">,
   env: NodeJS.ProcessEnv,
-  profile: ProfileRetryValues = {},
+  profile: ProfileRetry = {},
   profileName = "default",
 ): Pick<AwsSettings, "maxAttempts" | "retryMode"> {
   const settings: Pick<AwsSettings, "maxAttempts" | "retryMode"> = {};
@@ -75,7 +70,7 @@ async function profileRetryFor(
   flags: Pick<AwsFlags, "maxAttempts">,
   env: NodeJS.ProcessEnv,
   profile: string | undefined,
-): Promise<ProfileRetryValues> {
+): Promise<ProfileRetry> {
   const attemptsSet = Boolean(flags.maxAttempts || env.AWS_MAX_ATTEMPTS?.trim());
   if (attemptsSet && env.AWS_RETRY_MODE?.trim()) return {};
   const { profileRetry } = await import("../collect/profile-settings.ts");
