@@ -16,6 +16,7 @@ import type { UnknownDetails } from "../../src/engine/finding.ts";
 import { defineRule, type RuleResult } from "../../src/engine/rule.ts";
 import { unknownFinding } from "../../src/engine/unknown.ts";
 import type { FactError, Facts, RoleFacts, TrailEvent, TrailFacts } from "../../src/facts/types.ts";
+import { compareText } from "../../src/order.ts";
 import { type FailureGroup, messages, plural, type Recovered } from "./messages.ts";
 import { READ_FAILED_CALLS } from "./snippets.ts";
 
@@ -69,7 +70,7 @@ function groupFailures(failures: readonly TrailEvent[]): FailureGroup[] {
     if (f.volumeId && !group.volumes.includes(f.volumeId)) group.volumes.push(f.volumeId);
     groups.set(key, group);
   }
-  return [...groups.values()].sort((a, b) => b.count - a.count || a.action.localeCompare(b.action));
+  return [...groups.values()].sort((a, b) => b.count - a.count || compareText(a.action, b.action));
 }
 
 /** Failed (action, volume) pairs whose latest call of that action on that volume succeeded. */

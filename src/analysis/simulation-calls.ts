@@ -1,5 +1,6 @@
 import type { RoleFacts } from "../facts/types.ts";
 import type { RequestContext, RequestValue } from "../iam/types.ts";
+import { compareText } from "../order.ts";
 import { detachFromInstanceRequest, type RoleLocation } from "./ecs-requests.ts";
 import { type InfrastructureUse, requirementsFor } from "./infrastructure-uses.ts";
 
@@ -42,7 +43,7 @@ function contextOf(request: RequestContext): SimulationContextEntry[] {
       const values = literal(value);
       return values ? [{ name, values, type: values.length > 1 ? "stringList" : "string" } as const] : [];
     })
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareText(a.name, b.name));
 }
 
 const has = (request: RequestContext, key: string) =>
@@ -137,7 +138,7 @@ export function simulationCalls(
       ...contextOf(request),
       ...organizationKeys(request, loc, subject.organizationId),
       ...principalTagKeys(request, subject.tags ?? {}),
-    ].sort((a, b) => a.name.localeCompare(b.name));
+    ].sort((a, b) => compareText(a.name, b.name));
     const key = JSON.stringify([resources, context]);
     const call = calls.get(key) ?? { actions: [], resources, context };
     if (!call.actions.includes(request.action)) call.actions.push(request.action);

@@ -1,5 +1,6 @@
 import { parseArn, roleNameOf, shortName } from "../arn/arn.ts";
 import type { Facts, RoleFacts, TaskFacts, TrailEvent } from "../facts/types.ts";
+import { compareText } from "../order.ts";
 import { EBS_SESSION_NAME, type InfrastructureUse, TLS_SESSION_NAME, usesOf } from "./infrastructure-uses.ts";
 import { existingRole } from "./role-policies.ts";
 
@@ -110,7 +111,7 @@ export function linkFailuresToStuckTasks(facts: Facts, failures: readonly TrailE
     if (!seen || timeOf(failure) > timeOf(seen)) latest.set(failure.volumeId, failure);
   }
   const links: StuckTaskLink[] = [];
-  for (const [volumeId, failure] of [...latest].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [volumeId, failure] of [...latest].sort(([a], [b]) => compareText(a, b))) {
     for (const task of tasks.get(volumeId) ?? []) {
       links.push({
         taskArn: task.arn,

@@ -1,5 +1,6 @@
 import { parseArn } from "../arn/arn.ts";
 import type { Fact, Facts, ManagedPolicy, PlanFacts, PlannedRole } from "../facts/types.ts";
+import { compareText } from "../order.ts";
 import { afterState } from "./after-state.ts";
 import type { ChangeList, PolicyChange, RoleTouch } from "./model.ts";
 import { UNKNOWN } from "./model.ts";
@@ -111,7 +112,7 @@ export function applyChanges(facts: Facts, list: ChangeList): PlanFacts {
     for (const k of roles) if (!touched.has(k)) touched.set(k, today.get(k)?.name ?? k);
 
   const roles: PlannedRole[] = [];
-  for (const [k, name] of [...touched].sort((a, b) => a[1].localeCompare(b[1]))) {
+  for (const [k, name] of [...touched].sort((a, b) => compareText(a[1], b[1]))) {
     const touches = g.touches.get(k)?.touches ?? [];
     const base = today.get(k);
     const changes = [

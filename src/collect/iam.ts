@@ -20,6 +20,7 @@ import type {
   RoleReference,
 } from "../facts/types.ts";
 import { decodePolicyDocument } from "../iam/decode.ts";
+import { compareText } from "../order.ts";
 import { mapLimit } from "./concurrency.ts";
 import { gather, isNoSuchEntity } from "./fact.ts";
 
@@ -256,6 +257,6 @@ export class IamCollector {
     const entries = await Promise.all(
       [...this.managedPolicies].map(async ([arn, p]) => [arn, await p] as const),
     );
-    return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries(entries.sort(([a], [b]) => compareText(a, b)));
   }
 }

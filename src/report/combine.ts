@@ -4,6 +4,7 @@ import type { Rule } from "../engine/rule.ts";
 import { asVerdict, verdictRank, worstStatus } from "../engine/status.ts";
 import { exitCodeFor, type FailOn } from "../engine/verdict.ts";
 import type { AwsCalls } from "../facts/types.ts";
+import { compareText } from "../order.ts";
 import type { Report, TargetResult } from "./types.ts";
 
 /**
@@ -92,8 +93,8 @@ export function combineParts(parts: readonly TargetPart[], options: CombineOptio
   const ordered = [...byKey.values()].sort(
     (a, b) =>
       verdictRank(b.target.verdict) - verdictRank(a.target.verdict) ||
-      a.target.account.localeCompare(b.target.account) ||
-      a.target.region.localeCompare(b.target.region),
+      compareText(a.target.account, b.target.account) ||
+      compareText(a.target.region, b.target.region),
   );
   const findings = ordered.flatMap((p) => p.findings);
   const targets = ordered.map((p) => p.target);

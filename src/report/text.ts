@@ -4,6 +4,7 @@ import { roleNameOf } from "../arn/arn.ts";
 import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";
+import { compareText } from "../order.ts";
 import { headlineOf } from "./headline.ts";
 import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import { readsFailed } from "./reads-failed.ts";
@@ -83,12 +84,12 @@ function notJudged(c: Colors, findings: readonly Finding[]): string[] {
 /** One role's activity as rows: action, calls that succeeded, calls that failed and with which error codes. */
 function trailRows(c: Colors, role: TrailRoleSummary): string[] {
   const rows = Object.entries(role.counts)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([action, outcomes]) => {
       const ok = outcomes.success ?? 0;
       const errors = Object.entries(outcomes)
         .filter(([outcome]) => outcome !== "success")
-        .sort(([a], [b]) => a.localeCompare(b));
+        .sort(([a], [b]) => compareText(a, b));
       const failed = errors.reduce((n, [, count]) => n + count, 0);
       return { action, ok, failed, codes: errors.map(([code, n]) => `${code} ×${n}`).join(", ") };
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { infrastructureUse } from "../../src/analysis/infrastructure-uses.ts";
 import { simulationCalls } from "../../src/analysis/simulation-calls.ts";
+import { compareText } from "../../src/order.ts";
 
 const LOC = {
   partition: "aws",
@@ -75,7 +76,7 @@ describe("simulationCalls: the organization keys of the role's requests", () => 
       tags: { b: "2", a: "1" },
     })) {
       const names = call.context.map((c) => c.name);
-      expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+      expect(names).toEqual([...names].sort(compareText));
     }
   });
 });
