@@ -126,6 +126,8 @@ export interface TrailCollectorOptions {
   pacer: RequestPacer;
   /** The pacer's key: account and Region, the unit CloudTrail limits. */
   paceKey: string;
+  /** No LookupEvents is sent before this settles (collect's reads off ECS's chain wait for ECS's first answer). */
+  after?: Promise<unknown>;
 }
 
 /** LookupEvents for each session name over the window, every page; an error (denied, throttled past retries) hides the whole series. */
@@ -166,9 +168,15 @@ export class TrailReads {
     return { startTime: isoTime(this.options.startTime, undefined), sessions: Object.fromEntries(series) };
   }
 
+  /** Settles once every series started has, read or failed: a run hands back no facts with a call still going. */
+  async settle(): Promise<void> {
+    await Promise.all(this.series.values());
+  }
+
   private lookup(sessionName: string): Promise<Fact<TrailEvent[]>> {
     const { client, options } = this;
     return gather("cloudtrail:LookupEvents", async () => {
+      await options.after;
       const kept: TrailEvent[] = [];
       const pages = paginateLookupEvents(
         { client, pageSize: LOOKUP_EVENTS_PAGE_SIZE },

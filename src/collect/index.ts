@@ -177,16 +177,21 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     pacing.install(clients.ecs, "ecs", paceKey, signal);
     pacing.install(clients.iam, "iam", iamPaceKey(paceKey), signal);
   }
+  // Reads off the critical chain (Organizations, CloudTrail, EC2's volumes) start once ECS has answered its first
+  // request: sent beside it, their chunks' loading and their answers' parsing held ECS's first request and its
+  // answer back, on the chain every other read hangs from (ListClusters → services and tasks → roles → policies).
+  const chainFirst = ecsPlan.kind !== "none" || options.ecsForRoles === true;
+  const offChain = chainFirst ? firstAnswer(clients.ecs) : { settled: Promise.resolve(), release() {} };
   try {
     // The caller's account: ECS builds cluster ARNs from it, and IAM can only answer for it. Nothing waits for it
     // but what needs the account itself (a role named by ARN, the cluster ARN of a cluster named by name).
     const callerRead = collectCaller(clients.sts);
     const callerAccount = callerRead.then((c) => (c.ok ? c.value.account : undefined));
-    // Whether SCPs can apply needs nothing else: asked at once, beside everything.
+    // Whether SCPs can apply needs nothing else: asked beside everything (once ECS has answered, above).
     const membershipRead =
       options.organizations === false
         ? undefined
-        : collectMembership(() => clients.organizations(), callerAccount);
+        : collectMembership(() => offChain.settled.then(() => clients.organizations()), callerAccount);
     const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
     const readEcs = ecsPlan.kind !== "none" || forRolesOnly;
 
@@ -239,6 +244,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
             options.aws.pacers?.lookupEvents ??
             (options.clients ? lookupEventsPacer() : processLookupEventsPacer()),
           paceKey,
+          after: offChain.settled,
         })
       : undefined;
     if (flagged.length || (readEcs && ecsAddsRoles)) trail?.start(EBS_SESSION_NAME);
@@ -270,13 +276,14 @@ export async function collect(options: CollectOptions): Promise<Facts> {
               },
             }
           : {}),
-      });
-    }
+      }).finally(offChain.release);
+    } else offChain.release();
 
     // Volumes need only the ECS scope: the EC2 client's chunk loads while the first answers are on the way.
     const volumesRead: Promise<Ec2Facts> | undefined =
       readEcs && !forRolesOnly && options.volumes !== false
         ? collectVolumes(async () => {
+            await offChain.settled;
             const ec2 = await clients.ec2();
             pacing?.install(ec2, "ec2", paceKey, signal);
             return ec2;
@@ -345,7 +352,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         ...new Set([...refs.values()].flatMap(({ by }) => sessionNamesFor({ referencedBy: by }))),
       ];
       facts.trail = keepRolesInScope(await trail.facts(sessionNames), roles);
-    }
+    } else await trail?.settle();
     // A deleted role answers NoSuchEntity everywhere: role-exists reports it, it is not a read failure.
     const errors = summariseFactErrors(factErrors(facts).filter((e) => e.code !== "NoSuchEntity"));
     for (const e of errors) log?.warn(e, "could not read: the checks that need it are unknown");
@@ -361,6 +368,37 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     );
     return facts;
   } finally {
+    offChain.release();
     if (!options.clients) clients.destroy();
   }
+}
+
+let firstAnswers = 0;
+
+/**
+ * Settles when the client's first HTTP attempt has been answered (or has failed), or at `release()`: whichever comes
+ * first. The caller releases it when it is done with the client, so a run that never sends one does not wait.
+ */
+function firstAnswer(client: AwsClients["ecs"]): { settled: Promise<void>; release: () => void } {
+  // One name per run: runs sharing injected clients each watch for their own.
+  const name = `ecsPreflightFirstAnswer${++firstAnswers}`;
+  let release = () => {};
+  const settled = new Promise<void>((resolve) => {
+    release = () => {
+      client.middlewareStack.remove(name);
+      resolve();
+    };
+  });
+  // The deserialize step runs inside the retry loop: a throttled first attempt releases the others too.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } finally {
+        release();
+      }
+    },
+    { step: "deserialize", name, priority: "high" },
+  );
+  return { settled, release: () => release() };
 }

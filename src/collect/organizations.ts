@@ -12,8 +12,8 @@ export async function collectMembership(
   account: Promise<string | undefined>,
 ): Promise<Fact<OrganizationMembership>> {
   return gather("organizations:DescribeOrganization", async () => {
-    const { DescribeOrganizationCommand } = await import("./organizations-sdk.ts");
     const organizations = await client();
+    const { DescribeOrganizationCommand } = await import("./organizations-sdk.ts");
     try {
       const out = await organizations.send(new DescribeOrganizationCommand({}));
       const management = out.Organization?.MasterAccountId;

@@ -141,6 +141,37 @@ describe("collect() starts every read that needs nothing earlier at once", () =>
     );
   });
 
+  it("sends ECS's first request ahead of the reads off its chain: Organizations, CloudTrail and EC2 wait for its answer", async () => {
+    const offChain = ["organizations:DescribeOrganization", "cloudtrail:LookupEvents", "ec2:DescribeVolumes"];
+    const { fake, clients } = await serve(small, {
+      latencyMs: 2,
+      // Sent beside ListClusters, they would arrive while it is held, and release it at once.
+      hold: {
+        when: named("ecs:ListClusters"),
+        until: (log) => offChain.some((api) => log.some(named(api))),
+        timeoutMs: 300,
+      },
+    });
+    const facts = await collect({ scope: everything, aws: { region: "us-east-1" }, clients });
+    const listed = lastEnd(fake.requests, "ecs:ListClusters");
+    for (const api of offChain) expect(first(fake.requests, api)?.at, api).toBeGreaterThanOrEqual(listed);
+    // STS is not held back: ECS's cluster ARNs and IAM's account come from it.
+    expect(first(fake.requests, "sts:GetCallerIdentity")?.at).toBeLessThanOrEqual(listed);
+    expect(facts.ec2?.volumes.ok && facts.organization?.ok && facts.trail).toBeTruthy();
+  });
+
+  it("does not hold the reads off ECS's chain when ECS is not read (a --role scope)", async () => {
+    const { fake, clients } = await serve(small, { latencyMs: 2 });
+    const facts = await collect({
+      scope: { ...everything, roles: ["infra-0"] },
+      aws: { region: "us-east-1" },
+      clients,
+    });
+    expect(fake.requests.some(named("ecs:ListClusters"))).toBe(false);
+    expect(first(fake.requests, "cloudtrail:LookupEvents")).toBeDefined();
+    expect(facts.trail?.sessions).toBeDefined();
+  });
+
   it("reads EC2 volumes, CloudTrail and a service's role while tasks are still being described", async () => {
     const { fake, clients } = await serve(small, {
       latencyMs: 2,
