@@ -15,7 +15,8 @@ export {
 } from "./engine/rule.ts";
 export type { Status, Verdict } from "./engine/status.ts";
 export type * from "./facts/types.ts";
-export { type CheckOptions, check, evaluate } from "./pipeline/check.ts";
+export { type CheckOptions, check } from "./pipeline/check.ts";
+export { evaluate } from "./pipeline/evaluate.ts";
 export { checkTargets, resolveTargets, type TargetsCheckOptions } from "./pipeline/targets.ts";
 export { EMF_METRICS, EMF_NAMESPACE, emfLines } from "./report/emf.ts";
 export { FORMATS, type Format, formatReport } from "./report/index.ts";

@@ -72,6 +72,11 @@ export interface CollectOptions {
   paceKey?: string;
   /** CloudTrail LookupEvents' pacer (default: the process's, 2 a second per key; a fresh one for injected clients). */
   trailPacer?: RequestPacer;
+  /**
+   * Called once ECS has answered its first request (at once when ECS is not read): the moment the caller may load
+   * what it needs next (the check pipeline: the rules) without holding the first requests back.
+   */
+  afterFirstAnswer?: () => void;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
   /**
@@ -182,6 +187,8 @@ export async function collect(options: CollectOptions): Promise<Facts> {
   // answer back, on the chain every other read hangs from (ListClusters → services and tasks → roles → policies).
   const chainFirst = ecsPlan.kind !== "none" || options.ecsForRoles === true;
   const offChain = chainFirst ? firstAnswer(clients.ecs) : { settled: Promise.resolve(), release() {} };
+  const { afterFirstAnswer } = options;
+  if (afterFirstAnswer) void offChain.settled.then(afterFirstAnswer);
   try {
     // The caller's account: ECS builds cluster ARNs from it, and IAM can only answer for it. Nothing waits for it
     // but what needs the account itself (a role named by ARN, the cluster ARN of a cluster named by name).

@@ -14,6 +14,7 @@ import type { AwsSettings } from "../collect/clients.ts";
 import { InputError } from "../errors.ts";
 import type { Facts } from "../facts/types.ts";
 import type { Logger } from "../log.ts";
+import type { ChangeInput } from "./change-input.ts";
 import type { FactsSource } from "./facts-source.ts";
 
 /**
@@ -21,21 +22,6 @@ import type { FactsSource } from "./facts-source.ts";
  * read), then apply it to the gathered facts so the rules judge the after-state. The change is a file (a Terraform
  * plan or a change set, told by content), a change set described live, or a stack's deletion.
  */
-
-export interface ChangeInput {
-  /** `--plan FILE`. */
-  plan?: string;
-  /** `--change-set NAME_OR_ARN [--stack STACK]`. */
-  changeSet?: { name: string; stack?: string };
-  /** `--before-stack-delete STACK`. */
-  beforeStackDelete?: string;
-  /** `--template FILE`: the template a CloudFormation change's stack is deployed from, named in its locations. */
-  template?: string;
-}
-
-export function wantsChange(input: ChangeInput): boolean {
-  return input.plan !== undefined || input.changeSet !== undefined || input.beforeStackDelete !== undefined;
-}
 
 async function readList(input: ChangeInput, aws: AwsSettings | undefined, log?: Logger): Promise<ChangeList> {
   if (input.plan) return readChangeFile(input.plan, CHANGE_FILE_FORMATS);

@@ -1,27 +1,15 @@
-import { rules as allRules } from "../../rules/index.ts";
 import { CallCounter } from "../collect/call-counter.ts";
 import type { Config } from "../engine/config.ts";
-import { evaluateFacts } from "../engine/evaluate.ts";
-import type { Rule } from "../engine/rule.ts";
 import type { FailOn } from "../engine/verdict.ts";
-import type { Facts } from "../facts/types.ts";
-import { evaluatorDisagreements } from "../report/disagreements.ts";
-import { trailSummary } from "../report/trail.ts";
 import type { Report } from "../report/types.ts";
-import { VERSION } from "../version.ts";
-import {
-  type ChangeInput,
-  changeStep,
-  readChangeStep,
-  refuseOtherRegion,
-  wantsChange,
-} from "./change-step.ts";
-import { commonCause } from "./common-cause.ts";
+import { type ChangeInput, wantsChange } from "./change-input.ts";
 import { type FactsSource, gatherFacts } from "./facts-source.ts";
 
 /**
  * The check pipeline, in one place above the engine: gather facts (AWS, a snapshot, or memory) → evaluate them with
- * the rules (src/engine/) → assemble the report. The CLI and the library's `check()` both run it.
+ * the rules (src/engine/) → assemble the report. The CLI and the library's `check()` both run it. Only what comes
+ * first is loaded up front: the change gate loads when a change is given, and the rules (./evaluate.ts) once the
+ * first AWS requests have been answered, so that nothing but AWS stands before them.
  */
 
 export interface CheckOptions extends FactsSource, Omit<ChangeInput, "plan"> {
@@ -42,55 +30,6 @@ export interface CheckOptions extends FactsSource, Omit<ChangeInput, "plan"> {
   changeRegions?: readonly string[];
 }
 
-export interface EvaluateReportOptions {
-  config?: Config;
-  failOn?: FailOn;
-  stuckAfterMs?: number;
-  beforeRoleChange?: boolean;
-  rules?: readonly Rule[];
-  startedAt?: Date;
-  source?: Report["scope"]["source"];
-  snapshot?: string;
-}
-
-/** Evaluates already-gathered facts into a report: the pure half of a check. */
-export function evaluate(facts: Facts, options: EvaluateReportOptions = {}): Report {
-  const startedAt = options.startedAt ?? new Date();
-  const evaluation = evaluateFacts(facts, {
-    rules: options.rules ?? allRules,
-    ...(options.config ? { config: options.config } : {}),
-    ...(options.failOn ? { failOn: options.failOn } : {}),
-    ...(options.stuckAfterMs !== undefined ? { stuckAfterMs: options.stuckAfterMs } : {}),
-    ...(options.beforeRoleChange ? { beforeRoleChange: true } : {}),
-    evaluatedAt: startedAt,
-  });
-  const cause = commonCause(facts);
-  const { leakedVolumes } = evaluation.totals;
-  return {
-    schemaVersion: 1,
-    tool: { name: "ecs-preflight", version: VERSION },
-    verdict: evaluation.verdict,
-    exitCode: evaluation.exitCode,
-    failOn: evaluation.failOn,
-    region: facts.region,
-    account: facts.caller.ok ? facts.caller.value.account : null,
-    ...(cause ? { commonCause: cause } : {}),
-    scope: {
-      ...facts.scope,
-      source: options.source ?? "aws",
-      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
-    },
-    startedAt: startedAt.toISOString(),
-    collectedAt: facts.collectedAt,
-    durationMs: Date.now() - startedAt.getTime(),
-    summary: evaluation.summary,
-    concerns: evaluation.concerns,
-    findings: evaluation.findings,
-    trail: trailSummary(facts),
-    ...(leakedVolumes ? { leakedVolumes } : {}),
-  };
-}
-
 /**
  * The whole check: gather facts, run the rules, build the report.
  * `import { check } from "ecs-preflight"` is the same function the CLI calls.
@@ -101,24 +40,36 @@ export async function check(given: CheckOptions): Promise<Report> {
   const counter = given.aws && !given.facts && !given.snapshot ? new CallCounter() : undefined;
   const options = counter && given.aws ? { ...given, aws: { ...given.aws, calls: counter } } : given;
   // The change first: a bad file is exit 2 before any AWS call, and it names the roles to collect.
-  const plan = wantsChange(options) ? await readChangeStep(options, options.aws, options.log) : undefined;
+  const gate = wantsChange(options) ? await import("./change-step.ts") : undefined;
+  const plan = gate ? await gate.readChangeStep(options, options.aws, options.log) : undefined;
   // A change set of another Region is refused before any read of this one (a snapshot's is known once loaded).
   const regions =
     options.changeRegions ?? (options.aws && !options.snapshot ? [options.aws.region] : undefined);
-  if (plan && regions) refuseOtherRegion(plan.changes, regions);
+  if (gate && plan && regions) gate.refuseOtherRegion(plan.changes, regions);
   // Before a role change, who uses the roles must be looked at: a --role-only scope then reads every cluster.
   const planned = plan ? plan.source(options) : options;
   const gather = options.beforeRoleChange
     ? { ...planned, collect: { ...planned.collect, ecsForRoles: true } }
     : planned;
-  const gathered = await gatherFacts({ ...gather, rules: options.rules ?? allRules }, startedAt);
-  const facts = plan
-    ? changeStep(gathered.facts, plan.changes, {
-        ...(regions ? { regions } : {}),
-        ...(options.snapshot ? { snapshot: options.snapshot } : {}),
-      })
-    : gathered.facts;
+  // The rules load once ECS has answered its first request (collect says when), or at once without AWS.
+  let judging: Promise<typeof import("./evaluate.ts")> | undefined;
+  const judge = () => {
+    judging ??= import("./evaluate.ts");
+    return judging;
+  };
+  const gathered = await gatherFacts(
+    { ...gather, collect: { ...gather.collect, afterFirstAnswer: () => void judge() } },
+    startedAt,
+  );
+  const facts =
+    gate && plan
+      ? gate.changeStep(gathered.facts, plan.changes, {
+          ...(regions ? { regions } : {}),
+          ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+        })
+      : gathered.facts;
   const { source } = gathered;
+  const { evaluate, evaluatorDisagreements } = await judge();
   const report = evaluate(facts, {
     ...options,
     startedAt,

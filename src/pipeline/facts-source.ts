@@ -1,4 +1,3 @@
-import { rules as allRules } from "../../rules/index.ts";
 import type { CollectOptions } from "../collect/index.ts";
 import { type Config, EMPTY_CONFIG } from "../engine/config.ts";
 import type { Rule } from "../engine/rule.ts";
@@ -39,18 +38,35 @@ export function collectionFor(
   };
 }
 
+/**
+ * What every rule together needs read: collectionFor(every rule, a config that turns none off), known without loading
+ * the rules (test/pipeline/facts-source.test.ts keeps the two equal), so a check's first requests need not wait for them.
+ */
+export const EVERY_READ = { trail: true, volumes: true, passRole: true, organizations: true } as const;
+
+/** What to collect for these rules and config; the rules load only when the config turns one off. */
+async function readsFor(source: FactsSource): Promise<ReturnType<typeof collectionFor>> {
+  const config = source.config ?? EMPTY_CONFIG;
+  if (source.rules) return collectionFor(source.rules, config);
+  if (!Object.values(config.rules).includes("off")) return { ...EVERY_READ };
+  const { rules } = await import("../../rules/index.ts");
+  return collectionFor(rules, config);
+}
+
 /** Gathers the facts a check evaluates, and says where they came from. */
 export async function gatherFacts(
   source: FactsSource,
   now: Date,
 ): Promise<{ facts: Facts; source: "aws" | "snapshot" }> {
+  // Without AWS there is no first answer to wait for: what comes next may load while the facts are read.
+  if (!source.aws || source.facts || source.snapshot) source.collect?.afterFirstAnswer?.();
   if (source.facts) return { facts: source.facts, source: "aws" };
   if (source.snapshot) return { facts: await readSnapshot(source.snapshot), source: "snapshot" };
   if (!source.aws) throw new TypeError("check: pass aws settings, a snapshot or facts");
   // The AWS SDK loads only when AWS is called: snapshot checks, rules and explain start fast.
   const { collect } = await import("../collect/index.ts");
   const facts = await collect({
-    ...collectionFor(source.rules ?? allRules, source.config ?? EMPTY_CONFIG),
+    ...(await readsFor(source)),
     ...source.collect,
     scope: source.scope,
     aws: source.aws,

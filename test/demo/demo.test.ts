@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect } from "../../src/collect/index.ts";
 import type { Facts } from "../../src/facts/types.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
 import { DEMO_NOW, demoAccount } from "./demo-account.ts";
 

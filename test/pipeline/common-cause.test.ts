@@ -2,8 +2,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
 import type { Facts } from "../../src/facts/types.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
 import { commonCause } from "../../src/pipeline/common-cause.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { readSnapshot } from "../../src/snapshot/index.ts";
 
 /** The demo account's facts with every fact (the outermost, where facts nest) turned into the error `code`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
-import { collectionFor } from "../../src/pipeline/facts-source.ts";
+import { collectionFor, EVERY_READ } from "../../src/pipeline/facts-source.ts";
 import { levelsForStop } from "../../src/pipeline/stop.ts";
 
 /** What is collected, and what stop turns off, come from the rules' metadata: no rule id is named outside rules/. */
@@ -15,6 +15,13 @@ describe("collectionFor: what the enabled rules need", () => {
       passRole: true,
       organizations: true,
     });
+  });
+
+  it("EVERY_READ, what a check collects before the rules are loaded, is what every rule on needs, no more and no less", () => {
+    // A config that turns nothing off (levels, suppressions) changes nothing either.
+    const levels = { ...base, rules: { "leaked-volumes": "fail" as const } };
+    expect(collectionFor(rules, base)).toEqual(EVERY_READ);
+    expect(collectionFor(rules, levels)).toEqual(EVERY_READ);
   });
 
   it.each([

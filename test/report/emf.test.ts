@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { EMF_METRICS, emfLines } from "../../src/report/emf.ts";
 import type { Report } from "../../src/report/types.ts";
 import { readSnapshot } from "../../src/snapshot/index.ts";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
 import { summarise } from "../../src/engine/verdict.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { formatReport } from "../../src/report/index.ts";
 import type { Report } from "../../src/report/types.ts";
 import { readSnapshot } from "../../src/snapshot/index.ts";

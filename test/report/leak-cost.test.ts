@@ -4,7 +4,7 @@ import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
 import { parseConfig } from "../../src/engine/config.ts";
 import type { Facts, VolumeFacts } from "../../src/facts/types.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { formatReport } from "../../src/report/index.ts";
 import { readSnapshot } from "../../src/snapshot/index.ts";
 import { ACCOUNT, facts, ok, REGION, role } from "../support/facts.ts";

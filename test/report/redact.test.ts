@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { FORMATS, formatReport } from "../../src/report/index.ts";
 import { redactReport } from "../../src/report/redact.ts";
 import { readSnapshot } from "../../src/snapshot/index.ts";

@@ -11,7 +11,7 @@ import { Validator } from "jsonschema";
 import { describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { rules } from "../../rules/index.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { formatReport } from "../../src/report/index.ts";
 import { REPOSITORY_URL } from "../../src/report/rule-doc.ts";
 import { FINGERPRINT_KEY } from "../../src/report/sarif.ts";

@@ -4,7 +4,7 @@ import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
 import { judgeFindings } from "../../src/engine/evaluate.ts";
 import type { Finding } from "../../src/engine/finding.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { emfLines } from "../../src/report/emf.ts";
 import { formatReport } from "../../src/report/index.ts";
 import type { Report } from "../../src/report/types.ts";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
 import reportSchema from "../../schema/report.schema.json" with { type: "json" };
 import type { Facts, TrailEvent } from "../../src/facts/types.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/pipeline/evaluate.ts";
 import { formatReport } from "../../src/report/index.ts";
 import { trailSummary } from "../../src/report/trail.ts";
 import { ACCOUNT, err, facts, ok, role } from "../support/facts.ts";
