@@ -73,10 +73,10 @@ export interface CollectOptions {
   /** CloudTrail LookupEvents' pacer (default: the process's, 2 a second per key; a fresh one for injected clients). */
   trailPacer?: RequestPacer;
   /**
-   * Called once ECS has answered its first request (at once when ECS is not read): the moment the caller may load
-   * what it needs next (the check pipeline: the rules) without holding the first requests back.
+   * Called once ECS's first request is on its way (at once when ECS is not read): the moment the caller may load what
+   * it needs next (the check pipeline: the rules) while that request is in flight, without holding it back.
    */
-  afterFirstAnswer?: () => void;
+  afterFirstRequest?: () => void;
   /** Told each stage as it starts (the CLI draws it on a terminal). */
   onProgress?: (event: { stage: string; done?: number; total?: number }) => void;
   /**
@@ -182,13 +182,16 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     pacing.install(clients.ecs, "ecs", paceKey, signal);
     pacing.install(clients.iam, "iam", iamPaceKey(paceKey), signal);
   }
-  // Reads off the critical chain (Organizations, CloudTrail, EC2's volumes) start once ECS has answered its first
-  // request: sent beside it, their chunks' loading and their answers' parsing held ECS's first request and its
-  // answer back, on the chain every other read hangs from (ListClusters → services and tasks → roles → policies).
+  // Reads off the critical chain (Organizations, CloudTrail, EC2's volumes) are sent once ECS has answered its first
+  // request, their SDK chunks loaded while it is in flight: sent beside it, their loading and their answers' parsing
+  // held ECS's first request and its answer back, on the chain every other read hangs from (ListClusters → services
+  // and tasks → roles → policies).
   const chainFirst = ecsPlan.kind !== "none" || options.ecsForRoles === true;
-  const offChain = chainFirst ? firstAnswer(clients.ecs) : { settled: Promise.resolve(), release() {} };
-  const { afterFirstAnswer } = options;
-  if (afterFirstAnswer) void offChain.settled.then(afterFirstAnswer);
+  const offChain = chainFirst
+    ? firstAnswer(clients.ecs)
+    : { sent: Promise.resolve(), settled: Promise.resolve(), release() {} };
+  const { afterFirstRequest } = options;
+  if (afterFirstRequest) void offChain.sent.then(afterFirstRequest);
   try {
     // The caller's account: ECS builds cluster ARNs from it, and IAM can only answer for it. Nothing waits for it
     // but what needs the account itself (a role named by ARN, the cluster ARN of a cluster named by name).
@@ -199,6 +202,7 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       options.organizations === false
         ? undefined
         : collectMembership(() => offChain.settled.then(() => clients.organizations()), callerAccount);
+    if (membershipRead) void offChain.sent.then(() => clients.organizations()).catch(() => undefined);
     const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
     const readEcs = ecsPlan.kind !== "none" || forRolesOnly;
 
@@ -286,16 +290,17 @@ export async function collect(options: CollectOptions): Promise<Facts> {
       }).finally(offChain.release);
     } else offChain.release();
 
-    // Volumes need only the ECS scope: the EC2 client's chunk loads while the first answers are on the way.
-    const volumesRead: Promise<Ec2Facts> | undefined =
-      readEcs && !forRolesOnly && options.volumes !== false
-        ? collectVolumes(async () => {
-            await offChain.settled;
-            const ec2 = await clients.ec2();
-            pacing?.install(ec2, "ec2", paceKey, signal);
-            return ec2;
-          }, pageSize)
-        : undefined;
+    // Volumes need only the ECS scope: the EC2 client's chunk loads while ECS's first request is in flight.
+    const readVolumes = readEcs && !forRolesOnly && options.volumes !== false;
+    const volumesRead: Promise<Ec2Facts> | undefined = readVolumes
+      ? collectVolumes(async () => {
+          await offChain.settled;
+          const ec2 = await clients.ec2();
+          pacing?.install(ec2, "ec2", paceKey, signal);
+          return ec2;
+        }, pageSize)
+      : undefined;
+    if (readVolumes) void offChain.sent.then(() => clients.ec2()).catch(() => undefined);
 
     const caller = await callerRead;
     const account = caller.ok ? caller.value.account : undefined;
@@ -383,22 +388,35 @@ export async function collect(options: CollectOptions): Promise<Facts> {
 let firstAnswers = 0;
 
 /**
- * Settles when the client's first HTTP attempt has been answered (or has failed), or at `release()`: whichever comes
- * first. The caller releases it when it is done with the client, so a run that never sends one does not wait.
+ * The client's first HTTP attempt: `sent` once it has been handed to the HTTP handler (the turn of the event loop
+ * after), `settled` once it has been answered or has failed; both at `release()` if that comes first. The caller
+ * releases it when it is done with the client, so a run that never sends one does not wait.
  */
-function firstAnswer(client: AwsClients["ecs"]): { settled: Promise<void>; release: () => void } {
+function firstAnswer(client: AwsClients["ecs"]): {
+  sent: Promise<void>;
+  settled: Promise<void>;
+  release: () => void;
+} {
   // One name per run: runs sharing injected clients each watch for their own.
   const name = `ecsPreflightFirstAnswer${++firstAnswers}`;
-  let release = () => {};
-  const settled = new Promise<void>((resolve) => {
-    release = () => {
-      client.middlewareStack.remove(name);
-      resolve();
-    };
+  let markSent = () => {};
+  let markSettled = () => {};
+  const sent = new Promise<void>((resolve) => {
+    markSent = resolve;
   });
-  // The deserialize step runs inside the retry loop: a throttled first attempt releases the others too.
+  const settled = new Promise<void>((resolve) => {
+    markSettled = resolve;
+  });
+  const release = () => {
+    client.middlewareStack.remove(name);
+    markSent();
+    markSettled();
+  };
+  // The deserialize step runs inside the retry loop, around each attempt: a throttled first attempt releases the
+  // others too. The request reaches the HTTP handler within this turn's promise jobs; setImmediate runs after them.
   client.middlewareStack.add(
     (next) => async (args) => {
+      setImmediate(markSent);
       try {
         return await next(args);
       } finally {
@@ -407,5 +425,5 @@ function firstAnswer(client: AwsClients["ecs"]): { settled: Promise<void>; relea
     },
     { step: "deserialize", name, priority: "high" },
   );
-  return { settled, release: () => release() };
+  return { sent, settled, release };
 }

@@ -8,8 +8,8 @@ import { type FactsSource, gatherFacts } from "./facts-source.ts";
 /**
  * The check pipeline, in one place above the engine: gather facts (AWS, a snapshot, or memory) → evaluate them with
  * the rules (src/engine/) → assemble the report. The CLI and the library's `check()` both run it. Only what comes
- * first is loaded up front: the change gate loads when a change is given, and the rules (./evaluate.ts) once the
- * first AWS requests have been answered, so that nothing but AWS stands before them.
+ * first is loaded up front: the change gate loads when a change is given, and the rules (./evaluate.ts) while the
+ * first AWS request is in flight, so that nothing but AWS stands before it.
  */
 
 export interface CheckOptions extends FactsSource, Omit<ChangeInput, "plan"> {
@@ -51,14 +51,14 @@ export async function check(given: CheckOptions): Promise<Report> {
   const gather = options.beforeRoleChange
     ? { ...planned, collect: { ...planned.collect, ecsForRoles: true } }
     : planned;
-  // The rules load once ECS has answered its first request (collect says when), or at once without AWS.
+  // The rules load while ECS's first request is in flight (collect says when), or at once without AWS.
   let judging: Promise<typeof import("./evaluate.ts")> | undefined;
   const judge = () => {
     judging ??= import("./evaluate.ts");
     return judging;
   };
   const gathered = await gatherFacts(
-    { ...gather, collect: { ...gather.collect, afterFirstAnswer: () => void judge() } },
+    { ...gather, collect: { ...gather.collect, afterFirstRequest: () => void judge() } },
     startedAt,
   );
   const facts =

@@ -58,8 +58,8 @@ export async function gatherFacts(
   source: FactsSource,
   now: Date,
 ): Promise<{ facts: Facts; source: "aws" | "snapshot" }> {
-  // Without AWS there is no first answer to wait for: what comes next may load while the facts are read.
-  if (!source.aws || source.facts || source.snapshot) source.collect?.afterFirstAnswer?.();
+  // Without AWS there is no first request to wait for: what comes next may load while the facts are read.
+  if (!source.aws || source.facts || source.snapshot) source.collect?.afterFirstRequest?.();
   if (source.facts) return { facts: source.facts, source: "aws" };
   if (source.snapshot) return { facts: await readSnapshot(source.snapshot), source: "snapshot" };
   if (!source.aws) throw new TypeError("check: pass aws settings, a snapshot or facts");
