@@ -133,7 +133,7 @@ describe("callOutcomes (one pass, stopping at the first call that succeeded)", (
     // With no success, every error, the same objects in the same order.
     if (reference.ok === 0) {
       expect(fast.errors.length).toBe(reference.errors.length);
-      fast.errors.forEach((e, i) => expect(e).toBe(reference.errors[i]));
+      for (const [i, e] of fast.errors.entries()) expect(e).toBe(reference.errors[i]);
     }
   };
 
