@@ -16,9 +16,30 @@ export function actionMatches(pattern: string, action: string): boolean {
   return matchGlob(actionGlob(pattern), action.toLowerCase());
 }
 
+/**
+ * Per Action or NotAction list (a parsed statement's, kept with its policy), the lower-cased actions it was asked
+ * about and whether it names each: the rules ask about the same role's statements for every request of a use.
+ */
+const namedBy = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/** Whether any of the policy's actions names the request action, given already lower-cased (memoised per list). */
+export function namesAction(patterns: readonly string[], lowerAction: string): boolean {
+  let known = namedBy.get(patterns);
+  if (!known) {
+    known = new Map();
+    namedBy.set(patterns, known);
+  }
+  let named = known.get(lowerAction);
+  if (named === undefined) {
+    named = patterns.some((p) => matchGlob(actionGlob(p), lowerAction));
+    known.set(lowerAction, named);
+  }
+  return named;
+}
+
 /** Whether any of the policy's actions names the request action, given already lower-cased. */
 export function matchActions(patterns: readonly string[], lowerAction: string): Outcome {
-  return patterns.some((p) => matchGlob(actionGlob(p), lowerAction)) ? YES : NO;
+  return namesAction(patterns, lowerAction) ? YES : NO;
 }
 
 /**

@@ -2,9 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { compareArn } from "../../src/iam/arn.ts";
 import { contextLookup } from "../../src/iam/context.ts";
+import { evaluateIdentity } from "../../src/iam/evaluate.ts";
 import { compareGlob, globText, parseGlob, type Subject } from "../../src/iam/glob.ts";
 import { actionMatches } from "../../src/iam/index.ts";
+import { namesAction } from "../../src/iam/match.ts";
 import { parseIpRange, rangeContains } from "../../src/iam/operators/ip-range.ts";
+import { parsePolicy } from "../../src/iam/parse.ts";
 import type { Truth } from "../../src/iam/truth.ts";
 import { resolvePolicyValue } from "../../src/iam/variables.ts";
 
@@ -23,6 +26,52 @@ describe("actionMatches", () => {
     ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", false],
   ])("%s vs %s → %s", (p, a, expected) => {
     expect(actionMatches(p, a)).toBe(expected);
+  });
+});
+
+describe("namesAction (memoised per Action list)", () => {
+  it("answers each action of one list on its own, asked in any order and again", () => {
+    const list = ["ec2:Describe*", "ec2:DeleteVolume"];
+    const asked: [string, boolean][] = [
+      ["ec2:describevolumes", true],
+      ["ec2:deletevolume", true],
+      ["ec2:detachvolume", false],
+      ["ec2:describevolumes", true],
+      ["ec2:detachvolume", false],
+      ["ec2:deletevolume", true],
+    ];
+    for (const [action, named] of asked) expect(namesAction(list, action)).toBe(named);
+    // Another list with the same first pattern is its own: nothing carries over between lists.
+    expect(namesAction(["ec2:Describe*"], "ec2:deletevolume")).toBe(false);
+    expect(namesAction([], "ec2:deletevolume")).toBe(false);
+  });
+
+  it("leaves the decisions of a policy asked about several actions, in turn and again, what they were", () => {
+    const parsed = parsePolicy(
+      {
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "Read", Effect: "Allow", Action: "ec2:Describe*", Resource: "*" },
+          { Sid: "NotDelete", Effect: "Allow", NotAction: ["ec2:DeleteVolume"], Resource: "*" },
+          { Sid: "NoDetach", Effect: "Deny", Action: "ec2:DetachVolume", Resource: "*" },
+        ],
+      },
+      { kind: "inline", name: "p" },
+    );
+    if (!parsed.ok) throw new Error("the policy parses");
+    const decide = (action: string) =>
+      evaluateIdentity(
+        { action, resource: { kind: "exact", values: ["*"] }, context: {} },
+        { identity: [parsed.policy] },
+      );
+    const first = ["ec2:DescribeVolumes", "ec2:DeleteVolume", "ec2:DetachVolume", "s3:GetObject"].map(decide);
+    expect(first.map((d) => d.decision)).toEqual(["allow", "implicit-deny", "explicit-deny", "allow"]);
+    expect(first[0]?.statements.map((s) => s.sid)).toEqual(["Read", "NotDelete"]);
+    expect(first[2]?.statements.map((s) => s.sid)).toEqual(["NoDetach"]);
+    expect(first[3]?.statements.map((s) => s.sid)).toEqual(["NotDelete"]);
+    // Asked again, in another order: the same decisions, naming the same statements.
+    const again = ["s3:GetObject", "ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"].map(decide);
+    expect(again.reverse()).toEqual(first);
   });
 });
 
