@@ -121,6 +121,25 @@ describe("compareArn", () => {
   it.each(rows)("%s vs %o → %s", (policy, subject, expected) => {
     expect(compareArn(parseGlob(policy), subject)).toBe(expected);
   });
+
+  it("gives the same answers asked again (memoised per policy glob and request value), in any order", () => {
+    // Every policy against every subject, cold and then again reversed, with fresh subject objects the second time:
+    // a cached answer must be the one the comparison gives, whatever was asked before it.
+    const policies = [...new Set(rows.map(([p]) => p))];
+    const subjects = rows.map(([, s]) => s);
+    const fresh = (s: Subject): Subject =>
+      s.kind === "exact" ? { kind: "exact", text: `${s.text}` } : { kind: "pattern", glob: [...s.glob] };
+    const first = policies.flatMap((p) => subjects.map((s) => compareArn(parseGlob(p), s)));
+    const again = [...policies]
+      .reverse()
+      .flatMap((p) => [...subjects].reverse().map((s) => compareArn(parseGlob(p), fresh(s))))
+      .reverse();
+    expect(again).toEqual(first);
+    // A glob built afresh (as a substituted variable is) compares as the memoised one does.
+    expect(policies.flatMap((p) => subjects.map((s) => compareArn([...parseGlob(p)], s)))).toEqual(first);
+    for (const [policy, subject, expected] of rows)
+      expect(compareArn(parseGlob(policy), subject)).toBe(expected);
+  });
 });
 
 describe("resolvePolicyValue", () => {
