@@ -11,6 +11,17 @@ import { resolvePolicyValue } from "./variables.ts";
 /** A policy action as a lower-cased glob (memoised per policy string). */
 const actionGlob = memoize((pattern) => parseGlob(pattern.toLowerCase()));
 
+/**
+ * Whether a lower-cased action matches a policy action: most name one action outright ("ec2:DeleteVolume"), and
+ * matching one is equality, with no regular expression to build; only `*` and `?` are wildcards (memoised).
+ */
+const actionMatcher = memoize((pattern): ((lowerAction: string) => boolean) => {
+  const lower = pattern.toLowerCase();
+  if (!lower.includes("*") && !lower.includes("?")) return (lowerAction) => lowerAction === lower;
+  const glob = actionGlob(pattern);
+  return (lowerAction) => matchGlob(glob, lowerAction);
+});
+
 /** Whether one policy action (`ec2:*Volume*`, `*`) names the request action; IAM ignores case in actions. */
 export function actionMatches(pattern: string, action: string): boolean {
   return matchGlob(actionGlob(pattern), action.toLowerCase());
@@ -31,7 +42,7 @@ export function namesAction(patterns: readonly string[], lowerAction: string): b
   }
   let named = known.get(lowerAction);
   if (named === undefined) {
-    named = patterns.some((p) => matchGlob(actionGlob(p), lowerAction));
+    named = patterns.some((p) => actionMatcher(p)(lowerAction));
     known.set(lowerAction, named);
   }
   return named;

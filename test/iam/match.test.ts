@@ -44,6 +44,14 @@ describe("namesAction (memoised per Action list)", () => {
     // Another list with the same first pattern is its own: nothing carries over between lists.
     expect(namesAction(["ec2:Describe*"], "ec2:deletevolume")).toBe(false);
     expect(namesAction([], "ec2:deletevolume")).toBe(false);
+    // A literal action (no * or ?) is equality ignoring the policy's case; the lowered request must match exactly.
+    expect(namesAction(["EC2:DeleteVOLUME"], "ec2:deletevolume")).toBe(true);
+    expect(namesAction(["ec2:DeleteVolume"], "ec2:deletevolumes")).toBe(false);
+    expect(namesAction(["ec2:Delete.olume"], "ec2:deletevolume")).toBe(false);
+    expect(namesAction(["ec2:Delete.olume"], "ec2:delete.olume")).toBe(true);
+    expect(namesAction(["ec2:*"], "ec2:deletevolume")).toBe(true);
+    expect(namesAction(["ec2:?"], "ec2:d")).toBe(true);
+    expect(namesAction(["ec2:?"], "ec2:de")).toBe(false);
   });
 
   it("leaves the decisions of a policy asked about several actions, in turn and again, what they were", () => {
