@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { compareArn } from "../../src/iam/arn.ts";
 import { contextLookup } from "../../src/iam/context.ts";
 import { evaluateIdentity } from "../../src/iam/evaluate.ts";
-import { compareGlob, globText, parseGlob, type Subject } from "../../src/iam/glob.ts";
+import {
+  compareGlob,
+  type Glob,
+  globText,
+  literalTokens,
+  matchGlob,
+  parseGlob,
+  type Subject,
+} from "../../src/iam/glob.ts";
 import { actionMatches } from "../../src/iam/index.ts";
 import { namesAction } from "../../src/iam/match.ts";
 import { parseIpRange, rangeContains } from "../../src/iam/operators/ip-range.ts";
@@ -80,6 +88,28 @@ describe("namesAction (memoised per Action list)", () => {
     // Asked again, in another order: the same decisions, naming the same statements.
     const again = ["s3:GetObject", "ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"].map(decide);
     expect(again.reverse()).toEqual(first);
+  });
+});
+
+describe("matchGlob", () => {
+  it("matches a glob with no wildcard by equality, a literal * or ? (substituted, ${*}) included", () => {
+    const rows: [Glob, string, boolean][] = [
+      [parseGlob("arn:aws:ec2:us-east-1:1:volume/vol-1"), "arn:aws:ec2:us-east-1:1:volume/vol-1", true],
+      [parseGlob("arn:aws:ec2:us-east-1:1:volume/vol-1"), "arn:aws:ec2:us-east-1:1:volume/vol-10", false],
+      [parseGlob("a.c"), "abc", false],
+      [parseGlob("a.c"), "a.c", true],
+      [parseGlob("a*c"), "abbc", true],
+      [parseGlob("a?c"), "abc", true],
+      [literalTokens("a*c"), "abbc", false],
+      [literalTokens("a*c"), "a*c", true],
+      [literalTokens("a?c"), "abc", false],
+      [[...literalTokens("vol-"), ...parseGlob("*")], "vol-9", true],
+      [parseGlob(""), "", true],
+      [parseGlob(""), "x", false],
+    ];
+    // Twice: the second answers come from the memo of each glob's literal text.
+    for (let round = 0; round < 2; round++)
+      for (const [glob, text, expected] of rows) expect(matchGlob(glob, text), text).toBe(expected);
   });
 });
 
