@@ -79,10 +79,10 @@ function needBecause(facts: Facts): string {
   return `the account is in an organization (management account ${membership.value.managementAccountId ?? "unknown"})`;
 }
 
-function disagreementsOf(results: readonly Answered[], required: readonly RequiredAction[]) {
+function disagreementsOf(results: readonly Answered[], requiredBy: ReadonlyMap<string, RequiredAction>) {
   const out: EvaluatorDisagreement[] = [];
   for (const r of results) {
-    const tool = required.find((q) => q.action.toLowerCase() === r.action.toLowerCase());
+    const tool = requiredBy.get(r.action.toLowerCase());
     const spelled = tool && AWS_SPELLING[tool.decision];
     // An SCP's Deny is AWS's, not the identity policies': it is no disagreement with the tool's evaluator.
     if (!tool || !spelled || r.missingContextValues.length || r.allowedByOrganizations === false) continue;
@@ -90,6 +90,16 @@ function disagreementsOf(results: readonly Answered[], required: readonly Requir
       out.push({ action: r.action, resources: r.resources, aws: r.evalDecision, tool: tool.decision });
   }
   return out;
+}
+
+/** Items by lower-cased action, the first of an action kept (as `find` would pick it). */
+function firstByLowerAction<T extends { action: string }>(items: readonly T[]): Map<string, T> {
+  const byAction = new Map<string, T>();
+  for (const item of items) {
+    const key = item.action.toLowerCase();
+    if (!byAction.has(key)) byAction.set(key, item);
+  }
+  return byAction;
 }
 
 /** The judgement for one role and use, given the actions the use needs and the tool's own decisions for them. */
@@ -118,20 +128,17 @@ export function organizationsDecision(
   const results: Answered[] = simulation.value.calls.flatMap((c) =>
     c.results.map((r) => ({ ...r, resources: c.resources })),
   );
-  const disagreements = disagreementsOf(results, required);
-  const unanswered = required.filter(
-    (q) => !results.some((r) => r.action.toLowerCase() === q.action.toLowerCase()),
-  );
+  // Actions compare ignoring case, through maps and sets: a use's required actions × the simulator's answers was
+  // quadratic (Express Mode's policy has dozens of actions, each simulated on several resources).
+  const requiredBy = firstByLowerAction(required);
+  const disagreements = disagreementsOf(results, requiredBy);
+  const answered = new Set(results.map((r) => r.action.toLowerCase()));
+  const unanswered = required.filter((q) => !answered.has(q.action.toLowerCase()));
   const deniedOn = results
-    .filter(
-      (r) =>
-        r.allowedByOrganizations === false &&
-        required.some((q) => q.action.toLowerCase() === r.action.toLowerCase()),
-    )
+    .filter((r) => r.allowedByOrganizations === false && requiredBy.has(r.action.toLowerCase()))
     .map((r) => ({ action: r.action, resources: r.resources }));
-  const denied = required
-    .filter((q) => deniedOn.some((d) => d.action.toLowerCase() === q.action.toLowerCase()))
-    .map((q) => q.action);
+  const deniedActions = new Set(deniedOn.map((d) => d.action.toLowerCase()));
+  const denied = required.filter((q) => deniedActions.has(q.action.toLowerCase())).map((q) => q.action);
   if (denied.length) return { kind: "denied", actions: denied, deniedOn, disagreements };
   if (unanswered.length) {
     const message = `AWS returned no result for ${unanswered.map((q) => q.action).join(", ")}`;

@@ -15,6 +15,23 @@ export function ecsTrustDecision(
   facts: Facts,
   detail: ExistingRoleDetail,
 ): Fact<{ decision: Decision; policy: Policy }> {
+  const hit = judgedTrust.get(detail);
+  if (hit?.facts === facts) return hit.judged;
+  const judged = judgeTrust(facts, detail);
+  judgedTrust.set(detail, { facts, judged });
+  return judged;
+}
+
+/**
+ * The judgement per role detail and facts: trust-policy, the use rules, the role diagnosis and the change gate each
+ * ask about the same role, and the policy was parsed and evaluated again each time. Shared, so not to be changed.
+ */
+const judgedTrust = new WeakMap<
+  ExistingRoleDetail,
+  { facts: Facts; judged: Fact<{ decision: Decision; policy: Policy }> }
+>();
+
+function judgeTrust(facts: Facts, detail: ExistingRoleDetail): Fact<{ decision: Decision; policy: Policy }> {
   const policy = parsedPolicy("iam:GetRole", detail.trustPolicy, { kind: "trust", name: "trust policy" });
   if (!policy.ok) return policy;
   const arn = parseArn(detail.arn);

@@ -80,17 +80,18 @@ const FARGATE = new Set(["FARGATE", "FARGATE_SPOT"]);
 export function servesInstanceTasks(facts: Facts, roleArn: string): boolean {
   if (!facts.ecs?.clusters.ok) return false;
   const role = roleKey(roleArn, undefined);
+  // Where the task runs first (a field read), whose role its volumes name second (an ARN parsed per attachment):
+  // on a Fargate-only account no attachment is looked at.
   return facts.ecs.clusters.value.some(
     (c) =>
       c.tasks.ok &&
       c.tasks.value.some(
         (t) =>
-          t.ebsAttachments.some((a) => a.roleArn && roleKey(a.roleArn, undefined) === role) &&
           (t.launchType
             ? !FARGATE.has(t.launchType)
             : t.capacityProviderName
               ? !FARGATE.has(t.capacityProviderName)
-              : false),
+              : false) && t.ebsAttachments.some((a) => a.roleArn && roleKey(a.roleArn, undefined) === role),
       ),
   );
 }

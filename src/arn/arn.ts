@@ -7,11 +7,28 @@ export interface ArnParts {
   resource: string;
 }
 
-export function parseArn(arn: string): ArnParts | undefined {
+/**
+ * The pieces of an ARN; undefined when it is not one. Memoised (the rules parse the same role, cluster and task ARNs
+ * over and over: thousands of times on an account of 250 tasks), so the result is frozen: it is shared.
+ */
+export function parseArn(arn: string): Readonly<ArnParts> | undefined {
+  const hit = parsed.get(arn);
+  if (hit !== undefined) return hit ?? undefined;
+  const parts = parseArnOnce(arn);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(arn, parts ?? null);
+  return parts;
+}
+
+const parsed = new Map<string, Readonly<ArnParts> | null>();
+/** Enough for every ARN of a large account's run; past it the memo starts again (it only saves time). */
+const PARSED_LIMIT = 16_384;
+
+function parseArnOnce(arn: string): Readonly<ArnParts> | undefined {
   const parts = arn.split(":");
   if (parts.length < 6 || parts[0] !== "arn") return undefined;
   const [, partition = "", service = "", region = "", account = ""] = parts;
-  return { partition, service, region, account, resource: parts.slice(5).join(":") };
+  return Object.freeze({ partition, service, region, account, resource: parts.slice(5).join(":") });
 }
 
 /** The role name from a role ARN (the last path segment) or the name itself. */

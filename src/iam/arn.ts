@@ -71,6 +71,32 @@ function splitSubject(subject: Subject): Subject[] | undefined {
  */
 export function compareArn(policy: Glob, subject: Subject): Truth {
   if (policy.length === 1 && policy[0] === STAR) return "yes";
+  let memo = compared.get(policy);
+  if (!memo) {
+    memo = { exact: new Map(), pattern: new WeakMap() };
+    compared.set(policy, memo);
+  }
+  const hit = subject.kind === "exact" ? memo.exact.get(subject.text) : memo.pattern.get(subject.glob);
+  if (hit !== undefined) return hit;
+  const truth = compareArnOnce(policy, subject);
+  if (subject.kind === "pattern") memo.pattern.set(subject.glob, truth);
+  else {
+    if (memo.exact.size >= EXACT_LIMIT) memo.exact.clear();
+    memo.exact.set(subject.text, truth);
+  }
+  return truth;
+}
+
+/**
+ * compareArn's answers per policy glob (parsed policy strings are memoised, so the same glob object comes back for
+ * the same text), per request value: exact text, or a pattern's glob (memoised per pattern too). The rules compare
+ * the same role's resources with the same requests many times over; a glob built afresh (a substituted variable)
+ * just misses. Pure, so the cache changes no answer.
+ */
+const compared = new WeakMap<Glob, { exact: Map<string, Truth>; pattern: WeakMap<Glob, Truth> }>();
+const EXACT_LIMIT = 1024;
+
+function compareArnOnce(policy: Glob, subject: Subject): Truth {
   const policyParts = splitArnGlob(policy);
   const subjectParts = splitSubject(subject);
   if (policyParts && subjectParts) {

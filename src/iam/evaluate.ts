@@ -3,7 +3,7 @@
 import { absentKeyEntries } from "./conditions.ts";
 import { contextLookup } from "./context.ts";
 import { decide, type JudgedStatement } from "./decide.ts";
-import { type StatementScope, statementApplies, statementTargets } from "./statement.ts";
+import { type StatementScope, statementApplies, statementTargets, targetsAction } from "./statement.ts";
 import type {
   AbsentKeyCondition,
   Decision,
@@ -29,6 +29,9 @@ function judge(policies: readonly Policy[], common: Omit<StatementScope, "variab
   for (const policy of policies) {
     const scope: StatementScope = { ...common, variables: policy.version !== "2008-10-17" };
     for (const statement of policy.statements) {
+      // A statement that does not name the action is "no" and takes no part in the decision (decide() and the
+      // absent-key explanations look only at statements that target the request): it is left out, unjudged.
+      if (!targetsAction(statement, common.action)) continue;
       const ref: StatementRef = {
         source: policy.source,
         ...(statement.sid === undefined ? {} : { sid: statement.sid }),

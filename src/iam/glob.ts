@@ -78,9 +78,17 @@ function toRegExp(glob: Glob): RegExp {
   return re;
 }
 
+/** A glob with no wildcard, as its text (null when it has one): matching it is equality, no regular expression. */
+const literals = new WeakMap<Glob, string | null>();
+
 /** Whether `text` matches the glob (case-sensitive; lower-case both sides for case-insensitive). */
 export function matchGlob(glob: Glob, text: string): boolean {
-  return toRegExp(glob).test(text);
+  let literal = literals.get(glob);
+  if (literal === undefined) {
+    literal = literalText(glob) ?? null;
+    literals.set(glob, literal);
+  }
+  return literal === null ? toRegExp(glob).test(text) : text === literal;
 }
 
 /**

@@ -11,14 +11,46 @@ import { resolvePolicyValue } from "./variables.ts";
 /** A policy action as a lower-cased glob (memoised per policy string). */
 const actionGlob = memoize((pattern) => parseGlob(pattern.toLowerCase()));
 
+/**
+ * Whether a lower-cased action matches a policy action: most name one action outright ("ec2:DeleteVolume"), and
+ * matching one is equality, with no regular expression to build; only `*` and `?` are wildcards (memoised).
+ */
+const actionMatcher = memoize((pattern): ((lowerAction: string) => boolean) => {
+  const lower = pattern.toLowerCase();
+  if (!lower.includes("*") && !lower.includes("?")) return (lowerAction) => lowerAction === lower;
+  const glob = actionGlob(pattern);
+  return (lowerAction) => matchGlob(glob, lowerAction);
+});
+
 /** Whether one policy action (`ec2:*Volume*`, `*`) names the request action; IAM ignores case in actions. */
 export function actionMatches(pattern: string, action: string): boolean {
   return matchGlob(actionGlob(pattern), action.toLowerCase());
 }
 
+/**
+ * Per Action or NotAction list (a parsed statement's, kept with its policy), the lower-cased actions it was asked
+ * about and whether it names each: the rules ask about the same role's statements for every request of a use.
+ */
+const namedBy = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/** Whether any of the policy's actions names the request action, given already lower-cased (memoised per list). */
+export function namesAction(patterns: readonly string[], lowerAction: string): boolean {
+  let known = namedBy.get(patterns);
+  if (!known) {
+    known = new Map();
+    namedBy.set(patterns, known);
+  }
+  let named = known.get(lowerAction);
+  if (named === undefined) {
+    named = patterns.some((p) => actionMatcher(p)(lowerAction));
+    known.set(lowerAction, named);
+  }
+  return named;
+}
+
 /** Whether any of the policy's actions names the request action, given already lower-cased. */
 export function matchActions(patterns: readonly string[], lowerAction: string): Outcome {
-  return patterns.some((p) => matchGlob(actionGlob(p), lowerAction)) ? YES : NO;
+  return namesAction(patterns, lowerAction) ? YES : NO;
 }
 
 /**

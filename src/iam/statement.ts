@@ -2,7 +2,7 @@
 
 import { evaluateConditions } from "./conditions.ts";
 import type { ContextLookup } from "./context.ts";
-import { matchActions, matchResources } from "./match.ts";
+import { matchResources, namesAction } from "./match.ts";
 import { principalMatches } from "./principal.ts";
 import { allOf, maybe, NO, not, type Outcome, YES } from "./truth.ts";
 import type { ParsedStatement, RequestContext } from "./types.ts";
@@ -28,17 +28,19 @@ export function statementApplies(s: ParsedStatement, scope: StatementScope): Out
 /** Whether the statement names the request's action, principal (trust policies) and resource, its Condition aside. */
 export function statementTargets(s: ParsedStatement, scope: StatementScope): Outcome {
   const { request, lookup, variables } = scope;
-  const action = s.action
-    ? matchActions(s.action, scope.action)
-    : s.notAction
-      ? not(matchActions(s.notAction, scope.action))
-      : NO;
-  if (action.truth === "no") return NO;
-  const parts: Outcome[] = [action];
+  if (!targetsAction(s, scope.action)) return NO;
+  const parts: Outcome[] = [YES];
   if (scope.principals) parts.push(principalOutcome(s, request));
   if (s.resource) parts.push(matchResources(s.resource, request.resource, lookup, variables));
   else if (s.notResource) parts.push(not(matchResources(s.notResource, request.resource, lookup, variables)));
   return allOf(parts);
+}
+
+/** Whether the statement's Action (or NotAction) names the lower-cased action: the first and cheapest test. */
+export function targetsAction(s: ParsedStatement, lowerAction: string): boolean {
+  if (s.action) return namesAction(s.action, lowerAction);
+  if (s.notAction) return !namesAction(s.notAction, lowerAction);
+  return false;
 }
 
 function principalOutcome(s: ParsedStatement, request: RequestContext): Outcome {

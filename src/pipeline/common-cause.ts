@@ -39,30 +39,58 @@ function kindOf(error: FactError): CommonCauseKind | undefined {
   return undefined;
 }
 
-/** Whether a value holds a fact anywhere inside it. */
-function holdsFacts(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(holdsFacts);
-  if (!value || typeof value !== "object") return false;
-  const record = value as Record<string, unknown>;
-  if (typeof record.ok === "boolean" && ("value" in record || "error" in record)) return true;
-  return Object.values(record).some(holdsFacts);
+/** Whether a record is a fact: a call's outcome, `ok` with its value or its error. */
+function isFact(record: Record<string, unknown>): boolean {
+  return typeof record.ok === "boolean" && ("value" in record || "error" in record);
 }
 
 /**
- * Every fact in a tree, by outcome: how many calls succeeded, and the errors of those that failed. A fact that holds
- * other facts is a list the collector made (the clusters named with --cluster), not evidence that a call succeeded.
+ * Every fact in a tree, walked once: the errors of the calls that failed (in document order), until a call that
+ * succeeded is found, which settles that there is no common cause. A fact that holds other facts is a list the
+ * collector made (the clusters named with --cluster), not evidence that a call succeeded. One pass, bottom-up:
+ * whether a value holds a fact comes back from visiting it, so no subtree is walked twice.
  */
-function outcomes(value: unknown, out = { ok: 0, errors: [] as FactError[] }) {
-  if (Array.isArray(value)) {
-    for (const item of value) outcomes(item, out);
-  } else if (value && typeof value === "object") {
+class Outcomes {
+  succeeded = false;
+  readonly errors: FactError[] = [];
+
+  /** Visits `value`; returns whether it holds a fact (itself included). Stops early once a call succeeded. */
+  visit(value: unknown): boolean {
+    if (!value || typeof value !== "object") return false;
+    if (Array.isArray(value)) {
+      let holds = false;
+      for (const item of value) {
+        if (this.visit(item)) holds = true;
+        if (this.succeeded) return holds;
+      }
+      return holds;
+    }
     const record = value as Record<string, unknown>;
-    if (record.ok === true && "value" in record && !holdsFacts(record.value)) out.ok++;
     if (record.ok === false && record.error && typeof record.error === "object")
-      out.errors.push(record.error as FactError);
-    for (const child of Object.values(record)) outcomes(child, out);
+      this.errors.push(record.error as FactError);
+    let holds = isFact(record);
+    let valueHoldsFacts = false;
+    for (const key of Object.keys(record)) {
+      const childHolds = this.visit(record[key]);
+      if (this.succeeded) return true;
+      if (childHolds) {
+        holds = true;
+        if (key === "value") valueHoldsFacts = true;
+      }
+    }
+    if (record.ok === true && "value" in record && !valueHoldsFacts) this.succeeded = true;
+    return holds;
   }
-  return out;
+}
+
+/**
+ * Whether any call in the tree succeeded, and (when none did) every failed call's error in document order. When
+ * `succeeded` is true, `errors` is only what the walk had seen by then.
+ */
+export function callOutcomes(value: unknown): { succeeded: boolean; errors: FactError[] } {
+  const walk = new Outcomes();
+  walk.visit(value);
+  return { succeeded: walk.succeeded, errors: walk.errors };
 }
 
 /** The host a network error names ("connect ECONNREFUSED 127.0.0.1:9", "getaddrinfo ENOTFOUND iam.example"). */
@@ -115,9 +143,9 @@ function explain(kind: CommonCauseKind, first: FactError): { summary: string; fi
 
 /** The one reason every AWS call of the run failed, if there is one; undefined when any call succeeded. */
 export function commonCause(facts: Facts): CommonCause | undefined {
-  const { ok, errors } = outcomes(facts);
+  const { succeeded, errors } = callOutcomes(facts);
   const [first] = errors;
-  if (ok > 0 || !first) return undefined;
+  if (succeeded || !first) return undefined;
   const kind = kindOf(first);
   if (!kind || errors.some((e) => kindOf(e) !== kind)) return undefined;
   const { summary, fix } = explain(kind, first);

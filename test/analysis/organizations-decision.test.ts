@@ -150,6 +150,38 @@ describe("organizationsDecision", () => {
     });
   }
 
+  it("matches AWS's answers to the required actions ignoring case; of a required action listed twice, the first counts", () => {
+    // AWS answers in its own spelling; the required list may repeat an action (one use's several statements).
+    const answers = member([
+      simulatedAction("EC2:DETACHVOLUME", { evalDecision: "implicitDeny" }),
+      simulatedAction("ec2:deletevolume", { allowedByOrganizations: false, evalDecision: "implicitDeny" }),
+      simulatedAction("ec2:DescribeVolumes"),
+    ]);
+    const required: RequiredAction[] = [
+      { action: "ec2:DetachVolume", decision: "allow" },
+      { action: "ec2:detachvolume", decision: "conditional" },
+      { action: "ec2:DeleteVolume", decision: "allow" },
+      { action: "EC2:DeleteVolume", decision: "allow" },
+      { action: "ec2:DescribeVolumes", decision: "allow" },
+    ];
+    expect(judge(answers, required)).toEqual({
+      kind: "denied",
+      // Each required spelling the denial reaches, in the required list's order.
+      actions: ["ec2:DeleteVolume", "EC2:DeleteVolume"],
+      deniedOn: [{ action: "ec2:deletevolume", resources: ["*"] }],
+      // Judged against the first DetachVolume (allow), not the second (conditional, which would be no disagreement).
+      disagreements: [{ action: "EC2:DETACHVOLUME", resources: ["*"], aws: "implicitDeny", tool: "allow" }],
+    });
+    // Every required action answered in some spelling: none is unanswered.
+    const allAnswered = member(REQUIRED.map((r) => simulatedAction(r.action.toUpperCase())));
+    expect(judge(allAnswered)).toEqual({ kind: "allowed", disagreements: [] });
+    // One answered by no spelling at all: unknown, naming it alone.
+    const missing = judge(member(REQUIRED.slice(1).map((r) => simulatedAction(r.action.toLowerCase()))));
+    expect(missing.kind === "unknown" && missing.error.message).toBe(
+      "AWS returned no result for ec2:DetachVolume",
+    );
+  });
+
   it("an unknown names the failed call and why the simulation was needed", () => {
     const simulationDenied = judge(member(err("iam:SimulatePrincipalPolicy").error));
     expect(simulationDenied).toMatchObject({

@@ -2,9 +2,20 @@
 import { describe, expect, it } from "vitest";
 import { compareArn } from "../../src/iam/arn.ts";
 import { contextLookup } from "../../src/iam/context.ts";
-import { compareGlob, globText, parseGlob, type Subject } from "../../src/iam/glob.ts";
+import { evaluateIdentity } from "../../src/iam/evaluate.ts";
+import {
+  compareGlob,
+  type Glob,
+  globText,
+  literalTokens,
+  matchGlob,
+  parseGlob,
+  type Subject,
+} from "../../src/iam/glob.ts";
 import { actionMatches } from "../../src/iam/index.ts";
+import { namesAction } from "../../src/iam/match.ts";
 import { parseIpRange, rangeContains } from "../../src/iam/operators/ip-range.ts";
+import { parsePolicy } from "../../src/iam/parse.ts";
 import type { Truth } from "../../src/iam/truth.ts";
 import { resolvePolicyValue } from "../../src/iam/variables.ts";
 
@@ -23,6 +34,82 @@ describe("actionMatches", () => {
     ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", false],
   ])("%s vs %s → %s", (p, a, expected) => {
     expect(actionMatches(p, a)).toBe(expected);
+  });
+});
+
+describe("namesAction (memoised per Action list)", () => {
+  it("answers each action of one list on its own, asked in any order and again", () => {
+    const list = ["ec2:Describe*", "ec2:DeleteVolume"];
+    const asked: [string, boolean][] = [
+      ["ec2:describevolumes", true],
+      ["ec2:deletevolume", true],
+      ["ec2:detachvolume", false],
+      ["ec2:describevolumes", true],
+      ["ec2:detachvolume", false],
+      ["ec2:deletevolume", true],
+    ];
+    for (const [action, named] of asked) expect(namesAction(list, action)).toBe(named);
+    // Another list with the same first pattern is its own: nothing carries over between lists.
+    expect(namesAction(["ec2:Describe*"], "ec2:deletevolume")).toBe(false);
+    expect(namesAction([], "ec2:deletevolume")).toBe(false);
+    // A literal action (no * or ?) is equality ignoring the policy's case; the lowered request must match exactly.
+    expect(namesAction(["EC2:DeleteVOLUME"], "ec2:deletevolume")).toBe(true);
+    expect(namesAction(["ec2:DeleteVolume"], "ec2:deletevolumes")).toBe(false);
+    expect(namesAction(["ec2:Delete.olume"], "ec2:deletevolume")).toBe(false);
+    expect(namesAction(["ec2:Delete.olume"], "ec2:delete.olume")).toBe(true);
+    expect(namesAction(["ec2:*"], "ec2:deletevolume")).toBe(true);
+    expect(namesAction(["ec2:?"], "ec2:d")).toBe(true);
+    expect(namesAction(["ec2:?"], "ec2:de")).toBe(false);
+  });
+
+  it("leaves the decisions of a policy asked about several actions, in turn and again, what they were", () => {
+    const parsed = parsePolicy(
+      {
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "Read", Effect: "Allow", Action: "ec2:Describe*", Resource: "*" },
+          { Sid: "NotDelete", Effect: "Allow", NotAction: ["ec2:DeleteVolume"], Resource: "*" },
+          { Sid: "NoDetach", Effect: "Deny", Action: "ec2:DetachVolume", Resource: "*" },
+        ],
+      },
+      { kind: "inline", name: "p" },
+    );
+    if (!parsed.ok) throw new Error("the policy parses");
+    const decide = (action: string) =>
+      evaluateIdentity(
+        { action, resource: { kind: "exact", values: ["*"] }, context: {} },
+        { identity: [parsed.policy] },
+      );
+    const first = ["ec2:DescribeVolumes", "ec2:DeleteVolume", "ec2:DetachVolume", "s3:GetObject"].map(decide);
+    expect(first.map((d) => d.decision)).toEqual(["allow", "implicit-deny", "explicit-deny", "allow"]);
+    expect(first[0]?.statements.map((s) => s.sid)).toEqual(["Read", "NotDelete"]);
+    expect(first[2]?.statements.map((s) => s.sid)).toEqual(["NoDetach"]);
+    expect(first[3]?.statements.map((s) => s.sid)).toEqual(["NotDelete"]);
+    // Asked again, in another order: the same decisions, naming the same statements.
+    const again = ["s3:GetObject", "ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"].map(decide);
+    expect(again.reverse()).toEqual(first);
+  });
+});
+
+describe("matchGlob", () => {
+  it("matches a glob with no wildcard by equality, a literal * or ? (substituted, ${*}) included", () => {
+    const rows: [Glob, string, boolean][] = [
+      [parseGlob("arn:aws:ec2:us-east-1:1:volume/vol-1"), "arn:aws:ec2:us-east-1:1:volume/vol-1", true],
+      [parseGlob("arn:aws:ec2:us-east-1:1:volume/vol-1"), "arn:aws:ec2:us-east-1:1:volume/vol-10", false],
+      [parseGlob("a.c"), "abc", false],
+      [parseGlob("a.c"), "a.c", true],
+      [parseGlob("a*c"), "abbc", true],
+      [parseGlob("a?c"), "abc", true],
+      [literalTokens("a*c"), "abbc", false],
+      [literalTokens("a*c"), "a*c", true],
+      [literalTokens("a?c"), "abc", false],
+      [[...literalTokens("vol-"), ...parseGlob("*")], "vol-9", true],
+      [parseGlob(""), "", true],
+      [parseGlob(""), "x", false],
+    ];
+    // Twice: the second answers come from the memo of each glob's literal text.
+    for (let round = 0; round < 2; round++)
+      for (const [glob, text, expected] of rows) expect(matchGlob(glob, text), text).toBe(expected);
   });
 });
 
@@ -71,6 +158,25 @@ describe("compareArn", () => {
   ];
   it.each(rows)("%s vs %o → %s", (policy, subject, expected) => {
     expect(compareArn(parseGlob(policy), subject)).toBe(expected);
+  });
+
+  it("gives the same answers asked again (memoised per policy glob and request value), in any order", () => {
+    // Every policy against every subject, cold and then again reversed, with fresh subject objects the second time:
+    // a cached answer must be the one the comparison gives, whatever was asked before it.
+    const policies = [...new Set(rows.map(([p]) => p))];
+    const subjects = rows.map(([, s]) => s);
+    const fresh = (s: Subject): Subject =>
+      s.kind === "exact" ? { kind: "exact", text: `${s.text}` } : { kind: "pattern", glob: [...s.glob] };
+    const first = policies.flatMap((p) => subjects.map((s) => compareArn(parseGlob(p), s)));
+    const again = [...policies]
+      .reverse()
+      .flatMap((p) => [...subjects].reverse().map((s) => compareArn(parseGlob(p), fresh(s))))
+      .reverse();
+    expect(again).toEqual(first);
+    // A glob built afresh (as a substituted variable is) compares as the memoised one does.
+    expect(policies.flatMap((p) => subjects.map((s) => compareArn([...parseGlob(p)], s)))).toEqual(first);
+    for (const [policy, subject, expected] of rows)
+      expect(compareArn(parseGlob(policy), subject)).toBe(expected);
   });
 });
 
