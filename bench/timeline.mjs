@@ -67,9 +67,13 @@ function offlineCheckMs() {
   const samples = [];
   for (let i = 0; i < 9; i++) {
     const started = performance.now();
-    spawnSync(node, [values.bin, "check", "--snapshot", snapshot, "--format", "json", "--log-level", "silent"], {
-      stdio: "ignore",
-    });
+    spawnSync(
+      node,
+      [values.bin, "check", "--snapshot", snapshot, "--format", "json", "--log-level", "silent"],
+      {
+        stdio: "ignore",
+      },
+    );
     samples.push(performance.now() - started);
   }
   return median(samples);
