@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
-import { evaluate } from "../../src/pipeline/check.ts";
+import { evaluate } from "../../src/index.ts";
 import { combineParts, partsOf } from "../../src/report/combine.ts";
 import { formatterFor } from "../../src/report/formatter.ts";
 import { FORMATS, formatReport } from "../../src/report/index.ts";
