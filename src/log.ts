@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 
 export type { Logger };
 
@@ -9,9 +9,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * pino to stderr: JSON lines when stderr is not a terminal (CI, cron, containers), readable lines on a terminal.
- * pino-pretty runs in-process and loads only on a TTY (the worker-thread transport breaks inside a bundle).
+ * pino-pretty runs in-process and loads only on a TTY (the worker-thread transport breaks inside a bundle). pino
+ * itself loads here, when a command that logs starts: `--help`, `rules` and `explain` never load it.
  */
-export function createLogger(options: { level: LogLevel; pretty: boolean; stream?: Writable }): Logger {
+export async function createLogger(options: {
+  level: LogLevel;
+  pretty: boolean;
+  stream?: Writable;
+}): Promise<Logger> {
+  const { default: pino } = await import("pino");
   const base = {
     name: "ecs-preflight",
     level: options.level,

@@ -27,9 +27,10 @@ function logLevel(flag: string | undefined, io: Io): LogLevel {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let exitCode = 0;
   let log: Logger | undefined;
-  const logFor = (cmd: Command): Logger => {
+  // Each command's action creates its logger first (a bad ECS_PREFLIGHT_LOG_LEVEL is its first usage error).
+  const logFor = async (cmd: Command): Promise<Logger> => {
     const opts = cmd.optsWithGlobals() as { logLevel?: string };
-    log = createLogger({
+    log = await createLogger({
       level: logLevel(opts.logLevel, io),
       pretty: Boolean(io.stderr.isTTY),
       ...(io.stderr === process.stderr ? {} : { stream: io.stderr }),

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option } from "commander";
 import { PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../arn/principal-arn.ts";
 import { parseDuration } from "../duration.ts";
 import { LOG_LEVELS } from "../log.ts";
-import { FORMATS } from "../report/index.ts";
+import { FORMATS } from "../report/formats.ts";
 import { reportFileArg } from "./report-files.ts";
 
 /** Repeatable flag that also takes comma lists: --role a --role b,c. Empty items are usage errors. */

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { InputError } from "../errors.ts";
-import { FORMATS, type Format } from "../report/index.ts";
+import { FORMATS, type Format } from "../report/formats.ts";
 
 /** One `--report FORMAT=FILE`: a further format written from the same run. */
 export interface ReportFile {

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { InputError, UndecidedError } from "../errors.ts";
-import type { Format } from "../report/index.ts";
+import type { Format } from "../report/formats.ts";
 import type { Report } from "../report/types.ts";
 import { type AwsFlags, resolveAwsSettings } from "./aws-settings.ts";
 import type { Io } from "./io.ts";

@@ -1,4 +1,4 @@
-import type { Rule } from "../engine/rule.ts";
+import type { Format, FormatOptions } from "./formats.ts";
 import { formatJson } from "./json.ts";
 import { formatJunit } from "./junit.ts";
 import { formatMarkdown } from "./markdown.ts";
@@ -7,15 +7,13 @@ import { formatTargetsMarkdown, formatTargetsText } from "./targets-view.ts";
 import { formatText } from "./text.ts";
 import type { Report } from "./types.ts";
 
-export const FORMATS = ["text", "json", "junit", "sarif", "markdown"] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format, type FormatOptions, type Formatter } from "./formats.ts";
 
-export function formatReport(
-  report: Report,
-  format: Format,
-  /** `changeFile`: the input that describes the change (plan, else config), relative to the repository (SARIF). */
-  options: { color: boolean; rules: readonly Rule[]; changeFile?: string; changeText?: string },
-): string {
+/**
+ * A report in any format, every formatter loaded (the library's entry). The CLI loads only the one it writes
+ * (./formatter.ts: the same output, a test keeps them in step).
+ */
+export function formatReport(report: Report, format: Format, options: FormatOptions): string {
   if (report.targets && (format === "text" || format === "markdown"))
     return format === "text"
       ? formatTargetsText(report, { color: options.color, rules: options.rules })

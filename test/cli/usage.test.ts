@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
-import { explainText } from "../../src/cli/commands/rules.ts";
+import { explainText } from "../../src/cli/commands/rules-run.ts";
 import { ANSI } from "../support/ansi.ts";
 import { runBundle, runCli } from "../support/cli.ts";
 

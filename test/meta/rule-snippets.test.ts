@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { rules } from "../../rules/index.ts";
-import { explainText } from "../../src/cli/commands/rules.ts";
+import { explainText } from "../../src/cli/commands/rules-run.ts";
 
 /**
  * Remediation snippets (RuleDocs.snippets): every rule of severity fail has at least the AWS CLI one; a rule with

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../rules/index.ts";
-import { explainText } from "../../src/cli/commands/rules.ts";
+import { explainText } from "../../src/cli/commands/rules-run.ts";
 import { CONCERN_TITLES } from "../../src/engine/concerns.ts";
 
 /**

@@ -1,15 +1,11 @@
 import { Command, Option } from "commander";
-import { rules } from "../../../rules/index.ts";
-import { InputError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { collectionFor } from "../../pipeline/facts-source.ts";
-import { writeSnapshot } from "../../snapshot/index.ts";
-import { resolveAwsSettings } from "../aws-settings.ts";
 import type { Io } from "../io.ts";
 import { awsOptions, principalOption, ruleTuningOptions, scopeOptions } from "../options.ts";
-import { type CheckFlags, loadCheckConfig, scopeFrom, sinceFrom } from "./check.ts";
+import type { CheckFlags } from "./check-run.ts";
 
-export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Command {
+/** The `snapshot` command: its flags and help. What it runs loads when it runs (./snapshot-run.ts). */
+export function snapshotCommand(io: Io, logFor: (cmd: Command) => Promise<Logger>): Command {
   const cmd = new Command("snapshot")
     .summary("write the facts a check would evaluate to a file, for offline checks and bug reports")
     .description(
@@ -26,27 +22,9 @@ export function snapshotCommand(io: Io, logFor: (cmd: Command) => Logger): Comma
     ),
   );
   cmd.action(async (flags: CheckFlags & { out: string }, command: Command) => {
-    const log = logFor(command);
-    // The config check would run with: a rule it turns off is not collected for, exactly as check would not.
-    const config = await loadCheckConfig(flags);
-    const scope = scopeFrom(flags, sinceFrom(flags, config));
-    const aws = await resolveAwsSettings(flags, io.env, io.aws);
-    const { collect } = await import("../../collect/index.ts");
-    const facts = await collect({
-      ...collectionFor(rules, config),
-      ...(flags.principal ? { principals: flags.principal } : {}),
-      scope,
-      aws,
-      log,
-    });
-    try {
-      await writeSnapshot(flags.out, facts);
-    } catch (err) {
-      throw new InputError(
-        `--out ${flags.out}: cannot write the snapshot (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      );
-    }
-    log.info({ file: flags.out, roles: facts.roles.length }, "snapshot written");
+    const log = await logFor(command);
+    const { snapshotAction } = await import("./snapshot-run.ts");
+    await snapshotAction(flags, io, log);
   });
   return cmd;
 }

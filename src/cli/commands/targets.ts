@@ -15,7 +15,7 @@ interface TargetsFlags extends AwsFlags, TargetFlags {
  * `ecs-preflight targets`: the account-Region list the target flags name, as a JSON array of {account, region,
  * roleArn?}: the items of a fan-out (a Step Functions Distributed Map reads it from S3, an Indexed Job from a file).
  */
-export function targetsCommand(io: Io, logFor: (cmd: Command) => Logger): Command {
+export function targetsCommand(io: Io, logFor: (cmd: Command) => Promise<Logger>): Command {
   const cmd = new Command("targets")
     .summary("print the account-Regions a check over targets would cover, as JSON")
     .description(
@@ -25,7 +25,7 @@ export function targetsCommand(io: Io, logFor: (cmd: Command) => Logger): Comman
   for (const o of [...targetOptions(), ...awsOptions()]) cmd.addOption(o);
   cmd.option("--output <file>", "write the list to a file or s3://bucket/key instead of stdout");
   cmd.action(async (flags: TargetsFlags, command: Command) => {
-    const log = logFor(command);
+    const log = await logFor(command);
     validateTargetFlags(flags);
     const aws = await resolveAwsSettings(flags, io.env, io.aws);
     const { resolveTargets } = await import("../../pipeline/targets.ts");
