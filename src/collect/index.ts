@@ -420,7 +420,8 @@ function firstAnswer(client: AwsClients["ecs"]): {
       try {
         return await next(args);
       } finally {
-        release();
+        // After this turn's promise jobs: ECS's own next requests (the answer's continuation) are sent first.
+        setImmediate(release);
       }
     },
     { step: "deserialize", name, priority: "high" },
