@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { EBS_SESSION_NAME, issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
 import { parseArn, roleKey } from "../arn/arn.ts";
 import { PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../arn/principal-arn.ts";
@@ -386,11 +387,13 @@ export async function collect(options: CollectOptions): Promise<Facts> {
 }
 
 let firstAnswers = 0;
+const REQUEST_CREATED = "http.client.request.start";
 
 /**
- * The client's first HTTP attempt: `sent` once it has been handed to the HTTP handler (the turn of the event loop
- * after), `settled` once it has been answered or has failed; both at `release()` if that comes first. The caller
- * releases it when it is done with the client, so a run that never sends one does not wait.
+ * The client's first HTTP attempt: `sent` the turn after the run's first HTTP request has been created (its socket
+ * is connecting: what loads then no longer holds it back), `settled` once the attempt has been answered or has
+ * failed; both at `release()` if that comes first. The caller releases it when it is done with the client, so a run
+ * that never sends one does not wait.
  */
 function firstAnswer(client: AwsClients["ecs"]): {
   sent: Promise<void>;
@@ -407,16 +410,23 @@ function firstAnswer(client: AwsClients["ecs"]): {
   const settled = new Promise<void>((resolve) => {
     markSettled = resolve;
   });
+  // Any request of this process will do (STS may be first): node:http tells when one is created. Not the
+  // middleware: the SDK's HTTP handler may still be loading node:http then, a turn or more before the request.
+  const onRequest = () => {
+    unsubscribe(REQUEST_CREATED, onRequest);
+    setImmediate(markSent);
+  };
+  subscribe(REQUEST_CREATED, onRequest);
   const release = () => {
     client.middlewareStack.remove(name);
+    unsubscribe(REQUEST_CREATED, onRequest);
     markSent();
     markSettled();
   };
   // The deserialize step runs inside the retry loop, around each attempt: a throttled first attempt releases the
-  // others too. The request reaches the HTTP handler within this turn's promise jobs; setImmediate runs after them.
+  // others too.
   client.middlewareStack.add(
     (next) => async (args) => {
-      setImmediate(markSent);
       try {
         return await next(args);
       } finally {
