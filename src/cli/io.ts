@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline/promises";
 import type { Writable } from "node:stream";
 import type { AwsSettings } from "../collect/clients.ts";
 
@@ -26,6 +25,8 @@ export function processIo(): Io {
 
 /** Asks on the terminal (the prompt goes to stderr: stdout carries the report); only "y" or "yes" confirms. */
 async function askOnTerminal(question: string): Promise<boolean> {
+  // Loaded here: only `stop` asks, and a check's start-up need not pay for readline.
+  const { createInterface } = await import("node:readline/promises");
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
