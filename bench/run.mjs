@@ -172,6 +172,57 @@ for (const line of timeline.stdout.trimEnd().split("\n"))
       .replace(/^# Timeline of one live check/, "## Critical path: the small account's timeline"),
   );
 
+// 3b'. The same figures on each Node the package smoke has cached (scripts/package-smoke.sh: Node 22 and 24, the
+// image's), beside this one's: the runtime moves start-up more than anything the tool does.
+const smokeCache = join(
+  process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"),
+  "ecs-preflight-smoke",
+);
+const otherNodes = (() => {
+  try {
+    return (
+      readdirSync(smokeCache)
+        .filter((d) => /^node-\d+\.\d+\.\d+$/.test(d))
+        // This Node's major is the row above.
+        .filter((d) => d.split(/[-.]/)[1] !== process.versions.node.split(".")[0])
+        .sort((a, b) => Number(a.split(/[-.]/)[1]) - Number(b.split(/[-.]/)[1]))
+        .map((d) => join(smokeCache, d, "bin", "node"))
+    );
+  } catch {
+    return [];
+  }
+})();
+if (!QUICK) {
+  say();
+  say("### The critical path on each Node (medians of 5 runs a latency)");
+  say();
+  say(
+    `This Node and each one of another major cached by scripts/package-smoke.sh (${otherNodes.length ? otherNodes.map((n) => basename(join(n, "../.."))).join(", ") : "none found"}), one after another. The lower bound is issue 18's (\`node -e 0\` with that Node + the chain); the work's own bound is an offline \`check --snapshot\` of the same account with that Node + the chain. Targets: first request ≤ 100 ms on Node 22 (≤ 130 ms on Node 20); no gap over 20 ms; wall ≤ 1.5× the lower bound.`,
+  );
+  say();
+  say(
+    "| Node | latency | first request ms (`node -e 0`) | longest gap ms | gaps over 20 ms | wall ms | lower bound ms | wall ÷ bound | wall ÷ own bound | CPU ms |",
+  );
+  say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const nodeBin of [process.execPath, ...otherNodes]) {
+    const out = spawnSync(
+      process.execPath,
+      ["bench/timeline.mjs", "--runs", "5", "--json", "--node", nodeBin],
+      {
+        encoding: "utf8",
+        maxBuffer: 1 << 26,
+      },
+    );
+    if (out.status !== 0) throw new Error(`bench/timeline.mjs --node ${nodeBin} failed: ${out.stderr}`);
+    for (const line of out.stdout.trim().split("\n")) {
+      const m = JSON.parse(line);
+      say(
+        `| ${m.node} | ${m.latencyMs} | ${m.firstRequestMs.toFixed(0)} (${m.zeroMs.toFixed(0)}) | ${m.longestGapMs.toFixed(0)} | ${m.gapsOver20} | ${m.wallMs.toFixed(0)} | ${m.boundMs.toFixed(0)} | ${m.wallToBound.toFixed(2)} | ${m.wallToOwnBound.toFixed(2)} | ${m.cpuMs.toFixed(0)} |`,
+      );
+    }
+  }
+}
+
 // 3c. Issue 15.4's throttling storm (bench/throttling.mjs): each retry configuration against the unthrottled run.
 const storm = spawnSync(
   process.execPath,

@@ -25,6 +25,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     // Another build of the CLI (an older commit's dist/, for a before/after), run the same way.
     bin: { type: "string", default: "dist/ecs-preflight.mjs" },
+    // Print only one JSON line of the medians per latency (bench/run.mjs's table across Node versions).
+    json: { type: "boolean", default: false },
   },
 });
 const latencies = values.latency.split(",").map(Number);
@@ -78,13 +80,15 @@ function offlineCheckMs() {
   }
   return median(samples);
 }
-console.log(
-  `# Timeline of one live check (${version}, ${new Date().toISOString().slice(0, 10)}${values.bin === "dist/ecs-preflight.mjs" ? "" : `, ${values.bin}`})`,
-);
-console.log();
-console.log(
-  `Shape: ${JSON.stringify(SMALL_SHAPE)}, no rate limits. ${runs} ${runs === 1 ? "run" : "runs"} per latency: figures are medians, the table is the run of median wall time; indicative, never asserted. A wave is requests in flight with no pause of ${gapMs} ms or more; a gap is such a pause, with nothing in flight. CPU is the process's user + system time (all its threads), which a loaded machine moves less than wall time.`,
-);
+if (!values.json) {
+  console.log(
+    `# Timeline of one live check (${version}, ${new Date().toISOString().slice(0, 10)}${values.bin === "dist/ecs-preflight.mjs" ? "" : `, ${values.bin}`})`,
+  );
+  console.log();
+  console.log(
+    `Shape: ${JSON.stringify(SMALL_SHAPE)}, no rate limits. ${runs} ${runs === 1 ? "run" : "runs"} per latency: figures are medians, the table is the run of median wall time; indicative, never asserted. A wave is requests in flight with no pause of ${gapMs} ms or more; a gap is such a pause, with nothing in flight. CPU is the process's user + system time (all its threads), which a loaded machine moves less than wall time.`,
+  );
+}
 
 for (const latencyMs of latencies) {
   const scenario = {
@@ -106,8 +110,33 @@ for (const latencyMs of latencies) {
   const chain = result.lowerBound.chain;
   const byWall = [...result.results].sort((a, b) => a.timeline.exitMs - b.timeline.exitMs);
   const run = byWall[Math.floor(byWall.length / 2)];
+  if (values.json) {
+    console.log(JSON.stringify(medians(result.results, latencyMs, chain)));
+    continue;
+  }
   sayTimeline(run.timeline, run, latencyMs, chain);
   saySummary(result.results, latencyMs, chain);
+}
+
+/** The medians over the runs, as numbers. */
+function medians(results, latencyMs, chain) {
+  const of = (f) => median(results.map(f));
+  const bound = (r) => zero + chain * (latencyMs + r.timeline.serviceMs);
+  const own = (r) => offline + chain * (latencyMs + r.timeline.serviceMs);
+  return {
+    node: version,
+    latencyMs,
+    zeroMs: zero,
+    offlineMs: offline,
+    firstRequestMs: of((r) => r.timeline.firstRequestMs),
+    longestGapMs: of((r) => Math.max(0, ...r.timeline.gaps.map((g) => g.endMs - g.startMs))),
+    gapsOver20: of((r) => r.timeline.gaps.filter((g) => g.endMs - g.startMs > 20).length),
+    wallMs: of((r) => r.timeline.exitMs),
+    boundMs: of(bound),
+    wallToBound: of((r) => r.timeline.exitMs / bound(r)),
+    wallToOwnBound: of((r) => r.timeline.exitMs / own(r)),
+    cpuMs: of((r) => r.cpuMs),
+  };
 }
 
 /** The medians over the runs: the figures issue 18 sets targets for, each beside its floor. */
