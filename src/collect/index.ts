@@ -388,8 +388,15 @@ export async function collect(options: CollectOptions): Promise<Facts> {
 let firstAnswers = 0;
 
 /**
+ * How long the reads off ECS's chain wait at most for ECS's first answer: far past an ECS round trip (tens of ms),
+ * so the critical path is unchanged, yet short beside any --timeout a person would give.
+ */
+const FIRST_ANSWER_HOLD_MS = 500;
+
+/**
  * The client's first HTTP attempt: `sent` once it has been handed to the HTTP handler (the turn of the event loop
- * after), `settled` once it has been answered or has failed; both at `release()` if that comes first. The caller
+ * after), `settled` once it has been answered or has failed; both at `release()` or after FIRST_ANSWER_HOLD_MS if
+ * that comes first. The caller
  * releases it when it is done with the client, so a run that never sends one does not wait.
  */
 function firstAnswer(client: AwsClients["ecs"]): {
@@ -407,7 +414,16 @@ function firstAnswer(client: AwsClients["ecs"]): {
   const settled = new Promise<void>((resolve) => {
     markSettled = resolve;
   });
+  // Not for ever: an ECS slow to answer (throttled at the network, a held connection, a long --timeout) must not
+  // hold back what needs no ECS answer (a named role's CloudTrail sessions, whether SCPs apply), or a run that hits
+  // --timeout loses them too. Past FIRST_ANSWER_HOLD_MS the main thread is idle anyway: they go.
+  const cap = setTimeout(() => {
+    markSent();
+    markSettled();
+  }, FIRST_ANSWER_HOLD_MS);
+  cap.unref?.();
   const release = () => {
+    clearTimeout(cap);
     client.middlewareStack.remove(name);
     markSent();
     markSettled();
