@@ -16,19 +16,26 @@ export function ecsTrustDecision(
   detail: ExistingRoleDetail,
 ): Fact<{ decision: Decision; policy: Policy }> {
   const hit = judgedTrust.get(detail);
-  if (hit?.facts === facts) return hit.judged;
+  if (hit && hit.trustPolicy === detail.trustPolicy && hit.arn === detail.arn && hit.region === facts.region)
+    return hit.judged;
   const judged = judgeTrust(facts, detail);
-  judgedTrust.set(detail, { facts, judged });
+  judgedTrust.set(detail, { trustPolicy: detail.trustPolicy, arn: detail.arn, region: facts.region, judged });
   return judged;
 }
 
 /**
- * The judgement per role detail and facts: trust-policy, the use rules, the role diagnosis and the change gate each
- * ask about the same role, and the policy was parsed and evaluated again each time. Shared, so not to be changed.
+ * The judgement per role detail: trust-policy, the use rules, the role diagnosis and the change gate each ask about
+ * the same role, and the policy was parsed and evaluated again each time. Kept with what it was judged on (the trust
+ * policy, the role's ARN, the Region), so a detail given another policy (a library caller's edit) is judged afresh.
  */
 const judgedTrust = new WeakMap<
   ExistingRoleDetail,
-  { facts: Facts; judged: Fact<{ decision: Decision; policy: Policy }> }
+  {
+    trustPolicy: ExistingRoleDetail["trustPolicy"];
+    arn: string;
+    region: string;
+    judged: Fact<{ decision: Decision; policy: Policy }>;
+  }
 >();
 
 function judgeTrust(facts: Facts, detail: ExistingRoleDetail): Fact<{ decision: Decision; policy: Policy }> {

@@ -390,10 +390,16 @@ let firstAnswers = 0;
 const REQUEST_CREATED = "http.client.request.start";
 
 /**
+ * How long the reads off ECS's chain wait at most for ECS's first answer: far past an ECS round trip (tens of ms),
+ * so the critical path is unchanged, yet short beside any --timeout a person would give.
+ */
+const FIRST_ANSWER_HOLD_MS = 500;
+
+/**
  * The client's first HTTP attempt: `sent` the turn after the run's first HTTP request has been created (its socket
  * is connecting: what loads then no longer holds it back), `settled` once the attempt has been answered or has
- * failed; both at `release()` if that comes first. The caller releases it when it is done with the client, so a run
- * that never sends one does not wait.
+ * failed; both at `release()` or after FIRST_ANSWER_HOLD_MS if that comes first. The caller releases it when it is
+ * done with the client, so a run that never sends one does not wait.
  */
 function firstAnswer(client: AwsClients["ecs"]): {
   sent: Promise<void>;
@@ -417,7 +423,16 @@ function firstAnswer(client: AwsClients["ecs"]): {
     setImmediate(markSent);
   };
   subscribe(REQUEST_CREATED, onRequest);
+  // Not for ever: an ECS slow to answer (throttled at the network, a held connection, a long --timeout) must not
+  // hold back what needs no ECS answer (a named role's CloudTrail sessions, whether SCPs apply), or a run that hits
+  // --timeout loses them too. Past FIRST_ANSWER_HOLD_MS the main thread is idle anyway: they go.
+  const cap = setTimeout(() => {
+    markSent();
+    markSettled();
+  }, FIRST_ANSWER_HOLD_MS);
+  cap.unref?.();
   const release = () => {
+    clearTimeout(cap);
     client.middlewareStack.remove(name);
     unsubscribe(REQUEST_CREATED, onRequest);
     markSent();

@@ -54,7 +54,12 @@ export async function check(given: CheckOptions): Promise<Report> {
   // The rules load while ECS's first request is in flight (collect says when), or at once without AWS.
   let judging: Promise<typeof import("./evaluate.ts")> | undefined;
   const judge = () => {
-    judging ??= import("./evaluate.ts");
+    if (!judging) {
+      judging = import("./evaluate.ts");
+      // Awaited after the facts are gathered; a failed load (a broken install) must not be an unhandled rejection
+      // meanwhile, when gathering fails first.
+      judging.catch(() => undefined);
+    }
     return judging;
   };
   const gathered = await gatherFacts(

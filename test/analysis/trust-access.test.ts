@@ -21,17 +21,26 @@ const regional = {
   ],
 };
 
-describe("ecsTrustDecision (memoised per role detail and facts)", () => {
+describe("ecsTrustDecision (memoised per role detail, with what it was judged on)", () => {
   it("answers a second time as the first, and as a fresh evaluation of equal facts does", () => {
     const r = role("infra");
     const f = facts([r]);
     const first = ecsTrustDecision(f, detailOf(r));
     expect(first.ok && first.value.decision.decision).toBe("allow");
     expect(ecsTrustDecision(f, detailOf(r))).toBe(first);
-    // Another facts object (a changed plan's, a merged run's) is judged afresh, to an equal answer here.
-    const again = ecsTrustDecision({ ...f }, detailOf(r));
-    expect(again).not.toBe(first);
-    expect(again).toEqual(first);
+    // Another facts object of the same Region (a changed plan's, with this role unchanged) judges the same.
+    expect(ecsTrustDecision({ ...f }, detailOf(r))).toBe(first);
+  });
+
+  it("judges a detail afresh once its trust policy is another (a library caller's edit in place)", () => {
+    const r = role("edited");
+    const f = facts([r]);
+    const detail = detailOf(r);
+    const before = ecsTrustDecision(f, detail);
+    expect(before.ok && before.value.decision.decision).toBe("allow");
+    (detail as { trustPolicy: unknown }).trustPolicy = { Version: "2012-10-17", Statement: [] };
+    const after = ecsTrustDecision(f, detail);
+    expect(after.ok && after.value.decision.decision).toBe("implicit-deny");
   });
 
   it("judges each facts object's own Region, and each role detail's own trust policy", () => {
