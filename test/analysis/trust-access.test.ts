@@ -38,7 +38,10 @@ describe("ecsTrustDecision (memoised per role detail, with what it was judged on
     const detail = detailOf(r);
     const before = ecsTrustDecision(f, detail);
     expect(before.ok && before.value.decision.decision).toBe("allow");
-    (detail as { trustPolicy: unknown }).trustPolicy = { Version: "2012-10-17", Statement: [] };
+    (detail as { trustPolicy: unknown }).trustPolicy = {
+      ok: true,
+      value: { Version: "2012-10-17", Statement: [] },
+    };
     const after = ecsTrustDecision(f, detail);
     expect(after.ok && after.value.decision.decision).toBe("implicit-deny");
   });
