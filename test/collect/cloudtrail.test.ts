@@ -1,8 +1,4 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { afterEach, describe, expect, it } from "vitest";
 import { EBS_SESSION_NAME, TLS_SESSION_NAME } from "../../src/analysis/trail-links.ts";
@@ -24,6 +20,7 @@ import {
   trailEvent,
 } from "../fake-aws/builders.ts";
 import { type FakeAws, type FakeOptions, startFakeAws } from "../fake-aws/server.ts";
+import { fakeClients } from "../support/sdk-clients.ts";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
 const DAY = 86_400_000;
@@ -404,22 +401,10 @@ describe("collect() with CloudTrail", () => {
 
 /** The SDK clients of a collect() run, pointed at the fake, with zero back-off. */
 function clientsFor(f: FakeAws): AwsClients {
-  const config = { ...f.clientConfig(), retryStrategy: new ConfiguredRetryStrategy(2, () => 0) };
-  const clients = {
-    iam: new IAMClient(config),
-    sts: new STSClient(config),
-    ecs: new ECSClient(config),
-    cloudtrail: new CloudTrailClient(config),
-    organizationsClient: new OrganizationsClient(config),
-  };
-  const run: AwsClients = {
-    ...clients,
-    ec2: () => Promise.reject(new Error("EC2 is not used here")),
-    organizations: async () => clients.organizationsClient,
-    destroy: () => {
-      for (const c of Object.values(clients)) c.destroy();
-    },
-  };
+  const run = fakeClients(f, {
+    config: { retryStrategy: new ConfiguredRetryStrategy(2, () => 0) },
+    ec2: false,
+  });
   runClients.push(run);
   return run;
 }

@@ -1,15 +1,10 @@
-import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { benchAccount, type Shape } from "../../bench/shape.ts";
 import type { AwsClients } from "../../src/collect/clients.ts";
 import { collect } from "../../src/collect/index.ts";
 import type { Scope } from "../../src/facts/types.ts";
 import { type FakeAws, type FakeOptions, type RecordedRequest, startFakeAws } from "../fake-aws/server.ts";
+import { fakeClients } from "../support/sdk-clients.ts";
 
 /**
  * The reads off ECS's chain (Organizations, CloudTrail, EC2's volumes) wait for ECS's first answer: whatever becomes
@@ -30,33 +25,9 @@ afterEach(async () => {
   clients = undefined;
 });
 
-function clientsFor(f: FakeAws, ecsConfig: Record<string, unknown> = {}): AwsClients {
-  const config = { ...f.clientConfig(), maxAttempts: 3 };
-  const made = {
-    iam: new IAMClient(config),
-    sts: new STSClient(config),
-    ecs: new ECSClient({ ...config, ...ecsConfig }),
-    cloudtrail: new CloudTrailClient(config),
-    organizationsClient: new OrganizationsClient(config),
-  };
-  let ec2: EC2Client | undefined;
-  return {
-    ...made,
-    ec2: async () => {
-      ec2 ??= new EC2Client(config);
-      return ec2;
-    },
-    organizations: async () => made.organizationsClient,
-    destroy: () => {
-      for (const c of Object.values(made)) c.destroy();
-      ec2?.destroy();
-    },
-  };
-}
-
 async function serve(options: FakeOptions = {}, ecsConfig: Record<string, unknown> = {}) {
   fake = await startFakeAws(benchAccount(small), options);
-  clients = clientsFor(fake, ecsConfig);
+  clients = fakeClients(fake, { config: { maxAttempts: 3 }, ecs: ecsConfig });
   return { fake, clients };
 }
 

@@ -1,8 +1,3 @@
-import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AwsClients } from "../../src/collect/clients.ts";
@@ -21,6 +16,7 @@ import {
 } from "../fake-aws/builders.ts";
 import type { FaultRule } from "../fake-aws/faults.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
+import { fakeClients } from "../support/sdk-clients.ts";
 
 /** The principal collector through collect(), the real IAM/STS clients and the fake. */
 
@@ -48,22 +44,10 @@ async function run(
     { pageSize: { iam: 1 }, ...(options.faults ? { faults: options.faults } : {}) },
   );
   open.push(fake);
-  const config = { ...fake.clientConfig(), retryStrategy: new ConfiguredRetryStrategy(2, () => 0) };
-  const base = {
-    iam: new IAMClient(config),
-    sts: new STSClient(config),
-    ecs: new ECSClient(config),
-    cloudtrail: new CloudTrailClient(config),
-    organizationsClient: new OrganizationsClient(config),
-  };
-  const clients = {
-    ...base,
-    ec2: () => Promise.reject(new Error("no EC2 here")),
-    organizations: async () => base.organizationsClient,
-    destroy: () => {
-      for (const c of Object.values(base)) c.destroy();
-    },
-  } as unknown as AwsClients;
+  const clients = fakeClients(fake, {
+    config: { retryStrategy: new ConfiguredRetryStrategy(2, () => 0) },
+    ec2: false,
+  });
   clientsOf.push(clients);
   const principal = options.principal ?? (options.clusters ? undefined : account.caller?.arn);
   const facts = await collect({

@@ -1,9 +1,3 @@
-import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { benchAccount, minimumCalls, type Shape, taskId } from "../../bench/shape.ts";
 import { ApiPacing } from "../../src/collect/api-pacing.ts";
@@ -13,6 +7,7 @@ import { collect } from "../../src/collect/index.ts";
 import type { Scope } from "../../src/facts/types.ts";
 import { AWS_LIMITS } from "../fake-aws/limits.ts";
 import { type FakeAws, type FakeOptions, type RecordedRequest, startFakeAws } from "../fake-aws/server.ts";
+import { fakeClients } from "../support/sdk-clients.ts";
 
 /**
  * How collection is scheduled, read from the fake's request log: the calls for an account shape are the minimum,
@@ -32,33 +27,9 @@ afterEach(async () => {
   clients = undefined;
 });
 
-function clientsFor(f: FakeAws, maxAttempts: number): AwsClients {
-  const config = { ...f.clientConfig(), maxAttempts };
-  const made = {
-    iam: new IAMClient(config),
-    sts: new STSClient(config),
-    ecs: new ECSClient(config),
-    cloudtrail: new CloudTrailClient(config),
-    organizationsClient: new OrganizationsClient(config),
-  };
-  let ec2: EC2Client | undefined;
-  return {
-    ...made,
-    ec2: async () => {
-      ec2 ??= new EC2Client(config);
-      return ec2;
-    },
-    organizations: async () => made.organizationsClient,
-    destroy: () => {
-      for (const c of Object.values(made)) c.destroy();
-      ec2?.destroy();
-    },
-  };
-}
-
 async function serve(shape: Shape, options: FakeOptions = {}, maxAttempts = 3) {
   fake = await startFakeAws(benchAccount(shape), options);
-  clients = clientsFor(fake, maxAttempts);
+  clients = fakeClients(fake, { config: { maxAttempts } });
   return { fake, clients };
 }
 

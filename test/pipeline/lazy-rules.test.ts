@@ -1,9 +1,3 @@
-import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { STSClient } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { benchAccount, type Shape } from "../../bench/shape.ts";
 import { rules } from "../../rules/index.ts";
@@ -12,6 +6,7 @@ import { EMPTY_CONFIG } from "../../src/engine/config.ts";
 import { check } from "../../src/pipeline/check.ts";
 import { collectionFor } from "../../src/pipeline/facts-source.ts";
 import { type FakeAws, startFakeAws } from "../fake-aws/server.ts";
+import { fakeClients } from "../support/sdk-clients.ts";
 
 /**
  * The library's check() loads the rules lazily and, when neither `rules` nor a rule turned off asks otherwise,
@@ -31,28 +26,7 @@ afterEach(async () => {
 
 async function serve() {
   fake = await startFakeAws(benchAccount(small));
-  const config = fake.clientConfig();
-  const org = new OrganizationsClient(config);
-  let ec2: EC2Client | undefined;
-  const made = {
-    iam: new IAMClient(config),
-    sts: new STSClient(config),
-    ecs: new ECSClient(config),
-    cloudtrail: new CloudTrailClient(config),
-  };
-  clients = {
-    ...made,
-    ec2: async () => {
-      ec2 ??= new EC2Client(config);
-      return ec2;
-    },
-    organizations: async () => org,
-    destroy: () => {
-      for (const c of Object.values(made)) c.destroy();
-      org.destroy();
-      ec2?.destroy();
-    },
-  };
+  clients = fakeClients(fake);
   return { fake, clients };
 }
 

@@ -151,6 +151,16 @@ export async function runCheck(
   const scope = scopeFrom(flags, sinceMs);
   const failOn = flags.failOn ?? config.failOn ?? "fail";
   const change = changeFlagsFrom(flags);
+  // What every check of this command line judges, from a snapshot, live or over targets.
+  const judged = {
+    scope,
+    config,
+    failOn,
+    stuckAfterMs,
+    log,
+    ...(flags.beforeRoleChange ? { beforeRoleChange: true } : {}),
+    ...change,
+  };
   if (wantsTargets(flags)) {
     if (flags.snapshot)
       throw new InputError(
@@ -177,19 +187,12 @@ export async function runCheck(
     const { checkTargets } = await import("../../pipeline/targets.ts");
     const aws = await resolveAwsSettings(flags, io.env, io.aws);
     return checkTargets({
-      scope,
+      ...judged,
       aws,
       targets: flags,
-      config,
-      failOn,
-      stuckAfterMs,
-      log,
-      ...(flags.beforeRoleChange ? { beforeRoleChange: true } : {}),
-      ...change,
       ...(flags.principal ? { collect: { principals: flags.principal } } : {}),
     });
   }
-  const beforeRoleChange = flags.beforeRoleChange ? { beforeRoleChange: true } : {};
   if (flags.snapshot) {
     const scoped = (["cluster", "service", "task", "role", "principal", "region", "profile"] as const).find(
       (k) => flags[k] !== undefined,
@@ -204,16 +207,7 @@ export async function runCheck(
         "--since cannot be combined with --snapshot: the snapshot's CloudTrail window was fixed when it was taken (pass --since to the snapshot command)",
       );
     const { check } = await (pipeline as Promise<typeof import("../../pipeline/check.ts")>);
-    return check({
-      scope,
-      snapshot: flags.snapshot,
-      config,
-      failOn,
-      stuckAfterMs,
-      log,
-      ...beforeRoleChange,
-      ...change,
-    });
+    return check({ ...judged, snapshot: flags.snapshot });
   }
   const aws = await resolveAwsSettings(flags, io.env, io.aws);
   // A status line for a person at a terminal; never when logs are verbose enough to say the same on stderr.
@@ -224,14 +218,8 @@ export async function runCheck(
   try {
     const { check } = await (pipeline as Promise<typeof import("../../pipeline/check.ts")>);
     return await check({
-      scope,
+      ...judged,
       aws,
-      config,
-      failOn,
-      stuckAfterMs,
-      log,
-      ...beforeRoleChange,
-      ...change,
       collect: {
         ...(flags.principal ? { principals: flags.principal } : {}),
         ...(progress ? { onProgress: progress.listener } : {}),
