@@ -135,6 +135,8 @@ export async function runCheck(
 ): Promise<Report> {
   // The one-account pipeline loads while the config is read and the AWS settings are resolved.
   const pipeline = wantsTargets(flags) ? undefined : import("../../pipeline/check.ts");
+  // Awaited once the flags are checked; a bad flag found first must not leave a failed load unhandled.
+  pipeline?.catch(() => undefined);
   const loaded = await loadCheckConfig(flags, defaultLevels);
   const config: Config = strict
     ? {
