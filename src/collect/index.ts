@@ -1,4 +1,3 @@
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { EBS_SESSION_NAME, issuedBy, sessionNamesFor } from "../analysis/trail-links.ts";
 import { parseArn, roleKey } from "../arn/arn.ts";
 import { PRINCIPAL_ARN_EXPECTED, parsePrincipalArn } from "../arn/principal-arn.ts";
@@ -24,6 +23,7 @@ import { collectPrincipals, flaggedPrincipals, serviceCreators } from "./deploye
 import { collectVolumes } from "./ec2.ts";
 import { collectEcs, type EcsCollection, type EcsRoleRef } from "./ecs.ts";
 import { ecsReadsFor } from "./ecs-reads.ts";
+import { firstAnswer, noFirstAnswer } from "./first-answer.ts";
 import { IamCollector } from "./iam.ts";
 import { collectMembership, simulationNeeded } from "./organizations.ts";
 import type { RequestPacer } from "./pacer.ts";
@@ -183,14 +183,11 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     pacing.install(clients.ecs, "ecs", paceKey, signal);
     pacing.install(clients.iam, "iam", iamPaceKey(paceKey), signal);
   }
-  // Reads off the critical chain (Organizations, CloudTrail, EC2's volumes) are sent once ECS has answered its first
-  // request, their SDK chunks loaded while it is in flight: sent beside it, their loading and their answers' parsing
-  // held ECS's first request and its answer back, on the chain every other read hangs from (ListClusters → services
-  // and tasks → roles → policies).
-  const chainFirst = ecsPlan.kind !== "none" || options.ecsForRoles === true;
-  const offChain = chainFirst
-    ? firstAnswer(clients.ecs)
-    : { sent: Promise.resolve(), settled: Promise.resolve(), release() {} };
+  // Organizations, CloudTrail and EC2's volumes are off ECS's chain: sent once ECS has answered its first request,
+  // their SDK chunks loaded while it is in flight (./first-answer.ts).
+  const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
+  const readEcs = ecsPlan.kind !== "none" || forRolesOnly;
+  const offChain = readEcs ? firstAnswer(clients.ecs) : noFirstAnswer();
   const { afterFirstRequest } = options;
   if (afterFirstRequest) void offChain.sent.then(afterFirstRequest);
   try {
@@ -204,8 +201,6 @@ export async function collect(options: CollectOptions): Promise<Facts> {
         ? undefined
         : collectMembership(() => offChain.settled.then(() => clients.organizations()), callerAccount);
     if (membershipRead) void offChain.sent.then(() => clients.organizations()).catch(() => undefined);
-    const forRolesOnly = ecsPlan.kind === "none" && options.ecsForRoles === true;
-    const readEcs = ecsPlan.kind !== "none" || forRolesOnly;
 
     const iam = new IamCollector(clients.iam, {
       ...pageSize,
@@ -384,72 +379,4 @@ export async function collect(options: CollectOptions): Promise<Facts> {
     offChain.release();
     if (!options.clients) clients.destroy();
   }
-}
-
-let firstAnswers = 0;
-const REQUEST_CREATED = "http.client.request.start";
-
-/**
- * How long the reads off ECS's chain wait at most for ECS's first answer: far past an ECS round trip (tens of ms),
- * so the critical path is unchanged, yet short beside any --timeout a person would give.
- */
-const FIRST_ANSWER_HOLD_MS = 500;
-
-/**
- * The client's first HTTP attempt: `sent` the turn after the run's first HTTP request has been created (its socket
- * is connecting: what loads then no longer holds it back), `settled` once the attempt has been answered or has
- * failed; both at `release()` or after FIRST_ANSWER_HOLD_MS if that comes first. The caller releases it when it is
- * done with the client, so a run that never sends one does not wait.
- */
-function firstAnswer(client: AwsClients["ecs"]): {
-  sent: Promise<void>;
-  settled: Promise<void>;
-  release: () => void;
-} {
-  // One name per run: runs sharing injected clients each watch for their own.
-  const name = `ecsPreflightFirstAnswer${++firstAnswers}`;
-  let markSent = () => {};
-  let markSettled = () => {};
-  const sent = new Promise<void>((resolve) => {
-    markSent = resolve;
-  });
-  const settled = new Promise<void>((resolve) => {
-    markSettled = resolve;
-  });
-  // Any request of this process will do (STS may be first): node:http tells when one is created. Not the
-  // middleware: the SDK's HTTP handler may still be loading node:http then, a turn or more before the request.
-  const onRequest = () => {
-    unsubscribe(REQUEST_CREATED, onRequest);
-    setImmediate(markSent);
-  };
-  subscribe(REQUEST_CREATED, onRequest);
-  // Not for ever: an ECS slow to answer (throttled at the network, a held connection, a long --timeout) must not
-  // hold back what needs no ECS answer (a named role's CloudTrail sessions, whether SCPs apply), or a run that hits
-  // --timeout loses them too. Past FIRST_ANSWER_HOLD_MS the main thread is idle anyway: they go.
-  const cap = setTimeout(() => {
-    markSent();
-    markSettled();
-  }, FIRST_ANSWER_HOLD_MS);
-  cap.unref?.();
-  const release = () => {
-    clearTimeout(cap);
-    client.middlewareStack.remove(name);
-    unsubscribe(REQUEST_CREATED, onRequest);
-    markSent();
-    markSettled();
-  };
-  // The deserialize step runs inside the retry loop, around each attempt: a throttled first attempt releases the
-  // others too.
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } finally {
-        // After this turn's promise jobs: ECS's own next requests (the answer's continuation) are sent first.
-        setImmediate(release);
-      }
-    },
-    { step: "deserialize", name, priority: "high" },
-  );
-  return { sent, settled, release };
 }
