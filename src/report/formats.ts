@@ -8,6 +8,17 @@ import type { Report } from "./types.ts";
 export const FORMATS = ["text", "json", "junit", "sarif", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
+/** The formats that show a report over targets per target (./targets-view.ts); the others show the report as is. */
+export const PER_TARGET = ["text", "markdown"] as const;
+
+/** Whether a report is shown per target in this format. */
+export function perTarget(
+  report: Pick<Report, "targets">,
+  format: Format,
+): format is (typeof PER_TARGET)[number] {
+  return Boolean(report.targets) && (PER_TARGET as readonly string[]).includes(format);
+}
+
 export interface FormatOptions {
   color: boolean;
   rules: readonly Rule[];

@@ -1,6 +1,7 @@
 import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import { type LeakedVolumeTotal, totalsOf } from "../engine/totals.ts";
+import type { Formatter } from "./formats.ts";
 import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import type { Report } from "./types.ts";
 import { xmlEscape as x } from "./xml.ts";
@@ -90,3 +91,6 @@ export function formatJunit(report: Report, rules: readonly Rule[]): string {
     "",
   ].join("\n");
 }
+
+/** JUnit XML, as a formatter of the CLI (./formatter.ts) and the library (./index.ts). */
+export const junitFormatter: Formatter = (report, options) => formatJunit(report, options.rules);

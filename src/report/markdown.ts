@@ -1,5 +1,6 @@
 import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";
+import type { Formatter } from "./formats.ts";
 import { headlineOf } from "./headline.ts";
 import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import { readsFailed } from "./reads-failed.ts";
@@ -55,3 +56,6 @@ export function formatMarkdown(report: Report, rules: readonly Rule[]): string {
   }
   return `${out.join("\n").trimEnd()}\n`;
 }
+
+/** Markdown, as a formatter of the CLI (./formatter.ts) and the library (./index.ts). */
+export const markdownFormatter: Formatter = (report, options) => formatMarkdown(report, options.rules);

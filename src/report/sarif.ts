@@ -1,6 +1,7 @@
 import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";
+import type { Formatter } from "./formats.ts";
 import { REPOSITORY_URL, ruleDocMarkdown, ruleDocUrl } from "./rule-doc.ts";
 import {
   changeFileUri,
@@ -156,3 +157,11 @@ export function formatSarif(report: Report, options: SarifOptions): string {
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
+
+/** SARIF, as a formatter of the CLI (./formatter.ts) and the library (./index.ts). */
+export const sarifFormatter: Formatter = (report, options) =>
+  formatSarif(report, {
+    rules: options.rules,
+    ...(options.changeFile ? { changeFile: options.changeFile } : {}),
+    ...(options.changeText ? { changeText: options.changeText } : {}),
+  });

@@ -2,6 +2,7 @@ import pc from "picocolors";
 import type { Rule } from "../engine/rule.ts";
 import type { Verdict } from "../engine/status.ts";
 import { totalsOf } from "../engine/totals.ts";
+import type { Formatter, PER_TARGET } from "./formats.ts";
 import { headlineOf } from "./headline.ts";
 import { formatMarkdown } from "./markdown.ts";
 import { formatText } from "./text.ts";
@@ -109,3 +110,9 @@ export function formatTargetsMarkdown(report: Report, rules: readonly Rule[]): s
   }
   return `${out.join("\n").trimEnd()}\n`;
 }
+
+/** A report over targets, per target, in the formats that show one (formats.ts's PER_TARGET). */
+export const targetsFormatters: Record<(typeof PER_TARGET)[number], Formatter> = {
+  text: (report, options) => formatTargetsText(report, { color: options.color, rules: options.rules }),
+  markdown: (report, options) => formatTargetsMarkdown(report, options.rules),
+};

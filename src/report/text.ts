@@ -5,6 +5,7 @@ import type { Finding } from "../engine/finding.ts";
 import type { Rule } from "../engine/rule.ts";
 import type { Status } from "../engine/status.ts";
 import { compareText } from "../order.ts";
+import type { Formatter } from "./formats.ts";
 import { headlineOf } from "./headline.ts";
 import { describeLeakedVolumes } from "./leaked-volumes.ts";
 import { readsFailed } from "./reads-failed.ts";
@@ -189,3 +190,7 @@ export function formatText(report: Report, options: { color: boolean; rules: rea
   out.push(exitSentence(report));
   return `${out.join("\n")}\n`;
 }
+
+/** Text for a terminal or a log, as a formatter of the CLI (./formatter.ts) and the library (./index.ts). */
+export const textFormatter: Formatter = (report, options) =>
+  formatText(report, { color: options.color, rules: options.rules });
