@@ -9,6 +9,7 @@ import type {
   TaskFacts,
 } from "../../src/facts/types.ts";
 import { ACCOUNT, err, facts, ok, REGION, role } from "../support/facts.ts";
+import { readCluster } from "../support/use-cases.ts";
 
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/storage/ecsInfrastructureRole`;
 const CLUSTER = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod`;
@@ -37,17 +38,7 @@ function service(name: string, status: string, roleArn = ROLE): ServiceFacts {
 function withCluster(cluster: Partial<ClusterFacts>) {
   return facts([role("ecsInfrastructureRole")], {
     ecs: {
-      clusters: ok([
-        {
-          arn: CLUSTER,
-          name: "prod",
-          services: ok([]),
-          tasks: ok([]),
-          capacityProviders: ok([]),
-          expressServices: ok([]),
-          ...cluster,
-        } as ClusterFacts,
-      ]),
+      clusters: ok([readCluster(cluster)]),
     },
   });
 }
