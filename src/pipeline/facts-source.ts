@@ -40,7 +40,7 @@ export function collectionFor(
 
 /**
  * What every rule together needs read: collectionFor(every rule, a config that turns none off), known without loading
- * the rules (test/pipeline/facts-source.test.ts keeps the two equal), so a check's first requests need not wait for them.
+ * the rules (test/pipeline/rule-needs.test.ts keeps the two equal), so a check's first requests need not wait for them.
  */
 export const EVERY_READ = { trail: true, volumes: true, passRole: true, organizations: true } as const;
 
